@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libc-only helpers: safe number parsing, growing arrays, formatted strings. */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+/* Parse an unsigned 32-bit number the way strtoul(s, NULL, 0) reads it (0x hex, 0 octal), but
+ * the whole string must be consumed and the value must fit: 0 or -EINVAL/-ERANGE. */
+int safe_atou32_base0(const char *s, uint32_t *ret);
+/* Decimal only, whole string. */
+int safe_atou64(const char *s, uint64_t *ret);
+
+/* Grow *p (element size `size`) so that it can hold `need` elements; keeps *allocated. */
+int grow_array(void **p, size_t *allocated, size_t need, size_t size);
+#define GROW(p, allocated, need) grow_array((void **) &(p), &(allocated), (need), sizeof(*(p)))
+
+char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
+char *strdup_vprintf(const char *fmt, va_list ap) _printf_(1, 0);
+
+/* A growable string. */
+typedef struct strbuf {
+        char *s;
+        size_t len, allocated;
+        int oom;
+} strbuf;
+void strbuf_append(strbuf *b, const char *s, size_t n);
+void strbuf_puts(strbuf *b, const char *s);
+void strbuf_printf(strbuf *b, const char *fmt, ...) _printf_(2, 3);
+char *strbuf_steal(strbuf *b);   /* NULL on earlier OOM; resets b */
+void strbuf_done(strbuf *b);
+
+uint64_t now_usec(void);   /* CLOCK_MONOTONIC */

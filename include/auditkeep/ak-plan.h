@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* auditkeep: the reconciler. Pure: a desired ruleset and a kernel snapshot in, operations out. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ak-kernel.h"
+#include "ak-rules.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ak_foreign_policy {
+        AK_FOREIGN_REMOVE = 0,
+        AK_FOREIGN_KEEP = 1,
+} ak_foreign_policy;
+
+typedef struct ak_plan_opts {
+        ak_foreign_policy foreign;
+        int exact_order;        /* also restore order that only decides which key is recorded */
+        int from_empty;         /* the caller knows the kernel is empty: exact order, no deletes */
+} ak_plan_opts;
+
+typedef struct ak_plan {
+        ak_op *ops;             /* in the order to send them; rules point into want/have */
+        size_t n_ops;
+        size_t n_add, n_del, n_set;     /* n_set: AK_OP_SET and AK_OP_SET_FEATURE ops */
+        size_t n_foreign;       /* kernel rules that are not desired (removed or kept per policy) */
+        size_t n_keys_only;     /* desired rules left out of file order where only keys differ */
+        size_t n_moved;         /* desired rules deleted and re-added to restore order */
+        int locked;             /* the kernel is locked (enabled=2): no ops; differences reported */
+        int lock_pending;       /* a SET enabled=2 is the last op; caller must drop it if any op fails */
+        int lock_withheld;      /* -e 2 is desired but not planned: the desired state has parse errors */
+        int in_sync;            /* nothing differs (an --reset-lost op alone does not count) */
+        /* What differs, whether or not ops could be planned for it (with `locked`, none are):
+         * rule adds and deletes, settings (status bits, the lock, the loginuid feature). */
+        size_t n_differ;
+        size_t n_differ_add, n_differ_del, n_differ_set;
+} ak_plan;
+
+int ak_plan_build(const ak_ruleset *want, const ak_kstate *have, const ak_plan_opts *opts, ak_plan **ret);
+ak_plan *ak_plan_free(ak_plan *p);
+
+/* Can two rules of the same list match the same event? 0 only when provably disjoint. */
+int ak_rules_overlap(const ak_rule *a, const ak_rule *b);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ---- One reconciliation: snapshot, plan, execute, lock last. ---- */
+
+typedef struct ak_pending {
+        const ak_rule *rule;    /* points into the ruleset */
+        int error;              /* -errno the kernel gave */
+} ak_pending;
+
+typedef struct ak_sync_report {
+        ak_kstate before;       /* the snapshot the plan was made from */
+        ak_plan *plan;
+        size_t added, removed, set;     /* operations that took effect */
+        ak_pending *pending;    /* desired rules the kernel refused; retried at the next sync */
+        size_t n_pending;
+        const ak_op **failed;   /* other refused operations (delete, status) */
+        size_t n_failed;
+        int lock_applied;       /* -e 2 was sent and taken */
+        int lock_withheld;      /* -e 2 desired but not sent: parse errors, pending or failed ops */
+        int reset_lost;         /* --reset-lost done; lost_before holds the old count */
+        uint32_t lost_before;
+} ak_sync_report;
+
+/* Plan against a snapshot that the report takes over (*have is emptied). */
+int ak_sync_plan(ak_sync_report *rep, const ak_ruleset *want, ak_kstate *have, const ak_plan_opts *opts);
+/* The ops to send first (everything but a final lock), and whether the lock may follow. */
+size_t ak_sync_main_ops(const ak_sync_report *rep);
+int ak_sync_lock_allowed(const ak_sync_report *rep);
+/* After execution: count results, collect pending and failed. */
+int ak_sync_collect(ak_sync_report *rep);
+/* All of it, synchronously. dry_run: plan only. */
+int ak_sync(ak_nl *nl, const ak_ruleset *want, const ak_plan_opts *opts, int dry_run, uint64_t timeout_usec,
+            ak_sync_report *ret);
+void ak_sync_report_done(ak_sync_report *rep);

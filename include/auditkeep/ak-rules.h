@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* auditkeep: the audit.rules language, its binary kernel form, and the desired state. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/audit.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One rule in the kernel's binary form: struct audit_rule_data followed by its strings.
+ * `data` is owned by whoever owns the ak_rule. `file`/`line` name the declaration, or are NULL/0
+ * for a rule that came from the kernel. */
+typedef struct ak_rule {
+        struct audit_rule_data *data;
+        size_t size;            /* sizeof(struct audit_rule_data) + data->buflen */
+        char *file;
+        unsigned line;
+} ak_rule;
+
+/* A diagnostic: FILE:LINE:COLUMN: message. Columns count bytes from 1. */
+typedef struct ak_diag {
+        char *file;
+        unsigned line;
+        unsigned column;
+        char *message;
+        int warning;            /* 1: reported, not counted as an error */
+} ak_diag;
+
+/* Status fields a rules file can set, in AUDIT_STATUS_* mask terms. */
+typedef struct ak_status_want {
+        uint32_t mask;          /* AUDIT_STATUS_ENABLED|FAILURE|RATE_LIMIT|BACKLOG_LIMIT|BACKLOG_WAIT_TIME */
+        uint32_t enabled;       /* 0 or 1; a `-e 2` is recorded as enabled=1 plus lock=1 */
+        uint32_t failure;
+        uint32_t rate_limit;
+        uint32_t backlog_limit;
+        uint32_t backlog_wait_time;
+} ak_status_want;
+
+/* The desired state: what `auditctl -D; auditctl -R` of the sources leaves in the kernel
+ * (with -c semantics: a bad line is reported and skipped). Rules are in kernel listing order:
+ * grouped by filter list (AUDIT_FILTER_*), each list in the order the kernel would hold it. */
+typedef struct ak_ruleset {
+        ak_rule *rules;
+        size_t n_rules;
+        ak_status_want status;
+        int lock;               /* -e 2 was the last -e */
+        int reset_lost;         /* --reset-lost seen */
+        int loginuid_immutable; /* --loginuid-immutable seen */
+        size_t n_status_settings; /* status lines (-b -f -e -r --backlog_wait_time ...) read */
+        size_t n_rule_lines;    /* -a/-A/-w/-d/-W/-D lines read */
+        ak_diag *diags;
+        size_t n_diags;
+        size_t n_errors;        /* diags that are errors (not warnings) */
+        char **sources;         /* the paths as given */
+        size_t n_sources;
+        char **files;           /* every file read, in order */
+        size_t n_files;
+        /* private */
+        size_t diags_allocated, sources_allocated, files_allocated;
+        struct ak_sim *sim;     /* the simulated kernel the lines run against */
+} ak_ruleset;
+
+int ak_ruleset_new(ak_ruleset **ret);
+ak_ruleset *ak_ruleset_free(ak_ruleset *rs);
+
+/* Read a file, or a directory's *.rules files in augenrules order (natural sort, with its
+ * hoisting of -D, -b, -f and -e). Problems with the file itself are diagnostics too; the return
+ * value is negative only for allocation failure. */
+int ak_ruleset_add_source(ak_ruleset *rs, const char *path);
+/* Parse text as if it were the file `name`. */
+int ak_ruleset_add_text(ak_ruleset *rs, const char *name, const char *text, size_t len);
+
+/* Compile one rule line ("-a always,exit -S open -k x", "-w /etc/passwd -p wa") into a rule.
+ * Returns 0 and *ret on success; on a parse error -EINVAL and, when ret_message is not NULL, a
+ * malloc'd message with its column. */
+int ak_rule_from_text(const char *text, ak_rule *ret, char **ret_message, unsigned *ret_column);
+
+/* Binary helpers. */
+void ak_rule_done(ak_rule *r);
+int ak_rule_copy(ak_rule *dst, const ak_rule *src);
+int ak_rule_from_bytes(ak_rule *ret, const void *buf, size_t len); /* validates lengths */
+/* Normalise as the kernel does when it stores a rule: clear PREPEND, class bits, fix buflen. */
+void ak_rule_normalize(ak_rule *r);
+/* Equal in the kernel's sense (audit_compare_rule), after normalisation. */
+int ak_rule_equal(const ak_rule *a, const ak_rule *b);
+uint32_t ak_rule_list(const ak_rule *r);   /* AUDIT_FILTER_* without PREPEND */
+uint64_t ak_rule_hash(const ak_rule *r);
+/* The key (joined with 0x01 for several) into buf, NUL-terminated; "" when none. */
+const char *ak_rule_key(const ak_rule *r, char *buf, size_t size);
+
+/* Render in auditctl -l syntax ("-a always,exit -F arch=b64 -S open -F key=x", "-w /etc/passwd
+ * -p wa -k identity"). Returns a malloc'd string or NULL on allocation failure. */
+char *ak_rule_format(const ak_rule *r);
+
+/* Formatting of diagnostics: "FILE:LINE:COLUMN: message" (malloc'd). */
+char *ak_diag_format(const ak_diag *d);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Render a binary rule in auditctl syntax. The text reads like `auditctl -l`, and parses back
+ * into the same bytes: fields keep their binary order (-S follows -F arch when there is one),
+ * names are used where a name exists, and spaces and backslashes are escaped as `auditctl -R`
+ * reads them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ak-rules.h"
+#include "macro.h"
+#include "rule-internal.h"
+#include "tables.h"
+#include "util.h"
+
+static const char *op_symbol(uint32_t op) {
+        switch (op) {
+        case AUDIT_EQUAL: return "=";
+        case AUDIT_NOT_EQUAL: return "!=";
+        case AUDIT_LESS_THAN: return "<";
+        case AUDIT_GREATER_THAN: return ">";
+        case AUDIT_LESS_THAN_OR_EQUAL: return "<=";
+        case AUDIT_GREATER_THAN_OR_EQUAL: return ">=";
+        case AUDIT_BIT_MASK: return "&";
+        case AUDIT_BIT_TEST: return "&=";
+        default: return "?";
+        }
+}
+
+static const char *list_name(uint32_t list) {
+        switch (list) {
+        case AUDIT_FILTER_USER: return "user";
+        case AUDIT_FILTER_TASK: return "task";
+        case AUDIT_FILTER_ENTRY: return "entry";
+        case AUDIT_FILTER_WATCH: return "watch";
+        case AUDIT_FILTER_EXIT: return "exit";
+        case AUDIT_FILTER_EXCLUDE: return "exclude";
+        case AUDIT_FILTER_FS: return "filesystem";
+        case AUDIT_FILTER_URING_EXIT: return "io_uring";
+        default: return NULL;
+        }
+}
+
+static void put_escaped(strbuf *b, const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] == ' ' || s[i] == '\\')
+                        strbuf_append(b, "\\", 1);
+                strbuf_append(b, s + i, 1);
+        }
+}
+
+static int mask_is_all(const struct audit_rule_data *d) {
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE - 1; i++)
+                if (d->mask[i] != ~0u)
+                        return 0;
+        return 1;
+}
+
+/* A rule `-w` reproduces: exit,always, all syscalls, fields path|dir, perm, [key] in that order. */
+static int is_watch(const struct audit_rule_data *d) {
+        if ((d->flags & ~AUDIT_FILTER_PREPEND) != AUDIT_FILTER_EXIT || d->action != AUDIT_ALWAYS)
+                return 0;
+        if (!mask_is_all(d) || d->field_count < 2 || d->field_count > 3)
+                return 0;
+        if ((d->fields[0] != AUDIT_WATCH && d->fields[0] != AUDIT_DIR) || d->fieldflags[0] != AUDIT_EQUAL)
+                return 0;
+        if (d->fields[1] != AUDIT_PERM || d->fieldflags[1] != AUDIT_EQUAL)
+                return 0;
+        if (d->field_count == 3 && (d->fields[2] != AUDIT_FILTERKEY || d->fieldflags[2] != AUDIT_EQUAL))
+                return 0;
+        return 1;
+}
+
+static void put_perm(strbuf *b, uint32_t v) {
+        if (v & AUDIT_PERM_READ) strbuf_puts(b, "r");
+        if (v & AUDIT_PERM_WRITE) strbuf_puts(b, "w");
+        if (v & AUDIT_PERM_EXEC) strbuf_puts(b, "x");
+        if (v & AUDIT_PERM_ATTR) strbuf_puts(b, "a");
+}
+
+static void put_syscalls(strbuf *b, const struct audit_rule_data *d, uint32_t list, uint32_t arch) {
+        int count = 0;
+
+        if (list != AUDIT_FILTER_EXIT && list != AUDIT_FILTER_URING_EXIT)
+                return;
+        if (mask_is_all(d)) {
+                strbuf_puts(b, " -S all");
+                return;
+        }
+        for (int nr = 0; nr < AUDIT_BITMASK_SIZE * 32; nr++) {
+                const char *name;
+
+                if (!(d->mask[AUDIT_WORD(nr)] & AUDIT_BIT(nr)))
+                        continue;
+                name = list == AUDIT_FILTER_URING_EXIT ? ak_uringop_to_name(nr) : ak_syscall_to_name(arch, nr);
+                strbuf_puts(b, count ? "," : " -S ");
+                if (name)
+                        strbuf_puts(b, name);
+                else
+                        strbuf_printf(b, "%d", nr);
+                count++;
+        }
+}
+
+static const char *const compare_text[] = {
+        [AUDIT_COMPARE_UID_TO_OBJ_UID] = "uid%sobj_uid",
+        [AUDIT_COMPARE_GID_TO_OBJ_GID] = "gid%sobj_gid",
+        [AUDIT_COMPARE_EUID_TO_OBJ_UID] = "euid%sobj_uid",
+        [AUDIT_COMPARE_EGID_TO_OBJ_GID] = "egid%sobj_gid",
+        [AUDIT_COMPARE_AUID_TO_OBJ_UID] = "auid%sobj_uid",
+        [AUDIT_COMPARE_SUID_TO_OBJ_UID] = "suid%sobj_uid",
+        [AUDIT_COMPARE_SGID_TO_OBJ_GID] = "sgid%sobj_gid",
+        [AUDIT_COMPARE_FSUID_TO_OBJ_UID] = "fsuid%sobj_uid",
+        [AUDIT_COMPARE_FSGID_TO_OBJ_GID] = "fsgid%sobj_gid",
+        [AUDIT_COMPARE_UID_TO_AUID] = "uid%sauid",
+        [AUDIT_COMPARE_UID_TO_EUID] = "uid%seuid",
+        [AUDIT_COMPARE_UID_TO_FSUID] = "uid%sfsuid",
+        [AUDIT_COMPARE_UID_TO_SUID] = "uid%ssuid",
+        [AUDIT_COMPARE_AUID_TO_FSUID] = "auid%sfsuid",
+        [AUDIT_COMPARE_AUID_TO_SUID] = "auid%ssuid",
+        [AUDIT_COMPARE_AUID_TO_EUID] = "auid%seuid",
+        [AUDIT_COMPARE_EUID_TO_SUID] = "euid%ssuid",
+        [AUDIT_COMPARE_EUID_TO_FSUID] = "euid%sfsuid",
+        [AUDIT_COMPARE_SUID_TO_FSUID] = "suid%sfsuid",
+        [AUDIT_COMPARE_GID_TO_EGID] = "gid%segid",
+        [AUDIT_COMPARE_GID_TO_FSGID] = "gid%sfsgid",
+        [AUDIT_COMPARE_GID_TO_SGID] = "gid%ssgid",
+        [AUDIT_COMPARE_EGID_TO_FSGID] = "egid%sfsgid",
+        [AUDIT_COMPARE_EGID_TO_SGID] = "egid%ssgid",
+        [AUDIT_COMPARE_SGID_TO_FSGID] = "sgid%sfsgid",
+};
+
+char *ak_rule_format(const ak_rule *r) {
+        const struct audit_rule_data *d = r->data;
+        uint32_t list = d->flags & ~AUDIT_FILTER_PREPEND, arch = 0;
+        int watch = is_watch(d), arch_seen = 0;
+        size_t off = 0, blen = r->size - sizeof(*d);
+        const char *ln = list_name(list);
+        strbuf b = {};
+
+        for (uint32_t i = 0; i < d->field_count && i < AUDIT_MAX_FIELDS; i++)
+                if (d->fields[i] == AUDIT_ARCH)
+                        arch = d->values[i];
+
+        if (!watch) {
+                if (ln)
+                        strbuf_printf(&b, "-a %s,%s", d->action == AUDIT_ALWAYS ? "always" :
+                                      d->action == AUDIT_NEVER ? "never" : "possible", ln);
+                else
+                        strbuf_printf(&b, "-a %s,list%u", d->action == AUDIT_ALWAYS ? "always" : "never", list);
+                if (!arch)
+                        put_syscalls(&b, d, list, 0);
+        }
+
+        for (uint32_t i = 0; i < d->field_count && i < AUDIT_MAX_FIELDS; i++) {
+                uint32_t f = d->fields[i], v = d->values[i];
+                const char *op = op_symbol(d->fieldflags[i]), *name = ak_field_to_name(f);
+                char abuf[32];
+
+                if (ak_field_is_string(f)) {
+                        const char *s = d->buf + off;
+                        size_t n = v;
+
+                        if (off > blen || n > blen - off) {
+                                strbuf_puts(&b, " <truncated>");
+                                break;
+                        }
+                        off += n;
+                        if (watch && (f == AUDIT_WATCH || f == AUDIT_DIR)) {
+                                strbuf_puts(&b, "-w ");
+                                put_escaped(&b, s, n);
+                        } else if (f == AUDIT_FILTERKEY) {
+                                /* one -k / -F key= per joined key */
+                                size_t start = 0;
+                                for (size_t k = 0; k <= n; k++)
+                                        if (k == n || s[k] == AUDIT_KEY_SEPARATOR) {
+                                                strbuf_puts(&b, watch ? " -k " : " -F key=");
+                                                put_escaped(&b, s + start, k - start);
+                                                start = k + 1;
+                                        }
+                        } else {
+                                strbuf_printf(&b, " -F %s%s", name ? name : "?", op);
+                                put_escaped(&b, s, n);
+                        }
+                        continue;
+                }
+
+                switch (f) {
+                case AUDIT_ARCH: {
+                        /* b64/b32 name the native pair; other arches by machine name, so the text
+                         * reads back as the same value. */
+                        const char *an = (v == AUDIT_ARCH_X86_64 || v == AUDIT_ARCH_I386)
+                                ? ak_arch_to_name(v, abuf, sizeof(abuf)) : ak_arch_machine_name(v);
+                        if (!an)
+                                an = ak_arch_to_name(v, abuf, sizeof(abuf));
+                        strbuf_printf(&b, " -F arch%s%s", op, an);
+                        if (!arch_seen)
+                                put_syscalls(&b, d, list, arch);
+                        arch_seen = 1;
+                        break;
+                }
+                case AUDIT_PERM:
+                        strbuf_puts(&b, watch ? " -p " : " -F perm=");
+                        put_perm(&b, v);
+                        break;
+                case AUDIT_MSGTYPE: {
+                        const char *t = ak_msgtype_to_name((int) v);
+                        if (t)
+                                strbuf_printf(&b, " -F msgtype%s%s", op, t);
+                        else
+                                strbuf_printf(&b, " -F msgtype%s%u", op, v);
+                        break;
+                }
+                case AUDIT_FIELD_COMPARE:
+                        if (v < ELEMENTSOF(compare_text) && compare_text[v]) {
+                                strbuf_puts(&b, " -C ");
+                                strbuf_printf(&b, compare_text[v], op);
+                        } else
+                                strbuf_printf(&b, " -F field_compare%s%u", op, v);
+                        break;
+                case AUDIT_ARG0: case AUDIT_ARG1: case AUDIT_ARG2: case AUDIT_ARG3:
+                        strbuf_printf(&b, " -F %s%s0x%X", name, op, v);
+                        break;
+                case AUDIT_EXIT: {
+                        int e = (int) v;
+                        const char *en = e < 0 ? ak_errno_to_name(-e) : NULL;
+                        if (en)
+                                strbuf_printf(&b, " -F exit%s-%s", op, en);
+                        else
+                                strbuf_printf(&b, " -F exit%s%d", op, e);
+                        break;
+                }
+                case AUDIT_FSTYPE: {
+                        const char *t = ak_fstype_to_name(v);
+                        if (t)
+                                strbuf_printf(&b, " -F fstype%s%s", op, t);
+                        else
+                                strbuf_printf(&b, " -F fstype%s%u", op, v);
+                        break;
+                }
+                case AUDIT_FILETYPE: {
+                        const char *t = ak_ftype_to_name(v);
+                        if (t)
+                                strbuf_printf(&b, " -F filetype%s%s", op, t);
+                        else
+                                strbuf_printf(&b, " -F filetype%s%u", op, v);
+                        break;
+                }
+                case AUDIT_INODE:
+                case AUDIT_GID: case AUDIT_EGID: case AUDIT_SGID: case AUDIT_FSGID: case AUDIT_OBJ_GID:
+                        /* unsigned: a gid name lookup would not read "-1" back */
+                        strbuf_printf(&b, " -F %s%s%u", name, op, v);
+                        break;
+                default:
+                        if (name)
+                                strbuf_printf(&b, " -F %s%s%d", name, op, (int) v);
+                        else
+                                strbuf_printf(&b, " -F f%u%s%d", f, op, (int) v);
+                        break;
+                }
+        }
+        return strbuf_steal(&b);
+}
+
+char *ak_diag_format(const ak_diag *d) {
+        if (d->line == 0)
+                return strdup_printf("%s: %s%s", d->file, d->warning ? "warning: " : "", d->message);
+        return strdup_printf("%s:%u:%u: %s%s", d->file, d->line, d->column, d->warning ? "warning: " : "", d->message);
+}

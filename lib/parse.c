@@ -1,0 +1,1863 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The audit.rules language: read lines as `auditctl -R` does, compile each rule into the
+ * kernel's binary form as auditctl 3.0.9 does, and run the commands against a simulated, empty
+ * kernel to obtain the desired state. Every problem becomes a FILE:LINE:COLUMN diagnostic. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ak-rules.h"
+#include "macro.h"
+#include "rule-internal.h"
+#include "tables.h"
+#include "util.h"
+
+#define LINE_MAX_BYTES 6143             /* auditctl reads lines with fgets into 6144 bytes */
+#define FILE_MAX_BYTES (64u << 20)      /* refuse absurd files instead of exhausting memory */
+#define RULE_BUF_MAX (AUDIT_MAX_FIELDS * (PATH_MAX + 1))
+
+#define OP_EQ AUDIT_EQUAL
+#define OP_NE AUDIT_NOT_EQUAL
+
+enum { LIST_UNSET = -1 };
+enum { CMD_NONE, CMD_ADD, CMD_PREPEND, CMD_DEL };
+
+/* One token of a line, with the column of its first byte in the original line. */
+typedef struct token {
+        char *s;
+        unsigned col;
+} token;
+
+/* The rule under construction, and auditctl's per-line state. */
+typedef struct builder {
+        struct audit_rule_data *d;
+        size_t buf_cap;
+        int cmd;                /* CMD_ADD, CMD_PREPEND, CMD_DEL */
+        int list;
+        int action;
+        unsigned rule_col;      /* column of -a/-A/-d/-w/-W */
+        int syscall_added, perm_added, exe_added, fs_added, watch;
+        uint32_t elf;           /* arch the syscall names resolve against; 0 = not yet */
+        char key[AUDIT_MAX_KEY_LEN + 1];
+        unsigned key_col;
+} builder;
+
+/* Where the line being parsed came from, and where its problems go. */
+typedef struct linectx {
+        ak_ruleset *rs;
+        const char *file;
+        unsigned line;
+        int failed;
+        /* for ak_rule_from_text */
+        char *first_message;
+        unsigned first_column;
+} linectx;
+
+/* The simulated kernel: one ordered list per filter list. */
+typedef struct ak_sim {
+        ak_rule *lists[AUDIT_NR_FILTERS];
+        size_t n[AUDIT_NR_FILTERS], allocated[AUDIT_NR_FILTERS];
+} sim;
+
+/* ------------------------------------------------------------------------------------------ */
+/* diagnostics */
+
+static int diag_add(ak_ruleset *rs, const char *file, unsigned line, unsigned col, int warning,
+                    char *message) {
+        ak_diag *d;
+
+        if (!message)
+                return -ENOMEM;
+        if (GROW(rs->diags, rs->diags_allocated, rs->n_diags + 1) < 0) {
+                free(message);
+                return -ENOMEM;
+        }
+        d = &rs->diags[rs->n_diags];
+        *d = (ak_diag) { .line = line, .column = col, .message = message, .warning = warning };
+        d->file = strdup(file ? file : "");
+        if (!d->file) {
+                free(message);
+                return -ENOMEM;
+        }
+        rs->n_diags++;
+        if (!warning)
+                rs->n_errors++;
+        return 0;
+}
+
+_printf_(4, 5)
+static void lerr(linectx *c, unsigned col, int warning, const char *fmt, ...) {
+        va_list ap;
+        char *m;
+
+        va_start(ap, fmt);
+        m = strdup_vprintf(fmt, ap);
+        va_end(ap);
+        if (!warning)
+                c->failed = 1;
+        if (!c->rs) {
+                if (!warning && !c->first_message) {
+                        c->first_message = m;
+                        c->first_column = col;
+                } else
+                        free(m);
+                return;
+        }
+        (void) diag_add(c->rs, c->file, c->line, col, warning, m);
+}
+
+#define ERR(c, col, ...) lerr((c), (col), 0, __VA_ARGS__)
+#define WARN(c, col, ...) lerr((c), (col), 1, __VA_ARGS__)
+
+/* ", did you mean 'x'?" or "" */
+static const char *suggest(const char *s, const char *const *words, size_t n, char *buf, size_t size) {
+        const char *w = ak_closest_word(s, words, n);
+
+        if (!w) {
+                buf[0] = '\0';
+                return buf;
+        }
+        snprintf(buf, size, ", did you mean '%s'?", w);
+        return buf;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* the rule builder */
+
+static int builder_init(builder *b) {
+        *b = (builder) { .list = LIST_UNSET, .action = -1 };
+        b->d = calloc(1, sizeof(struct audit_rule_data));
+        return b->d ? 0 : -ENOMEM;
+}
+
+static void builder_done(builder *b) {
+        free(b->d);
+        b->d = NULL;
+}
+
+static int builder_append_string(builder *b, const char *s, size_t len) {
+        size_t need = b->d->buflen + len;
+
+        if (need > RULE_BUF_MAX)
+                return -E2BIG;
+        if (need > b->buf_cap) {
+                size_t cap = need * 2;
+                struct audit_rule_data *n = realloc(b->d, sizeof(*n) + cap);
+                if (!n)
+                        return -ENOMEM;
+                b->d = n;
+                b->buf_cap = cap;
+        }
+        memcpy(b->d->buf + b->d->buflen, s, len);
+        b->d->buflen += len;
+        return 0;
+}
+
+static void mask_all(struct audit_rule_data *d) {
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
+                d->mask[i] = ~0u;
+}
+
+static const char *op_symbol(uint32_t op) {
+        switch (op) {
+        case AUDIT_EQUAL: return "=";
+        case AUDIT_NOT_EQUAL: return "!=";
+        case AUDIT_LESS_THAN: return "<";
+        case AUDIT_GREATER_THAN: return ">";
+        case AUDIT_LESS_THAN_OR_EQUAL: return "<=";
+        case AUDIT_GREATER_THAN_OR_EQUAL: return ">=";
+        case AUDIT_BIT_MASK: return "&";
+        case AUDIT_BIT_TEST: return "&=";
+        default: return "?";
+        }
+}
+
+static const char *list_name(int list) {
+        switch (list) {
+        case AUDIT_FILTER_USER: return "user";
+        case AUDIT_FILTER_TASK: return "task";
+        case AUDIT_FILTER_EXIT: return "exit";
+        case AUDIT_FILTER_EXCLUDE: return "exclude";
+        case AUDIT_FILTER_FS: return "filesystem";
+        case AUDIT_FILTER_URING_EXIT: return "io_uring";
+        default: return "?";
+        }
+}
+
+static const char *const list_words[] = { "exit", "task", "user", "exclude", "filesystem", "io_uring" };
+static const char *const action_words[] = { "always", "never" };
+
+static int lookup_list(const char *s) {
+        if (streq(s, "exit")) return AUDIT_FILTER_EXIT;
+        if (streq(s, "task")) return AUDIT_FILTER_TASK;
+        if (streq(s, "user")) return AUDIT_FILTER_USER;
+        if (streq(s, "exclude")) return AUDIT_FILTER_EXCLUDE;
+        if (streq(s, "filesystem")) return AUDIT_FILTER_FS;
+        if (streq(s, "io_uring")) return AUDIT_FILTER_URING_EXIT;
+        return LIST_UNSET;
+}
+
+static int lookup_action(const char *s) {
+        if (streq(s, "always")) return AUDIT_ALWAYS;
+        if (streq(s, "never")) return AUDIT_NEVER;
+        return -1;
+}
+
+/* -a/-A/-d LIST,ACTION or ACTION,LIST */
+static int opt_rule(linectx *c, builder *b, int cmd, const token *opt, const token *arg) {
+        char sbuf[64];
+        const char *comma;
+        _cleanup_free_ char *first = NULL;
+        const char *second;
+        int l1, a1, l2, a2;
+
+        if (b->cmd != CMD_NONE) {
+                ERR(c, opt->col, "only one -a, -A, -d, -w or -W is allowed per line");
+                return -1;
+        }
+        if (cmd != CMD_DEL && strstr(arg->s, "task") && b->syscall_added) {
+                ERR(c, arg->col, "syscall auditing (-S) cannot be put on the task list");
+                return -1;
+        }
+        comma = strchr(arg->s, ',');
+        if (!comma || strchr(comma + 1, ',')) {
+                ERR(c, arg->col, "'%s' must be LIST,ACTION, for example 'always,exit'", arg->s);
+                return -1;
+        }
+        first = strndup(arg->s, comma - arg->s);
+        if (!first)
+                return -1;
+        second = comma + 1;
+
+        l1 = lookup_list(first), a1 = lookup_action(first);
+        l2 = lookup_list(second), a2 = lookup_action(second);
+        if (streq(first, "possible") || streq(second, "possible")) {
+                ERR(c, arg->col, "the 'possible' action is deprecated; use 'always' or 'never'");
+                return -1;
+        }
+        if (a1 >= 0 && l2 != LIST_UNSET) {
+                b->action = a1;
+                b->list = l2;
+        } else if (l1 != LIST_UNSET && a2 >= 0) {
+                b->list = l1;
+                b->action = a2;
+        } else {
+                /* Name the part that is wrong. */
+                unsigned col = arg->col;
+                const char *bad, *what;
+                const char *const *words;
+                size_t n;
+
+                if (a1 >= 0 || l1 != LIST_UNSET) {
+                        bad = second;
+                        col += (unsigned) (second - arg->s);
+                        what = a1 >= 0 ? "list" : "action";
+                } else {
+                        bad = first;
+                        what = (l2 != LIST_UNSET) ? "action" : (a2 >= 0 ? "list" : "list or action");
+                }
+                if (streq(what, "action")) {
+                        words = action_words;
+                        n = ELEMENTSOF(action_words);
+                } else {
+                        words = list_words;
+                        n = ELEMENTSOF(list_words);
+                }
+                suggest(bad, words, n, sbuf, sizeof(sbuf));
+                if (!sbuf[0] && streq(what, "list or action")) {
+                        const char *w = ak_closest_word(bad, action_words, ELEMENTSOF(action_words));
+                        if (w)
+                                snprintf(sbuf, sizeof(sbuf), ", did you mean '%s'?", w);
+                }
+                ERR(c, col, "unknown %s '%s'%s", what, bad, sbuf);
+                return -1;
+        }
+        b->cmd = cmd;
+        b->rule_col = opt->col;
+        if (b->list == AUDIT_FILTER_EXCLUDE && b->syscall_added) {
+                ERR(c, arg->col, "syscall auditing (-S) cannot be put on the exclude list");
+                return -1;
+        }
+        return 0;
+}
+
+static int check_path(linectx *c, const token *t, const char *path) {
+        size_t len = strlen(path);
+        const char *base;
+
+        if (len >= PATH_MAX) {
+                ERR(c, t->col, "watch path is longer than %d bytes", PATH_MAX - 1);
+                return -1;
+        }
+        if (path[0] != '/') {
+                ERR(c, t->col, "watch path '%s' must be absolute (start with '/')", path);
+                return -1;
+        }
+        base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        if (strlen(base) > NAME_MAX) {
+                ERR(c, t->col, "the last component of '%s' is longer than %d bytes", path, NAME_MAX);
+                return -1;
+        }
+        if (strstr(path, ".."))
+                WARN(c, t->col, "relative path notation ('..') in '%s' is not resolved by the kernel", path);
+        if (strpbrk(path, "*?"))
+                WARN(c, t->col, "wildcards in '%s' are not supported; the path is taken literally", path);
+        return 0;
+}
+
+/* -w/-W PATH */
+static int opt_watch(linectx *c, builder *b, int cmd, const token *opt, const token *arg) {
+        _cleanup_free_ char *path = NULL;
+        struct stat st;
+        size_t len;
+        int type = AUDIT_WATCH;
+
+        if (cmd == CMD_ADD && b->cmd != CMD_NONE) {
+                ERR(c, opt->col, "-w cannot be combined with -a, -A or -d on one line");
+                return -1;
+        }
+        if (b->d->field_count > 0) {
+                ERR(c, opt->col, "-%c must come before any -F or -C on the line", cmd == CMD_DEL ? 'W' : 'w');
+                return -1;
+        }
+        path = strdup(arg->s);
+        if (!path)
+                return -1;
+        if (check_path(c, arg, path) < 0)
+                return -1;
+        len = strlen(path);
+        if (len > 2)
+                while (len > 1 && path[len - 1] == '/')
+                        path[--len] = '\0';
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+                type = AUDIT_DIR;
+
+        b->cmd = cmd;
+        b->rule_col = opt->col;
+        b->list = AUDIT_FILTER_EXIT;
+        b->action = AUDIT_ALWAYS;
+        b->syscall_added = 1;
+        b->perm_added = 1;
+        b->watch = 1;
+        mask_all(b->d);
+        b->d->buflen = 0;
+        if (builder_append_string(b, path, len) < 0)
+                return -1;
+        b->d->fields[0] = type;
+        b->d->fieldflags[0] = AUDIT_EQUAL;
+        b->d->values[0] = (uint32_t) len;
+        b->d->fields[1] = AUDIT_PERM;
+        b->d->fieldflags[1] = AUDIT_EQUAL;
+        b->d->values[1] = AUDIT_PERM_READ | AUDIT_PERM_WRITE | AUDIT_PERM_EXEC | AUDIT_PERM_ATTR;
+        b->d->field_count = 2;
+        return 0;
+}
+
+static int parse_perm(linectx *c, const token *t, const char *s, unsigned col, uint32_t *ret) {
+        uint32_t v = 0;
+        size_t len = strlen(s);
+
+        if (len > 4) {
+                ERR(c, col, "permission '%s' is too long: use up to four of r, w, x, a", s);
+                return -1;
+        }
+        if (len == 0) {
+                ERR(c, col, "empty permission: use some of r, w, x, a");
+                return -1;
+        }
+        for (size_t i = 0; i < len; i++)
+                switch (tolower((unsigned char) s[i])) {
+                case 'r': v |= AUDIT_PERM_READ; break;
+                case 'w': v |= AUDIT_PERM_WRITE; break;
+                case 'x': v |= AUDIT_PERM_EXEC; break;
+                case 'a': v |= AUDIT_PERM_ATTR; break;
+                default:
+                        ERR(c, col + (unsigned) i, "permission '%c' in '%s' is not one of r, w, x, a", s[i], s);
+                        return -1;
+                }
+        *ret = v;
+        return 0;
+}
+
+/* -p PERMS: sets (or adds) the perm field */
+static int opt_perm(linectx *c, builder *b, const token *opt, const token *arg) {
+        struct audit_rule_data *d = b->d;
+        uint32_t v;
+        int done = 0;
+
+        if (b->cmd == CMD_NONE) {
+                ERR(c, opt->col, "-p needs a watch (-w) or a rule (-a) before it");
+                return -1;
+        }
+        if (parse_perm(c, arg, arg->s, arg->col, &v) < 0)
+                return -1;
+        if (d->field_count < 1) {
+                ERR(c, opt->col, "-p needs a field (-w path or -F path=) before it");
+                return -1;
+        }
+        for (uint32_t i = 0; i < d->field_count; i++)
+                if (d->fields[i] == AUDIT_PERM) {
+                        d->values[i] = v;
+                        done = 1;
+                }
+        if (!done) {
+                if (d->field_count >= AUDIT_MAX_FIELDS - 1) {
+                        ERR(c, opt->col, "too many fields: a rule holds at most %d besides its key", AUDIT_MAX_FIELDS - 1);
+                        return -1;
+                }
+                d->fields[d->field_count] = AUDIT_PERM;
+                d->fieldflags[d->field_count] = AUDIT_EQUAL;
+                d->values[d->field_count] = v;
+                d->field_count++;
+        }
+        b->perm_added = 1;
+        return 0;
+}
+
+/* Parse a number the way auditctl's strtol/strtoul(v, NULL, 0) reads it, but require the whole
+ * string. `neg_ok`: a leading '-' followed by a digit is allowed (stored two's complement). */
+static int parse_num(const char *s, int neg_ok, uint32_t *ret) {
+        char *end;
+        long long v;
+
+        if (!isdigit((unsigned char) s[0]) && !(neg_ok && s[0] == '-' && isdigit((unsigned char) s[1])))
+                return -EINVAL;
+        errno = 0;
+        v = strtoll(s, &end, 0);
+        if (errno != 0 || *end != '\0')
+                return -EINVAL;
+        if (v > (long long) UINT32_MAX || v < INT32_MIN)
+                return -ERANGE;
+        *ret = (uint32_t) v;
+        return 0;
+}
+
+static int field_allowed_op(uint32_t field, uint32_t op) {
+        switch (field) {
+        case AUDIT_ARG0: case AUDIT_ARG1: case AUDIT_ARG2: case AUDIT_ARG3:
+        case AUDIT_PERS: case AUDIT_DEVMINOR:
+                return 1;
+        case AUDIT_SUBJ_USER: case AUDIT_SUBJ_ROLE: case AUDIT_SUBJ_TYPE:
+        case AUDIT_OBJ_USER: case AUDIT_OBJ_ROLE: case AUDIT_OBJ_TYPE:
+        case AUDIT_WATCH: case AUDIT_DIR: case AUDIT_FILTERKEY: case AUDIT_LOGINUID_SET:
+        case AUDIT_ARCH: case AUDIT_FSTYPE: case AUDIT_PERM: case AUDIT_FILETYPE:
+        case AUDIT_FIELD_COMPARE: case AUDIT_EXE:
+                return op == AUDIT_EQUAL || op == AUDIT_NOT_EQUAL;
+        default:
+                return op != AUDIT_BIT_MASK && op != AUDIT_BIT_TEST;
+        }
+}
+
+/* Split "name OP value"; the first operator found in auditctl's order wins. */
+static int split_pair(char *pair, char **ret_value, uint32_t *ret_op) {
+        static const struct { const char *s; uint32_t op; } ops[] = {
+                { "!=", AUDIT_NOT_EQUAL }, { ">=", AUDIT_GREATER_THAN_OR_EQUAL },
+                { "<=", AUDIT_LESS_THAN_OR_EQUAL }, { "&=", AUDIT_BIT_TEST },
+                { "=", AUDIT_EQUAL }, { ">", AUDIT_GREATER_THAN },
+                { "<", AUDIT_LESS_THAN }, { "&", AUDIT_BIT_MASK },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(ops); i++) {
+                char *p = strstr(pair, ops[i].s);
+                if (p) {
+                        *p = '\0';
+                        *ret_value = p + strlen(ops[i].s);
+                        *ret_op = ops[i].op;
+                        return 0;
+                }
+        }
+        return -EINVAL;
+}
+
+static int key_add(linectx *c, builder *b, const char *k, unsigned col);
+
+/* -F name OP value */
+static int opt_field(linectx *c, builder *b, const token *opt, const token *arg) {
+        struct audit_rule_data *d = b->d;
+        _cleanup_free_ char *pair = NULL;
+        char *v, sbuf[80];
+        uint32_t op, val = 0;
+        unsigned vcol;
+        int field, list = b->list;
+
+        if (b->cmd == CMD_NONE) {
+                ERR(c, opt->col, "-F needs a rule (-a, -A or -d) before it");
+                return -1;
+        }
+        if (strncmp(arg->s, "key=", 4) == 0)
+                return key_add(c, b, arg->s + 4, arg->col + 4);
+
+        pair = strdup(arg->s);
+        if (!pair)
+                return -1;
+        if (split_pair(pair, &v, &op) < 0) {
+                ERR(c, arg->col, "'%s' is not FIELD OPERATOR VALUE (operators: = != < > <= >= & &=)", arg->s);
+                return -1;
+        }
+        vcol = arg->col + (unsigned) (v - pair);
+        if (!pair[0]) {
+                ERR(c, arg->col, "missing field name before '%s'", op_symbol(op));
+                return -1;
+        }
+        if (!*v) {
+                ERR(c, vcol, "missing value after '%s%s'", pair, op_symbol(op));
+                return -1;
+        }
+        if (d->field_count >= AUDIT_MAX_FIELDS - 1) {
+                ERR(c, arg->col, "too many fields: a rule holds at most %d besides its key", AUDIT_MAX_FIELDS - 1);
+                return -1;
+        }
+        field = ak_field_from_name(pair);
+        if (field < 0) {
+                size_t n;
+                const char *const *names = ak_field_names(&n);
+                ERR(c, arg->col, "unknown field '%s'%s", pair, suggest(pair, names, n, sbuf, sizeof(sbuf)));
+                return -1;
+        }
+        if (field == AUDIT_FILTERKEY) {
+                ERR(c, arg->col + 3, "the key only takes '=' (key=VALUE)");
+                return -1;
+        }
+        if (list == AUDIT_FILTER_EXCLUDE) {
+                switch (field) {
+                case AUDIT_PID: case AUDIT_UID: case AUDIT_GID: case AUDIT_LOGINUID:
+                case AUDIT_MSGTYPE: case AUDIT_SUBJ_USER: case AUDIT_SUBJ_ROLE:
+                case AUDIT_SUBJ_TYPE: case AUDIT_SUBJ_SEN: case AUDIT_SUBJ_CLR: case AUDIT_EXE:
+                        break;
+                default:
+                        ERR(c, arg->col, "field '%s' cannot be used on the exclude list (only msgtype, pid, uid, gid, auid, subj_* and exe)", pair);
+                        return -1;
+                }
+        }
+        if (!field_allowed_op((uint32_t) field, op)) {
+                ERR(c, arg->col + (unsigned) strlen(pair), "operator '%s' is not allowed for field '%s'%s",
+                    op_symbol(op), pair,
+                    field_allowed_op((uint32_t) field, AUDIT_LESS_THAN) ? " (use = != < > <= >=)" : " (use = or !=)");
+                return -1;
+        }
+
+        switch (field) {
+        case AUDIT_UID: case AUDIT_EUID: case AUDIT_SUID: case AUDIT_FSUID:
+        case AUDIT_LOGINUID: case AUDIT_OBJ_UID:
+                if (parse_num(v, 1, &val) == 0)
+                        break;
+                if (isdigit((unsigned char) v[0]) || v[0] == '-') {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                }
+                if (streq(v, "unset"))
+                        val = 4294967295u;
+                else {
+                        struct passwd *pw = getpwnam(v);
+                        if (!pw) {
+                                ERR(c, vcol, "unknown user '%s'", v);
+                                return -1;
+                        }
+                        val = pw->pw_uid;
+                }
+                break;
+        case AUDIT_GID: case AUDIT_EGID: case AUDIT_SGID: case AUDIT_FSGID: case AUDIT_OBJ_GID:
+                if (parse_num(v, 0, &val) == 0)
+                        break;
+                if (isdigit((unsigned char) v[0])) {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                } else {
+                        struct group *gr = getgrnam(v);
+                        if (!gr) {
+                                ERR(c, vcol, "unknown group '%s'", v);
+                                return -1;
+                        }
+                        val = gr->gr_gid;
+                }
+                break;
+        case AUDIT_EXIT:
+                if (list != AUDIT_FILTER_EXIT)
+                        goto exit_only;
+                if (parse_num(v, 1, &val) == 0)
+                        break;
+                {
+                        int neg = v[0] == '-';
+                        int e = ak_errno_from_name(v + neg);
+                        if (e <= 0) {
+                                ERR(c, vcol, "unknown errno name '%s' (use a number or a name like -EACCES)", v);
+                                return -1;
+                        }
+                        val = (uint32_t) (neg ? -e : e);
+                }
+                break;
+        case AUDIT_MSGTYPE:
+                if (list != AUDIT_FILTER_EXCLUDE && list != AUDIT_FILTER_USER) {
+                        ERR(c, arg->col, "field 'msgtype' can only be used on the exclude and user lists");
+                        return -1;
+                }
+                if (parse_num(v, 0, &val) == 0)
+                        break;
+                {
+                        int t = ak_msgtype_from_name(v);
+                        if (t <= 0) {
+                                ERR(c, vcol, "unknown message type '%s'", v);
+                                return -1;
+                        }
+                        val = (uint32_t) t;
+                }
+                break;
+        case AUDIT_OBJ_USER: case AUDIT_OBJ_ROLE: case AUDIT_OBJ_TYPE:
+        case AUDIT_OBJ_LEV_LOW: case AUDIT_OBJ_LEV_HIGH: case AUDIT_WATCH: case AUDIT_DIR:
+                if (list != AUDIT_FILTER_EXIT && list != AUDIT_FILTER_URING_EXIT)
+                        goto exit_only;
+                if (field == AUDIT_WATCH || field == AUDIT_DIR) {
+                        b->perm_added = 1;
+                        if (v[0] != '/') {
+                                ERR(c, vcol, "%s '%s' must be absolute (start with '/')", pair, v);
+                                return -1;
+                        }
+                }
+                /* fallthrough */
+        case AUDIT_SUBJ_USER: case AUDIT_SUBJ_ROLE: case AUDIT_SUBJ_TYPE:
+        case AUDIT_SUBJ_SEN: case AUDIT_SUBJ_CLR: case AUDIT_EXE: {
+                size_t len = strlen(v);
+                if (field == AUDIT_EXE) {
+                        if (v[0] != '/') {
+                                ERR(c, vcol, "exe '%s' must be absolute (start with '/')", v);
+                                return -1;
+                        }
+                        b->exe_added = 1;
+                }
+                if (len >= PATH_MAX) {
+                        ERR(c, vcol, "value of '%s' is longer than %d bytes", pair, PATH_MAX - 1);
+                        return -1;
+                }
+                if (builder_append_string(b, v, len) < 0) {
+                        ERR(c, vcol, "rule is too large");
+                        return -1;
+                }
+                val = (uint32_t) len;
+                break;
+        }
+        case AUDIT_ARCH: {
+                char abuf[32];
+                if (b->syscall_added) {
+                        ERR(c, arg->col, "-F arch must come before -S (syscall names depend on the arch)");
+                        return -1;
+                }
+                if (isdigit((unsigned char) v[0])) {
+                        if (parse_num(v, 0, &val) < 0 || strncmp(ak_arch_to_name(val, abuf, sizeof(abuf)), "0x", 2) == 0) {
+                                ERR(c, vcol, "unknown arch '%s'", v);
+                                return -1;
+                        }
+                } else {
+                        val = ak_arch_from_name(v);
+                        if (val == 0) {
+                                static const char *const arch_words[] = { "b64", "b32", "x86_64", "i386", "aarch64", "arm", "ppc64", "ppc64le", "s390x", "s390" };
+                                ERR(c, vcol, "unknown arch '%s'%s", v, suggest(v, arch_words, ELEMENTSOF(arch_words), sbuf, sizeof(sbuf)));
+                                return -1;
+                        }
+                }
+                b->elf = val;
+                break;
+        }
+        case AUDIT_PERM:
+                if (list != AUDIT_FILTER_EXIT)
+                        goto exit_only;
+                if (op != AUDIT_EQUAL) {
+                        ERR(c, arg->col + (unsigned) strlen(pair), "perm only takes '='");
+                        return -1;
+                }
+                if (parse_perm(c, arg, v, vcol, &val) < 0)
+                        return -1;
+                b->perm_added = 1;
+                break;
+        case AUDIT_FILETYPE: {
+                int t;
+                if (list != AUDIT_FILTER_EXIT)
+                        goto exit_only;
+                t = ak_ftype_from_name(v);
+                if (t < 0) {
+                        static const char *const ft_words[] = { "file", "dir", "socket", "link", "character", "block", "fifo" };
+                        ERR(c, vcol, "unknown file type '%s'%s", v, suggest(v, ft_words, ELEMENTSOF(ft_words), sbuf, sizeof(sbuf)));
+                        return -1;
+                }
+                val = (uint32_t) t;
+                break;
+        }
+        case AUDIT_FSTYPE:
+                if (list != AUDIT_FILTER_FS) {
+                        ERR(c, arg->col, "field 'fstype' can only be used on the filesystem list");
+                        return -1;
+                }
+                if (parse_num(v, 0, &val) < 0) {
+                        int64_t t = ak_fstype_from_name(v);
+                        if (t < 0) {
+                                ERR(c, vcol, "unknown file system type '%s' (use a name like debugfs or a magic number)", v);
+                                return -1;
+                        }
+                        val = (uint32_t) t;
+                }
+                b->fs_added = 1;
+                break;
+        case AUDIT_SESSIONID:
+                if (list != AUDIT_FILTER_EXCLUDE && list != AUDIT_FILTER_USER && list != AUDIT_FILTER_EXIT) {
+                        ERR(c, arg->col, "field 'sessionid' can only be used on the exit, user and exclude lists");
+                        return -1;
+                }
+                if (streq(v, "unset"))
+                        val = 4294967295u;
+                else if (parse_num(v, 1, &val) < 0) {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                }
+                break;
+        case AUDIT_SADDR_FAM:
+                if (parse_num(v, 0, &val) < 0) {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                }
+                if (val >= AF_MAX) {
+                        ERR(c, vcol, "address family %s is out of range (at most %d)", v, AF_MAX - 1);
+                        return -1;
+                }
+                break;
+        case AUDIT_ARG0: case AUDIT_ARG1: case AUDIT_ARG2: case AUDIT_ARG3:
+                if (parse_num(v, 1, &val) < 0) {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                }
+                break;
+        case AUDIT_DEVMAJOR: case AUDIT_DEVMINOR: case AUDIT_INODE: case AUDIT_SUCCESS:
+        case AUDIT_PPID:
+                if (list != AUDIT_FILTER_EXIT)
+                        goto exit_only;
+                /* fallthrough */
+        default:
+                if (parse_num(v, field != AUDIT_INODE, &val) < 0 || (v[0] == '-')) {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                }
+                if (field == AUDIT_LOGINUID_SET && val > 1) {
+                        ERR(c, vcol, "loginuid_set takes 0 or 1");
+                        return -1;
+                }
+                break;
+        }
+
+        d = b->d; /* builder_append_string() may have moved it */
+        d->fields[d->field_count] = (uint32_t) field;
+        d->fieldflags[d->field_count] = op;
+        d->values[d->field_count] = val;
+        d->field_count++;
+        return 0;
+
+exit_only:
+        ERR(c, arg->col, "field '%s' can only be used on the exit list", pair);
+        return -1;
+}
+
+/* The C comparison table: "uid=auid" and "auid=uid" both map to AUDIT_COMPARE_UID_TO_AUID. */
+static int compare_code(int f1, int f2) {
+        static const struct { int a, b, code; } t[] = {
+                { AUDIT_UID, AUDIT_OBJ_UID, AUDIT_COMPARE_UID_TO_OBJ_UID },
+                { AUDIT_GID, AUDIT_OBJ_GID, AUDIT_COMPARE_GID_TO_OBJ_GID },
+                { AUDIT_EUID, AUDIT_OBJ_UID, AUDIT_COMPARE_EUID_TO_OBJ_UID },
+                { AUDIT_EGID, AUDIT_OBJ_GID, AUDIT_COMPARE_EGID_TO_OBJ_GID },
+                { AUDIT_LOGINUID, AUDIT_OBJ_UID, AUDIT_COMPARE_AUID_TO_OBJ_UID },
+                { AUDIT_SUID, AUDIT_OBJ_UID, AUDIT_COMPARE_SUID_TO_OBJ_UID },
+                { AUDIT_SGID, AUDIT_OBJ_GID, AUDIT_COMPARE_SGID_TO_OBJ_GID },
+                { AUDIT_FSUID, AUDIT_OBJ_UID, AUDIT_COMPARE_FSUID_TO_OBJ_UID },
+                { AUDIT_FSGID, AUDIT_OBJ_GID, AUDIT_COMPARE_FSGID_TO_OBJ_GID },
+                { AUDIT_UID, AUDIT_LOGINUID, AUDIT_COMPARE_UID_TO_AUID },
+                { AUDIT_UID, AUDIT_EUID, AUDIT_COMPARE_UID_TO_EUID },
+                { AUDIT_UID, AUDIT_FSUID, AUDIT_COMPARE_UID_TO_FSUID },
+                { AUDIT_UID, AUDIT_SUID, AUDIT_COMPARE_UID_TO_SUID },
+                { AUDIT_LOGINUID, AUDIT_FSUID, AUDIT_COMPARE_AUID_TO_FSUID },
+                { AUDIT_LOGINUID, AUDIT_SUID, AUDIT_COMPARE_AUID_TO_SUID },
+                { AUDIT_LOGINUID, AUDIT_EUID, AUDIT_COMPARE_AUID_TO_EUID },
+                { AUDIT_EUID, AUDIT_SUID, AUDIT_COMPARE_EUID_TO_SUID },
+                { AUDIT_EUID, AUDIT_FSUID, AUDIT_COMPARE_EUID_TO_FSUID },
+                { AUDIT_SUID, AUDIT_FSUID, AUDIT_COMPARE_SUID_TO_FSUID },
+                { AUDIT_GID, AUDIT_EGID, AUDIT_COMPARE_GID_TO_EGID },
+                { AUDIT_GID, AUDIT_FSGID, AUDIT_COMPARE_GID_TO_FSGID },
+                { AUDIT_GID, AUDIT_SGID, AUDIT_COMPARE_GID_TO_SGID },
+                { AUDIT_EGID, AUDIT_FSGID, AUDIT_COMPARE_EGID_TO_FSGID },
+                { AUDIT_EGID, AUDIT_SGID, AUDIT_COMPARE_EGID_TO_SGID },
+                { AUDIT_SGID, AUDIT_FSGID, AUDIT_COMPARE_SGID_TO_FSGID },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(t); i++)
+                if ((t[i].a == f1 && t[i].b == f2) || (t[i].a == f2 && t[i].b == f1))
+                        return t[i].code;
+        return -1;
+}
+
+/* -C field OP field */
+static int opt_compare(linectx *c, builder *b, const token *opt, const token *arg) {
+        struct audit_rule_data *d = b->d;
+        _cleanup_free_ char *pair = strdup(arg->s);
+        char *v, *p, sbuf[80];
+        uint32_t op;
+        int f1, f2, code;
+        size_t n;
+        const char *const *names = ak_field_names(&n);
+
+        if (!pair)
+                return -1;
+        if (b->cmd == CMD_NONE) {
+                ERR(c, opt->col, "-C needs a rule (-a, -A or -d) before it");
+                return -1;
+        }
+        if ((p = strstr(pair, "!="))) {
+                *p = '\0';
+                v = p + 2;
+                op = AUDIT_NOT_EQUAL;
+        } else if ((p = strchr(pair, '='))) {
+                *p = '\0';
+                v = p + 1;
+                op = AUDIT_EQUAL;
+        } else {
+                ERR(c, arg->col, "'%s' must be FIELD=FIELD or FIELD!=FIELD", arg->s);
+                return -1;
+        }
+        if (!pair[0] || !*v) {
+                ERR(c, arg->col, "'%s' must name two fields, like uid!=auid", arg->s);
+                return -1;
+        }
+        if ((f1 = ak_field_from_name(pair)) < 0) {
+                ERR(c, arg->col, "unknown field '%s'%s", pair, suggest(pair, names, n, sbuf, sizeof(sbuf)));
+                return -1;
+        }
+        if ((f2 = ak_field_from_name(v)) < 0) {
+                ERR(c, arg->col + (unsigned) (v - pair), "unknown field '%s'%s", v, suggest(v, names, n, sbuf, sizeof(sbuf)));
+                return -1;
+        }
+        if (b->list != AUDIT_FILTER_EXIT) {
+                ERR(c, opt->col, "-C can only be used on the exit list");
+                return -1;
+        }
+        code = compare_code(f1, f2);
+        if (code < 0) {
+                ERR(c, arg->col, "fields '%s' and '%s' cannot be compared (compare uids with uids, gids with gids)", pair, v);
+                return -1;
+        }
+        if (d->field_count >= AUDIT_MAX_FIELDS - 1) {
+                ERR(c, arg->col, "too many fields: a rule holds at most %d besides its key", AUDIT_MAX_FIELDS - 1);
+                return -1;
+        }
+        d->fields[d->field_count] = AUDIT_FIELD_COMPARE;
+        d->fieldflags[d->field_count] = op;
+        d->values[d->field_count] = (uint32_t) code;
+        d->field_count++;
+        return 0;
+}
+
+/* -S name[,name...] */
+static int opt_syscall(linectx *c, builder *b, const token *opt, const token *arg) {
+        struct audit_rule_data *d = b->d;
+        const char *s = arg->s;
+        char abuf[32];
+
+        switch (b->list) {
+        case AUDIT_FILTER_TASK:
+        case AUDIT_FILTER_USER:
+        case AUDIT_FILTER_FS:
+        case AUDIT_FILTER_EXCLUDE:
+                ERR(c, opt->col, "syscall auditing (-S) cannot be put on the %s list", list_name(b->list));
+                return -1;
+        default:
+                break;
+        }
+        if (!b->elf)
+                b->elf = ak_arch_native();
+
+        while (*s) {
+                const char *comma = strchr(s, ',');
+                size_t len = comma ? (size_t) (comma - s) : strlen(s);
+                unsigned col = arg->col + (unsigned) (s - arg->s);
+                char name[128];
+                int nr;
+
+                if (len == 0 || len >= sizeof(name)) {
+                        ERR(c, col, len ? "syscall name is too long" : "empty syscall name in '%s'", arg->s);
+                        return -1;
+                }
+                memcpy(name, s, len);
+                name[len] = '\0';
+                if (streq(name, "all"))
+                        mask_all(d);
+                else {
+                        if (b->list == AUDIT_FILTER_URING_EXIT)
+                                nr = ak_uringop_from_name(name);
+                        else
+                                nr = ak_syscall_from_name(b->elf, name);
+                        if (nr < 0) {
+                                uint32_t u;
+                                if (parse_num(name, 0, &u) == 0)
+                                        nr = u > INT32_MAX ? -1 : (int) u;
+                        }
+                        if (nr < 0) {
+                                ERR(c, col, "unknown %s '%s' for arch %s",
+                                    b->list == AUDIT_FILTER_URING_EXIT ? "io_uring operation" : "syscall",
+                                    name, ak_arch_to_name(b->elf, abuf, sizeof(abuf)));
+                                return -1;
+                        }
+                        if (nr >= AUDIT_BITMASK_SIZE * 32) {
+                                ERR(c, col, "syscall number %d is out of range (at most %d)", nr, AUDIT_BITMASK_SIZE * 32 - 1);
+                                return -1;
+                        }
+                        d->mask[AUDIT_WORD(nr)] |= AUDIT_BIT(nr);
+                }
+                if (!comma)
+                        break;
+                s = comma + 1;
+                if (!*s) {
+                        ERR(c, arg->col + (unsigned) (s - arg->s), "trailing ',' in '%s'", arg->s);
+                        return -1;
+                }
+        }
+        b->syscall_added = 1;
+        return 0;
+}
+
+static int key_add(linectx *c, builder *b, const char *k, unsigned col) {
+        size_t have = strlen(b->key), add = strlen(k);
+
+        if (!*k) {
+                ERR(c, col, "empty key");
+                return -1;
+        }
+        if (strchr(k, AUDIT_KEY_SEPARATOR)) {
+                ERR(c, col, "key contains the byte 0x01, which separates keys");
+                return -1;
+        }
+        if (have + !!have + add > AUDIT_MAX_KEY_LEN) {
+                ERR(c, col, "key is too long: all keys of a rule together take at most %d bytes", AUDIT_MAX_KEY_LEN);
+                return -1;
+        }
+        if (have)
+                b->key[have++] = AUDIT_KEY_SEPARATOR;
+        memcpy(b->key + have, k, add + 1);
+        if (!b->key_col)
+                b->key_col = col;
+        return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* the simulated kernel */
+
+static void sim_done(sim *s) {
+        for (size_t l = 0; l < AUDIT_NR_FILTERS; l++) {
+                for (size_t i = 0; i < s->n[l]; i++)
+                        ak_rule_done(&s->lists[l][i]);
+                free(s->lists[l]);
+        }
+        *s = (sim) {};
+}
+
+static ssize_t sim_find(const sim *s, const ak_rule *r) {
+        uint32_t l = ak_rule_list(r);
+
+        for (size_t i = 0; i < s->n[l]; i++)
+                if (ak_rule_equal(&s->lists[l][i], r))
+                        return (ssize_t) i;
+        return -1;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* lines */
+
+/* Split as auditctl does: on single spaces, with "\ " and "\\" escapes. Tokens are NUL-terminated
+ * copies in `store`. */
+static size_t tokenize(const char *line, size_t len, char *store, token *toks, size_t max) {
+        size_t n = 0, i = 0;
+        char *w = store;
+
+        while (i < len && n < max) {
+                while (i < len && line[i] == ' ')
+                        i++;
+                if (i >= len)
+                        break;
+                toks[n].s = w;
+                toks[n].col = (unsigned) i + 1;
+                while (i < len && line[i] != ' ') {
+                        if (line[i] == '\\' && i + 1 < len && (line[i + 1] == ' ' || line[i + 1] == '\\')) {
+                                *w++ = line[i + 1];
+                                i += 2;
+                        } else
+                                *w++ = line[i++];
+                }
+                *w++ = '\0';
+                n++;
+        }
+        return n;
+}
+
+typedef struct longopt {
+        const char *name;
+        int has_arg;
+        int id;
+} longopt;
+
+enum { LO_LOGINUID_IMMUTABLE = 1, LO_BWT, LO_RESET_LOST, LO_RESET_BWT_ACTUAL, LO_SIGNAL };
+
+static const longopt longopts[] = {
+        { "loginuid-immutable", 0, LO_LOGINUID_IMMUTABLE },
+        { "backlog_wait_time", 1, LO_BWT },
+        { "reset-lost", 0, LO_RESET_LOST },
+        { "reset_backlog_wait_time_actual", 0, LO_RESET_BWT_ACTUAL },
+        { "signal", 1, LO_SIGNAL },
+};
+
+static const longopt *find_longopt(linectx *c, const token *t, const char *name, size_t len) {
+        const longopt *found = NULL;
+        int ambiguous = 0;
+        char sbuf[80];
+        _cleanup_free_ char *n = strndup(name, len);
+
+        if (!n)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(longopts); i++) {
+                if (strlen(longopts[i].name) == len && strncmp(longopts[i].name, name, len) == 0)
+                        return &longopts[i];
+                if (strncmp(longopts[i].name, name, len) == 0) {
+                        if (found)
+                                ambiguous = 1;
+                        found = &longopts[i];
+                }
+        }
+        if (found && !ambiguous)
+                return found;
+        {
+                static const char *const words[] = { "loginuid-immutable", "backlog_wait_time", "reset-lost",
+                                                     "reset_backlog_wait_time_actual" };
+                ERR(c, t->col, "%s option '--%s'%s", ambiguous ? "ambiguous" : "unknown", n,
+                    suggest(n, words, ELEMENTSOF(words), sbuf, sizeof(sbuf)));
+        }
+        return NULL;
+}
+
+static void status_set(ak_ruleset *rs, uint32_t bit, uint32_t v) {
+        ak_status_want *s = &rs->status;
+
+        s->mask |= bit;
+        switch (bit) {
+        case AUDIT_STATUS_ENABLED: s->enabled = v; break;
+        case AUDIT_STATUS_FAILURE: s->failure = v; break;
+        case AUDIT_STATUS_RATE_LIMIT: s->rate_limit = v; break;
+        case AUDIT_STATUS_BACKLOG_LIMIT: s->backlog_limit = v; break;
+        case AUDIT_STATUS_BACKLOG_WAIT_TIME: s->backlog_wait_time = v; break;
+        }
+        rs->n_status_settings++;
+}
+
+static int opt_status_number(linectx *c, const token *opt, const token *arg, const char *what, uint32_t bit,
+                             uint32_t max) {
+        uint32_t v;
+        int r;
+
+        r = safe_atou32_base0(arg->s, &v);
+        if (r == -ERANGE || (r == 0 && v > max)) {
+                ERR(c, arg->col, "%s '%s' is out of range (at most %u)", what, arg->s, max);
+                return -1;
+        }
+        if (r < 0) {
+                ERR(c, arg->col, "%s must be a number, not '%s'", what, arg->s);
+                return -1;
+        }
+        if (c->rs)
+                status_set(c->rs, bit, v);
+        return 0;
+}
+
+/* What one line asks for. */
+typedef struct command {
+        int rule;               /* a rule was built (b.cmd != NONE) */
+        int delete_all;
+        const char *delete_key; /* -D -k KEY */
+} command;
+
+/* Parse one line's tokens (auditctl's getopt loop). Status settings take effect here; a rule is
+ * left in b for the caller. Returns 0, or -1 when the line has an error (already reported). */
+static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd) {
+        static const char with_arg[] = "CefrbaAdSFmRwWkpq";
+        static const char no_arg[] = "hicslDvt";
+        static const char *const opt_words[] = {
+                "-a", "-A", "-d", "-w", "-W", "-p", "-k", "-S", "-F", "-C", "-D", "-b", "-f", "-e", "-r", "-c", "-i",
+                "--backlog_wait_time", "--reset-lost", "--loginuid-immutable",
+        };
+        char sbuf[80];
+
+        /* -D and -D -k KEY are whole-line forms. */
+        if (streq(t[0].s, "-D")) {
+                if (n == 1) {
+                        cmd->delete_all = 1;
+                        return 0;
+                }
+                if (n == 3 && streq(t[1].s, "-k")) {
+                        cmd->delete_all = 1;
+                        cmd->delete_key = t[2].s;
+                        return 0;
+                }
+                ERR(c, t[n > 1 ? 1 : 0].col, "-D takes no other option than -k KEY");
+                return -1;
+        }
+
+        for (size_t i = 0; i < n; i++) {
+                token *opt = &t[i];
+                const char *s = opt->s;
+
+                if (strchr(s, '\t')) {
+                        ERR(c, opt->col + (unsigned) (strchr(s, '\t') - s), "tab character in '%s': separate options with spaces", s);
+                        return -1;
+                }
+                if (s[0] == '-' && s[1] == '-' && s[2]) {
+                        const char *eq = strchr(s + 2, '=');
+                        size_t len = eq ? (size_t) (eq - s - 2) : strlen(s + 2);
+                        const longopt *lo = find_longopt(c, opt, s + 2, len);
+                        token arg = {};
+
+                        if (!lo)
+                                return -1;
+                        if (lo->has_arg) {
+                                if (eq)
+                                        arg = (token) { .s = (char *) eq + 1, .col = opt->col + (unsigned) (eq + 1 - s) };
+                                else if (i + 1 < n)
+                                        arg = t[++i];
+                                else {
+                                        ERR(c, opt->col, "option '--%s' needs an argument", lo->name);
+                                        return -1;
+                                }
+                        } else if (eq) {
+                                ERR(c, opt->col, "option '--%s' takes no argument", lo->name);
+                                return -1;
+                        }
+                        switch (lo->id) {
+                        case LO_LOGINUID_IMMUTABLE:
+                                if (c->rs)
+                                        c->rs->loginuid_immutable = 1, c->rs->n_status_settings++;
+                                break;
+                        case LO_BWT:
+                                /* The kernel's limit is 10 minutes in jiffies: 600000 at HZ=1000. */
+                                if (opt_status_number(c, opt, &arg, "backlog_wait_time", AUDIT_STATUS_BACKLOG_WAIT_TIME, 600000) < 0)
+                                        return -1;
+                                break;
+                        case LO_RESET_LOST:
+                                if (c->rs)
+                                        c->rs->reset_lost = 1, c->rs->n_status_settings++;
+                                break;
+                        case LO_RESET_BWT_ACTUAL:
+                                WARN(c, opt->col, "'--%s' is a one-off action; auditkeep ignores it", lo->name);
+                                break;
+                        case LO_SIGNAL:
+                                ERR(c, opt->col, "'--signal' is not a configuration command");
+                                return -1;
+                        }
+                        continue;
+                }
+                if (s[0] != '-' || s[1] == '\0' || (s[1] == '-' && s[2] == '\0')) {
+                        if (s[0] == '#')
+                                ERR(c, opt->col, "comments must be on a line of their own ('%s')", s);
+                        else if (b->cmd == CMD_NONE || i == 0)
+                                ERR(c, opt->col, "unexpected argument '%s': an option (like -a, -w, -b) must come first", s);
+                        else
+                                ERR(c, opt->col, "unexpected argument '%s' (an option's value containing a space must escape it as '\\ ')", s);
+                        return -1;
+                }
+
+                /* A cluster of short options: "-i", "-c", "-kfoo", "-Sopen". */
+                for (const char *p = s + 1; *p; p++) {
+                        token arg = {};
+                        char o = *p;
+
+                        if (strchr(no_arg, o)) {
+                                switch (o) {
+                                case 'c': case 'i': case 'v':
+                                        break;
+                                case 's': case 'l':
+                                        WARN(c, opt->col, "-%c only prints; it is ignored in a rules file", o);
+                                        break;
+                                case 'D':
+                                        ERR(c, opt->col, "-D must stand alone on its line (or as -D -k KEY)");
+                                        return -1;
+                                default:
+                                        ERR(c, opt->col, "-%c is not a configuration command", o);
+                                        return -1;
+                                }
+                                continue;
+                        }
+                        if (!strchr(with_arg, o)) {
+                                char bad[3] = { '-', o, 0 };
+                                ERR(c, opt->col + (unsigned) (p - s) - 1, "unknown option '%s'%s", bad,
+                                    suggest(bad, opt_words, ELEMENTSOF(opt_words), sbuf, sizeof(sbuf)));
+                                return -1;
+                        }
+                        if (p[1])
+                                arg = (token) { .s = (char *) p + 1, .col = opt->col + (unsigned) (p + 1 - s) };
+                        else if (i + 1 < n)
+                                arg = t[++i];
+                        else {
+                                ERR(c, opt->col, "option '-%c' needs an argument", o);
+                                return -1;
+                        }
+
+                        switch (o) {
+                        case 'a':
+                                if (opt_rule(c, b, CMD_ADD, opt, &arg) < 0)
+                                        return -1;
+                                break;
+                        case 'A':
+                                if (opt_rule(c, b, CMD_PREPEND, opt, &arg) < 0)
+                                        return -1;
+                                break;
+                        case 'd':
+                                if (opt_rule(c, b, CMD_DEL, opt, &arg) < 0)
+                                        return -1;
+                                break;
+                        case 'w':
+                        case 'W':
+                                if (b->cmd != CMD_NONE) {
+                                        ERR(c, opt->col, "-%c cannot be combined with -a, -A, -d or another watch", o);
+                                        return -1;
+                                }
+                                if (opt_watch(c, b, o == 'w' ? CMD_ADD : CMD_DEL, opt, &arg) < 0)
+                                        return -1;
+                                break;
+                        case 'p':
+                                if (opt_perm(c, b, opt, &arg) < 0)
+                                        return -1;
+                                break;
+                        case 'k':
+                                if (!(b->syscall_added || b->perm_added || b->exe_added || b->fs_added) ||
+                                    b->cmd == CMD_NONE) {
+                                        ERR(c, opt->col, "a key (-k) needs a syscall (-S), a watch (-w, -F path=, -F dir=), -F perm=, -F exe= or -F fstype= before it");
+                                        return -1;
+                                }
+                                if (key_add(c, b, arg.s, arg.col) < 0)
+                                        return -1;
+                                break;
+                        case 'S':
+                                if (opt_syscall(c, b, opt, &arg) < 0)
+                                        return -1;
+                                break;
+                        case 'F':
+                                if (opt_field(c, b, opt, &arg) < 0)
+                                        return -1;
+                                break;
+                        case 'C':
+                                if (opt_compare(c, b, opt, &arg) < 0)
+                                        return -1;
+                                break;
+                        case 'e':
+                        case 'f':
+                                if (!streq(arg.s, "0") && !streq(arg.s, "1") && !streq(arg.s, "2")) {
+                                        ERR(c, arg.col, "-%c takes 0, 1 or 2, not '%s'", o, arg.s);
+                                        return -1;
+                                }
+                                if (c->rs) {
+                                        uint32_t v = (uint32_t) (arg.s[0] - '0');
+                                        if (o == 'e') {
+                                                c->rs->lock = v == 2;
+                                                status_set(c->rs, AUDIT_STATUS_ENABLED, v == 2 ? 1 : v);
+                                        } else
+                                                status_set(c->rs, AUDIT_STATUS_FAILURE, v);
+                                }
+                                break;
+                        case 'b':
+                                if (opt_status_number(c, opt, &arg, "backlog limit (-b)", AUDIT_STATUS_BACKLOG_LIMIT, UINT32_MAX) < 0)
+                                        return -1;
+                                break;
+                        case 'r':
+                                if (opt_status_number(c, opt, &arg, "rate limit (-r)", AUDIT_STATUS_RATE_LIMIT, UINT32_MAX) < 0)
+                                        return -1;
+                                break;
+                        default: /* m R q */
+                                ERR(c, opt->col, "-%c is not a configuration command", o);
+                                return -1;
+                        }
+                        break; /* the argument ended the cluster */
+                }
+        }
+
+        if (b->cmd == CMD_NONE) {
+                if (b->syscall_added || b->d->field_count || b->key[0]) {
+                        ERR(c, t[0].col, "no list given: add -a LIST,ACTION (for example -a always,exit)");
+                        return -1;
+                }
+                return 0;
+        }
+
+        /* The key goes last, as auditctl puts it. */
+        if (b->key[0]) {
+                struct audit_rule_data *d = b->d;
+                size_t len = strlen(b->key);
+
+                if (!(b->syscall_added || b->perm_added || b->exe_added || b->fs_added)) {
+                        ERR(c, b->key_col, "a key needs a syscall (-S), a watch (-w, -F path=, -F dir=), -F perm=, -F exe= or -F fstype= in the rule");
+                        return -1;
+                }
+                if (d->field_count >= AUDIT_MAX_FIELDS - 1) {
+                        ERR(c, b->key_col, "too many fields: a rule holds at most %d besides its key", AUDIT_MAX_FIELDS - 1);
+                        return -1;
+                }
+                if (builder_append_string(b, b->key, len) < 0)
+                        return -1;
+                d = b->d;
+                d->fields[d->field_count] = AUDIT_FILTERKEY;
+                d->fieldflags[d->field_count] = AUDIT_EQUAL;
+                d->values[d->field_count] = (uint32_t) len;
+                d->field_count++;
+        }
+        if (b->list != AUDIT_FILTER_TASK && !b->syscall_added)
+                mask_all(b->d);
+        if (b->list == AUDIT_FILTER_URING_EXIT && b->syscall_added == 0) {
+                /* auditctl master: "all" on io_uring is every known operation. */
+                memset(b->d->mask, 0, sizeof(b->d->mask));
+                for (int op = 0; op < ak_uringop_count(); op++)
+                        b->d->mask[AUDIT_WORD(op)] |= AUDIT_BIT(op);
+        }
+        b->d->flags = (uint32_t) b->list;
+        b->d->action = (uint32_t) b->action;
+        cmd->rule = 1;
+        return 0;
+}
+
+static int builder_take_rule(builder *b, linectx *c, ak_rule *ret) {
+        ak_rule r = {};
+
+        r.size = sizeof(struct audit_rule_data) + b->d->buflen;
+        r.data = TAKE_PTR(b->d);
+        r.line = c->line;
+        ak_rule_normalize(&r); /* the desired state is held in the kernel's stored form */
+        if (c->file) {
+                r.file = strdup(c->file);
+                if (!r.file) {
+                        free(r.data);
+                        return -ENOMEM;
+                }
+        }
+        *ret = r;
+        return 0;
+}
+
+/* Parse one line and run it against the simulated kernel. */
+static int run_line(linectx *c, sim *sm, char *line, size_t len) {
+        _cleanup_free_ char *store = NULL;
+        _cleanup_free_ token *toks = NULL;
+        size_t n, i = 0, max;
+        builder b;
+        command cmd = {};
+        int r = 0;
+
+        while (i < len && line[i] == ' ')
+                i++;
+        if (i == len)
+                return 0;
+        if (line[i] == '#')
+                return 0;
+        if (memchr(line, '\0', len)) {
+                ERR(c, (unsigned) ((char *) memchr(line, '\0', len) - line) + 1, "NUL byte in line");
+                return 0;
+        }
+        if (len > LINE_MAX_BYTES) {
+                ERR(c, LINE_MAX_BYTES + 1, "line is longer than %d bytes", LINE_MAX_BYTES);
+                return 0;
+        }
+
+        max = len / 2 + 2;
+        store = malloc(len + max + 1);
+        toks = calloc(max, sizeof(token));
+        if (!store || !toks)
+                return -ENOMEM;
+        n = tokenize(line, len, store, toks, max);
+        if (n == 0)
+                return 0;
+
+        if (builder_init(&b) < 0)
+                return -ENOMEM;
+        if (parse_tokens(c, toks, n, &b, &cmd) < 0 || c->failed)
+                goto out;
+
+        if (sm && cmd.delete_all) {
+                c->rs->n_rule_lines++;
+                for (size_t l = 0; l < AUDIT_NR_FILTERS; l++) {
+                        size_t w = 0;
+                        for (size_t k = 0; k < sm->n[l]; k++) {
+                                char kbuf[AUDIT_MAX_KEY_LEN + 1];
+                                ak_rule *x = &sm->lists[l][k];
+                                if (!cmd.delete_key || strstr(ak_rule_key(x, kbuf, sizeof(kbuf)), cmd.delete_key))
+                                        ak_rule_done(x);
+                                else
+                                        sm->lists[l][w++] = *x;
+                        }
+                        sm->n[l] = w;
+                }
+        }
+        if (sm && cmd.rule) {
+                ak_rule rule;
+                ssize_t at;
+                uint32_t l;
+
+                c->rs->n_rule_lines++;
+                r = builder_take_rule(&b, c, &rule);
+                if (r < 0)
+                        goto out;
+                l = ak_rule_list(&rule);
+                at = sim_find(sm, &rule);
+                switch (b.cmd) {
+                case CMD_ADD:
+                        if (at >= 0) {
+                                const ak_rule *o = &sm->lists[l][at];
+                                WARN(c, b.rule_col, "duplicate rule, already declared at %s:%u; the kernel keeps one copy",
+                                     o->file ? o->file : "?", o->line);
+                                ak_rule_done(&rule);
+                                break;
+                        }
+                        /* fallthrough */
+                case CMD_PREPEND:
+                        if (GROW(sm->lists[l], sm->allocated[l], sm->n[l] + 1) < 0) {
+                                ak_rule_done(&rule);
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                        if (b.cmd == CMD_PREPEND) {
+                                memmove(sm->lists[l] + 1, sm->lists[l], sm->n[l] * sizeof(ak_rule));
+                                sm->lists[l][0] = rule;
+                        } else
+                                sm->lists[l][sm->n[l]] = rule;
+                        sm->n[l]++;
+                        break;
+                case CMD_DEL:
+                        if (at < 0)
+                                ERR(c, b.rule_col, "no such rule to delete (no earlier line adds exactly this rule)");
+                        else {
+                                ak_rule_done(&sm->lists[l][at]);
+                                memmove(sm->lists[l] + at, sm->lists[l] + at + 1, (sm->n[l] - (size_t) at - 1) * sizeof(ak_rule));
+                                sm->n[l]--;
+                        }
+                        ak_rule_done(&rule);
+                        break;
+                }
+        }
+out:
+        builder_done(&b);
+        return r;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* sources */
+
+typedef struct srcline {
+        const char *file;       /* points into rs->files */
+        unsigned line;
+        char *text;
+        size_t len;
+} srcline;
+
+typedef struct lineset {
+        srcline *v;
+        size_t n, allocated;
+        char **bufs;            /* file contents the lines point into */
+        size_t n_bufs, bufs_allocated;
+} lineset;
+
+static void lineset_done(lineset *ls) {
+        for (size_t i = 0; i < ls->n_bufs; i++)
+                free(ls->bufs[i]);
+        free(ls->bufs);
+        free(ls->v);
+        *ls = (lineset) {};
+}
+
+static const char *remember_file(ak_ruleset *rs, const char *path) {
+        char *p;
+
+        if (GROW(rs->files, rs->files_allocated, rs->n_files + 1) < 0)
+                return NULL;
+        p = strdup(path);
+        if (!p)
+                return NULL;
+        rs->files[rs->n_files++] = p;
+        return p;
+}
+
+/* Split text into lines, appending them to ls. Takes ownership of buf. */
+static int lineset_add_text(lineset *ls, const char *file, char *buf, size_t len) {
+        unsigned lineno = 0;
+        size_t i = 0;
+
+        if (GROW(ls->bufs, ls->bufs_allocated, ls->n_bufs + 1) < 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        ls->bufs[ls->n_bufs++] = buf;
+        while (i < len) {
+                char *nl = memchr(buf + i, '\n', len - i);
+                size_t end = nl ? (size_t) (nl - buf) : len, l = end - i;
+
+                lineno++;
+                if (l > 0 && buf[i + l - 1] == '\r')
+                        l--;
+                if (GROW(ls->v, ls->allocated, ls->n + 1) < 0)
+                        return -ENOMEM;
+                ls->v[ls->n++] = (srcline) { .file = file, .line = lineno, .text = buf + i, .len = l };
+                i = end + 1;
+        }
+        return 0;
+}
+
+static int read_file(ak_ruleset *rs, const char *path, lineset *ls) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = NULL;
+        const char *file;
+        struct stat st;
+        size_t len = 0, cap;
+
+        file = remember_file(rs, path);
+        if (!file)
+                return -ENOMEM;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return diag_add(rs, file, 0, 0, 0, strdup_printf("cannot open: %s", strerror(errno)));
+        if (fstat(fd, &st) < 0)
+                return diag_add(rs, file, 0, 0, 0, strdup_printf("cannot stat: %s", strerror(errno)));
+        if (!S_ISREG(st.st_mode))
+                return diag_add(rs, file, 0, 0, 0, strdup("not a regular file"));
+        if (st.st_mode & S_IWOTH)
+                return diag_add(rs, file, 0, 0, 0, strdup("file is world-writable; auditctl refuses it and so does auditkeep"));
+        if ((uint64_t) st.st_size > FILE_MAX_BYTES)
+                return diag_add(rs, file, 0, 0, 0, strdup_printf("file is larger than %u MiB", FILE_MAX_BYTES >> 20));
+
+        cap = (size_t) st.st_size + 1;
+        buf = malloc(cap);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k;
+
+                if (len + 1 >= cap) {
+                        char *nb;
+                        if (cap > FILE_MAX_BYTES)
+                                return diag_add(rs, file, 0, 0, 0, strdup_printf("file is larger than %u MiB", FILE_MAX_BYTES >> 20));
+                        nb = realloc(buf, cap * 2);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                        cap *= 2;
+                }
+                k = read(fd, buf + len, cap - len - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return diag_add(rs, file, 0, 0, 0, strdup_printf("read error: %s", strerror(errno)));
+                }
+                if (k == 0)
+                        break;
+                len += (size_t) k;
+        }
+        buf[len] = '\0';
+        return lineset_add_text(ls, file, TAKE_PTR(buf), len);
+}
+
+/* Natural ("version") order, as `ls -v` sorts rules.d. */
+static int natural_cmp(const void *a, const void *b) {
+        return strverscmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static int is_bare(const srcline *l, const char *opt) {
+        /* "-D" exactly; "-b N", "-f N", "-e N" by their first token */
+        size_t i = 0, ol = strlen(opt);
+
+        while (i < l->len && l->text[i] == ' ')
+                i++;
+        if (l->len - i < ol || memcmp(l->text + i, opt, ol) != 0)
+                return 0;
+        if (streq(opt, "-D")) {
+                size_t j = i + ol;
+                while (j < l->len && l->text[j] == ' ')
+                        j++;
+                return j == l->len;
+        }
+        return l->len - i == ol || l->text[i + ol] == ' ';
+}
+
+/* augenrules: the last bare -D goes first, the last -b second, the last -f third, the last -e
+ * last; everything else keeps its order. */
+static int hoist(lineset *ls) {
+        static const char *const front[] = { "-D", "-b", "-f" };
+        ssize_t at[4] = { -1, -1, -1, -1 };
+        _cleanup_free_ srcline *v = NULL;
+        size_t n = 0;
+
+        for (size_t i = 0; i < ls->n; i++) {
+                for (size_t k = 0; k < ELEMENTSOF(front); k++)
+                        if (is_bare(&ls->v[i], front[k]))
+                                at[k] = (ssize_t) i;
+                if (is_bare(&ls->v[i], "-e"))
+                        at[3] = (ssize_t) i;
+        }
+        v = malloc(sizeof(srcline) * (ls->n + 1));
+        if (!v)
+                return -ENOMEM;
+        for (size_t k = 0; k < 3; k++)
+                if (at[k] >= 0)
+                        v[n++] = ls->v[at[k]];
+        for (size_t i = 0; i < ls->n; i++) {
+                const srcline *l = &ls->v[i];
+                size_t j = 0;
+                int skip = 0;
+
+                for (size_t k = 0; k < ELEMENTSOF(front); k++)
+                        if (is_bare(l, front[k]) && (ssize_t) i != at[k])
+                                skip = 1; /* an earlier -D/-b/-f: augenrules drops it */
+                if (is_bare(l, "-e") && (ssize_t) i != at[3])
+                        skip = 1;
+                for (size_t k = 0; k < 4; k++)
+                        if ((ssize_t) i == at[k])
+                                skip = 1;
+                while (j < l->len && l->text[j] == ' ')
+                        j++;
+                if (!skip)
+                        v[n++] = *l;
+        }
+        if (at[3] >= 0)
+                v[n++] = ls->v[at[3]];
+        free(ls->v);
+        ls->v = TAKE_PTR(v);
+        ls->n = n;
+        ls->allocated = n;
+        return 0;
+}
+
+static int read_dir(ak_ruleset *rs, const char *path, lineset *ls) {
+        DIR *dir;
+        struct dirent *de;
+        char **names = NULL;
+        size_t n = 0, allocated = 0;
+        int r = 0;
+        lineset sub = {};
+
+        dir = opendir(path);
+        if (!dir)
+                return diag_add(rs, path, 0, 0, 0, strdup_printf("cannot open directory: %s", strerror(errno)));
+        while ((de = readdir(dir))) {
+                size_t l = strlen(de->d_name);
+                if (de->d_name[0] == '.' || l < 7 || strcmp(de->d_name + l - 6, ".rules") != 0)
+                        continue;
+                if (GROW(names, allocated, n + 1) < 0 || !(names[n] = strdup(de->d_name))) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                n++;
+        }
+        qsort(names, n, sizeof(char *), natural_cmp);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *p = strdup_printf("%s%s%s", path,
+                                                        path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+                if (!p) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                r = read_file(rs, p, &sub);
+                if (r < 0)
+                        goto out;
+        }
+        r = hoist(&sub);
+        if (r < 0)
+                goto out;
+        /* move into ls */
+        for (size_t i = 0; i < sub.n; i++) {
+                if (GROW(ls->v, ls->allocated, ls->n + 1) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                ls->v[ls->n++] = sub.v[i];
+        }
+        for (size_t i = 0; i < sub.n_bufs; i++) {
+                if (GROW(ls->bufs, ls->bufs_allocated, ls->n_bufs + 1) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                ls->bufs[ls->n_bufs++] = TAKE_PTR(sub.bufs[i]);
+        }
+out:
+        closedir(dir);
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+        lineset_done(&sub);
+        return r;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* the ruleset */
+
+int ak_ruleset_new(ak_ruleset **ret) {
+        ak_ruleset *rs = calloc(1, sizeof(*rs));
+
+        if (!rs)
+                return -ENOMEM;
+        rs->sim = calloc(1, sizeof(sim));
+        if (!rs->sim) {
+                free(rs);
+                return -ENOMEM;
+        }
+        *ret = rs;
+        return 0;
+}
+
+ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
+        if (!rs)
+                return NULL;
+        for (size_t i = 0; i < rs->n_rules; i++)
+                ak_rule_done(&rs->rules[i]);
+        free(rs->rules);
+        for (size_t i = 0; i < rs->n_diags; i++) {
+                free(rs->diags[i].file);
+                free(rs->diags[i].message);
+        }
+        free(rs->diags);
+        for (size_t i = 0; i < rs->n_sources; i++)
+                free(rs->sources[i]);
+        free(rs->sources);
+        for (size_t i = 0; i < rs->n_files; i++)
+                free(rs->files[i]);
+        free(rs->files);
+        if (rs->sim) {
+                sim_done(rs->sim);
+                free(rs->sim);
+        }
+        free(rs);
+        return NULL;
+}
+
+/* Rebuild rs->rules (listing order) from the simulated kernel. */
+static int ruleset_flatten(ak_ruleset *rs) {
+        sim *sm = rs->sim;
+        size_t total = 0, k = 0;
+        ak_rule *v;
+
+        for (size_t l = 0; l < AUDIT_NR_FILTERS; l++)
+                total += sm->n[l];
+        v = calloc(total ? total : 1, sizeof(ak_rule));
+        if (!v)
+                return -ENOMEM;
+        for (size_t l = 0; l < AUDIT_NR_FILTERS; l++)
+                for (size_t i = 0; i < sm->n[l]; i++) {
+                        if (ak_rule_copy(&v[k], &sm->lists[l][i]) < 0) {
+                                while (k > 0)
+                                        ak_rule_done(&v[--k]);
+                                free(v);
+                                return -ENOMEM;
+                        }
+                        k++;
+                }
+        for (size_t i = 0; i < rs->n_rules; i++)
+                ak_rule_done(&rs->rules[i]);
+        free(rs->rules);
+        rs->rules = v;
+        rs->n_rules = total;
+        return 0;
+}
+
+static int run_lines(ak_ruleset *rs, lineset *ls) {
+        for (size_t i = 0; i < ls->n; i++) {
+                linectx c = { .rs = rs, .file = ls->v[i].file, .line = ls->v[i].line };
+                int r = run_line(&c, rs->sim, ls->v[i].text, ls->v[i].len);
+                if (r < 0)
+                        return r;
+        }
+        return ruleset_flatten(rs);
+}
+
+int ak_ruleset_add_source(ak_ruleset *rs, const char *path) {
+        lineset ls = {};
+        struct stat st;
+        char *p;
+        int r;
+
+        if (GROW(rs->sources, rs->sources_allocated, rs->n_sources + 1) < 0 || !(p = strdup(path)))
+                return -ENOMEM;
+        rs->sources[rs->n_sources++] = p;
+
+        if (stat(path, &st) < 0)
+                return diag_add(rs, path, 0, 0, 0, strdup_printf("cannot read: %s", strerror(errno)));
+        if (S_ISDIR(st.st_mode))
+                r = read_dir(rs, path, &ls);
+        else
+                r = read_file(rs, path, &ls);
+        if (r >= 0)
+                r = run_lines(rs, &ls);
+        lineset_done(&ls);
+        return r;
+}
+
+int ak_ruleset_add_text(ak_ruleset *rs, const char *name, const char *text, size_t len) {
+        lineset ls = {};
+        const char *file;
+        char *copy;
+        int r;
+
+        file = remember_file(rs, name);
+        if (!file)
+                return -ENOMEM;
+        copy = malloc(len + 1);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, text, len);
+        copy[len] = '\0';
+        r = lineset_add_text(&ls, file, copy, len);
+        if (r >= 0)
+                r = run_lines(rs, &ls);
+        lineset_done(&ls);
+        return r;
+}
+
+int ak_rule_from_text(const char *text, ak_rule *ret, char **ret_message, unsigned *ret_column) {
+        _cleanup_free_ char *copy = strdup(text);
+        _cleanup_free_ char *store = NULL;
+        _cleanup_free_ token *toks = NULL;
+        linectx c = { .line = 0 };
+        builder b;
+        command cmd = {};
+        size_t len, n, max;
+        int r = -EINVAL;
+
+        if (!copy)
+                return -ENOMEM;
+        len = strlen(copy);
+        max = len / 2 + 2;
+        store = malloc(len + max + 1);
+        toks = calloc(max, sizeof(token));
+        if (!store || !toks)
+                return -ENOMEM;
+        n = tokenize(copy, len, store, toks, max);
+        if (builder_init(&b) < 0)
+                return -ENOMEM;
+        if (n == 0)
+                lerr(&c, 1, 0, "empty rule");
+        else if (parse_tokens(&c, toks, n, &b, &cmd) == 0 && !c.failed) {
+                if (!cmd.rule)
+                        lerr(&c, 1, 0, "not a rule (-a, -A, -d, -w or -W)");
+                else
+                        r = builder_take_rule(&b, &c, ret);
+        }
+        builder_done(&b);
+        if (r == -EINVAL) {
+                if (ret_message)
+                        *ret_message = TAKE_PTR(c.first_message);
+                if (ret_column)
+                        *ret_column = c.first_column;
+        }
+        free(c.first_message);
+        return r;
+}

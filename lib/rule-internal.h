@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Private helpers shared inside lib/. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ak-rules.h"
+
+/* auditctl joins several keys of one rule with this byte. */
+#define AUDIT_KEY_SEPARATOR 0x01
+
+/* Fields whose value is a string length, the bytes following in buf (in field order). */
+int ak_field_is_string(uint32_t field);
+/* Byte offset in data->buf of the string of field `index`. */
+size_t ak_rule_string_offset(const ak_rule *r, uint32_t index);

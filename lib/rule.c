@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The binary rule: struct audit_rule_data plus its strings, compared the way the kernel does. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ak-rules.h"
+#include "macro.h"
+#include "rule-internal.h"
+
+void ak_rule_done(ak_rule *r) {
+        if (!r)
+                return;
+        free(r->data);
+        free(r->file);
+        *r = (ak_rule) {};
+}
+
+int ak_rule_from_bytes(ak_rule *ret, const void *buf, size_t len) {
+        const struct audit_rule_data *d = buf;
+        size_t need = sizeof(struct audit_rule_data), off = 0;
+
+        if (len < need)
+                return -EBADMSG;
+        if (d->field_count > AUDIT_MAX_FIELDS)
+                return -EBADMSG;
+        if (d->buflen > len - need)
+                return -EBADMSG;
+        /* Every string field must fit in buf, in order. */
+        for (uint32_t i = 0; i < d->field_count; i++) {
+                if (!ak_field_is_string(d->fields[i]))
+                        continue;
+                if (d->values[i] > d->buflen - off)
+                        return -EBADMSG;
+                off += d->values[i];
+        }
+
+        struct audit_rule_data *copy = malloc(need + d->buflen);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, d, need + d->buflen);
+        *ret = (ak_rule) { .data = copy, .size = need + d->buflen };
+        return 0;
+}
+
+int ak_rule_copy(ak_rule *dst, const ak_rule *src) {
+        ak_rule r = {};
+
+        r.data = malloc(src->size);
+        if (!r.data)
+                return -ENOMEM;
+        memcpy(r.data, src->data, src->size);
+        r.size = src->size;
+        r.line = src->line;
+        if (src->file) {
+                r.file = strdup(src->file);
+                if (!r.file) {
+                        free(r.data);
+                        return -ENOMEM;
+                }
+        }
+        *dst = r;
+        return 0;
+}
+
+int ak_field_is_string(uint32_t field) {
+        switch (field) {
+        case AUDIT_SUBJ_USER:
+        case AUDIT_SUBJ_ROLE:
+        case AUDIT_SUBJ_TYPE:
+        case AUDIT_SUBJ_SEN:
+        case AUDIT_SUBJ_CLR:
+        case AUDIT_OBJ_USER:
+        case AUDIT_OBJ_ROLE:
+        case AUDIT_OBJ_TYPE:
+        case AUDIT_OBJ_LEV_LOW:
+        case AUDIT_OBJ_LEV_HIGH:
+        case AUDIT_WATCH:
+        case AUDIT_DIR:
+        case AUDIT_FILTERKEY:
+        case AUDIT_EXE:
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+void ak_rule_normalize(ak_rule *r) {
+        struct audit_rule_data *d = r->data;
+
+        d->flags &= ~AUDIT_FILTER_PREPEND;
+        /* The top 16 bits of the mask are syscall classes: the kernel expands and clears them.
+         * auditctl sets them only as part of "all", whose expansion is already set. */
+        d->mask[AUDIT_BITMASK_SIZE - 1] &= 0x0000ffffu;
+        d->buflen = (uint32_t) (r->size - sizeof(struct audit_rule_data));
+}
+
+uint32_t ak_rule_list(const ak_rule *r) {
+        return r->data->flags & ~AUDIT_FILTER_PREPEND;
+}
+
+/* Compare in the kernel's sense: flags (without PREPEND), action, fields in order with their
+ * operators and values, strings, and the normalised mask. */
+int ak_rule_equal(const ak_rule *a, const ak_rule *b) {
+        const struct audit_rule_data *x = a->data, *y = b->data;
+
+        if ((x->flags & ~AUDIT_FILTER_PREPEND) != (y->flags & ~AUDIT_FILTER_PREPEND))
+                return 0;
+        if (x->action != y->action || x->field_count != y->field_count)
+                return 0;
+        for (uint32_t i = 0; i < AUDIT_BITMASK_SIZE - 1; i++)
+                if (x->mask[i] != y->mask[i])
+                        return 0;
+        if ((x->mask[AUDIT_BITMASK_SIZE - 1] & 0xffffu) != (y->mask[AUDIT_BITMASK_SIZE - 1] & 0xffffu))
+                return 0;
+        for (uint32_t i = 0; i < x->field_count; i++)
+                if (x->fields[i] != y->fields[i] || x->fieldflags[i] != y->fieldflags[i] ||
+                    x->values[i] != y->values[i])
+                        return 0;
+        if (a->size - sizeof(*x) != b->size - sizeof(*y))
+                return 0;
+        return memcmp(x->buf, y->buf, a->size - sizeof(*x)) == 0;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
+        const unsigned char *s = p;
+
+        for (size_t i = 0; i < n; i++) {
+                h ^= s[i];
+                h *= 0x100000001b3ull;
+        }
+        return h;
+}
+
+uint64_t ak_rule_hash(const ak_rule *r) {
+        const struct audit_rule_data *d = r->data;
+        uint32_t head[3] = { d->flags & ~AUDIT_FILTER_PREPEND, d->action, d->field_count };
+        uint32_t last = d->mask[AUDIT_BITMASK_SIZE - 1] & 0xffffu;
+        uint64_t h = 0xcbf29ce484222325ull;
+
+        h = fnv1a(h, head, sizeof(head));
+        h = fnv1a(h, d->mask, sizeof(d->mask) - sizeof(uint32_t));
+        h = fnv1a(h, &last, sizeof(last));
+        h = fnv1a(h, d->fields, d->field_count * sizeof(uint32_t));
+        h = fnv1a(h, d->fieldflags, d->field_count * sizeof(uint32_t));
+        h = fnv1a(h, d->values, d->field_count * sizeof(uint32_t));
+        return fnv1a(h, d->buf, r->size - sizeof(*d));
+}
+
+/* Offset of string field i in buf. */
+size_t ak_rule_string_offset(const ak_rule *r, uint32_t index) {
+        const struct audit_rule_data *d = r->data;
+        size_t off = 0;
+
+        for (uint32_t i = 0; i < index; i++)
+                if (ak_field_is_string(d->fields[i]))
+                        off += d->values[i];
+        return off;
+}
+
+const char *ak_rule_key(const ak_rule *r, char *buf, size_t size) {
+        const struct audit_rule_data *d = r->data;
+
+        if (size == 0)
+                return buf;
+        buf[0] = '\0';
+        for (uint32_t i = 0; i < d->field_count; i++)
+                if (d->fields[i] == AUDIT_FILTERKEY) {
+                        size_t off = ak_rule_string_offset(r, i), n = d->values[i];
+
+                        if (n >= size)
+                                n = size - 1;
+                        memcpy(buf, d->buf + off, n);
+                        buf[n] = '\0';
+                        break;
+                }
+        return buf;
+}

@@ -1,0 +1,1179 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Name <-> number tables of the audit rules language. The facts (names and numbers) are those of
+ * libaudit 3.0.9 (Debian 12's auditd): fieldtab, msg_typetab, errtab, ftypetab, fstypetab,
+ * machinetab and the ELF table of lib/lookup_table.c, checked against the installed library
+ * name by name. io_uring ops follow audit-userspace master (3.0.9 has none). Syscall names come
+ * from libseccomp, with libaudit's own spellings layered on top.
+ *
+ * All name lookups ignore ASCII case, because libaudit's generated tables compare with
+ * strcasecmp (audit_name_to_field("AUID") == 9, audit_name_to_syscall("OPENAT", x86_64) == 257).
+ *
+ * Syscalls, libseccomp 2.5.4 versus libaudit 3.0.9 (x86_64, i386, aarch64; also arm, ppc*, s390*):
+ *  - libaudit spells some numbers differently: x86_64 17/18 "pread"/"pwrite" (libseccomp
+ *    "pread64"/"pwrite64"); i386 283 "sys_kexec_load" ("kexec_load"), 423
+ *    "sched_rr_get_interval64" ("sched_rr_get_interval_time64"), and "madvise1" as a second name
+ *    of 219; aarch64 61 "getdents" ("getdents64"), 67/68 "pread"/"pwrite", 80 "newfstat"
+ *    ("fstat"). syscall_aliases[] below adds these; libaudit's spelling is the one rendered,
+ *    libseccomp's is accepted too.
+ *  - seccomp_syscall_resolve_name_arch() returns negative pseudo numbers for the i386, ppc and
+ *    s390 socket/IPC calls that also exist as direct syscalls (i386 "socket" is 359). Names are
+ *    therefore looked up in a table built from seccomp_syscall_resolve_num_arch(), which knows
+ *    the direct numbers, never through resolve_name.
+ *  - libaudit's arm table keeps OABI-only calls (13 "time", 90 "mmap", ...) and its one ppc table
+ *    serves ppc, ppc64 and ppc64le (e.g. 192 "mmap2" on ppc64); those are in syscall_aliases[] too.
+ *  - What remains is a superset: libseccomp knows syscalls newer than libaudit 3.0.9's tables
+ *    (451 "cachestat" ... 456 "futex_requeue" on x86_64/i386/aarch64, more on arm/ppc/s390), and
+ *    libseccomp's alternative spellings ("pread64", "getdents64" on aarch64, ...). Those resolve
+ *    here while auditctl 3.0.9 says "Syscall name unknown" and prints the bare number. */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include <linux/audit.h>
+#include <seccomp.h>
+
+#include "macro.h"
+#include "tables.h"
+
+struct name_num {
+        int num;
+        const char *name;
+};
+
+/* First entry whose name matches, ignoring case (libaudit's s2i). */
+static const struct name_num *find_name(const struct name_num *t, size_t n, const char *name) {
+        if (!name)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                if (strcasecmp(t[i].name, name) == 0)
+                        return &t[i];
+        return NULL;
+}
+
+/* First entry with that number: the canonical name comes first in each table (libaudit's i2s). */
+static const char *find_num(const struct name_num *t, size_t n, int num) {
+        for (size_t i = 0; i < n; i++)
+                if (t[i].num == num)
+                        return t[i].name;
+        return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Fields (fieldtab). */
+
+static const struct name_num field_table[] = {
+        { AUDIT_PID,            "pid" },
+        { AUDIT_UID,            "uid" },
+        { AUDIT_EUID,           "euid" },
+        { AUDIT_SUID,           "suid" },
+        { AUDIT_FSUID,          "fsuid" },
+        { AUDIT_GID,            "gid" },
+        { AUDIT_EGID,           "egid" },
+        { AUDIT_SGID,           "sgid" },
+        { AUDIT_FSGID,          "fsgid" },
+        { AUDIT_LOGINUID,       "auid" },
+        { AUDIT_LOGINUID,       "loginuid" },
+        { AUDIT_PERS,           "pers" },
+        { AUDIT_ARCH,           "arch" },
+        { AUDIT_MSGTYPE,        "msgtype" },
+        { AUDIT_SUBJ_USER,      "subj_user" },
+        { AUDIT_SUBJ_ROLE,      "subj_role" },
+        { AUDIT_SUBJ_TYPE,      "subj_type" },
+        { AUDIT_SUBJ_SEN,       "subj_sen" },
+        { AUDIT_SUBJ_CLR,       "subj_clr" },
+        { AUDIT_PPID,           "ppid" },
+        { AUDIT_OBJ_USER,       "obj_user" },
+        { AUDIT_OBJ_ROLE,       "obj_role" },
+        { AUDIT_OBJ_TYPE,       "obj_type" },
+        { AUDIT_OBJ_LEV_LOW,    "obj_lev_low" },
+        { AUDIT_OBJ_LEV_HIGH,   "obj_lev_high" },
+        { AUDIT_SESSIONID,      "sessionid" },
+        { AUDIT_FSTYPE,         "fstype" },
+        { AUDIT_DEVMAJOR,       "devmajor" },
+        { AUDIT_DEVMINOR,       "devminor" },
+        { AUDIT_INODE,          "inode" },
+        { AUDIT_EXIT,           "exit" },
+        { AUDIT_SUCCESS,        "success" },
+        { AUDIT_WATCH,          "path" },
+        { AUDIT_PERM,           "perm" },
+        { AUDIT_DIR,            "dir" },
+        { AUDIT_FILETYPE,       "filetype" },
+        { AUDIT_OBJ_UID,        "obj_uid" },
+        { AUDIT_OBJ_GID,        "obj_gid" },
+        { AUDIT_FIELD_COMPARE,  "field_compare" },
+        { AUDIT_EXE,            "exe" },
+        { AUDIT_SADDR_FAM,      "saddr_fam" },
+        { AUDIT_ARG0,           "a0" },
+        { AUDIT_ARG1,           "a1" },
+        { AUDIT_ARG2,           "a2" },
+        { AUDIT_ARG3,           "a3" },
+        { AUDIT_FILTERKEY,      "key" },
+};
+
+static const char *const field_names[] = {
+        "pid", "uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "auid", "loginuid",
+        "pers", "arch", "msgtype", "subj_user", "subj_role", "subj_type", "subj_sen", "subj_clr",
+        "ppid", "obj_user", "obj_role", "obj_type", "obj_lev_low", "obj_lev_high", "sessionid",
+        "fstype", "devmajor", "devminor", "inode", "exit", "success", "path", "perm", "dir",
+        "filetype", "obj_uid", "obj_gid", "field_compare", "exe", "saddr_fam", "a0", "a1", "a2",
+        "a3", "key",
+};
+
+int ak_field_from_name(const char *name) {
+        const struct name_num *e = find_name(field_table, ELEMENTSOF(field_table), name);
+        return e ? e->num : -1;
+}
+
+const char *ak_field_to_name(uint32_t field) {
+        if (field > INT32_MAX)
+                return NULL;
+        return find_num(field_table, ELEMENTSOF(field_table), (int) field);
+}
+
+const char *const *ak_field_names(size_t *ret_n) {
+        if (ret_n)
+                *ret_n = ELEMENTSOF(field_names);
+        return field_names;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Message types (msg_typetab of 3.0.9, with the AppArmor block Debian builds in). */
+
+static const struct name_num msgtype_table[] = {
+        { 1005, "USER" },
+        { 1006, "LOGIN" },
+        { 1100, "USER_AUTH" },
+        { 1101, "USER_ACCT" },
+        { 1102, "USER_MGMT" },
+        { 1103, "CRED_ACQ" },
+        { 1104, "CRED_DISP" },
+        { 1105, "USER_START" },
+        { 1106, "USER_END" },
+        { 1107, "USER_AVC" },
+        { 1108, "USER_CHAUTHTOK" },
+        { 1109, "USER_ERR" },
+        { 1110, "CRED_REFR" },
+        { 1111, "USYS_CONFIG" },
+        { 1112, "USER_LOGIN" },
+        { 1113, "USER_LOGOUT" },
+        { 1114, "ADD_USER" },
+        { 1115, "DEL_USER" },
+        { 1116, "ADD_GROUP" },
+        { 1117, "DEL_GROUP" },
+        { 1118, "DAC_CHECK" },
+        { 1119, "CHGRP_ID" },
+        { 1120, "TEST" },
+        { 1121, "TRUSTED_APP" },
+        { 1122, "USER_SELINUX_ERR" },
+        { 1123, "USER_CMD" },
+        { 1124, "USER_TTY" },
+        { 1125, "CHUSER_ID" },
+        { 1126, "GRP_AUTH" },
+        { 1127, "SYSTEM_BOOT" },
+        { 1128, "SYSTEM_SHUTDOWN" },
+        { 1129, "SYSTEM_RUNLEVEL" },
+        { 1130, "SERVICE_START" },
+        { 1131, "SERVICE_STOP" },
+        { 1132, "GRP_MGMT" },
+        { 1133, "GRP_CHAUTHTOK" },
+        { 1134, "MAC_CHECK" },
+        { 1135, "ACCT_LOCK" },
+        { 1136, "ACCT_UNLOCK" },
+        { 1137, "USER_DEVICE" },
+        { 1138, "SOFTWARE_UPDATE" },
+        { 1200, "DAEMON_START" },
+        { 1201, "DAEMON_END" },
+        { 1202, "DAEMON_ABORT" },
+        { 1203, "DAEMON_CONFIG" },
+        { 1205, "DAEMON_ROTATE" },
+        { 1206, "DAEMON_RESUME" },
+        { 1207, "DAEMON_ACCEPT" },
+        { 1208, "DAEMON_CLOSE" },
+        { 1209, "DAEMON_ERR" },
+        { 1300, "SYSCALL" },
+        { 1302, "PATH" },
+        { 1303, "IPC" },
+        { 1304, "SOCKETCALL" },
+        { 1305, "CONFIG_CHANGE" },
+        { 1306, "SOCKADDR" },
+        { 1307, "CWD" },
+        { 1309, "EXECVE" },
+        { 1311, "IPC_SET_PERM" },
+        { 1312, "MQ_OPEN" },
+        { 1313, "MQ_SENDRECV" },
+        { 1314, "MQ_NOTIFY" },
+        { 1315, "MQ_GETSETATTR" },
+        { 1316, "KERNEL_OTHER" },
+        { 1317, "FD_PAIR" },
+        { 1318, "OBJ_PID" },
+        { 1319, "TTY" },
+        { 1320, "EOE" },
+        { 1321, "BPRM_FCAPS" },
+        { 1322, "CAPSET" },
+        { 1323, "MMAP" },
+        { 1324, "NETFILTER_PKT" },
+        { 1325, "NETFILTER_CFG" },
+        { 1326, "SECCOMP" },
+        { 1327, "PROCTITLE" },
+        { 1328, "FEATURE_CHANGE" },
+        { 1330, "KERN_MODULE" },
+        { 1331, "FANOTIFY" },
+        { 1332, "TIME_INJOFFSET" },
+        { 1333, "TIME_ADJNTPVAL" },
+        { 1334, "BPF" },
+        { 1335, "EVENT_LISTENER" },
+        { 1336, "URINGOP" },
+        { 1337, "OPENAT2" },
+        { 1400, "AVC" },
+        { 1401, "SELINUX_ERR" },
+        { 1402, "AVC_PATH" },
+        { 1403, "MAC_POLICY_LOAD" },
+        { 1404, "MAC_STATUS" },
+        { 1405, "MAC_CONFIG_CHANGE" },
+        { 1406, "MAC_UNLBL_ALLOW" },
+        { 1407, "MAC_CIPSOV4_ADD" },
+        { 1408, "MAC_CIPSOV4_DEL" },
+        { 1409, "MAC_MAP_ADD" },
+        { 1410, "MAC_MAP_DEL" },
+        { 1411, "MAC_IPSEC_ADDSA" },
+        { 1412, "MAC_IPSEC_DELSA" },
+        { 1413, "MAC_IPSEC_ADDSPD" },
+        { 1414, "MAC_IPSEC_DELSPD" },
+        { 1415, "MAC_IPSEC_EVENT" },
+        { 1416, "MAC_UNLBL_STCADD" },
+        { 1417, "MAC_UNLBL_STCDEL" },
+        { 1418, "MAC_CALIPSO_ADD" },
+        { 1419, "MAC_CALIPSO_DEL" },
+        { 1500, "APPARMOR" },
+        { 1501, "APPARMOR_AUDIT" },
+        { 1502, "APPARMOR_ALLOWED" },
+        { 1503, "APPARMOR_DENIED" },
+        { 1504, "APPARMOR_HINT" },
+        { 1505, "APPARMOR_STATUS" },
+        { 1506, "APPARMOR_ERROR" },
+        { 1507, "APPARMOR_KILL" },
+        { 1700, "ANOM_PROMISCUOUS" },
+        { 1701, "ANOM_ABEND" },
+        { 1702, "ANOM_LINK" },
+        { 1703, "ANOM_CREAT" },
+        { 1800, "INTEGRITY_DATA" },
+        { 1801, "INTEGRITY_METADATA" },
+        { 1802, "INTEGRITY_STATUS" },
+        { 1803, "INTEGRITY_HASH" },
+        { 1804, "INTEGRITY_PCR" },
+        { 1805, "INTEGRITY_RULE" },
+        { 1806, "INTEGRITY_EVM_XATTR" },
+        { 1807, "INTEGRITY_POLICY_RULE" },
+        { 2000, "KERNEL" },
+        { 2100, "ANOM_LOGIN_FAILURES" },
+        { 2101, "ANOM_LOGIN_TIME" },
+        { 2102, "ANOM_LOGIN_SESSIONS" },
+        { 2103, "ANOM_LOGIN_ACCT" },
+        { 2104, "ANOM_LOGIN_LOCATION" },
+        { 2105, "ANOM_MAX_DAC" },
+        { 2106, "ANOM_MAX_MAC" },
+        { 2107, "ANOM_AMTU_FAIL" },
+        { 2108, "ANOM_RBAC_FAIL" },
+        { 2109, "ANOM_RBAC_INTEGRITY_FAIL" },
+        { 2110, "ANOM_CRYPTO_FAIL" },
+        { 2111, "ANOM_ACCESS_FS" },
+        { 2112, "ANOM_EXEC" },
+        { 2113, "ANOM_MK_EXEC" },
+        { 2114, "ANOM_ADD_ACCT" },
+        { 2115, "ANOM_DEL_ACCT" },
+        { 2116, "ANOM_MOD_ACCT" },
+        { 2117, "ANOM_ROOT_TRANS" },
+        { 2118, "ANOM_LOGIN_SERVICE" },
+        { 2119, "ANOM_LOGIN_ROOT" },
+        { 2120, "ANOM_ORIGIN_FAILURES" },
+        { 2121, "ANOM_SESSION" },
+        { 2200, "RESP_ANOMALY" },
+        { 2201, "RESP_ALERT" },
+        { 2202, "RESP_KILL_PROC" },
+        { 2203, "RESP_TERM_ACCESS" },
+        { 2204, "RESP_ACCT_REMOTE" },
+        { 2205, "RESP_ACCT_LOCK_TIMED" },
+        { 2206, "RESP_ACCT_UNLOCK_TIMED" },
+        { 2207, "RESP_ACCT_LOCK" },
+        { 2208, "RESP_TERM_LOCK" },
+        { 2209, "RESP_SEBOOL" },
+        { 2210, "RESP_EXEC" },
+        { 2211, "RESP_SINGLE" },
+        { 2212, "RESP_HALT" },
+        { 2213, "RESP_ORIGIN_BLOCK" },
+        { 2214, "RESP_ORIGIN_BLOCK_TIMED" },
+        { 2215, "RESP_ORIGIN_UNBLOCK_TIMED" },
+        { 2300, "USER_ROLE_CHANGE" },
+        { 2301, "ROLE_ASSIGN" },
+        { 2302, "ROLE_REMOVE" },
+        { 2303, "LABEL_OVERRIDE" },
+        { 2304, "LABEL_LEVEL_CHANGE" },
+        { 2305, "USER_LABELED_EXPORT" },
+        { 2306, "USER_UNLABELED_EXPORT" },
+        { 2307, "DEV_ALLOC" },
+        { 2308, "DEV_DEALLOC" },
+        { 2309, "FS_RELABEL" },
+        { 2310, "USER_MAC_POLICY_LOAD" },
+        { 2311, "ROLE_MODIFY" },
+        { 2312, "USER_MAC_CONFIG_CHANGE" },
+        { 2313, "USER_MAC_STATUS" },
+        { 2400, "CRYPTO_TEST_USER" },
+        { 2401, "CRYPTO_PARAM_CHANGE_USER" },
+        { 2402, "CRYPTO_LOGIN" },
+        { 2403, "CRYPTO_LOGOUT" },
+        { 2404, "CRYPTO_KEY_USER" },
+        { 2405, "CRYPTO_FAILURE_USER" },
+        { 2406, "CRYPTO_REPLAY_USER" },
+        { 2407, "CRYPTO_SESSION" },
+        { 2408, "CRYPTO_IKE_SA" },
+        { 2409, "CRYPTO_IPSEC_SA" },
+        { 2500, "VIRT_CONTROL" },
+        { 2501, "VIRT_RESOURCE" },
+        { 2502, "VIRT_MACHINE_ID" },
+        { 2503, "VIRT_INTEGRITY_CHECK" },
+        { 2504, "VIRT_CREATE" },
+        { 2505, "VIRT_DESTROY" },
+        { 2506, "VIRT_MIGRATE_IN" },
+        { 2507, "VIRT_MIGRATE_OUT" },
+};
+
+int ak_msgtype_from_name(const char *name) {
+        const struct name_num *e = find_name(msgtype_table, ELEMENTSOF(msgtype_table), name);
+        const char *end;
+        char buf[8] = {};
+        size_t len;
+        long v;
+
+        if (e)
+                return e->num;
+        if (!name || strncmp(name, "UNKNOWN[", 8) != 0)
+                return -1;
+
+        /* libaudit: "UNKNOWN[n]" gives strtol() of at most 7 characters up to ']'; auditctl
+         * then requires a result > 0. */
+        end = strchr(name + 8, ']');
+        if (!end)
+                return -1;
+        len = (size_t) (end - (name + 8));
+        if (len > 7)
+                len = 7;
+        memcpy(buf, name + 8, len);
+        v = strtol(buf, NULL, 10);
+        return v > 0 ? (int) v : -1;
+}
+
+const char *ak_msgtype_to_name(int type) {
+        return find_num(msgtype_table, ELEMENTSOF(msgtype_table), type);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* errno names (errtab). */
+
+static const struct name_num errno_table[] = {
+        { 1, "EPERM" },
+        { 2, "ENOENT" },
+        { 3, "ESRCH" },
+        { 4, "EINTR" },
+        { 5, "EIO" },
+        { 6, "ENXIO" },
+        { 7, "E2BIG" },
+        { 8, "ENOEXEC" },
+        { 9, "EBADF" },
+        { 10, "ECHILD" },
+        { 11, "EAGAIN" },
+        { 12, "ENOMEM" },
+        { 13, "EACCES" },
+        { 14, "EFAULT" },
+        { 15, "ENOTBLK" },
+        { 16, "EBUSY" },
+        { 17, "EEXIST" },
+        { 18, "EXDEV" },
+        { 19, "ENODEV" },
+        { 20, "ENOTDIR" },
+        { 21, "EISDIR" },
+        { 22, "EINVAL" },
+        { 23, "ENFILE" },
+        { 24, "EMFILE" },
+        { 25, "ENOTTY" },
+        { 26, "ETXTBSY" },
+        { 27, "EFBIG" },
+        { 28, "ENOSPC" },
+        { 29, "ESPIPE" },
+        { 30, "EROFS" },
+        { 31, "EMLINK" },
+        { 32, "EPIPE" },
+        { 33, "EDOM" },
+        { 34, "ERANGE" },
+        { 35, "EDEADLK" },
+        { 36, "ENAMETOOLONG" },
+        { 37, "ENOLCK" },
+        { 38, "ENOSYS" },
+        { 39, "ENOTEMPTY" },
+        { 40, "ELOOP" },
+        { 42, "ENOMSG" },
+        { 43, "EIDRM" },
+        { 44, "ECHRNG" },
+        { 45, "EL2NSYNC" },
+        { 46, "EL3HLT" },
+        { 47, "EL3RST" },
+        { 48, "ELNRNG" },
+        { 49, "EUNATCH" },
+        { 50, "ENOCSI" },
+        { 51, "EL2HLT" },
+        { 52, "EBADE" },
+        { 53, "EBADR" },
+        { 54, "EXFULL" },
+        { 55, "ENOANO" },
+        { 56, "EBADRQC" },
+        { 57, "EBADSLT" },
+        { 59, "EBFONT" },
+        { 60, "ENOSTR" },
+        { 61, "ENODATA" },
+        { 62, "ETIME" },
+        { 63, "ENOSR" },
+        { 64, "ENONET" },
+        { 65, "ENOPKG" },
+        { 66, "EREMOTE" },
+        { 67, "ENOLINK" },
+        { 68, "EADV" },
+        { 69, "ESRMNT" },
+        { 70, "ECOMM" },
+        { 71, "EPROTO" },
+        { 72, "EMULTIHOP" },
+        { 73, "EDOTDOT" },
+        { 74, "EBADMSG" },
+        { 75, "EOVERFLOW" },
+        { 76, "ENOTUNIQ" },
+        { 77, "EBADFD" },
+        { 78, "EREMCHG" },
+        { 79, "ELIBACC" },
+        { 80, "ELIBBAD" },
+        { 81, "ELIBSCN" },
+        { 82, "ELIBMAX" },
+        { 83, "ELIBEXEC" },
+        { 84, "EILSEQ" },
+        { 85, "ERESTART" },
+        { 86, "ESTRPIPE" },
+        { 87, "EUSERS" },
+        { 88, "ENOTSOCK" },
+        { 89, "EDESTADDRREQ" },
+        { 90, "EMSGSIZE" },
+        { 91, "EPROTOTYPE" },
+        { 92, "ENOPROTOOPT" },
+        { 93, "EPROTONOSUPPORT" },
+        { 94, "ESOCKTNOSUPPORT" },
+        { 95, "EOPNOTSUPP" },
+        { 96, "EPFNOSUPPORT" },
+        { 97, "EAFNOSUPPORT" },
+        { 98, "EADDRINUSE" },
+        { 99, "EADDRNOTAVAIL" },
+        { 100, "ENETDOWN" },
+        { 101, "ENETUNREACH" },
+        { 102, "ENETRESET" },
+        { 103, "ECONNABORTED" },
+        { 104, "ECONNRESET" },
+        { 105, "ENOBUFS" },
+        { 106, "EISCONN" },
+        { 107, "ENOTCONN" },
+        { 108, "ESHUTDOWN" },
+        { 109, "ETOOMANYREFS" },
+        { 110, "ETIMEDOUT" },
+        { 111, "ECONNREFUSED" },
+        { 112, "EHOSTDOWN" },
+        { 113, "EHOSTUNREACH" },
+        { 114, "EALREADY" },
+        { 115, "EINPROGRESS" },
+        { 116, "ESTALE" },
+        { 117, "EUCLEAN" },
+        { 118, "ENOTNAM" },
+        { 119, "ENAVAIL" },
+        { 120, "EISNAM" },
+        { 121, "EREMOTEIO" },
+        { 122, "EDQUOT" },
+        { 123, "ENOMEDIUM" },
+        { 124, "EMEDIUMTYPE" },
+        { 125, "ECANCELED" },
+        { 126, "ENOKEY" },
+        { 127, "EKEYEXPIRED" },
+        { 128, "EKEYREVOKED" },
+        { 129, "EKEYREJECTED" },
+        { 130, "EOWNERDEAD" },
+        { 131, "ENOTRECOVERABLE" },
+        { 132, "ERFKILL" },
+        { 133, "EHWPOISON" },
+        /* Second names of 11 and 35; the canonical ones above come first. */
+        { 11, "EWOULDBLOCK" },
+        { 35, "EDEADLOCK" },
+};
+
+int ak_errno_from_name(const char *name) {
+        const struct name_num *e = find_name(errno_table, ELEMENTSOF(errno_table), name);
+        return e ? e->num : -1;
+}
+
+const char *ak_errno_to_name(int err) {
+        if (err <= 0)
+                return NULL;
+        return find_num(errno_table, ELEMENTSOF(errno_table), err);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* filetype= (ftypetab) and fstype= (fstypetab of 3.0.9; master adds cgroup and cgroup2). */
+
+static const struct name_num ftype_table[] = {
+        { S_IFREG,  "file" },
+        { S_IFDIR,  "dir" },
+        { S_IFSOCK, "socket" },
+        { S_IFLNK,  "link" },
+        { S_IFCHR,  "character" },
+        { S_IFBLK,  "block" },
+        { S_IFIFO,  "fifo" },
+};
+
+int ak_ftype_from_name(const char *name) {
+        const struct name_num *e = find_name(ftype_table, ELEMENTSOF(ftype_table), name);
+        return e ? e->num : -1;
+}
+
+const char *ak_ftype_to_name(uint32_t mode) {
+        if (mode > INT32_MAX)
+                return NULL;
+        return find_num(ftype_table, ELEMENTSOF(ftype_table), (int) mode);
+}
+
+static const struct {
+        uint32_t magic;
+        const char *name;
+} fstype_table[] = {
+        { 0x74726163, "tracefs" },   /* TRACEFS_MAGIC */
+        { 0x64626720, "debugfs" },   /* DEBUGFS_MAGIC */
+};
+
+int64_t ak_fstype_from_name(const char *name) {
+        if (!name)
+                return -1;
+        for (size_t i = 0; i < ELEMENTSOF(fstype_table); i++)
+                if (strcasecmp(fstype_table[i].name, name) == 0)
+                        return fstype_table[i].magic;
+        return -1;
+}
+
+const char *ak_fstype_to_name(uint32_t magic) {
+        for (size_t i = 0; i < ELEMENTSOF(fstype_table); i++)
+                if (fstype_table[i].magic == magic)
+                        return fstype_table[i].name;
+        return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Machines and arch values (machinetab, the ELF table, audit_determine_machine). */
+
+/* Machine names as `uname -m` and -F arch= spell them, each mapped to its AUDIT_ARCH_* value
+ * (libaudit maps names to a machine and the machine to one ELF value). ia64 and alpha are not
+ * in 3.0.9's table. */
+static const struct {
+        const char *name;
+        uint32_t arch;
+} machine_table[] = {
+        { "i386",      AUDIT_ARCH_I386 },
+        { "i486",      AUDIT_ARCH_I386 },
+        { "i586",      AUDIT_ARCH_I386 },
+        { "i686",      AUDIT_ARCH_I386 },
+        { "x86_64",    AUDIT_ARCH_X86_64 },
+        { "ppc64",     AUDIT_ARCH_PPC64 },
+        { "ppc64le",   AUDIT_ARCH_PPC64LE },
+        { "ppc",       AUDIT_ARCH_PPC },
+        { "s390x",     AUDIT_ARCH_S390X },
+        { "s390",      AUDIT_ARCH_S390 },
+        { "armeb",     AUDIT_ARCH_ARM },
+        { "arm",       AUDIT_ARCH_ARM },
+        { "armv5tejl", AUDIT_ARCH_ARM },
+        { "armv5tel",  AUDIT_ARCH_ARM },
+        { "armv6l",    AUDIT_ARCH_ARM },
+        { "armv7l",    AUDIT_ARCH_ARM },
+        { "aarch64",   AUDIT_ARCH_AARCH64 },
+        { "armv8l",    AUDIT_ARCH_AARCH64 },
+};
+
+/* The ELF values libaudit knows (audit_elf_to_machine), with the machine's canonical name
+ * (audit_machine_to_name). */
+static const struct {
+        uint32_t arch;
+        const char *name;
+} elf_table[] = {
+        { AUDIT_ARCH_I386,    "i386" },
+        { AUDIT_ARCH_X86_64,  "x86_64" },
+        { AUDIT_ARCH_PPC64,   "ppc64" },
+        { AUDIT_ARCH_PPC64LE, "ppc64le" },
+        { AUDIT_ARCH_PPC,     "ppc" },
+        { AUDIT_ARCH_S390X,   "s390x" },
+        { AUDIT_ARCH_S390,    "s390" },
+        { AUDIT_ARCH_ARM,     "armeb" },
+        { AUDIT_ARCH_AARCH64, "aarch64" },
+};
+
+static uint32_t machine_from_name(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(machine_table); i++)
+                if (strcasecmp(machine_table[i].name, name) == 0)
+                        return machine_table[i].arch;
+        return 0;
+}
+
+const char *ak_arch_machine_name(uint32_t arch) {
+        for (size_t i = 0; i < ELEMENTSOF(elf_table); i++)
+                if (elf_table[i].arch == arch)
+                        return elf_table[i].name;
+        return NULL;
+}
+
+static uint32_t arch_compiled(void) {
+#if defined(__x86_64__)
+        return AUDIT_ARCH_X86_64;
+#elif defined(__i386__)
+        return AUDIT_ARCH_I386;
+#elif defined(__aarch64__)
+        return AUDIT_ARCH_AARCH64;
+#elif defined(__arm__)
+        return AUDIT_ARCH_ARM;
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        return AUDIT_ARCH_PPC64LE;
+#elif defined(__powerpc64__)
+        return AUDIT_ARCH_PPC64;
+#elif defined(__powerpc__)
+        return AUDIT_ARCH_PPC;
+#elif defined(__s390x__)
+        return AUDIT_ARCH_S390X;
+#elif defined(__s390__)
+        return AUDIT_ARCH_S390;
+#else
+        return 0;
+#endif
+}
+
+uint32_t ak_arch_native(void) {
+        static uint32_t cached;   /* 0 until computed; every thread computes the same value */
+        uint32_t a = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+        struct utsname u;
+
+        if (a != 0)
+                return a;
+        /* Like audit_detect_machine(): the kernel's machine name, so a 32-bit build on a 64-bit
+         * kernel still gets the 64-bit arch. */
+        if (uname(&u) == 0)
+                a = machine_from_name(u.machine);
+        if (a == 0)
+                a = arch_compiled();
+        __atomic_store_n(&cached, a, __ATOMIC_RELAXED);
+        return a;
+}
+
+/* audit_determine_machine() for "b32"/"b64": the native machine, moved to its 32-bit half for
+ * b32; 64 bits on a 32-bit-only machine is an error. ppc64le has no 32-bit half in libaudit and
+ * stays ppc64le for b32. */
+static uint32_t arch_from_bits(bool want64) {
+        uint32_t native = ak_arch_native();
+
+        if (!want64)
+                switch (native) {
+                case AUDIT_ARCH_X86_64:
+                        return AUDIT_ARCH_I386;
+                case AUDIT_ARCH_PPC64:
+                        return AUDIT_ARCH_PPC;
+                case AUDIT_ARCH_S390X:
+                        return AUDIT_ARCH_S390;
+                case AUDIT_ARCH_AARCH64:
+                        return AUDIT_ARCH_ARM;
+                default:
+                        break;
+                }
+
+        switch (native) {
+        case AUDIT_ARCH_I386:
+        case AUDIT_ARCH_PPC:
+        case AUDIT_ARCH_S390:
+        case AUDIT_ARCH_ARM:
+                return want64 ? 0 : native;
+        case AUDIT_ARCH_X86_64:
+        case AUDIT_ARCH_PPC64:
+        case AUDIT_ARCH_PPC64LE:
+        case AUDIT_ARCH_S390X:
+        case AUDIT_ARCH_AARCH64:
+                return native;
+        default:
+                return 0;
+        }
+}
+
+uint32_t ak_arch_from_name(const char *name) {
+        unsigned long v;
+        uint32_t a;
+
+        if (!name || !*name)
+                return 0;
+
+        /* audit_rule_fieldpair_data(): a value starting with a digit is an ELF number read with
+         * strtoul(v, NULL, 0) (trailing characters ignored, stored as unsigned int), and must be
+         * a value libaudit knows. */
+        if (isdigit((unsigned char) name[0])) {
+                errno = 0;
+                v = strtoul(name, NULL, 0);
+                if (errno != 0)
+                        return 0;
+                a = (uint32_t) v;
+                return ak_arch_machine_name(a) ? a : 0;
+        }
+
+        /* Otherwise audit_determine_machine(). */
+        if (strcasecmp(name, "b64") == 0)
+                return arch_from_bits(true);
+        if (strcasecmp(name, "b32") == 0)
+                return arch_from_bits(false);
+
+        a = machine_from_name(name);
+        if (a != 0)
+                return a;
+
+        /* Last resort there: the text as hex without 0x ("c000003e"). */
+        errno = 0;
+        v = strtoul(name, NULL, 16);
+        if (errno != 0)
+                return 0;
+        a = (uint32_t) v;
+        return ak_arch_machine_name(a) ? a : 0;
+}
+
+const char *ak_arch_to_name(uint32_t arch, char *buf, size_t size) {
+        if (!buf || size == 0)
+                return NULL;
+        if (ak_arch_machine_name(arch))
+                snprintf(buf, size, "%s", (arch & __AUDIT_ARCH_64BIT) ? "b64" : "b32");
+        else
+                snprintf(buf, size, "0x%X", (unsigned) arch);
+        return buf;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Syscalls. */
+
+/* libaudit 3.0.9 names that libseccomp 2.5.4 spells differently or lacks. `render`: the name
+ * ak_syscall_to_name() gives for that number (what auditctl -l prints). */
+static const struct {
+        uint32_t arch;
+        int nr;
+        const char *name;
+        bool render;
+} syscall_aliases[] = {
+        { AUDIT_ARCH_X86_64, 17, "pread", true }, /* pread64 */
+        { AUDIT_ARCH_X86_64, 18, "pwrite", true }, /* pwrite64 */
+        { AUDIT_ARCH_I386, 283, "sys_kexec_load", true }, /* kexec_load */
+        { AUDIT_ARCH_I386, 423, "sched_rr_get_interval64", true }, /* sched_rr_get_interval_time64 */
+        { AUDIT_ARCH_I386, 219, "madvise1", false }, /* also "madvise" */
+        { AUDIT_ARCH_AARCH64, 61, "getdents", true }, /* getdents64 */
+        { AUDIT_ARCH_AARCH64, 67, "pread", true }, /* pread64 */
+        { AUDIT_ARCH_AARCH64, 68, "pwrite", true }, /* pwrite64 */
+        { AUDIT_ARCH_AARCH64, 80, "newfstat", true }, /* fstat */
+        { AUDIT_ARCH_ARM, 13, "time", true },
+        { AUDIT_ARCH_ARM, 22, "umount", true },
+        { AUDIT_ARCH_ARM, 25, "stime", true },
+        { AUDIT_ARCH_ARM, 27, "alarm", true },
+        { AUDIT_ARCH_ARM, 30, "utime", true },
+        { AUDIT_ARCH_ARM, 76, "getrlimit", true },
+        { AUDIT_ARCH_ARM, 82, "select", true },
+        { AUDIT_ARCH_ARM, 89, "readdir", true },
+        { AUDIT_ARCH_ARM, 90, "mmap", true },
+        { AUDIT_ARCH_ARM, 102, "socketcall", true },
+        { AUDIT_ARCH_ARM, 113, "syscall", true },
+        { AUDIT_ARCH_ARM, 117, "ipc", true },
+        { AUDIT_ARCH_ARM, 140, "llseek", true }, /* _llseek */
+        { AUDIT_ARCH_ARM, 142, "newselect", true }, /* _newselect */
+        { AUDIT_ARCH_ARM, 149, "sysctl", true }, /* _sysctl */
+        { AUDIT_ARCH_ARM, 270, "fadvise64_64", true }, /* arm_fadvise64_64 */
+        { AUDIT_ARCH_ARM, 341, "sync_file_range", true }, /* arm_sync_file_range */
+        { AUDIT_ARCH_ARM, 423, "sched_rr_get_interval64", true }, /* sched_rr_get_interval_time64 */
+        { AUDIT_ARCH_PPC, 179, "pread", true }, /* pread64 */
+        { AUDIT_ARCH_PPC, 180, "pwrite", true }, /* pwrite64 */
+        { AUDIT_ARCH_PPC, 306, "timerfd", true }, /* timerfd_create */
+        { AUDIT_ARCH_PPC, 319, "perf_counter_open", true }, /* perf_event_open */
+        { AUDIT_ARCH_PPC, 392, "semtimedop", true },
+        { AUDIT_ARCH_PPC64, 179, "pread", true }, /* pread64 */
+        { AUDIT_ARCH_PPC64, 180, "pwrite", true }, /* pwrite64 */
+        { AUDIT_ARCH_PPC64, 192, "mmap2", true },
+        { AUDIT_ARCH_PPC64, 193, "truncate64", true },
+        { AUDIT_ARCH_PPC64, 194, "ftruncate64", true },
+        { AUDIT_ARCH_PPC64, 195, "stat64", true },
+        { AUDIT_ARCH_PPC64, 196, "lstat64", true },
+        { AUDIT_ARCH_PPC64, 197, "fstat64", true },
+        { AUDIT_ARCH_PPC64, 204, "fcntl64", true },
+        { AUDIT_ARCH_PPC64, 226, "sendfile64", true },
+        { AUDIT_ARCH_PPC64, 254, "fadvise64_64", true },
+        { AUDIT_ARCH_PPC64, 291, "fstatat64", true }, /* newfstatat */
+        { AUDIT_ARCH_PPC64, 306, "timerfd", true }, /* timerfd_create */
+        { AUDIT_ARCH_PPC64, 319, "perf_counter_open", true }, /* perf_event_open */
+        { AUDIT_ARCH_PPC64, 403, "clock_gettime64", true },
+        { AUDIT_ARCH_PPC64, 404, "clock_settime64", true },
+        { AUDIT_ARCH_PPC64, 405, "clock_adjtime64", true },
+        { AUDIT_ARCH_PPC64, 406, "clock_getres_time64", true },
+        { AUDIT_ARCH_PPC64, 407, "clock_nanosleep_time64", true },
+        { AUDIT_ARCH_PPC64, 408, "timer_gettime64", true },
+        { AUDIT_ARCH_PPC64, 409, "timer_settime64", true },
+        { AUDIT_ARCH_PPC64, 410, "timerfd_gettime64", true },
+        { AUDIT_ARCH_PPC64, 411, "timerfd_settime64", true },
+        { AUDIT_ARCH_PPC64, 412, "utimensat_time64", true },
+        { AUDIT_ARCH_PPC64, 413, "pselect6_time64", true },
+        { AUDIT_ARCH_PPC64, 414, "ppoll_time64", true },
+        { AUDIT_ARCH_PPC64, 416, "io_pgetevents_time64", true },
+        { AUDIT_ARCH_PPC64, 417, "recvmmsg_time64", true },
+        { AUDIT_ARCH_PPC64, 418, "mq_timedsend_time64", true },
+        { AUDIT_ARCH_PPC64, 419, "mq_timedreceive_time64", true },
+        { AUDIT_ARCH_PPC64, 420, "semtimedop_time64", true },
+        { AUDIT_ARCH_PPC64, 421, "rt_sigtimedwait_time64", true },
+        { AUDIT_ARCH_PPC64, 422, "futex_time64", true },
+        { AUDIT_ARCH_PPC64, 423, "sched_rr_get_interval_time64", true },
+        { AUDIT_ARCH_PPC64LE, 179, "pread", true }, /* pread64 */
+        { AUDIT_ARCH_PPC64LE, 180, "pwrite", true }, /* pwrite64 */
+        { AUDIT_ARCH_PPC64LE, 192, "mmap2", true },
+        { AUDIT_ARCH_PPC64LE, 193, "truncate64", true },
+        { AUDIT_ARCH_PPC64LE, 194, "ftruncate64", true },
+        { AUDIT_ARCH_PPC64LE, 195, "stat64", true },
+        { AUDIT_ARCH_PPC64LE, 196, "lstat64", true },
+        { AUDIT_ARCH_PPC64LE, 197, "fstat64", true },
+        { AUDIT_ARCH_PPC64LE, 204, "fcntl64", true },
+        { AUDIT_ARCH_PPC64LE, 226, "sendfile64", true },
+        { AUDIT_ARCH_PPC64LE, 254, "fadvise64_64", true },
+        { AUDIT_ARCH_PPC64LE, 291, "fstatat64", true }, /* newfstatat */
+        { AUDIT_ARCH_PPC64LE, 306, "timerfd", true }, /* timerfd_create */
+        { AUDIT_ARCH_PPC64LE, 319, "perf_counter_open", true }, /* perf_event_open */
+        { AUDIT_ARCH_PPC64LE, 403, "clock_gettime64", true },
+        { AUDIT_ARCH_PPC64LE, 404, "clock_settime64", true },
+        { AUDIT_ARCH_PPC64LE, 405, "clock_adjtime64", true },
+        { AUDIT_ARCH_PPC64LE, 406, "clock_getres_time64", true },
+        { AUDIT_ARCH_PPC64LE, 407, "clock_nanosleep_time64", true },
+        { AUDIT_ARCH_PPC64LE, 408, "timer_gettime64", true },
+        { AUDIT_ARCH_PPC64LE, 409, "timer_settime64", true },
+        { AUDIT_ARCH_PPC64LE, 410, "timerfd_gettime64", true },
+        { AUDIT_ARCH_PPC64LE, 411, "timerfd_settime64", true },
+        { AUDIT_ARCH_PPC64LE, 412, "utimensat_time64", true },
+        { AUDIT_ARCH_PPC64LE, 413, "pselect6_time64", true },
+        { AUDIT_ARCH_PPC64LE, 414, "ppoll_time64", true },
+        { AUDIT_ARCH_PPC64LE, 416, "io_pgetevents_time64", true },
+        { AUDIT_ARCH_PPC64LE, 417, "recvmmsg_time64", true },
+        { AUDIT_ARCH_PPC64LE, 418, "mq_timedsend_time64", true },
+        { AUDIT_ARCH_PPC64LE, 419, "mq_timedreceive_time64", true },
+        { AUDIT_ARCH_PPC64LE, 420, "semtimedop_time64", true },
+        { AUDIT_ARCH_PPC64LE, 421, "rt_sigtimedwait_time64", true },
+        { AUDIT_ARCH_PPC64LE, 422, "futex_time64", true },
+        { AUDIT_ARCH_PPC64LE, 423, "sched_rr_get_interval_time64", true },
+        { AUDIT_ARCH_S390, 180, "pread", true }, /* pread64 */
+        { AUDIT_ARCH_S390, 181, "pwrite", true }, /* pwrite64 */
+        { AUDIT_ARCH_S390X, 180, "pread", true }, /* pread64 */
+        { AUDIT_ARCH_S390X, 181, "pwrite", true }, /* pwrite64 */
+};
+
+/* libseccomp tokens are AUDIT_ARCH_* values. Each arch gets a window of SYSCALL_WINDOW numbers
+ * from `base` (MIPS numbers its ABIs from 4000, 5000 and 6000); the audit syscall mask only
+ * holds numbers below 2032 anyway. ARM's private calls (0xf0001...) are left out. */
+#define SYSCALL_WINDOW 1024
+
+static const struct {
+        uint32_t arch;
+        int base;
+} syscall_arches[] = {
+        { AUDIT_ARCH_X86_64,      0 },
+        { AUDIT_ARCH_I386,        0 },
+        { AUDIT_ARCH_AARCH64,     0 },
+        { AUDIT_ARCH_ARM,         0 },
+        { AUDIT_ARCH_PPC64LE,     0 },
+        { AUDIT_ARCH_PPC64,       0 },
+        { AUDIT_ARCH_PPC,         0 },
+        { AUDIT_ARCH_S390X,       0 },
+        { AUDIT_ARCH_S390,        0 },
+        { AUDIT_ARCH_MIPS,        4000 },
+        { AUDIT_ARCH_MIPSEL,      4000 },
+        { AUDIT_ARCH_MIPS64,      5000 },
+        { AUDIT_ARCH_MIPSEL64,    5000 },
+        { AUDIT_ARCH_MIPS64N32,   6000 },
+        { AUDIT_ARCH_MIPSEL64N32, 6000 },
+        { AUDIT_ARCH_PARISC,      0 },
+        { AUDIT_ARCH_PARISC64,    0 },
+        { AUDIT_ARCH_RISCV64,     0 },
+#ifdef AUDIT_ARCH_LOONGARCH64
+        { AUDIT_ARCH_LOONGARCH64, 0 },
+#endif
+};
+
+struct syscall_name {
+        const char *name;
+        int nr;
+};
+
+struct syscall_table {
+        int base;
+        const char *by_nr[SYSCALL_WINDOW];      /* name rendered for base + i, or NULL */
+        char *owned[SYSCALL_WINDOW];            /* libseccomp's strings, freed only on a lost race */
+        struct syscall_name by_name[SYSCALL_WINDOW];   /* libseccomp's names, sorted */
+        size_t n_names;
+};
+
+/* Built once per arch and then never freed nor changed. */
+static struct syscall_table *syscall_tables[ELEMENTSOF(syscall_arches)];
+
+static void syscall_table_free(struct syscall_table *t) {
+        if (!t)
+                return;
+        for (size_t i = 0; i < SYSCALL_WINDOW; i++)
+                free(t->owned[i]);
+        free(t);
+}
+
+static int syscall_name_cmp(const void *a, const void *b) {
+        const struct syscall_name *x = a, *y = b;
+        int r = strcasecmp(x->name, y->name);
+
+        if (r != 0)
+                return r;
+        return (x->nr > y->nr) - (x->nr < y->nr);
+}
+
+static struct syscall_table *syscall_table_build(uint32_t arch, int base) {
+        struct syscall_table *t = calloc(1, sizeof(*t));
+
+        if (!t)
+                return NULL;
+        t->base = base;
+
+        /* Names by number, never seccomp_syscall_resolve_name_arch(): see the top of this file. */
+        for (int i = 0; i < SYSCALL_WINDOW; i++) {
+                char *s = seccomp_syscall_resolve_num_arch(arch, base + i);
+
+                if (!s)
+                        continue;
+                t->owned[i] = s;
+                t->by_nr[i] = s;
+                t->by_name[t->n_names++] = (struct syscall_name) { .name = s, .nr = base + i };
+        }
+        qsort(t->by_name, t->n_names, sizeof(t->by_name[0]), syscall_name_cmp);
+
+        for (size_t i = 0; i < ELEMENTSOF(syscall_aliases); i++) {
+                int idx = syscall_aliases[i].nr - base;
+
+                if (syscall_aliases[i].arch != arch || !syscall_aliases[i].render)
+                        continue;
+                if (idx >= 0 && idx < SYSCALL_WINDOW)
+                        t->by_nr[idx] = syscall_aliases[i].name;
+        }
+        return t;
+}
+
+static const struct syscall_table *syscall_table_get(uint32_t arch) {
+        for (size_t i = 0; i < ELEMENTSOF(syscall_arches); i++) {
+                struct syscall_table *t, *expected = NULL;
+
+                if (syscall_arches[i].arch != arch)
+                        continue;
+
+                t = __atomic_load_n(&syscall_tables[i], __ATOMIC_ACQUIRE);
+                if (t)
+                        return t;
+                t = syscall_table_build(arch, syscall_arches[i].base);
+                if (!t)
+                        return NULL;
+                if (!__atomic_compare_exchange_n(&syscall_tables[i], &expected, t, false,
+                                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+                        /* Another thread was first: use its table. */
+                        syscall_table_free(t);
+                        return expected;
+                }
+                return t;
+        }
+        return NULL;
+}
+
+int ak_syscall_from_name(uint32_t arch, const char *name) {
+        const struct syscall_table *t;
+        size_t lo = 0, hi;
+
+        if (!name || !*name)
+                return -1;
+        if (arch == 0)
+                arch = ak_arch_native();
+
+        /* libaudit's spellings first, so that they mean what they mean to auditctl. */
+        for (size_t i = 0; i < ELEMENTSOF(syscall_aliases); i++)
+                if (syscall_aliases[i].arch == arch && strcasecmp(syscall_aliases[i].name, name) == 0)
+                        return syscall_aliases[i].nr;
+
+        t = syscall_table_get(arch);
+        if (!t)
+                return -1;
+
+        /* Lower bound of the name in the sorted table. */
+        hi = t->n_names;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (strcasecmp(t->by_name[mid].name, name) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        if (lo < t->n_names && strcasecmp(t->by_name[lo].name, name) == 0)
+                return t->by_name[lo].nr;
+        return -1;
+}
+
+const char *ak_syscall_to_name(uint32_t arch, int nr) {
+        const struct syscall_table *t;
+        long idx;
+
+        if (arch == 0)
+                arch = ak_arch_native();
+        t = syscall_table_get(arch);
+        if (!t)
+                return NULL;
+        idx = (long) nr - t->base;
+        if (idx < 0 || idx >= SYSCALL_WINDOW)
+                return NULL;
+        return t->by_nr[idx];
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* io_uring ops: lib/uringop_table.h of audit-userspace master, the auditable IORING_OP_*s. */
+
+static const struct name_num uringop_table[] = {
+        { 9,  "sendmsg" },
+        { 10, "recvmsg" },
+        { 13, "accept" },
+        { 16, "connect" },
+        { 17, "fallocate" },
+        { 18, "openat" },
+        { 19, "close" },
+        { 28, "openat2" },
+        { 34, "shutdown" },
+        { 35, "renameat" },
+        { 36, "unlinkat" },
+        { 37, "mkdirat" },
+        { 38, "symlinkat" },
+        { 39, "linkat" },
+        { 40, "msg_ring" },
+        { 41, "fsetxattr" },
+        { 42, "setxattr" },
+        { 43, "fgetxattr" },
+        { 44, "getxattr" },
+        { 46, "uring_cmd" },
+        { 48, "sendmsg_zc" },
+        { 50, "waitid" },
+        { 51, "futex_wait" },
+        { 52, "futex_wake" },
+        { 53, "futex_waitv" },
+        { 54, "fixed_fd_install" },
+        { 55, "ftruncate" },
+        { 56, "bind" },
+        { 57, "listen" },
+};
+
+int ak_uringop_from_name(const char *name) {
+        const struct name_num *e = find_name(uringop_table, ELEMENTSOF(uringop_table), name);
+        return e ? e->num : -1;
+}
+
+const char *ak_uringop_to_name(int op) {
+        return find_num(uringop_table, ELEMENTSOF(uringop_table), op);
+}
+
+int ak_uringop_count(void) {
+        int last = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(uringop_table); i++)
+                if (uringop_table[i].num + 1 > last)
+                        last = uringop_table[i].num + 1;
+        return last;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* "Did you mean" */
+
+unsigned ak_edit_distance(const char *a, const char *b, unsigned max) {
+        unsigned small[2][64];
+        unsigned *prev, *cur, *heap = NULL, result;
+        size_t la, lb;
+
+        if (!a || !b)
+                return max + 1;
+        la = strlen(a);
+        lb = strlen(b);
+        if ((la > lb ? la - lb : lb - la) > max)
+                return max + 1;
+
+        /* Two rows over b. */
+        if (lb + 1 <= ELEMENTSOF(small[0])) {
+                prev = small[0];
+                cur = small[1];
+        } else {
+                heap = malloc(2 * (lb + 1) * sizeof(unsigned));
+                if (!heap)
+                        return max + 1;
+                prev = heap;
+                cur = heap + lb + 1;
+        }
+
+        for (size_t j = 0; j <= lb; j++)
+                prev[j] = (unsigned) j;
+
+        for (size_t i = 1; i <= la; i++) {
+                unsigned row_min;
+
+                cur[0] = (unsigned) i;
+                row_min = cur[0];
+                for (size_t j = 1; j <= lb; j++) {
+                        unsigned del = prev[j] + 1, ins = cur[j - 1] + 1;
+                        unsigned sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+                        unsigned v = del < ins ? del : ins;
+
+                        cur[j] = v < sub ? v : sub;
+                        if (cur[j] < row_min)
+                                row_min = cur[j];
+                }
+                if (row_min > max) {
+                        free(heap);
+                        return max + 1;
+                }
+                unsigned *tmp = prev;
+                prev = cur;
+                cur = tmp;
+        }
+
+        result = prev[lb];
+        free(heap);
+        return result > max ? max + 1 : result;
+}
+
+const char *ak_closest_word(const char *s, const char *const *words, size_t n) {
+        const char *best = NULL;
+        unsigned best_d = 3;   /* suggest within distance <= 2 */
+        size_t len;
+
+        if (!s || !words)
+                return NULL;
+        len = strlen(s);
+        for (size_t i = 0; i < n; i++) {
+                unsigned d;
+
+                if (!words[i])
+                        continue;
+                d = ak_edit_distance(s, words[i], 2);
+                /* Strictly smaller: on ties the earlier word wins. And never a distance as large
+                 * as the word itself ("ab" is not a typo of "cd"). */
+                if (d < best_d && d < len) {
+                        best = words[i];
+                        best_d = d;
+                }
+        }
+        return best;
+}
