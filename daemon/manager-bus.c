@@ -301,7 +301,7 @@ int manager_connect_bus(Manager *m) {
                 return 0;
         r = sd_bus_open_system(&m->bus);
         if (r < 0) {
-                log_warning_errno(r, "No system bus (%m); running without the D-Bus interface until a reload");
+                log_warning_errno(r, "No system bus (%m); running without the D-Bus interface, retrying at every poll");
                 return r;
         }
         /* objects first, then the name, then attach: the name never exists without its objects */

@@ -3,6 +3,7 @@
  * say who changed it, back off from fights, reload on SIGHUP. One sd-event loop; no call waits
  * for the kernel inside it (the kernel's own time inside sendmsg aside). */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,8 @@
 
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
 #define COALESCE_USEC 1000u                     /* a burst of records becomes one verification */
-#define FIGHT_WINDOW_USEC (2u * 1000000u)       /* drift this soon after a repair is a fight */
-#define FIGHT_THRESHOLD 3
+#define FIGHT_WINDOW_USEC (1u * 1000000u)       /* drift this soon after a repair... */
+#define FIGHT_THRESHOLD 5                       /* ...so many times in a row is a fight */
 #define BACKOFF_MIN_USEC (50u * 1000u)
 #define BACKOFF_MAX_USEC (800u * 1000u)         /* converge within a second once the fight stops */
 #define DEFAULT_RULES_DIR "/etc/audit/rules.d"
@@ -89,13 +90,22 @@ const char *manager_status_line(Manager *m, char *buf, size_t size) {
         return buf;
 }
 
-static void set_state(Manager *m, const char *state) {
-        char buf[256];
+/* Tell systemd the status line when it changed. */
+static void notify_status(Manager *m) {
+        char buf[sizeof(m->last_status)];
 
+        manager_status_line(m, buf, sizeof(buf));
+        if (streq(buf, m->last_status))
+                return;
+        memcpy(m->last_status, buf, sizeof(buf));
+        (void) sd_notifyf(0, "STATUS=%s", buf);
+}
+
+static void set_state(Manager *m, const char *state) {
         if (m->state && streq(m->state, state))
                 return;
         m->state = state;
-        (void) sd_notifyf(0, "STATUS=%s", manager_status_line(m, buf, sizeof(buf)));
+        notify_status(m);
         manager_bus_changed(m);
 }
 
@@ -204,12 +214,12 @@ static int only_retries(Manager *m, const ak_plan *p, size_t n_ops) {
 /* the end of a verification or a sync */
 
 static void finish(Manager *m) {
-        char buf[256];
         VerifyReason done = m->reason;
 
+        log_debug("verify %s done: %s", reason_name(done), m->state);
         m->busy = 0;
         m->exact_order_requested = 0;
-        (void) sd_notifyf(0, "STATUS=%s", manager_status_line(m, buf, sizeof(buf)));
+        notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
         manager_bus_changed(m);
@@ -322,6 +332,9 @@ static void after_sync(Manager *m) {
                 log_fields(LOG_NOTICE, 0, AK_MID_LOCKED, NULL, "Audit configuration locked (enabled=2) until reboot");
         manager_bus_synced(m, (unsigned) rep->added, (unsigned) rep->removed, (unsigned) rep->set);
         set_state(m, m->mode == MODE_MONITOR ? "monitoring" : rep->n_pending || rep->n_failed ? "degraded" : "in-sync");
+        notify_status(m);
+        if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
+                (void) sd_notify(0, "READY=1");
 
         /* Confirm with one cheap check; our own records will ask for one too. */
         m->reason = VERIFY_SETTLE;
@@ -400,7 +413,8 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
                         log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL, "In sync (%s): %zu rules, nothing to change",
                                    reason_name(m->reason), m->want->n_rules);
-                m->last_added = m->last_removed = m->last_changed = 0;
+                if (m->reason != VERIFY_SETTLE)
+                        m->last_added = m->last_removed = m->last_changed = 0;
                 set_state(m, m->mode == MODE_MONITOR ? "monitoring" : m->pending_rules ? "degraded" : "in-sync");
                 finish(m);
                 return;
@@ -422,7 +436,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 char what[256];
                 const char *by = m->changer.text[0] && !m->changer.self ? m->changer.text : "unknown (no audit record named the changer)";
 
-                describe_drift(p, n_main, &m->snapshot.status, what, sizeof(what));
+                describe_drift(p, n_main, &m->report.before.status, what, sizeof(what));
                 m->drift_events++;
                 m->last_drift_usec = realtime_usec();
                 snprintf(m->last_drift_by, sizeof(m->last_drift_by), "%s", by);
@@ -480,6 +494,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
 static void verify_start(Manager *m, VerifyReason reason) {
         int r;
 
+        log_debug("verify %s%s", reason_name(reason), m->busy ? " (queued)" : "");
         if (m->busy) {
                 /* one more verification once this one ends; start/reload/request win */
                 if (!m->verify_queued || reason == VERIFY_RELOAD || reason == VERIFY_REQUEST ||
@@ -598,6 +613,12 @@ static int on_mon_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
 
 static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
+
+        /* The bus may come up after us (early boot) or go away: connect again. */
+        if (m->bus && sd_bus_is_open(m->bus) <= 0)
+                m->bus = sd_bus_flush_close_unref(m->bus);
+        if (!m->bus)
+                (void) manager_connect_bus(m);
 
         verify_start(m, VERIFY_POLL);
         (void) sd_event_source_set_time_relative(s, m->poll_usec);
@@ -729,7 +750,7 @@ int manager_start(Manager *m) {
                                        r == -ECONNREFUSED ? "refused in this user namespace" : strerror(-r));
         r = sd_event_add_io(m->event, &m->nl_source, ak_nl_fd(m->nl), EPOLLIN, on_nl_io, m);
         if (r >= 0)
-                r = sd_event_add_time(m->event, &m->nl_timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_nl_timer, m);
+                r = sd_event_add_time(m->event, &m->nl_timer, CLOCK_MONOTONIC, 0, 0, on_nl_timer, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the audit socket: %m");
         (void) sd_event_source_set_enabled(m->nl_timer, SD_EVENT_OFF);
@@ -743,9 +764,9 @@ int manager_start(Manager *m) {
                         return log_error_errno(r, "Failed to watch the audit record socket: %m");
         }
 
-        r = sd_event_add_time_relative(m->event, &m->verify_timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_verify_timer, m);
+        r = sd_event_add_time(m->event, &m->verify_timer, CLOCK_MONOTONIC, 0, 0, on_verify_timer, m);
         if (r >= 0)
-                r = sd_event_add_time_relative(m->event, &m->backoff_timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_backoff_timer, m);
+                r = sd_event_add_time(m->event, &m->backoff_timer, CLOCK_MONOTONIC, 0, 0, on_backoff_timer, m);
         if (r >= 0)
                 r = sd_event_add_time_relative(m->event, &m->poll_timer, CLOCK_MONOTONIC, m->poll_usec,
                                                m->poll_usec / 10, on_poll_timer, m);

@@ -61,6 +61,7 @@ typedef struct Manager {
         int reload_queued;              /* SIGHUP arrived during a sync */
 
         /* what we know */
+        char last_status[256];          /* the last STATUS= sent */
         const char *state;              /* in-sync, drifted, repairing, degraded, locked, flapping, monitoring */
         struct audit_status status;
         int locked;

@@ -2,11 +2,16 @@
 /* auditkeepctl: check rules offline, apply them to the kernel once, show the difference. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <systemd/sd-bus.h>
+#include <time.h>
 
 #include "ak-kernel.h"
 #include "ak-plan.h"
@@ -26,6 +31,7 @@ static void ak_nl_freep(ak_nl **p) { ak_nl_free(*p); }
 static int arg_exact_order = 0;
 static ak_foreign_policy arg_foreign = AK_FOREIGN_REMOVE;
 static int arg_quiet = 0;
+static int arg_json = 0;
 
 typedef struct verb {
         const char *name;
@@ -51,7 +57,8 @@ static void help(void) {
                "     --exact-order       apply/diff: also restore order that only decides which key\n"
                "                         labels a record (may delete and re-add rules)\n"
                "     --foreign=POLICY    apply/diff: 'remove' (default) or 'keep' rules not declared\n"
-               "  -q --quiet             apply: print only problems\n\n"
+               "  -q --quiet             apply: print only problems\n"
+               "     --json              status, rules, diff, resync, reload: print JSON\n\n"
                "PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
                "Without PATH: %s/, else %s.\n\n"
                "Exit status: 0 success or in sync, 1 errors in the rules, pending rules or a\n"
@@ -254,18 +261,353 @@ static int verb_diff_or_apply(int argc, char **argv, int apply) {
         return ret;
 }
 
+
+/* ------------------------------------------------------------------------------------------ */
+/* Talking to auditkeepd over the system bus */
+
+#define BUS_NAME "org.auditkeep1"
+#define BUS_PATH "/org/auditkeep1"
+#define BUS_IFACE "org.auditkeep1.Manager"
+
+static void bus_freep(sd_bus **b) { sd_bus_flush_close_unref(*b); }
+static void msg_freep(sd_bus_message **m) { sd_bus_message_unref(*m); }
+
+static int bus_failed(const char *what, const sd_bus_error *e, int r) {
+        if (e && e->name && (streq(e->name, SD_BUS_ERROR_SERVICE_UNKNOWN) || streq(e->name, SD_BUS_ERROR_NAME_HAS_NO_OWNER)))
+                fprintf(stderr, "auditkeepd is not running; start it with systemctl start auditkeepd, or use auditkeepctl apply\n");
+        else if (e && e->name && streq(e->name, SD_BUS_ERROR_ACCESS_DENIED))
+                fprintf(stderr, "auditkeepctl %s: permission denied: only root (or CAP_AUDIT_CONTROL) may do this\n", what);
+        else if (e && e->message)
+                fprintf(stderr, "auditkeepctl %s: %s\n", what, e->message);
+        else
+                fprintf(stderr, "auditkeepctl %s: cannot reach the system bus: %s\n", what, strerror(-r));
+        return EXIT_UNREACHABLE;
+}
+
+static int bus_open(sd_bus **ret) {
+        int r = sd_bus_open_system(ret);
+
+        if (r < 0)
+                return bus_failed("", NULL, r);
+        return 0;
+}
+
+/* Write a JSON string. */
+static void json_str(const char *s) {
+        putchar('"');
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+                if (c == '"' || c == '\\')
+                        printf("\\%c", c);
+                else if (c < 0x20)
+                        printf("\\u%04x", c);
+                else
+                        putchar(c);
+        }
+        putchar('"');
+}
+
+typedef struct props {
+        char state[64], mode[32], last_drift_by[512];
+        uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
+        uint32_t desired, loaded, pending, foreign, errors;
+        int locked;
+        uint64_t drift_events, repairs, last_drift, last_sync;
+        char **sources;
+        size_t n_sources;
+} props;
+
+static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
+        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll", err, &reply, "s", BUS_IFACE);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *name, *sig;
+                char type;
+
+                r = sd_bus_message_read(reply, "s", &name);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_peek_type(reply, &type, &sig);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_enter_container(reply, 'v', sig);
+                if (r < 0)
+                        break;
+                if (streq(sig, "s")) {
+                        const char *v;
+                        r = sd_bus_message_read(reply, "s", &v);
+                        if (r >= 0) {
+                                if (streq(name, "State")) snprintf(p->state, sizeof(p->state), "%s", v);
+                                else if (streq(name, "Mode")) snprintf(p->mode, sizeof(p->mode), "%s", v);
+                                else if (streq(name, "LastDriftBy")) snprintf(p->last_drift_by, sizeof(p->last_drift_by), "%s", v);
+                        }
+                } else if (streq(sig, "u")) {
+                        uint32_t v;
+                        static const struct { const char *n; size_t off; } map[] = {
+                                { "Enabled", offsetof(props, enabled) }, { "Failure", offsetof(props, failure) },
+                                { "BacklogLimit", offsetof(props, backlog_limit) }, { "Backlog", offsetof(props, backlog) },
+                                { "Lost", offsetof(props, lost) }, { "RateLimit", offsetof(props, rate_limit) },
+                                { "BacklogWaitTime", offsetof(props, backlog_wait_time) }, { "AuditPid", offsetof(props, audit_pid) },
+                                { "DesiredRules", offsetof(props, desired) }, { "LoadedRules", offsetof(props, loaded) },
+                                { "PendingRules", offsetof(props, pending) }, { "ForeignRules", offsetof(props, foreign) },
+                                { "ParseErrors", offsetof(props, errors) },
+                        };
+                        r = sd_bus_message_read(reply, "u", &v);
+                        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(map); i++)
+                                if (streq(name, map[i].n))
+                                        *(uint32_t *) ((char *) p + map[i].off) = v;
+                } else if (streq(sig, "t")) {
+                        uint64_t v;
+                        r = sd_bus_message_read(reply, "t", &v);
+                        if (r >= 0) {
+                                if (streq(name, "DriftEvents")) p->drift_events = v;
+                                else if (streq(name, "Repairs")) p->repairs = v;
+                                else if (streq(name, "LastDriftUSec")) p->last_drift = v;
+                                else if (streq(name, "LastSyncUSec")) p->last_sync = v;
+                        }
+                } else if (streq(sig, "b")) {
+                        int v;
+                        r = sd_bus_message_read(reply, "b", &v);
+                        if (r >= 0 && streq(name, "Locked"))
+                                p->locked = v;
+                } else if (streq(sig, "as")) {
+                        char **v = NULL;
+                        r = sd_bus_message_read_strv(reply, &v);
+                        if (r >= 0 && streq(name, "Sources")) {
+                                p->sources = v;
+                                for (p->n_sources = 0; v && v[p->n_sources]; p->n_sources++)
+                                        ;
+                        } else if (v) {
+                                for (size_t i = 0; v[i]; i++)
+                                        free(v[i]);
+                                free(v);
+                        }
+                } else
+                        r = sd_bus_message_skip(reply, sig);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_exit_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        return r < 0 ? r : 0;
+}
+
+static void props_done(props *p) {
+        for (size_t i = 0; i < p->n_sources; i++)
+                free(p->sources[i]);
+        free(p->sources);
+}
+
+static const char *format_when(uint64_t usec, char *buf, size_t size) {
+        time_t t = (time_t) (usec / 1000000u), now = time(NULL);
+        struct tm tm;
+        char when[64];
+
+        if (usec == 0)
+                return "never";
+        localtime_r(&t, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+        if (now >= t)
+                snprintf(buf, size, "%s (%lds ago)", when, (long) (now - t));
+        else
+                snprintf(buf, size, "%s", when);
+        return buf;
+}
+
+static int verb_status(int argc, char **argv) {
+        _cleanup_(bus_freep) sd_bus *bus = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        props p = {};
+        int r, tty = isatty(STDOUT_FILENO);
+        const char *color = "", *reset = "";
+        char w1[96], w2[96];
+
+        if (bus_open(&bus) < 0)
+                return EXIT_UNREACHABLE;
+        r = read_props(bus, &p, &err);
+        if (r < 0) {
+                r = bus_failed("status", &err, r);
+                sd_bus_error_free(&err);
+                return r;
+        }
+        if (arg_json) {
+                printf("{\"state\":"); json_str(p.state);
+                printf(",\"mode\":"); json_str(p.mode);
+                printf(",\"enabled\":%u,\"failure\":%u,\"backlog_limit\":%u,\"backlog\":%u,\"lost\":%u,"
+                       "\"rate_limit\":%u,\"backlog_wait_time\":%u,\"audit_pid\":%u,\"locked\":%s,"
+                       "\"desired_rules\":%u,\"loaded_rules\":%u,\"pending_rules\":%u,\"foreign_rules\":%u,"
+                       "\"parse_errors\":%u,\"drift_events\":%" PRIu64 ",\"repairs\":%" PRIu64 ","
+                       "\"last_drift_usec\":%" PRIu64 ",\"last_sync_usec\":%" PRIu64 ",\"last_drift_by\":",
+                       p.enabled, p.failure, p.backlog_limit, p.backlog, p.lost, p.rate_limit, p.backlog_wait_time,
+                       p.audit_pid, p.locked ? "true" : "false", p.desired, p.loaded, p.pending, p.foreign, p.errors,
+                       p.drift_events, p.repairs, p.last_drift, p.last_sync);
+                json_str(p.last_drift_by);
+                printf(",\"sources\":[");
+                for (size_t i = 0; i < p.n_sources; i++) {
+                        if (i)
+                                putchar(',');
+                        json_str(p.sources[i]);
+                }
+                printf("]}\n");
+                props_done(&p);
+                return EXIT_OK;
+        }
+        if (tty) {
+                reset = "\033[0m";
+                color = streq(p.state, "in-sync") ? "\033[32m" :
+                        (streq(p.state, "degraded") || streq(p.state, "flapping") || streq(p.state, "locked")) ? "\033[31m" : "\033[33m";
+        }
+        printf("auditkeepd: %s%s%s (mode %s)\n", color, p.state, reset, p.mode);
+        printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, wait %u\n",
+               p.enabled, p.locked ? " (locked)" : "", p.failure, p.backlog, p.backlog_limit, p.lost, p.rate_limit,
+               p.backlog_wait_time);
+        printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
+               p.desired, p.loaded, p.pending, p.foreign, p.errors);
+        printf("     drift: %" PRIu64 " events, %" PRIu64 " repairs; last %s%s%s\n", p.drift_events, p.repairs,
+               format_when(p.last_drift, w1, sizeof(w1)), p.last_drift_by[0] ? " by " : "", p.last_drift_by);
+        printf(" last sync: %s\n", format_when(p.last_sync, w2, sizeof(w2)));
+        printf("   sources:");
+        for (size_t i = 0; i < p.n_sources; i++)
+                printf(" %s", p.sources[i]);
+        printf("\n");
+        props_done(&p);
+        return EXIT_OK;
+}
+
+static int verb_rules(int argc, char **argv) {
+        _cleanup_(bus_freep) sd_bus *bus = NULL;
+        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        const char *text, *origin, *state;
+        int r, first = 1;
+
+        if (bus_open(&bus) < 0)
+                return EXIT_UNREACHABLE;
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListRules", &err, &reply, "");
+        if (r < 0) {
+                r = bus_failed("rules", &err, r);
+                sd_bus_error_free(&err);
+                return r;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "(sss)");
+        if (arg_json)
+                printf("[");
+        else
+                printf("%-8s %-40s %s\n", "STATE", "DECLARED", "RULE");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(sss)", &text, &origin, &state)) > 0) {
+                if (arg_json) {
+                        printf("%s{\"rule\":", first ? "" : ",");
+                        json_str(text);
+                        printf(",\"declared\":");
+                        json_str(origin);
+                        printf(",\"state\":");
+                        json_str(state);
+                        printf("}");
+                } else
+                        printf("%-8s %-40s %s\n", state, origin[0] ? origin : "-", text);
+                first = 0;
+        }
+        if (arg_json)
+                printf("]\n");
+        return r < 0 ? EXIT_UNREACHABLE : EXIT_OK;
+}
+
+static int verb_resync_or_reload(const char *method, const char *what) {
+        _cleanup_(bus_freep) sd_bus *bus = NULL;
+        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        uint32_t added, removed, changed;
+        int r;
+
+        if (bus_open(&bus) < 0)
+                return EXIT_UNREACHABLE;
+        (void) sd_bus_set_method_call_timeout(bus, 300u * 1000000u);
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &err, &reply, "");
+        if (r < 0) {
+                int ret = err.name && streq(err.name, "org.auditkeep1.Error.RulesInvalid") ? EXIT_PROBLEMS : EXIT_UNREACHABLE;
+                bus_failed(what, &err, r);
+                sd_bus_error_free(&err);
+                return ret;
+        }
+        r = sd_bus_message_read(reply, "uuu", &added, &removed, &changed);
+        if (r < 0)
+                return EXIT_UNREACHABLE;
+        if (arg_json)
+                printf("{\"added\":%u,\"removed\":%u,\"changed\":%u}\n", added, removed, changed);
+        else
+                printf("%s: %u added, %u removed, %u status changes\n", what, added, removed, changed);
+        return EXIT_OK;
+}
+
+static int verb_resync(int argc, char **argv) {
+        return verb_resync_or_reload(arg_exact_order ? "ResyncExactOrder" : "Resync", "resync");
+}
+
+static int verb_reload(int argc, char **argv) {
+        return verb_resync_or_reload("Reload", "reload");
+}
+
+/* diff without PATH asks the daemon; when it is not running (or with PATH), compute locally. */
+static int daemon_diff(int *ret) {
+        _cleanup_(bus_freep) sd_bus *bus = NULL;
+        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        const char *line;
+        int r, n = 0;
+
+        if (sd_bus_open_system(&bus) < 0)
+                return 0;
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "Diff", &err, &reply, "");
+        if (r < 0) {
+                int absent = err.name && (streq(err.name, SD_BUS_ERROR_SERVICE_UNKNOWN) || streq(err.name, SD_BUS_ERROR_NAME_HAS_NO_OWNER));
+                if (!absent)
+                        *ret = bus_failed("diff", &err, r);
+                sd_bus_error_free(&err);
+                return !absent;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "s");
+        if (arg_json)
+                printf("[");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "s", &line)) > 0) {
+                if (arg_json) {
+                        printf("%s", n ? "," : "");
+                        json_str(line);
+                } else
+                        printf("%s\n", line);
+                n++;
+        }
+        if (arg_json)
+                printf("]\n");
+        *ret = n ? EXIT_PROBLEMS : EXIT_OK;
+        return 1;
+}
+
 static int verb_apply(int argc, char **argv) {
         return verb_diff_or_apply(argc, argv, 1);
 }
 
 static int verb_diff(int argc, char **argv) {
+        int ret;
+
+        if (argc == 0 && daemon_diff(&ret))
+                return ret;
         return verb_diff_or_apply(argc, argv, 0);
 }
 
 static const verb verbs[] = {
         { "check", "[PATH...]", "Parse rules offline; print every error and a summary", verb_check },
         { "apply", "[PATH...]", "Make the kernel equal the rules once, with the fewest changes", verb_apply },
-        { "diff", "[PATH...]", "Show what apply would change, without changing anything", verb_diff },
+        { "diff", "[PATH...]", "Show what differs from the rules (the daemon's, or PATH's)", verb_diff },
+        { "status", "", "Show the daemon's state, the kernel's settings and the last drift", verb_status },
+        { "rules", "", "List each rule with its state and where it is declared", verb_rules },
+        { "resync", "", "Ask the daemon to verify and repair now", verb_resync },
+        { "reload", "", "Ask the daemon to re-read its rules (kept only if they parse cleanly)", verb_reload },
 };
 
 static const verb *verbs_table(size_t *n) {
@@ -274,13 +616,14 @@ static const verb *verbs_table(size_t *n) {
 }
 
 int main(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN };
+        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "exact-order", no_argument, NULL, ARG_EXACT_ORDER },
                 { "foreign", required_argument, NULL, ARG_FOREIGN },
                 { "quiet", no_argument, NULL, 'q' },
+                { "json", no_argument, NULL, ARG_JSON },
                 {}
         };
         int c;
@@ -309,6 +652,9 @@ int main(int argc, char **argv) {
                 case 'q':
                         arg_quiet = 1;
                         break;
+                case ARG_JSON:
+                        arg_json = 1;
+                        break;
                 default:
                         return EXIT_PROBLEMS;
                 }
@@ -329,6 +675,8 @@ int main(int argc, char **argv) {
                                         arg_foreign = AK_FOREIGN_KEEP;
                                 else if (streq(vargv[j], "--foreign=remove"))
                                         arg_foreign = AK_FOREIGN_REMOVE;
+                                else if (streq(vargv[j], "--json"))
+                                        arg_json = 1;
                                 else if (streq(vargv[j], "-q") || streq(vargv[j], "--quiet"))
                                         arg_quiet = 1;
                                 else if (streq(vargv[j], "-h") || streq(vargv[j], "--help")) {

@@ -1,0 +1,1221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The NETLINK_AUDIT client and the read-only event monitor.
+ *
+ * Client: one transaction at a time. Its requests get consecutive sequence numbers and are packed
+ * into as few sendmsg() calls as the batch limits allow. A request is complete when its ACK (if it
+ * asked for one) and its data (GET / GET_FEATURE reply, or every LIST_RULES datagram up to
+ * NLMSG_DONE) are in, in whatever order they come; an error ACK completes it with that errno.
+ * Every datagram is checked before use: the sender (AF_NETLINK: the peer port, 0 = the kernel),
+ * MSG_TRUNC, each nlmsghdr against the datagram, each payload against the struct it claims. A
+ * malformed reply that can still be matched to a request fails that request (a LIST_RULES with a
+ * datagram missing must not look like a shorter rule list); one that cannot is dropped. All of it
+ * is counted in ak_nl_stats. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/netlink.h>
+#include <libmnl/libmnl.h>
+
+#include "auditkeep/ak-kernel.h"
+#include "macro.h"
+#include "util.h"
+
+/* One sendmsg carries at most this much (a single bigger message goes alone). */
+#define AK_NL_BATCH_BYTES (64u * 1024u)
+/* ... and at most this many messages: each one may cost an ACK in our receive queue. */
+#define AK_NL_BATCH_MSGS 256u
+/* Requests sent but not answered yet. The kernel's ACKs are sent with MSG_DONTWAIT: what does not
+ * fit in our receive buffer is lost (ENOBUFS), so do not run ahead of what we have read. */
+#define AK_NL_WINDOW 256u
+/* Receive buffer: 64 KiB and then some, more when we sent a bigger message (an error ACK echoes
+ * the request unless NETLINK_CAP_ACK is in effect). */
+#define AK_NL_RBUF_MIN (64u * 1024u + 4096u)
+#define AK_SOCK_RCVBUF (4 * 1024 * 1024)
+/* Datagrams handled per ak_nl_process() call, so one call cannot spin forever on a flood. */
+#define AK_NL_PROCESS_MAX 4096u
+/* The oldest struct audit_status: mask .. backlog. Anything shorter is not a status. */
+#define AK_STATUS_MIN (8u * sizeof(uint32_t))
+/* Bounds on what a caller or the kernel can make us allocate. */
+#define AK_NL_MAX_OPS (1u << 20)
+#define AK_NL_MAX_RULES (1u << 20)
+#define AK_NL_MAX_RULE_SIZE (4u * 1024u * 1024u)
+/* proc_ns inode number of the initial user namespace (PROC_USER_INIT_INO). */
+#define AK_INIT_USER_NS_INO 0xEFFFFFFDu
+
+#define AK_MON_BUF (64u * 1024u + 4096u)
+#define AK_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define AK_MON_READ_MAX 1024u
+
+typedef struct ak_req {
+        uint16_t type;
+        uint16_t flags;
+        uint32_t first_seq;     /* seq of the first message of the sendmsg that carried this one */
+        int error;
+        uint32_t result;
+        unsigned want_ack:1;
+        unsigned want_data:1;
+        unsigned got_ack:1;
+        unsigned got_data:1;
+        unsigned sent:1;
+        unsigned done:1;
+} ak_req;
+
+typedef enum ak_tx_kind {
+        AK_TX_NONE,
+        AK_TX_QUERY,
+        AK_TX_EXECUTE,
+} ak_tx_kind;
+
+/* The requests of a query, in sending order: GET_FEATURE must be first in its buffer. */
+enum {
+        AK_Q_FEATURE,
+        AK_Q_STATUS,
+        AK_Q_LIST,
+        _AK_Q_MAX,
+};
+
+struct ak_nl {
+        struct mnl_socket *mnl;         /* NULL when opened from an fd */
+        int fd;
+        int sock_type;
+        int is_netlink;
+        uint32_t portid;                /* ours; 0 until known */
+        uint32_t peer;                  /* replies must come from this port: 0, the kernel */
+        uint32_t next_seq;
+        ak_nl_stats stats;
+
+        uint8_t *rbuf;
+        size_t rbuf_size;
+        uint8_t *sbuf;
+        size_t sbuf_size;
+
+        /* The transaction. */
+        ak_tx_kind tx;
+        ak_req *reqs;
+        size_t n_reqs, n_sent, n_done;
+        uint32_t base_seq;
+        size_t *batch_end;              /* batch i is reqs [batch_end[i-1], batch_end[i]) */
+        size_t n_batches, next_batch;
+        int send_blocked;               /* the last sendmsg said EAGAIN */
+        int send_error;                 /* a later batch could not be sent */
+        uint64_t deadline;
+        ak_nl_done_fn cb;
+        void *userdata;
+        ak_op *ops;                     /* AK_TX_EXECUTE */
+        ak_kstate *out;                 /* AK_TX_QUERY */
+        ak_kstate acc;
+        size_t rules_allocated;
+};
+
+struct ak_mon {
+        struct mnl_socket *mnl;
+        int fd;
+        int sock_type;
+        int is_netlink;
+        uint32_t peer;
+        uint8_t *buf;
+        uint64_t spoofed;
+        uint64_t malformed;
+};
+
+void ak_kstate_done(ak_kstate *s) {
+        if (!s)
+                return;
+        for (size_t i = 0; i < s->n_rules; i++)
+                ak_rule_done(&s->rules[i]);
+        free(s->rules);
+        *s = (ak_kstate) {};
+}
+
+/* ---- sockets ---- */
+
+static void set_rcvbuf(int fd, int size) {
+        /* FORCE needs CAP_NET_ADMIN; without it the plain option is capped at rmem_max. */
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+                (void) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
+static int in_initial_user_ns(void) {
+        struct stat st;
+
+        /* Without /proc we cannot tell; let the kernel answer ECONNREFUSED later. */
+        if (stat("/proc/self/ns/user", &st) < 0)
+                return 1;
+        return st.st_ino == AK_INIT_USER_NS_INO;
+}
+
+/* Type, family, own port and peer port of a datagram socket. */
+static int probe_socket(int fd, int *ret_type, int *ret_netlink, uint32_t *ret_portid, uint32_t *ret_peer) {
+        struct sockaddr_nl sa;
+        socklen_t len;
+        int type, domain;
+
+        len = sizeof(type);
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+                return -errno;
+        if (type != SOCK_DGRAM && type != SOCK_SEQPACKET && type != SOCK_RAW)
+                return -ESOCKTNOSUPPORT;
+        len = sizeof(domain);
+        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+                return -errno;
+
+        *ret_type = type;
+        *ret_netlink = domain == AF_NETLINK;
+        *ret_portid = 0;
+        *ret_peer = 0;
+        if (domain != AF_NETLINK)
+                return 0;
+
+        len = sizeof(sa);
+        if (getsockname(fd, (struct sockaddr *) &sa, &len) == 0 && len >= sizeof(sa))
+                *ret_portid = sa.nl_pid;
+        /* Unconnected (the normal case): 0, the kernel. A socket connected to another port (a test
+         * peer) accepts unicast from that port only, enforced by the kernel too. */
+        len = sizeof(sa);
+        if (getpeername(fd, (struct sockaddr *) &sa, &len) == 0 && len >= sizeof(sa))
+                *ret_peer = sa.nl_pid;
+        return 0;
+}
+
+static void refresh_portid(ak_nl *nl) {
+        struct sockaddr_nl sa;
+        socklen_t len = sizeof(sa);
+
+        if (nl->is_netlink && nl->portid == 0 &&
+            getsockname(nl->fd, (struct sockaddr *) &sa, &len) == 0 && len >= sizeof(sa))
+                nl->portid = sa.nl_pid;
+}
+
+static int nl_new(ak_nl **ret, int fd, struct mnl_socket *mnl) {
+        _cleanup_free_ ak_nl *nl = NULL;
+        int r;
+
+        nl = calloc(1, sizeof(*nl));
+        if (!nl)
+                return -ENOMEM;
+        nl->fd = fd;
+        nl->mnl = mnl;
+        nl->next_seq = 1;
+        r = probe_socket(fd, &nl->sock_type, &nl->is_netlink, &nl->portid, &nl->peer);
+        if (r < 0)
+                return r;
+        nl->rbuf_size = AK_NL_RBUF_MIN;
+        nl->rbuf = malloc(nl->rbuf_size);
+        if (!nl->rbuf)
+                return -ENOMEM;
+        *ret = TAKE_PTR(nl);
+        return 0;
+}
+
+int ak_nl_open(ak_nl **ret) {
+        struct mnl_socket *mnl;
+        int r, one = 1;
+
+        if (!ret)
+                return -EINVAL;
+        /* The kernel refuses every audit request from another user namespace (audit_netlink_ok). */
+        if (!in_initial_user_ns())
+                return -ECONNREFUSED;
+
+        /* EPROTONOSUPPORT: booted with audit=0, there is no kernel socket. */
+        mnl = mnl_socket_open2(NETLINK_AUDIT, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (!mnl)
+                return -errno;
+        if (mnl_socket_bind(mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
+                r = -errno;
+                mnl_socket_close(mnl);
+                return r;
+        }
+        /* Error ACKs without the echoed request: a refused rule costs 36 bytes, not ~1100. */
+        (void) setsockopt(mnl_socket_get_fd(mnl), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+        set_rcvbuf(mnl_socket_get_fd(mnl), AK_SOCK_RCVBUF);
+
+        r = nl_new(ret, mnl_socket_get_fd(mnl), mnl);
+        if (r < 0) {
+                mnl_socket_close(mnl);
+                return r;
+        }
+        (*ret)->portid = mnl_socket_get_portid(mnl);
+        return 0;
+}
+
+int ak_nl_open_fd(ak_nl **ret, int fd) {
+        int r;
+
+        if (fd < 0)
+                return -EBADF;
+        if (!ret) {
+                close(fd);
+                return -EINVAL;
+        }
+        r = nl_new(ret, fd, NULL);
+        if (r < 0)
+                close(fd);
+        return r;
+}
+
+static void tx_reset(ak_nl *nl) {
+        free(nl->reqs);
+        free(nl->batch_end);
+        ak_kstate_done(&nl->acc);
+        nl->reqs = NULL;
+        nl->batch_end = NULL;
+        nl->n_reqs = nl->n_sent = nl->n_done = 0;
+        nl->n_batches = nl->next_batch = 0;
+        nl->send_blocked = nl->send_error = 0;
+        nl->rules_allocated = 0;
+        nl->deadline = 0;
+        nl->cb = NULL;
+        nl->userdata = NULL;
+        nl->ops = NULL;
+        nl->out = NULL;
+        nl->tx = AK_TX_NONE;
+}
+
+ak_nl *ak_nl_free(ak_nl *nl) {
+        if (!nl)
+                return NULL;
+        tx_reset(nl);
+        if (nl->mnl)
+                mnl_socket_close(nl->mnl);
+        else if (nl->fd >= 0)
+                close(nl->fd);
+        free(nl->rbuf);
+        free(nl->sbuf);
+        free(nl);
+        return NULL;
+}
+
+int ak_nl_fd(const ak_nl *nl) {
+        return nl ? nl->fd : -EINVAL;
+}
+
+void ak_nl_get_stats(const ak_nl *nl, ak_nl_stats *ret) {
+        if (!ret)
+                return;
+        *ret = nl ? nl->stats : (ak_nl_stats) {};
+}
+
+int ak_nl_busy(const ak_nl *nl) {
+        return nl && nl->tx != AK_TX_NONE;
+}
+
+uint64_t ak_nl_deadline(const ak_nl *nl) {
+        return ak_nl_busy(nl) ? nl->deadline : 0;
+}
+
+/* ---- building and sending ---- */
+
+static uint32_t req_seq(const ak_nl *nl, size_t i) {
+        return nl->base_seq + (uint32_t) i;
+}
+
+static size_t req_payload_size(const ak_nl *nl, size_t i) {
+        const ak_op *op;
+
+        if (nl->tx == AK_TX_QUERY)
+                return 0;
+        op = &nl->ops[i];
+        switch (op->type) {
+        case AK_OP_SET:
+        case AK_OP_RESET_LOST:
+                /* Always the full struct: a shorter one silently sets backlog_wait_time to 0. */
+                return sizeof(struct audit_status);
+        case AK_OP_SET_FEATURE:
+                return sizeof(struct audit_features);
+        case AK_OP_ADD_RULE:
+        case AK_OP_DEL_RULE:
+                return op->rule->size;
+        }
+        return 0;
+}
+
+static size_t req_msg_size(const ak_nl *nl, size_t i) {
+        return MNL_ALIGN(MNL_NLMSG_HDRLEN + req_payload_size(nl, i));
+}
+
+static void req_put(const ak_nl *nl, size_t i, void *where) {
+        const ak_req *req = &nl->reqs[i];
+        struct nlmsghdr *nlh;
+        const ak_op *op;
+        void *p;
+
+        nlh = mnl_nlmsg_put_header(where);
+        nlh->nlmsg_type = req->type;
+        nlh->nlmsg_flags = req->flags;
+        nlh->nlmsg_seq = req_seq(nl, i);
+        if (nl->tx == AK_TX_QUERY)
+                return;
+
+        op = &nl->ops[i];
+        p = mnl_nlmsg_put_extra_header(nlh, req_payload_size(nl, i));
+        switch (op->type) {
+        case AK_OP_SET:
+        case AK_OP_RESET_LOST: {
+                struct audit_status s = {};
+
+                if (op->type == AK_OP_RESET_LOST)
+                        s.mask = AUDIT_STATUS_LOST;
+                else {
+                        s.mask = op->mask;
+                        switch (op->mask) {
+                        case AUDIT_STATUS_ENABLED:
+                                s.enabled = op->value;
+                                break;
+                        case AUDIT_STATUS_FAILURE:
+                                s.failure = op->value;
+                                break;
+                        case AUDIT_STATUS_RATE_LIMIT:
+                                s.rate_limit = op->value;
+                                break;
+                        case AUDIT_STATUS_BACKLOG_LIMIT:
+                                s.backlog_limit = op->value;
+                                break;
+                        case AUDIT_STATUS_BACKLOG_WAIT_TIME:
+                                s.backlog_wait_time = op->value;
+                                break;
+                        }
+                }
+                memcpy(p, &s, sizeof(s));
+                break;
+        }
+        case AK_OP_SET_FEATURE: {
+                struct audit_features f = {
+                        .vers = AUDIT_FEATURE_VERSION,
+                        .mask = op->mask,
+                        .features = op->value,
+                        .lock = op->lock,
+                };
+
+                memcpy(p, &f, sizeof(f));
+                break;
+        }
+        case AK_OP_ADD_RULE:
+        case AK_OP_DEL_RULE:
+                memcpy(p, op->rule->data, op->rule->size);
+                if (op->type == AK_OP_ADD_RULE && op->prepend) {
+                        struct audit_rule_data *d = p;
+
+                        d->flags |= AUDIT_FILTER_PREPEND;
+                }
+                break;
+        }
+}
+
+/* Split the requests into sendmsg batches, once, before anything is sent. */
+static int plan_batches(ak_nl *nl) {
+        size_t bytes = 0, msgs = 0, biggest = 0;
+
+        nl->batch_end = calloc(nl->n_reqs + 1, sizeof(size_t));
+        if (!nl->batch_end)
+                return -ENOMEM;
+        for (size_t i = 0; i < nl->n_reqs; i++) {
+                size_t sz = req_msg_size(nl, i);
+
+                /* The kernel answers GET_FEATURE with the seq of the buffer's first message. */
+                if (msgs > 0 && (msgs >= AK_NL_BATCH_MSGS || bytes + sz > AK_NL_BATCH_BYTES ||
+                                 nl->reqs[i].type == AUDIT_GET_FEATURE)) {
+                        nl->batch_end[nl->n_batches++] = i;
+                        bytes = msgs = 0;
+                }
+                bytes += sz;
+                msgs++;
+                if (sz > biggest)
+                        biggest = sz;
+        }
+        if (msgs > 0)
+                nl->batch_end[nl->n_batches++] = nl->n_reqs;
+
+        /* Room for an error ACK echoing the biggest request. */
+        if (biggest + 64 > nl->rbuf_size) {
+                uint8_t *b = realloc(nl->rbuf, biggest + 64);
+
+                if (!b)
+                        return -ENOMEM;
+                nl->rbuf = b;
+                nl->rbuf_size = biggest + 64;
+        }
+        return 0;
+}
+
+/* Send whole batches while the window allows. 0, or -errno when a batch could not be sent. */
+static int send_ready(ak_nl *nl) {
+        while (nl->tx != AK_TX_NONE && nl->next_batch < nl->n_batches) {
+                size_t start = nl->next_batch > 0 ? nl->batch_end[nl->next_batch - 1] : 0;
+                size_t end = nl->batch_end[nl->next_batch];
+                size_t outstanding = nl->n_sent - nl->n_done;
+                size_t total = 0, off = 0;
+                struct iovec iov;
+                struct msghdr msg = {
+                        .msg_iov = &iov,
+                        .msg_iovlen = 1,
+                };
+                ssize_t n;
+
+                if (outstanding > 0 && outstanding + (end - start) > AK_NL_WINDOW)
+                        return 0;
+
+                for (size_t i = start; i < end; i++)
+                        total += req_msg_size(nl, i);
+                if (total > nl->sbuf_size) {
+                        uint8_t *b = realloc(nl->sbuf, total);
+
+                        if (!b)
+                                return -ENOMEM;
+                        nl->sbuf = b;
+                        nl->sbuf_size = total;
+                }
+                for (size_t i = start; i < end; i++) {
+                        req_put(nl, i, nl->sbuf + off);
+                        off += req_msg_size(nl, i);
+                }
+
+                /* No address: the kernel (port 0) for an unconnected netlink socket, the peer of
+                 * a connected one. */
+                iov = (struct iovec) { .iov_base = nl->sbuf, .iov_len = total };
+                do
+                        n = sendmsg(nl->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+                while (n < 0 && errno == EINTR);
+                if (n < 0) {
+                        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                                nl->send_blocked = 1;
+                                return 0;
+                        }
+                        return -errno;
+                }
+                if ((size_t) n != total)
+                        return -EIO;
+                nl->send_blocked = 0;
+
+                nl->stats.sendmsg_calls++;
+                nl->stats.messages_sent += end - start;
+                for (size_t i = start; i < end; i++) {
+                        nl->reqs[i].sent = 1;
+                        nl->reqs[i].first_seq = req_seq(nl, start);
+                }
+                nl->n_sent += end - start;
+                nl->next_batch++;
+                refresh_portid(nl);
+        }
+        return 0;
+}
+
+static void req_complete(ak_nl *nl, ak_req *req, int error) {
+        if (req->done)
+                return;
+        req->error = error;
+        req->done = 1;
+        nl->n_done++;
+}
+
+/* A later batch could not be sent: its requests are finished with that error, the transaction
+ * ends once what was sent has been answered (or times out). */
+static void fail_unsent(ak_nl *nl, int error) {
+        for (size_t i = 0; i < nl->n_reqs; i++)
+                if (!nl->reqs[i].sent)
+                        req_complete(nl, &nl->reqs[i], error);
+        nl->next_batch = nl->n_batches;
+        nl->send_error = error;
+}
+
+static void tx_finish(ak_nl *nl, int error) {
+        ak_nl_done_fn cb = nl->cb;
+        void *userdata = nl->userdata;
+
+        if (error == 0)
+                error = nl->send_error;
+
+        if (nl->tx == AK_TX_EXECUTE) {
+                for (size_t i = 0; i < nl->n_reqs; i++) {
+                        ak_op *op = &nl->ops[i];
+                        const ak_req *req = &nl->reqs[i];
+
+                        if (req->done) {
+                                op->error = req->error;
+                                op->result = req->result;
+                        } else
+                                op->error = error < 0 ? error : -ETIMEDOUT;
+                }
+        } else if (nl->tx == AK_TX_QUERY) {
+                const ak_req *f = &nl->reqs[AK_Q_FEATURE];
+
+                if (error == 0)
+                        error = nl->reqs[AK_Q_STATUS].error;
+                if (error == 0)
+                        error = nl->reqs[AK_Q_LIST].error;
+                /* Kernels before GET_FEATURE (3.13) refuse it: no features, still a snapshot. */
+                if (error == 0 && f->error != 0) {
+                        if (f->error == -EINVAL || f->error == -EOPNOTSUPP) {
+                                nl->acc.have_features = 0;
+                                nl->acc.features = (struct audit_features) {};
+                        } else
+                                error = f->error;
+                }
+                if (error == 0) {
+                        *nl->out = nl->acc;
+                        nl->acc = (ak_kstate) {};
+                }
+        }
+
+        tx_reset(nl);
+        if (cb)
+                cb(nl, error, userdata);
+}
+
+static void check_complete(ak_nl *nl) {
+        if (nl->tx != AK_TX_NONE && nl->n_done == nl->n_reqs)
+                tx_finish(nl, 0);
+}
+
+static int tx_begin(ak_nl *nl, ak_tx_kind kind, size_t n_reqs, uint64_t timeout_usec,
+                    ak_nl_done_fn cb, void *userdata) {
+        uint64_t now = now_usec();
+
+        nl->reqs = calloc(n_reqs, sizeof(ak_req));
+        if (!nl->reqs)
+                return -ENOMEM;
+        nl->tx = kind;
+        nl->n_reqs = n_reqs;
+        if (nl->next_seq == 0 || (uint64_t) nl->next_seq + n_reqs > UINT32_MAX)
+                nl->next_seq = 1;
+        nl->base_seq = nl->next_seq;
+        nl->next_seq += (uint32_t) n_reqs;
+        nl->deadline = timeout_usec > UINT64_MAX - now ? UINT64_MAX : now + timeout_usec;
+        nl->cb = cb;
+        nl->userdata = userdata;
+        return 0;
+}
+
+/* Plan and send what the window allows. On failure before anything went out, the transaction is
+ * dropped and the error returned; the caller's callback is not called. */
+static int tx_start(ak_nl *nl) {
+        int r;
+
+        r = plan_batches(nl);
+        if (r >= 0)
+                r = send_ready(nl);
+        if (r < 0) {
+                if (nl->n_sent == 0) {
+                        tx_reset(nl);
+                        return r;
+                }
+                fail_unsent(nl, r);
+        }
+        return 0;
+}
+
+int ak_nl_query_async(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec, ak_nl_done_fn cb, void *userdata) {
+        int r;
+
+        if (!nl || !ret)
+                return -EINVAL;
+        if (ak_nl_busy(nl))
+                return -EBUSY;
+        *ret = (ak_kstate) {};
+
+        r = tx_begin(nl, AK_TX_QUERY, _AK_Q_MAX, timeout_usec, cb, userdata);
+        if (r < 0)
+                return r;
+        nl->out = ret;
+        /* No NLM_F_ACK: success is the data; a failure still comes back as an error ACK. */
+        nl->reqs[AK_Q_FEATURE] = (ak_req) { .type = AUDIT_GET_FEATURE, .flags = NLM_F_REQUEST, .want_data = 1 };
+        nl->reqs[AK_Q_STATUS] = (ak_req) { .type = AUDIT_GET, .flags = NLM_F_REQUEST, .want_data = 1 };
+        nl->reqs[AK_Q_LIST] = (ak_req) { .type = AUDIT_LIST_RULES, .flags = NLM_F_REQUEST, .want_data = 1 };
+        return tx_start(nl);
+}
+
+static int op_valid(const ak_op *op) {
+        switch (op->type) {
+        case AK_OP_SET:
+                /* One field per message, and never AUDIT_STATUS_PID. */
+                switch (op->mask) {
+                case AUDIT_STATUS_ENABLED:
+                case AUDIT_STATUS_FAILURE:
+                case AUDIT_STATUS_RATE_LIMIT:
+                case AUDIT_STATUS_BACKLOG_LIMIT:
+                case AUDIT_STATUS_BACKLOG_WAIT_TIME:
+                        return 1;
+                }
+                return 0;
+        case AK_OP_RESET_LOST:
+        case AK_OP_SET_FEATURE:
+                return 1;
+        case AK_OP_ADD_RULE:
+        case AK_OP_DEL_RULE:
+                return op->rule && op->rule->data &&
+                       op->rule->size >= sizeof(struct audit_rule_data) &&
+                       op->rule->size <= AK_NL_MAX_RULE_SIZE;
+        }
+        return 0;
+}
+
+int ak_nl_execute_async(ak_nl *nl, ak_op *ops, size_t n_ops, uint64_t timeout_usec,
+                        ak_nl_done_fn cb, void *userdata) {
+        int r;
+
+        if (!nl || (!ops && n_ops > 0))
+                return -EINVAL;
+        if (ak_nl_busy(nl))
+                return -EBUSY;
+        if (n_ops > AK_NL_MAX_OPS)
+                return -E2BIG;
+        /* Everything is checked before anything is sent. */
+        for (size_t i = 0; i < n_ops; i++)
+                if (!op_valid(&ops[i])) {
+                        ops[i].error = -EINVAL;
+                        return -EINVAL;
+                }
+        if (n_ops == 0) {
+                if (cb)
+                        cb(nl, 0, userdata);
+                return 0;
+        }
+
+        r = tx_begin(nl, AK_TX_EXECUTE, n_ops, timeout_usec, cb, userdata);
+        if (r < 0)
+                return r;
+        nl->ops = ops;
+        for (size_t i = 0; i < n_ops; i++) {
+                ak_req *req = &nl->reqs[i];
+
+                ops[i].error = 0;
+                ops[i].result = 0;
+                switch (ops[i].type) {
+                case AK_OP_SET:
+                case AK_OP_RESET_LOST:
+                        req->type = AUDIT_SET;
+                        break;
+                case AK_OP_ADD_RULE:
+                        req->type = AUDIT_ADD_RULE;
+                        break;
+                case AK_OP_DEL_RULE:
+                        req->type = AUDIT_DEL_RULE;
+                        break;
+                case AK_OP_SET_FEATURE:
+                        req->type = AUDIT_SET_FEATURE;
+                        break;
+                }
+                req->flags = NLM_F_REQUEST | NLM_F_ACK;
+                req->want_ack = 1;
+        }
+        r = tx_start(nl);
+        if (r < 0)
+                for (size_t i = 0; i < n_ops; i++)
+                        ops[i].error = r;
+        return r;
+}
+
+/* ---- receiving ---- */
+
+static ak_req *find_req(ak_nl *nl, uint32_t seq) {
+        uint32_t i;
+
+        if (nl->tx == AK_TX_NONE)
+                return NULL;
+        i = seq - nl->base_seq;
+        if (i >= nl->n_reqs || !nl->reqs[i].sent || nl->reqs[i].done)
+                return NULL;
+        return &nl->reqs[i];
+}
+
+/* The GET_FEATURE reply carries the seq of the first message of the buffer the request was in
+ * (kernel: audit_get_feature uses nlmsg_hdr(skb)); accept that or its own. */
+static ak_req *find_feature_req(ak_nl *nl, uint32_t seq) {
+        ak_req *req;
+
+        if (nl->tx != AK_TX_QUERY)
+                return NULL;
+        req = &nl->reqs[AK_Q_FEATURE];
+        if (!req->sent || req->done)
+                return NULL;
+        if (seq != req_seq(nl, AK_Q_FEATURE) && seq != req->first_seq)
+                return NULL;
+        return req;
+}
+
+/* A message we cannot use: count it, and fail the request it belongs to, if any. */
+static void poison(ak_nl *nl, const void *buf, size_t len, int error) {
+        struct nlmsghdr h;
+        ak_req *req;
+
+        nl->stats.malformed++;
+        if (len < sizeof(h))
+                return;
+        memcpy(&h, buf, sizeof(h));
+        if (h.nlmsg_type == NLMSG_ERROR && nl->is_netlink && nl->portid != 0 && h.nlmsg_pid != nl->portid)
+                return;
+        req = h.nlmsg_type == AUDIT_GET_FEATURE ? find_feature_req(nl, h.nlmsg_seq) : find_req(nl, h.nlmsg_seq);
+        if (req)
+                req_complete(nl, req, error);
+}
+
+static void maybe_complete(ak_nl *nl, ak_req *req) {
+        if ((!req->want_ack || req->got_ack) && (!req->want_data || req->got_data))
+                req_complete(nl, req, 0);
+}
+
+static void handle_ack(ak_nl *nl, const struct nlmsghdr *nlh) {
+        const struct nlmsgerr *e;
+        struct nlmsgerr err;
+        ak_req *req;
+        size_t i;
+
+        if (nlh->nlmsg_len - MNL_NLMSG_HDRLEN < sizeof(*e)) {
+                poison(nl, nlh, nlh->nlmsg_len, -EBADMSG);
+                return;
+        }
+        /* ACKs are addressed to our port. */
+        if (nl->is_netlink && nl->portid != 0 && nlh->nlmsg_pid != nl->portid) {
+                nl->stats.stray++;
+                return;
+        }
+        e = mnl_nlmsg_get_payload(nlh);
+        memcpy(&err, e, sizeof(err));
+        req = find_req(nl, nlh->nlmsg_seq);
+        if (!req || err.msg.nlmsg_seq != nlh->nlmsg_seq || err.msg.nlmsg_type != req->type) {
+                nl->stats.stray++;
+                return;
+        }
+        i = (size_t) (req - nl->reqs);
+
+        if (err.error < 0) {
+                req_complete(nl, req, err.error);
+                return;
+        }
+        if (err.error > 0) {
+                /* The lost-counter reset answers with the old count in the error field. */
+                if (nl->tx == AK_TX_EXECUTE && nl->ops[i].type == AK_OP_RESET_LOST) {
+                        req->result = (uint32_t) err.error;
+                        req_complete(nl, req, 0);
+                } else
+                        req_complete(nl, req, -EPROTO);
+                return;
+        }
+        /* A success ACK nobody asked for (GET/LIST): harmless, the data decides. */
+        if (!req->want_ack)
+                return;
+        if (nl->tx == AK_TX_EXECUTE && nl->ops[i].type == AK_OP_RESET_LOST)
+                req->result = 0;
+        req->got_ack = 1;
+        maybe_complete(nl, req);
+}
+
+static void handle_status(ak_nl *nl, const struct nlmsghdr *nlh) {
+        size_t len = nlh->nlmsg_len - MNL_NLMSG_HDRLEN;
+        ak_req *req = find_req(nl, nlh->nlmsg_seq);
+
+        if (!req || req->type != AUDIT_GET) {
+                nl->stats.stray++;
+                return;
+        }
+        if (len < AK_STATUS_MIN) {
+                poison(nl, nlh, nlh->nlmsg_len, -EBADMSG);
+                return;
+        }
+        /* Older kernels send a shorter struct: the rest stays zero. */
+        nl->acc.status = (struct audit_status) {};
+        memcpy(&nl->acc.status, mnl_nlmsg_get_payload(nlh), AK_MIN(len, sizeof(nl->acc.status)));
+        nl->acc.status_len = len;
+        req->got_data = 1;
+        maybe_complete(nl, req);
+}
+
+static void handle_features(ak_nl *nl, const struct nlmsghdr *nlh) {
+        size_t len = nlh->nlmsg_len - MNL_NLMSG_HDRLEN;
+        ak_req *req = find_feature_req(nl, nlh->nlmsg_seq);
+
+        if (!req) {
+                nl->stats.stray++;
+                return;
+        }
+        if (len < sizeof(struct audit_features)) {
+                poison(nl, nlh, nlh->nlmsg_len, -EBADMSG);
+                return;
+        }
+        memcpy(&nl->acc.features, mnl_nlmsg_get_payload(nlh), sizeof(nl->acc.features));
+        nl->acc.have_features = 1;
+        req->got_data = 1;
+        maybe_complete(nl, req);
+}
+
+static void handle_rule(ak_nl *nl, const struct nlmsghdr *nlh) {
+        size_t len = nlh->nlmsg_len - MNL_NLMSG_HDRLEN;
+        ak_req *req = find_req(nl, nlh->nlmsg_seq);
+        ak_rule rule;
+        int r;
+
+        if (!req || req->type != AUDIT_LIST_RULES) {
+                nl->stats.stray++;
+                return;
+        }
+        /* Lengths: the struct, then buflen bytes of strings, each string inside them. */
+        r = ak_rule_from_bytes(&rule, mnl_nlmsg_get_payload(nlh), len);
+        if (r == -ENOMEM) {
+                req_complete(nl, req, r);
+                return;
+        }
+        if (r < 0) {
+                poison(nl, nlh, nlh->nlmsg_len, -EBADMSG);
+                return;
+        }
+        if (nl->acc.n_rules >= AK_NL_MAX_RULES) {
+                ak_rule_done(&rule);
+                req_complete(nl, req, -E2BIG);
+                return;
+        }
+        r = GROW(nl->acc.rules, nl->rules_allocated, nl->acc.n_rules + 1);
+        if (r < 0) {
+                ak_rule_done(&rule);
+                req_complete(nl, req, r);
+                return;
+        }
+        nl->acc.rules[nl->acc.n_rules++] = rule;
+}
+
+static void handle_done(ak_nl *nl, const struct nlmsghdr *nlh) {
+        ak_req *req = find_req(nl, nlh->nlmsg_seq);
+
+        /* The payload is empty on audit; other families put an int there. Either is fine. */
+        if (!req || req->type != AUDIT_LIST_RULES) {
+                nl->stats.stray++;
+                return;
+        }
+        req->got_data = 1;
+        maybe_complete(nl, req);
+}
+
+static void handle_msg(ak_nl *nl, const struct nlmsghdr *nlh) {
+        switch (nlh->nlmsg_type) {
+        case NLMSG_NOOP:
+                break;
+        case NLMSG_ERROR:
+                handle_ack(nl, nlh);
+                break;
+        case NLMSG_DONE:
+                handle_done(nl, nlh);
+                break;
+        case AUDIT_GET:
+                handle_status(nl, nlh);
+                break;
+        case AUDIT_GET_FEATURE:
+                handle_features(nl, nlh);
+                break;
+        case AUDIT_LIST_RULES:
+                handle_rule(nl, nlh);
+                break;
+        default:
+                nl->stats.stray++;
+                break;
+        }
+}
+
+static void handle_datagram(ak_nl *nl, const uint8_t *buf, size_t n, int truncated) {
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *) buf;
+        int len = (int) n;
+
+        if (truncated) {
+                /* Part of it is missing: never parse it, but do not let its request wait. */
+                poison(nl, buf, n, -EMSGSIZE);
+                return;
+        }
+        if (n < MNL_NLMSG_HDRLEN) {
+                nl->stats.malformed++;
+                return;
+        }
+        while (mnl_nlmsg_ok(nlh, len)) {
+                handle_msg(nl, nlh);
+                nlh = mnl_nlmsg_next(nlh, &len);
+        }
+        /* Bytes left that do not form a message: a length that lies. */
+        if (len > 0)
+                poison(nl, nlh, (size_t) len, -EBADMSG);
+}
+
+/* 1: a datagram was read (and handled or dropped), 0: nothing waiting, <0: socket error. */
+static int recv_one(ak_nl *nl) {
+        struct sockaddr_storage ss;
+        struct iovec iov = {
+                .iov_base = nl->rbuf,
+                .iov_len = nl->rbuf_size,
+        };
+        struct msghdr msg = {
+                .msg_name = &ss,
+                .msg_namelen = sizeof(ss),
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+        };
+        ssize_t n;
+
+        do
+                n = recvmsg(nl->fd, &msg, MSG_DONTWAIT);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK)
+                        return 0;
+                return -errno;
+        }
+        if (n == 0 && nl->sock_type == SOCK_SEQPACKET)
+                return -ECONNRESET;     /* the peer closed */
+
+        if (nl->is_netlink) {
+                const struct sockaddr_nl *sa = (const struct sockaddr_nl *) &ss;
+
+                if (msg.msg_namelen < sizeof(*sa) || sa->nl_family != AF_NETLINK || sa->nl_pid != nl->peer) {
+                        nl->stats.spoofed++;
+                        return 1;
+                }
+        }
+        handle_datagram(nl, nl->rbuf, (size_t) n, !!(msg.msg_flags & MSG_TRUNC));
+        return 1;
+}
+
+/* Read what is waiting (up to AK_NL_PROCESS_MAX datagrams), send what the window allows, complete
+ * the transaction when it can. Returns 0, or the -errno of a broken socket (the transaction, if
+ * any, is then completed with it). An overrun (ENOBUFS) completes the transaction with -ENOBUFS
+ * through the callback and is not an error of this call. */
+int ak_nl_process(ak_nl *nl) {
+        int r;
+
+        if (!nl)
+                return -EINVAL;
+
+        for (unsigned k = 0; k < AK_NL_PROCESS_MAX; k++) {
+                r = recv_one(nl);
+                if (r == 0)
+                        break;
+                if (r == -ENOBUFS) {
+                        /* The kernel dropped something addressed to us: the transaction's
+                         * answers cannot be trusted to arrive. Keep draining. */
+                        if (ak_nl_busy(nl))
+                                tx_finish(nl, -ENOBUFS);
+                        continue;
+                }
+                if (r < 0) {
+                        if (ak_nl_busy(nl))
+                                tx_finish(nl, r);
+                        return r;
+                }
+                check_complete(nl);
+                if (ak_nl_busy(nl)) {
+                        r = send_ready(nl);
+                        if (r < 0)
+                                fail_unsent(nl, r);
+                        check_complete(nl);
+                }
+        }
+
+        /* A send that hit EAGAIN is retried here too. */
+        if (ak_nl_busy(nl)) {
+                r = send_ready(nl);
+                if (r < 0)
+                        fail_unsent(nl, r);
+                check_complete(nl);
+        }
+        return 0;
+}
+
+int ak_nl_timeout(ak_nl *nl) {
+        if (!ak_nl_busy(nl))
+                return 0;
+        if (now_usec() < nl->deadline)
+                return 0;
+        tx_finish(nl, -ETIMEDOUT);
+        return 1;
+}
+
+/* ---- synchronous wrappers ---- */
+
+typedef struct sync_wait {
+        int done;
+        int error;
+} sync_wait;
+
+static void sync_done(ak_nl *nl, int error, void *userdata) {
+        sync_wait *w = userdata;
+
+        w->done = 1;
+        w->error = error;
+}
+
+static int sync_run(ak_nl *nl, sync_wait *w) {
+        while (!w->done) {
+                struct pollfd p = {
+                        .fd = nl->fd,
+                        .events = POLLIN,
+                };
+                uint64_t now = now_usec(), left;
+                int r, ms;
+
+                if (now >= nl->deadline) {
+                        ak_nl_timeout(nl);
+                        continue;
+                }
+                left = nl->deadline - now;
+                ms = left / 1000 >= INT_MAX ? INT_MAX : (int) ((left + 999) / 1000);
+                if (nl->send_blocked)
+                        p.events |= POLLOUT;
+                r = poll(&p, 1, ms);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        tx_finish(nl, -errno);
+                        continue;
+                }
+                if (r == 0)
+                        continue;
+                (void) ak_nl_process(nl);       /* errors end the transaction */
+        }
+        return w->error;
+}
+
+int ak_nl_query(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec) {
+        sync_wait w = {};
+        int r;
+
+        r = ak_nl_query_async(nl, ret, timeout_usec, sync_done, &w);
+        if (r < 0)
+                return r;
+        return sync_run(nl, &w);
+}
+
+int ak_nl_execute(ak_nl *nl, ak_op *ops, size_t n_ops, uint64_t timeout_usec) {
+        sync_wait w = {};
+        int r;
+
+        r = ak_nl_execute_async(nl, ops, n_ops, timeout_usec, sync_done, &w);
+        if (r < 0)
+                return r;
+        return sync_run(nl, &w);
+}
+
+/* ---- the event monitor ---- */
+
+static int mon_new(ak_mon **ret, int fd, struct mnl_socket *mnl) {
+        _cleanup_free_ ak_mon *m = NULL;
+        uint32_t portid;
+        int r;
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        m->fd = fd;
+        m->mnl = mnl;
+        r = probe_socket(fd, &m->sock_type, &m->is_netlink, &portid, &m->peer);
+        if (r < 0)
+                return r;
+        m->buf = malloc(AK_MON_BUF);
+        if (!m->buf)
+                return -ENOMEM;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+int ak_mon_open(ak_mon **ret) {
+        struct mnl_socket *mnl;
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        mnl = mnl_socket_open2(NETLINK_AUDIT, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (!mnl)
+                return -errno;
+        /* Big before joining, so that no burst is lost in between. */
+        set_rcvbuf(mnl_socket_get_fd(mnl), AK_SOCK_RCVBUF);
+        /* EPERM without CAP_AUDIT_READ. */
+        if (mnl_socket_bind(mnl, 1u << (AUDIT_NLGRP_READLOG - 1), MNL_SOCKET_AUTOPID) < 0) {
+                r = -errno;
+                mnl_socket_close(mnl);
+                return r;
+        }
+        r = mon_new(ret, mnl_socket_get_fd(mnl), mnl);
+        if (r < 0)
+                mnl_socket_close(mnl);
+        return r;
+}
+
+int ak_mon_open_fd(ak_mon **ret, int fd) {
+        int r;
+
+        if (fd < 0)
+                return -EBADF;
+        if (!ret) {
+                close(fd);
+                return -EINVAL;
+        }
+        r = mon_new(ret, fd, NULL);
+        if (r < 0)
+                close(fd);
+        return r;
+}
+
+ak_mon *ak_mon_free(ak_mon *m) {
+        if (!m)
+                return NULL;
+        if (m->mnl)
+                mnl_socket_close(m->mnl);
+        else if (m->fd >= 0)
+                close(m->fd);
+        free(m->buf);
+        free(m);
+        return NULL;
+}
+
+int ak_mon_fd(const ak_mon *m) {
+        return m ? m->fd : -EINVAL;
+}
+
+uint64_t ak_mon_spoofed(const ak_mon *m) {
+        return m ? m->spoofed : 0;
+}
+
+/* A record that does not fit the buffer is delivered with its body cut short (records are hints;
+ * the daemon resynchronises from the kernel's state anyway). Unparsable ones are dropped. */
+int ak_mon_read(ak_mon *m, ak_record *ret) {
+        if (!m || !ret)
+                return -EINVAL;
+
+        for (unsigned k = 0; k < AK_MON_READ_MAX; k++) {
+                struct sockaddr_storage ss;
+                struct iovec iov = {
+                        .iov_base = m->buf,
+                        .iov_len = AK_MON_BUF,
+                };
+                struct msghdr msg = {
+                        .msg_name = &ss,
+                        .msg_namelen = sizeof(ss),
+                        .msg_iov = &iov,
+                        .msg_iovlen = 1,
+                };
+                ssize_t n;
+
+                n = recvmsg(m->fd, &msg, MSG_DONTWAIT);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN || errno == EWOULDBLOCK)
+                                return 0;
+                        return -errno;  /* -ENOBUFS: records were lost */
+                }
+                if (n == 0 && m->sock_type == SOCK_SEQPACKET)
+                        return -ECONNRESET;
+                if (m->is_netlink) {
+                        const struct sockaddr_nl *sa = (const struct sockaddr_nl *) &ss;
+
+                        if (msg.msg_namelen < sizeof(*sa) || sa->nl_family != AF_NETLINK ||
+                            sa->nl_pid != m->peer) {
+                                m->spoofed++;
+                                continue;
+                        }
+                }
+                if (ak_record_parse(m->buf, (size_t) n, ret) < 0) {
+                        m->malformed++;
+                        continue;
+                }
+                return 1;
+        }
+        return 0;
+}

@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""auditkeepd against the real kernel: start, drift from outside, repair, attribution, reload,
+a fight, stop. auditctl (an independent implementation) is the oracle for what the kernel holds.
+
+Needs root with CAP_AUDIT_CONTROL/CAP_AUDIT_READ in the initial namespaces (exit 77 otherwise).
+The kernel's state is saved first and restored at the end; the shared lock keeps kernel tests
+one at a time."""
+
+import fcntl
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+BUILD = os.environ.get("AK_BUILDDIR", "build")
+DAEMON = os.path.join(BUILD, "daemon", "auditkeepd")
+CTL = os.path.join(BUILD, "tools", "auditkeepctl")
+
+
+def sh(*args, check=True):
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} exited {r.returncode}: {r.stdout}")
+    return r.stdout
+
+
+def kernel_rules():
+    out = sh("auditctl", "-l")
+    return [] if out.strip() == "No rules" else out.strip().splitlines()
+
+
+def kernel_status():
+    st = {}
+    for line in sh("auditctl", "-s").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            st[parts[0]] = int(parts[1])
+    return st
+
+
+def usable():
+    if os.geteuid() != 0 or not shutil.which("auditctl"):
+        return False
+    # the initial namespaces have fixed inode numbers (PROC_USER_INIT_INO, PROC_PID_INIT_INO)
+    if os.stat("/proc/self/ns/user").st_ino != 0xEFFFFFFD or os.stat("/proc/self/ns/pid").st_ino != 0xEFFFFFFC:
+        return False
+    try:
+        return kernel_status().get("enabled", 2) != 2
+    except AssertionError:
+        return False
+
+
+class KernelState:
+    """Save and restore what the tests change: settable status fields and the rule list."""
+
+    def __init__(self):
+        self.status = kernel_status()
+        self.rules = kernel_rules()
+
+    def restore(self):
+        sh("auditctl", "-D", check=False)
+        s = self.status
+        sh("auditctl", "-b", str(s.get("backlog_limit", 64)), check=False)
+        sh("auditctl", "-f", str(min(s.get("failure", 1), 1)), check=False)
+        sh("auditctl", "-r", str(s.get("rate_limit", 0)), check=False)
+        sh("auditctl", "--backlog_wait_time", str(s.get("backlog_wait_time", 15000)), check=False)
+        for rule in self.rules:
+            sh("auditctl", *rule.split(), check=False)
+        sh("auditctl", "-e", str(min(s.get("enabled", 0), 1)), check=False)
+
+
+class Notify:
+    """A NOTIFY_SOCKET like systemd's: a thread collects what the daemon sends, always draining
+    (a full datagram queue would block the daemon in sd_notify, as it would under systemd)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.messages = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        while True:
+            data = self.sock.recv(4096).decode()
+            with self.lock:
+                self.messages.append(data)
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.messages)
+
+    def wait_for(self, needle, timeout=30.0, start=0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            msgs = self.snapshot()
+            for i, m in enumerate(msgs[start:], start):
+                if needle in m.split("\n"):
+                    return i
+            time.sleep(0.01)
+        raise AssertionError(f"no {needle!r} from the daemon in {timeout}s; got {self.snapshot()}")
+
+    def status(self):
+        st = [line[7:] for m in self.snapshot() for line in m.split("\n") if line.startswith("STATUS=")]
+        return st[-1] if st else ""
+
+
+class DaemonTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lock = open("/tmp/auditkeep-kernel.lock", "w")
+        fcntl.flock(cls.lock, fcntl.LOCK_EX)
+        cls.saved = KernelState()
+        cls.tmp = tempfile.mkdtemp(prefix="ak-daemon-")
+        cls.watched = os.path.join(cls.tmp, "watched")
+        os.mkdir(cls.watched)
+        cls.rules = os.path.join(cls.tmp, "test.rules")
+        cls.write_rules(cls.base_rules())
+        cls.notify = Notify(os.path.join(cls.tmp, "notify"))
+        cls.log = open(os.path.join(cls.tmp, "daemon.log"), "a+")
+        env = dict(os.environ, NOTIFY_SOCKET=cls.notify.path)
+        env.pop("JOURNAL_STREAM", None)
+        env["AUDITKEEP_DEBUG"] = "1"
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + os.path.join(cls.tmp, "no-bus")
+        sh("auditctl", "-D")
+        cls.proc = subprocess.Popen([DAEMON, "--rules", cls.rules, "--poll-interval", "1"],
+                                    stdout=cls.log, stderr=subprocess.STDOUT, env=env)
+        try:
+            cls.notify.wait_for("READY=1", timeout=60)
+        except BaseException:
+            cls.tearDownClass()  # unittest does not call it when setUpClass fails
+            raise
+        cls.desired = kernel_rules()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.proc.poll() is None:
+            cls.proc.kill()
+            cls.proc.wait()
+        cls.log.flush()
+        with open(cls.log.name) as f:
+            lines = f.read().splitlines()
+        print("---- daemon log (last 60 lines) ----", *lines[-60:], sep="\n", file=sys.stderr)
+        shutil.copy(cls.log.name, "/tmp/auditkeep-daemon-test.log")
+        cls.saved.restore()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+        fcntl.flock(cls.lock, fcntl.LOCK_UN)
+
+    @classmethod
+    def base_rules(cls):
+        w = cls.watched
+        return f"""# test rules
+-D
+-b 1234
+-f 1
+-e 1
+-w {w}/file -p wa -k ak-test-file
+-w {w}/other -p rwxa -k ak-test-other
+-a always,exit -F arch=b64 -S unlinkat,renameat -F dir={cls.tmp} -F key=ak-test-del
+-a always,exit -F arch=b64 -S openat -F exit=-EACCES -F key=ak-test-access
+-a never,exit -F arch=b64 -S chmod -F auid=1234
+-a always,exit -F arch=b64 -S chmod,fchmod -F auid>=1000 -F auid!=unset -F key=ak-test-perm
+"""
+
+    @classmethod
+    def write_rules(cls, text):
+        with open(cls.rules + ".new", "w") as f:
+            f.write(text)
+        os.chmod(cls.rules + ".new", 0o600)
+        os.rename(cls.rules + ".new", cls.rules)
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()
+
+    def wait_rules(self, want, timeout=5.0, exact=False):
+        """Wait until auditctl -l shows the rules of `want`; return the seconds it took. A rule put
+        back is appended where the order cannot change what is recorded, so the order is
+        compared only with exact=True."""
+        key = (lambda x: x) if exact else sorted
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if key(kernel_rules()) == key(want):
+                return time.monotonic() - start
+            time.sleep(0.002)
+        self.assertEqual(key(kernel_rules()), key(want))
+
+    def wait_log(self, pattern, timeout=5.0, after=0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            text = self.log_text()[after:]
+            m = re.search(pattern, text)
+            if m:
+                return m
+            time.sleep(0.01)
+        self.fail(f"no log line matching {pattern!r} in:\n{self.log_text()[after:]}")
+
+    def test_00_started_in_sync(self):
+        self.assertEqual(len(self.desired), 6, self.desired)
+        self.assertIn("-w " + self.watched + "/file -p wa -k ak-test-file", self.desired)
+        st = kernel_status()
+        self.assertEqual(st["backlog_limit"], 1234)
+        self.assertEqual(st["enabled"], 1)
+        self.assertTrue(self.notify.status().startswith("in sync, 6 rules"), self.notify.status())
+        # the rules file and the kernel agree, by auditkeepctl's own diff too
+        self.assertEqual(subprocess.run([CTL, "diff", self.rules], stdout=subprocess.DEVNULL).returncode, 0)
+
+    def test_10_delete_all(self):
+        mark = len(self.log_text())
+        sh("auditctl", "-D")
+        took = self.wait_rules(self.desired)
+        # auditctl -D deletes one rule at a time (12.5 ms each): the daemon may repair mid-way
+        m = self.wait_log(r"Drift detected \([a-z]+\): [0-9]+ rules removed, by (.*)", after=mark)
+        self.assertIn("comm=auditctl", m.group(1))
+        self.assertIn("exe=/usr/sbin/auditctl", m.group(1))
+        self.wait_log(r"Repaired in [0-9.]+ ms: [1-6] added, 0 removed", after=mark)
+        print(f"repair after auditctl -D: {took * 1000:.1f} ms", file=sys.stderr)
+
+    def test_11_delete_one(self):
+        mark = len(self.log_text())
+        victim = self.desired[3]
+        sh("auditctl", "-d", *victim.split()[1:]) if victim.startswith("-a") else sh("auditctl", "-W", *victim.split()[1:])
+        took = self.wait_rules(self.desired)
+        m = self.wait_log(r"Drift detected \([a-z]+\): 1 rules removed, by (.*)", after=mark)
+        self.assertIn("comm=auditctl", m.group(1))
+        self.wait_log(r"Repaired in [0-9.]+ ms: 1 added, 0 removed", after=mark)
+        print(f"repair after auditctl -d: {took * 1000:.1f} ms", file=sys.stderr)
+
+    def test_12_foreign_never_rule_on_top(self):
+        mark = len(self.log_text())
+        sh("auditctl", "-A", "never,exit", "-F", "arch=b64", "-S", "openat")
+        took = self.wait_rules(self.desired)
+        self.wait_log(r"Drift detected \([a-z]+\): 1 rules added, by .*comm=auditctl", after=mark)
+        self.wait_log(r"Repaired in [0-9.]+ ms: 0 added, 1 removed", after=mark)
+        print(f"repair after a foreign never rule: {took * 1000:.1f} ms", file=sys.stderr)
+
+    def test_13_backlog_changed(self):
+        mark = len(self.log_text())
+        sh("auditctl", "-b", "321")
+        end = time.monotonic() + 5
+        while kernel_status()["backlog_limit"] != 1234 and time.monotonic() < end:
+            time.sleep(0.005)
+        self.assertEqual(kernel_status()["backlog_limit"], 1234)
+        self.wait_log(r"Drift detected \([a-z]+\): backlog_limit set to 321 \(want 1234\), by .*comm=auditctl", after=mark)
+
+    def test_14_disabled(self):
+        mark = len(self.log_text())
+        sh("auditctl", "-e", "0")
+        end = time.monotonic() + 5
+        while kernel_status()["enabled"] != 1 and time.monotonic() < end:
+            time.sleep(0.005)
+        self.assertEqual(kernel_status()["enabled"], 1)
+        self.wait_log(r"Drift detected \([a-z]+\): enabled set to 0 \(want 1\)", after=mark)
+
+    def test_15_rules_reordered(self):
+        # the never rule moved behind the always rule it overlaps with (chmod by auid 1234):
+        # order decides whether chmod by 1234 is recorded, so the order itself is repaired
+        sh(CTL, "apply", "--exact-order", self.rules)  # earlier repairs may have appended rules
+        self.assertEqual(kernel_rules(), self.desired)
+        mark = len(self.log_text())
+        never = [r for r in self.desired if r.startswith("-a never,exit")][0]
+        sh("auditctl", "-d", *never.split()[1:])
+        sh("auditctl", "-a", *never.split()[1:])
+        self.wait_log(r"Repaired in", after=mark)
+        rules = self.wait_rules(self.desired) and kernel_rules()
+        self.assertLess(rules.index(never), [i for i, r in enumerate(rules) if "ak-test-perm" in r][0], rules)
+
+    def test_20_watched_parent_removed_and_recreated(self):
+        mark = len(self.log_text())
+        os.rmdir(self.watched)
+        # the kernel drops both watches; the daemon cannot put them back (ENOENT): pending
+        self.wait_log(r"Rule pending, the kernel refused it \(No such file or directory\): -w " + re.escape(self.watched), after=mark)
+        self.assertTrue(all(self.watched not in r for r in kernel_rules()))
+        self.assertTrue(self.notify.status().startswith("degraded: 2 pending"), self.notify.status())
+        os.mkdir(self.watched)
+        took = self.wait_rules(self.desired, timeout=5)
+        self.wait_log(r"Pending rule loaded: -w " + re.escape(self.watched), after=mark)
+        print(f"watch back after mkdir: {took * 1000:.0f} ms (poll 1 s)", file=sys.stderr)
+
+    def test_30_reload_applies_change(self):
+        mark = len(self.log_text())
+        start = len(self.notify.snapshot())
+        self.write_rules(self.base_rules().replace("-k ak-test-other", "-k ak-test-renamed"))
+        self.proc.send_signal(signal.SIGHUP)
+        i = self.notify.wait_for("RELOADING=1", start=start)
+        self.notify.wait_for("READY=1", start=i)
+        want = [r.replace("ak-test-other", "ak-test-renamed") for r in self.desired]
+        self.wait_rules(want)
+        self.wait_log(r"Reloaded: 6 rules", after=mark)
+        # put the original back
+        self.write_rules(self.base_rules())
+        start = len(self.notify.snapshot())
+        self.proc.send_signal(signal.SIGHUP)
+        self.notify.wait_for("READY=1", start=start)
+        self.wait_rules(self.desired)
+
+    def test_31_reload_broken_file_changes_nothing(self):
+        mark = len(self.log_text())
+        start = len(self.notify.snapshot())
+        self.write_rules(self.base_rules() + "-a always,exit -F auidd>=1000 -S open\n-w relative/path\n")
+        self.proc.send_signal(signal.SIGHUP)
+        self.notify.wait_for("READY=1", start=start)
+        self.wait_log(re.escape(self.rules) + r":12:19: unknown field 'auidd', did you mean 'auid'\?", after=mark)
+        self.wait_log(re.escape(self.rules) + r":13:4: watch path 'relative/path' must be absolute", after=mark)
+        self.wait_log(r"Reload rejected: 2 errors", after=mark)
+        time.sleep(0.2)
+        self.assertEqual(kernel_rules(), self.desired)
+        self.write_rules(self.base_rules())
+
+    def test_40_fight(self):
+        """Another agent deletes the rules in a loop for 3 s: the daemon keeps answering,
+        reports flapping, stays cheap, and converges within a second once the loop stops."""
+        mark = len(self.log_text())
+
+        def cpu():
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        c0, t0 = cpu(), time.monotonic()
+        end = t0 + 3
+        while time.monotonic() < end:
+            sh("auditctl", "-D")
+        spent, elapsed = cpu() - c0, time.monotonic() - t0
+        took = self.wait_rules(self.desired, timeout=1.5)
+        self.wait_log(r"Flapping: the audit configuration keeps being changed back \(by .*comm=auditctl", after=mark)
+        print(f"fight: daemon cpu {spent:.2f}s over {elapsed:.1f}s; converged {took * 1000:.0f} ms after", file=sys.stderr)
+        self.assertLess(spent / elapsed, 0.5)
+        self.assertLess(took, 1.0)
+        # a quiet period: back to normal pace
+        self.wait_log(r"The fight over the audit rules stopped", after=mark, timeout=5)
+
+    def test_99_sigterm_leaves_rules(self):
+        before = kernel_rules()
+        self.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(self.proc.wait(timeout=5), 0)
+        self.assertEqual(kernel_rules(), before)
+        self.assertEqual(sorted(before), sorted(self.desired))
+        self.assertIn("auditkeepd stopped", self.log_text())
+
+
+if __name__ == "__main__":
+    if not usable():
+        print("skipped: needs root with CAP_AUDIT_CONTROL in the initial namespaces, auditctl, and an unlocked kernel")
+        sys.exit(77)
+    if not os.access(DAEMON, os.X_OK):
+        print(f"{DAEMON} is not built", file=sys.stderr)
+        sys.exit(1)
+    unittest.main(verbosity=2)

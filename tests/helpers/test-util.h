@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small helpers shared by the test programs. */
+#pragma once
+
+/* 1 when the real kernel's audit control interface is usable from here: root with
+ * CAP_AUDIT_CONTROL, in the initial user and pid namespaces, and NETLINK_AUDIT opens. */
+int ak_test_have_kernel(void);
+
+/* Serialise tests that talk to the real kernel: an exclusive flock on
+ * /tmp/auditkeep-kernel.lock. Returns the fd holding the lock (close it to release), or -errno. */
+int ak_test_kernel_lock(void);
