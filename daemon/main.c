@@ -22,13 +22,15 @@ static void help(void) {
                "                          default /etc/audit/rules.d/, else /etc/audit/audit.rules)\n"
                "     --mode=MODE          'enforce' (default): repair drift; 'monitor': only report it\n"
                "     --foreign=POLICY     'remove' (default) or 'keep' rules that are not declared\n"
-               "     --poll-interval=SEC  Verify at least this often (default 10)\n\n"
+               "     --poll-interval=SEC  Verify at least this often (default 10)\n"
+               "     --control-fd=FD      For tests: speak the audit protocol over this socket\n"
+               "     --monitor-fd=FD      For tests: read audit records from this socket\n\n"
                "Signals: SIGHUP re-reads the rules (kept only if they parse without error);\n"
                "SIGTERM and SIGINT stop the daemon and leave the kernel as it is.\n");
 }
 
 static int parse_argv(Manager *m, int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL };
+        enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL, ARG_CONTROL_FD, ARG_MONITOR_FD };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -36,6 +38,8 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 { "mode", required_argument, NULL, ARG_MODE },
                 { "foreign", required_argument, NULL, ARG_FOREIGN },
                 { "poll-interval", required_argument, NULL, ARG_POLL },
+                { "control-fd", required_argument, NULL, ARG_CONTROL_FD },
+                { "monitor-fd", required_argument, NULL, ARG_MONITOR_FD },
                 {}
         };
         size_t allocated = 0;
@@ -85,6 +89,20 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                                 return -EINVAL;
                         }
                         m->poll_usec = (uint64_t) (sec * 1e6);
+                        break;
+                }
+                case ARG_CONTROL_FD:
+                case ARG_MONITOR_FD: {
+                        uint32_t fd;
+                        if (safe_atou32_base0(optarg, &fd) < 0 || fd < 3 || fd > INT32_MAX) {
+                                fprintf(stderr, "auditkeepd: --%s takes an open file descriptor number, not '%s'\n",
+                                        c == ARG_CONTROL_FD ? "control-fd" : "monitor-fd", optarg);
+                                return -EINVAL;
+                        }
+                        if (c == ARG_CONTROL_FD)
+                                m->control_fd = (int) fd;
+                        else
+                                m->monitor_fd = (int) fd;
                         break;
                 }
                 default:

@@ -683,6 +683,7 @@ int manager_new(Manager **ret) {
         m->mode = MODE_ENFORCE;
         m->foreign = AK_FOREIGN_REMOVE;
         m->poll_usec = 10u * 1000000u;
+        m->control_fd = m->monitor_fd = -1;
         r = sd_event_default(&m->event);
         if (r < 0) {
                 free(m);
@@ -743,7 +744,7 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to read the rules: %m");
 
-        r = ak_nl_open(&m->nl);
+        r = m->control_fd >= 0 ? ak_nl_open_fd(&m->nl, m->control_fd) : ak_nl_open(&m->nl);
         if (r < 0)
                 return log_error_errno(r, "Cannot talk to the kernel's audit subsystem: %s",
                                        r == -EPROTONOSUPPORT ? "no audit support (booted with audit=0?)" :
@@ -755,7 +756,7 @@ int manager_start(Manager *m) {
                 return log_error_errno(r, "Failed to watch the audit socket: %m");
         (void) sd_event_source_set_enabled(m->nl_timer, SD_EVENT_OFF);
 
-        r = ak_mon_open(&m->mon);
+        r = m->monitor_fd >= 0 ? ak_mon_open_fd(&m->mon, m->monitor_fd) : ak_mon_open(&m->mon);
         if (r < 0)
                 log_warning_errno(r, "Cannot listen to audit records (CAP_AUDIT_READ?): %m; drift is found by polling only");
         else {

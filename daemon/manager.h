@@ -42,6 +42,7 @@ typedef struct Manager {
         ManagerMode mode;
         ak_foreign_policy foreign;
         uint64_t poll_usec;
+        int control_fd, monitor_fd;     /* test peers instead of NETLINK_AUDIT, or -1 */
 
         /* desired state */
         ak_ruleset *want;

@@ -104,32 +104,33 @@ static void put_syscalls(strbuf *b, const struct audit_rule_data *d, uint32_t li
         }
 }
 
-static const char *const compare_text[] = {
-        [AUDIT_COMPARE_UID_TO_OBJ_UID] = "uid%sobj_uid",
-        [AUDIT_COMPARE_GID_TO_OBJ_GID] = "gid%sobj_gid",
-        [AUDIT_COMPARE_EUID_TO_OBJ_UID] = "euid%sobj_uid",
-        [AUDIT_COMPARE_EGID_TO_OBJ_GID] = "egid%sobj_gid",
-        [AUDIT_COMPARE_AUID_TO_OBJ_UID] = "auid%sobj_uid",
-        [AUDIT_COMPARE_SUID_TO_OBJ_UID] = "suid%sobj_uid",
-        [AUDIT_COMPARE_SGID_TO_OBJ_GID] = "sgid%sobj_gid",
-        [AUDIT_COMPARE_FSUID_TO_OBJ_UID] = "fsuid%sobj_uid",
-        [AUDIT_COMPARE_FSGID_TO_OBJ_GID] = "fsgid%sobj_gid",
-        [AUDIT_COMPARE_UID_TO_AUID] = "uid%sauid",
-        [AUDIT_COMPARE_UID_TO_EUID] = "uid%seuid",
-        [AUDIT_COMPARE_UID_TO_FSUID] = "uid%sfsuid",
-        [AUDIT_COMPARE_UID_TO_SUID] = "uid%ssuid",
-        [AUDIT_COMPARE_AUID_TO_FSUID] = "auid%sfsuid",
-        [AUDIT_COMPARE_AUID_TO_SUID] = "auid%ssuid",
-        [AUDIT_COMPARE_AUID_TO_EUID] = "auid%seuid",
-        [AUDIT_COMPARE_EUID_TO_SUID] = "euid%ssuid",
-        [AUDIT_COMPARE_EUID_TO_FSUID] = "euid%sfsuid",
-        [AUDIT_COMPARE_SUID_TO_FSUID] = "suid%sfsuid",
-        [AUDIT_COMPARE_GID_TO_EGID] = "gid%segid",
-        [AUDIT_COMPARE_GID_TO_FSGID] = "gid%sfsgid",
-        [AUDIT_COMPARE_GID_TO_SGID] = "gid%ssgid",
-        [AUDIT_COMPARE_EGID_TO_FSGID] = "egid%sfsgid",
-        [AUDIT_COMPARE_EGID_TO_SGID] = "egid%ssgid",
-        [AUDIT_COMPARE_SGID_TO_FSGID] = "sgid%sfsgid",
+/* The two fields of each AUDIT_COMPARE_* value, as auditctl -l names them. */
+static const struct { const char *left, *right; } compare_fields[] = {
+        [AUDIT_COMPARE_UID_TO_OBJ_UID] = { "uid", "obj_uid" },
+        [AUDIT_COMPARE_GID_TO_OBJ_GID] = { "gid", "obj_gid" },
+        [AUDIT_COMPARE_EUID_TO_OBJ_UID] = { "euid", "obj_uid" },
+        [AUDIT_COMPARE_EGID_TO_OBJ_GID] = { "egid", "obj_gid" },
+        [AUDIT_COMPARE_AUID_TO_OBJ_UID] = { "auid", "obj_uid" },
+        [AUDIT_COMPARE_SUID_TO_OBJ_UID] = { "suid", "obj_uid" },
+        [AUDIT_COMPARE_SGID_TO_OBJ_GID] = { "sgid", "obj_gid" },
+        [AUDIT_COMPARE_FSUID_TO_OBJ_UID] = { "fsuid", "obj_uid" },
+        [AUDIT_COMPARE_FSGID_TO_OBJ_GID] = { "fsgid", "obj_gid" },
+        [AUDIT_COMPARE_UID_TO_AUID] = { "uid", "auid" },
+        [AUDIT_COMPARE_UID_TO_EUID] = { "uid", "euid" },
+        [AUDIT_COMPARE_UID_TO_FSUID] = { "uid", "fsuid" },
+        [AUDIT_COMPARE_UID_TO_SUID] = { "uid", "suid" },
+        [AUDIT_COMPARE_AUID_TO_FSUID] = { "auid", "fsuid" },
+        [AUDIT_COMPARE_AUID_TO_SUID] = { "auid", "suid" },
+        [AUDIT_COMPARE_AUID_TO_EUID] = { "auid", "euid" },
+        [AUDIT_COMPARE_EUID_TO_SUID] = { "euid", "suid" },
+        [AUDIT_COMPARE_EUID_TO_FSUID] = { "euid", "fsuid" },
+        [AUDIT_COMPARE_SUID_TO_FSUID] = { "suid", "fsuid" },
+        [AUDIT_COMPARE_GID_TO_EGID] = { "gid", "egid" },
+        [AUDIT_COMPARE_GID_TO_FSGID] = { "gid", "fsgid" },
+        [AUDIT_COMPARE_GID_TO_SGID] = { "gid", "sgid" },
+        [AUDIT_COMPARE_EGID_TO_FSGID] = { "egid", "fsgid" },
+        [AUDIT_COMPARE_EGID_TO_SGID] = { "egid", "sgid" },
+        [AUDIT_COMPARE_SGID_TO_FSGID] = { "sgid", "fsgid" },
 };
 
 char *ak_rule_format(const ak_rule *r) {
@@ -214,10 +215,9 @@ char *ak_rule_format(const ak_rule *r) {
                         break;
                 }
                 case AUDIT_FIELD_COMPARE:
-                        if (v < ELEMENTSOF(compare_text) && compare_text[v]) {
-                                strbuf_puts(&b, " -C ");
-                                strbuf_printf(&b, compare_text[v], op);
-                        } else
+                        if (v < ELEMENTSOF(compare_fields) && compare_fields[v].left)
+                                strbuf_printf(&b, " -C %s%s%s", compare_fields[v].left, op, compare_fields[v].right);
+                        else
                                 strbuf_printf(&b, " -F field_compare%s%u", op, v);
                         break;
                 case AUDIT_ARG0: case AUDIT_ARG1: case AUDIT_ARG2: case AUDIT_ARG3:
