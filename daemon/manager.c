@@ -262,19 +262,8 @@ static void describe_drift(const ak_plan *p, size_t n_ops, const struct audit_st
                 strbuf_printf(&b, "%zu rules added; ", extra - p->n_moved);
         for (size_t i = 0; i < n_ops; i++)
                 if (p->ops[i].type == AK_OP_SET) {
-                        static const struct { uint32_t bit; const char *name; } f[] = {
-                                { AUDIT_STATUS_ENABLED, "enabled" }, { AUDIT_STATUS_FAILURE, "failure" },
-                                { AUDIT_STATUS_RATE_LIMIT, "rate_limit" }, { AUDIT_STATUS_BACKLOG_LIMIT, "backlog_limit" },
-                                { AUDIT_STATUS_BACKLOG_WAIT_TIME, "backlog_wait_time" } };
-                        for (size_t k = 0; k < ELEMENTSOF(f); k++)
-                                if (p->ops[i].mask == f[k].bit) {
-                                        uint32_t v = f[k].bit == AUDIT_STATUS_ENABLED ? have->enabled :
-                                                     f[k].bit == AUDIT_STATUS_FAILURE ? have->failure :
-                                                     f[k].bit == AUDIT_STATUS_RATE_LIMIT ? have->rate_limit :
-                                                     f[k].bit == AUDIT_STATUS_BACKLOG_LIMIT ? have->backlog_limit :
-                                                     have->backlog_wait_time;
-                                        strbuf_printf(&b, "%s set to %u (want %u); ", f[k].name, v, p->ops[i].value);
-                                }
+                        uint32_t bit = p->ops[i].mask;
+                        strbuf_printf(&b, "%s set to %u (want %u); ", ak_status_name(bit), ak_status_get(have, bit), p->ops[i].value);
                 } else if (p->ops[i].type == AK_OP_SET_FEATURE)
                         strbuf_puts(&b, "loginuid_immutable off; ");
         s = strbuf_steal(&b);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "ak-rules.h"
@@ -14,34 +15,6 @@
 #include "rule-internal.h"
 #include "tables.h"
 #include "util.h"
-
-static const char *op_symbol(uint32_t op) {
-        switch (op) {
-        case AUDIT_EQUAL: return "=";
-        case AUDIT_NOT_EQUAL: return "!=";
-        case AUDIT_LESS_THAN: return "<";
-        case AUDIT_GREATER_THAN: return ">";
-        case AUDIT_LESS_THAN_OR_EQUAL: return "<=";
-        case AUDIT_GREATER_THAN_OR_EQUAL: return ">=";
-        case AUDIT_BIT_MASK: return "&";
-        case AUDIT_BIT_TEST: return "&=";
-        default: return "?";
-        }
-}
-
-static const char *list_name(uint32_t list) {
-        switch (list) {
-        case AUDIT_FILTER_USER: return "user";
-        case AUDIT_FILTER_TASK: return "task";
-        case AUDIT_FILTER_ENTRY: return "entry";
-        case AUDIT_FILTER_WATCH: return "watch";
-        case AUDIT_FILTER_EXIT: return "exit";
-        case AUDIT_FILTER_EXCLUDE: return "exclude";
-        case AUDIT_FILTER_FS: return "filesystem";
-        case AUDIT_FILTER_URING_EXIT: return "io_uring";
-        default: return NULL;
-        }
-}
 
 static void put_escaped(strbuf *b, const char *s, size_t n) {
         for (size_t i = 0; i < n; i++) {
@@ -71,6 +44,23 @@ static int is_watch(const struct audit_rule_data *d) {
         if (d->field_count == 3 && (d->fields[2] != AUDIT_FILTERKEY || d->fieldflags[2] != AUDIT_EQUAL))
                 return 0;
         return 1;
+}
+
+/* `-w PATH` reads back as this rule only if PATH has no trailing '/' (auditctl strips it) and
+ * stat() gives the same field (a directory: dir=, anything else: path=). Otherwise the rule is
+ * written with -F so the text is faithful. */
+static int watch_reads_back(const struct audit_rule_data *d, size_t blen) {
+        char path[PATH_MAX];
+        struct stat st;
+        size_t n = d->values[0];
+
+        if (n == 0 || n >= sizeof(path) || n > blen)
+                return 0;
+        memcpy(path, d->buf, n);
+        path[n] = '\0';
+        if (n > 1 && path[n - 1] == '/')
+                return 0;
+        return (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) == (d->fields[0] == AUDIT_DIR);
 }
 
 static void put_perm(strbuf *b, uint32_t v) {
@@ -136,14 +126,19 @@ static const struct { const char *left, *right; } compare_fields[] = {
 char *ak_rule_format(const ak_rule *r) {
         const struct audit_rule_data *d = r->data;
         uint32_t list = d->flags & ~AUDIT_FILTER_PREPEND, arch = 0;
-        int watch = is_watch(d), arch_seen = 0;
         size_t off = 0, blen = r->size - sizeof(*d);
-        const char *ln = list_name(list);
+        int watch = is_watch(d) && watch_reads_back(d, blen);
+        const char *ln = ak_list_name(list);
         strbuf b = {};
 
+        uint32_t last_arch = UINT32_MAX;
+
+        /* -S goes after the last arch field: syscall names resolve against it. */
         for (uint32_t i = 0; i < d->field_count && i < AUDIT_MAX_FIELDS; i++)
-                if (d->fields[i] == AUDIT_ARCH)
+                if (d->fields[i] == AUDIT_ARCH) {
                         arch = d->values[i];
+                        last_arch = i;
+                }
 
         if (!watch) {
                 if (ln)
@@ -157,7 +152,7 @@ char *ak_rule_format(const ak_rule *r) {
 
         for (uint32_t i = 0; i < d->field_count && i < AUDIT_MAX_FIELDS; i++) {
                 uint32_t f = d->fields[i], v = d->values[i];
-                const char *op = op_symbol(d->fieldflags[i]), *name = ak_field_to_name(f);
+                const char *op = ak_op_symbol(d->fieldflags[i]), *name = ak_field_to_name(f);
                 char abuf[32];
 
                 if (ak_field_is_string(f)) {
@@ -197,9 +192,8 @@ char *ak_rule_format(const ak_rule *r) {
                         if (!an)
                                 an = ak_arch_to_name(v, abuf, sizeof(abuf));
                         strbuf_printf(&b, " -F arch%s%s", op, an);
-                        if (!arch_seen)
+                        if (i == last_arch)
                                 put_syscalls(&b, d, list, arch);
-                        arch_seen = 1;
                         break;
                 }
                 case AUDIT_PERM:
@@ -215,7 +209,7 @@ char *ak_rule_format(const ak_rule *r) {
                         break;
                 }
                 case AUDIT_FIELD_COMPARE:
-                        if (v < ELEMENTSOF(compare_fields) && compare_fields[v].left)
+                        if (v < ELEMENTSOF(compare_fields) && compare_fields[v].left && list == AUDIT_FILTER_EXIT)
                                 strbuf_printf(&b, " -C %s%s%s", compare_fields[v].left, op, compare_fields[v].right);
                         else
                                 strbuf_printf(&b, " -F field_compare%s%u", op, v);

@@ -169,32 +169,6 @@ static void mask_all(struct audit_rule_data *d) {
                 d->mask[i] = ~0u;
 }
 
-static const char *op_symbol(uint32_t op) {
-        switch (op) {
-        case AUDIT_EQUAL: return "=";
-        case AUDIT_NOT_EQUAL: return "!=";
-        case AUDIT_LESS_THAN: return "<";
-        case AUDIT_GREATER_THAN: return ">";
-        case AUDIT_LESS_THAN_OR_EQUAL: return "<=";
-        case AUDIT_GREATER_THAN_OR_EQUAL: return ">=";
-        case AUDIT_BIT_MASK: return "&";
-        case AUDIT_BIT_TEST: return "&=";
-        default: return "?";
-        }
-}
-
-static const char *list_name(int list) {
-        switch (list) {
-        case AUDIT_FILTER_USER: return "user";
-        case AUDIT_FILTER_TASK: return "task";
-        case AUDIT_FILTER_EXIT: return "exit";
-        case AUDIT_FILTER_EXCLUDE: return "exclude";
-        case AUDIT_FILTER_FS: return "filesystem";
-        case AUDIT_FILTER_URING_EXIT: return "io_uring";
-        default: return "?";
-        }
-}
-
 static const char *const list_words[] = { "exit", "task", "user", "exclude", "filesystem", "io_uring" };
 static const char *const action_words[] = { "always", "never" };
 
@@ -401,6 +375,10 @@ static int opt_perm(linectx *c, builder *b, const token *opt, const token *arg) 
                 ERR(c, opt->col, "-p needs a watch (-w) or a rule (-a) before it");
                 return -1;
         }
+        if (b->list != AUDIT_FILTER_EXIT) {
+                ERR(c, opt->col, "-p (permissions) can only be used on the exit list");
+                return -1;
+        }
         if (parse_perm(c, arg, arg->s, arg->col, &v) < 0)
                 return -1;
         if (d->field_count < 1) {
@@ -508,11 +486,11 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
         }
         vcol = arg->col + (unsigned) (v - pair);
         if (!pair[0]) {
-                ERR(c, arg->col, "missing field name before '%s'", op_symbol(op));
+                ERR(c, arg->col, "missing field name before '%s'", ak_op_symbol(op));
                 return -1;
         }
         if (!*v) {
-                ERR(c, vcol, "missing value after '%s%s'", pair, op_symbol(op));
+                ERR(c, vcol, "missing value after '%s%s'", pair, ak_op_symbol(op));
                 return -1;
         }
         if (d->field_count >= AUDIT_MAX_FIELDS - 1) {
@@ -543,7 +521,7 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
         }
         if (!field_allowed_op((uint32_t) field, op)) {
                 ERR(c, arg->col + (unsigned) strlen(pair), "operator '%s' is not allowed for field '%s'%s",
-                    op_symbol(op), pair,
+                    ak_op_symbol(op), pair,
                     field_allowed_op((uint32_t) field, AUDIT_LESS_THAN) ? " (use = != < > <= >=)" : " (use = or !=)");
                 return -1;
         }
@@ -872,7 +850,7 @@ static int opt_syscall(linectx *c, builder *b, const token *opt, const token *ar
         case AUDIT_FILTER_USER:
         case AUDIT_FILTER_FS:
         case AUDIT_FILTER_EXCLUDE:
-                ERR(c, opt->col, "syscall auditing (-S) cannot be put on the %s list", list_name(b->list));
+                ERR(c, opt->col, "syscall auditing (-S) cannot be put on the %s list", ak_list_name((uint32_t) b->list));
                 return -1;
         default:
                 break;
@@ -911,8 +889,9 @@ static int opt_syscall(linectx *c, builder *b, const token *opt, const token *ar
                                     name, ak_arch_to_name(b->elf, abuf, sizeof(abuf)));
                                 return -1;
                         }
-                        if (nr >= AUDIT_BITMASK_SIZE * 32) {
-                                ERR(c, col, "syscall number %d is out of range (at most %d)", nr, AUDIT_BITMASK_SIZE * 32 - 1);
+                        /* the top 16 bits of the mask are the kernel's syscall classes */
+                        if (nr >= AUDIT_BITMASK_SIZE * 32 - 16) {
+                                ERR(c, col, "syscall number %d is out of range (at most %d)", nr, AUDIT_BITMASK_SIZE * 32 - 17);
                                 return -1;
                         }
                         d->mask[AUDIT_WORD(nr)] |= AUDIT_BIT(nr);

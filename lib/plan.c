@@ -1240,17 +1240,6 @@ static int planner_rules(planner *p) {
 /* ---------------------------------------------------------------------------------------------
  * Status */
 
-static uint32_t status_value(const struct audit_status *s, uint32_t bit) {
-        switch (bit) {
-        case AUDIT_STATUS_ENABLED: return s->enabled;
-        case AUDIT_STATUS_FAILURE: return s->failure;
-        case AUDIT_STATUS_RATE_LIMIT: return s->rate_limit;
-        case AUDIT_STATUS_BACKLOG_LIMIT: return s->backlog_limit;
-        case AUDIT_STATUS_BACKLOG_WAIT_TIME: return s->backlog_wait_time;
-        default: return 0;
-        }
-}
-
 static uint32_t want_value(const ak_status_want *s, uint32_t bit) {
         switch (bit) {
         case AUDIT_STATUS_ENABLED: return s->enabled;
@@ -1283,7 +1272,7 @@ static int planner_status(planner *p, int locked, size_t *ret_impossible) {
                                 (*ret_impossible)++;
                         continue;
                 }
-                if (status_value(&have->status, bit) == v)
+                if (ak_status_get(&have->status, bit) == v)
                         continue;
                 if (push_op(p, (ak_op) { .type = AK_OP_SET, .mask = bit, .value = v }) < 0)
                         return -ENOMEM;

@@ -12,5 +12,9 @@
 
 /* Fields whose value is a string length, the bytes following in buf (in field order). */
 int ak_field_is_string(uint32_t field);
+/* The auditctl name of a filter list (AUDIT_FILTER_*), or NULL. */
+const char *ak_list_name(uint32_t list);
+/* "=", "!=", "<", ">", "<=", ">=", "&", "&=" for an AUDIT_* operator, "?" otherwise. */
+const char *ak_op_symbol(uint32_t op);
 /* Byte offset in data->buf of the string of field `index`. */
 size_t ak_rule_string_offset(const ak_rule *r, uint32_t index);

@@ -147,6 +147,34 @@ uint64_t ak_rule_hash(const ak_rule *r) {
         return fnv1a(h, d->buf, r->size - sizeof(*d));
 }
 
+const char *ak_list_name(uint32_t list) {
+        switch (list) {
+        case AUDIT_FILTER_USER: return "user";
+        case AUDIT_FILTER_TASK: return "task";
+        case AUDIT_FILTER_ENTRY: return "entry";
+        case AUDIT_FILTER_WATCH: return "watch";
+        case AUDIT_FILTER_EXIT: return "exit";
+        case AUDIT_FILTER_EXCLUDE: return "exclude";
+        case AUDIT_FILTER_FS: return "filesystem";
+        case AUDIT_FILTER_URING_EXIT: return "io_uring";
+        default: return NULL;
+        }
+}
+
+const char *ak_op_symbol(uint32_t op) {
+        switch (op) {
+        case AUDIT_EQUAL: return "=";
+        case AUDIT_NOT_EQUAL: return "!=";
+        case AUDIT_LESS_THAN: return "<";
+        case AUDIT_GREATER_THAN: return ">";
+        case AUDIT_LESS_THAN_OR_EQUAL: return "<=";
+        case AUDIT_GREATER_THAN_OR_EQUAL: return ">=";
+        case AUDIT_BIT_MASK: return "&";
+        case AUDIT_BIT_TEST: return "&=";
+        default: return "?";
+        }
+}
+
 /* Offset of string field i in buf. */
 size_t ak_rule_string_offset(const ak_rule *r, uint32_t index) {
         const struct audit_rule_data *d = r->data;

@@ -128,28 +128,6 @@ static const char *kernel_error(int r) {
         }
 }
 
-static const char *status_name(uint32_t bit) {
-        switch (bit) {
-        case AUDIT_STATUS_ENABLED: return "enabled";
-        case AUDIT_STATUS_FAILURE: return "failure";
-        case AUDIT_STATUS_RATE_LIMIT: return "rate_limit";
-        case AUDIT_STATUS_BACKLOG_LIMIT: return "backlog_limit";
-        case AUDIT_STATUS_BACKLOG_WAIT_TIME: return "backlog_wait_time";
-        default: return "?";
-        }
-}
-
-static uint32_t status_value(const struct audit_status *s, uint32_t bit) {
-        switch (bit) {
-        case AUDIT_STATUS_ENABLED: return s->enabled;
-        case AUDIT_STATUS_FAILURE: return s->failure;
-        case AUDIT_STATUS_RATE_LIMIT: return s->rate_limit;
-        case AUDIT_STATUS_BACKLOG_LIMIT: return s->backlog_limit;
-        case AUDIT_STATUS_BACKLOG_WAIT_TIME: return s->backlog_wait_time;
-        default: return 0;
-        }
-}
-
 static void print_origin(FILE *f, const ak_rule *r) {
         if (r->file)
                 fprintf(f, "  (%s:%u)", r->file, r->line);
@@ -167,7 +145,7 @@ static void print_op(FILE *f, const ak_op *op, const struct audit_status *have, 
                 print_origin(f, op->rule);
                 break;
         case AK_OP_SET:
-                fprintf(f, "~ %s %u -> %u", status_name(op->mask), status_value(have, op->mask), op->value);
+                fprintf(f, "~ %s %u -> %u", ak_status_name(op->mask), ak_status_get(have, op->mask), op->value);
                 break;
         case AK_OP_RESET_LOST:
                 fprintf(f, "~ reset lost counter (now %u)", have->lost);

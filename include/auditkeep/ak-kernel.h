@@ -12,7 +12,8 @@
 extern "C" {
 #endif
 
-/* What the kernel holds: one snapshot from GET + GET_FEATURE + LIST_RULES. */
+/* What the kernel holds: one snapshot from GET + LIST_RULES, plus GET_FEATURE when the client
+ * was told to ask (ak_nl_set_query_features); have_features says whether `features` is real. */
 typedef struct ak_kstate {
         struct audit_status status;     /* zero-filled beyond what the kernel sent */
         size_t status_len;              /* payload bytes the kernel sent */
@@ -23,6 +24,11 @@ typedef struct ak_kstate {
 } ak_kstate;
 
 void ak_kstate_done(ak_kstate *s);
+
+/* A settable status field by its AUDIT_STATUS_* bit (ENABLED, FAILURE, RATE_LIMIT, BACKLOG_LIMIT,
+ * BACKLOG_WAIT_TIME): its value, and its name as auditctl -s prints it. */
+uint32_t ak_status_get(const struct audit_status *s, uint32_t bit);
+const char *ak_status_name(uint32_t bit);
 
 typedef enum ak_op_type {
         AK_OP_SET,              /* AUDIT_SET of one AUDIT_STATUS_* bit (never PID) */
@@ -68,6 +74,11 @@ void ak_nl_get_stats(const ak_nl *nl, ak_nl_stats *ret);
 /* Completion callback of an asynchronous transaction: error is 0 when every request got its
  * answer (individual results are in the ops), or a transport error / -ETIMEDOUT. */
 typedef void (*ak_nl_done_fn)(ak_nl *nl, int error, void *userdata);
+
+/* Whether queries also send AUDIT_GET_FEATURE (default: off). Off, a query is exactly AUDIT_GET
+ * and AUDIT_LIST_RULES in one sendmsg, and the snapshot has have_features = 0. Turn it on when the
+ * desired state sets a feature (--loginuid-immutable); ak_sync() does so by itself. */
+void ak_nl_set_query_features(ak_nl *nl, int on);
 
 /* Asynchronous API, one transaction at a time (-EBUSY otherwise). The caller waits for the fd to
  * become readable and calls ak_nl_process(), and calls ak_nl_timeout() once the deadline
