@@ -65,10 +65,21 @@ typedef struct linectx {
 } linectx;
 
 /* The simulated kernel: one ordered list per filter list. */
+/* How many rules of a list have a given ak_rule_hash(): open addressing, linear probing. A
+ * lookup scans the list only when the hash is present, so loading N rules stays linear. */
+typedef struct hashcount {
+        uint64_t *keys;
+        uint32_t *counts;
+        size_t size, used;      /* size is 0 or a power of two */
+} hashcount;
+
 typedef struct ak_sim {
         ak_rule *lists[AUDIT_NR_FILTERS];
         size_t n[AUDIT_NR_FILTERS], allocated[AUDIT_NR_FILTERS];
+        hashcount index[AUDIT_NR_FILTERS];
 } sim;
+
+static void hashcount_done(hashcount *h);
 
 /* ------------------------------------------------------------------------------------------ */
 /* diagnostics */
@@ -206,7 +217,7 @@ static int opt_rule(linectx *c, builder *b, int cmd, const token *opt, const tok
         }
         comma = strchr(arg->s, ',');
         if (!comma || strchr(comma + 1, ',')) {
-                ERR(c, arg->col, "'%s' must be LIST,ACTION, for example 'always,exit'", arg->s);
+                ERR(c, arg->col, "'%s' must be ACTION,LIST (or LIST,ACTION), for example 'always,exit'", arg->s);
                 return -1;
         }
         first = strndup(arg->s, comma - arg->s);
@@ -431,7 +442,7 @@ static int field_allowed_op(uint32_t field, uint32_t op) {
         case AUDIT_OBJ_USER: case AUDIT_OBJ_ROLE: case AUDIT_OBJ_TYPE:
         case AUDIT_WATCH: case AUDIT_DIR: case AUDIT_FILTERKEY: case AUDIT_LOGINUID_SET:
         case AUDIT_ARCH: case AUDIT_FSTYPE: case AUDIT_PERM: case AUDIT_FILETYPE:
-        case AUDIT_FIELD_COMPARE: case AUDIT_EXE:
+        case AUDIT_FIELD_COMPARE: case AUDIT_EXE: case AUDIT_INODE:
                 return op == AUDIT_EQUAL || op == AUDIT_NOT_EQUAL;
         default:
                 return op != AUDIT_BIT_MASK && op != AUDIT_BIT_TEST;
@@ -539,6 +550,8 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
                         val = 4294967295u;
                 else {
                         struct passwd *pw = getpwnam(v);
+                        if (pw && pw->pw_uid == (uid_t) -1)
+                                pw = NULL;
                         if (!pw) {
                                 ERR(c, vcol, "unknown user '%s'", v);
                                 return -1;
@@ -731,6 +744,38 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
                 break;
         }
 
+        /* Refused by the kernel (EINVAL), so refused here with a reason. */
+        if (field != AUDIT_LOGINUID && (field == AUDIT_UID || field == AUDIT_EUID || field == AUDIT_SUID ||
+                                        field == AUDIT_FSUID || field == AUDIT_OBJ_UID || field == AUDIT_GID ||
+                                        field == AUDIT_EGID || field == AUDIT_SGID || field == AUDIT_FSGID ||
+                                        field == AUDIT_OBJ_GID) && val == 4294967295u) {
+                ERR(c, vcol, "'%s' is not a valid value for '%s' (only auid can be unset, -1)", v, pair);
+                return -1;
+        }
+        if (field == AUDIT_LOGINUID && val == 4294967295u && op != AUDIT_EQUAL && op != AUDIT_NOT_EQUAL) {
+                ERR(c, arg->col + (unsigned) strlen(pair), "auid compares with unset (-1) only by = or !=");
+                return -1;
+        }
+        if (list == AUDIT_FILTER_FS && field != AUDIT_FSTYPE) {
+                ERR(c, arg->col, "the filesystem list takes only fstype and key fields, not '%s'", pair);
+                return -1;
+        }
+        if (field == AUDIT_WATCH || field == AUDIT_DIR || field == AUDIT_INODE) {
+                for (uint32_t i = 0; i < b->d->field_count; i++)
+                        if (b->d->fields[i] == AUDIT_WATCH || b->d->fields[i] == AUDIT_DIR || b->d->fields[i] == AUDIT_INODE) {
+                                ERR(c, arg->col, "a rule holds at most one path, dir or inode field");
+                                return -1;
+                        }
+                if (field != AUDIT_INODE && op != AUDIT_EQUAL) {
+                        ERR(c, arg->col + (unsigned) strlen(pair), "%s only takes '='", pair);
+                        return -1;
+                }
+                if (field == AUDIT_WATCH && strlen(v) > 1 && v[strlen(v) - 1] == '/') {
+                        ERR(c, vcol, "path '%s' must not end with '/' (use dir= for a directory tree)", v);
+                        return -1;
+                }
+        }
+
         d = b->d; /* builder_append_string() may have moved it */
         d->fields[d->field_count] = (uint32_t) field;
         d->fieldflags[d->field_count] = op;
@@ -912,8 +957,8 @@ static int key_add(linectx *c, builder *b, const char *k, unsigned col) {
         size_t have = strlen(b->key), add = strlen(k);
 
         if (!*k) {
-                ERR(c, col, "empty key");
-                return -1;
+                WARN(c, col, "empty key ignored (the rule gets no key)");
+                return 0;
         }
         if (strchr(k, AUDIT_KEY_SEPARATOR)) {
                 ERR(c, col, "key contains the byte 0x01, which separates keys");
@@ -936,6 +981,7 @@ static int key_add(linectx *c, builder *b, const char *k, unsigned col) {
 
 static void sim_done(sim *s) {
         for (size_t l = 0; l < AUDIT_NR_FILTERS; l++) {
+                hashcount_done(&s->index[l]);
                 for (size_t i = 0; i < s->n[l]; i++)
                         ak_rule_done(&s->lists[l][i]);
                 free(s->lists[l]);
@@ -943,9 +989,67 @@ static void sim_done(sim *s) {
         *s = (sim) {};
 }
 
+static void hashcount_done(hashcount *h) {
+        free(h->keys);
+        free(h->counts);
+        *h = (hashcount) {};
+}
+
+static uint32_t *hashcount_slot(const hashcount *h, uint64_t key) {
+        size_t mask = h->size - 1;
+
+        for (size_t i = key & mask;; i = (i + 1) & mask)
+                if (h->keys[i] == key || h->counts[i] == UINT32_MAX)
+                        return &h->counts[i];
+}
+
+static uint32_t hashcount_get(const hashcount *h, uint64_t key) {
+        uint32_t *c;
+
+        if (h->size == 0)
+                return 0;
+        c = hashcount_slot(h, key);
+        return *c == UINT32_MAX ? 0 : *c;
+}
+
+/* Add delta (+1/-1) to key's count. Empty slots hold UINT32_MAX. */
+static int hashcount_add(hashcount *h, uint64_t key, int delta) {
+        uint32_t *c;
+
+        if ((h->used + 1) * 2 > h->size) {
+                hashcount n = { .size = h->size ? h->size * 2 : 64 };
+                n.keys = malloc(n.size * sizeof(uint64_t));
+                n.counts = malloc(n.size * sizeof(uint32_t));
+                if (!n.keys || !n.counts) {
+                        hashcount_done(&n);
+                        return -ENOMEM;
+                }
+                memset(n.counts, 0xff, n.size * sizeof(uint32_t));
+                for (size_t i = 0; i < h->size; i++)
+                        if (h->counts[i] != UINT32_MAX) {
+                                uint32_t *d = hashcount_slot(&n, h->keys[i]);
+                                n.keys[d - n.counts] = h->keys[i];
+                                *d = h->counts[i];
+                                n.used++;
+                        }
+                hashcount_done(h);
+                *h = n;
+        }
+        c = hashcount_slot(h, key);
+        if (*c == UINT32_MAX) {
+                h->keys[c - h->counts] = key;
+                *c = 0;
+                h->used++;
+        }
+        *c = (uint32_t) ((int64_t) *c + delta);
+        return 0;
+}
+
 static ssize_t sim_find(const sim *s, const ak_rule *r) {
         uint32_t l = ak_rule_list(r);
 
+        if (hashcount_get(&s->index[l], ak_rule_hash(r)) == 0)
+                return -1;
         for (size_t i = 0; i < s->n[l]; i++)
                 if (ak_rule_equal(&s->lists[l][i], r))
                         return (ssize_t) i;
@@ -1019,8 +1123,12 @@ static const longopt *find_longopt(linectx *c, const token *t, const char *name,
         {
                 static const char *const words[] = { "loginuid-immutable", "backlog_wait_time", "reset-lost",
                                                      "reset_backlog_wait_time_actual" };
-                ERR(c, t->col, "%s option '--%s'%s", ambiguous ? "ambiguous" : "unknown", n,
-                    suggest(n, words, ELEMENTSOF(words), sbuf, sizeof(sbuf)));
+                const char *w = ak_closest_word(n, words, ELEMENTSOF(words));
+                if (w)
+                        snprintf(sbuf, sizeof(sbuf), ", did you mean '--%s'?", w);
+                else
+                        sbuf[0] = '\0';
+                ERR(c, t->col, "%s option '--%s'%s", ambiguous ? "ambiguous" : "unknown", n, sbuf);
         }
         return NULL;
 }
@@ -1070,11 +1178,16 @@ typedef struct command {
 static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd) {
         static const char with_arg[] = "CefrbaAdSFmRwWkpq";
         static const char no_arg[] = "hicslDvt";
-        static const char *const opt_words[] = {
-                "-a", "-A", "-d", "-w", "-W", "-p", "-k", "-S", "-F", "-C", "-D", "-b", "-f", "-e", "-r", "-c", "-i",
-                "--backlog_wait_time", "--reset-lost", "--loginuid-immutable",
-        };
         char sbuf[80];
+
+        /* auditctl splits on spaces only: a tab would end up inside a word */
+        for (size_t i = 0; i < n; i++) {
+                const char *tab = strchr(t[i].s, '\t');
+                if (tab) {
+                        ERR(c, t[i].col + (unsigned) (tab - t[i].s), "tab character in '%s': separate options with spaces", t[i].s);
+                        return -1;
+                }
+        }
 
         /* -D and -D -k KEY are whole-line forms. */
         if (streq(t[0].s, "-D")) {
@@ -1095,10 +1208,6 @@ static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd
                 token *opt = &t[i];
                 const char *s = opt->s;
 
-                if (strchr(s, '\t')) {
-                        ERR(c, opt->col + (unsigned) (strchr(s, '\t') - s), "tab character in '%s': separate options with spaces", s);
-                        return -1;
-                }
                 if (s[0] == '-' && s[1] == '-' && s[2]) {
                         const char *eq = strchr(s + 2, '=');
                         size_t len = eq ? (size_t) (eq - s - 2) : strlen(s + 2);
@@ -1175,9 +1284,13 @@ static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd
                                 continue;
                         }
                         if (!strchr(with_arg, o)) {
-                                char bad[3] = { '-', o, 0 };
-                                ERR(c, opt->col + (unsigned) (p - s) - 1, "unknown option '%s'%s", bad,
-                                    suggest(bad, opt_words, ELEMENTSOF(opt_words), sbuf, sizeof(sbuf)));
+                                /* every one-letter option is one edit away: suggest only the other case */
+                                char other = islower((unsigned char) o) ? (char) toupper((unsigned char) o) : (char) tolower((unsigned char) o);
+                                if (strchr(with_arg, other) || strchr(no_arg, other))
+                                        snprintf(sbuf, sizeof(sbuf), ", did you mean '-%c'?", other);
+                                else
+                                        sbuf[0] = '\0';
+                                ERR(c, opt->col + (unsigned) (p - s) - 1, "unknown option '-%c'%s", o, sbuf);
                                 return -1;
                         }
                         if (p[1])
@@ -1373,8 +1486,10 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
                         for (size_t k = 0; k < sm->n[l]; k++) {
                                 char kbuf[AUDIT_MAX_KEY_LEN + 1];
                                 ak_rule *x = &sm->lists[l][k];
-                                if (!cmd.delete_key || strstr(ak_rule_key(x, kbuf, sizeof(kbuf)), cmd.delete_key))
+                                if (!cmd.delete_key || strstr(ak_rule_key(x, kbuf, sizeof(kbuf)), cmd.delete_key)) {
+                                        (void) hashcount_add(&sm->index[l], ak_rule_hash(x), -1);
                                         ak_rule_done(x);
+                                }
                                 else
                                         sm->lists[l][w++] = *x;
                         }
@@ -1387,6 +1502,10 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
                 uint32_t l;
 
                 c->rs->n_rule_lines++;
+                if (c->rs->lock && !c->rs->lock_warned) {
+                        WARN(c, b.rule_col, "rule after -e 2: auditkeep locks only after every rule is in force (auditctl -R would refuse this rule)");
+                        c->rs->lock_warned = 1;
+                }
                 r = builder_take_rule(&b, c, &rule);
                 if (r < 0)
                         goto out;
@@ -1403,7 +1522,8 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
                         }
                         /* fallthrough */
                 case CMD_PREPEND:
-                        if (GROW(sm->lists[l], sm->allocated[l], sm->n[l] + 1) < 0) {
+                        if (GROW(sm->lists[l], sm->allocated[l], sm->n[l] + 1) < 0 ||
+                            hashcount_add(&sm->index[l], ak_rule_hash(&rule), +1) < 0) {
                                 ak_rule_done(&rule);
                                 r = -ENOMEM;
                                 goto out;
@@ -1419,6 +1539,7 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
                         if (at < 0)
                                 ERR(c, b.rule_col, "no such rule to delete (no earlier line adds exactly this rule)");
                         else {
+                                (void) hashcount_add(&sm->index[l], ak_rule_hash(&sm->lists[l][at]), -1);
                                 ak_rule_done(&sm->lists[l][at]);
                                 memmove(sm->lists[l] + at, sm->lists[l] + at + 1, (sm->n[l] - (size_t) at - 1) * sizeof(ak_rule));
                                 sm->n[l]--;
@@ -1814,6 +1935,8 @@ int ak_rule_from_text(const char *text, ak_rule *ret, char **ret_message, unsign
         if (!copy)
                 return -ENOMEM;
         len = strlen(copy);
+        while (len > 0 && (copy[len - 1] == '\n' || copy[len - 1] == '\r'))
+                copy[--len] = '\0';
         max = len / 2 + 2;
         store = malloc(len + max + 1);
         toks = calloc(max, sizeof(token));

@@ -60,6 +60,7 @@ typedef struct ak_ruleset {
         size_t n_files;
         /* private */
         size_t diags_allocated, sources_allocated, files_allocated;
+        int lock_warned;
         struct ak_sim *sim;     /* the simulated kernel the lines run against */
 } ak_ruleset;
 
