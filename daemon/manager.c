@@ -495,6 +495,8 @@ static void verify_start(Manager *m, VerifyReason reason) {
         m->busy = 1;
         m->reason = reason;
         ak_kstate_done(&m->snapshot);
+        /* GET_FEATURE only when the rules ask for --loginuid-immutable: a check is GET + LIST */
+        ak_nl_set_query_features(m->nl, m->want && m->want->loginuid_immutable);
         r = ak_nl_query_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
         if (r < 0) {
                 log_warning_errno(r, "Failed to ask the kernel for its audit state: %m");
@@ -622,6 +624,8 @@ int manager_reload(Manager *m) {
         int r;
 
         (void) sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading", now_usec());
+        if (!m->bus)
+                (void) manager_connect_bus(m);
         r = manager_load(m, &rs, 1);
         if (r < 0) {
                 log_fields(LOG_ERR, r, AK_MID_RELOAD_REJECTED, NULL, "Reload failed: %m; the previous rules stay in force");

@@ -70,13 +70,9 @@ typedef enum ak_tx_kind {
         AK_TX_EXECUTE,
 } ak_tx_kind;
 
-/* The requests of a query, in sending order: GET_FEATURE must be first in its buffer. */
-enum {
-        AK_Q_FEATURE,
-        AK_Q_STATUS,
-        AK_Q_LIST,
-        _AK_Q_MAX,
-};
+/* The requests of a query, in sending order: GET_FEATURE (only when asked for, see
+ * ak_nl_set_query_features) must be first in its buffer. Indices into reqs[]. */
+#define AK_Q_NONE ((size_t) -1)
 
 struct ak_nl {
         struct mnl_socket *mnl;         /* NULL when opened from an fd */
@@ -86,6 +82,7 @@ struct ak_nl {
         uint32_t portid;                /* ours; 0 until known */
         uint32_t peer;                  /* replies must come from this port: 0, the kernel */
         uint32_t next_seq;
+        int query_features;             /* queries also send GET_FEATURE */
         ak_nl_stats stats;
 
         uint8_t *rbuf;
@@ -107,6 +104,7 @@ struct ak_nl {
         void *userdata;
         ak_op *ops;                     /* AK_TX_EXECUTE */
         ak_kstate *out;                 /* AK_TX_QUERY */
+        size_t q_feature, q_status, q_list;     /* AK_TX_QUERY: request indices; q_feature may be AK_Q_NONE */
         ak_kstate acc;
         size_t rules_allocated;
 };
@@ -200,6 +198,7 @@ static int nl_new(ak_nl **ret, int fd, struct mnl_socket *mnl) {
         nl->fd = fd;
         nl->mnl = mnl;
         nl->next_seq = 1;
+        nl->q_feature = nl->q_status = nl->q_list = AK_Q_NONE;
         r = probe_socket(fd, &nl->sock_type, &nl->is_netlink, &nl->portid, &nl->peer);
         if (r < 0)
                 return r;
@@ -273,6 +272,7 @@ static void tx_reset(ak_nl *nl) {
         nl->userdata = NULL;
         nl->ops = NULL;
         nl->out = NULL;
+        nl->q_feature = nl->q_status = nl->q_list = AK_Q_NONE;
         nl->tx = AK_TX_NONE;
 }
 
@@ -298,6 +298,11 @@ void ak_nl_get_stats(const ak_nl *nl, ak_nl_stats *ret) {
         if (!ret)
                 return;
         *ret = nl ? nl->stats : (ak_nl_stats) {};
+}
+
+void ak_nl_set_query_features(ak_nl *nl, int on) {
+        if (nl)
+                nl->query_features = !!on;
 }
 
 int ak_nl_busy(const ak_nl *nl) {
@@ -541,14 +546,19 @@ static void tx_finish(ak_nl *nl, int error) {
                                 op->error = error < 0 ? error : -ETIMEDOUT;
                 }
         } else if (nl->tx == AK_TX_QUERY) {
-                const ak_req *f = &nl->reqs[AK_Q_FEATURE];
+                const ak_req *f = nl->q_feature != AK_Q_NONE ? &nl->reqs[nl->q_feature] : NULL;
 
                 if (error == 0)
-                        error = nl->reqs[AK_Q_STATUS].error;
+                        error = nl->reqs[nl->q_status].error;
                 if (error == 0)
-                        error = nl->reqs[AK_Q_LIST].error;
+                        error = nl->reqs[nl->q_list].error;
+                /* Not asked for: the snapshot says so. */
+                if (!f) {
+                        nl->acc.have_features = 0;
+                        nl->acc.features = (struct audit_features) {};
+                }
                 /* Kernels before GET_FEATURE (3.13) refuse it: no features, still a snapshot. */
-                if (error == 0 && f->error != 0) {
+                if (error == 0 && f && f->error != 0) {
                         if (f->error == -EINVAL || f->error == -EOPNOTSUPP) {
                                 nl->acc.have_features = 0;
                                 nl->acc.features = (struct audit_features) {};
@@ -617,14 +627,20 @@ int ak_nl_query_async(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec, ak_nl_do
                 return -EBUSY;
         *ret = (ak_kstate) {};
 
-        r = tx_begin(nl, AK_TX_QUERY, _AK_Q_MAX, timeout_usec, cb, userdata);
+        r = tx_begin(nl, AK_TX_QUERY, nl->query_features ? 3 : 2, timeout_usec, cb, userdata);
         if (r < 0)
                 return r;
         nl->out = ret;
+        /* GET_FEATURE first in the buffer (its reply carries the buffer's first seq), and only
+         * when asked for: a verification of an in-sync kernel is then exactly GET + LIST_RULES. */
+        nl->q_feature = nl->query_features ? 0 : AK_Q_NONE;
+        nl->q_status = nl->query_features ? 1 : 0;
+        nl->q_list = nl->q_status + 1;
         /* No NLM_F_ACK: success is the data; a failure still comes back as an error ACK. */
-        nl->reqs[AK_Q_FEATURE] = (ak_req) { .type = AUDIT_GET_FEATURE, .flags = NLM_F_REQUEST, .want_data = 1 };
-        nl->reqs[AK_Q_STATUS] = (ak_req) { .type = AUDIT_GET, .flags = NLM_F_REQUEST, .want_data = 1 };
-        nl->reqs[AK_Q_LIST] = (ak_req) { .type = AUDIT_LIST_RULES, .flags = NLM_F_REQUEST, .want_data = 1 };
+        if (nl->q_feature != AK_Q_NONE)
+                nl->reqs[nl->q_feature] = (ak_req) { .type = AUDIT_GET_FEATURE, .flags = NLM_F_REQUEST, .want_data = 1 };
+        nl->reqs[nl->q_status] = (ak_req) { .type = AUDIT_GET, .flags = NLM_F_REQUEST, .want_data = 1 };
+        nl->reqs[nl->q_list] = (ak_req) { .type = AUDIT_LIST_RULES, .flags = NLM_F_REQUEST, .want_data = 1 };
         return tx_start(nl);
 }
 
@@ -727,12 +743,12 @@ static ak_req *find_req(ak_nl *nl, uint32_t seq) {
 static ak_req *find_feature_req(ak_nl *nl, uint32_t seq) {
         ak_req *req;
 
-        if (nl->tx != AK_TX_QUERY)
+        if (nl->tx != AK_TX_QUERY || nl->q_feature == AK_Q_NONE)
                 return NULL;
-        req = &nl->reqs[AK_Q_FEATURE];
+        req = &nl->reqs[nl->q_feature];
         if (!req->sent || req->done)
                 return NULL;
-        if (seq != req_seq(nl, AK_Q_FEATURE) && seq != req->first_seq)
+        if (seq != req_seq(nl, nl->q_feature) && seq != req->first_seq)
                 return NULL;
         return req;
 }

@@ -1065,7 +1065,7 @@ static int list_relaxed(planner *p, plist *c, size_t exact_len) {
                         else if (best->side[q] & SIDE_H)
                                 tail = 0;
                         else
-                                tail = before >= best->nkept - before;
+                                tail = 1; /* free: append, so rules in force keep labelling their events */
                         p->wfate[w] = tail ? W_TAIL : W_HEAD;
                         if (tail)
                                 c->tail[c->ntail++] = w;

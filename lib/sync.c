@@ -90,6 +90,10 @@ int ak_sync(ak_nl *nl, const ak_ruleset *want, const ak_plan_opts *opts, int dry
         int r;
 
         *ret = (ak_sync_report) {};
+        if (!nl || !want)
+                return -EINVAL;
+        /* Features only when the desired state sets one: an in-sync check is GET + LIST_RULES. */
+        ak_nl_set_query_features(nl, want->loginuid_immutable);
         r = ak_nl_query(nl, &have, timeout_usec);
         if (r < 0)
                 return r;

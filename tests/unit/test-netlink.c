@@ -13,6 +13,7 @@
 #include <linux/netlink.h>
 
 #include "auditkeep/ak-kernel.h"
+#include "auditkeep/ak-plan.h"
 #include "fake-kernel.h"
 #include "macro.h"
 #include "test-util.h"
@@ -33,6 +34,9 @@ static void open_pair(fake_transport t) {
         ck_assert_int_eq(r, 0);
         r = ak_nl_open_fd(&nl, fake_kernel_take_client_fd(fk));
         ck_assert_int_eq(r, 0);
+        /* These tests exercise the full query, GET_FEATURE included (test_query_features covers
+         * the default, without it). */
+        ak_nl_set_query_features(nl, 1);
 }
 
 static void setup(void) {
@@ -269,6 +273,146 @@ START_TEST(test_query_errors) {
         ck_assert_int_eq(fake_kernel_start(fk), 0);
         ck_assert_int_eq(ak_nl_query(nl, &ks, TIMEOUT), -ECONNREFUSED);
         fake_kernel_stop(fk);
+}
+END_TEST
+
+/* By default a query is GET + LIST_RULES only (one sendmsg, 2 messages, no features in the
+ * snapshot); with ak_nl_set_query_features(nl, 1) GET_FEATURE goes first (3 messages). */
+START_TEST(test_query_features) {
+        ak_kstate ks;
+        ak_nl_stats st;
+
+        /* A client that was never told: the default. */
+        nl = ak_nl_free(nl);
+        fk = fake_kernel_free(fk);
+        ck_assert_int_eq(fake_kernel_new(FAKE_SEQPACKET, &fk), 0);
+        ck_assert_int_eq(ak_nl_open_fd(&nl, fake_kernel_take_client_fd(fk)), 0);
+        fk->features = 2;
+        fk->features_lock = 2;
+        load_sample_rules();
+
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_nl_query(nl, &ks, TIMEOUT), 0);
+        fake_kernel_stop(fk);
+        ak_nl_get_stats(nl, &st);
+        ck_assert_uint_eq(st.sendmsg_calls, 1);
+        ck_assert_uint_eq(st.messages_sent, 2);
+        ck_assert_uint_eq(st.malformed + st.stray + st.spoofed, 0);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_GET_FEATURE], 0);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_GET], 1);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_LIST_RULES], 1);
+        ck_assert_int_eq(ks.have_features, 0);
+        ck_assert_uint_eq(ks.features.features, 0);
+        ck_assert_uint_eq(ks.features.lock, 0);
+        ck_assert_uint_eq(ks.n_rules, 4);
+        assert_rules_match(&ks);
+        ak_kstate_done(&ks);
+
+        /* On: GET_FEATURE first, in the same sendmsg. */
+        ak_nl_set_query_features(nl, 1);
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_nl_query(nl, &ks, TIMEOUT), 0);
+        fake_kernel_stop(fk);
+        ak_nl_get_stats(nl, &st);
+        ck_assert_uint_eq(st.sendmsg_calls, 2);
+        ck_assert_uint_eq(st.messages_sent, 5);
+        ck_assert_uint_eq(st.malformed + st.stray + st.spoofed, 0);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_GET_FEATURE], 1);
+        ck_assert_int_eq(ks.have_features, 1);
+        ck_assert_uint_eq(ks.features.features, 2);
+        ck_assert_uint_eq(ks.features.lock, 2);
+        assert_rules_match(&ks);
+        ak_kstate_done(&ks);
+
+        /* And off again; a features reply for nobody is not taken. */
+        ak_nl_set_query_features(nl, 0);
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_nl_query(nl, &ks, TIMEOUT), 0);
+        fake_kernel_stop(fk);
+        ak_nl_get_stats(nl, &st);
+        ck_assert_uint_eq(st.sendmsg_calls, 3);
+        ck_assert_uint_eq(st.messages_sent, 7);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_GET_FEATURE], 1);
+        ck_assert_int_eq(ks.have_features, 0);
+        ak_kstate_done(&ks);
+
+        /* An error still ends a query without features. */
+        fk->fail_type = AUDIT_GET;
+        fk->fail_type_errno = EPERM;
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_nl_query(nl, &ks, TIMEOUT), -EPERM);
+        fake_kernel_stop(fk);
+        ck_assert_uint_eq(ks.n_rules, 0);
+}
+END_TEST
+
+/* ak_sync asks for features only when the desired state sets one: an in-sync verification is
+ * GET + LIST_RULES, and a ruleset with --loginuid-immutable sees the kernel's features (so an
+ * already set and locked feature plans nothing). */
+START_TEST(test_sync_query_features) {
+        static const char plain[] = "-a always,exit -S 2 -k k\n";
+        static const char immutable[] = "--loginuid-immutable\n-a always,exit -S 2 -k k\n";
+        ak_ruleset *rs = NULL;
+        ak_sync_report rep;
+        ak_nl_stats st0, st;
+
+        ak_nl_set_query_features(nl, 0);
+        fk->features = 2;
+        fk->features_lock = 2;
+
+        /* Plain rules: load, then a second sync is exactly GET + LIST_RULES. */
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_eq(ak_ruleset_add_text(rs, "plain.rules", plain, strlen(plain)), 0);
+        ck_assert_uint_eq(rs->n_errors, 0);
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_sync(nl, rs, NULL, 0, TIMEOUT, &rep), 0);
+        ck_assert_uint_eq(rep.added, 1);
+        ak_sync_report_done(&rep);
+        ak_nl_get_stats(nl, &st0);
+        ck_assert_int_eq(ak_sync(nl, rs, NULL, 0, TIMEOUT, &rep), 0);
+        fake_kernel_stop(fk);
+        ak_nl_get_stats(nl, &st);
+        ck_assert_uint_eq(st.messages_sent - st0.messages_sent, 2);
+        ck_assert_uint_eq(st.sendmsg_calls - st0.sendmsg_calls, 1);
+        ck_assert_int_eq(rep.plan->in_sync, 1);
+        ck_assert_uint_eq(rep.plan->n_ops, 0);
+        ck_assert_int_eq(rep.before.have_features, 0);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_GET_FEATURE], 0);
+        ak_sync_report_done(&rep);
+        ak_ruleset_free(rs);
+
+        /* --loginuid-immutable: the query has GET_FEATURE; set and locked already: in sync. */
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_eq(ak_ruleset_add_text(rs, "immutable.rules", immutable, strlen(immutable)), 0);
+        ck_assert_uint_eq(rs->n_errors, 0);
+        ck_assert_int_eq(rs->loginuid_immutable, 1);
+        ak_nl_get_stats(nl, &st0);
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_sync(nl, rs, NULL, 0, TIMEOUT, &rep), 0);
+        fake_kernel_stop(fk);
+        ak_nl_get_stats(nl, &st);
+        ck_assert_uint_eq(st.messages_sent - st0.messages_sent, 3);
+        ck_assert_uint_eq(st.sendmsg_calls - st0.sendmsg_calls, 1);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_GET_FEATURE], 1);
+        ck_assert_int_eq(rep.before.have_features, 1);
+        ck_assert_int_eq(rep.plan->in_sync, 1);
+        ck_assert_uint_eq(rep.plan->n_ops, 0);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_SET_FEATURE], 0);
+        ak_sync_report_done(&rep);
+
+        /* Not set yet: exactly one SET_FEATURE. */
+        fk->features = 0;
+        fk->features_lock = 0;
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_sync(nl, rs, NULL, 0, TIMEOUT, &rep), 0);
+        fake_kernel_stop(fk);
+        ck_assert_uint_eq(rep.plan->n_ops, 1);
+        ck_assert_int_eq(rep.plan->ops[0].type, AK_OP_SET_FEATURE);
+        ck_assert_uint_eq(rep.set, 1);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_SET_FEATURE], 1);
+        ck_assert_uint_eq(fk->features & 2, 2);
+        ak_sync_report_done(&rep);
+        ak_ruleset_free(rs);
 }
 END_TEST
 
@@ -978,6 +1122,7 @@ START_TEST(test_real_kernel_read_only) {
         ck_assert_int_ge(lock, 0);
 
         ck_assert_int_eq(ak_nl_open(&k), 0);
+        ak_nl_set_query_features(k, 1);
         ck_assert_int_eq(ak_nl_query(k, &ks, TIMEOUT), 0);
         ak_nl_get_stats(k, &st);
         ck_assert_uint_eq(st.sendmsg_calls, 1);
@@ -1033,6 +1178,8 @@ static Suite *netlink_suite(void) {
         tcase_add_loop_test(tc, test_query_transports, 0, 2);
         tcase_add_test(tc, test_query_short_status);
         tcase_add_test(tc, test_query_errors);
+        tcase_add_test(tc, test_query_features);
+        tcase_add_test(tc, test_sync_query_features);
         tcase_add_test(tc, test_query_feature_seq);
         suite_add_tcase(s, tc);
 
