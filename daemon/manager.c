@@ -28,6 +28,7 @@
 #define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
 
 static void verify_start(Manager *m, VerifyReason reason);
+static void reload_swap(Manager *m, ak_ruleset *rs);
 
 static uint64_t realtime_usec(void) {
         struct timespec ts;
@@ -78,7 +79,7 @@ const char *manager_status_line(Manager *m, char *buf, size_t size) {
         size_t errors = m->want ? m->want->n_errors : 0;
 
         if (m->locked)
-                snprintf(buf, size, "locked%s", streq(m->state, "in-sync") ? ", in sync" : ", differs from the rules (reboot needed)");
+                snprintf(buf, size, "locked%s", m->locked_in_sync ? ", in sync" : ", differs from the rules (reboot needed)");
         else if (m->flapping)
                 snprintf(buf, size, "flapping: another agent keeps changing the rules (%s)", m->changer.text[0] ? m->changer.text : "unknown");
         else if (m->pending_rules || errors)
@@ -225,8 +226,7 @@ static void finish(Manager *m) {
         manager_bus_changed(m);
         if (m->reload_queued) {
                 m->reload_queued = 0;
-                m->verify_queued = 0;
-                (void) manager_reload(m);
+                reload_swap(m, TAKE_PTR(m->next_want));
                 return;
         }
         if (m->pending_call) {
@@ -300,18 +300,19 @@ static void after_sync(Manager *m) {
         m->loaded_rules = m->want->n_rules - rep->n_pending;
         m->foreign_rules = m->foreign == AK_FOREIGN_KEEP ? p->n_foreign : 0;
         m->last_sync_usec = realtime_usec();
-        took = now_usec() - m->fight_window_start;
+        took = now_usec() - m->trigger_usec;
 
         if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD || m->reason == VERIFY_REQUEST) {
                 log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL,
                            "Synced (%s): %zu added, %zu removed, %zu status changes, %zu pending, %zu errors%s",
                            reason_name(m->reason), rep->added, rep->removed, rep->set, rep->n_pending,
                            m->want->n_errors + rep->n_failed, rep->lock_applied ? ", locked" : "");
-        } else if (rep->added || rep->removed || rep->set) {
+        } else if (!m->retrying && (rep->added || rep->removed || rep->set)) {
                 m->repairs++;
                 log_fields(LOG_NOTICE, 0, AK_MID_REPAIRED, NULL, "Repaired in %.1f ms: %zu added, %zu removed, %zu status changes",
                            (double) took / 1000.0, rep->added, rep->removed, rep->set);
         }
+        m->retrying = 0;
         for (size_t i = 0; i < rep->n_failed; i++)
                 log_warning_errno(rep->failed[i]->error, "The kernel refused a change (type %d): %m", rep->failed[i]->type);
         if (rep->lock_withheld)
@@ -382,7 +383,8 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         n_main = ak_sync_main_ops(&m->report);
 
         if (p->locked) {
-                if (!m->locked || !streq(m->state, "locked"))
+                m->locked_in_sync = p->in_sync;
+                if (!streq(m->state, "locked"))
                         log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL,
                                    "The kernel's audit configuration is locked (enabled=2)%s",
                                    p->in_sync ? "; it matches the rules" : "; it differs from the rules and cannot change until reboot");
@@ -410,12 +412,13 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         /* Something differs. Retries of pending rules are not drift. */
-        if (only_retries(m, p, n_main) && n_main == p->n_ops) {
+        if (n_main > 0 && only_retries(m, p, n_main)) {
                 if (m->reason == VERIFY_SETTLE || m->mode == MODE_MONITOR) {
                         set_state(m, "degraded");
                         finish(m);
                         return;
                 }
+                m->retrying = 1;
                 execute(m, 0, n_main);
                 return;
         }
@@ -494,6 +497,8 @@ static void verify_start(Manager *m, VerifyReason reason) {
         }
         m->busy = 1;
         m->reason = reason;
+        if (reason != VERIFY_EVENT || !m->trigger_usec)
+                m->trigger_usec = now_usec();
         ak_kstate_done(&m->snapshot);
         /* GET_FEATURE only when the rules ask for --loginuid-immutable: a check is GET + LIST */
         ak_nl_set_query_features(m->nl, m->want && m->want->loginuid_immutable);
@@ -518,6 +523,15 @@ static int on_verify_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* The first record of a burst: repair times count from here. */
+static void note_trigger(Manager *m) {
+        int enabled = SD_EVENT_OFF;
+
+        (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
+        if (enabled == SD_EVENT_OFF && !m->busy)
+                m->trigger_usec = now_usec();
+}
+
 static int on_backoff_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         verify_start(userdata, VERIFY_POLL);
         return 0;
@@ -526,6 +540,7 @@ static int on_backoff_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 static void schedule_event_verify(Manager *m) {
         int enabled = SD_EVENT_OFF;
 
+        note_trigger(m);
         (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
         if (enabled != SD_EVENT_OFF)
                 return;
@@ -619,34 +634,8 @@ static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 /* ------------------------------------------------------------------------------------------ */
 /* reload */
 
-int manager_reload(Manager *m) {
-        ak_ruleset *rs = NULL;
-        int r;
-
-        (void) sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading", now_usec());
-        if (!m->bus)
-                (void) manager_connect_bus(m);
-        r = manager_load(m, &rs, 1);
-        if (r < 0) {
-                log_fields(LOG_ERR, r, AK_MID_RELOAD_REJECTED, NULL, "Reload failed: %m; the previous rules stay in force");
-                (void) sd_notify(0, "READY=1");
-                return r;
-        }
-        if (rs->n_errors > 0) {
-                log_fields(LOG_ERR, 0, AK_MID_RELOAD_REJECTED, NULL,
-                           "Reload rejected: %zu errors in the rules (see above); the previous rules stay in force", rs->n_errors);
-                ak_ruleset_free(rs);
-                (void) sd_notify(0, "READY=1");
-                return -EINVAL;
-        }
-        if (m->busy) {
-                /* The sync in flight points into the old rules: finish it first. */
-                ak_ruleset_free(rs);
-                m->verify_queued = 1;
-                m->queued_reason = VERIFY_RELOAD;
-                m->reload_queued = 1;
-                return 0;
-        }
+/* Put a new, cleanly parsed desired state in force. */
+static void reload_swap(Manager *m, ak_ruleset *rs) {
         ak_sync_report_done(&m->report);
         ak_ruleset_free(m->want);
         m->want = rs;
@@ -656,6 +645,44 @@ int manager_reload(Manager *m) {
         log_fields(LOG_INFO, 0, AK_MID_RELOAD_OK, NULL, "Reloaded: %zu rules, %zu status settings from %zu files",
                    rs->n_rules, rs->n_status_settings, rs->n_files);
         verify_start(m, VERIFY_RELOAD);
+}
+
+/* The previous rules stay: say so, and that the reload is over. */
+static void reload_done_unchanged(Manager *m) {
+        m->last_status[0] = '\0'; /* "reloading" was sent: send the state line again */
+        notify_status(m);
+        (void) sd_notify(0, "READY=1");
+}
+
+int manager_reload(Manager *m) {
+        ak_ruleset *rs = NULL;
+        int r;
+
+        (void) sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading", now_usec());
+        snprintf(m->last_status, sizeof(m->last_status), "reloading");
+        if (!m->bus)
+                (void) manager_connect_bus(m);
+        r = manager_load(m, &rs, 1);
+        if (r < 0) {
+                log_fields(LOG_ERR, r, AK_MID_RELOAD_REJECTED, NULL, "Reload failed: %m; the previous rules stay in force");
+                reload_done_unchanged(m);
+                return r;
+        }
+        if (rs->n_errors > 0) {
+                log_fields(LOG_ERR, 0, AK_MID_RELOAD_REJECTED, NULL,
+                           "Reload rejected: %zu errors in the rules (see above); the previous rules stay in force", rs->n_errors);
+                ak_ruleset_free(rs);
+                reload_done_unchanged(m);
+                return -EINVAL;
+        }
+        if (m->busy) {
+                /* The sync in flight points into the old rules: swap when it ends. */
+                ak_ruleset_free(m->next_want);
+                m->next_want = rs;
+                m->reload_queued = 1;
+                return 0;
+        }
+        reload_swap(m, rs);
         return 0;
 }
 
@@ -703,6 +730,7 @@ Manager *manager_free(Manager *m) {
         ak_nl_free(m->nl);
         ak_mon_free(m->mon);
         ak_ruleset_free(m->want);
+        ak_ruleset_free(m->next_want);
         for (size_t i = 0; i < m->n_pending_keys; i++)
                 free(m->pending_keys[i]);
         free(m->pending_keys);
@@ -772,7 +800,7 @@ int manager_start(Manager *m) {
 
         (void) manager_connect_bus(m);
 
-        log_fields(LOG_INFO, 0, AK_MID_STARTED, NULL, "auditkeepd %s started: %zu rules from %zu files, %zu errors, mode %s, foreign rules %s, poll every %.0f s",
+        log_fields(LOG_INFO, 0, AK_MID_STARTED, NULL, "auditkeepd %s started: %zu rules from %zu files, %zu errors, mode %s, foreign rules %s, poll every %g s",
                    PACKAGE_VERSION, m->want->n_rules, m->want->n_files, m->want->n_errors,
                    m->mode == MODE_MONITOR ? "monitor" : "enforce", m->foreign == AK_FOREIGN_KEEP ? "kept" : "removed",
                    (double) m->poll_usec / 1e6);

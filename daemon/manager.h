@@ -59,7 +59,11 @@ typedef struct Manager {
         VerifyReason queued_reason;
         int exact_order_requested;
         int executing_lock;
-        int reload_queued;              /* SIGHUP arrived during a sync */
+        int reload_queued;              /* SIGHUP arrived during a sync: next_want waits */
+        ak_ruleset *next_want;
+        int retrying;                   /* the execution in flight only retries pending rules */
+        uint64_t trigger_usec;          /* when the drift was first seen (record or check) */
+        int locked_in_sync;
 
         /* what we know */
         char last_status[256];          /* the last STATUS= sent */

@@ -505,8 +505,11 @@ static int handle_datagram(fake_kernel *fk, const uint8_t *buf, size_t n) {
                 idx = ++fk->n_requests;
                 if (h.nlmsg_type < FAKE_TYPE_MAX)
                         fk->n_by_type[h.nlmsg_type]++;
-                if (fk->silent)
+                if (fk->silent) {
+                        if (fk->on_request)
+                                fk->on_request(fk, &h, payload, plen, 0, fk->on_request_userdata);
                         continue;
+                }
 
                 before = data.n;
                 if (fk->fail_nth > 0 && idx == fk->fail_nth)
@@ -517,6 +520,8 @@ static int handle_datagram(fake_kernel *fk, const uint8_t *buf, size_t n) {
                         err = dispatch(fk, &h, payload, plen, first_seq, &data);
                 if (err < 0)
                         queue_truncate(&data, before);  /* no data after an error */
+                if (fk->on_request)
+                        fk->on_request(fk, &h, payload, plen, err, fk->on_request_userdata);
 
                 if ((fk->drop_nth > 0 && idx == fk->drop_nth) || (fk->drop_type && h.nlmsg_type == fk->drop_type)) {
                         queue_truncate(&data, before);

@@ -26,6 +26,8 @@ typedef struct fake_rule {
 
 #define FAKE_TYPE_MAX 2048u
 
+struct nlmsghdr;
+
 typedef struct fake_kernel {
         fake_transport transport;
         int fd;                 /* the kernel's end */
@@ -68,6 +70,13 @@ typedef struct fake_kernel {
         unsigned n_pid_sets;    /* AUDIT_SET with AUDIT_STATUS_PID: must stay 0 */
         unsigned n_bad_frames;  /* requests with a length that lies */
         size_t max_datagram;
+
+        /* Optional observer, called in the fake's thread for every request once it was handled
+         * (error: the answer it decided, 0 or -errno; 0 when silent), before anything is sent
+         * back. It may read the kernel state above. NULL: none. */
+        void (*on_request)(struct fake_kernel *fk, const struct nlmsghdr *h, const void *payload,
+                           size_t plen, int error, void *userdata);
+        void *on_request_userdata;
 
         pthread_t thread;
         int running;

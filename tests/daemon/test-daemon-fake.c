@@ -1,0 +1,1529 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* auditkeepd, the built binary, against the fake kernel: it speaks the audit protocol over a
+ * socket the test hands it (--control-fd), reads records from another (--monitor-fd), reports to
+ * a NOTIFY_SOCKET the test reads all the time, and logs to a file. Each test is its own forked
+ * process with its own daemon; nothing touches the real kernel's audit state.
+ *
+ * The fake records every request it handles (type, seq, its answer, and the rule count and
+ * `enabled` just after) in one timeline with the notify messages, so that order can be checked:
+ * READY=1 after the rules went in, the lock as the last write, no write at all when locked. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+
+#include "auditkeep/ak-kernel.h"
+#include "auditkeep/ak-rules.h"
+#include "fake-kernel.h"
+#include "macro.h"
+#include "util.h"
+
+/* NETLINK_USERSOCK multicast groups for spoofed datagrams and overruns (test-netlink uses 23/24;
+ * tests may run in parallel and the groups are shared by the whole network namespace). */
+#define SPOOF_GROUP 19u
+#define OVERRUN_GROUP 20u
+
+#define RULES_HEAD                                                                              \
+        "# fake kernel test rules\n"                                                            \
+        "-D\n"                                                                                  \
+        "-b 8192\n"                                                                             \
+        "-f 1\n"                                                                                \
+        "-r 100\n"                                                                              \
+        "--backlog_wait_time 60000\n"                                                           \
+        "-w /etc/passwd -p wa -k identity\n"                                                    \
+        "-a always,exit -F arch=b64 -S openat -F exit=-EACCES -k access\n"                      \
+        "-a never,exit -F arch=b64 -S chmod -F auid=1234\n"                                     \
+        "-a always,exit -F arch=b64 -S chmod,fchmod -F auid>=1000 -F auid!=unset -k perm\n"
+
+/* 5 rules; the status differs from the fake's defaults in -b, -r and --backlog_wait_time. */
+static const char BASE_RULES[] = RULES_HEAD "-a always,exclude -F msgtype=CWD\n" "-e 1\n";
+static const char LOCK_RULES[] = RULES_HEAD "-a always,exclude -F msgtype=CWD\n" "-e 2\n";
+/* 6 rules: one more, a watch under a directory that does not exist (the fake is told to refuse it). */
+#define PENDING_LINE "-w /nonexistent/ak-dir/file -p wa -k pending\n"
+static const char PENDING_RULES[] = RULES_HEAD PENDING_LINE "-a always,exclude -F msgtype=CWD\n" "-e 1\n";
+static const char PENDING_LOCK_RULES[] = RULES_HEAD PENDING_LINE "-a always,exclude -F msgtype=CWD\n" "-e 2\n";
+
+#define DRIFT_SERIAL "4242"
+#define CHANGER "pid=4242 comm=auditctl exe=/usr/sbin/auditctl auid=1000 ses=3"
+static const char CONFIG_CHANGE_REC[] =
+        "audit(1700000000.123:" DRIFT_SERIAL "): auid=1000 ses=3 subj=unconfined op=remove_rule "
+        "key=\"perm\" list=4 res=1";
+static const char SYSCALL_REC[] =
+        "audit(1700000000.123:" DRIFT_SERIAL "): arch=c000003e syscall=44 success=yes exit=1084 a0=4 "
+        "a1=7ffc2a1b2c30 a2=43c a3=0 items=0 ppid=4241 pid=4242 auid=1000 uid=0 gid=0 euid=0 suid=0 "
+        "fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"auditctl\" exe=\"/usr/sbin/auditctl\" "
+        "subj=unconfined key=(null)";
+
+/* ---------------------------------------------------------------------------------------------
+ * The timeline: requests the fake handled and messages the daemon sent to NOTIFY_SOCKET. */
+
+enum { EV_REQ, EV_NOTIFY };
+
+typedef struct ev {
+        int kind;
+        uint64_t usec;
+        /* EV_REQ */
+        uint16_t type;
+        uint32_t seq;
+        int error;
+        struct audit_status set;        /* AUDIT_SET payload */
+        size_t rules_after;
+        uint32_t enabled_after;
+        /* EV_NOTIFY */
+        char *text;
+} ev;
+
+static pthread_mutex_t tl_lock = PTHREAD_MUTEX_INITIALIZER;
+static ev *tl;
+static size_t tl_n, tl_allocated;
+
+static void tl_push(const ev *e) {
+        pthread_mutex_lock(&tl_lock);
+        if (tl_n == tl_allocated) {
+                size_t a = tl_allocated ? tl_allocated * 2 : 256;
+                ev *v = realloc(tl, a * sizeof(*v));
+
+                if (!v)
+                        abort();
+                tl = v;
+                tl_allocated = a;
+        }
+        tl[tl_n] = *e;
+        tl[tl_n].usec = now_usec();
+        tl_n++;
+        pthread_mutex_unlock(&tl_lock);
+}
+
+static size_t tl_len(void) {
+        size_t n;
+
+        pthread_mutex_lock(&tl_lock);
+        n = tl_n;
+        pthread_mutex_unlock(&tl_lock);
+        return n;
+}
+
+/* A copy of event i (texts are never freed, so the pointer stays valid). */
+static ev tl_get(size_t i) {
+        ev e;
+
+        size_t n;
+
+        pthread_mutex_lock(&tl_lock);
+        n = tl_n;
+        if (i < n)
+                e = tl[i];
+        pthread_mutex_unlock(&tl_lock);
+        ck_assert_uint_lt(i, n);
+        return e;
+}
+
+static int is_write(uint16_t type) {
+        return type == AUDIT_ADD_RULE || type == AUDIT_DEL_RULE || type == AUDIT_SET || type == AUDIT_SET_FEATURE;
+}
+
+static int is_lock(const ev *e) {
+        return e->kind == EV_REQ && e->type == AUDIT_SET && (e->set.mask & AUDIT_STATUS_ENABLED) && e->set.enabled == 2;
+}
+
+/* Requests of `type` (0: any write) in [from, to). */
+static size_t count_req(uint16_t type, size_t from, size_t to) {
+        size_t n = 0;
+
+        for (size_t i = from; i < to; i++) {
+                ev e = tl_get(i);
+
+                if (e.kind == EV_REQ && (type ? e.type == type : is_write(e.type)))
+                        n++;
+        }
+        return n;
+}
+
+static const char *type_name(uint16_t t) {
+        switch (t) {
+        case AUDIT_GET: return "GET";
+        case AUDIT_SET: return "SET";
+        case AUDIT_LIST_RULES: return "LIST_RULES";
+        case AUDIT_ADD_RULE: return "ADD_RULE";
+        case AUDIT_DEL_RULE: return "DEL_RULE";
+        case AUDIT_GET_FEATURE: return "GET_FEATURE";
+        case AUDIT_SET_FEATURE: return "SET_FEATURE";
+        default: return "?";
+        }
+}
+
+static void tl_dump(size_t from) {
+        size_t n = tl_len();
+
+        fprintf(stderr, "---- timeline from %zu ----\n", from);
+        for (size_t i = from; i < n; i++) {
+                ev e = tl_get(i);
+
+                if (e.kind == EV_REQ)
+                        fprintf(stderr, "%4zu req %s seq=%u err=%d rules=%zu enabled=%u%s\n", i, type_name(e.type),
+                                e.seq, e.error, e.rules_after, e.enabled_after, is_lock(&e) ? " (LOCK)" : "");
+                else
+                        fprintf(stderr, "%4zu notify %s\n", i, e.text);
+        }
+}
+
+/* Does notify message `text` hold `line` (exactly, or as a prefix when prefix is set)? */
+static int msg_has_line(const char *text, const char *line, int prefix) {
+        size_t n = strlen(line);
+
+        for (const char *p = text; p && *p;) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t) (nl - p) : strlen(p);
+
+                if (prefix ? len >= n && strncmp(p, line, n) == 0 : len == n && strncmp(p, line, n) == 0)
+                        return 1;
+                p = nl ? nl + 1 : NULL;
+        }
+        return 0;
+}
+
+/* Index of the first notify message at or after `from` holding the line, or -1. */
+static ssize_t find_notify(const char *line, size_t from, int prefix) {
+        size_t n = tl_len();
+
+        for (size_t i = from; i < n; i++) {
+                ev e = tl_get(i);
+
+                if (e.kind == EV_NOTIFY && msg_has_line(e.text, line, prefix))
+                        return (ssize_t) i;
+        }
+        return -1;
+}
+
+static size_t wait_notify_full(const char *line, size_t from, int prefix, int timeout_ms) {
+        uint64_t end = now_usec() + (uint64_t) timeout_ms * 1000u;
+        ssize_t i;
+
+        while ((i = find_notify(line, from, prefix)) < 0 && now_usec() < end)
+                usleep(5000);
+        if (i < 0)
+                tl_dump(from);
+        ck_assert_msg(i >= 0, "no '%s' from the daemon on NOTIFY_SOCKET within %d ms", line, timeout_ms);
+        return (size_t) i;
+}
+
+#define wait_notify(line, from, ms) wait_notify_full((line), (from), 0, (ms))
+
+/* The STATUS= value of the last notify message before `to` carrying one ("" when none). */
+static const char *status_before(size_t to) {
+        const char *st = "";
+
+        for (size_t i = 0; i < to; i++) {
+                ev e = tl_get(i);
+                const char *p;
+
+                if (e.kind != EV_NOTIFY)
+                        continue;
+                for (p = e.text; p && *p;) {
+                        if (strncmp(p, "STATUS=", 7) == 0)
+                                st = p + 7;
+                        p = strchr(p, '\n');
+                        if (p)
+                                p++;
+                }
+        }
+        return st;
+}
+
+/* STATUS text up to its end of line, in a static buffer. */
+static const char *status_line(const char *s) {
+        static char buf[512];
+        size_t n = strcspn(s, "\n");
+
+        snprintf(buf, sizeof(buf), "%.*s", (int) n, s);
+        return buf;
+}
+
+static const char *last_status(void) {
+        return status_line(status_before(tl_len()));
+}
+
+/* Wait until the current STATUS starts with `prefix`. */
+static void wait_status(const char *prefix, int timeout_ms) {
+        uint64_t end = now_usec() + (uint64_t) timeout_ms * 1000u;
+        char now[512];
+
+        for (;;) {
+                /* one snapshot per look: the reader thread may append meanwhile */
+                snprintf(now, sizeof(now), "%s", last_status());
+                if (strncmp(now, prefix, strlen(prefix)) == 0 || now_usec() >= end)
+                        break;
+                usleep(5000);
+        }
+        if (strncmp(now, prefix, strlen(prefix)) != 0)
+                tl_dump(0);
+        ck_assert_msg(strncmp(now, prefix, strlen(prefix)) == 0,
+                      "STATUS is '%s', expected it to start with '%s'", now, prefix);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * One test's world: a directory, the fake kernel, the sockets, the daemon. */
+
+typedef enum mon_kind {
+        MON_UNIX,       /* AF_UNIX SOCK_SEQPACKET pair: the test writes records (all trusted) */
+        MON_NETLINK,    /* an unconnected NETLINK_USERSOCK socket: only port 0 (the kernel) is trusted */
+} mon_kind;
+
+typedef struct world {
+        char dir[512];
+        char rules[600], log[600], notify[600];
+        fake_kernel *fk;
+        int control;            /* the daemon's control socket (our copy, kept for spoofing) */
+        int mon;                /* the daemon's monitor socket (our copy) */
+        int mon_peer;           /* MON_UNIX: our end, to write records */
+        int notify_fd, stop_fd;
+        pthread_t notify_thread;
+        int notify_running;
+        pid_t pid;
+        ak_ruleset *want;
+} world;
+
+static char root_dir[256];      /* set in main() before the tests fork */
+static world w;
+
+static void on_request(fake_kernel *fk, const struct nlmsghdr *h, const void *payload, size_t plen, int error,
+                       void *userdata) {
+        ev e = {
+                .kind = EV_REQ,
+                .type = h->nlmsg_type,
+                .seq = h->nlmsg_seq,
+                .error = error,
+                .rules_after = fake_kernel_rule_count(fk),
+                .enabled_after = fk->status.enabled,
+        };
+
+        if (h->nlmsg_type == AUDIT_SET)
+                memcpy(&e.set, payload, plen < sizeof(e.set) ? plen : sizeof(e.set));
+        tl_push(&e);
+}
+
+static void *notify_main(void *userdata) {
+        for (;;) {
+                struct pollfd p[2] = {
+                        { .fd = w.notify_fd, .events = POLLIN },
+                        { .fd = w.stop_fd, .events = POLLIN },
+                };
+                char buf[4097];
+                ssize_t n;
+
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                if (p[1].revents)
+                        break;
+                n = recv(w.notify_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+                if (n < 0)
+                        continue;
+                buf[n] = '\0';
+                {
+                        ev e = { .kind = EV_NOTIFY, .text = strdup(buf) };
+
+                        if (!e.text)
+                                abort();
+                        tl_push(&e);
+                }
+        }
+        return NULL;
+}
+
+static int usersock_open(void) {
+        struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+        int fd;
+
+        fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
+        ck_assert_msg(fd >= 0, "NETLINK_USERSOCK: %s", strerror(errno));
+        ck_assert_int_eq(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        return fd;
+}
+
+static void world_init(const char *name, fake_transport transport, mon_kind mon) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int sv[2];
+
+        w = (world) { .control = -1, .mon = -1, .mon_peer = -1, .notify_fd = -1, .stop_fd = -1 };
+        pthread_mutex_lock(&tl_lock);
+        tl_n = 0;       /* (a fresh process with CK_FORK; not so with CK_FORK=no) */
+        pthread_mutex_unlock(&tl_lock);
+        snprintf(w.dir, sizeof(w.dir), "%s/%s", root_dir, name);
+        ck_assert_msg(mkdir(w.dir, 0700) == 0, "mkdir %s: %s", w.dir, strerror(errno));
+        snprintf(w.rules, sizeof(w.rules), "%s/test.rules", w.dir);
+        snprintf(w.log, sizeof(w.log), "%s/daemon.log", w.dir);
+        snprintf(w.notify, sizeof(w.notify), "%s/notify", w.dir);
+
+        ck_assert_int_eq(fake_kernel_new(transport, &w.fk), 0);
+        w.fk->on_request = on_request;
+        w.control = fake_kernel_take_client_fd(w.fk);
+        ck_assert_int_ge(w.control, 3);
+
+        if (mon == MON_UNIX) {
+                ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+                w.mon = sv[0];
+                w.mon_peer = sv[1];
+        } else
+                w.mon = usersock_open();
+
+        /* NOTIFY_SOCKET, read all the time: a full queue would block the daemon in sd_notify. */
+        ck_assert_uint_lt(strlen(w.notify), sizeof(sa.sun_path));
+        strcpy(sa.sun_path, w.notify);
+        w.notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        ck_assert_int_ge(w.notify_fd, 0);
+        ck_assert_int_eq(bind(w.notify_fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        w.stop_fd = eventfd(0, EFD_CLOEXEC);
+        ck_assert_int_ge(w.stop_fd, 0);
+        ck_assert_int_eq(pthread_create(&w.notify_thread, NULL, notify_main, NULL), 0);
+        w.notify_running = 1;
+
+        ck_assert_int_eq(ak_ruleset_new(&w.want), 0);
+}
+
+/* Write the rules file and parse it the way the daemon will: what the fake must end up holding. */
+static void write_rules(const char *text) {
+        char tmp[700];
+        FILE *f;
+
+        snprintf(tmp, sizeof(tmp), "%s.new", w.rules);
+        f = fopen(tmp, "we");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(fputs(text, f) >= 0, 1);
+        ck_assert_int_eq(fclose(f), 0);
+        ck_assert_int_eq(rename(tmp, w.rules), 0);
+
+        ak_ruleset_free(w.want);
+        ck_assert_int_eq(ak_ruleset_new(&w.want), 0);
+        ck_assert_int_eq(ak_ruleset_add_source(w.want, w.rules), 0);
+        ck_assert_uint_eq(w.want->n_errors, 0);
+}
+
+static size_t want_index(const char *key) {
+        char buf[256];
+
+        for (size_t i = 0; i < w.want->n_rules; i++)
+                if (streq(ak_rule_key(&w.want->rules[i], buf, sizeof(buf)), key))
+                        return i;
+        ck_abort_msg("no desired rule with key %s", key);
+        return 0;
+}
+
+/* Load the desired rules into the fake (before it runs), all but the one with key `skip_key`. */
+static void fake_preload(const char *skip_key) {
+        size_t skip = skip_key ? want_index(skip_key) : SIZE_MAX;
+
+        for (size_t i = 0; i < w.want->n_rules; i++)
+                if (i != skip)
+                        ck_assert_int_eq(fake_kernel_add_rule(w.fk, w.want->rules[i].data, w.want->rules[i].size), 0);
+}
+
+static void fake_pause(void) {
+        fake_kernel_stop(w.fk);
+}
+
+static void fake_resume(void) {
+        ck_assert_int_eq(fake_kernel_start(w.fk), 0);
+}
+
+static const char *daemon_path(void) {
+        static char path[1024];
+        const char *b = getenv("AK_BUILDDIR");
+
+        ck_assert_msg(b && *b, "AK_BUILDDIR is not set (the meson build directory)");
+        snprintf(path, sizeof(path), "%s/daemon/auditkeepd", b);
+        ck_assert_msg(access(path, X_OK) == 0, "%s is not built", path);
+        return path;
+}
+
+/* fork+exec the daemon with the control and monitor sockets inherited. */
+static void spawn(const char *poll_interval) {
+        extern char **environ;
+        const char *path = daemon_path();
+        char a_rules[700], a_control[64], a_monitor[64], e_notify[700];
+        char *argv[] = { (char *) path, (char *) "--rules", a_rules, a_control, a_monitor,
+                         (char *) "--poll-interval", (char *) poll_interval, NULL };
+        char **envp;
+        size_t n = 0, k = 0;
+        pid_t parent = getpid();
+        int logfd;
+
+        snprintf(a_rules, sizeof(a_rules), "%s", w.rules);
+        snprintf(a_control, sizeof(a_control), "--control-fd=%d", w.control);
+        snprintf(a_monitor, sizeof(a_monitor), "--monitor-fd=%d", w.mon);
+        snprintf(e_notify, sizeof(e_notify), "NOTIFY_SOCKET=%s", w.notify);
+
+        while (environ[n])
+                n++;
+        envp = calloc(n + 4, sizeof(char *));
+        ck_assert_ptr_nonnull(envp);
+        for (size_t i = 0; i < n; i++)
+                if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) != 0 && strncmp(environ[i], "JOURNAL_STREAM=", 15) != 0 &&
+                    strncmp(environ[i], "DBUS_SYSTEM_BUS_ADDRESS=", 24) != 0 &&
+                    strncmp(environ[i], "AUDITKEEP_DEBUG=", 16) != 0 && strncmp(environ[i], "LISTEN_", 7) != 0 &&
+                    strncmp(environ[i], "WATCHDOG_", 9) != 0)
+                        envp[k++] = environ[i];
+        envp[k++] = e_notify;
+        envp[k++] = (char *) "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent";
+        envp[k++] = (char *) "AUDITKEEP_DEBUG=1";
+        envp[k] = NULL;
+
+        logfd = open(w.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        ck_assert_int_ge(logfd, 0);
+
+        if (!w.fk->running)
+                fake_resume();
+        w.pid = fork();
+        ck_assert_int_ge(w.pid, 0);
+        if (w.pid == 0) {
+                sigset_t none;
+
+                /* Die with the test: a failed assertion _exit()s it without any teardown. */
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != parent)
+                        _exit(127);
+                sigemptyset(&none);
+                (void) sigprocmask(SIG_SETMASK, &none, NULL);
+                if (dup2(logfd, STDOUT_FILENO) < 0 || dup2(logfd, STDERR_FILENO) < 0)
+                        _exit(127);
+                if (fcntl(w.control, F_SETFD, 0) < 0 || fcntl(w.mon, F_SETFD, 0) < 0)
+                        _exit(127);
+                execve(path, argv, envp);
+                _exit(127);
+        }
+        close(logfd);
+        free(envp);
+}
+
+/* ---- the log ---- */
+
+static char *log_text(void) {
+        FILE *f = fopen(w.log, "re");
+        char *s = NULL;
+        size_t len = 0;
+        strbuf b = {};
+        char chunk[4096];
+
+        if (!f)
+                return strdup("");
+        while ((len = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                strbuf_append(&b, chunk, len);
+        fclose(f);
+        s = strbuf_steal(&b);
+        return s ? s : strdup("");
+}
+
+static size_t log_size(void) {
+        struct stat st;
+
+        return stat(w.log, &st) == 0 ? (size_t) st.st_size : 0;
+}
+
+/* Offset just past the first match of the extended regex at or after `from`, or 0 when none.
+ * REG_NEWLINE: ^ and $ match at line ends, . does not cross lines. */
+static size_t log_find(const char *pattern, size_t from) {
+        _cleanup_free_ char *text = log_text();
+        regmatch_t m;
+        regex_t re;
+        size_t r = 0;
+
+        ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE), 0);
+        if (from <= strlen(text) && regexec(&re, text + from, 1, &m, from > 0 && text[from - 1] != '\n' ? REG_NOTBOL : 0) == 0)
+                r = from + (size_t) m.rm_eo;
+        regfree(&re);
+        return r;
+}
+
+static size_t log_count(const char *pattern, size_t from) {
+        _cleanup_free_ char *text = log_text();
+        regmatch_t m;
+        regex_t re;
+        size_t n = 0, off = from;
+
+        ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE), 0);
+        while (off <= strlen(text) && regexec(&re, text + off, 1, &m, off > 0 && text[off - 1] != '\n' ? REG_NOTBOL : 0) == 0) {
+                n++;
+                off += (size_t) (m.rm_eo > 0 ? m.rm_eo : 1);
+        }
+        regfree(&re);
+        return n;
+}
+
+static void log_dump_tail(const char *why) {
+        _cleanup_free_ char *text = log_text();
+        size_t len = strlen(text), start = len > 6000 ? len - 6000 : 0;
+
+        fprintf(stderr, "---- daemon log (%s), last %zu bytes ----\n%s\n----\n", why, len - start, text + start);
+}
+
+static size_t wait_log(const char *pattern, size_t from, int timeout_ms) {
+        uint64_t end = now_usec() + (uint64_t) timeout_ms * 1000u;
+        size_t r;
+
+        while (!(r = log_find(pattern, from)) && now_usec() < end)
+                usleep(10000);
+        if (!r)
+                log_dump_tail(pattern);
+        ck_assert_msg(r, "no daemon log line matching /%s/ within %d ms", pattern, timeout_ms);
+        return r;
+}
+
+/* ---- the daemon's life ---- */
+
+static int wait_exit(int timeout_ms, int *ret_status) {
+        uint64_t end = now_usec() + (uint64_t) timeout_ms * 1000u;
+
+        for (;;) {
+                pid_t r = waitpid(w.pid, ret_status, WNOHANG);
+
+                if (r == w.pid) {
+                        w.pid = 0;
+                        return 1;
+                }
+                if (now_usec() >= end)
+                        return 0;
+                usleep(5000);
+        }
+}
+
+static void daemon_signal(int sig) {
+        ck_assert_int_gt(w.pid, 0);
+        ck_assert_int_eq(kill(w.pid, sig), 0);
+}
+
+/* SIGTERM: exit 0 promptly, saying so. */
+static void stop_daemon(void) {
+        int status = 0;
+        uint64_t t0 = now_usec();
+
+        daemon_signal(SIGTERM);
+        if (!wait_exit(3000, &status)) {
+                log_dump_tail("did not exit");
+                ck_abort_msg("the daemon did not exit within 3 s of SIGTERM");
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                log_dump_tail("bad exit");
+        ck_assert_msg(WIFEXITED(status), "the daemon died of signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        ck_assert_int_eq(WEXITSTATUS(status), 0);
+        ck_assert_uint_lt(now_usec() - t0, 3000000);
+        ck_assert(log_find("auditkeepd stopped; the kernel keeps its configuration", 0));
+}
+
+static void world_done(void) {
+        char ok[700];
+        FILE *f;
+
+        if (w.pid > 0)
+                stop_daemon();
+        if (w.notify_running) {
+                uint64_t one = 1;
+
+                (void) !write(w.stop_fd, &one, sizeof(one));
+                pthread_join(w.notify_thread, NULL);
+                w.notify_running = 0;
+        }
+        w.fk = fake_kernel_free(w.fk);
+        if (w.control >= 0)
+                close(w.control);
+        if (w.mon >= 0)
+                close(w.mon);
+        if (w.mon_peer >= 0)
+                close(w.mon_peer);
+        close(w.notify_fd);
+        close(w.stop_fd);
+        w.want = ak_ruleset_free(w.want);
+        /* Tell main() this one passed: it dumps the logs of the others. */
+        snprintf(ok, sizeof(ok), "%s/passed", w.dir);
+        f = fopen(ok, "we");
+        if (f)
+                fclose(f);
+}
+
+/* ---- what the fake holds ---- */
+
+static char *fmt_rule(const struct audit_rule_data *d, size_t size) {
+        ak_rule r = { .data = (struct audit_rule_data *) d, .size = size };
+        char *s = ak_rule_format(&r);
+
+        return s ? s : strdup("?");
+}
+
+/* With the fake paused: it holds exactly the desired rules, in listing order (exact) or in any
+ * order, and the status the file sets. */
+static void assert_fake_holds_want(int exact) {
+        const fake_kernel *fk = w.fk;
+        const ak_status_want *s = &w.want->status;
+        size_t k = 0;
+
+        ck_assert_int_eq(fk->running, 0);
+        ck_assert_msg(fake_kernel_rule_count(fk) == w.want->n_rules, "the fake holds %zu rules, the file has %zu",
+                      fake_kernel_rule_count(fk), w.want->n_rules);
+        for (size_t l = 0; l < AUDIT_NR_FILTERS; l++)
+                for (size_t i = 0; i < fk->n_rules[l]; i++, k++) {
+                        ak_rule have = { .data = fk->rules[l][i].data, .size = fk->rules[l][i].size };
+                        int found = 0;
+
+                        if (exact)
+                                found = ak_rule_equal(&w.want->rules[k], &have);
+                        else
+                                for (size_t j = 0; j < w.want->n_rules && !found; j++)
+                                        found = ak_rule_equal(&w.want->rules[j], &have);
+                        if (!found) {
+                                _cleanup_free_ char *a = fmt_rule(have.data, have.size);
+                                _cleanup_free_ char *b = fmt_rule(w.want->rules[k].data, w.want->rules[k].size);
+                                ck_abort_msg("fake rule %zu is '%s', want '%s'", k, a, b);
+                        }
+                }
+        if (s->mask & AUDIT_STATUS_FAILURE)
+                ck_assert_uint_eq(fk->status.failure, s->failure);
+        if (s->mask & AUDIT_STATUS_RATE_LIMIT)
+                ck_assert_uint_eq(fk->status.rate_limit, s->rate_limit);
+        if (s->mask & AUDIT_STATUS_BACKLOG_LIMIT)
+                ck_assert_uint_eq(fk->status.backlog_limit, s->backlog_limit);
+        if (s->mask & AUDIT_STATUS_BACKLOG_WAIT_TIME)
+                ck_assert_uint_eq(fk->status.backlog_wait_time, s->backlog_wait_time);
+        if (s->mask & AUDIT_STATUS_ENABLED)
+                ck_assert_uint_eq(fk->status.enabled, w.want->lock ? 2 : s->enabled);
+        ck_assert_uint_eq(fk->n_pid_sets, 0);
+        ck_assert_uint_eq(fk->n_bad_frames, 0);
+}
+
+/* With the fake paused: take the rule with this key out, as `auditctl -d` would. */
+static void fake_remove_rule(const char *key) {
+        fake_kernel *fk = w.fk;
+        char buf[256];
+
+        ck_assert_int_eq(fk->running, 0);
+        for (size_t l = 0; l < AUDIT_NR_FILTERS; l++)
+                for (size_t i = 0; i < fk->n_rules[l]; i++) {
+                        ak_rule r = { .data = fk->rules[l][i].data, .size = fk->rules[l][i].size };
+
+                        if (!streq(ak_rule_key(&r, buf, sizeof(buf)), key))
+                                continue;
+                        free(fk->rules[l][i].data);
+                        memmove(&fk->rules[l][i], &fk->rules[l][i + 1], (fk->n_rules[l] - i - 1) * sizeof(fake_rule));
+                        fk->n_rules[l]--;
+                        return;
+                }
+        ck_abort_msg("the fake holds no rule with key %s", key);
+}
+
+/* Start a daemon and wait until its first sync settled in `status_prefix`. Returns the index of
+ * READY=1 in the timeline. */
+static size_t start_and_settle(const char *poll_interval, const char *status_prefix) {
+        size_t ready;
+
+        spawn(poll_interval);
+        ready = wait_notify("READY=1", 0, 10000);
+        wait_status(status_prefix, 5000);
+        return ready;
+}
+
+/* Wait until the fake has handled `n` requests of `type` at or after `from`. */
+static void wait_requests(uint16_t type, size_t n, size_t from, int timeout_ms) {
+        uint64_t end = now_usec() + (uint64_t) timeout_ms * 1000u;
+
+        while (count_req(type, from, tl_len()) < n && now_usec() < end)
+                usleep(5000);
+        ck_assert_msg(count_req(type, from, tl_len()) >= n, "the fake saw %zu %s requests, expected %zu",
+                      count_req(type, from, tl_len()), type_name(type), n);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * 1. Start: the fake ends holding exactly the file; READY=1 only then, STATUS in sync. */
+
+START_TEST(test_start) {
+        size_t ready, n_add = 0, last_req = SIZE_MAX;
+
+        world_init("start", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        ck_assert_uint_eq(w.want->n_rules, 5);
+        ready = start_and_settle("0.2", "in sync, 5 rules");
+
+        /* Every rule went in before READY=1, and the fake held all of them when it was sent. */
+        for (size_t i = 0; i < ready; i++) {
+                ev e = tl_get(i);
+
+                if (e.kind != EV_REQ)
+                        continue;
+                last_req = i;
+                if (e.type == AUDIT_ADD_RULE) {
+                        ck_assert_int_eq(e.error, 0);
+                        n_add++;
+                }
+        }
+        ck_assert_uint_eq(n_add, 5);
+        ck_assert_uint_ne(last_req, SIZE_MAX);
+        ck_assert_uint_eq(tl_get(last_req).rules_after, 5);
+        ck_assert_msg(strncmp(status_line(status_before(ready + 1)), "in sync, 5 rules", 16) == 0,
+                      "STATUS with READY=1: '%s'", status_line(status_before(ready + 1)));
+        /* From empty: nothing to delete. */
+        ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, tl_len()), 0);
+
+        wait_log("^Synced \\(start\\): 5 added, 0 removed, 3 status changes, 0 pending, 0 errors$", 0, 2000);
+        /* Polls (every 0.2 s) find nothing to do: no more writes. */
+        usleep(600 * 1000);
+        fake_pause();
+        assert_fake_holds_want(1);
+        ck_assert_uint_eq(count_req(0, 0, tl_len()), 5 + 3);
+        ck_assert_uint_ge(count_req(AUDIT_LIST_RULES, ready, tl_len()), 2);
+        fake_resume();
+        ck_assert_str_eq(last_status(), "in sync, 5 rules");
+        /* The start line gives the poll interval it was given (0.2 s), not a rounded one. */
+        ck_assert_msg(log_find("^auditkeepd .* started: 5 rules from 1 files, 0 errors, .*poll every 0\\.2 s$", 0),
+                      "the start line misstates --poll-interval 0.2");
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
+ * 2. -e 2 is sent last, only when everything else is in force. */
+
+START_TEST(test_lock_last) {
+        size_t n, lock = SIZE_MAX, n_lock = 0;
+
+        world_init("lock-last", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(LOCK_RULES);
+        ck_assert_int_eq(w.want->lock, 1);
+        start_and_settle("0.2", "locked");
+        wait_log("^Audit configuration locked \\(enabled=2\\) until reboot$", 0, 2000);
+        wait_log("^Synced \\(start\\): 5 added, 0 removed, [0-9]+ status changes, 0 pending, 0 errors, locked$", 0, 2000);
+        usleep(500 * 1000);     /* a few polls against the locked fake */
+
+        fake_pause();
+        n = tl_len();
+        for (size_t i = 0; i < n; i++) {
+                ev e = tl_get(i);
+
+                if (is_lock(&e)) {
+                        lock = i;
+                        n_lock++;
+                }
+        }
+        if (n_lock != 1)
+                tl_dump(0);
+        ck_assert_uint_eq(n_lock, 1);
+        {
+                ev e = tl_get(lock);
+
+                ck_assert_int_eq(e.error, 0);
+                ck_assert_uint_eq(e.set.mask, AUDIT_STATUS_ENABLED);    /* alone in its request */
+                ck_assert_uint_eq(e.rules_after, 5);                   /* every rule was in */
+        }
+        /* Nothing written after the lock: the last write the fake received is SET enabled=2. */
+        ck_assert_uint_eq(count_req(0, lock + 1, n), 0);
+        ck_assert_uint_eq(count_req(AUDIT_ADD_RULE, 0, lock), 5);
+        ck_assert_uint_ge(count_req(AUDIT_LIST_RULES, lock + 1, n), 2);
+        assert_fake_holds_want(1);
+        ck_assert_uint_eq(w.fk->status.enabled, 2);
+        fake_resume();
+        ck_assert_str_eq(last_status(), "locked, in sync");
+        world_done();
+}
+END_TEST
+
+/* A rule the kernel refuses: the lock is withheld, loudly; retrying the rule is not drift. */
+static void start_pending_lock(const char *name) {
+        size_t ready;
+
+        world_init(name, FAKE_SEQPACKET, MON_UNIX);
+        write_rules(PENDING_LOCK_RULES);
+        ck_assert_uint_eq(w.want->n_rules, 6);
+        fake_preload("pending");
+        w.fk->fail_type = AUDIT_ADD_RULE;
+        w.fk->fail_type_errno = ENOENT;
+        spawn("0.2");
+        ready = wait_notify("READY=1", 0, 10000);
+        ck_assert_str_eq(status_line(status_before(ready + 1)), "degraded: 1 pending, 0 errors");
+        wait_log("^Lock \\(-e 2\\) withheld: not every rule is in force$", 0, 2000);
+        wait_log("^Rule pending, the kernel refused it \\(No such file or directory\\): -w /nonexistent/ak-dir/file", 0, 2000);
+        usleep(600 * 1000);     /* the pending rule is retried at every poll; the lock never follows */
+}
+
+START_TEST(test_lock_withheld) {
+        size_t n;
+
+        start_pending_lock("lock-withheld");
+        fake_pause();
+        n = tl_len();
+        for (size_t i = 0; i < n; i++) {
+                ev e = tl_get(i);
+
+                ck_assert_msg(!is_lock(&e), "SET enabled=2 sent (timeline %zu) although a rule is pending", i);
+                if (e.kind == EV_REQ && e.type == AUDIT_ADD_RULE)
+                        ck_assert_int_eq(e.error, -ENOENT);
+        }
+        ck_assert_uint_ge(count_req(AUDIT_ADD_RULE, 0, n), 2);  /* retried */
+        ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, n), 0);
+        ck_assert_uint_eq(w.fk->status.enabled, 1);
+        ck_assert_uint_eq(fake_kernel_rule_count(w.fk), 5);
+        fake_resume();
+
+        /* A retry of a pending rule is not drift, with or without a lock waiting behind it: no
+         * "Drift detected", no fight, and the status stays degraded. */
+        if (log_find("Drift detected|Flapping", 0))
+                log_dump_tail("pending retried as drift");
+        ck_assert_msg(!log_find("Drift detected", 0), "the retry of the pending rule was reported as drift");
+        ck_assert_msg(!log_find("Flapping", 0), "the retry of the pending rule was taken for a fight");
+        ck_assert_str_eq(last_status(), "degraded: 1 pending, 0 errors");
+        world_done();
+}
+END_TEST
+
+/* ...and once the kernel takes the rule, it loads and only then the lock goes in, last. */
+START_TEST(test_lock_after_pending_loads) {
+        size_t n, end, lock = SIZE_MAX;
+
+        start_pending_lock("lock-after-pending");
+        fake_pause();
+        ck_assert_uint_eq(w.fk->status.enabled, 1);
+        w.fk->fail_type = 0;
+        n = tl_len();
+        fake_resume();
+        wait_status("locked", 3000);
+        wait_log("^Pending rule loaded: -w /nonexistent/ak-dir/file", 0, 2000);
+        wait_log("^Audit configuration locked \\(enabled=2\\) until reboot$", 0, 2000);
+        usleep(300 * 1000);
+        fake_pause();
+        end = tl_len();
+        for (size_t i = n; i < end; i++) {
+                ev e = tl_get(i);
+
+                if (is_lock(&e)) {
+                        ck_assert_uint_eq(lock, SIZE_MAX);
+                        lock = i;
+                }
+        }
+        ck_assert_uint_ne(lock, SIZE_MAX);
+        ck_assert_int_eq(tl_get(lock).error, 0);
+        ck_assert_uint_eq(tl_get(lock).rules_after, 6);
+        ck_assert_uint_eq(count_req(0, lock + 1, end), 0);
+        assert_fake_holds_want(1);
+        fake_resume();
+        ck_assert_str_eq(last_status(), "locked, in sync");
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
+ * 3. Already locked, and different: no request that would fail, `locked`, reboot needed. */
+
+START_TEST(test_already_locked) {
+        size_t mark, reloading, ready;
+        size_t size;
+        struct audit_rule_data *foreign = fake_rule_new(AUDIT_FILTER_EXIT, AUDIT_ALWAYS, 2, NULL, "foreign", &size);
+
+        world_init("already-locked", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        ck_assert_ptr_nonnull(foreign);
+        ck_assert_int_eq(fake_kernel_add_rule(w.fk, foreign, size), 0);
+        free(foreign);
+        w.fk->status.enabled = 2;
+
+        start_and_settle("0.2", "locked");
+        ck_assert_str_eq(last_status(), "locked, differs from the rules (reboot needed)");
+        wait_log("locked \\(enabled=2\\).*differs from the rules.*reboot", 0, 2000);
+
+        /* It keeps running and answers SIGHUP. */
+        usleep(300 * 1000);
+        mark = tl_len();
+        daemon_signal(SIGHUP);
+        reloading = wait_notify("RELOADING=1", mark, 3000);
+        ready = wait_notify("READY=1", reloading + 1, 3000);
+        ck_assert_uint_gt(ready, reloading);
+        usleep(300 * 1000);
+        ck_assert_int_eq(kill(w.pid, 0), 0);
+
+        fake_pause();
+        ck_assert_uint_eq(w.fk->n_by_type[AUDIT_ADD_RULE], 0);
+        ck_assert_uint_eq(w.fk->n_by_type[AUDIT_DEL_RULE], 0);
+        ck_assert_uint_eq(w.fk->n_by_type[AUDIT_SET], 0);
+        ck_assert_uint_eq(w.fk->n_by_type[AUDIT_SET_FEATURE], 0);
+        ck_assert_uint_ge(w.fk->n_by_type[AUDIT_LIST_RULES], 3);
+        ck_assert_uint_eq(count_req(0, 0, tl_len()), 0);
+        ck_assert_uint_eq(fake_kernel_rule_count(w.fk), 1);
+        ck_assert_uint_eq(w.fk->status.enabled, 2);
+        fake_resume();
+        /* After the reload, STATUS tells the state again, not "reloading". */
+        ck_assert_str_eq(last_status(), "locked, differs from the rules (reboot needed)");
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
+ * 4. An overrun storm on the record socket: verify after it, log it a bounded number of times. */
+
+START_TEST(test_enobufs_storm) {
+        size_t mark, mark_log, n_seen, n_logged;
+        unsigned storms = 0;
+        int r;
+
+        world_init("enobufs", FAKE_SEQPACKET, MON_NETLINK);
+        write_rules(BASE_RULES);
+        /* A long poll: every verification after the start comes from the overruns. */
+        start_and_settle("60", "in sync, 5 rules");
+        usleep(100 * 1000);
+        mark = tl_len();
+        mark_log = log_size();
+
+        for (unsigned i = 0; i < 150; i++) {
+                struct pollfd p = { .fd = w.mon, .events = POLLIN };
+                uint64_t end;
+
+                /* Hold the daemon still so that the flood surely overruns its socket (2 CPUs read
+                 * as fast as one writes); one overrun per storm, reported by its next read. */
+                daemon_signal(SIGSTOP);
+                r = fake_netlink_overrun(w.mon, OVERRUN_GROUP);
+                daemon_signal(SIGCONT);
+                if (r == -EPERM) {
+                        printf("test_enobufs_storm: SKIP (joining a netlink group needs CAP_NET_ADMIN)\n");
+                        world_done();
+                        return;
+                }
+                ck_assert_int_eq(r, 0);
+                storms++;
+                /* Let the daemon drain the error and the flood, so that the next one overruns again. */
+                end = now_usec() + 500 * 1000;
+                while (poll(&p, 1, 0) > 0 && now_usec() < end)
+                        usleep(200);
+        }
+
+        wait_log("^Audit records were lost on the event socket \\(overrun #1\\); verifying by poll$", mark_log, 3000);
+        /* Each overrun asks for a verification: "verify poll" (debug) is logged once per overrun. */
+        usleep(300 * 1000);
+        n_seen = log_count("^verify poll( \\(queued\\))?$", mark_log);
+        n_logged = log_count("^Audit records were lost on the event socket", mark_log);
+        printf("test_enobufs_storm: %u storms, the daemon saw %zu overruns and logged %zu lines\n", storms, n_seen,
+               n_logged);
+        ck_assert_uint_ge(n_seen, storms / 2);
+        ck_assert_uint_ge(n_logged, 1);
+        ck_assert_msg(n_logged <= n_seen / 100 + 1, "%zu overruns logged %zu times", n_seen, n_logged);
+        ck_assert_uint_lt(n_logged, n_seen);
+
+        /* It verified (GET + LIST after the overruns), wrote nothing, and is in sync. */
+        wait_requests(AUDIT_LIST_RULES, 1, mark, 2000);
+        ck_assert_uint_ge(count_req(AUDIT_GET, mark, tl_len()), 1);
+        ck_assert_uint_eq(count_req(0, mark, tl_len()), 0);
+        ck_assert_str_eq(last_status(), "in sync, 5 rules");
+        fake_pause();
+        assert_fake_holds_want(1);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
+ * 5. A kernel that stops answering: the daemon stays responsive. */
+
+/* Silence the fake and wait until the daemon has a request outstanding. Returns the mark. */
+static size_t silence_kernel(void) {
+        size_t mark;
+
+        fake_pause();
+        w.fk->silent = 1;
+        mark = tl_len();
+        fake_resume();
+        wait_requests(AUDIT_LIST_RULES, 1, mark, 2000);        /* the next poll's query, unanswered */
+        usleep(300 * 1000);                                     /* a few polls more: queued, not sent */
+        return mark;
+}
+
+START_TEST(test_silent_kernel_signals) {
+        size_t mark, reloading;
+        uint64_t t0;
+
+        world_init("silent-signals", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        start_and_settle("0.2", "in sync, 5 rules");
+        mark = silence_kernel();
+        /* One query outstanding; the polls meanwhile do not pile up more. */
+        ck_assert_uint_eq(count_req(AUDIT_LIST_RULES, mark, tl_len()), 1);
+
+        t0 = now_usec();
+        daemon_signal(SIGHUP);
+        reloading = wait_notify("RELOADING=1", mark, 1000);
+        ck_assert_msg(now_usec() - t0 < 1000000, "RELOADING=1 took %" PRIu64 " us", now_usec() - t0);
+        ck_assert_msg(msg_has_line(tl_get(reloading).text, "MONOTONIC_USEC=", 1), "RELOADING=1 without MONOTONIC_USEC=");
+        /* READY=1 waits for the outstanding request (KERNEL_TIMEOUT_USEC, 30 s): not tested here. */
+
+        /* SIGTERM with a request outstanding: exit 0 at once. */
+        t0 = now_usec();
+        stop_daemon();
+        ck_assert_msg(now_usec() - t0 < 2000000, "exit took %" PRIu64 " us", now_usec() - t0);
+        wait_notify("STOPPING=1", mark, 1000);
+        ck_assert_uint_eq(count_req(0, mark, tl_len()), 0);
+        world_done();
+}
+END_TEST
+
+/* The slow half (one 30 s kernel timeout): the log says the kernel did not answer, and once it
+ * answers again the queued reload completes with READY=1. */
+START_TEST(test_silent_kernel_timeout) {
+        size_t mark, reloading, ready, mark_log;
+        uint64_t t_hup, t_timeout;
+
+        world_init("silent-timeout", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        start_and_settle("0.2", "in sync, 5 rules");
+        mark_log = log_size();
+        mark = silence_kernel();
+        t_hup = now_usec();
+        daemon_signal(SIGHUP);
+        reloading = wait_notify("RELOADING=1", mark, 1000);
+
+        /* The kernel is back, but the request it swallowed is never answered. */
+        usleep(200 * 1000);
+        fake_pause();
+        w.fk->silent = 0;
+        fake_resume();
+
+        wait_log("kernel.*(timed out|did not answer|no answer)", mark_log, 35000);
+        t_timeout = now_usec();
+        ready = wait_notify("READY=1", reloading + 1, 5000);
+        {
+                size_t n_reloading = 0;
+
+                for (ssize_t i = (ssize_t) mark; (i = find_notify("RELOADING=1", (size_t) i, 0)) >= 0; i++)
+                        n_reloading++;
+                printf("test_silent_kernel_timeout: timeout logged %.1f s after SIGHUP, READY=1 %.1f s after, "
+                       "%zu RELOADING=1 for one SIGHUP\n",
+                       (double) (t_timeout - t_hup) / 1e6, (double) (tl_get(ready).usec - t_hup) / 1e6, n_reloading);
+        }
+        wait_status("in sync, 5 rules", 3000);
+        ck_assert_uint_eq(count_req(0, mark, tl_len()), 0);
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
+ * 6. sd_notify: READY=1 after the first sync, RELOADING=1 / READY=1 around SIGHUP, degraded. */
+
+START_TEST(test_notify) {
+        size_t ready, refused = SIZE_MAX, mark, reloading, ready2;
+
+        world_init("notify", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(PENDING_RULES);
+        fake_preload("pending");
+        w.fk->fail_type = AUDIT_ADD_RULE;
+        w.fk->fail_type_errno = ENOENT;
+        spawn("0.2");
+        ready = wait_notify("READY=1", 0, 10000);
+
+        /* READY=1 came after the attempt, with the degraded status. */
+        for (size_t i = 0; i < ready; i++) {
+                ev e = tl_get(i);
+
+                if (e.kind == EV_REQ && e.type == AUDIT_ADD_RULE && refused == SIZE_MAX)
+                        refused = i;
+        }
+        ck_assert_uint_ne(refused, SIZE_MAX);
+        ck_assert_int_eq(tl_get(refused).error, -ENOENT);
+        ck_assert_str_eq(status_line(status_before(ready + 1)), "degraded: 1 pending, 0 errors");
+        ck_assert_uint_eq(find_notify("READY=1", ready + 1, 0), -1);
+        wait_log("^Synced \\(start\\): 0 added, 0 removed, [0-9]+ status changes, 1 pending, 0 errors$", 0, 2000);
+
+        /* The kernel takes the rule: in sync. */
+        fake_pause();
+        w.fk->fail_type = 0;
+        fake_resume();
+        wait_status("in sync, 6 rules", 3000);
+        wait_log("^Pending rule loaded: -w /nonexistent/ak-dir/file", 0, 2000);
+        fake_pause();
+        assert_fake_holds_want(1);
+        fake_resume();
+
+        /* SIGHUP: RELOADING=1, then READY=1, then STATUS tells the state again. */
+        usleep(300 * 1000);
+        mark = tl_len();
+        daemon_signal(SIGHUP);
+        reloading = wait_notify("RELOADING=1", mark, 3000);
+        ck_assert_msg(msg_has_line(tl_get(reloading).text, "MONOTONIC_USEC=", 1), "RELOADING=1 without MONOTONIC_USEC=");
+        ready2 = wait_notify("READY=1", reloading + 1, 3000);
+        ck_assert_uint_gt(ready2, reloading);
+        wait_log("^Reloaded: 6 rules", 0, 2000);
+        usleep(400 * 1000);
+        ck_assert_msg(streq(last_status(), "in sync, 6 rules"),
+                      "STATUS after the reload is '%s', want 'in sync, 6 rules'", last_status());
+        world_done();
+}
+END_TEST
+
+/* A reload that changes the rules: the change goes in between RELOADING=1 and READY=1. */
+START_TEST(test_notify_reload_change) {
+        size_t mark, reloading, ready, add = SIZE_MAX;
+
+        world_init("notify-reload", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        start_and_settle("0.2", "in sync, 5 rules");
+        write_rules(PENDING_RULES);     /* one more rule; the fake takes it this time */
+        usleep(100 * 1000);
+        mark = tl_len();
+        daemon_signal(SIGHUP);
+        reloading = wait_notify("RELOADING=1", mark, 3000);
+        ready = wait_notify("READY=1", reloading + 1, 3000);
+        for (size_t i = reloading; i < ready; i++)
+                if (tl_get(i).kind == EV_REQ && tl_get(i).type == AUDIT_ADD_RULE)
+                        add = i;
+        ck_assert_msg(add != SIZE_MAX, "the new rule was not added between RELOADING=1 and READY=1");
+        ck_assert_uint_eq(tl_get(add).rules_after, 6);
+        wait_status("in sync, 6 rules", 3000);
+        wait_log("^Synced \\(reload\\): 1 added, 0 removed, 0 status changes, 0 pending, 0 errors$", 0, 2000);
+        fake_pause();
+        assert_fake_holds_want(1);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
+/* A reload whose rules do not parse changes nothing: the previous rules stay in force. */
+START_TEST(test_reload_rejected) {
+        size_t mark, reloading;
+        _cleanup_free_ char *status_after = NULL;
+        char path_re[700];
+        FILE *f;
+
+        world_init("reload-rejected", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        start_and_settle("0.2", "in sync, 5 rules");
+        f = fopen(w.rules, "ae");
+        ck_assert_ptr_nonnull(f);
+        fputs("-a always,exit -F auidd>=1000 -S open\n-w /tmp/ak-new-rule -p wa -k new\n", f);
+        ck_assert_int_eq(fclose(f), 0);
+        usleep(100 * 1000);
+        mark = tl_len();
+        daemon_signal(SIGHUP);
+        reloading = wait_notify("RELOADING=1", mark, 3000);
+        wait_notify("READY=1", reloading + 1, 3000);
+        snprintf(path_re, sizeof(path_re), "%s:13:[0-9]+: unknown field 'auidd'", w.rules);
+        wait_log(path_re, 0, 2000);
+        wait_log("^Reload rejected: 1 errors", 0, 2000);
+        usleep(400 * 1000);
+        status_after = strdup(last_status());
+        ck_assert_uint_eq(count_req(0, mark, tl_len()), 0);
+
+        /* The rules in force are still the old ones: drift is repaired back to them. */
+        fake_pause();
+        assert_fake_holds_want(1);
+        fake_remove_rule("perm");
+        mark = tl_len();
+        fake_resume();
+        wait_log("^Drift detected \\(poll\\): 1 rules removed", 0, 3000);
+        wait_log("^Repaired in", 0, 3000);
+        wait_status("in sync, 5 rules", 3000);
+        fake_pause();
+        assert_fake_holds_want(1);
+        ck_assert_uint_eq(count_req(AUDIT_ADD_RULE, mark, tl_len()), 1);
+        ck_assert_uint_eq(count_req(0, mark, tl_len()), 1);
+        fake_resume();
+
+        /* After READY=1, STATUS told the state again, not "reloading". */
+        ck_assert_msg(streq(status_after, "in sync, 5 rules"),
+                      "STATUS after the rejected reload was '%s', want 'in sync, 5 rules'", status_after);
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
+ * 7. Drift announced by records: repaired, and the changer named. */
+
+START_TEST(test_drift_record) {
+        size_t mark, first = SIZE_MAX;
+
+        world_init("drift-record", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        /* A long poll: the repair comes from the records. */
+        start_and_settle("60", "in sync, 5 rules");
+        usleep(100 * 1000);
+
+        fake_pause();
+        fake_remove_rule("perm");
+        mark = tl_len();
+        /* As the kernel sends them: the config change, then the syscall record with the same stamp. */
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_SYSCALL, SYSCALL_REC, 1), 0);
+        usleep(50 * 1000);
+        fake_resume();
+
+        wait_log("^Drift detected \\(event\\): 1 rules removed, by " CHANGER "$", 0, 3000);
+        wait_log("^Repaired in [0-9.]+ ms: 1 added, 0 removed, 0 status changes$", 0, 3000);
+        wait_status("in sync, 5 rules", 3000);
+        usleep(100 * 1000);
+
+        fake_pause();
+        assert_fake_holds_want(1);
+        /* The record asked for a verification; the write came from what it found. */
+        for (size_t i = mark; i < tl_len() && first == SIZE_MAX; i++)
+                if (tl_get(i).kind == EV_REQ)
+                        first = i;
+        ck_assert_uint_ne(first, SIZE_MAX);
+        ck_assert_msg(!is_write(tl_get(first).type), "first request after the records: %s", type_name(tl_get(first).type));
+        ck_assert_uint_eq(count_req(AUDIT_ADD_RULE, mark, tl_len()), 1);
+        ck_assert_uint_eq(count_req(0, mark, tl_len()), 1);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
+ * 8. Spoofing. */
+
+/* Forged answers from another port for the query the daemon just sent: a locked status, an
+ * empty rule list. Believed, they would make the daemon report `locked` or re-add every rule. */
+START_TEST(test_spoof_control) {
+        uint8_t buf[8192];
+        size_t mark, off = 0;
+        unsigned forged = 0, forged_core = 0;
+        ssize_t n;
+        int r;
+
+        world_init("spoof-control", FAKE_NETLINK, MON_UNIX);
+        write_rules(BASE_RULES);
+        start_and_settle("0.2", "in sync, 5 rules");
+
+        fake_pause();
+        mark = tl_len();
+        {
+                struct pollfd p = { .fd = w.fk->fd, .events = POLLIN };
+
+                ck_assert_int_eq(poll(&p, 1, 2000), 1);         /* the next poll's query, waiting */
+        }
+        n = recv(w.fk->fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+        ck_assert_int_ge(n, (ssize_t) sizeof(struct nlmsghdr));
+
+        /* A stranger cannot unicast to the connected socket at all... */
+        {
+                struct nlmsghdr h = { .nlmsg_len = sizeof(h), .nlmsg_type = NLMSG_NOOP };
+
+                ck_assert_int_eq(fake_netlink_send_stranger(w.control, 0, &h, sizeof(h)), -ECONNREFUSED);
+        }
+        /* ...but multicast reaches it. */
+        while ((size_t) n - off >= sizeof(struct nlmsghdr)) {
+                struct nlmsghdr h;
+                struct {
+                        struct nlmsghdr h;
+                        union {
+                                struct audit_status s;
+                                struct audit_features f;
+                                int done;
+                        };
+                } m = {};
+
+                memcpy(&h, buf + off, sizeof(h));
+                ck_assert_uint_ge(h.nlmsg_len, sizeof(h));
+                off += NLMSG_ALIGN(h.nlmsg_len);
+                m.h.nlmsg_seq = h.nlmsg_seq;
+                switch (h.nlmsg_type) {
+                case AUDIT_GET:
+                        m.h.nlmsg_type = AUDIT_GET;
+                        m.h.nlmsg_len = sizeof(m.h) + sizeof(m.s);
+                        m.s = (struct audit_status) { .enabled = 2, .failure = 2, .backlog_limit = 1 };
+                        break;
+                case AUDIT_GET_FEATURE:
+                        m.h.nlmsg_type = AUDIT_GET_FEATURE;
+                        m.h.nlmsg_len = sizeof(m.h) + sizeof(m.f);
+                        m.f = (struct audit_features) { .vers = AUDIT_FEATURE_VERSION, .mask = ~0u, .features = 2, .lock = 2 };
+                        break;
+                case AUDIT_LIST_RULES:
+                        m.h.nlmsg_type = NLMSG_DONE;
+                        m.h.nlmsg_flags = NLM_F_MULTI;
+                        m.h.nlmsg_len = sizeof(m.h) + sizeof(int);
+                        break;
+                default:
+                        continue;
+                }
+                if (h.nlmsg_type == AUDIT_GET || h.nlmsg_type == AUDIT_LIST_RULES)
+                        forged_core++;
+                r = fake_netlink_send_stranger(w.control, SPOOF_GROUP, &m, m.h.nlmsg_len);
+                if (r == -EPERM) {
+                        printf("test_spoof_control: SKIP (joining a netlink group needs CAP_NET_ADMIN)\n");
+                        fake_resume();
+                        world_done();
+                        return;
+                }
+                ck_assert_int_eq(r, 0);
+                forged++;
+        }
+        /* GET and LIST_RULES at least (GET_FEATURE only when the client asks for features). */
+        ck_assert_uint_ge(forged, 2);
+        ck_assert_uint_eq(forged_core, 2);
+        usleep(100 * 1000);     /* the daemon reads (and drops) the forgeries before the real answers */
+        fake_resume();
+
+        usleep(800 * 1000);     /* that query and a few polls more */
+        ck_assert_uint_ge(count_req(AUDIT_LIST_RULES, mark, tl_len()), 3);
+        ck_assert_uint_eq(count_req(0, mark, tl_len()), 0);
+        ck_assert_str_eq(last_status(), "in sync, 5 rules");
+        ck_assert(!log_find("locked", 0));
+        ck_assert(!log_find("Drift detected", 0));
+        fake_pause();
+        assert_fake_holds_want(1);
+        ck_assert_uint_eq(w.fk->status.enabled, 1);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
+/* A forged record from a non-kernel sender, while the kernel really drifted: no verification,
+ * so no write; the drift waits for a trusted trigger. */
+START_TEST(test_spoof_monitor) {
+        uint8_t buf[2048];
+        struct nlmsghdr h = {};
+        size_t mark;
+        static const char *const forged[] = { CONFIG_CHANGE_REC, SYSCALL_REC };
+        static const uint16_t types[] = { AUDIT_CONFIG_CHANGE, AUDIT_SYSCALL };
+
+        world_init("spoof-monitor", FAKE_SEQPACKET, MON_NETLINK);
+        write_rules(BASE_RULES);
+        start_and_settle("60", "in sync, 5 rules");
+        usleep(100 * 1000);
+
+        fake_pause();
+        fake_remove_rule("perm");
+        mark = tl_len();
+        fake_resume();
+        for (size_t i = 0; i < ELEMENTSOF(forged); i++) {
+                h.nlmsg_type = types[i];
+                h.nlmsg_len = (uint32_t) (sizeof(h) + strlen(forged[i]));
+                memcpy(buf, &h, sizeof(h));
+                memcpy(buf + sizeof(h), forged[i], strlen(forged[i]));
+                /* Unicast from a stranger's port (the real socket is unconnected: anyone may send). */
+                ck_assert_int_eq(fake_netlink_send_stranger(w.mon, 0, buf, h.nlmsg_len), 0);
+        }
+        usleep(500 * 1000);
+        /* Dropped: no verification at all, hence no write. */
+        ck_assert_uint_eq(count_req(0, mark, tl_len()), 0);
+        ck_assert_uint_eq(count_req(AUDIT_LIST_RULES, mark, tl_len()), 0);
+        ck_assert(!log_find("Drift detected", 0));
+        ck_assert(!log_find("pid=4242", 0));
+        fake_pause();
+        ck_assert_uint_eq(fake_kernel_rule_count(w.fk), 4);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
+ * The runner: one directory for all tests, the logs of failed tests shown, all of it removed. */
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        (void) st;
+        (void) flag;
+        (void) ftw;
+        (void) remove(path);
+        return 0;
+}
+
+static void dump_failed_logs(void) {
+        static const char *const names[] = { "start", "lock-last", "lock-withheld", "lock-after-pending", "already-locked", "enobufs",
+                                             "silent-signals", "silent-timeout", "notify", "notify-reload", "reload-rejected",
+                                             "drift-record", "spoof-control", "spoof-monitor" };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                char dir[512], path[600];
+                struct stat st;
+                FILE *f;
+
+                snprintf(dir, sizeof(dir), "%s/%s", root_dir, names[i]);
+                snprintf(path, sizeof(path), "%s/passed", dir);
+                if (stat(dir, &st) < 0 || stat(path, &st) == 0)
+                        continue;
+                snprintf(path, sizeof(path), "%s/daemon.log", dir);
+                f = fopen(path, "re");
+                if (!f)
+                        continue;
+                {
+                        char line[2048];
+                        char **lines = calloc(80, sizeof(char *));
+                        size_t n = 0;
+
+                        while (lines && fgets(line, sizeof(line), f)) {
+                                free(lines[n % 80]);
+                                lines[n % 80] = strdup(line);
+                                n++;
+                        }
+                        fprintf(stderr, "---- %s: daemon log (last 80 lines) ----\n", names[i]);
+                        for (size_t k = n > 80 ? n - 80 : 0; lines && k < n; k++)
+                                fputs(lines[k % 80] ? lines[k % 80] : "", stderr);
+                        for (size_t k = 0; lines && k < 80; k++)
+                                free(lines[k]);
+                        free(lines);
+                }
+                fclose(f);
+        }
+}
+
+static Suite *daemon_fake_suite(void) {
+        Suite *s = suite_create("daemon-fake");
+        TCase *tc;
+
+        tc = tcase_create("start");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, test_start);
+        tcase_add_test(tc, test_notify);
+        tcase_add_test(tc, test_notify_reload_change);
+        tcase_add_test(tc, test_reload_rejected);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("lock");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, test_lock_last);
+        tcase_add_test(tc, test_lock_withheld);
+        tcase_add_test(tc, test_lock_after_pending_loads);
+        tcase_add_test(tc, test_already_locked);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("events");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, test_drift_record);
+        tcase_add_test(tc, test_enobufs_storm);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("spoof");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, test_spoof_control);
+        tcase_add_test(tc, test_spoof_monitor);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("silent");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_silent_kernel_signals);
+        tcase_add_test(tc, test_silent_kernel_timeout);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        SRunner *sr;
+        int failed;
+
+        snprintf(root_dir, sizeof(root_dir), "/tmp/ak-daemon-fake-XXXXXX");
+        if (!mkdtemp(root_dir)) {
+                perror("mkdtemp");
+                return 1;
+        }
+        sr = srunner_create(daemon_fake_suite());
+        srunner_run_all(sr, CK_ENV);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        dump_failed_logs();
+        (void) nftw(root_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        return failed ? 1 : 0;
+}
