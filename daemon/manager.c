@@ -21,9 +21,10 @@
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
 #define COALESCE_USEC 1000u                     /* a burst of records becomes one verification */
 #define FIGHT_WINDOW_USEC (1u * 1000000u)       /* drift this soon after a repair... */
-#define FIGHT_THRESHOLD 5                       /* ...so many times in a row is a fight */
+#define FIGHT_THRESHOLD 3                       /* ...so many times in a row is a fight */
+#define FIGHT_QUIET_USEC (2u * 1000000u)        /* no drift this long: the fight is over */
 #define BACKOFF_MIN_USEC (50u * 1000u)
-#define BACKOFF_MAX_USEC (800u * 1000u)         /* converge within a second once the fight stops */
+#define BACKOFF_MAX_USEC (500u * 1000u)         /* converge within a second once the fight stops */
 #define DEFAULT_RULES_DIR "/etc/audit/rules.d"
 #define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
 
@@ -272,6 +273,31 @@ static void describe_drift(const ak_plan *p, size_t n_ops, const struct audit_st
         snprintf(buf, size, "%s", s && *s ? s : "rules out of order");
 }
 
+/* What an operation restores: the same signature means the same rule or field put back again. */
+static uint64_t op_signature(const ak_op *op) {
+        uint64_t t = (uint64_t) op->type << 56;
+
+        if (op->type == AK_OP_ADD_RULE || op->type == AK_OP_DEL_RULE)
+                return t ^ (ak_rule_hash(op->rule) & ((UINT64_C(1) << 56) - 1));
+        return t ^ op->mask;
+}
+
+static void remember_repair(Manager *m, const ak_plan *p, size_t n_ops) {
+        m->n_repair_sigs = 0;
+        for (size_t i = 0; i < n_ops && m->n_repair_sigs < ELEMENTSOF(m->repair_sigs); i++)
+                m->repair_sigs[m->n_repair_sigs++] = op_signature(&p->ops[i]);
+}
+
+static int reverts_last_repair(Manager *m, const ak_plan *p, size_t n_ops) {
+        for (size_t i = 0; i < n_ops; i++) {
+                uint64_t sig = op_signature(&p->ops[i]);
+                for (size_t k = 0; k < m->n_repair_sigs; k++)
+                        if (m->repair_sigs[k] == sig)
+                                return 1;
+        }
+        return 0;
+}
+
 static void on_exec_done(ak_nl *nl, int error, void *userdata);
 
 static void execute(Manager *m, size_t first, size_t n) {
@@ -393,7 +419,8 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 return;
         }
         if (p->in_sync) {
-                if (m->flapping) {
+                /* the fight is over only after a quiet spell, not at the first moment of peace */
+                if (m->flapping && now_usec() - m->last_drift_mono >= FIGHT_QUIET_USEC) {
                         log_fields(LOG_NOTICE, 0, AK_MID_FLAPPING, NULL, "The fight over the audit rules stopped; back to normal pace");
                         m->flapping = 0;
                         m->backoff_usec = 0;
@@ -406,7 +433,8 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                                    reason_name(m->reason), m->want->n_rules);
                 if (m->reason != VERIFY_SETTLE)
                         m->last_added = m->last_removed = m->last_changed = 0;
-                set_state(m, m->mode == MODE_MONITOR ? "monitoring" : m->pending_rules ? "degraded" : "in-sync");
+                set_state(m, m->mode == MODE_MONITOR ? "monitoring" : m->flapping ? "flapping" :
+                             m->pending_rules ? "degraded" : "in-sync");
                 finish(m);
                 return;
         }
@@ -431,6 +459,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 describe_drift(p, n_main, &m->report.before.status, what, sizeof(what));
                 m->drift_events++;
                 m->last_drift_usec = realtime_usec();
+                m->last_drift_mono = now_usec();
                 snprintf(m->last_drift_by, sizeof(m->last_drift_by), "%s", by);
                 snprintf(m->last_drift_what, sizeof(m->last_drift_what), "%s", what);
                 {
@@ -448,8 +477,9 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                         return;
                 }
 
-                /* A fight: drift keeps coming back right after our repairs. */
-                if (m->fight_window_start && now_usec() - m->fight_window_start < FIGHT_WINDOW_USEC)
+                /* A fight: our last repair is undone again, soon after we made it. */
+                if (m->fight_window_start && now_usec() - m->fight_window_start < FIGHT_WINDOW_USEC &&
+                    reverts_last_repair(m, p, n_main))
                         m->fight_count++;
                 else
                         m->fight_count = 0;
@@ -473,6 +503,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         m->fight_window_start = now_usec();
+        remember_repair(m, p, n_main);
         if (!m->flapping)
                 set_state(m, "repairing");
         if (n_main == 0) {
@@ -772,7 +803,7 @@ int manager_start(Manager *m) {
                                        r == -ECONNREFUSED ? "refused in this user namespace" : strerror(-r));
         r = sd_event_add_io(m->event, &m->nl_source, ak_nl_fd(m->nl), EPOLLIN, on_nl_io, m);
         if (r >= 0)
-                r = sd_event_add_time(m->event, &m->nl_timer, CLOCK_MONOTONIC, 0, 0, on_nl_timer, m);
+                r = sd_event_add_time(m->event, &m->nl_timer, CLOCK_MONOTONIC, 0, 1000, on_nl_timer, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the audit socket: %m");
         (void) sd_event_source_set_enabled(m->nl_timer, SD_EVENT_OFF);
@@ -786,9 +817,10 @@ int manager_start(Manager *m) {
                         return log_error_errno(r, "Failed to watch the audit record socket: %m");
         }
 
-        r = sd_event_add_time(m->event, &m->verify_timer, CLOCK_MONOTONIC, 0, 0, on_verify_timer, m);
+        /* accuracy 1 us: sd-event's default (0 = 250 ms) would delay every repair */
+        r = sd_event_add_time(m->event, &m->verify_timer, CLOCK_MONOTONIC, 0, 1, on_verify_timer, m);
         if (r >= 0)
-                r = sd_event_add_time(m->event, &m->backoff_timer, CLOCK_MONOTONIC, 0, 0, on_backoff_timer, m);
+                r = sd_event_add_time(m->event, &m->backoff_timer, CLOCK_MONOTONIC, 0, 1, on_backoff_timer, m);
         if (r >= 0)
                 r = sd_event_add_time_relative(m->event, &m->poll_timer, CLOCK_MONOTONIC, m->poll_usec,
                                                m->poll_usec / 10, on_poll_timer, m);

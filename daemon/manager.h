@@ -84,7 +84,10 @@ typedef struct Manager {
 
         /* fights */
         uint64_t fight_window_start;
+        uint64_t last_drift_mono;       /* CLOCK_MONOTONIC of the last drift */
         unsigned fight_count;
+        uint64_t repair_sigs[64];       /* what the last repair put back (see op_signature) */
+        size_t n_repair_sigs;
         uint64_t backoff_usec;
         int flapping;
 
