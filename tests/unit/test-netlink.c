@@ -1213,7 +1213,7 @@ static Suite *netlink_suite(void) {
         suite_add_tcase(s, tc);
 
         tc = tcase_create("kernel");
-        tcase_set_timeout(tc, 60);
+        tcase_set_timeout(tc, 600); /* waits for the shared kernel lock */
         tcase_add_test(tc, test_real_kernel_read_only);
         suite_add_tcase(s, tc);
         return s;
