@@ -92,6 +92,17 @@ const char *manager_status_line(Manager *m, char *buf, size_t size) {
         return buf;
 }
 
+/* The state once nothing is in flight. */
+static const char *steady_state(Manager *m) {
+        if (m->mode == MODE_MONITOR)
+                return "monitoring";
+        if (m->flapping)
+                return "flapping";
+        if (m->pending_rules || (m->want && m->want->n_errors) || m->report.n_failed)
+                return "degraded";
+        return "in-sync";
+}
+
 /* Tell systemd the status line when it changed. */
 static void notify_status(Manager *m) {
         char buf[sizeof(m->last_status)];
@@ -220,7 +231,6 @@ static void finish(Manager *m) {
 
         log_debug("verify %s done: %s", reason_name(done), m->state);
         m->busy = 0;
-        m->exact_order_requested = 0;
         notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
@@ -230,9 +240,11 @@ static void finish(Manager *m) {
                 reload_swap(m, TAKE_PTR(m->next_want));
                 return;
         }
-        if (m->pending_call) {
+        if (m->pending_call && m->call_chain) {
+                /* the chain the Resync/Reload started (its check, and the settle after) ended */
                 sd_bus_message *call = m->pending_call;
                 m->pending_call = NULL;
+                m->call_chain = 0;
                 (void) sd_bus_reply_method_return(call, "uuu", (uint32_t) m->last_added,
                                                   (uint32_t) m->last_removed, (uint32_t) m->last_changed);
                 sd_bus_message_unref(call);
@@ -347,7 +359,7 @@ static void after_sync(Manager *m) {
         else if (rep->lock_applied)
                 log_fields(LOG_NOTICE, 0, AK_MID_LOCKED, NULL, "Audit configuration locked (enabled=2) until reboot");
         manager_bus_synced(m, (unsigned) rep->added, (unsigned) rep->removed, (unsigned) rep->set);
-        set_state(m, m->mode == MODE_MONITOR ? "monitoring" : rep->n_pending || rep->n_failed ? "degraded" : "in-sync");
+        set_state(m, steady_state(m));
         notify_status(m);
         if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
@@ -380,7 +392,7 @@ static void on_exec_done(ak_nl *nl, int error, void *userdata) {
 
 static void on_query_done(ak_nl *nl, int error, void *userdata) {
         Manager *m = userdata;
-        ak_plan_opts opts = { .foreign = m->foreign, .exact_order = m->exact_order_requested };
+        ak_plan_opts opts = { .foreign = m->foreign, .exact_order = m->exact_active };
         const ak_plan *p;
         size_t n_main;
         int r, drift;
@@ -433,8 +445,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                                    reason_name(m->reason), m->want->n_rules);
                 if (m->reason != VERIFY_SETTLE)
                         m->last_added = m->last_removed = m->last_changed = 0;
-                set_state(m, m->mode == MODE_MONITOR ? "monitoring" : m->flapping ? "flapping" :
-                             m->pending_rules ? "degraded" : "in-sync");
+                set_state(m, steady_state(m));
                 finish(m);
                 return;
         }
@@ -528,6 +539,15 @@ static void verify_start(Manager *m, VerifyReason reason) {
         }
         m->busy = 1;
         m->reason = reason;
+        /* A ResyncExactOrder applies to the check it starts and that check's settle only; a
+         * pending D-Bus call is answered when that chain ends. */
+        if (reason == VERIFY_REQUEST) {
+                m->exact_active = m->exact_order_requested;
+                m->exact_order_requested = 0;
+        } else if (reason != VERIFY_SETTLE)
+                m->exact_active = 0;
+        if (reason == VERIFY_REQUEST || reason == VERIFY_RELOAD)
+                m->call_chain = m->pending_call != NULL;
         if (reason != VERIFY_EVENT || !m->trigger_usec)
                 m->trigger_usec = now_usec();
         ak_kstate_done(&m->snapshot);
@@ -730,7 +750,7 @@ int manager_new(Manager **ret) {
 
         if (!m)
                 return -ENOMEM;
-        m->state = "starting";
+        m->state = "repairing"; /* until the first sync is done */
         m->mode = MODE_ENFORCE;
         m->foreign = AK_FOREIGN_REMOVE;
         m->poll_usec = 10u * 1000000u;

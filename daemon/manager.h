@@ -57,7 +57,9 @@ typedef struct Manager {
         VerifyReason reason;            /* of the verification in flight */
         int verify_queued;              /* another verification was asked for while busy */
         VerifyReason queued_reason;
-        int exact_order_requested;
+        int exact_order_requested;      /* ResyncExactOrder asked; taken by the next REQUEST check */
+        int exact_active;               /* the check in flight restores key order too */
+        int call_chain;                 /* the check in flight was started for pending_call */
         int executing_lock;
         int reload_queued;              /* SIGHUP arrived during a sync: next_want waits */
         ak_ruleset *next_want;

@@ -999,7 +999,7 @@ static uint32_t *hashcount_slot(const hashcount *h, uint64_t key) {
         size_t mask = h->size - 1;
 
         for (size_t i = key & mask;; i = (i + 1) & mask)
-                if (h->keys[i] == key || h->counts[i] == UINT32_MAX)
+                if (h->counts[i] == UINT32_MAX || h->keys[i] == key)
                         return &h->counts[i];
 }
 

@@ -250,24 +250,33 @@ static int verb_diff_or_apply(int argc, char **argv, int apply) {
 static void bus_freep(sd_bus **b) { sd_bus_flush_close_unref(*b); }
 static void msg_freep(sd_bus_message **m) { sd_bus_message_unref(*m); }
 
+/* Say why a call to the daemon failed, in words a person can act on. Returns the exit status. */
 static int bus_failed(const char *what, const sd_bus_error *e, int r) {
         if (e && e->name && (streq(e->name, SD_BUS_ERROR_SERVICE_UNKNOWN) || streq(e->name, SD_BUS_ERROR_NAME_HAS_NO_OWNER)))
                 fprintf(stderr, "auditkeepd is not running; start it with systemctl start auditkeepd, or use auditkeepctl apply\n");
         else if (e && e->name && streq(e->name, SD_BUS_ERROR_ACCESS_DENIED))
-                fprintf(stderr, "auditkeepctl %s: permission denied: only root (or CAP_AUDIT_CONTROL) may do this\n", what);
+                fprintf(stderr, "auditkeepctl %s: permission denied: only root (or a process with CAP_AUDIT_CONTROL) may do this\n",
+                        what);
+        else if (e && e->name && (streq(e->name, SD_BUS_ERROR_NO_REPLY) || streq(e->name, SD_BUS_ERROR_TIMEOUT)))
+                fprintf(stderr, "auditkeepctl %s: auditkeepd did not answer in time (%s)\n", what,
+                        e->message ? e->message : e->name);
         else if (e && e->message)
                 fprintf(stderr, "auditkeepctl %s: %s\n", what, e->message);
+        else if (e && e->name)
+                fprintf(stderr, "auditkeepctl %s: %s\n", what, e->name);
         else
-                fprintf(stderr, "auditkeepctl %s: cannot reach the system bus: %s\n", what, strerror(-r));
+                fprintf(stderr, "auditkeepctl %s: cannot reach the system bus (%s), so auditkeepd cannot be asked; "
+                        "without the daemon, use auditkeepctl apply or diff PATH\n", what, strerror(-r));
         return EXIT_UNREACHABLE;
 }
 
-static int bus_open(sd_bus **ret) {
+/* Connect to the system bus; on failure say why and return the negative errno. */
+static int bus_open(const char *what, sd_bus **ret) {
         int r = sd_bus_open_system(ret);
 
         if (r < 0)
-                return bus_failed("", NULL, r);
-        return 0;
+                (void) bus_failed(what, NULL, r);
+        return r < 0 ? r : 0;
 }
 
 /* Write a JSON string. */
@@ -402,16 +411,19 @@ static int verb_status(int argc, char **argv) {
         _cleanup_(bus_freep) sd_bus *bus = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         props p = {};
-        int r, tty = isatty(STDOUT_FILENO);
+        const char *term = getenv("TERM");
+        /* colour only on a terminal that has it, and not when NO_COLOR asks for none */
+        int r, tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && streq(term, "dumb"));
         const char *color = "", *reset = "";
         char w1[96], w2[96];
 
-        if (bus_open(&bus) < 0)
+        if (bus_open("status", &bus) < 0)
                 return EXIT_UNREACHABLE;
         r = read_props(bus, &p, &err);
         if (r < 0) {
                 r = bus_failed("status", &err, r);
                 sd_bus_error_free(&err);
+                props_done(&p);
                 return r;
         }
         if (arg_json) {
@@ -441,12 +453,12 @@ static int verb_status(int argc, char **argv) {
                 color = streq(p.state, "in-sync") ? "\033[32m" :
                         (streq(p.state, "degraded") || streq(p.state, "flapping") || streq(p.state, "locked")) ? "\033[31m" : "\033[33m";
         }
-        printf("auditkeepd: %s%s%s (mode %s)\n", color, p.state, reset, p.mode);
-        printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, wait %u\n",
-               p.enabled, p.locked ? " (locked)" : "", p.failure, p.backlog, p.backlog_limit, p.lost, p.rate_limit,
-               p.backlog_wait_time);
+        printf("auditkeepd: %s%s%s, mode %s\n", color, p.state, reset, p.mode);
         printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
                p.desired, p.loaded, p.pending, p.foreign, p.errors);
+        printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",
+               p.enabled, p.locked ? " (locked until reboot)" : "", p.failure, p.backlog, p.backlog_limit, p.lost,
+               p.rate_limit, p.backlog_wait_time);
         printf("     drift: %" PRIu64 " events, %" PRIu64 " repairs; last %s%s%s\n", p.drift_events, p.repairs,
                format_when(p.last_drift, w1, sizeof(w1)), p.last_drift_by[0] ? " by " : "", p.last_drift_by);
         printf(" last sync: %s\n", format_when(p.last_sync, w2, sizeof(w2)));
@@ -465,7 +477,7 @@ static int verb_rules(int argc, char **argv) {
         const char *text, *origin, *state;
         int r, first = 1;
 
-        if (bus_open(&bus) < 0)
+        if (bus_open("rules", &bus) < 0)
                 return EXIT_UNREACHABLE;
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListRules", &err, &reply, "");
         if (r < 0) {
@@ -493,7 +505,11 @@ static int verb_rules(int argc, char **argv) {
         }
         if (arg_json)
                 printf("]\n");
-        return r < 0 ? EXIT_UNREACHABLE : EXIT_OK;
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl rules: cannot read the daemon's answer: %s\n", strerror(-r));
+                return EXIT_UNREACHABLE;
+        }
+        return EXIT_OK;
 }
 
 static int verb_resync_or_reload(const char *method, const char *what) {
@@ -503,7 +519,7 @@ static int verb_resync_or_reload(const char *method, const char *what) {
         uint32_t added, removed, changed;
         int r;
 
-        if (bus_open(&bus) < 0)
+        if (bus_open(what, &bus) < 0)
                 return EXIT_UNREACHABLE;
         (void) sd_bus_set_method_call_timeout(bus, 300u * 1000000u);
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &err, &reply, "");
@@ -514,8 +530,10 @@ static int verb_resync_or_reload(const char *method, const char *what) {
                 return ret;
         }
         r = sd_bus_message_read(reply, "uuu", &added, &removed, &changed);
-        if (r < 0)
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl %s: cannot read the daemon's answer: %s\n", what, strerror(-r));
                 return EXIT_UNREACHABLE;
+        }
         if (arg_json)
                 printf("{\"added\":%u,\"removed\":%u,\"changed\":%u}\n", added, removed, changed);
         else
@@ -531,7 +549,9 @@ static int verb_reload(int argc, char **argv) {
         return verb_resync_or_reload("Reload", "reload");
 }
 
-/* diff without PATH asks the daemon; when it is not running (or with PATH), compute locally. */
+/* diff without PATH asks the daemon; when it is not running (or with PATH, or --exact-order, which
+ * the daemon's view does not apply), compute locally. Returns 1 when the daemon answered (or
+ * refused), with the exit status in *ret. */
 static int daemon_diff(int *ret) {
         _cleanup_(bus_freep) sd_bus *bus = NULL;
         _cleanup_(msg_freep) sd_bus_message *reply = NULL;
@@ -539,6 +559,8 @@ static int daemon_diff(int *ret) {
         const char *line;
         int r, n = 0;
 
+        if (arg_exact_order)
+                return 0;
         if (sd_bus_open_system(&bus) < 0)
                 return 0;
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "Diff", &err, &reply, "");
@@ -562,6 +584,13 @@ static int daemon_diff(int *ret) {
         }
         if (arg_json)
                 printf("]\n");
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl diff: cannot read the daemon's answer: %s\n", strerror(-r));
+                *ret = EXIT_UNREACHABLE;
+                return 1;
+        }
+        if (n == 0 && !arg_json && !arg_quiet)
+                printf("in sync (as auditkeepd sees it)\n");
         *ret = n ? EXIT_PROBLEMS : EXIT_OK;
         return 1;
 }
