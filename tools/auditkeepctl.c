@@ -134,30 +134,37 @@ static void print_origin(FILE *f, const ak_rule *r) {
 }
 
 /* One line per planned operation, in auditctl syntax. */
-static void print_op(FILE *f, const ak_op *op, const struct audit_status *have, const char *prefix_err) {
+/* One planned operation in auditctl syntax: "+ RULE", "- RULE", "~ field OLD -> NEW". */
+static char *op_text(const ak_op *op, const struct audit_status *have) {
         _cleanup_free_ char *text = NULL;
 
         switch (op->type) {
         case AK_OP_ADD_RULE:
         case AK_OP_DEL_RULE:
                 text = ak_rule_format(op->rule);
-                fprintf(f, "%c %s", op->type == AK_OP_ADD_RULE ? '+' : '-', text ? text : "?");
-                print_origin(f, op->rule);
-                break;
+                return strdup_printf("%c %s", op->type == AK_OP_ADD_RULE ? '+' : '-', text ? text : "?");
         case AK_OP_SET:
-                fprintf(f, "~ %s %u -> %u", ak_status_name(op->mask), ak_status_get(have, op->mask), op->value);
-                break;
+                return strdup_printf("~ %s %u -> %u", ak_status_name(op->mask), ak_status_get(have, op->mask), op->value);
         case AK_OP_RESET_LOST:
-                fprintf(f, "~ reset lost counter (now %u)", have->lost);
-                break;
+                return strdup_printf("~ reset lost counter (now %u)", have->lost);
         case AK_OP_SET_FEATURE:
-                fprintf(f, "~ loginuid immutable (cannot be undone until reboot)");
-                break;
+                return strdup("~ loginuid immutable (cannot be undone until reboot)");
         }
+        return NULL;
+}
+
+static void print_op(FILE *f, const ak_op *op, const struct audit_status *have, const char *prefix_err) {
+        _cleanup_free_ char *text = op_text(op, have);
+
+        fputs(text ? text : "?", f);
+        if (op->type == AK_OP_ADD_RULE || op->type == AK_OP_DEL_RULE)
+                print_origin(f, op->rule);
         if (prefix_err && op->error)
                 fprintf(f, ": %s%s", prefix_err, strerror(-op->error));
         fputc('\n', f);
 }
+
+static void json_str(const char *s);
 
 static int open_kernel(ak_nl **ret) {
         int r = ak_nl_open(ret);
@@ -190,6 +197,18 @@ static int verb_diff_or_apply(int argc, char **argv, int apply) {
         }
         p = rep.plan;
 
+        if (!apply && arg_json) {
+                printf("[");
+                for (size_t i = 0; i < p->n_ops; i++) {
+                        _cleanup_free_ char *text = op_text(&p->ops[i], &rep.before.status);
+                        printf("%s", i ? "," : "");
+                        json_str(text ? text : "?");
+                }
+                printf("]\n");
+                ret = p->in_sync ? EXIT_OK : EXIT_PROBLEMS;
+                ak_sync_report_done(&rep);
+                return ret;
+        }
         if (!apply) {
                 for (size_t i = 0; i < p->n_ops; i++)
                         print_op(stdout, &p->ops[i], &rep.before.status, NULL);
