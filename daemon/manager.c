@@ -353,9 +353,11 @@ static void after_sync(Manager *m) {
         m->retrying = 0;
         for (size_t i = 0; i < rep->n_failed; i++)
                 log_warning_errno(rep->failed[i]->error, "The kernel refused a change (type %d): %m", rep->failed[i]->type);
-        if (rep->lock_withheld)
+        if (rep->lock_withheld && !m->lock_withheld_logged) {
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s",
                            m->want->n_errors ? "the rules have errors" : "not every rule is in force");
+                m->lock_withheld_logged = 1;
+        }
         else if (rep->lock_applied)
                 log_fields(LOG_NOTICE, 0, AK_MID_LOCKED, NULL, "Audit configuration locked (enabled=2) until reboot");
         manager_bus_synced(m, (unsigned) rep->added, (unsigned) rep->removed, (unsigned) rep->set);
@@ -443,6 +445,10 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
                         log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL, "In sync (%s): %zu rules, nothing to change",
                                    reason_name(m->reason), m->want->n_rules);
+                if (p->lock_withheld && !m->lock_withheld_logged) {
+                        log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: the rules have errors");
+                        m->lock_withheld_logged = 1;
+                }
                 if (m->reason != VERIFY_SETTLE)
                         m->last_added = m->last_removed = m->last_changed = 0;
                 set_state(m, steady_state(m));
@@ -450,9 +456,11 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 return;
         }
 
-        /* Something differs. Retries of pending rules are not drift. */
+        /* Something differs. Retries of pending rules are not drift, and they wait for the poll
+         * (or a start, reload or request): a refused add logs a record of its own, which must not
+         * make the next retry. */
         if (n_main > 0 && only_retries(m, p, n_main)) {
-                if (m->reason == VERIFY_SETTLE || m->mode == MODE_MONITOR) {
+                if (m->reason == VERIFY_SETTLE || m->reason == VERIFY_EVENT || m->mode == MODE_MONITOR) {
                         set_state(m, "degraded");
                         finish(m);
                         return;
@@ -688,6 +696,7 @@ static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 /* Put a new, cleanly parsed desired state in force. */
 static void reload_swap(Manager *m, ak_ruleset *rs) {
         ak_sync_report_done(&m->report);
+        m->lock_withheld_logged = 0;
         ak_ruleset_free(m->want);
         m->want = rs;
         for (size_t i = 0; i < m->n_pending_keys; i++)

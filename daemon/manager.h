@@ -66,6 +66,7 @@ typedef struct Manager {
         int retrying;                   /* the execution in flight only retries pending rules */
         uint64_t trigger_usec;          /* when the drift was first seen (record or check) */
         int locked_in_sync;
+        int lock_withheld_logged;       /* said once per desired state */
 
         /* what we know */
         char last_status[256];          /* the last STATUS= sent */

@@ -219,7 +219,7 @@ char *ak_rule_format(const ak_rule *r) {
                         break;
                 case AUDIT_EXIT: {
                         int e = (int) v;
-                        const char *en = e < 0 ? ak_errno_to_name(-e) : NULL;
+                        const char *en = e < 0 && e != INT_MIN ? ak_errno_to_name(-e) : NULL;
                         if (en)
                                 strbuf_printf(&b, " -F exit%s-%s", op, en);
                         else

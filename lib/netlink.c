@@ -942,7 +942,8 @@ static void handle_datagram(ak_nl *nl, const uint8_t *buf, size_t n, int truncat
                 nl->stats.malformed++;
                 return;
         }
-        while (mnl_nlmsg_ok(nlh, len)) {
+        /* libmnl compares nlmsg_len as a signed int: a length of 2 GiB or more would pass */
+        while (len >= (int) MNL_NLMSG_HDRLEN && nlh->nlmsg_len <= (uint32_t) len && mnl_nlmsg_ok(nlh, len)) {
                 handle_msg(nl, nlh);
                 nlh = mnl_nlmsg_next(nlh, &len);
         }

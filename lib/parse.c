@@ -107,6 +107,23 @@ static int diag_add(ak_ruleset *rs, const char *file, unsigned line, unsigned co
         return 0;
 }
 
+/* Messages quote the user's words: show control and non-ASCII bytes as \\xNN, so a rules file cannot
+ * drive the terminal of whoever reads the errors, and the text is valid UTF-8 (D-Bus needs it). */
+static char *printable(char *m) {
+        strbuf b = {};
+
+        if (!m)
+                return NULL;
+        for (const unsigned char *p = (const unsigned char *) m; *p; p++) {
+                if (*p >= 0x20 && *p < 0x7f)
+                        strbuf_append(&b, (const char *) p, 1);
+                else
+                        strbuf_printf(&b, "\\x%02x", *p);
+        }
+        free(m);
+        return strbuf_steal(&b);
+}
+
 _printf_(4, 5)
 static void lerr(linectx *c, unsigned col, int warning, const char *fmt, ...) {
         va_list ap;
@@ -115,6 +132,7 @@ static void lerr(linectx *c, unsigned col, int warning, const char *fmt, ...) {
         va_start(ap, fmt);
         m = strdup_vprintf(fmt, ap);
         va_end(ap);
+        m = printable(m);
         if (!warning)
                 c->failed = 1;
         if (!c->rs) {
@@ -449,7 +467,11 @@ static int field_allowed_op(uint32_t field, uint32_t op) {
         }
 }
 
-/* Split "name OP value"; the first operator found in auditctl's order wins. */
+/* Split "name OP value" at the first operator from the left (two-character operators first at
+ * that place). auditctl searches "!=" ">=" "<=" "&=" "=" ">" "<" "&" in that order over the whole
+ * word instead; both agree on every word auditctl reads, and the leftmost split also reads values
+ * that contain an operator (a path with ">=" in it), so every rule renders into text that reads
+ * back. */
 static int split_pair(char *pair, char **ret_value, uint32_t *ret_op) {
         static const struct { const char *s; uint32_t op; } ops[] = {
                 { "!=", AUDIT_NOT_EQUAL }, { ">=", AUDIT_GREATER_THAN_OR_EQUAL },
@@ -458,15 +480,14 @@ static int split_pair(char *pair, char **ret_value, uint32_t *ret_op) {
                 { "<", AUDIT_LESS_THAN }, { "&", AUDIT_BIT_MASK },
         };
 
-        for (size_t i = 0; i < ELEMENTSOF(ops); i++) {
-                char *p = strstr(pair, ops[i].s);
-                if (p) {
-                        *p = '\0';
-                        *ret_value = p + strlen(ops[i].s);
-                        *ret_op = ops[i].op;
-                        return 0;
-                }
-        }
+        for (char *p = pair; *p; p++)
+                for (size_t i = 0; i < ELEMENTSOF(ops); i++)
+                        if (strncmp(p, ops[i].s, strlen(ops[i].s)) == 0) {
+                                *p = '\0';
+                                *ret_value = p + strlen(ops[i].s);
+                                *ret_op = ops[i].op;
+                                return 0;
+                        }
         return -EINVAL;
 }
 

@@ -236,6 +236,20 @@ int ak_record_field(const ak_record *rec, const char *name, char *buf, size_t si
                         while (p < end && !is_sep(*p))
                                 p++;
                         vlen = (size_t) (p - v);
+                        /* The kernel's watch auto-removal logs "ses=%uop=remove_rule" with no space
+                         * (audit_log_session_info then "op="): a number running into name= is two
+                         * fields. */
+                        if (vlen > 0 && v[0] >= '0' && v[0] <= '9') {
+                                size_t j = 0, k;
+                                while (j < vlen && v[j] >= '0' && v[j] <= '9')
+                                        j++;
+                                for (k = j; k < vlen && ((v[k] >= 'a' && v[k] <= 'z') || v[k] == '_'); k++)
+                                        ;
+                                if (j < vlen && k > j && k < vlen && v[k] == '=') {
+                                        vlen = j;
+                                        p = v + j;
+                                }
+                        }
                         if (in_msg && vlen > 0 && v[vlen - 1] == '\'') {
                                 vlen--;
                                 in_msg = 0;

@@ -218,7 +218,7 @@ static int verb_diff_or_apply(int argc, char **argv, int apply) {
                         printf("%zu rules out of file order, keys only (use --exact-order to restore)\n", p->n_keys_only);
                 if (p->lock_withheld)
                         printf("lock (-e 2) withheld: the rules have errors\n");
-                ret = p->in_sync ? EXIT_OK : EXIT_PROBLEMS;
+                ret = p->in_sync && !p->lock_withheld ? EXIT_OK : EXIT_PROBLEMS;
                 if (p->in_sync && !arg_quiet)
                         printf("in sync: %zu rules\n", rs->n_rules);
                 ak_sync_report_done(&rep);

@@ -1247,8 +1247,8 @@ static const bad bads[] = {
         { "--backlog_wait_time=abc", 21, "abc", "backlog_wait_time must be a number, not 'abc'" },
 
         /* tabs are not separators in auditctl */
-        { "\t-w /etc/passwd", 1, "\t", "tab character in '\t-w': separate options with spaces" },
-        { "-a always,exit\t-S open", 15, "\t", "tab character in 'always,exit\t-S': separate options with spaces" },
+        { "\t-w /etc/passwd", 1, "\t", "tab character in '\\x09-w': separate options with spaces" },
+        { "-a always,exit\t-S open", 15, "\t", "tab character in 'always,exit\\x09-S': separate options with spaces" },
 
         /* needs the simulated kernel */
         { "-d always,exit -S open", 1, "-d", "no such rule to delete (no earlier line adds exactly this rule)", 1 },

@@ -1,0 +1,355 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Shared pieces of the hardening tests (and of fuzz/capture.py): the kernel lock, saving and
+restoring the kernel's audit state, a NOTIFY_SOCKET reader, running the built daemon, and a
+little raw NETLINK_AUDIT. Stdlib only. The kernel is shared: everything that touches it holds
+the flock on /tmp/auditkeep-kernel.lock for its whole duration, never sets enabled=2,
+failure=2, the audit pid or loginuid-immutable, and restores rules and status at the end."""
+
+import errno
+import fcntl
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+SRC = os.environ.get("AK_SRCDIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+BUILD = os.environ.get("AK_BUILDDIR", os.path.join(SRC, "build"))
+DAEMON = os.path.join(BUILD, "daemon", "auditkeepd")
+CTL = os.path.join(BUILD, "tools", "auditkeepctl")
+LOCK_PATH = "/tmp/auditkeep-kernel.lock"
+
+NETLINK_AUDIT = 9
+AUDIT_GET, AUDIT_SET, AUDIT_LIST_RULES = 1000, 1001, 1013
+AUDIT_ADD_RULE, AUDIT_DEL_RULE = 1011, 1012
+AUDIT_GET_FEATURE, AUDIT_SET_FEATURE = 1019, 1018
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLM_F_REQUEST, NLM_F_ACK = 1, 4
+SOL_NETLINK, NETLINK_CAP_ACK = 270, 10
+
+
+def sh(*args, check=True, timeout=120):
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} exited {r.returncode}: {r.stdout}")
+    return r.stdout
+
+
+def kernel_rules():
+    out = sh("auditctl", "-l")
+    return [] if out.strip() == "No rules" else out.strip().splitlines()
+
+
+def kernel_status():
+    st = {}
+    for line in sh("auditctl", "-s").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            st[parts[0]] = int(parts[1])
+    return st
+
+
+def usable():
+    """Root with CAP_AUDIT_CONTROL in the initial namespaces, auditctl, an unlocked kernel."""
+    if os.geteuid() != 0 or not shutil.which("auditctl"):
+        return False
+    if os.stat("/proc/self/ns/user").st_ino != 0xEFFFFFFD or os.stat("/proc/self/ns/pid").st_ino != 0xEFFFFFFC:
+        return False
+    try:
+        return kernel_status().get("enabled", 2) != 2
+    except (AssertionError, OSError, subprocess.SubprocessError):
+        return False
+
+
+def skip_unless_usable():
+    if not usable():
+        print("skipped: needs root with CAP_AUDIT_CONTROL in the initial namespaces, auditctl, and an unlocked kernel")
+        sys.exit(77)
+    for path in (DAEMON, CTL):
+        if not os.access(path, os.X_OK):
+            print(f"{path} is not built", file=sys.stderr)
+            sys.exit(1)
+
+
+class KernelLock:
+    """The shared kernel lock, held from enter to exit."""
+
+    def __enter__(self):
+        self.f = open(LOCK_PATH, "a")
+        fcntl.flock(self.f, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.f, fcntl.LOCK_UN)
+        self.f.close()
+
+
+class KernelState:
+    """Save and restore what the tests change: settable status fields and the rule list."""
+
+    def __init__(self):
+        self.status = kernel_status()
+        self.rules = kernel_rules()
+
+    def restore(self):
+        sh("auditctl", "-D", check=False)
+        s = self.status
+        sh("auditctl", "-b", str(s.get("backlog_limit", 64)), check=False)
+        sh("auditctl", "-f", str(min(s.get("failure", 1), 1)), check=False)
+        sh("auditctl", "-r", str(s.get("rate_limit", 0)), check=False)
+        sh("auditctl", "--backlog_wait_time", str(s.get("backlog_wait_time", 15000)), check=False)
+        for rule in self.rules:
+            sh("auditctl", *rule.split(), check=False)
+        sh("auditctl", "-e", str(min(s.get("enabled", 0), 1)), check=False)
+
+    def check_restored(self):
+        """What differs from the saved state after restore() (empty when all is back)."""
+        now, diffs = kernel_status(), []
+        for k in ("enabled", "failure", "rate_limit", "backlog_limit", "backlog_wait_time"):
+            if now.get(k) != self.status.get(k):
+                diffs.append(f"{k}: {self.status.get(k)} -> {now.get(k)}")
+        if sorted(kernel_rules()) != sorted(self.rules):
+            diffs.append("rules differ")
+        return diffs
+
+
+class Notify:
+    """A NOTIFY_SOCKET like systemd's: a thread collects what the daemon sends, always draining
+    (a full datagram queue would block the daemon in sd_notify, as it would under systemd)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.messages = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        while True:
+            try:
+                data = self.sock.recv(65536).decode(errors="replace")
+            except OSError:
+                return
+            with self.lock:
+                self.messages.append(data)
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.messages)
+
+    def wait_for(self, needle, timeout=30.0, start=0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            msgs = self.snapshot()
+            for i, m in enumerate(msgs[start:], start):
+                if needle in m.split("\n"):
+                    return i
+            time.sleep(0.01)
+        raise AssertionError(f"no {needle!r} from the daemon in {timeout}s; got {self.snapshot()[-10:]}")
+
+    def status(self):
+        st = [line[7:] for m in self.snapshot() for line in m.split("\n") if line.startswith("STATUS=")]
+        return st[-1] if st else ""
+
+
+class Daemon:
+    """The built auditkeepd with a private NOTIFY_SOCKET, logging to a file (stderr), no bus.
+    `wrapper` runs it under another program (valgrind)."""
+
+    def __init__(self, tmp, args, wrapper=(), debug=True, timestamps=False):
+        """timestamps: read the output through a pipe and keep (CLOCK_MONOTONIC, line) for every
+        line in self.lines (the daemon's stderr lines carry no time of their own)."""
+        self.tmp = tmp
+        self.notify = Notify(os.path.join(tmp, "notify"))
+        self.log_path = os.path.join(tmp, "daemon.log")
+        self.log = open(self.log_path, "a+")
+        self.lines = []
+        self.lines_lock = threading.Lock()
+        env = dict(os.environ, NOTIFY_SOCKET=self.notify.path)
+        env.pop("JOURNAL_STREAM", None)
+        if debug:
+            env["AUDITKEEP_DEBUG"] = "1"
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + os.path.join(tmp, "no-bus")
+        out = subprocess.PIPE if timestamps else self.log
+        self.proc = subprocess.Popen([*wrapper, DAEMON, *args], stdout=out, stderr=subprocess.STDOUT, env=env)
+        if timestamps:
+            self.reader = threading.Thread(target=self._read, daemon=True)
+            self.reader.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = raw.decode(errors="replace")
+            with self.lines_lock:
+                self.lines.append((time.monotonic(), line.rstrip("\n")))
+                self.log.write(line)
+                self.log.flush()
+
+    def timed_lines(self):
+        with self.lines_lock:
+            return list(self.lines)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def text(self):
+        with self.lines_lock:
+            self.log.flush()
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def mark(self):
+        return len(self.text())
+
+    def wait_log(self, pattern, timeout=10.0, after=0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            m = re.search(pattern, self.text()[after:])
+            if m:
+                return m
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise AssertionError(f"no log line matching {pattern!r} (daemon {'exited ' + str(self.proc.returncode) if self.proc.poll() is not None else 'running'}):\n"
+                             + self.text()[after:][-4000:])
+
+    def reload(self, timeout=30.0):
+        start = len(self.notify.snapshot())
+        self.proc.send_signal(signal.SIGHUP)
+        i = self.notify.wait_for("RELOADING=1", start=start, timeout=timeout)
+        self.notify.wait_for("READY=1", start=i, timeout=timeout)
+
+    def stop(self, timeout=30.0):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def tail(self, n=60):
+        return "\n".join(self.text().splitlines()[-n:])
+
+
+def wait_until(pred, timeout=10.0, step=0.01):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def proc_status(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def count_fds(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def audit_ports(pid):
+    """Netlink port ids of pid's NETLINK_AUDIT sockets, from /proc/net/netlink matched by inode:
+    [(portid, groups)]."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        m = re.fullmatch(r"socket:\[(\d+)\]", target)
+        if m:
+            inodes.add(int(m.group(1)))
+    ports = []
+    with open("/proc/net/netlink") as f:
+        next(f)
+        for line in f:
+            cols = line.split()
+            # sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+            if int(cols[1]) == NETLINK_AUDIT and int(cols[9]) in inodes:
+                ports.append((int(cols[2]), int(cols[3], 16)))
+    return ports
+
+
+# ---- raw NETLINK_AUDIT ----
+
+def nlmsg(type_, flags, seq, payload=b"", pid=0):
+    return struct.pack("=IHHII", 16 + len(payload), type_, flags, seq, pid) + payload + b"\0" * ((4 - len(payload) % 4) % 4)
+
+
+def audit_status(mask=0, enabled=0, failure=0, pid=0, rate_limit=0, backlog_limit=0, backlog_wait_time=0):
+    return struct.pack("=11I", mask, enabled, failure, pid, rate_limit, backlog_limit, 0, 0, 0, backlog_wait_time, 0)
+
+
+AUDIT_FILTER_EXIT, AUDIT_ALWAYS, AUDIT_NEVER = 4, 2, 1
+AUDIT_ARCH, AUDIT_FILTERKEY, AUDIT_EQUAL = 11, 210, 0x40000000
+AUDIT_ARCH_X86_64 = 0xC000003E
+
+
+def encode_rule(syscalls, key, flags=AUDIT_FILTER_EXIT, action=AUDIT_ALWAYS):
+    """struct audit_rule_data for `-a always,exit -F arch=b64 -S ... -F key=KEY` (x86_64)."""
+    mask = [0] * 64
+    for s in syscalls:
+        mask[s // 32] |= 1 << (s % 32)
+    fields, values, fflags = [0] * 64, [0] * 64, [0] * 64
+    fields[0], values[0], fflags[0] = AUDIT_ARCH, AUDIT_ARCH_X86_64, AUDIT_EQUAL
+    kb = key.encode()
+    fields[1], values[1], fflags[1] = AUDIT_FILTERKEY, len(kb), AUDIT_EQUAL
+    return struct.pack("=3I64I64I64I64II", flags, action, 2, *mask, *fields, *values, *fflags, len(kb)) + kb
+
+
+def nl_open(groups=0, cap_ack=False):
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_AUDIT)
+    s.setsockopt(socket.SOL_SOCKET, 33, 4 << 20)  # SO_RCVBUFFORCE
+    s.bind((0, groups))
+    if cap_ack:
+        s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+    s.settimeout(2.0)
+    return s
+
+
+def nl_collect(s, until, timeout=2.0):
+    """Datagrams (bytes, sender port) until until(list) says so or the time is up."""
+    got, end = [], time.monotonic() + timeout
+    while time.monotonic() < end and not until(got):
+        s.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            data, addr = s.recvfrom(1 << 17)
+        except socket.timeout:
+            break
+        except OSError as e:
+            if e.errno == errno.ENOBUFS:    # records were lost; keep reading
+                continue
+            raise
+        got.append((data, addr[0]))
+    return got
+
+
+def nl_headers(data):
+    """[(type, flags, seq, pid, payload)] of the messages in one datagram."""
+    out, off = [], 0
+    while off + 16 <= len(data):
+        ln, t, fl, seq, pid = struct.unpack_from("=IHHII", data, off)
+        if ln < 16 or off + ln > len(data):
+            ln = len(data) - off
+        out.append((t, fl, seq, pid, data[off + 16:off + ln]))
+        off += (ln + 3) & ~3
+    return out
