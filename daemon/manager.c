@@ -603,8 +603,15 @@ static void schedule_event_verify(Manager *m) {
         (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
         if (enabled != SD_EVENT_OFF)
                 return;
-        if (m->flapping)
-                return; /* the backoff timer decides */
+        if (m->flapping) {
+                /* the backoff timer decides when to look again: make sure it is running */
+                (void) sd_event_source_get_enabled(m->backoff_timer, &enabled);
+                if (enabled == SD_EVENT_OFF) {
+                        (void) sd_event_source_set_time_relative(m->backoff_timer, m->backoff_usec ? m->backoff_usec : BACKOFF_MIN_USEC);
+                        (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_ONESHOT);
+                }
+                return;
+        }
         (void) sd_event_source_set_time_relative(m->verify_timer, COALESCE_USEC);
         (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_ONESHOT);
 }

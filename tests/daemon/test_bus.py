@@ -20,7 +20,6 @@ import re
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -65,6 +64,10 @@ SIGNALS = {
 }
 
 
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
+from akharness import KernelState, Notify, kernel_rules, kernel_status, usable  # noqa: E402
+
 def run(*args, check=True, env=None, timeout=60):
     r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, timeout=timeout)
     if check and r.returncode != 0:
@@ -76,86 +79,8 @@ def sh(*args, check=True):
     return run(*args, check=check).stdout
 
 
-def kernel_rules():
-    out = sh("auditctl", "-l")
-    return [] if out.strip() == "No rules" else out.strip().splitlines()
-
-
-def kernel_status():
-    st = {}
-    for line in sh("auditctl", "-s").splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[1].isdigit():
-            st[parts[0]] = int(parts[1])
-    return st
-
-
 def realtime_usec():
     return int(time.time() * 1e6)
-
-
-def usable():
-    if os.geteuid() != 0 or not shutil.which("auditctl"):
-        return False
-    # the initial namespaces have fixed inode numbers (PROC_USER_INIT_INO, PROC_PID_INIT_INO)
-    if os.stat("/proc/self/ns/user").st_ino != 0xEFFFFFFD or os.stat("/proc/self/ns/pid").st_ino != 0xEFFFFFFC:
-        return False
-    try:
-        return kernel_status().get("enabled", 2) != 2
-    except AssertionError:
-        return False
-
-
-class KernelState:
-    """Save and restore what the tests change: settable status fields and the rule list."""
-
-    def __init__(self):
-        self.status = kernel_status()
-        self.rules = kernel_rules()
-
-    def restore(self):
-        sh("auditctl", "-D", check=False)
-        s = self.status
-        sh("auditctl", "-b", str(s.get("backlog_limit", 64)), check=False)
-        sh("auditctl", "-f", str(min(s.get("failure", 1), 1)), check=False)
-        sh("auditctl", "-r", str(s.get("rate_limit", 0)), check=False)
-        sh("auditctl", "--backlog_wait_time", str(s.get("backlog_wait_time", 15000)), check=False)
-        for rule in self.rules:
-            sh("auditctl", *rule.split(), check=False)
-        sh("auditctl", "-e", str(min(s.get("enabled", 0), 1)), check=False)
-
-
-class Notify:
-    """A NOTIFY_SOCKET like systemd's: a thread collects what the daemon sends, always draining
-    (a full datagram queue would block the daemon in sd_notify, as it would under systemd)."""
-
-    def __init__(self, path):
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-        self.messages = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._reader, daemon=True).start()
-
-    def _reader(self):
-        while True:
-            data = self.sock.recv(4096).decode()
-            with self.lock:
-                self.messages.append(data)
-
-    def snapshot(self):
-        with self.lock:
-            return list(self.messages)
-
-    def wait_for(self, needle, timeout=30.0, start=0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            msgs = self.snapshot()
-            for i, m in enumerate(msgs[start:], start):
-                if needle in m.split("\n"):
-                    return i
-            time.sleep(0.01)
-        raise AssertionError(f"no {needle!r} from the daemon in {timeout}s; got {self.snapshot()}")
 
 
 class Bus:
