@@ -23,7 +23,6 @@
 #include "auditkeep/ak-kernel.h"
 #include "auditkeep/ak-plan.h"
 #include "auditkeep/ak-rules.h"
-#include "known-bugs.h"
 
 #define MAX_DATAGRAMS 512
 
@@ -31,27 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static ak_ruleset *want;
 
-/* Known and reported (fuzz/RESULTS.md, finding F2): a message whose nlmsg_len is 2 GiB or more
- * passes libmnl's mnl_nlmsg_ok() (it compares (int) nlmsg_len <= len), and mnl_nlmsg_next() then
- * jumps that far: the client reads wild memory (SEGV). Such datagrams are not sent unless
- * AK_FUZZ_STRICT=1, so that fuzzing can find other bugs while this one is open. */
-static int known_bug_f2(const uint8_t *p, size_t len) {
-        size_t off = 0;
-
-        while (len - off >= 16) {
-                uint32_t l;
-
-                memcpy(&l, p + off, sizeof(l));
-                if (l >= 0x80000000u)
-                        return 1;
-                if (l < 16 || l > len - off)
-                        return 0;
-                off += (l + 3u) & ~3u;
-                if (off > len)
-                        return 0;
-        }
-        return 0;
-}
 static ak_rule exec_rules[2];
 
 static void init(void) {
@@ -109,7 +87,7 @@ static void use_snapshot(const ak_kstate *ks) {
 
                 if (!ks->rules[i].data || ks->rules[i].size < sizeof(struct audit_rule_data))
                         abort();
-                s = known_bug_f5(&ks->rules[i]) ? NULL : ak_rule_format(&ks->rules[i]);
+                s = ak_rule_format(&ks->rules[i]);
                 free(s);
                 (void) ak_rule_hash(&ks->rules[i]);
                 (void) ak_rule_key(&ks->rules[i], key, sizeof(key));
@@ -120,7 +98,7 @@ static void use_snapshot(const ak_kstate *ks) {
                 if (ak_plan_build(want, ks, &opts, &plan) == 0) {
                         for (size_t i = 0; i < plan->n_ops; i++) {
                                 char *s = NULL;
-                                if (plan->ops[i].rule && !known_bug_f5(plan->ops[i].rule))
+                                if (plan->ops[i].rule)
                                         s = ak_rule_format(plan->ops[i].rule);
                                 free(s);
                         }
@@ -174,11 +152,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 len = want_len;
                 } else
                         off = size, len = 0;
-                if (!fuzz_strict() && known_bug_f2(data + off, len)) {
-                        off += len;
-                        n++;
-                        continue;
-                }
                 for (int tries = 0; tries < 2; tries++) {
                         if (send(sv[1], data + off, len, MSG_DONTWAIT) >= 0)
                                 break;

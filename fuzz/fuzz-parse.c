@@ -13,7 +13,6 @@
 #include "auditkeep/ak-kernel.h"
 #include "auditkeep/ak-plan.h"
 #include "auditkeep/ak-rules.h"
-#include "known-bugs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -103,8 +102,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < rs->n_rules; i++) {
                 char key[300], *s;
 
-                if (known_bug_f5(&rs->rules[i]))
-                        continue;
                 if (roundtrip_on)
                         roundtrip(&rs->rules[i]);
                 else {
