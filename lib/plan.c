@@ -1045,18 +1045,15 @@ static int list_relaxed(planner *p, plist *c, size_t exact_len) {
         best = k2 > k1 ? &a2 : &a1;
         edges_done(&x.e);
 
-        /* Missing rules free of forces go by where they sit among the kept ones (monotone in
-         * q, so free missing rules never invert among themselves). */
+        /* Missing rules free of forces are appended, so rules in force keep labelling their
+         * events (in q order, so free missing rules never invert among themselves). */
         c->nhead = c->ntail = 0;
         {
-                size_t before = 0;
-
                 for (size_t q = 0; q < nd; q++) {
                         size_t w = c->d[q];
                         int tail;
 
                         if (best->kept[q]) {
-                                before++;
                                 p->wfate[w] = W_KEPT;
                                 continue;
                         }
