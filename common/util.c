@@ -133,3 +133,58 @@ uint64_t now_usec(void) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0: no overlong forms, no
+ * surrogates, nothing above U+10FFFF. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n) {
+        size_t len;
+        uint32_t cp;
+
+        if (s[0] < 0x80)
+                return 1;
+        if (s[0] >= 0xc2 && s[0] <= 0xdf)
+                len = 2, cp = s[0] & 0x1f;
+        else if (s[0] >= 0xe0 && s[0] <= 0xef)
+                len = 3, cp = s[0] & 0x0f;
+        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+                len = 4, cp = s[0] & 0x07;
+        else
+                return 0;
+        if (len > n)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+                return 0;
+        return len;
+}
+
+void strbuf_put_cescaped(strbuf *b, const char *s, size_t n) {
+        const unsigned char *u = (const unsigned char *) s;
+
+        for (size_t i = 0; i < n;) {
+                size_t len = utf8_seq_len(u + i, n - i);
+
+                if (len == 0 || u[i] < 0x20 || u[i] == 0x7f || u[i] == '\\') {
+                        if (u[i] == '\\')
+                                strbuf_puts(b, "\\\\");
+                        else
+                                strbuf_printf(b, "\\x%02x", u[i]);
+                        i++;
+                        continue;
+                }
+                strbuf_append(b, s + i, len);
+                i += len;
+        }
+}
+
+char *cescape(const char *s) {
+        strbuf b = {};
+
+        strbuf_put_cescaped(&b, s, strlen(s));
+        strbuf_puts(&b, "");
+        return strbuf_steal(&b);
+}

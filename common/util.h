@@ -33,4 +33,10 @@ void strbuf_printf(strbuf *b, const char *fmt, ...) _printf_(2, 3);
 char *strbuf_steal(strbuf *b);   /* NULL on earlier OOM; resets b */
 void strbuf_done(strbuf *b);
 
+/* Text from outside (a process name, a path, a key) made safe for a log line, D-Bus or a
+ * terminal: control bytes, DEL and bytes that are not valid UTF-8 become \xNN, a backslash
+ * becomes \\; valid UTF-8 stays as it is. The result is always valid UTF-8. */
+void strbuf_put_cescaped(strbuf *b, const char *s, size_t n);
+char *cescape(const char *s);   /* NULL on OOM */
+
 uint64_t now_usec(void);   /* CLOCK_MONOTONIC */

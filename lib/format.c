@@ -16,11 +16,19 @@
 #include "tables.h"
 #include "util.h"
 
+/* A path or key: a space or a backslash escaped as `auditctl -R` reads it; bytes that no rules
+ * file can hold (control bytes, invalid UTF-8: a foreign rule may carry them) as \xNN, so that
+ * the text is always valid UTF-8 for the journal, D-Bus and terminals. */
 static void put_escaped(strbuf *b, const char *s, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] == ' ' || s[i] == '\\')
-                        strbuf_append(b, "\\", 1);
-                strbuf_append(b, s + i, 1);
+        size_t start = 0;
+
+        for (size_t i = 0; i <= n; i++) {
+                if (i < n && s[i] != ' ')
+                        continue;
+                strbuf_put_cescaped(b, s + start, i - start);
+                if (i < n)
+                        strbuf_puts(b, "\\ ");
+                start = i + 1;
         }
 }
 
@@ -49,7 +57,7 @@ static int is_watch(const struct audit_rule_data *d) {
 /* `-w PATH` reads back as this rule only if PATH has no trailing '/' (auditctl strips it) and
  * stat() gives the same field (a directory: dir=, anything else: path=). Otherwise the rule is
  * written with -F so the text is faithful. */
-static int watch_reads_back(const struct audit_rule_data *d, size_t blen) {
+static int watch_reads_back(const struct audit_rule_data *d, size_t blen, unsigned flags) {
         char path[PATH_MAX];
         struct stat st;
         size_t n = d->values[0];
@@ -60,6 +68,8 @@ static int watch_reads_back(const struct audit_rule_data *d, size_t blen) {
         path[n] = '\0';
         if (n > 1 && path[n - 1] == '/')
                 return 0;
+        if (flags & AK_FORMAT_NO_STAT)
+                return d->fields[0] == AUDIT_WATCH;
         return (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) == (d->fields[0] == AUDIT_DIR);
 }
 
@@ -124,10 +134,14 @@ static const struct { const char *left, *right; } compare_fields[] = {
 };
 
 char *ak_rule_format(const ak_rule *r) {
+        return ak_rule_format_flags(r, 0);
+}
+
+char *ak_rule_format_flags(const ak_rule *r, unsigned flags) {
         const struct audit_rule_data *d = r->data;
         uint32_t list = d->flags & ~AUDIT_FILTER_PREPEND, arch = 0;
         size_t off = 0, blen = r->size - sizeof(*d);
-        int watch = is_watch(d) && watch_reads_back(d, blen);
+        int watch = is_watch(d) && watch_reads_back(d, blen, flags);
         const char *ln = ak_list_name(list);
         strbuf b = {};
 

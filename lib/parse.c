@@ -909,7 +909,7 @@ static int opt_compare(linectx *c, builder *b, const token *opt, const token *ar
 static int opt_syscall(linectx *c, builder *b, const token *opt, const token *arg) {
         struct audit_rule_data *d = b->d;
         const char *s = arg->s;
-        char abuf[32];
+        char abuf[32], sbuf[96];
 
         switch (b->list) {
         case AUDIT_FILTER_TASK:
@@ -950,9 +950,15 @@ static int opt_syscall(linectx *c, builder *b, const token *opt, const token *ar
                                         nr = u > INT32_MAX ? -1 : (int) u;
                         }
                         if (nr < 0) {
-                                ERR(c, col, "unknown %s '%s' for arch %s",
-                                    b->list == AUDIT_FILTER_URING_EXIT ? "io_uring operation" : "syscall",
-                                    name, ak_arch_to_name(b->elf, abuf, sizeof(abuf)));
+                                int uring = b->list == AUDIT_FILTER_URING_EXIT;
+                                const char *w = ak_syscall_closest(b->elf, name, uring);
+
+                                if (w)
+                                        snprintf(sbuf, sizeof(sbuf), ", did you mean '%s'?", w);
+                                else
+                                        sbuf[0] = '\0';
+                                ERR(c, col, "unknown %s '%s' for arch %s%s", uring ? "io_uring operation" : "syscall",
+                                    name, ak_arch_to_name(b->elf, abuf, sizeof(abuf)), sbuf);
                                 return -1;
                         }
                         /* the top 16 bits of the mask are the kernel's syscall classes */

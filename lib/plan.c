@@ -1353,7 +1353,8 @@ int ak_plan_build(const ak_ruleset *want, const ak_kstate *have, const ak_plan_o
         if (r < 0)
                 return r;
         if (want->lock && !locked) {
-                if (want->n_diags > 0)
+                /* warnings (a duplicate rule, an empty key) do not stand in the lock's way */
+                if (want->n_errors > 0)
                         plan->lock_withheld = 1;
                 else {
                         r = push_op(&p, (ak_op) { .type = AK_OP_SET, .mask = AUDIT_STATUS_ENABLED,

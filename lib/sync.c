@@ -2,6 +2,7 @@
 /* One reconciliation: snapshot the kernel, plan, send everything but the lock, then the lock
  * only if everything else is in force. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,4 +128,25 @@ void ak_sync_report_done(ak_sync_report *rep) {
         free(rep->pending);
         free(rep->failed);
         *rep = (ak_sync_report) {};
+}
+
+const char *ak_sync_lock_withheld_reason(const ak_sync_report *rep, const ak_ruleset *want, char *buf, size_t size) {
+        size_t errors = want ? want->n_errors : 0, n = 0;
+
+        if (size == 0)
+                return buf;
+        buf[0] = '\0';
+        if (!rep->lock_withheld && !(rep->plan && rep->plan->lock_withheld))
+                return buf;
+        if (errors)
+                n += (size_t) snprintf(buf + n, size - n, "the rules have %zu error%s", errors, errors == 1 ? "" : "s");
+        if (rep->n_pending && n < size)
+                n += (size_t) snprintf(buf + n, size - n, "%s%zu rule%s pending", n ? "; " : "", rep->n_pending,
+                                       rep->n_pending == 1 ? "" : "s");
+        if (rep->n_failed && n < size)
+                n += (size_t) snprintf(buf + n, size - n, "%s%zu change%s refused by the kernel", n ? "; " : "",
+                                       rep->n_failed, rep->n_failed == 1 ? "" : "s");
+        if (n == 0)
+                snprintf(buf, size, "not every rule is in force");
+        return buf;
 }

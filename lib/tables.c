@@ -1177,3 +1177,16 @@ const char *ak_closest_word(const char *s, const char *const *words, size_t n) {
         }
         return best;
 }
+
+const char *ak_syscall_closest(uint32_t arch, const char *name, int uring) {
+        const char *words[1024];
+        size_t n = 0;
+        int count = uring ? ak_uringop_count() : (int) ELEMENTSOF(words);
+
+        for (int nr = 0; nr < count && n < ELEMENTSOF(words); nr++) {
+                const char *w = uring ? ak_uringop_to_name(nr) : ak_syscall_to_name(arch, nr);
+                if (w)
+                        words[n++] = w;
+        }
+        return ak_closest_word(name, words, n);
+}

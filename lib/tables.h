@@ -59,6 +59,10 @@ int ak_syscall_from_name(uint32_t arch, const char *name);
  * returned string is static (or cached) and must not be freed. */
 const char *ak_syscall_to_name(uint32_t arch, int nr);
 
+/* The syscall (or, with uring, io_uring operation) name of this arch closest to `name`, for "did
+ * you mean" suggestions; NULL when none is close. */
+const char *ak_syscall_closest(uint32_t arch, const char *name, int uring);
+
 /* io_uring operation names (IORING_OP_*, lower case without prefix, as auditctl uses). */
 int ak_uringop_from_name(const char *name);
 const char *ak_uringop_to_name(int op);

@@ -216,8 +216,10 @@ static int verb_diff_or_apply(int argc, char **argv, int apply) {
                         printf("kernel is locked (enabled=2): nothing can change until reboot\n");
                 if (p->n_keys_only)
                         printf("%zu rules out of file order, keys only (use --exact-order to restore)\n", p->n_keys_only);
-                if (p->lock_withheld)
-                        printf("lock (-e 2) withheld: the rules have errors\n");
+                if (p->lock_withheld) {
+                        char why[160];
+                        printf("lock (-e 2) withheld: %s\n", ak_sync_lock_withheld_reason(&rep, rs, why, sizeof(why)));
+                }
                 ret = p->in_sync && !p->lock_withheld ? EXIT_OK : EXIT_PROBLEMS;
                 if (p->in_sync && !arg_quiet)
                         printf("in sync: %zu rules\n", rs->n_rules);
@@ -240,9 +242,10 @@ static int verb_diff_or_apply(int argc, char **argv, int apply) {
         if (p->locked)
                 fprintf(stderr, "kernel is locked (enabled=2): %s; a reboot is needed to change it\n",
                         p->in_sync ? "it matches the rules" : "it differs from the rules");
-        if (rep.lock_withheld)
-                fprintf(stderr, "lock (-e 2) withheld: %s\n",
-                        rs->n_errors ? "the rules have errors" : "not every rule is in force");
+        if (rep.lock_withheld) {
+                char why[160];
+                fprintf(stderr, "lock (-e 2) withheld: %s\n", ak_sync_lock_withheld_reason(&rep, rs, why, sizeof(why)));
+        }
         if (rep.reset_lost)
                 printf("lost: %u\n", rep.lost_before);
         if (p->n_keys_only)

@@ -32,7 +32,7 @@ typedef struct ak_plan {
         size_t n_moved;         /* desired rules deleted and re-added to restore order */
         int locked;             /* the kernel is locked (enabled=2): no ops; differences reported */
         int lock_pending;       /* a SET enabled=2 is the last op; caller must drop it if any op fails */
-        int lock_withheld;      /* -e 2 is desired but not planned: the desired state has parse errors */
+        int lock_withheld;      /* -e 2 is desired but not planned: the desired state has parse errors (not warnings) */
         int in_sync;            /* nothing differs (an --reset-lost op alone does not count) */
         /* What differs, whether or not ops could be planned for it (with `locked`, none are):
          * rule adds and deletes, settings (status bits, the lock, the loginuid feature). */
@@ -82,3 +82,7 @@ int ak_sync_collect(ak_sync_report *rep);
 int ak_sync(ak_nl *nl, const ak_ruleset *want, const ak_plan_opts *opts, int dry_run, uint64_t timeout_usec,
             ak_sync_report *ret);
 void ak_sync_report_done(ak_sync_report *rep);
+/* Why -e 2 was withheld, naming each cause with its count ("the rules have 2 errors; 1 rule
+ * pending"), into buf; "" when it was not withheld. Only parse errors (not warnings), pending rules
+ * and refused operations withhold the lock. */
+const char *ak_sync_lock_withheld_reason(const ak_sync_report *rep, const ak_ruleset *want, char *buf, size_t size);

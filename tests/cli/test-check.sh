@@ -44,7 +44,7 @@ cat > "$tmp/expected" <<EXPECTED
 $tmp/broken.rules:3:41: unknown field 'auidd', did you mean 'auid'?
 $tmp/broken.rules:5:4: unknown action 'alwayz', did you mean 'always'?
 $tmp/broken.rules:6:4: watch path 'etc/shadow' must be absolute (start with '/')
-$tmp/broken.rules:7:31: unknown syscall 'opn' for arch b64
+$tmp/broken.rules:7:31: unknown syscall 'opn' for arch b64, did you mean 'open'?
 $tmp/broken.rules:8:4: -e takes 0, 1 or 2, not '3'
 $tmp/broken.rules:10:28: permission 'q' in 'wq' is not one of r, w, x, a
 2 rules, 1 status settings, 6 errors

@@ -1038,7 +1038,7 @@ START_TEST(test_source_dir)
 
         ck_assert_uint_eq(rs->n_errors, 1);
         d = ak_diag_format(first_error(rs));
-        snprintf(path, sizeof(path), "%s/10.rules:5:19: unknown syscall 'opne' for arch b64", tmpdir);
+        snprintf(path, sizeof(path), "%s/10.rules:5:19: unknown syscall 'opne' for arch b64, did you mean 'open'?", tmpdir);
         ck_assert_str_eq(d, path);
         free(d);
         ak_ruleset_free(rs);
@@ -1165,9 +1165,12 @@ static const bad bads[] = {
         { "-a always,exit -S open -F path=/etc -F perm!=wa", 44, "!=", "perm only takes '='" },
 
         /* syscalls */
-        { "-a always,exit -S opne", 19, "opne", "unknown syscall 'opne' for arch b64" },
-        { "-a always,exit -S open,opne", 24, "opne", "unknown syscall 'opne' for arch b64" },
-        { "-a always,exit -F arch=b32 -S openat2x", 31, "openat2x", "unknown syscall 'openat2x' for arch b32" },
+        { "-a always,exit -S opne", 19, "opne", "unknown syscall 'opne' for arch b64, did you mean 'open'?" },
+        { "-a always,exit -S open,opne", 24, "opne", "unknown syscall 'opne' for arch b64, did you mean 'open'?" },
+        { "-a always,exit -F arch=b32 -S openat2x", 31, "openat2x", "unknown syscall 'openat2x' for arch b32, did you mean 'openat2'?" },
+        { "-a always,exit -F arch=b64 -S opennat", 31, "opennat", "unknown syscall 'opennat' for arch b64, did you mean 'openat'?" },
+        { "-a always,exit -S qqqqqqqq", 19, "qqqqqqqq", "unknown syscall 'qqqqqqqq' for arch b64" },
+        { "-a always,io_uring -S opennat", 23, "opennat", "unknown io_uring operation 'opennat' for arch b64, did you mean 'openat'?" },
         /* the top 16 bits of the mask (2032-2047) are syscall classes, no syscall numbers */
         { "-a always,exit -S 3000", 19, "3000", "syscall number 3000 is out of range (at most 2031)" },
         { "-a always,exit -S open,2032", 24, "2032", "syscall number 2032 is out of range (at most 2031)" },
@@ -1417,7 +1420,7 @@ START_TEST(test_all_errors)
                 "-a always,exit -S open -F uid&1\n"             /* 10 col 30 */
                 "-a never,task\n";                              /* 11 ok */
         static const char *const want[] = {
-                "all.rules:2:19: unknown syscall 'opne' for arch b64",
+                "all.rules:2:19: unknown syscall 'opne' for arch b64, did you mean 'open'?",
                 "all.rules:5:4: -e takes 0, 1 or 2, not '7'",
                 "all.rules:6:4: watch path 'etc/x' must be absolute (start with '/')",
                 "all.rules:8:29: unknown message type 'FOO'",

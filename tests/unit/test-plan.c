@@ -530,9 +530,20 @@ START_TEST(test_lock) {
         ck_assert_int_eq(p->in_sync, 0);
         ak_plan_free(p);
 
-        /* parse errors: withheld */
+        /* warnings only (a duplicate rule): the lock is not withheld */
         s.want.diags = &diag;
         s.want.n_diags = 1;
+        s.want.n_errors = 0;
+        diag.warning = 1;
+        p = plan_relaxed(&s);
+        ck_assert_uint_eq(p->n_ops, 1);
+        ck_assert_int_eq(p->lock_pending, 1);
+        ck_assert_int_eq(p->lock_withheld, 0);
+        ak_plan_free(p);
+
+        /* parse errors: withheld */
+        diag.warning = 0;
+        s.want.n_errors = 1;
         p = plan_relaxed(&s);
         ck_assert_uint_eq(p->n_ops, 0);
         ck_assert_int_eq(p->lock_pending, 0);
