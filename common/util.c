@@ -188,3 +188,36 @@ char *cescape(const char *s) {
         strbuf_puts(&b, "");
         return strbuf_steal(&b);
 }
+
+int read_first_line(const char *path, char *buf, size_t size) {
+        FILE *f = fopen(path, "re");
+        size_t n;
+
+        if (size == 0)
+                return -EINVAL;
+        buf[0] = '\0';
+        if (!f)
+                return -errno;
+        if (!fgets(buf, (int) size, f)) {
+                fclose(f);
+                return -ENODATA;
+        }
+        fclose(f);
+        n = strlen(buf);
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+                buf[--n] = '\0';
+        return (int) n;
+}
+
+int string_is_clean(const char *s) {
+        const unsigned char *u = (const unsigned char *) s;
+        size_t n = strlen(s);
+
+        for (size_t i = 0; i < n;) {
+                size_t len = utf8_seq_len(u + i, n - i);
+                if (len == 0 || u[i] < 0x20 || u[i] == 0x7f)
+                        return 0;
+                i += len;
+        }
+        return 1;
+}

@@ -38,5 +38,10 @@ void strbuf_done(strbuf *b);
  * becomes \\; valid UTF-8 stays as it is. The result is always valid UTF-8. */
 void strbuf_put_cescaped(strbuf *b, const char *s, size_t n);
 char *cescape(const char *s);   /* NULL on OOM */
+/* Valid UTF-8 without control bytes: safe as it is. */
+int string_is_clean(const char *s);
+
+/* The first line of a small file, without its newline: its length, or -errno. */
+int read_first_line(const char *path, char *buf, size_t size);
 
 uint64_t now_usec(void);   /* CLOCK_MONOTONIC */

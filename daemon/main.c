@@ -134,8 +134,12 @@ int main(int argc, char **argv) {
         if (r >= 0)
                 r = sd_event_loop(m->event);
         (void) sd_notify(0, "STOPPING=1");
-        if (r >= 0)
+        if (r >= 0 && !m->exit_status)
                 log_fields(LOG_INFO, 0, AK_MID_STOPPED, NULL, "auditkeepd stopped; the kernel keeps its configuration");
+        if (m->exit_status)
+                r = m->exit_status;
+        else
+                r = r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         manager_free(m);
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        return r;
 }

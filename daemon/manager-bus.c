@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <systemd/sd-bus.h>
 
 #include "log.h"
@@ -15,10 +14,7 @@
 #define BUS_NAME "org.auditkeep1"
 #define BUS_PATH "/org/auditkeep1"
 #define BUS_IFACE "org.auditkeep1.Manager"
-#define ERROR_BUSY "org.auditkeep1.Error.Busy"
-#define ERROR_RULES_INVALID "org.auditkeep1.Error.RulesInvalid"
-#define ERROR_KERNEL "org.auditkeep1.Error.Kernel"
-#define ERROR_NOT_READY "org.auditkeep1.Error.NotReady"
+#define DEFAULT_SYSTEM_BUS "unix:path=/run/dbus/system_bus_socket"
 
 /* The properties that emit PropertiesChanged (Mode is constant), in vtable order. */
 static const char *const emitted[] = {
@@ -49,67 +45,38 @@ static void bus_state_reset(const Manager *m) {
 /* ------------------------------------------------------------------------------------------ */
 /* authorization */
 
-/* Read the effective uid and capabilities of a process from /proc/PID/status, in one read. */
-static int proc_caps(pid_t pid, uid_t *ret_euid, uint64_t *ret_caps) {
-        char path[64], line[256];
-        FILE *f;
-        int have_uid = 0, have_caps = 0;
-
-        snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
-        f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        while (fgets(line, sizeof(line), f)) {
-                unsigned long ruid, euid;
-                unsigned long long caps;
-
-                if (sscanf(line, "Uid: %lu %lu", &ruid, &euid) == 2) {
-                        *ret_euid = (uid_t) euid;
-                        have_uid = 1;
-                } else if (sscanf(line, "CapEff: %llx", &caps) == 1) {
-                        *ret_caps = caps;
-                        have_caps = 1;
-                }
-        }
-        fclose(f);
-        return have_uid && have_caps ? 0 : -ENODATA;
-}
-
-/* Methods that change or reveal the configuration: root or CAP_AUDIT_CONTROL only.
- *
- * The uid and pid come from the bus broker (SO_PEERCRED at connect time), so uid 0 is trusted as
- * is. dbus-daemon and dbus-broker pass no capabilities, and sd_bus_query_sender_privilege() then
- * falls back to "uid 0 only", refusing a non-root holder of CAP_AUDIT_CONTROL. For those, the
- * capability is read from /proc/PID/status and accepted only when that process still has the
- * effective uid the broker vouched for (a recycled pid would have to belong to the same user). */
+/* Methods that change or reveal the configuration: root only, as the bus broker vouches for the
+ * caller (its uid from SO_PEERCRED when the caller connected). Nothing is read from /proc: the
+ * unit hides it (ProtectProc=invisible), and a pid read there can be reused or belong to a binary
+ * with file capabilities by the time it is read. The bus policy (org.auditkeep1.conf) says the
+ * same, so the broker refuses others before the call reaches us. */
 static int authorize(sd_bus_message *msg, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        uid_t euid, proc_euid;
-        pid_t pid;
-        uint64_t caps;
+        uid_t euid;
         int r;
 
-        r = sd_bus_query_sender_privilege(msg, CAP_AUDIT_CONTROL);
-        if (r < 0)
-                return r;
-        if (r > 0)
-                return 1;
-
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_PID | SD_BUS_CREDS_EUID, &creds);
+        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds);
         if (r >= 0)
                 r = sd_bus_creds_get_euid(creds, &euid);
-        if (r >= 0)
-                r = sd_bus_creds_get_pid(creds, &pid);
-        if (r >= 0)
-                r = proc_caps(pid, &proc_euid, &caps);
-        if (r >= 0 && proc_euid == euid && (caps & (UINT64_C(1) << CAP_AUDIT_CONTROL)))
+        if (r >= 0 && euid == 0)
                 return 1;
-        return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED,
-                                "Only root or a caller with CAP_AUDIT_CONTROL may do this");
+        return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only root may do this");
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* properties */
+
+/* A string for the bus: D-Bus takes only valid UTF-8, and a file name or a token from a rules
+ * file may be anything. Returns s itself, or an escaped copy owned by *owned ("?" on OOM). */
+static const char *bus_text(const char *s, char **owned) {
+        *owned = NULL;
+        if (!s)
+                return "";
+        if (string_is_clean(s))
+                return s;
+        *owned = cescape(s);
+        return *owned ? *owned : "?";
+}
 
 static uint32_t value_u(const Manager *m, const char *property) {
         const struct audit_status *s = &m->status;
@@ -158,7 +125,8 @@ static int property_get_t(sd_bus *bus, const char *path, const char *interface, 
 
 static int property_get_s(sd_bus *bus, const char *path, const char *interface, const char *property,
                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", value_s(userdata, property));
+        _cleanup_free_ char *owned = NULL;
+        return sd_bus_message_append(reply, "s", bus_text(value_s(userdata, property), &owned));
 }
 
 static int property_get_b(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -172,8 +140,10 @@ static int property_get_sources(sd_bus *bus, const char *path, const char *inter
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "s");
-        for (size_t i = 0; r >= 0 && m->want && i < m->want->n_sources; i++)
-                r = sd_bus_message_append(reply, "s", m->want->sources[i]);
+        for (size_t i = 0; r >= 0 && m->want && i < m->want->n_sources; i++) {
+                _cleanup_free_ char *owned = NULL;
+                r = sd_bus_message_append(reply, "s", bus_text(m->want->sources[i], &owned));
+        }
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(reply);
@@ -231,7 +201,7 @@ static void properties_update(const Manager *m, const char **changed, size_t *re
 
 static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, VerifyReason reason, int exact) {
         if (m->pending_call)
-                return sd_bus_error_set(error, ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
+                return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
         m->pending_call = sd_bus_message_ref(msg);
         if (exact)
                 m->exact_order_requested = 1;
@@ -241,24 +211,30 @@ static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, Veri
                  * waiting for an answer that no sync will give. */
                 m->pending_call = sd_bus_message_unref(m->pending_call);
                 m->exact_order_requested = 0;
-                return sd_bus_error_set(error, ERROR_KERNEL,
+                return sd_bus_error_set(error, BUS_ERROR_KERNEL,
                                         "Cannot ask the kernel for its audit state; see the journal of auditkeepd");
         }
         return 1;
 }
 
-static int method_resync(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+static int resync(sd_bus_message *msg, Manager *m, sd_bus_error *error, int exact) {
         int r = authorize(msg, error);
+
         if (r <= 0)
                 return r;
-        return start_sync(userdata, msg, error, VERIFY_REQUEST, 0);
+        if (m->mode == MODE_MONITOR)
+                return sd_bus_error_set(error, BUS_ERROR_MONITOR_MODE,
+                                        "auditkeepd runs in monitor mode and never changes the kernel; "
+                                        "'auditkeepctl diff' shows what differs");
+        return start_sync(m, msg, error, VERIFY_REQUEST, exact);
+}
+
+static int method_resync(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return resync(msg, userdata, error, 0);
 }
 
 static int method_resync_exact(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        int r = authorize(msg, error);
-        if (r <= 0)
-                return r;
-        return start_sync(userdata, msg, error, VERIFY_REQUEST, 1);
+        return resync(msg, userdata, error, 1);
 }
 
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -268,21 +244,21 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         if (r <= 0)
                 return r;
         if (m->pending_call)
-                return sd_bus_error_set(error, ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
+                return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
         m->pending_call = sd_bus_message_ref(msg);
         r = manager_reload(m);
         if (r < 0) {
                 m->pending_call = sd_bus_message_unref(m->pending_call);
                 if (r == -EINVAL)
-                        return sd_bus_error_set(error, ERROR_RULES_INVALID,
+                        return sd_bus_error_set(error, BUS_ERROR_RULES_INVALID,
                                                 "The rules have errors (each is logged to the journal with FILE:LINE); "
                                                 "the previous rules stay in force");
-                return sd_bus_error_setf(error, ERROR_RULES_INVALID,
+                return sd_bus_error_setf(error, BUS_ERROR_RULES_INVALID,
                                          "Cannot read the rules: %s; the previous rules stay in force", strerror(-r));
         }
         if (m->pending_call == msg && !m->busy) {
                 m->pending_call = sd_bus_message_unref(m->pending_call);
-                return sd_bus_error_set(error, ERROR_KERNEL,
+                return sd_bus_error_set(error, BUS_ERROR_KERNEL,
                                         "The new rules were read, but the kernel cannot be asked for its audit state; "
                                         "see the journal of auditkeepd");
         }
@@ -292,7 +268,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 /* The last comparison with the kernel, or an error when there is none yet. */
 static int last_report(Manager *m, sd_bus_error *error) {
         if (!m->want || !m->have_report || !m->report.plan)
-                return sd_bus_error_set(error, ERROR_NOT_READY,
+                return sd_bus_error_set(error, BUS_ERROR_NOT_READY,
                                         "auditkeepd has not compared the kernel with the rules yet; try again in a moment");
         return 1;
 }
@@ -318,8 +294,9 @@ static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = sd_bus_message_open_container(reply, 'a', "(sss)");
         for (size_t i = 0; r >= 0 && i < m->want->n_rules; i++) {
                 const ak_rule *w = &m->want->rules[i];
-                _cleanup_free_ char *text = ak_rule_format(w);
+                _cleanup_free_ char *text = ak_rule_format_flags(w, AK_FORMAT_NO_STAT);
                 _cleanup_free_ char *origin = w->file ? strdup_printf("%s:%u", w->file, w->line) : strdup("");
+                _cleanup_free_ char *owned = NULL;
                 const char *state = "missing";
 
                 if (!text || !origin)
@@ -331,14 +308,14 @@ static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *
                                 break;
                         }
                 if (streq(state, "missing"))
-                        for (size_t j = 0; j < m->n_pending_keys; j++)
-                                if (streq(m->pending_keys[j], text))
+                        for (size_t j = 0; j < m->n_pending; j++)
+                                if (m->pending[j] == w)
                                         state = "pending";
-                r = sd_bus_message_append(reply, "(sss)", text, origin, state);
+                r = sd_bus_message_append(reply, "(sss)", text, bus_text(origin, &owned), state);
         }
         for (size_t j = 0; r >= 0 && j < k->n_rules; j++)
                 if (!used[j]) {
-                        _cleanup_free_ char *text = ak_rule_format(&k->rules[j]);
+                        _cleanup_free_ char *text = ak_rule_format_flags(&k->rules[j], AK_FORMAT_NO_STAT);
                         if (!text)
                                 return -ENOMEM;
                         r = sd_bus_message_append(reply, "(sss)", text, "", "foreign");
@@ -375,7 +352,7 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 switch (op->type) {
                 case AK_OP_ADD_RULE:
                 case AK_OP_DEL_RULE: {
-                        _cleanup_free_ char *text = ak_rule_format(op->rule);
+                        _cleanup_free_ char *text = ak_rule_format_flags(op->rule, AK_FORMAT_NO_STAT);
                         line = strdup_printf("%c %s", op->type == AK_OP_ADD_RULE ? '+' : '-', text ? text : "?");
                         break;
                 }
@@ -420,9 +397,11 @@ static int method_list_errors(sd_bus_message *msg, void *userdata, sd_bus_error 
         for (size_t i = 0; r >= 0 && m->want && i < m->want->n_diags; i++) {
                 const ak_diag *d = &m->want->diags[i];
                 _cleanup_free_ char *text = strdup_printf("%s%s", d->warning ? "warning: " : "", d->message);
+                _cleanup_free_ char *owned_file = NULL, *owned_text = NULL;
                 if (!text)
                         return -ENOMEM;
-                r = sd_bus_message_append(reply, "(suus)", d->file ? d->file : "", d->line, d->column, text);
+                r = sd_bus_message_append(reply, "(suus)", bus_text(d->file, &owned_file), d->line, d->column,
+                                          bus_text(text, &owned_text));
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
@@ -499,7 +478,61 @@ static int on_name_reply(sd_bus_message *reply, void *userdata, sd_bus_error *re
                             result == 3 ? "another process owns it" : "unexpected reply");
                 return 0;
         }
-        log_info("Connected to the system bus as " BUS_NAME);
+        log_info("Owning the name " BUS_NAME " on the system bus");
+        return 0;
+}
+
+static int on_bus_reconnect(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        sd_event_source_unref(s);
+        m->bus = sd_bus_flush_close_unref(m->bus);
+        (void) manager_connect_bus(m);
+        return 0;
+}
+
+/* The broker went away (restart, upgrade): connect again, which waits for its socket. Not from
+ * inside the bus's own dispatch: a deferred event does it. */
+static int on_bus_message(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+
+        if (sd_bus_message_is_signal(msg, "org.freedesktop.DBus.Local", "Connected")) {
+                log_info("Connected to the system bus");
+                return 0;
+        }
+        if (!sd_bus_message_is_signal(msg, "org.freedesktop.DBus.Local", "Disconnected"))
+                return 0;
+        log_warning("Disconnected from the system bus; connecting again as soon as it is back");
+        if (sd_event_add_defer(m->event, NULL, on_bus_reconnect, m) < 0)
+                log_warning("Cannot schedule the reconnection to the system bus; retrying at the next poll");
+        return 0;
+}
+
+/* Open the system bus without waiting for it: with watch-bind, a socket that does not exist yet
+ * (early boot: we start before dbus) or refuses connections (a broker restarting) is watched
+ * with inotify, and the connection is made the moment the broker listens. What is queued on the
+ * connection meanwhile (the name request) goes out then. */
+static int bus_open_watch_bind(Manager *m, sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address && *address ? address : DEFAULT_SYSTEM_BUS);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, 1);
+        if (r >= 0)
+                r = sd_bus_set_watch_bind(bus, 1);
+        if (r >= 0)
+                r = sd_bus_set_connected_signal(bus, 1);
+        if (r >= 0)
+                r = sd_bus_add_filter(bus, NULL, on_bus_message, m);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(bus);
         return 0;
 }
 
@@ -510,26 +543,19 @@ int manager_connect_bus(Manager *m) {
 
         if (m->bus)
                 return 0;
-        r = sd_bus_open_system(&m->bus);
-        if (r < 0) {
-                /* warn once; the poll timer retries quietly until the bus is there */
-                if (!bus_state.warned_no_bus)
-                        log_warning_errno(r, "No system bus (%m); running without the D-Bus interface, "
-                                          "connecting as soon as it is there (retried at every poll)");
-                else
-                        log_debug("Still no system bus: %s", strerror(-r));
-                bus_state.warned_no_bus = 1;
-                m->bus = NULL;
-                return r;
-        }
+        r = bus_open_watch_bind(m, &m->bus);
         /* objects first, then the name, then attach: the name never exists without its objects */
-        r = sd_bus_add_object_vtable(m->bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable, m);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(m->bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable, m);
         if (r >= 0)
                 r = sd_bus_request_name_async(m->bus, NULL, BUS_NAME, 0, on_name_reply, m);
         if (r >= 0)
                 r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0) {
-                log_warning_errno(r, "Failed to publish " BUS_NAME " on the system bus: %m");
+                if (!bus_state.warned_no_bus)
+                        log_warning_errno(r, "Cannot use the system bus (%m); running without the D-Bus interface, "
+                                          "trying again at every poll");
+                bus_state.warned_no_bus = 1;
                 m->bus = sd_bus_flush_close_unref(m->bus);
                 return r;
         }

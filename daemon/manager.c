@@ -4,6 +4,7 @@
  * for the kernel inside it (the kernel's own time inside sendmsg aside). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "journal-ids.h"
 #include "log.h"
 #include "manager.h"
+#include "attribution.h"
 #include "util.h"
 
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
@@ -82,7 +84,7 @@ const char *manager_status_line(Manager *m, char *buf, size_t size) {
         if (m->locked)
                 snprintf(buf, size, "locked%s", m->locked_in_sync ? ", in sync" : ", differs from the rules (reboot needed)");
         else if (m->flapping)
-                snprintf(buf, size, "flapping: another agent keeps changing the rules (%s)", m->changer.text[0] ? m->changer.text : "unknown");
+                snprintf(buf, size, "flapping: another agent keeps changing the rules (%s)", m->last_drift_by[0] ? m->last_drift_by : "unknown");
         else if (m->pending_rules || errors)
                 snprintf(buf, size, "degraded: %zu pending, %zu errors", m->pending_rules, errors);
         else if (streq(m->state, "in-sync"))
@@ -98,7 +100,7 @@ static const char *steady_state(Manager *m) {
                 return "monitoring";
         if (m->flapping)
                 return "flapping";
-        if (m->pending_rules || (m->want && m->want->n_errors) || m->report.n_failed)
+        if (m->pending_rules || (m->want && m->want->n_errors) || m->n_failed_sigs)
                 return "degraded";
         return "in-sync";
 }
@@ -157,74 +159,160 @@ static int on_nl_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* pending rules: log each once, when it becomes pending and when it loads */
+/* What an operation restores: the same signature means the same rule or field put back again. */
+static uint64_t op_signature(const ak_op *op) {
+        uint64_t t = (uint64_t) op->type << 56;
 
-static int pending_known(Manager *m, const char *text) {
-        for (size_t i = 0; i < m->n_pending_keys; i++)
-                if (streq(m->pending_keys[i], text))
+        if (op->type == AK_OP_ADD_RULE || op->type == AK_OP_DEL_RULE)
+                return t ^ (ak_rule_hash(op->rule) & ((UINT64_C(1) << 56) - 1));
+        return t ^ op->mask;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* what stays refused: pending rules and refused changes, logged once, retried at the poll */
+
+static int pending_has(const Manager *m, const ak_rule *r) {
+        for (size_t i = 0; i < m->n_pending; i++)
+                if (m->pending[i] == r || ak_rule_equal(m->pending[i], r))
                         return 1;
         return 0;
 }
 
-static void pending_update(Manager *m, const ak_sync_report *rep, int executed) {
-        char **now = calloc(rep->n_pending + 1, sizeof(char *));
-        size_t n = 0;
+static int failed_has(const Manager *m, uint64_t sig) {
+        for (size_t i = 0; i < m->n_failed_sigs; i++)
+                if (m->failed_sigs[i] == sig)
+                        return 1;
+        return 0;
+}
+
+static int plan_adds(const ak_plan *p, const ak_rule *r) {
+        for (size_t i = 0; i < p->n_ops; i++)
+                if (p->ops[i].type == AK_OP_ADD_RULE && ak_rule_equal(p->ops[i].rule, r))
+                        return 1;
+        return 0;
+}
+
+static void log_pending_loaded(const ak_rule *r) {
+        _cleanup_free_ char *text = ak_rule_format_flags(r, AK_FORMAT_NO_STAT);
+        log_info("Pending rule loaded: %s", text ? text : "?");
+}
+
+/* A pending rule the kernel now holds (whoever added it) is pending no more. */
+static void pending_prune(Manager *m, const ak_plan *p) {
+        size_t k = 0;
+
+        if (p->locked)
+                return;
+        for (size_t i = 0; i < m->n_pending; i++) {
+                if (plan_adds(p, m->pending[i]))
+                        m->pending[k++] = m->pending[i];
+                else
+                        log_pending_loaded(m->pending[i]);
+        }
+        m->n_pending = m->pending_rules = k;
+        k = 0;
+        for (size_t i = 0; i < m->n_failed_sigs; i++)
+                for (size_t j = 0; j < p->n_ops; j++)
+                        if (op_signature(&p->ops[j]) == m->failed_sigs[i]) {
+                                m->failed_sigs[k++] = m->failed_sigs[i];
+                                break;
+                        }
+        m->n_failed_sigs = k;
+}
+
+static void pending_forget(Manager *m) {
+        m->n_pending = m->pending_rules = 0;
+        m->n_failed_sigs = 0;
+}
+
+/* After an execution: the rules the kernel refused now, each logged when it becomes pending and
+ * when it loads; other refused changes logged when they first fail. */
+static void pending_update(Manager *m, const ak_sync_report *rep) {
+        const ak_rule **now = calloc(rep->n_pending + 1, sizeof(*now));
+        uint64_t sigs[ELEMENTSOF(m->failed_sigs)];
+        size_t n_sigs = 0;
 
         if (!now)
                 return;
         for (size_t i = 0; i < rep->n_pending; i++) {
-                const ak_pending *p = &rep->pending[i];
-                char *text = ak_rule_format(p->rule);
+                const ak_pending *pd = &rep->pending[i];
 
-                if (!text)
-                        continue;
-                if (!pending_known(m, text)) {
-                        _cleanup_free_ char *f1 = strdup_printf("AUDITKEEP_RULE=%s", text);
-                        _cleanup_free_ char *f2 = strdup_printf("AUDITKEEP_ERRNO=%d", -p->error);
+                if (!pending_has(m, pd->rule)) {
+                        _cleanup_free_ char *text = ak_rule_format_flags(pd->rule, AK_FORMAT_NO_STAT);
+                        _cleanup_free_ char *f1 = strdup_printf("AUDITKEEP_RULE=%s", text ? text : "?");
+                        _cleanup_free_ char *f2 = strdup_printf("AUDITKEEP_ERRNO=%d", -pd->error);
                         const char *fields[] = { f1, f2, NULL };
                         log_fields(LOG_WARNING, 0, AK_MID_PENDING, f1 && f2 ? fields : NULL,
-                                   "Rule pending, the kernel refused it (%s): %s (%s:%u); retried at every sync",
-                                   strerror(-p->error), text, p->rule->file ? p->rule->file : "?", p->rule->line);
+                                   "Rule pending, the kernel refused it (%s): %s (%s:%u); retried at every poll",
+                                   strerror(-pd->error), text ? text : "?", pd->rule->file ? pd->rule->file : "?",
+                                   pd->rule->line);
                 }
-                now[n++] = text;
+                now[i] = pd->rule;
         }
-        if (executed)
-                for (size_t i = 0; i < m->n_pending_keys; i++) {
-                        int still = 0;
-                        for (size_t k = 0; k < n; k++)
-                                if (streq(now[k], m->pending_keys[i]))
-                                        still = 1;
-                        if (!still)
-                                log_info("Pending rule loaded: %s", m->pending_keys[i]);
-                }
-        for (size_t i = 0; i < m->n_pending_keys; i++)
-                free(m->pending_keys[i]);
-        free(m->pending_keys);
-        m->pending_keys = now;
-        m->n_pending_keys = n;
-        m->pending_rules = n;
+        for (size_t i = 0; i < m->n_pending; i++) {
+                int still = 0;
+                for (size_t k = 0; k < rep->n_pending; k++)
+                        if (now[k] == m->pending[i] || ak_rule_equal(now[k], m->pending[i]))
+                                still = 1;
+                if (!still && m->pending[i])
+                        log_pending_loaded(m->pending[i]);
+        }
+        for (size_t i = 0; i < rep->n_failed && n_sigs < ELEMENTSOF(sigs); i++) {
+                const ak_op *op = rep->failed[i];
+                uint64_t sig = op_signature(op);
+
+                if (!failed_has(m, sig))
+                        log_warning_errno(op->error, "The kernel refused a change (%s): %m; retried at every poll",
+                                          op->type == AK_OP_SET ? ak_status_name(op->mask) :
+                                          op->type == AK_OP_DEL_RULE ? "rule delete" : "setting");
+                sigs[n_sigs++] = sig;
+        }
+        free(m->pending);
+        m->pending = now;
+        m->n_pending = m->pending_rules = rep->n_pending;
+        memcpy(m->failed_sigs, sigs, n_sigs * sizeof(sigs[0]));
+        m->n_failed_sigs = n_sigs;
 }
 
-/* Is every op a retry of something that failed last time (a pending rule, a refused setting)? */
+/* Is every op a retry of something the kernel refused last time (a pending rule, a setting)? */
 static int only_retries(Manager *m, const ak_plan *p, size_t n_ops) {
-        if (n_ops == 0)
-                return 1;
         for (size_t i = 0; i < n_ops; i++) {
                 const ak_op *op = &p->ops[i];
-                _cleanup_free_ char *text = NULL;
 
-                if (op->type != AK_OP_ADD_RULE)
-                        return 0;
-                text = ak_rule_format(op->rule);
-                if (!text || !pending_known(m, text))
+                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op->rule) : !failed_has(m, op_signature(op)))
                         return 0;
         }
-        return 1;
+        return n_ops > 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* the end of a verification or a sync */
+
+/* The Resync/Reload in flight ends in an error: the first one said wins. */
+static void call_fail(Manager *m, const char *name, const char *fmt, ...) _printf_(3, 4);
+static void call_fail(Manager *m, const char *name, const char *fmt, ...) {
+        va_list ap;
+
+        if (!m->call_chain || m->call_error)
+                return;
+        m->call_error = name;
+        va_start(ap, fmt);
+        vsnprintf(m->call_message, sizeof(m->call_message), fmt, ap);
+        va_end(ap);
+}
+
+static void reply_call(Manager *m) {
+        sd_bus_message *call = TAKE_PTR(m->pending_call);
+
+        m->call_chain = 0;
+        if (m->call_error)
+                (void) sd_bus_reply_method_errorf(call, m->call_error, "%s", m->call_message);
+        else
+                (void) sd_bus_reply_method_return(call, "uuu", (uint32_t) m->last_added,
+                                                  (uint32_t) m->last_removed, (uint32_t) m->last_changed);
+        m->call_error = NULL;
+        sd_bus_message_unref(call);
+}
 
 static void finish(Manager *m) {
         VerifyReason done = m->reason;
@@ -240,15 +328,8 @@ static void finish(Manager *m) {
                 reload_swap(m, TAKE_PTR(m->next_want));
                 return;
         }
-        if (m->pending_call && m->call_chain) {
-                /* the chain the Resync/Reload started (its check, and the settle after) ended */
-                sd_bus_message *call = m->pending_call;
-                m->pending_call = NULL;
-                m->call_chain = 0;
-                (void) sd_bus_reply_method_return(call, "uuu", (uint32_t) m->last_added,
-                                                  (uint32_t) m->last_removed, (uint32_t) m->last_changed);
-                sd_bus_message_unref(call);
-        }
+        if (m->pending_call && m->call_chain)
+                reply_call(m);   /* the chain the Resync/Reload started (its check, and the settle after) ended */
         if (m->verify_queued) {
                 m->verify_queued = 0;
                 verify_start(m, m->queued_reason);
@@ -285,15 +366,6 @@ static void describe_drift(const ak_plan *p, size_t n_ops, const struct audit_st
         snprintf(buf, size, "%s", s && *s ? s : "rules out of order");
 }
 
-/* What an operation restores: the same signature means the same rule or field put back again. */
-static uint64_t op_signature(const ak_op *op) {
-        uint64_t t = (uint64_t) op->type << 56;
-
-        if (op->type == AK_OP_ADD_RULE || op->type == AK_OP_DEL_RULE)
-                return t ^ (ak_rule_hash(op->rule) & ((UINT64_C(1) << 56) - 1));
-        return t ^ op->mask;
-}
-
 static void remember_repair(Manager *m, const ak_plan *p, size_t n_ops) {
         m->n_repair_sigs = 0;
         for (size_t i = 0; i < n_ops && m->n_repair_sigs < ELEMENTSOF(m->repair_sigs); i++)
@@ -315,9 +387,11 @@ static void on_exec_done(ak_nl *nl, int error, void *userdata);
 static void execute(Manager *m, size_t first, size_t n) {
         int r;
 
+        (void) attribution_expect(&m->attr, m->report.plan->ops + first, n, now_usec());
         r = ak_nl_execute_async(m->nl, m->report.plan->ops + first, n, KERNEL_TIMEOUT_USEC, on_exec_done, m);
         if (r < 0) {
                 log_error_errno(r, "Failed to send changes to the kernel: %m");
+                call_fail(m, BUS_ERROR_KERNEL, "Cannot send changes to the kernel: %s", strerror(-r));
                 set_state(m, "degraded");
                 finish(m);
                 return;
@@ -328,10 +402,11 @@ static void execute(Manager *m, size_t first, size_t n) {
 static void after_sync(Manager *m) {
         ak_sync_report *rep = &m->report;
         const ak_plan *p = rep->plan;
+        char why[160];
         uint64_t took;
 
         (void) ak_sync_collect(rep);
-        pending_update(m, rep, 1);
+        pending_update(m, rep);
         m->last_added = rep->added;
         m->last_removed = rep->removed;
         m->last_changed = rep->set;
@@ -351,15 +426,22 @@ static void after_sync(Manager *m) {
                            (double) took / 1000.0, rep->added, rep->removed, rep->set);
         }
         m->retrying = 0;
-        for (size_t i = 0; i < rep->n_failed; i++)
-                log_warning_errno(rep->failed[i]->error, "The kernel refused a change (type %d): %m", rep->failed[i]->type);
+        ak_sync_lock_withheld_reason(rep, m->want, why, sizeof(why));
         if (rep->lock_withheld && !m->lock_withheld_logged) {
-                log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s",
-                           m->want->n_errors ? "the rules have errors" : "not every rule is in force");
+                log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s", why);
                 m->lock_withheld_logged = 1;
-        }
-        else if (rep->lock_applied)
+        } else if (rep->lock_applied)
                 log_fields(LOG_NOTICE, 0, AK_MID_LOCKED, NULL, "Audit configuration locked (enabled=2) until reboot");
+        if (rep->n_failed)
+                call_fail(m, BUS_ERROR_REFUSED, "The kernel refused %zu change%s (first: %s)%s%s", rep->n_failed,
+                          rep->n_failed == 1 ? "" : "s", strerror(-rep->failed[0]->error),
+                          rep->n_pending ? "; rules pending: " : "", rep->n_pending ? "see auditkeepctl rules" : "");
+        else if (rep->n_pending)
+                call_fail(m, BUS_ERROR_REFUSED, "%zu rule%s pending: the kernel refused %s (first: %s); retried at every poll",
+                          rep->n_pending, rep->n_pending == 1 ? "" : "s", rep->n_pending == 1 ? "it" : "them",
+                          strerror(-rep->pending[0].error));
+        else if (rep->lock_withheld)
+                call_fail(m, BUS_ERROR_REFUSED, "Lock (-e 2) withheld: %s", why);
         manager_bus_synced(m, (unsigned) rep->added, (unsigned) rep->removed, (unsigned) rep->set);
         set_state(m, steady_state(m));
         notify_status(m);
@@ -378,8 +460,10 @@ static void on_exec_done(ak_nl *nl, int error, void *userdata) {
         size_t main_ops = ak_sync_main_ops(rep);
 
         arm_nl_timer(m);
-        if (error < 0)
+        if (error < 0) {
                 log_warning_errno(error, "Changes sent to the kernel were not all answered: %m");
+                call_fail(m, BUS_ERROR_KERNEL, "The kernel did not answer every change: %s", strerror(-error));
+        }
         if (!m->executing_lock && main_ops < rep->plan->n_ops) {
                 if (ak_sync_lock_allowed(rep)) {
                         m->executing_lock = 1;
@@ -392,19 +476,139 @@ static void on_exec_done(ak_nl *nl, int error, void *userdata) {
         after_sync(m);
 }
 
+/* A signature of what differs: the same difference seen again gives the same value. */
+static uint64_t drift_signature(const ak_plan *p, size_t n_ops) {
+        uint64_t sig = n_ops;
+
+        for (size_t i = 0; i < n_ops; i++)
+                sig += op_signature(&p->ops[i]) * UINT64_C(0x9e3779b97f4a7c15);
+        return sig;
+}
+
+/* Report a difference found by a check: once when it appears or changes, not again while it
+ * stays the same. Returns whether it was reported. */
+static int report_drift(Manager *m, const ak_plan *p, size_t n_main) {
+        uint64_t sig = drift_signature(p, n_main);
+        char what[256], by[512];
+
+        attribution_take(&m->attr, m->query_mark, by, sizeof(by));
+        m->last_drift_mono = now_usec();
+        if (m->drift_reported && m->drift_sig == sig)
+                return 0;
+        m->drift_reported = 1;
+        m->drift_sig = sig;
+
+        describe_drift(p, n_main, &m->report.before.status, what, sizeof(what));
+        m->drift_events++;
+        m->last_drift_usec = realtime_usec();
+        snprintf(m->last_drift_by, sizeof(m->last_drift_by), "%s", by);
+        snprintf(m->last_drift_what, sizeof(m->last_drift_what), "%s", what);
+        {
+                _cleanup_free_ char *fw = strdup_printf("AUDITKEEP_DRIFT=%s", what);
+                _cleanup_free_ char *fb = strdup_printf("AUDITKEEP_CHANGED_BY=%s", by);
+                const char *fields[] = { fw, fb, NULL };
+                log_fields(LOG_WARNING, 0, AK_MID_DRIFT, fw && fb ? fields : NULL, "Drift detected (%s%s): %s, by %s",
+                           reason_name(m->reason), m->mode == MODE_MONITOR ? ", monitor mode: not repaired" : "", what, by);
+        }
+        manager_bus_drift(m, what, by);
+        return 1;
+}
+
+/* A fight: our last repair undone again, soon after we made it. Returns 1 when the repair must
+ * wait for the backoff timer. */
+static int fight_backoff(Manager *m, const ak_plan *p, size_t n_main) {
+        if (m->fight_window_start && now_usec() - m->fight_window_start < FIGHT_WINDOW_USEC &&
+            reverts_last_repair(m, p, n_main))
+                m->fight_count++;
+        else
+                m->fight_count = 0;
+        if (m->fight_count >= FIGHT_THRESHOLD) {
+                m->backoff_usec = m->backoff_usec ? m->backoff_usec * 2 : BACKOFF_MIN_USEC;
+                if (m->backoff_usec > BACKOFF_MAX_USEC)
+                        m->backoff_usec = BACKOFF_MAX_USEC;
+                if (!m->flapping)
+                        log_fields(LOG_WARNING, 0, AK_MID_FLAPPING, NULL,
+                                   "Flapping: the audit configuration keeps being changed back (by %s); backing off",
+                                   m->last_drift_by);
+                m->flapping = 1;
+                set_state(m, "flapping");
+        }
+        if (m->flapping && m->backoff_usec && m->reason != VERIFY_POLL) {
+                (void) sd_event_source_set_time_relative(m->backoff_timer, m->backoff_usec);
+                (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_ONESHOT);
+                return 1;
+        }
+        return 0;
+}
+
+static void query_failed(Manager *m, int error) {
+        log_warning_errno(error, "Failed to read the kernel's audit state: %m");
+        ak_kstate_done(&m->snapshot);
+        call_fail(m, BUS_ERROR_KERNEL, "Cannot read the kernel's audit state: %s", strerror(-error));
+        if (m->reason == VERIFY_START && (error == -EPERM || error == -ECONNREFUSED)) {
+                /* not the initial user or PID namespace: nothing here will ever work */
+                log_error("Audit control is refused here (%s): auditkeepd must run in the initial user and PID "
+                          "namespaces, not in a container; exiting", strerror(-error));
+                m->exit_status = EXIT_NOPERMISSION;
+                (void) sd_event_exit(m->event, -error);
+        }
+        set_state(m, "degraded");
+        finish(m);
+}
+
+static void locked_found(Manager *m, const ak_plan *p) {
+        m->locked_in_sync = p->in_sync;
+        if (!streq(m->state, "locked"))
+                log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "The kernel's audit configuration is locked (enabled=2)%s",
+                           p->in_sync ? "; it matches the rules" : "; it differs from the rules and cannot change until reboot");
+        if (!p->in_sync)
+                call_fail(m, BUS_ERROR_LOCKED, "The kernel's audit configuration is locked (enabled=2): %zu differences stay until reboot",
+                          p->n_differ);
+        set_state(m, "locked");
+        finish(m);
+}
+
+static void in_sync_found(Manager *m, const ak_plan *p) {
+        char why[160];
+
+        /* the fight is over only after a quiet spell, not at the first moment of peace */
+        if (m->flapping && now_usec() - m->last_drift_mono >= FIGHT_QUIET_USEC) {
+                log_fields(LOG_NOTICE, 0, AK_MID_FLAPPING, NULL, "The fight over the audit rules stopped; back to normal pace");
+                m->flapping = 0;
+                m->backoff_usec = 0;
+                m->fight_count = 0;
+        }
+        m->drift_reported = 0;
+        attribution_forget(&m->attr, m->query_mark);
+        m->loaded_rules = m->want->n_rules;
+        m->last_sync_usec = realtime_usec();
+        if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
+                log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL, "In sync (%s): %zu rules, nothing to change",
+                           reason_name(m->reason), m->want->n_rules);
+        if (p->lock_withheld && !m->lock_withheld_logged) {
+                log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s",
+                           ak_sync_lock_withheld_reason(&m->report, m->want, why, sizeof(why)));
+                m->lock_withheld_logged = 1;
+        }
+        if (p->lock_withheld)
+                call_fail(m, BUS_ERROR_REFUSED, "Lock (-e 2) withheld: %s",
+                          ak_sync_lock_withheld_reason(&m->report, m->want, why, sizeof(why)));
+        if (m->reason != VERIFY_SETTLE)
+                m->last_added = m->last_removed = m->last_changed = 0;
+        set_state(m, steady_state(m));
+        finish(m);
+}
+
 static void on_query_done(ak_nl *nl, int error, void *userdata) {
         Manager *m = userdata;
         ak_plan_opts opts = { .foreign = m->foreign, .exact_order = m->exact_active };
         const ak_plan *p;
         size_t n_main;
-        int r, drift;
+        int r;
 
         arm_nl_timer(m);
         if (error < 0) {
-                log_warning_errno(error, "Failed to read the kernel's audit state: %m");
-                ak_kstate_done(&m->snapshot);
-                set_state(m, "degraded");
-                finish(m);
+                query_failed(m, error);
                 return;
         }
         m->status = m->snapshot.status;
@@ -415,52 +619,38 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         r = ak_sync_plan(&m->report, m->want, &m->snapshot, &opts);
         if (r < 0) {
                 log_error_errno(r, "Failed to plan the sync: %m");
+                call_fail(m, BUS_ERROR_KERNEL, "Failed to plan the sync: %s", strerror(-r));
                 finish(m);
                 return;
         }
         m->have_report = 1;
         p = m->report.plan;
         n_main = ak_sync_main_ops(&m->report);
+        pending_prune(m, p);
 
         if (p->locked) {
-                m->locked_in_sync = p->in_sync;
-                if (!streq(m->state, "locked"))
-                        log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL,
-                                   "The kernel's audit configuration is locked (enabled=2)%s",
-                                   p->in_sync ? "; it matches the rules" : "; it differs from the rules and cannot change until reboot");
-                set_state(m, "locked");
-                finish(m);
+                locked_found(m, p);
                 return;
         }
         if (p->in_sync) {
-                /* the fight is over only after a quiet spell, not at the first moment of peace */
-                if (m->flapping && now_usec() - m->last_drift_mono >= FIGHT_QUIET_USEC) {
-                        log_fields(LOG_NOTICE, 0, AK_MID_FLAPPING, NULL, "The fight over the audit rules stopped; back to normal pace");
-                        m->flapping = 0;
-                        m->backoff_usec = 0;
-                        m->fight_count = 0;
-                }
-                m->loaded_rules = m->want->n_rules;
-                m->last_sync_usec = realtime_usec();
-                if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
-                        log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL, "In sync (%s): %zu rules, nothing to change",
-                                   reason_name(m->reason), m->want->n_rules);
-                if (p->lock_withheld && !m->lock_withheld_logged) {
-                        log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: the rules have errors");
-                        m->lock_withheld_logged = 1;
-                }
-                if (m->reason != VERIFY_SETTLE)
-                        m->last_added = m->last_removed = m->last_changed = 0;
-                set_state(m, steady_state(m));
+                in_sync_found(m, p);
+                return;
+        }
+
+        /* In monitor mode nothing is ever sent but GET and LIST: report, and that is all. */
+        if (m->mode == MODE_MONITOR) {
+                (void) report_drift(m, p, n_main);
+                set_state(m, "drifted");
                 finish(m);
                 return;
         }
 
-        /* Something differs. Retries of pending rules are not drift, and they wait for the poll
-         * (or a start, reload or request): a refused add logs a record of its own, which must not
-         * make the next retry. */
-        if (n_main > 0 && only_retries(m, p, n_main)) {
-                if (m->reason == VERIFY_SETTLE || m->reason == VERIFY_EVENT || m->mode == MODE_MONITOR) {
+        /* Retries of what the kernel refused are not drift, and they wait for the poll (or a
+         * start, reload or request): a refused add logs a record of its own, which must not make
+         * the next retry. */
+        if (only_retries(m, p, n_main)) {
+                attribution_forget(&m->attr, m->query_mark);
+                if (m->reason == VERIFY_SETTLE || m->reason == VERIFY_EVENT) {
                         set_state(m, "degraded");
                         finish(m);
                         return;
@@ -470,52 +660,10 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 return;
         }
 
-        drift = m->reason == VERIFY_EVENT || m->reason == VERIFY_POLL || m->reason == VERIFY_SETTLE;
-        if (drift) {
-                char what[256];
-                const char *by = m->changer.text[0] && !m->changer.self ? m->changer.text : "unknown (no audit record named the changer)";
-
-                describe_drift(p, n_main, &m->report.before.status, what, sizeof(what));
-                m->drift_events++;
-                m->last_drift_usec = realtime_usec();
-                m->last_drift_mono = now_usec();
-                snprintf(m->last_drift_by, sizeof(m->last_drift_by), "%s", by);
-                snprintf(m->last_drift_what, sizeof(m->last_drift_what), "%s", what);
-                {
-                        _cleanup_free_ char *fw = strdup_printf("AUDITKEEP_DRIFT=%s", what);
-                        _cleanup_free_ char *fb = strdup_printf("AUDITKEEP_CHANGED_BY=%s", by);
-                        const char *fields[] = { fw, fb, NULL };
-                        log_fields(LOG_WARNING, 0, AK_MID_DRIFT, fw && fb ? fields : NULL,
-                                   "Drift detected (%s): %s, by %s", reason_name(m->reason), what, by);
-                }
-                manager_bus_drift(m, what, by);
+        if (m->reason == VERIFY_EVENT || m->reason == VERIFY_POLL || m->reason == VERIFY_SETTLE) {
+                (void) report_drift(m, p, n_main);
                 set_state(m, "drifted");
-                if (m->mode == MODE_MONITOR) {
-                        set_state(m, "monitoring");
-                        finish(m);
-                        return;
-                }
-
-                /* A fight: our last repair is undone again, soon after we made it. */
-                if (m->fight_window_start && now_usec() - m->fight_window_start < FIGHT_WINDOW_USEC &&
-                    reverts_last_repair(m, p, n_main))
-                        m->fight_count++;
-                else
-                        m->fight_count = 0;
-                if (m->fight_count >= FIGHT_THRESHOLD) {
-                        m->backoff_usec = m->backoff_usec ? m->backoff_usec * 2 : BACKOFF_MIN_USEC;
-                        if (m->backoff_usec > BACKOFF_MAX_USEC)
-                                m->backoff_usec = BACKOFF_MAX_USEC;
-                        if (!m->flapping)
-                                log_fields(LOG_WARNING, 0, AK_MID_FLAPPING, NULL,
-                                           "Flapping: the audit configuration keeps being changed back (by %s); backing off", by);
-                        m->flapping = 1;
-                        set_state(m, "flapping");
-                }
-                if (m->flapping && m->backoff_usec && m->reason != VERIFY_POLL) {
-                        /* Repair when the backoff expires (verify again then). */
-                        (void) sd_event_source_set_time_relative(m->backoff_timer, m->backoff_usec);
-                        (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_ONESHOT);
+                if (fight_backoff(m, p, n_main)) {
                         finish(m);
                         return;
                 }
@@ -554,8 +702,12 @@ static void verify_start(Manager *m, VerifyReason reason) {
                 m->exact_order_requested = 0;
         } else if (reason != VERIFY_SETTLE)
                 m->exact_active = 0;
-        if (reason == VERIFY_REQUEST || reason == VERIFY_RELOAD)
-                m->call_chain = m->pending_call != NULL;
+        if ((reason == VERIFY_REQUEST || reason == VERIFY_RELOAD) && m->pending_call && !m->call_chain) {
+                m->call_chain = 1;
+                m->call_error = NULL;
+        }
+        /* changes seen up to here are what this check's snapshot can show */
+        m->query_mark = attribution_mark(&m->attr);
         if (reason != VERIFY_EVENT || !m->trigger_usec)
                 m->trigger_usec = now_usec();
         ak_kstate_done(&m->snapshot);
@@ -565,6 +717,7 @@ static void verify_start(Manager *m, VerifyReason reason) {
         if (r < 0) {
                 log_warning_errno(r, "Failed to ask the kernel for its audit state: %m");
                 m->busy = 0;
+                m->call_chain = 0;
                 return;
         }
         arm_nl_timer(m);
@@ -616,20 +769,6 @@ static void schedule_event_verify(Manager *m) {
         (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_ONESHOT);
 }
 
-static void record_changer(Manager *m, const ak_record *rec) {
-        char pid[32] = "", comm[128] = "", exe[256] = "", auid[32] = "", ses[32] = "";
-
-        (void) ak_record_field(rec, "pid", pid, sizeof(pid));
-        (void) ak_record_field(rec, "comm", comm, sizeof(comm));
-        (void) ak_record_field(rec, "exe", exe, sizeof(exe));
-        (void) ak_record_field(rec, "auid", auid, sizeof(auid));
-        (void) ak_record_field(rec, "ses", ses, sizeof(ses));
-        m->changer.serial = rec->serial;
-        m->changer.self = pid[0] && (pid_t) strtol(pid, NULL, 10) == getpid();
-        snprintf(m->changer.text, sizeof(m->changer.text), "pid=%s comm=%s exe=%s auid=%s ses=%s",
-                 pid[0] ? pid : "?", comm[0] ? comm : "?", exe[0] ? exe : "?", auid[0] ? auid : "?", ses[0] ? ses : "?");
-}
-
 static int on_mon_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
 
@@ -653,32 +792,8 @@ static int on_mon_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
                                 log_warning_errno(r, "Failed to read an audit record: %m");
                         break;
                 }
-                switch (rec.type) {
-                case AUDIT_CONFIG_CHANGE: {
-                        char auid[32] = "", ses[32] = "", op[64] = "";
-                        (void) ak_record_field(&rec, "auid", auid, sizeof(auid));
-                        (void) ak_record_field(&rec, "ses", ses, sizeof(ses));
-                        (void) ak_record_field(&rec, "op", op, sizeof(op));
-                        if (m->changer.serial != rec.serial) {
-                                m->changer.serial = rec.serial;
-                                m->changer.self = 0;
-                                snprintf(m->changer.text, sizeof(m->changer.text), "auid=%s ses=%s op=%s",
-                                         auid[0] ? auid : "?", ses[0] ? ses : "?", op[0] ? op : "?");
-                        }
+                if (attribution_record(&m->attr, &rec, now_usec()) > 0)
                         schedule_event_verify(m);
-                        break;
-                }
-                case AUDIT_FEATURE_CHANGE:
-                        record_changer(m, &rec);
-                        schedule_event_verify(m);
-                        break;
-                case AUDIT_SYSCALL:
-                        if (rec.serial == m->changer.serial)
-                                record_changer(m, &rec);
-                        break;
-                default:
-                        break;
-                }
         }
         return 0;
 }
@@ -686,9 +801,8 @@ static int on_mon_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
 static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
 
-        /* The bus may come up after us (early boot) or go away: connect again. */
-        if (m->bus && sd_bus_is_open(m->bus) <= 0)
-                m->bus = sd_bus_flush_close_unref(m->bus);
+        /* The bus connection waits for the broker by itself (watch-bind) and reconnects when it
+         * goes away; only a connection that could not even be set up is tried again here. */
         if (!m->bus)
                 (void) manager_connect_bus(m);
 
@@ -704,11 +818,10 @@ static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 static void reload_swap(Manager *m, ak_ruleset *rs) {
         ak_sync_report_done(&m->report);
         m->lock_withheld_logged = 0;
+        m->drift_reported = 0;
+        pending_forget(m);      /* it points into the old rules */
         ak_ruleset_free(m->want);
         m->want = rs;
-        for (size_t i = 0; i < m->n_pending_keys; i++)
-                free(m->pending_keys[i]);
-        m->n_pending_keys = 0;
         log_fields(LOG_INFO, 0, AK_MID_RELOAD_OK, NULL, "Reloaded: %zu rules, %zu status settings from %zu files",
                    rs->n_rules, rs->n_status_settings, rs->n_files);
         verify_start(m, VERIFY_RELOAD);
@@ -776,6 +889,12 @@ int manager_new(Manager **ret) {
                 free(m);
                 return r;
         }
+        {
+                char auid[16] = "", ses[16] = "";
+                (void) read_first_line("/proc/self/loginuid", auid, sizeof(auid));
+                (void) read_first_line("/proc/self/sessionid", ses, sizeof(ses));
+                attribution_init(&m->attr, getpid(), auid, ses);
+        }
         *ret = m;
         return 0;
 }
@@ -798,9 +917,8 @@ Manager *manager_free(Manager *m) {
         ak_mon_free(m->mon);
         ak_ruleset_free(m->want);
         ak_ruleset_free(m->next_want);
-        for (size_t i = 0; i < m->n_pending_keys; i++)
-                free(m->pending_keys[i]);
-        free(m->pending_keys);
+        free(m->pending);
+        attribution_done(&m->attr);
         for (size_t i = 0; i < m->n_sources; i++)
                 free(m->sources[i]);
         free(m->sources);
@@ -833,6 +951,8 @@ int manager_start(Manager *m) {
                 return log_error_errno(r, "Failed to read the rules: %m");
 
         r = m->control_fd >= 0 ? ak_nl_open_fd(&m->nl, m->control_fd) : ak_nl_open(&m->nl);
+        if (r < 0)
+                m->exit_status = r == -EPROTONOSUPPORT ? EXIT_NOTCONFIGURED : (r == -ECONNREFUSED || r == -EPERM) ? EXIT_NOPERMISSION : 0;
         if (r < 0)
                 return log_error_errno(r, "Cannot talk to the kernel's audit subsystem: %s",
                                        r == -EPROTONOSUPPORT ? "no audit support (booted with audit=0?)" :

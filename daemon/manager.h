@@ -9,6 +9,21 @@
 #include "ak-kernel.h"
 #include "ak-plan.h"
 #include "ak-rules.h"
+#include "attribution.h"
+
+/* D-Bus errors of Resync, ResyncExactOrder and Reload (org.auditkeep1.Error.*). */
+#define BUS_ERROR_BUSY "org.auditkeep1.Error.Busy"
+#define BUS_ERROR_RULES_INVALID "org.auditkeep1.Error.RulesInvalid"
+#define BUS_ERROR_KERNEL "org.auditkeep1.Error.Kernel"
+#define BUS_ERROR_REFUSED "org.auditkeep1.Error.Refused"
+#define BUS_ERROR_LOCKED "org.auditkeep1.Error.Locked"
+#define BUS_ERROR_MONITOR_MODE "org.auditkeep1.Error.MonitorMode"
+#define BUS_ERROR_NOT_READY "org.auditkeep1.Error.NotReady"
+
+/* Exit statuses for what no restart can fix, as LSB numbers them; the unit does not restart on
+ * them (RestartPreventExitStatus=4 6): audit control refused here (a container), and no audit. */
+#define EXIT_NOPERMISSION 4
+#define EXIT_NOTCONFIGURED 6    /* no audit support in this kernel */
 
 typedef enum ManagerMode {
         MODE_ENFORCE,
@@ -24,12 +39,6 @@ typedef enum VerifyReason {
         VERIFY_SETTLE,          /* after our own changes: confirm */
         VERIFY_REQUEST,         /* asked for (Resync) */
 } VerifyReason;
-
-typedef struct Changer {
-        uint64_t serial;        /* audit(...:SERIAL) of the change */
-        char text[512];         /* "pid=4242 comm=auditctl exe=/usr/sbin/auditctl auid=1000 ses=3" */
-        int self;               /* the change was ours */
-} Changer;
 
 typedef struct Manager {
         sd_event *event;
@@ -67,6 +76,7 @@ typedef struct Manager {
         uint64_t trigger_usec;          /* when the drift was first seen (record or check) */
         int locked_in_sync;
         int lock_withheld_logged;       /* said once per desired state */
+        int exit_status;                /* for main(): EXIT_NOPERMISSION, or 0 */
 
         /* what we know */
         char last_status[256];          /* the last STATUS= sent */
@@ -78,12 +88,16 @@ typedef struct Manager {
         uint64_t last_drift_usec, last_sync_usec;   /* CLOCK_REALTIME */
         char last_drift_by[512];
         char last_drift_what[256];
-        Changer changer;                /* the last foreign configuration change seen */
-        uint64_t pending_serial;        /* serial of the last config change record, awaiting SYSCALL */
+        Attribution attr;               /* configuration changes seen in records, and by whom */
+        uint64_t query_mark;            /* attribution_mark() when the check in flight asked */
+        uint64_t drift_sig;             /* the difference last reported ... */
+        int drift_reported;             /* ... and not yet gone: not reported again */
         uint64_t events_lost;
         unsigned lost_logged;
-        char **pending_keys;            /* rules pending last time, to log each once */
-        size_t n_pending_keys;
+        const ak_rule **pending;        /* desired rules the kernel refused (into want) */
+        size_t n_pending;
+        uint64_t failed_sigs[64];       /* other changes it refused (op signatures) */
+        size_t n_failed_sigs;
 
         /* fights */
         uint64_t fight_window_start;
@@ -97,6 +111,8 @@ typedef struct Manager {
         /* results of the last sync for D-Bus Resync/Reload callers */
         size_t last_added, last_removed, last_changed;
         sd_bus_message *pending_call;   /* a Resync/Reload waiting for its sync to end */
+        const char *call_error;         /* its answer is this error (BUS_ERROR_*), or NULL */
+        char call_message[256];
 } Manager;
 
 int manager_new(Manager **ret);

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Who changed the audit configuration (see attribution.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attribution.h"
+#include "util.h"
+
+#define UNSET_ID "4294967295"   /* (uint32_t) -1: no login uid, no session */
+
+void attribution_init(Attribution *a, pid_t self_pid, const char *self_auid, const char *self_ses) {
+        *a = (Attribution) { .self_pid = self_pid };
+        snprintf(a->self_auid, sizeof(a->self_auid), "%s", self_auid ? self_auid : "");
+        snprintf(a->self_ses, sizeof(a->self_ses), "%s", self_ses ? self_ses : "");
+}
+
+void attribution_done(Attribution *a) {
+        free(a->expect);
+        a->expect = NULL;
+        a->n_expect = a->expect_allocated = 0;
+}
+
+static const char *set_field_name(uint32_t bit) {
+        switch (bit) {
+        case AUDIT_STATUS_ENABLED: return "audit_enabled";
+        case AUDIT_STATUS_FAILURE: return "audit_failure";
+        case AUDIT_STATUS_RATE_LIMIT: return "audit_rate_limit";
+        case AUDIT_STATUS_BACKLOG_LIMIT: return "audit_backlog_limit";
+        case AUDIT_STATUS_BACKLOG_WAIT_TIME: return "audit_backlog_wait_time";
+        case AUDIT_STATUS_LOST: return "lost";
+        default: return NULL;
+        }
+}
+
+int attribution_expect(Attribution *a, const ak_op *ops, size_t n_ops, uint64_t now) {
+        size_t k = 0;
+
+        /* drop what expired first */
+        for (size_t i = 0; i < a->n_expect; i++)
+                if (a->expect[i].until > now)
+                        a->expect[k++] = a->expect[i];
+        a->n_expect = k;
+        if (GROW(a->expect, a->expect_allocated, a->n_expect + n_ops) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_ops; i++) {
+                const ak_op *op = &ops[i];
+                AttrExpect e = { .type = AUDIT_CONFIG_CHANGE, .until = now + ATTR_EXPECT_USEC };
+                const char *field;
+
+                switch (op->type) {
+                case AK_OP_ADD_RULE:
+                case AK_OP_DEL_RULE:
+                        snprintf(e.op, sizeof(e.op), "%s", op->type == AK_OP_ADD_RULE ? "add_rule" : "remove_rule");
+                        (void) ak_rule_key(op->rule, e.what, sizeof(e.what));
+                        e.value = ak_rule_list(op->rule);
+                        break;
+                case AK_OP_SET:
+                case AK_OP_RESET_LOST:
+                        field = set_field_name(op->type == AK_OP_RESET_LOST ? AUDIT_STATUS_LOST : op->mask);
+                        if (!field)
+                                continue;
+                        snprintf(e.op, sizeof(e.op), "set");
+                        snprintf(e.what, sizeof(e.what), "%s", field);
+                        e.value = op->type == AK_OP_RESET_LOST ? 0 : op->value;
+                        break;
+                default:
+                        continue;       /* FEATURE_CHANGE names our pid */
+                }
+                a->expect[a->n_expect++] = e;
+        }
+        return 0;
+}
+
+static int field(const ak_record *rec, const char *name, char *buf, size_t size) {
+        if (ak_record_field(rec, name, buf, size) < 0) {
+                buf[0] = '\0';
+                return 0;
+        }
+        return 1;
+}
+
+/* Is this CONFIG_CHANGE one we announced? Then it is used up. */
+static int expected(Attribution *a, const ak_record *rec, uint64_t now) {
+        char op[32], auid[16], ses[16], buf[320];
+
+        field(rec, "op", op, sizeof(op));
+        field(rec, "auid", auid, sizeof(auid));
+        field(rec, "ses", ses, sizeof(ses));
+        if (!op[0] || !streq(auid, a->self_auid) || !streq(ses, a->self_ses))
+                return 0;
+        for (size_t i = 0; i < a->n_expect; i++) {
+                AttrExpect *e = &a->expect[i];
+                uint32_t v;
+
+                if (e->until <= now || e->type != rec->type || !streq(e->op, op))
+                        continue;
+                if (streq(op, "set")) {
+                        if (!field(rec, e->what, buf, sizeof(buf)) || safe_atou32_base0(buf, &v) < 0 || v != e->value)
+                                continue;
+                } else {
+                        field(rec, "key", buf, sizeof(buf));
+                        if (streq(buf, "(null)"))
+                                buf[0] = '\0';
+                        if (!streq(buf, e->what))
+                                continue;
+                        field(rec, "list", buf, sizeof(buf));
+                        if (safe_atou32_base0(buf, &v) < 0 || v != e->value)
+                                continue;
+                }
+                a->expect[i] = a->expect[--a->n_expect];
+                return 1;
+        }
+        return 0;
+}
+
+static int is_self_serial(const Attribution *a, uint64_t serial) {
+        for (size_t i = 0; i < ELEMENTSOF(a->self_serials); i++)
+                if (a->self_serials[i] == serial && serial != 0)
+                        return 1;
+        return 0;
+}
+
+static void forget_serial(Attribution *a, uint64_t serial) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < a->n_changes; i++)
+                if (a->changes[i].serial != serial)
+                        a->changes[k++] = a->changes[i];
+        a->n_changes = k;
+}
+
+static AttrChange *find(Attribution *a, uint64_t serial) {
+        for (size_t i = 0; i < a->n_changes; i++)
+                if (a->changes[i].serial == serial)
+                        return &a->changes[i];
+        return NULL;
+}
+
+static const char *id_text(const char *v) {
+        return !v[0] ? "?" : streq(v, UNSET_ID) ? "unset" : v;
+}
+
+/* "pid=4242 comm=auditctl exe=/usr/sbin/auditctl auid=1000 ses=3": the process named by a
+ * SYSCALL or FEATURE_CHANGE record, its strings escaped. */
+static void describe_process(const ak_record *rec, char *buf, size_t size) {
+        char pid[24], comm[64], exe[300], auid[16], ses[16];
+        _cleanup_free_ char *c = NULL, *e = NULL;
+
+        field(rec, "pid", pid, sizeof(pid));
+        field(rec, "comm", comm, sizeof(comm));
+        field(rec, "exe", exe, sizeof(exe));
+        field(rec, "auid", auid, sizeof(auid));
+        field(rec, "ses", ses, sizeof(ses));
+        c = cescape(comm[0] ? comm : "?");
+        e = cescape(exe[0] ? exe : "?");
+        snprintf(buf, size, "pid=%s comm=%s exe=%s auid=%s ses=%s", pid[0] ? pid : "?", c ? c : "?", e ? e : "?",
+                 id_text(auid), id_text(ses));
+}
+
+static AttrChange *keep(Attribution *a, uint64_t serial) {
+        AttrChange *c = find(a, serial);
+
+        if (c)
+                return c;
+        if (a->n_changes == ATTR_MAX_CHANGES) {
+                /* the oldest goes; the newest name the changer best */
+                memmove(a->changes, a->changes + 1, (ATTR_MAX_CHANGES - 1) * sizeof(AttrChange));
+                a->n_changes--;
+        }
+        c = &a->changes[a->n_changes++];
+        *c = (AttrChange) { .serial = serial, .seq = ++a->seq };
+        return c;
+}
+
+int attribution_record(Attribution *a, const ak_record *rec, uint64_t now) {
+        char pid[24], auid[16], ses[16];
+        AttrChange *c;
+
+        switch (rec->type) {
+        case AUDIT_CONFIG_CHANGE:
+                if (is_self_serial(a, rec->serial))
+                        return 0;
+                if (expected(a, rec, now)) {
+                        a->own_records++;
+                        return 0;
+                }
+                /* Config records that name a pid (locked-kernel refusals, trim, ...) are ours
+                 * or someone's right away. */
+                if (field(rec, "pid", pid, sizeof(pid)) && (pid_t) strtol(pid, NULL, 10) == a->self_pid) {
+                        a->own_records++;
+                        return 0;
+                }
+                c = keep(a, rec->serial);
+                if (!c->named) {
+                        if (pid[0])
+                                describe_process(rec, c->who, sizeof(c->who));
+                        else {
+                                field(rec, "auid", auid, sizeof(auid));
+                                field(rec, "ses", ses, sizeof(ses));
+                                snprintf(c->who, sizeof(c->who), "auid=%s ses=%s (no SYSCALL record named the process)",
+                                         id_text(auid), id_text(ses));
+                        }
+                }
+                return 1;
+        case AUDIT_FEATURE_CHANGE:
+        case AUDIT_SYSCALL:
+                field(rec, "pid", pid, sizeof(pid));
+                if (pid[0] && (pid_t) strtol(pid, NULL, 10) == a->self_pid) {
+                        a->self_serials[a->self_next++ % ELEMENTSOF(a->self_serials)] = rec->serial;
+                        if (find(a, rec->serial))
+                                a->own_records++;
+                        forget_serial(a, rec->serial);
+                        return 0;
+                }
+                if (rec->type == AUDIT_SYSCALL) {
+                        /* detail for a change already seen; any other SYSCALL is not ours to read */
+                        c = find(a, rec->serial);
+                        if (c) {
+                                describe_process(rec, c->who, sizeof(c->who));
+                                c->named = 1;
+                        }
+                        return 0;
+                }
+                c = keep(a, rec->serial);
+                describe_process(rec, c->who, sizeof(c->who));
+                c->named = 1;
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+uint64_t attribution_mark(const Attribution *a) {
+        return a->seq;
+}
+
+int attribution_take(Attribution *a, uint64_t upto, char *buf, size_t size) {
+        const AttrChange *best = NULL;
+        size_t others = 0;
+
+        for (size_t i = 0; i < a->n_changes; i++) {
+                const AttrChange *c = &a->changes[i];
+                if (!best || c->named || !best->named)
+                        best = c;
+        }
+        if (!best) {
+                snprintf(buf, size, "unknown (no audit record named the changer)");
+                return 0;
+        }
+        for (size_t i = 0; i < a->n_changes; i++)
+                if (!streq(a->changes[i].who, best->who))
+                        others++;
+        if (others)
+                snprintf(buf, size, "%s (and %zu other change%s)", best->who, others, others == 1 ? "" : "s");
+        else
+                snprintf(buf, size, "%s", best->who);
+        attribution_forget(a, upto);
+        return 1;
+}
+
+void attribution_forget(Attribution *a, uint64_t upto) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < a->n_changes; i++)
+                if (a->changes[i].seq > upto)
+                        a->changes[k++] = a->changes[i];
+        a->n_changes = k;
+}

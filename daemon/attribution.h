@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Who changed the audit configuration: the records of configuration changes, matched to the
+ * process that made them, with the daemon's own changes told apart.
+ *
+ * A change announces itself with CONFIG_CHANGE (rules, status fields; no pid) or FEATURE_CHANGE
+ * (names the process). The SYSCALL record with the same audit(…:SERIAL) stamp, when the kernel
+ * writes one, names the process. Changes are kept, in arrival order, until a verification that
+ * found drift takes them (attribution_take): those that arrived before that verification asked
+ * the kernel are used up; later ones stay for the next verification, since the snapshot may not
+ * show them yet.
+ *
+ * The daemon's own requests produce the same records. They are recognised two ways: a SYSCALL
+ * record with the daemon's pid, and, because a process forked before auditing was enabled has no
+ * audit context and so no SYSCALL record, by expectation: before sending operations the daemon
+ * says what records they will produce (attribution_expect), and a record that matches one (same
+ * op, list and key, or same status field and value, and the daemon's own auid and session) is
+ * taken as the daemon's own and never becomes an attribution. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ak-kernel.h"
+
+#define ATTR_MAX_CHANGES 32
+#define ATTR_EXPECT_USEC (5u * 1000000u)        /* our records arrive within ms; forget after this */
+
+typedef struct AttrChange {
+        uint64_t serial;
+        uint64_t seq;           /* arrival order */
+        int named;              /* a record named the process */
+        char who[400];          /* "pid=… comm=… exe=… auid=… ses=…", escaped */
+} AttrChange;
+
+typedef struct AttrExpect {
+        uint16_t type;          /* AUDIT_CONFIG_CHANGE */
+        char op[16];            /* add_rule, remove_rule, set */
+        char what[300];         /* rules: the key ("" for none); set: the field name */
+        uint32_t value;         /* rules: the list; set: the new value */
+        uint64_t until;         /* CLOCK_MONOTONIC */
+} AttrExpect;
+
+typedef struct Attribution {
+        pid_t self_pid;
+        char self_auid[16], self_ses[16];       /* from /proc/self; "" when unknown */
+        AttrChange changes[ATTR_MAX_CHANGES];
+        size_t n_changes;
+        uint64_t seq;                           /* of the last change kept */
+        uint64_t self_serials[16];              /* stamps known to be ours (ring) */
+        size_t self_next;
+        AttrExpect *expect;
+        size_t n_expect, expect_allocated;
+        uint64_t own_records;                   /* records recognised as our own, for tests */
+} Attribution;
+
+void attribution_init(Attribution *a, pid_t self_pid, const char *self_auid, const char *self_ses);
+void attribution_done(Attribution *a);
+
+/* The records these operations will produce are ours (called just before sending them). */
+int attribution_expect(Attribution *a, const ak_op *ops, size_t n_ops, uint64_t now);
+
+/* One record. Returns 1 when it announces a configuration change by someone else (the caller
+ * verifies the kernel), 0 otherwise (our own change, or a record that only adds detail). */
+int attribution_record(Attribution *a, const ak_record *rec, uint64_t now);
+
+/* The current arrival mark: changes up to here are used up by attribution_take(a, mark). */
+uint64_t attribution_mark(const Attribution *a);
+
+/* Name who made the changes kept so far: the latest change whose process is known (else the
+ * latest one), and how many others there were, as a phrase into buf. Changes that arrived up to
+ * `upto` are used up. Returns 1, or 0 with "unknown (no audit record named the changer)" when
+ * no change is kept. */
+int attribution_take(Attribution *a, uint64_t upto, char *buf, size_t size);
+
+/* Forget the changes that arrived up to `upto` (a check found the kernel as desired: they have
+ * nothing left to explain). */
+void attribution_forget(Attribution *a, uint64_t upto);
