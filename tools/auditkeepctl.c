@@ -277,7 +277,7 @@ static int bus_failed(const char *what, const sd_bus_error *e, int r) {
         if (e && e->name && (streq(e->name, SD_BUS_ERROR_SERVICE_UNKNOWN) || streq(e->name, SD_BUS_ERROR_NAME_HAS_NO_OWNER)))
                 fprintf(stderr, "auditkeepd is not running; start it with systemctl start auditkeepd, or use auditkeepctl apply\n");
         else if (e && e->name && streq(e->name, SD_BUS_ERROR_ACCESS_DENIED))
-                fprintf(stderr, "auditkeepctl %s: permission denied: only root (or a process with CAP_AUDIT_CONTROL) may do this\n",
+                fprintf(stderr, "auditkeepctl %s: permission denied: only root may do this\n",
                         what);
         else if (e && e->name && (streq(e->name, SD_BUS_ERROR_NO_REPLY) || streq(e->name, SD_BUS_ERROR_TIMEOUT)))
                 fprintf(stderr, "auditkeepctl %s: auditkeepd did not answer in time (%s)\n", what,
@@ -546,7 +546,9 @@ static int verb_resync_or_reload(const char *method, const char *what) {
         (void) sd_bus_set_method_call_timeout(bus, 300u * 1000000u);
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &err, &reply, "");
         if (r < 0) {
-                int ret = err.name && streq(err.name, "org.auditkeep1.Error.RulesInvalid") ? EXIT_PROBLEMS : EXIT_UNREACHABLE;
+                /* the rules or the kernel said no to some of them: 1; no answer, locked, monitor mode: 2 */
+                int ret = err.name && (streq(err.name, "org.auditkeep1.Error.RulesInvalid") ||
+                                       streq(err.name, "org.auditkeep1.Error.Refused")) ? EXIT_PROBLEMS : EXIT_UNREACHABLE;
                 bus_failed(what, &err, r);
                 sd_bus_error_free(&err);
                 return ret;

@@ -96,8 +96,9 @@ const char *ak_rule_key(const ak_rule *r, char *buf, size_t size);
  * -p wa -k identity"). Returns a malloc'd string or NULL on allocation failure. */
 char *ak_rule_format(const ak_rule *r);
 /* The same with flags. AK_FORMAT_NO_STAT: never look at the file system (the daemon's loop must
- * not block on a hung mount): a watch is written `-w PATH` for a path= field and with `-F dir=`
- * for a dir= field, which reads back as this rule unless the path has changed its kind since. */
+ * not block on a hung mount): a watch is written `-w PATH` as `auditctl -l` writes it, whether
+ * its field is path= or dir=; the text reads back as this rule while PATH keeps its kind (a
+ * directory for dir=, anything else for path=). */
 #define AK_FORMAT_NO_STAT 0x1u
 char *ak_rule_format_flags(const ak_rule *r, unsigned flags);
 

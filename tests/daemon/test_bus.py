@@ -663,12 +663,12 @@ class BusTest(unittest.TestCase):
         for verb in ("rules", "resync", "reload"):
             r = self.ctl(verb, user=NOBODY)
             self.assertEqual(r.returncode, 2, verb)
-            self.assertEqual(r.stderr, f"auditkeepctl {verb}: permission denied: only root "
-                             "(or a process with CAP_AUDIT_CONTROL) may do this\n")
+            self.assertEqual(r.stderr, f"auditkeepctl {verb}: permission denied: only root may do this\n")
 
     def test_21_daemon_checks_the_callers_credentials(self):
         """Past the bus policy (a test-only rule lets one user through), the daemon itself
-        refuses callers without CAP_AUDIT_CONTROL and accepts those with it."""
+        refuses every caller but root: also one holding CAP_AUDIT_CONTROL (nothing is read
+        from /proc, which the unit hides and where a pid can be reused)."""
         try:
             pwd.getpwnam(LETTHROUGH_USER)
         except KeyError:
@@ -676,12 +676,11 @@ class BusTest(unittest.TestCase):
         user = ["setpriv", f"--reuid={LETTHROUGH_USER}", f"--regid={LETTHROUGH_USER}", "--clear-groups"]
         with_cap = user + ["--inh-caps=+audit_control", "--ambient-caps=+audit_control"]
         for method in METHODS:
-            err = self.dbus_send_error(method, user=user)
-            self.assertEqual(err, (ACCESS_DENIED, "Only root or a caller with CAP_AUDIT_CONTROL may do this"), method)
+            for who in (user, with_cap):
+                err = self.dbus_send_error(method, user=who)
+                self.assertEqual(err, (ACCESS_DENIED, "Only root may do this"), method)
         self.assertEqual(kernel_rules(), self.desired)
-        self.assertEqual(self.call("ListRules", user=with_cap), self.call("ListRules"))
-        self.assertEqual(self.call("Diff", user=with_cap), [[]])
-        self.assertEqual(self.call("Resync", user=with_cap), [0, 0, 0])
+        self.assertEqual(self.call("Resync"), [0, 0, 0])
 
     # ---- auditkeepctl -------------------------------------------------------------------------
 
@@ -795,8 +794,9 @@ class BusTest(unittest.TestCase):
                          "auditkeepd cannot be asked; without the daemon, use auditkeepctl apply or diff PATH\n")
 
     def test_95_bus_appears_after_the_daemon(self):
-        """Started with no bus, the daemon runs, says so once, and connects within a couple of
-        poll ticks when the bus appears; when the bus goes away and comes back, it reconnects."""
+        """Started before the bus (as at boot), the daemon connects the moment the bus socket
+        appears (watch-bind, not the poll: the poll here is 60 s); when the broker restarts, it
+        connects again at once."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=10)
@@ -807,34 +807,37 @@ class BusTest(unittest.TestCase):
         env = dict(self.env, NOTIFY_SOCKET=self.notify.path, AUDITKEEP_DEBUG="1",
                    DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + socket_path)
         env.pop("JOURNAL_STREAM", None)
-        proc = subprocess.Popen([DAEMON, "--rules", self.rules, "--poll-interval", "1"],
+        proc = subprocess.Popen([DAEMON, "--rules", self.rules, "--poll-interval", "60"],
                                 stdout=self.log, stderr=subprocess.STDOUT, env=env)
         bus = None
         try:
             self.notify.wait_for("READY=1", start=start)
-            self.wait_log(r"No system bus \(No such file or directory\); running without the D-Bus interface", after=mark)
-            time.sleep(2.5)  # two poll ticks without a bus
+            time.sleep(1.0)
             self.assertIsNone(proc.poll())
-            self.assertEqual(len(re.findall(r"No system bus", self.log_text()[mark:])), 1, "warned more than once")
+            self.assertNotRegex(self.log_text()[mark:], "Owning the name")
             self.assertEqual(sorted(kernel_rules()), sorted(self.desired))
 
             os.mkdir(late_dir)
             os.chmod(late_dir, 0o755)
             bus = Bus(late_dir, socket_path)
             t0 = time.monotonic()
-            self.wait_log(r"Connected to the system bus as org\.auditkeep1", after=mark, timeout=3.5)
+            self.wait_log(r"Owning the name org\.auditkeep1 on the system bus", after=mark, timeout=3)
             took = time.monotonic() - t0
             r = run("busctl", "--address=" + bus.address, "--json=short", "get-property", NAME, PATH, IFACE, "State")
             self.assertEqual(json.loads(r.stdout)["data"], "in-sync")
-            print(f"connected {took:.2f} s after the bus appeared (poll 1 s)", file=sys.stderr)
+            print(f"on the bus {took:.2f} s after the bus appeared (poll 60 s)", file=sys.stderr)
+            self.assertLess(took, 3)
 
-            # the bus restarts: the daemon notices and connects again
+            # the broker restarts: the daemon notices and connects again, without waiting for a poll
+            mark2 = len(self.log_text())
             bus.stop()
             if os.path.exists(socket_path):
                 os.unlink(socket_path)
-            mark2 = len(self.log_text())
+            self.wait_log(r"Disconnected from the system bus", after=mark2, timeout=3)
             bus = Bus(late_dir, socket_path)
-            self.wait_log(r"Connected to the system bus as org\.auditkeep1", after=mark2, timeout=3.5)
+            t0 = time.monotonic()
+            self.wait_log(r"Owning the name org\.auditkeep1 on the system bus", after=mark2, timeout=3)
+            print(f"on the bus again {time.monotonic() - t0:.2f} s after the broker restarted", file=sys.stderr)
             r = run("busctl", "--address=" + bus.address, "--json=short", "get-property", NAME, PATH, IFACE,
                     "DesiredRules")
             self.assertEqual(json.loads(r.stdout)["data"], 3)
