@@ -818,7 +818,6 @@ static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 static void reload_swap(Manager *m, ak_ruleset *rs) {
         ak_sync_report_done(&m->report);
         m->lock_withheld_logged = 0;
-        m->drift_reported = 0;
         pending_forget(m);      /* it points into the old rules */
         ak_ruleset_free(m->want);
         m->want = rs;

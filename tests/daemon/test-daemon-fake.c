@@ -297,6 +297,7 @@ typedef struct world {
         int notify_running;
         pid_t pid;
         ak_ruleset *want;
+        const char *extra_arg;  /* one more daemon option, or NULL */
 } world;
 
 static char root_dir[256];      /* set in main() before the tests fork */
@@ -460,7 +461,7 @@ static void spawn(const char *poll_interval) {
         const char *path = daemon_path();
         char a_rules[700], a_control[64], a_monitor[64], e_notify[700];
         char *argv[] = { (char *) path, (char *) "--rules", a_rules, a_control, a_monitor,
-                         (char *) "--poll-interval", (char *) poll_interval, NULL };
+                         (char *) "--poll-interval", (char *) poll_interval, (char *) w.extra_arg, NULL };
         char **envp;
         size_t n = 0, k = 0;
         pid_t parent = getpid();
@@ -1421,6 +1422,126 @@ START_TEST(test_spoof_monitor) {
 END_TEST
 
 /* ---------------------------------------------------------------------------------------------
+ * 9. Trust: monitor mode writes nothing; a lasting difference is reported once; what the kernel
+ * refuses is retried without being reported again; pending rules are forgotten when loaded. */
+
+#define FOREIGN_RULE "-a always,exit -F arch=b64 -S kill -k foreign"
+
+static void fake_add_text_rule(const char *text) {
+        ak_rule r;
+
+        ck_assert_int_eq(ak_rule_from_text(text, &r, NULL, NULL), 0);
+        ck_assert_int_eq(fake_kernel_add_rule(w.fk, r.data, r.size), 0);
+        ak_rule_done(&r);
+}
+
+START_TEST(test_monitor_never_writes) {
+        size_t n, mark;
+
+        world_init("monitor", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        fake_preload("perm");                   /* a desired rule missing */
+        fake_add_text_rule(FOREIGN_RULE);       /* a foreign one; the status differs too */
+        w.extra_arg = "--mode=monitor";
+        spawn("0.1");
+        wait_notify("READY=1", 0, 10000);
+        wait_log("^Drift detected \\(start, monitor mode: not repaired\\): 1 rules removed; 1 rules added; "
+                 "rate_limit set to 0 \\(want 100\\); backlog_limit set to [0-9]+ \\(want 8192\\)", 0, 3000);
+        wait_status("drifted", 3000);
+
+        /* polls, a reload and records of a change that leaves the difference as it is: no new report */
+        usleep(500 * 1000);
+        mark = log_size();
+        daemon_signal(SIGHUP);
+        wait_log("^Reloaded: 5 rules", mark, 3000);
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_SYSCALL, SYSCALL_REC, 1), 0);
+        usleep(500 * 1000);
+        ck_assert_uint_eq(log_count("^Drift detected", 0), 1);
+
+        /* the difference changes: reported again, with who did it */
+        fake_pause();
+        fake_remove_rule("access");
+        fake_resume();
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_SYSCALL, SYSCALL_REC, 1), 0);
+        wait_log("^Drift detected \\(event, monitor mode: not repaired\\): 2 rules removed; 1 rules added; .*, by " CHANGER "$",
+                 0, 3000);
+        usleep(400 * 1000);
+        ck_assert_uint_eq(log_count("^Drift detected", 0), 2);
+
+        fake_pause();
+        n = tl_len();
+        ck_assert_uint_ge(count_req(AUDIT_LIST_RULES, 0, n), 8);   /* it kept looking */
+        for (size_t i = 0; i < n; i++) {
+                ev e = tl_get(i);
+                ck_assert_msg(e.kind != EV_REQ || !is_write(e.type), "monitor mode sent %s (timeline %zu)", type_name(e.type), i);
+        }
+        ck_assert_uint_eq(fake_kernel_rule_count(w.fk), 3 + 1);    /* 5 desired - perm - access + foreign */
+        fake_resume();
+        world_done();
+}
+END_TEST
+
+/* The kernel refuses every status change: logged once per setting, retried at every poll, never
+ * reported as drift. */
+START_TEST(test_refusal_reported_once) {
+        world_init("refused", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        fake_preload(NULL);
+        w.fk->fail_type = AUDIT_SET;
+        w.fk->fail_type_errno = EINVAL;
+        spawn("0.1");
+        wait_notify("READY=1", 0, 10000);
+        wait_log("^The kernel refused a change \\(backlog_limit\\): Invalid argument; retried at every poll$", 0, 3000);
+        usleep(800 * 1000);
+        wait_requests(AUDIT_SET, 12, 0, 3000);                  /* retried, 3 settings a time */
+        ck_assert_uint_eq(log_count("^The kernel refused a change", 0), 3);
+        ck_assert_uint_eq(log_count("^Drift detected", 0), 0);
+        ck_assert_uint_eq(log_count("^Flapping", 0), 0);
+        ck_assert_str_eq(last_status(), "degraded");
+        world_done();
+}
+END_TEST
+
+/* A pending rule that someone else loads is pending no more; one that a reload drops, too. */
+START_TEST(test_pending_forgotten) {
+        size_t mark;
+
+        world_init("pending-forgotten", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(PENDING_RULES);
+        fake_preload("pending");
+        w.fk->fail_type = AUDIT_ADD_RULE;
+        w.fk->fail_type_errno = ENOENT;
+        spawn("0.1");
+        wait_notify("READY=1", 0, 10000);
+        wait_status("degraded: 1 pending, 0 errors", 3000);
+
+        /* loaded behind our back (the kernel still refuses our own adds) */
+        fake_pause();
+        fake_add_text_rule(PENDING_LINE);
+        fake_resume();
+        wait_log("^Pending rule loaded: -w /nonexistent/ak-dir/file -p wa -k pending$", 0, 3000);
+        wait_status("in sync, 6 rules", 3000);
+
+        /* taken out again (drift, now that it was in force): pending again; then a reload drops it */
+        fake_pause();
+        fake_remove_rule("pending");
+        fake_resume();
+        wait_log("^Drift detected \\(poll\\): 1 rules removed", 0, 3000);
+        wait_status("degraded: 1 pending, 0 errors", 3000);
+        mark = log_size();
+        write_rules(BASE_RULES);
+        w.fk->fail_type = 0;
+        daemon_signal(SIGHUP);
+        wait_log("^Reloaded: 5 rules", mark, 3000);
+        wait_status("in sync, 5 rules", 3000);
+        ck_assert_uint_eq(log_count("^Drift detected", 0), 1);
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
  * The runner: one directory for all tests, the logs of failed tests shown, all of it removed. */
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
@@ -1434,7 +1555,8 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 static void dump_failed_logs(void) {
         static const char *const names[] = { "start", "lock-last", "lock-withheld", "lock-after-pending", "already-locked", "enobufs",
                                              "silent-signals", "silent-timeout", "notify", "notify-reload", "reload-rejected",
-                                             "drift-record", "spoof-control", "spoof-monitor" };
+                                             "drift-record", "spoof-control", "spoof-monitor", "monitor", "refused",
+                                             "pending-forgotten" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 char dir[512], path[600];
@@ -1500,6 +1622,13 @@ static Suite *daemon_fake_suite(void) {
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_spoof_control);
         tcase_add_test(tc, test_spoof_monitor);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("trust");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, test_monitor_never_writes);
+        tcase_add_test(tc, test_refusal_reported_once);
+        tcase_add_test(tc, test_pending_forgotten);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("silent");

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Who changed the configuration (daemon/attribution.c), from record texts as the kernel writes
+ * them: a changer named by its SYSCALL record, one without, the daemon's own changes recognised
+ * by pid and by expectation (never an attribution), changes kept for the next check, and names
+ * with control bytes and invalid UTF-8 escaped. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attribution.h"
+#include "auditkeep/ak-rules.h"
+#include "util.h"
+
+#define SELF_PID 777
+#define NOW 1000000u
+
+static Attribution a;
+
+static void setup(void) {
+        attribution_init(&a, SELF_PID, "4294967295", "4294967295");
+}
+
+static void teardown(void) {
+        attribution_done(&a);
+}
+
+static int feed(uint16_t type, uint64_t serial, const char *body) {
+        ak_record rec = { .type = type, .sec = 1700000000, .serial = serial, .body = body, .body_len = strlen(body) };
+        return attribution_record(&a, &rec, NOW);
+}
+
+static const char *take(uint64_t upto) {
+        static char buf[600];
+        attribution_take(&a, upto, buf, sizeof(buf));
+        return buf;
+}
+
+#define AUDITCTL_CONFIG "auid=1000 ses=3 subj=unconfined op=remove_rule key=\"perm\" list=4 res=1"
+#define AUDITCTL_SYSCALL                                                                                       \
+        "arch=c000003e syscall=44 success=yes exit=1084 a0=4 a1=7ffc2a1b2c30 a2=43c a3=0 items=0 ppid=4241 "   \
+        "pid=4242 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 "          \
+        "comm=\"auditctl\" exe=\"/usr/sbin/auditctl\" subj=unconfined key=(null)"
+
+START_TEST(test_syscall_names_the_changer) {
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 10, AUDITCTL_CONFIG), 1);
+        ck_assert_int_eq(feed(AUDIT_SYSCALL, 10, AUDITCTL_SYSCALL), 0);
+        ck_assert_str_eq(take(attribution_mark(&a)), "pid=4242 comm=auditctl exe=/usr/sbin/auditctl auid=1000 ses=3");
+        /* used: the next drift does not name it again */
+        ck_assert_str_eq(take(attribution_mark(&a)), "unknown (no audit record named the changer)");
+}
+END_TEST
+
+START_TEST(test_no_syscall_record) {
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 11, "auid=4294967295 ses=4294967295 op=add_rule key=(null) list=4 res=1"), 1);
+        ck_assert_str_eq(take(attribution_mark(&a)), "auid=unset ses=unset (no SYSCALL record named the process)");
+}
+END_TEST
+
+/* A burst of one changer's records (auditctl -D: one sendto per rule) is one changer; records of
+ * a later changer name it, with the others counted. */
+START_TEST(test_burst_and_others) {
+        for (uint64_t s = 20; s < 60; s++) {
+                ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, s, AUDITCTL_CONFIG), 1);
+                ck_assert_int_eq(feed(AUDIT_SYSCALL, s, AUDITCTL_SYSCALL), 0);
+        }
+        ck_assert_str_eq(take(attribution_mark(&a)), "pid=4242 comm=auditctl exe=/usr/sbin/auditctl auid=1000 ses=3");
+
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 70, AUDITCTL_CONFIG), 1);
+        ck_assert_int_eq(feed(AUDIT_SYSCALL, 70, AUDITCTL_SYSCALL), 0);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 71, "auid=0 ses=9 op=set audit_enabled=0 old=1 res=1"), 1);
+        ck_assert_str_eq(take(attribution_mark(&a)),
+                         "pid=4242 comm=auditctl exe=/usr/sbin/auditctl auid=1000 ses=3 (and 1 other change)");
+}
+END_TEST
+
+/* Changes that arrive while a check is in flight stay for the next one. */
+START_TEST(test_changes_after_the_mark_stay) {
+        uint64_t mark;
+
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 80, AUDITCTL_CONFIG), 1);
+        mark = attribution_mark(&a);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 81, "auid=0 ses=9 op=remove_rule key=\"x\" list=4 res=1"), 1);
+        ck_assert_int_eq(feed(AUDIT_SYSCALL, 81,
+                              "syscall=44 pid=5555 auid=0 ses=9 comm=\"evil\" exe=\"/tmp/evil\""), 0);
+        take(mark);
+        ck_assert_str_eq(take(attribution_mark(&a)), "pid=5555 comm=evil exe=/tmp/evil auid=0 ses=9");
+
+        /* a check that found the kernel as desired forgets what it could see, not what came later */
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 82, AUDITCTL_CONFIG), 1);
+        mark = attribution_mark(&a);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 83, "auid=0 ses=9 op=remove_rule key=\"x\" list=4 res=1"), 1);
+        attribution_forget(&a, mark);
+        ck_assert_str_eq(take(attribution_mark(&a)), "auid=0 ses=9 (no SYSCALL record named the process)");
+}
+END_TEST
+
+/* Our own changes, with no SYSCALL record (started before auditing was on): recognised by what we
+ * said we would send, and by our auid and session. Never an attribution. */
+START_TEST(test_own_records_by_expectation) {
+        ak_rule r1, r2;
+        ak_op ops[4] = {};
+
+        ck_assert_int_eq(ak_rule_from_text("-a always,exit -F arch=b64 -S chmod -k perm", &r1, NULL, NULL), 0);
+        ck_assert_int_eq(ak_rule_from_text("-w /etc/shadow -p wa", &r2, NULL, NULL), 0);
+        ops[0] = (ak_op) { .type = AK_OP_ADD_RULE, .rule = &r1 };
+        ops[1] = (ak_op) { .type = AK_OP_ADD_RULE, .rule = &r2 };
+        ops[2] = (ak_op) { .type = AK_OP_SET, .mask = AUDIT_STATUS_BACKLOG_LIMIT, .value = 8192 };
+        ops[3] = (ak_op) { .type = AK_OP_DEL_RULE, .rule = &r1 };
+        ck_assert_int_eq(attribution_expect(&a, ops, 4, NOW), 0);
+
+        /* someone else's record that looks like one of ours (another session): a change */
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 90, "auid=1000 ses=3 op=add_rule key=\"perm\" list=4 res=1"), 1);
+        /* ours: each matches once */
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 91, "auid=4294967295 ses=4294967295 op=add_rule key=\"perm\" list=4 res=1"), 0);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 92, "auid=4294967295 ses=4294967295 op=add_rule key=(null) list=4 res=0"), 0);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 93,
+                              "op=set audit_backlog_limit=8192 old=64 auid=4294967295 ses=4294967295 res=1"), 0);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 94, "auid=4294967295 ses=4294967295 op=remove_rule key=\"perm\" list=4 res=1"), 0);
+        ck_assert_uint_eq(a.own_records, 4);
+        /* the same again is no longer expected: a change by someone with our auid */
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 95, "auid=4294967295 ses=4294967295 op=add_rule key=\"perm\" list=4 res=1"), 1);
+        /* another value than the one we set: not ours */
+        ck_assert_int_eq(attribution_expect(&a, ops + 2, 1, NOW), 0);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 96,
+                              "op=set audit_backlog_limit=64 old=8192 auid=4294967295 ses=4294967295 res=1"), 1);
+        ck_assert_str_eq(take(attribution_mark(&a)),
+                         "auid=unset ses=unset (no SYSCALL record named the process) (and 1 other change)");
+
+        /* expectations expire */
+        ck_assert_int_eq(attribution_expect(&a, ops, 1, NOW), 0);
+        {
+                ak_record rec = { .type = AUDIT_CONFIG_CHANGE, .serial = 97,
+                                  .body = "auid=4294967295 ses=4294967295 op=add_rule key=\"perm\" list=4 res=1" };
+                rec.body_len = strlen(rec.body);
+                ck_assert_int_eq(attribution_record(&a, &rec, NOW + ATTR_EXPECT_USEC + 1), 1);
+        }
+        ak_rule_done(&r1);
+        ak_rule_done(&r2);
+}
+END_TEST
+
+/* Our own changes with a SYSCALL record: our pid takes the whole stamp back. */
+START_TEST(test_own_records_by_pid) {
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 100, "auid=0 ses=1 op=add_rule key=\"k\" list=4 res=1"), 1);
+        ck_assert_int_eq(feed(AUDIT_SYSCALL, 100, "syscall=46 pid=777 auid=0 ses=1 comm=\"auditkeepd\" exe=\"/usr/sbin/auditkeepd\""), 0);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 100, "auid=0 ses=1 op=add_rule key=\"k2\" list=4 res=1"), 0);
+        ck_assert_str_eq(take(attribution_mark(&a)), "unknown (no audit record named the changer)");
+        /* a FEATURE_CHANGE names its process itself */
+        ck_assert_int_eq(feed(AUDIT_FEATURE_CHANGE, 101, "ppid=1 pid=777 auid=0 uid=0 comm=\"auditkeepd\" feature=loginuid_immutable"), 0);
+        ck_assert_int_eq(feed(AUDIT_FEATURE_CHANGE, 102, "ppid=1 pid=31 auid=0 uid=0 ses=2 comm=\"other\" exe=\"/bin/other\" feature=loginuid_immutable"), 1);
+        ck_assert_str_eq(take(attribution_mark(&a)), "pid=31 comm=other exe=/bin/other auid=0 ses=2");
+}
+END_TEST
+
+/* A process name from outside is data: control bytes and invalid UTF-8 come out escaped, and the
+ * phrase is valid UTF-8 (D-Bus takes nothing else). The kernel hex-encodes such a comm. */
+START_TEST(test_hostile_names_escaped) {
+        char body[512];
+        const char *who;
+        /* comm "\xff\x1b[31mEVIL\x07", exe "/tmp/é\\x" (valid UTF-8 stays) */
+        snprintf(body, sizeof(body), "syscall=44 pid=4343 auid=1000 ses=3 comm=%s exe=%s", "FF1B5B33316D4556494C07",
+                 "2F746D702FC3A95C78");
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 110, "auid=1000 ses=3 op=set audit_backlog_limit=1 old=64 res=1"), 1);
+        ck_assert_int_eq(feed(AUDIT_SYSCALL, 110, body), 0);
+        who = take(attribution_mark(&a));
+        ck_assert_str_eq(who, "pid=4343 comm=\\xff\\x1b[31mEVIL\\x07 exe=/tmp/\xc3\xa9\\\\x auid=1000 ses=3");
+        ck_assert(string_is_clean(who));
+}
+END_TEST
+
+static Suite *attribution_suite(void) {
+        Suite *s = suite_create("attribution");
+        TCase *tc = tcase_create("attribution");
+
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, test_syscall_names_the_changer);
+        tcase_add_test(tc, test_no_syscall_record);
+        tcase_add_test(tc, test_burst_and_others);
+        tcase_add_test(tc, test_changes_after_the_mark_stay);
+        tcase_add_test(tc, test_own_records_by_expectation);
+        tcase_add_test(tc, test_own_records_by_pid);
+        tcase_add_test(tc, test_hostile_names_escaped);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        SRunner *sr = srunner_create(attribution_suite());
+        int failed;
+
+        srunner_run_all(sr, CK_ENV);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? 1 : 0;
+}
