@@ -476,19 +476,24 @@ static void on_exec_done(ak_nl *nl, int error, void *userdata) {
         after_sync(m);
 }
 
-/* A signature of what differs: the same difference seen again gives the same value. */
-static uint64_t drift_signature(const ak_plan *p, size_t n_ops) {
+/* A signature of what differs: the same difference seen again gives the same value; a setting
+ * changed to yet another value gives another. */
+static uint64_t drift_signature(const ak_plan *p, size_t n_ops, const struct audit_status *have) {
         uint64_t sig = n_ops;
 
-        for (size_t i = 0; i < n_ops; i++)
-                sig += op_signature(&p->ops[i]) * UINT64_C(0x9e3779b97f4a7c15);
+        for (size_t i = 0; i < n_ops; i++) {
+                uint64_t s = op_signature(&p->ops[i]);
+                if (p->ops[i].type == AK_OP_SET)
+                        s ^= (uint64_t) ak_status_get(have, p->ops[i].mask) << 24;
+                sig += s * UINT64_C(0x9e3779b97f4a7c15);
+        }
         return sig;
 }
 
 /* Report a difference found by a check: once when it appears or changes, not again while it
  * stays the same. Returns whether it was reported. */
 static int report_drift(Manager *m, const ak_plan *p, size_t n_main) {
-        uint64_t sig = drift_signature(p, n_main);
+        uint64_t sig = drift_signature(p, n_main, &m->report.before.status);
         char what[256], by[512];
 
         attribution_take(&m->attr, m->query_mark, by, sizeof(by));
@@ -955,7 +960,8 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Cannot talk to the kernel's audit subsystem: %s",
                                        r == -EPROTONOSUPPORT ? "no audit support (booted with audit=0?)" :
-                                       r == -ECONNREFUSED ? "refused in this user namespace" : strerror(-r));
+                                       r == -ECONNREFUSED ? "refused in this user namespace (a container?); exiting" :
+                                       r == -EPERM ? "refused here (a container?); exiting" : strerror(-r));
         r = sd_event_add_io(m->event, &m->nl_source, ak_nl_fd(m->nl), EPOLLIN, on_nl_io, m);
         if (r >= 0)
                 r = sd_event_add_time(m->event, &m->nl_timer, CLOCK_MONOTONIC, 0, 1000, on_nl_timer, m);
