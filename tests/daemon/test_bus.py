@@ -635,6 +635,55 @@ class BusTest(unittest.TestCase):
         self.wait_prop("PendingRules", lambda v: v == 0)
         self.wait_in_sync()
 
+    def test_15_resync_fails_while_the_kernel_refuses(self):
+        """A Resync that cannot put everything in force is an error with the reason, and
+        auditkeepctl resync exits 1 saying it; once the kernel takes the rule, Resync answers."""
+        self.wait_in_sync()
+        os.rmdir(self.watched)
+        try:
+            self.wait_prop("PendingRules", lambda v: v == 1)
+            err = self.dbus_send_error("Resync")
+            self.assertIsNotNone(err)
+            self.assertEqual(err[0], "org.auditkeep1.Error.Refused")
+            self.assertRegex(err[1], r"^1 rule pending: the kernel refused it \(first: No such file or directory\)")
+            r = self.ctl("resync")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertRegex(r.stderr, r"^auditkeepctl resync: 1 rule pending: the kernel refused it")
+            self.assertEqual(r.stdout, "")
+        finally:
+            os.mkdir(self.watched)
+        self.wait_prop("PendingRules", lambda v: v == 0)
+        self.assertEqual(self.call("Resync"), [0, 0, 0])
+        self.wait_in_sync()
+
+    def test_16_hostile_process_name(self):
+        """A changer named with control bytes and bytes that are not UTF-8 is reported escaped:
+        the log, LastDriftBy, GetAll and auditkeepctl status all keep working."""
+        self.wait_in_sync()
+        name = b"\xff\x1b[31mEVIL\x07"
+        evil = os.path.join(os.fsencode(self.tmp), name)
+        shutil.copy(shutil.which("auditctl"), evil)
+        os.chmod(evil, 0o755)
+        mark = len(self.log_text())
+        try:
+            subprocess.run([evil, "-b", "1235"], check=True, stdout=subprocess.DEVNULL)
+            self.wait_prop("BacklogLimit", lambda v: v == 1234)
+            by = self.wait_prop("LastDriftBy", lambda v: "EVIL" in v)
+        finally:
+            os.unlink(evil)
+        escaped = r"\xff\x1b[31mEVIL\x07"
+        self.assertRegex(by, r"^pid=\d+ comm=" + re.escape(escaped) + r" exe=" + re.escape(self.tmp) + "/" + re.escape(escaped))
+        self.assertEqual(self.props()["LastDriftBy"], by)
+        self.assertIn(escaped, self.wait_log(r"Drift detected \(event\): backlog_limit set to 1235 \(want 1234\), by .*",
+                                             after=mark).group(0))
+        raw = self.log_text()[mark:]
+        self.assertNotIn("\x1b", raw)
+        self.assertNotIn("\x07", raw)
+        r = self.ctl("status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(escaped, r.stdout)
+        self.assertNotIn("\x1b", r.stdout)
+
     # ---- access control -----------------------------------------------------------------------
 
     def test_20_unprivileged_callers_read_but_cannot_call(self):
@@ -849,6 +898,47 @@ class BusTest(unittest.TestCase):
             if bus:
                 bus.stop()
         self.assertEqual(proc.returncode, 0)
+
+    def test_96_monitor_mode_resync_is_refused(self):
+        """In monitor mode Resync and ResyncExactOrder are refused with MonitorMode (the daemon
+        never writes), auditkeepctl resync exits 2 saying so; Reload re-reads and answers."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=10)
+        start = len(self.notify.snapshot())
+        env = dict(self.env, NOTIFY_SOCKET=self.notify.path, AUDITKEEP_DEBUG="1")
+        env.pop("JOURNAL_STREAM", None)
+        before = kernel_rules()
+        foreign = ["-a", "always,exit", "-F", "arch=b64", "-S", "kill", "-k", "ak-bus-foreign"]
+        sh("auditctl", *foreign)
+        proc = subprocess.Popen([DAEMON, "--rules", self.rules, "--mode", "monitor", "--poll-interval", "1"],
+                                stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        try:
+            self.notify.wait_for("READY=1", start=start)
+            end = time.monotonic() + 10
+            while run("busctl", "--address=" + self.bus.address, "status", NAME, check=False).returncode != 0:
+                self.assertLess(time.monotonic(), end, f"{NAME} did not appear on the bus")
+                time.sleep(0.05)
+            self.wait_prop("State", lambda v: v == "drifted")
+            self.assertEqual(self.prop("Mode"), "monitor")
+            for method in ("Resync", "ResyncExactOrder"):
+                err = self.dbus_send_error(method)
+                self.assertEqual(err, ("org.auditkeep1.Error.MonitorMode",
+                                       "auditkeepd runs in monitor mode and never changes the kernel; "
+                                       "'auditkeepctl diff' shows what differs"), method)
+            r = self.ctl("resync")
+            self.assertEqual(r.returncode, 2)
+            self.assertEqual(r.stderr, "auditkeepctl resync: auditkeepd runs in monitor mode and never changes the "
+                             "kernel; 'auditkeepctl diff' shows what differs\n")
+            self.assertEqual(self.call("Reload"), [0, 0, 0])
+            self.assertEqual(self.call("Diff")[0], ["- -a always,exit -F arch=b64 -S kill -F key=ak-bus-foreign"])
+            self.assertEqual(sorted(kernel_rules()),
+                             sorted(before + ["-a always,exit -F arch=b64 -S kill -F key=ak-bus-foreign"]))
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+            sh("auditctl", "-d", *foreign[1:], check=False)
+
 
 
 if __name__ == "__main__":

@@ -44,8 +44,9 @@ class TrustTest(unittest.TestCase):
     def tearDown(self):
         if self.daemon:
             self.daemon.stop()
-            if self.id().endswith(("monitor_mode_writes_nothing", "minus_d_of_twenty")):
+            if self.id().endswith(("monitor_mode_writes_nothing", "rules_is_auditctls")):
                 print(self.daemon.tail(30), file=sys.stderr)
+            self.daemon.log.close()
 
     def rules(self, text, name="test.rules"):
         path = os.path.join(self.dir, name)
