@@ -298,6 +298,8 @@ typedef struct world {
         pid_t pid;
         ak_ruleset *want;
         const char *extra_arg;  /* one more daemon option, or NULL */
+        char bus_address[720];  /* a private bus for the daemon, or "" */
+        pid_t bus_pid;
 } world;
 
 static char root_dir[256];      /* set in main() before the tests fork */
@@ -483,7 +485,12 @@ static void spawn(const char *poll_interval) {
                     strncmp(environ[i], "WATCHDOG_", 9) != 0)
                         envp[k++] = environ[i];
         envp[k++] = e_notify;
-        envp[k++] = (char *) "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent";
+        if (w.bus_address[0]) {
+                static char e_bus[800];
+                snprintf(e_bus, sizeof(e_bus), "DBUS_SYSTEM_BUS_ADDRESS=%s", w.bus_address);
+                envp[k++] = e_bus;
+        } else
+                envp[k++] = (char *) "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent";
         envp[k++] = (char *) "AUDITKEEP_DEBUG=1";
         envp[k] = NULL;
 
@@ -628,12 +635,21 @@ static void stop_daemon(void) {
         ck_assert(log_find("auditkeepd stopped; the kernel keeps its configuration", 0));
 }
 
+static void bus_stop(void) {
+        if (w.bus_pid > 0) {
+                (void) kill(w.bus_pid, SIGTERM);
+                (void) waitpid(w.bus_pid, NULL, 0);
+                w.bus_pid = 0;
+        }
+}
+
 static void world_done(void) {
         char ok[700];
         FILE *f;
 
         if (w.pid > 0)
                 stop_daemon();
+        bus_stop();
         if (w.notify_running) {
                 uint64_t one = 1;
 
@@ -1542,6 +1558,144 @@ START_TEST(test_pending_forgotten) {
 END_TEST
 
 /* ---------------------------------------------------------------------------------------------
+ * 10. Resync over D-Bus fails when it fails: a locked kernel, a refusal, no answer. A private
+ * dbus-daemon that lets root call the daemon; dbus-send shows the error's name. */
+
+static void bus_start(void) {
+        char conf[700], sock[700];
+        FILE *f;
+
+        snprintf(conf, sizeof(conf), "%s/bus.conf", w.dir);
+        snprintf(sock, sizeof(sock), "%s/bus", w.dir);
+        f = fopen(conf, "we");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
+                   " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                   "<busconfig><type>system</type><listen>unix:path=%s</listen><auth>EXTERNAL</auth>\n"
+                   "<policy context=\"default\"><allow user=\"*\"/><allow own=\"*\"/><allow send_type=\"method_call\"/>\n"
+                   "<allow receive_type=\"method_call\"/><allow receive_type=\"method_return\"/><allow receive_type=\"error\"/>\n"
+                   "<allow receive_type=\"signal\"/><allow send_type=\"signal\"/><allow send_requested_reply=\"true\"/>\n"
+                   "</policy></busconfig>\n", sock);
+        ck_assert_int_eq(fclose(f), 0);
+        snprintf(w.bus_address, sizeof(w.bus_address), "unix:path=%s", sock);
+        w.bus_pid = fork();
+        ck_assert_int_ge(w.bus_pid, 0);
+        if (w.bus_pid == 0) {
+                int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+                char arg[800];
+
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (null >= 0) {
+                        (void) dup2(null, STDOUT_FILENO);
+                        (void) dup2(null, STDERR_FILENO);
+                }
+                snprintf(arg, sizeof(arg), "--config-file=%s", conf);
+                execlp("dbus-daemon", "dbus-daemon", arg, "--nofork", "--nopidfile", (char *) NULL);
+                _exit(127);
+        }
+        for (int i = 0; i < 500 && access(sock, F_OK) < 0; i++)
+                usleep(10 * 1000);
+        ck_assert_msg(access(sock, F_OK) == 0, "dbus-daemon did not start (is it installed?)");
+}
+
+/* Run a command, return what it printed (stdout and stderr). */
+static char *run_capture(const char *cmd) {
+        FILE *p = popen(cmd, "re");
+        strbuf b = {};
+        char chunk[1024];
+        size_t n;
+
+        ck_assert_ptr_nonnull(p);
+        while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+                strbuf_append(&b, chunk, n);
+        (void) pclose(p);
+        strbuf_puts(&b, "");
+        return strbuf_steal(&b);
+}
+
+static char *bus_call(const char *method) {
+        char cmd[1200];
+
+        snprintf(cmd, sizeof(cmd), "dbus-send --bus='%s' --print-reply --reply-timeout=60000 --dest=org.auditkeep1 "
+                 "/org/auditkeep1 org.auditkeep1.Manager.%s 2>&1", w.bus_address, method);
+        return run_capture(cmd);
+}
+
+static void wait_bus_name(void) {
+        char cmd[1200];
+
+        snprintf(cmd, sizeof(cmd), "busctl --address='%s' status org.auditkeep1 >/dev/null 2>&1", w.bus_address);
+        for (int i = 0; i < 500; i++) {
+                if (system(cmd) == 0)
+                        return;
+                usleep(10 * 1000);
+        }
+        ck_abort_msg("org.auditkeep1 did not appear on the private bus");
+}
+
+START_TEST(test_resync_errors_locked_and_refused) {
+        _cleanup_free_ char *locked = NULL, *refused = NULL, *ok = NULL;
+        size_t size;
+        struct audit_rule_data *foreign = fake_rule_new(AUDIT_FILTER_EXIT, AUDIT_ALWAYS, 2, NULL, "foreign", &size);
+
+        world_init("resync-errors", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        bus_start();
+        ck_assert_ptr_nonnull(foreign);
+        ck_assert_int_eq(fake_kernel_add_rule(w.fk, foreign, size), 0);
+        free(foreign);
+        w.fk->status.enabled = 2;
+        start_and_settle("60", "locked");
+        wait_bus_name();
+        locked = bus_call("Resync");
+        ck_assert_msg(strstr(locked, "Error org.auditkeep1.Error.Locked: The kernel's audit configuration is locked "
+                                     "(enabled=2): "), "%s", locked);
+        ck_assert_msg(strstr(locked, " differences stay until reboot"), "%s", locked);
+
+        /* unlocked, but every status change refused */
+        fake_pause();
+        w.fk->status.enabled = 1;
+        w.fk->fail_type = AUDIT_SET;
+        w.fk->fail_type_errno = EINVAL;
+        fake_resume();
+        refused = bus_call("Resync");
+        ck_assert_msg(strstr(refused, "Error org.auditkeep1.Error.Refused: The kernel refused 3 changes (first: Invalid argument)"),
+                      "%s", refused);
+        /* the rules went in all the same; and a Resync with nothing refused answers */
+        fake_pause();
+        w.fk->fail_type = 0;
+        fake_resume();
+        ok = bus_call("Resync");
+        ck_assert_msg(strstr(ok, "method return") && strstr(ok, "uint32 0"), "%s", ok);
+        world_done();
+}
+END_TEST
+
+START_TEST(test_resync_error_kernel_silent) {
+        _cleanup_free_ char *out = NULL;
+        uint64_t t0;
+
+        world_init("resync-silent", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        bus_start();
+        start_and_settle("60", "in sync, 5 rules");
+        wait_bus_name();
+        fake_pause();
+        w.fk->silent = 1;
+        fake_resume();
+        t0 = now_usec();
+        out = bus_call("Resync");
+        ck_assert_msg(strstr(out, "Error org.auditkeep1.Error.Kernel: Cannot read the kernel's audit state: "
+                                  "Connection timed out"), "%s", out);
+        printf("test_resync_error_kernel_silent: error after %.1f s\n", (double) (now_usec() - t0) / 1e6);
+        fake_pause();
+        w.fk->silent = 0;
+        fake_resume();
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
  * The runner: one directory for all tests, the logs of failed tests shown, all of it removed. */
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
@@ -1556,7 +1710,7 @@ static void dump_failed_logs(void) {
         static const char *const names[] = { "start", "lock-last", "lock-withheld", "lock-after-pending", "already-locked", "enobufs",
                                              "silent-signals", "silent-timeout", "notify", "notify-reload", "reload-rejected",
                                              "drift-record", "spoof-control", "spoof-monitor", "monitor", "refused",
-                                             "pending-forgotten" };
+                                             "pending-forgotten", "resync-errors", "resync-silent" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 char dir[512], path[600];
@@ -1635,6 +1789,12 @@ static Suite *daemon_fake_suite(void) {
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_silent_kernel_signals);
         tcase_add_test(tc, test_silent_kernel_timeout);
+        tcase_add_test(tc, test_resync_error_kernel_silent);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("bus");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, test_resync_errors_locked_and_refused);
         suite_add_tcase(s, tc);
         return s;
 }
