@@ -566,12 +566,19 @@ int manager_connect_bus(Manager *m) {
         return 0;
 }
 
+/* Signals only on a connection that is up: while it waits for the broker (watch-bind) they
+ * would pile up in its queue, unsent, for as long as there is no bus. A client that connects
+ * later reads the properties as they are. */
+static int bus_ready(const Manager *m) {
+        return m->bus && sd_bus_is_ready(m->bus) > 0;
+}
+
 /* Announce the properties whose values changed since the last announcement. */
 void manager_bus_changed(Manager *m) {
         const char *changed[ELEMENTSOF(emitted) + 1];
         size_t n;
 
-        if (!m->bus)
+        if (!bus_ready(m))
                 return;
         properties_update(m, changed, &n);
         if (n > 0)
@@ -579,11 +586,11 @@ void manager_bus_changed(Manager *m) {
 }
 
 void manager_bus_drift(Manager *m, const char *what, const char *by) {
-        if (m->bus)
+        if (bus_ready(m))
                 (void) sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "DriftDetected", "ss", what, by);
 }
 
 void manager_bus_synced(Manager *m, unsigned added, unsigned removed, unsigned changed) {
-        if (m->bus)
+        if (bus_ready(m))
                 (void) sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "Synced", "uuu", added, removed, changed);
 }
