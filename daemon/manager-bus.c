@@ -107,7 +107,7 @@ static uint64_t value_t(const Manager *m, const char *property) {
 }
 
 static const char *value_s(const Manager *m, const char *property) {
-        if (streq(property, "State")) return m->state ? m->state : "";
+        if (streq(property, "State")) return manager_state_to_string(m->state);
         if (streq(property, "LastDriftBy")) return m->last_drift_by;
         if (streq(property, "Mode")) return m->mode == MODE_MONITOR ? "monitor" : "enforce";
         return "";

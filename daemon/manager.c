@@ -18,15 +18,11 @@
 #include "log.h"
 #include "manager.h"
 #include "attribution.h"
+#include "fight.h"
 #include "util.h"
 
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
 #define COALESCE_USEC 1000u                     /* a burst of records becomes one verification */
-#define FIGHT_WINDOW_USEC (1u * 1000000u)       /* drift this soon after a repair... */
-#define FIGHT_THRESHOLD 3                       /* ...so many times in a row is a fight */
-#define FIGHT_QUIET_USEC (2u * 1000000u)        /* no drift this long: the fight is over */
-#define BACKOFF_MIN_USEC (50u * 1000u)
-#define BACKOFF_MAX_USEC (500u * 1000u)         /* converge within a second once the fight stops */
 #define DEFAULT_RULES_DIR "/etc/audit/rules.d"
 #define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
 
@@ -83,26 +79,39 @@ const char *manager_status_line(Manager *m, char *buf, size_t size) {
 
         if (m->locked)
                 snprintf(buf, size, "locked%s", m->locked_in_sync ? ", in sync" : ", differs from the rules (reboot needed)");
-        else if (m->flapping)
+        else if (m->fight.flapping)
                 snprintf(buf, size, "flapping: another agent keeps changing the rules (%s)", m->last_drift_by[0] ? m->last_drift_by : "unknown");
         else if (m->pending_rules || errors)
                 snprintf(buf, size, "degraded: %zu pending, %zu errors", m->pending_rules, errors);
-        else if (streq(m->state, "in-sync"))
+        else if (m->state == STATE_IN_SYNC)
                 snprintf(buf, size, "in sync, %zu rules", m->want ? m->want->n_rules : 0);
         else
-                snprintf(buf, size, "%s", m->state);
+                snprintf(buf, size, "%s", manager_state_to_string(m->state));
         return buf;
 }
 
+const char *manager_state_to_string(ManagerState state) {
+        static const char *const names[_STATE_MAX] = {
+                [STATE_REPAIRING] = "repairing",
+                [STATE_IN_SYNC] = "in-sync",
+                [STATE_DRIFTED] = "drifted",
+                [STATE_DEGRADED] = "degraded",
+                [STATE_LOCKED] = "locked",
+                [STATE_FLAPPING] = "flapping",
+                [STATE_MONITORING] = "monitoring",
+        };
+        return state < _STATE_MAX ? names[state] : "?";
+}
+
 /* The state once nothing is in flight. */
-static const char *steady_state(Manager *m) {
+static ManagerState steady_state(Manager *m) {
         if (m->mode == MODE_MONITOR)
-                return "monitoring";
-        if (m->flapping)
-                return "flapping";
+                return STATE_MONITORING;
+        if (m->fight.flapping)
+                return STATE_FLAPPING;
         if (m->pending_rules || (m->want && m->want->n_errors) || m->n_failed_sigs)
-                return "degraded";
-        return "in-sync";
+                return STATE_DEGRADED;
+        return STATE_IN_SYNC;
 }
 
 /* Tell systemd the status line when it changed. */
@@ -116,8 +125,8 @@ static void notify_status(Manager *m) {
         (void) sd_notifyf(0, "STATUS=%s", buf);
 }
 
-static void set_state(Manager *m, const char *state) {
-        if (m->state && streq(m->state, state))
+static void set_state(Manager *m, ManagerState state) {
+        if (m->state == state)
                 return;
         m->state = state;
         notify_status(m);
@@ -157,15 +166,6 @@ static int on_nl_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         (void) ak_nl_timeout(m->nl);
         arm_nl_timer(m);
         return 0;
-}
-
-/* What an operation restores: the same signature means the same rule or field put back again. */
-static uint64_t op_signature(const ak_op *op) {
-        uint64_t t = (uint64_t) op->type << 56;
-
-        if (op->type == AK_OP_ADD_RULE || op->type == AK_OP_DEL_RULE)
-                return t ^ (ak_rule_hash(op->rule) & ((UINT64_C(1) << 56) - 1));
-        return t ^ op->mask;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -213,7 +213,7 @@ static void pending_prune(Manager *m, const ak_plan *p) {
         k = 0;
         for (size_t i = 0; i < m->n_failed_sigs; i++)
                 for (size_t j = 0; j < p->n_ops; j++)
-                        if (op_signature(&p->ops[j]) == m->failed_sigs[i]) {
+                        if (ak_op_signature(&p->ops[j]) == m->failed_sigs[i]) {
                                 m->failed_sigs[k++] = m->failed_sigs[i];
                                 break;
                         }
@@ -259,7 +259,7 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
         }
         for (size_t i = 0; i < rep->n_failed && n_sigs < ELEMENTSOF(sigs); i++) {
                 const ak_op *op = rep->failed[i];
-                uint64_t sig = op_signature(op);
+                uint64_t sig = ak_op_signature(op);
 
                 if (!failed_has(m, sig))
                         log_warning_errno(op->error, "The kernel refused a change (%s): %m; retried at every poll",
@@ -279,7 +279,7 @@ static int only_retries(Manager *m, const ak_plan *p, size_t n_ops) {
         for (size_t i = 0; i < n_ops; i++) {
                 const ak_op *op = &p->ops[i];
 
-                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op->rule) : !failed_has(m, op_signature(op)))
+                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op->rule) : !failed_has(m, ak_op_signature(op)))
                         return 0;
         }
         return n_ops > 0;
@@ -317,7 +317,7 @@ static void reply_call(Manager *m) {
 static void finish(Manager *m) {
         VerifyReason done = m->reason;
 
-        log_debug("verify %s done: %s", reason_name(done), m->state);
+        log_debug("verify %s done: %s", reason_name(done), manager_state_to_string(m->state));
         m->busy = 0;
         notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
@@ -366,22 +366,6 @@ static void describe_drift(const ak_plan *p, size_t n_ops, const struct audit_st
         snprintf(buf, size, "%s", s && *s ? s : "rules out of order");
 }
 
-static void remember_repair(Manager *m, const ak_plan *p, size_t n_ops) {
-        m->n_repair_sigs = 0;
-        for (size_t i = 0; i < n_ops && m->n_repair_sigs < ELEMENTSOF(m->repair_sigs); i++)
-                m->repair_sigs[m->n_repair_sigs++] = op_signature(&p->ops[i]);
-}
-
-static int reverts_last_repair(Manager *m, const ak_plan *p, size_t n_ops) {
-        for (size_t i = 0; i < n_ops; i++) {
-                uint64_t sig = op_signature(&p->ops[i]);
-                for (size_t k = 0; k < m->n_repair_sigs; k++)
-                        if (m->repair_sigs[k] == sig)
-                                return 1;
-        }
-        return 0;
-}
-
 static void on_exec_done(ak_nl *nl, int error, void *userdata);
 
 static void execute(Manager *m, size_t first, size_t n) {
@@ -392,7 +376,7 @@ static void execute(Manager *m, size_t first, size_t n) {
         if (r < 0) {
                 log_error_errno(r, "Failed to send changes to the kernel: %m");
                 call_fail(m, BUS_ERROR_KERNEL, "Cannot send changes to the kernel: %s", strerror(-r));
-                set_state(m, "degraded");
+                set_state(m, STATE_DEGRADED);
                 finish(m);
                 return;
         }
@@ -482,7 +466,7 @@ static uint64_t drift_signature(const ak_plan *p, size_t n_ops, const struct aud
         uint64_t sig = n_ops;
 
         for (size_t i = 0; i < n_ops; i++) {
-                uint64_t s = op_signature(&p->ops[i]);
+                uint64_t s = ak_op_signature(&p->ops[i]);
                 if (p->ops[i].type == AK_OP_SET)
                         s ^= (uint64_t) ak_status_get(have, p->ops[i].mask) << 24;
                 sig += s * UINT64_C(0x9e3779b97f4a7c15);
@@ -497,7 +481,6 @@ static int report_drift(Manager *m, const ak_plan *p, size_t n_main) {
         char what[256], by[512];
 
         attribution_take(&m->attr, m->query_mark, by, sizeof(by));
-        m->last_drift_mono = now_usec();
         if (m->drift_reported && m->drift_sig == sig)
                 return 0;
         m->drift_reported = 1;
@@ -519,31 +502,23 @@ static int report_drift(Manager *m, const ak_plan *p, size_t n_main) {
         return 1;
 }
 
-/* A fight: our last repair undone again, soon after we made it. Returns 1 when the repair must
- * wait for the backoff timer. */
+/* Drift in enforce mode: part of a fight? Returns 1 when the repair must wait for the backoff
+ * timer (fight.h). */
 static int fight_backoff(Manager *m, const ak_plan *p, size_t n_main) {
-        if (m->fight_window_start && now_usec() - m->fight_window_start < FIGHT_WINDOW_USEC &&
-            reverts_last_repair(m, p, n_main))
-                m->fight_count++;
-        else
-                m->fight_count = 0;
-        if (m->fight_count >= FIGHT_THRESHOLD) {
-                m->backoff_usec = m->backoff_usec ? m->backoff_usec * 2 : BACKOFF_MIN_USEC;
-                if (m->backoff_usec > BACKOFF_MAX_USEC)
-                        m->backoff_usec = BACKOFF_MAX_USEC;
-                if (!m->flapping)
-                        log_fields(LOG_WARNING, 0, AK_MID_FLAPPING, NULL,
-                                   "Flapping: the audit configuration keeps being changed back (by %s); backing off",
-                                   m->last_drift_by);
-                m->flapping = 1;
-                set_state(m, "flapping");
-        }
-        if (m->flapping && m->backoff_usec && m->reason != VERIFY_POLL) {
-                (void) sd_event_source_set_time_relative(m->backoff_timer, m->backoff_usec);
-                (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_ONESHOT);
-                return 1;
-        }
-        return 0;
+        int started;
+
+        if (!fight_drift(&m->fight, p->ops, n_main, now_usec(), &started))
+                return 0;
+        if (started)
+                log_fields(LOG_WARNING, 0, AK_MID_FLAPPING, NULL,
+                           "Flapping: the audit configuration keeps being changed back (by %s); backing off",
+                           m->last_drift_by);
+        set_state(m, STATE_FLAPPING);
+        if (m->reason == VERIFY_POLL)
+                return 0;       /* the backoff timer's own check: repair now */
+        (void) sd_event_source_set_time_relative(m->backoff_timer, m->fight.backoff_usec);
+        (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_ONESHOT);
+        return 1;
 }
 
 static void query_failed(Manager *m, int error) {
@@ -557,19 +532,19 @@ static void query_failed(Manager *m, int error) {
                 m->exit_status = EXIT_NOPERMISSION;
                 (void) sd_event_exit(m->event, -error);
         }
-        set_state(m, "degraded");
+        set_state(m, STATE_DEGRADED);
         finish(m);
 }
 
 static void locked_found(Manager *m, const ak_plan *p) {
         m->locked_in_sync = p->in_sync;
-        if (!streq(m->state, "locked"))
+        if (m->state != STATE_LOCKED)
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "The kernel's audit configuration is locked (enabled=2)%s",
                            p->in_sync ? "; it matches the rules" : "; it differs from the rules and cannot change until reboot");
         if (!p->in_sync)
                 call_fail(m, BUS_ERROR_LOCKED, "The kernel's audit configuration is locked (enabled=2): %zu differences stay until reboot",
                           p->n_differ);
-        set_state(m, "locked");
+        set_state(m, STATE_LOCKED);
         finish(m);
 }
 
@@ -577,12 +552,8 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         char why[160];
 
         /* the fight is over only after a quiet spell, not at the first moment of peace */
-        if (m->flapping && now_usec() - m->last_drift_mono >= FIGHT_QUIET_USEC) {
+        if (fight_quiet(&m->fight, now_usec()))
                 log_fields(LOG_NOTICE, 0, AK_MID_FLAPPING, NULL, "The fight over the audit rules stopped; back to normal pace");
-                m->flapping = 0;
-                m->backoff_usec = 0;
-                m->fight_count = 0;
-        }
         m->drift_reported = 0;
         attribution_forget(&m->attr, m->query_mark);
         m->loaded_rules = m->want->n_rules;
@@ -645,7 +616,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         /* In monitor mode nothing is ever sent but GET and LIST: report, and that is all. */
         if (m->mode == MODE_MONITOR) {
                 (void) report_drift(m, p, n_main);
-                set_state(m, "drifted");
+                set_state(m, STATE_DRIFTED);
                 finish(m);
                 return;
         }
@@ -656,7 +627,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         if (only_retries(m, p, n_main)) {
                 attribution_forget(&m->attr, m->query_mark);
                 if (m->reason == VERIFY_SETTLE || m->reason == VERIFY_EVENT) {
-                        set_state(m, "degraded");
+                        set_state(m, STATE_DEGRADED);
                         finish(m);
                         return;
                 }
@@ -667,17 +638,16 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
 
         if (m->reason == VERIFY_EVENT || m->reason == VERIFY_POLL || m->reason == VERIFY_SETTLE) {
                 (void) report_drift(m, p, n_main);
-                set_state(m, "drifted");
+                set_state(m, STATE_DRIFTED);
                 if (fight_backoff(m, p, n_main)) {
                         finish(m);
                         return;
                 }
         }
 
-        m->fight_window_start = now_usec();
-        remember_repair(m, p, n_main);
-        if (!m->flapping)
-                set_state(m, "repairing");
+        fight_repairing(&m->fight, p->ops, n_main, now_usec());
+        if (!m->fight.flapping)
+                set_state(m, STATE_REPAIRING);
         if (n_main == 0) {
                 /* only the lock is left */
                 on_exec_done(m->nl, 0, m);
@@ -761,11 +731,12 @@ static void schedule_event_verify(Manager *m) {
         (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
         if (enabled != SD_EVENT_OFF)
                 return;
-        if (m->flapping) {
+        if (m->fight.flapping) {
                 /* the backoff timer decides when to look again: make sure it is running */
                 (void) sd_event_source_get_enabled(m->backoff_timer, &enabled);
                 if (enabled == SD_EVENT_OFF) {
-                        (void) sd_event_source_set_time_relative(m->backoff_timer, m->backoff_usec ? m->backoff_usec : BACKOFF_MIN_USEC);
+                        (void) sd_event_source_set_time_relative(m->backoff_timer,
+                                                                m->fight.backoff_usec ? m->fight.backoff_usec : BACKOFF_MIN_USEC);
                         (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_ONESHOT);
                 }
                 return;
@@ -883,7 +854,7 @@ int manager_new(Manager **ret) {
 
         if (!m)
                 return -ENOMEM;
-        m->state = "repairing"; /* until the first sync is done */
+        m->state = STATE_REPAIRING;     /* until the first sync is done */
         m->mode = MODE_ENFORCE;
         m->foreign = AK_FOREIGN_REMOVE;
         m->poll_usec = 10u * 1000000u;

@@ -10,6 +10,7 @@
 #include "ak-plan.h"
 #include "ak-rules.h"
 #include "attribution.h"
+#include "fight.h"
 
 /* D-Bus errors of Resync, ResyncExactOrder and Reload (org.auditkeep1.Error.*). */
 #define BUS_ERROR_BUSY "org.auditkeep1.Error.Busy"
@@ -29,6 +30,18 @@ typedef enum ManagerMode {
         MODE_ENFORCE,
         MODE_MONITOR,
 } ManagerMode;
+
+/* What the daemon is doing or found, as the State property and STATUS= say it. */
+typedef enum ManagerState {
+        STATE_REPAIRING,        /* a sync is changing the kernel (and before the first one ends) */
+        STATE_IN_SYNC,
+        STATE_DRIFTED,          /* a difference was found (monitor mode: and stays) */
+        STATE_DEGRADED,         /* rules pending, parse errors, changes refused, or no answer */
+        STATE_LOCKED,           /* enabled=2: nothing can change until reboot */
+        STATE_FLAPPING,         /* another agent keeps undoing the repairs: backing off */
+        STATE_MONITORING,       /* monitor mode, and the kernel matches */
+        _STATE_MAX,
+} ManagerState;
 
 /* Why a verification runs: it decides what a difference means. */
 typedef enum VerifyReason {
@@ -80,7 +93,7 @@ typedef struct Manager {
 
         /* what we know */
         char last_status[256];          /* the last STATUS= sent */
-        const char *state;              /* in-sync, drifted, repairing, degraded, locked, flapping, monitoring */
+        ManagerState state;
         struct audit_status status;
         int locked;
         size_t loaded_rules, pending_rules, foreign_rules;
@@ -99,14 +112,7 @@ typedef struct Manager {
         uint64_t failed_sigs[64];       /* other changes it refused (op signatures) */
         size_t n_failed_sigs;
 
-        /* fights */
-        uint64_t fight_window_start;
-        uint64_t last_drift_mono;       /* CLOCK_MONOTONIC of the last drift */
-        unsigned fight_count;
-        uint64_t repair_sigs[64];       /* what the last repair put back (see op_signature) */
-        size_t n_repair_sigs;
-        uint64_t backoff_usec;
-        int flapping;
+        Fight fight;
 
         /* results of the last sync for D-Bus Resync/Reload callers */
         size_t last_added, last_removed, last_changed;
@@ -122,6 +128,7 @@ int manager_start(Manager *m);
 void manager_verify(Manager *m, VerifyReason reason);
 int manager_reload(Manager *m);
 const char *manager_status_line(Manager *m, char *buf, size_t size);
+const char *manager_state_to_string(ManagerState state);
 
 /* Hooks the bus part provides (manager-bus.c). */
 int manager_connect_bus(Manager *m);
