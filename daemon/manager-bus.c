@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.auditkeep1.Manager on the system bus: live properties, privileged methods, signals. */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,32 +16,6 @@
 #define BUS_PATH "/org/auditkeep1"
 #define BUS_IFACE "org.auditkeep1.Manager"
 #define DEFAULT_SYSTEM_BUS "unix:path=/run/dbus/system_bus_socket"
-
-/* The properties that emit PropertiesChanged (Mode is constant), in vtable order. */
-static const char *const emitted[] = {
-        "State", "Enabled", "Failure", "BacklogLimit", "Backlog", "Lost", "RateLimit", "BacklogWaitTime",
-        "AuditPid", "Locked", "DesiredRules", "LoadedRules", "PendingRules", "ForeignRules", "ParseErrors",
-        "DriftEvents", "Repairs", "LastDriftUSec", "LastDriftBy", "LastSyncUSec", "Sources",
-};
-
-/* What the bus part remembers between calls. One Manager per process publishes on the bus; a
- * different one (tests) starts afresh. */
-static struct {
-        const Manager *owner;
-        char *published[ELEMENTSOF(emitted)];   /* values last announced, as text */
-        int warned_no_bus;                      /* "no system bus" was logged since the last connection */
-} bus_state;
-
-static void published_forget(size_t i) {
-        free(bus_state.published[i]);
-        bus_state.published[i] = NULL;
-}
-
-static void bus_state_reset(const Manager *m) {
-        for (size_t i = 0; i < ELEMENTSOF(emitted); i++)
-                published_forget(i);
-        bus_state.owner = m;
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* authorization */
@@ -78,119 +53,157 @@ static const char *bus_text(const char *s, char **owned) {
         return *owned ? *owned : "?";
 }
 
-static uint32_t value_u(const Manager *m, const char *property) {
-        const struct audit_status *s = &m->status;
+/* Every property once: its name, its D-Bus type and where its value comes from (a field of
+ * Manager, or a function). The vtable, the getter and the PropertiesChanged bookkeeping are all
+ * made from this table; dbus/org.auditkeep1.xml is checked against the live object by the tests. */
+typedef struct BusProperty {
+        const char *name;
+        char type;              /* 'u', 't', 'b', 's'; 'S' for Sources (as) */
+        size_t offset, size;    /* a field of Manager (size 0: see the functions) */
+        uint64_t (*number)(const Manager *m);
+        const char *(*text)(const Manager *m);
+        int constant;           /* no PropertiesChanged */
+} BusProperty;
 
-        if (streq(property, "Enabled")) return s->enabled;
-        if (streq(property, "Failure")) return s->failure;
-        if (streq(property, "BacklogLimit")) return s->backlog_limit;
-        if (streq(property, "Backlog")) return s->backlog;
-        if (streq(property, "Lost")) return s->lost;
-        if (streq(property, "RateLimit")) return s->rate_limit;
-        if (streq(property, "BacklogWaitTime")) return s->backlog_wait_time;
-        if (streq(property, "AuditPid")) return s->pid;
-        if (streq(property, "Locked")) return !!m->locked;
-        if (streq(property, "DesiredRules")) return m->want ? (uint32_t) m->want->n_rules : 0;
-        if (streq(property, "LoadedRules")) return (uint32_t) m->loaded_rules;
-        if (streq(property, "PendingRules")) return (uint32_t) m->pending_rules;
-        if (streq(property, "ForeignRules")) return (uint32_t) m->foreign_rules;
-        if (streq(property, "ParseErrors")) return m->want ? (uint32_t) m->want->n_errors : 0;
-        return 0;
+static uint64_t desired_rules(const Manager *m) { return m->want ? m->want->n_rules : 0; }
+static uint64_t parse_errors(const Manager *m) { return m->want ? m->want->n_errors : 0; }
+static const char *state_text(const Manager *m) { return manager_state_to_string(m->state); }
+static const char *mode_text(const Manager *m) { return m->mode == MODE_MONITOR ? "monitor" : "enforce"; }
+
+#define FIELD(n, t, f) { .name = n, .type = t, .offset = offsetof(Manager, f), .size = sizeof(((Manager *) 0)->f) }
+#define NUMBER(n, t, fn) { .name = n, .type = t, .number = fn }
+#define TEXT(n, fn) { .name = n, .type = 's', .text = fn }
+
+static const BusProperty properties[] = {
+        TEXT("State", state_text),
+        FIELD("Enabled", 'u', status.enabled),
+        FIELD("Failure", 'u', status.failure),
+        FIELD("BacklogLimit", 'u', status.backlog_limit),
+        FIELD("Backlog", 'u', status.backlog),
+        FIELD("Lost", 'u', status.lost),
+        FIELD("RateLimit", 'u', status.rate_limit),
+        FIELD("BacklogWaitTime", 'u', status.backlog_wait_time),
+        FIELD("AuditPid", 'u', status.pid),
+        FIELD("Locked", 'b', locked),
+        NUMBER("DesiredRules", 'u', desired_rules),
+        FIELD("LoadedRules", 'u', loaded_rules),
+        FIELD("PendingRules", 'u', pending_rules),
+        FIELD("ForeignRules", 'u', foreign_rules),
+        NUMBER("ParseErrors", 'u', parse_errors),
+        FIELD("DriftEvents", 't', drift_events),
+        FIELD("Repairs", 't', repairs),
+        FIELD("LastDriftUSec", 't', last_drift_usec),
+        FIELD("LastDriftBy", 's', last_drift_by),
+        FIELD("LastSyncUSec", 't', last_sync_usec),
+        { .name = "Mode", .type = 's', .text = mode_text, .constant = 1 },
+        { .name = "Sources", .type = 'S' },
+};
+
+#define N_PROPERTIES ELEMENTSOF(properties)
+
+static const BusProperty *property_find(const char *name) {
+        for (size_t i = 0; i < N_PROPERTIES; i++)
+                if (streq(properties[i].name, name))
+                        return &properties[i];
+        return NULL;
 }
 
-static uint64_t value_t(const Manager *m, const char *property) {
-        if (streq(property, "DriftEvents")) return m->drift_events;
-        if (streq(property, "Repairs")) return m->repairs;
-        if (streq(property, "LastDriftUSec")) return m->last_drift_usec;
-        if (streq(property, "LastSyncUSec")) return m->last_sync_usec;
-        return 0;
+static uint64_t property_number(const Manager *m, const BusProperty *p) {
+        const uint8_t *f = (const uint8_t *) m + p->offset;
+
+        if (p->number)
+                return p->number(m);
+        switch (p->size) {
+        case sizeof(uint32_t): { uint32_t v; memcpy(&v, f, sizeof(v)); return v; }
+        case sizeof(uint64_t): { uint64_t v; memcpy(&v, f, sizeof(v)); return v; }
+        default: return 0;
+        }
 }
 
-static const char *value_s(const Manager *m, const char *property) {
-        if (streq(property, "State")) return manager_state_to_string(m->state);
-        if (streq(property, "LastDriftBy")) return m->last_drift_by;
-        if (streq(property, "Mode")) return m->mode == MODE_MONITOR ? "monitor" : "enforce";
-        return "";
+static const char *property_string(const Manager *m, const BusProperty *p) {
+        return p->text ? p->text(m) : (const char *) m + p->offset;
 }
 
-static int property_get_u(sd_bus *bus, const char *path, const char *interface, const char *property,
-                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "u", value_u(userdata, property));
-}
-
-static int property_get_t(sd_bus *bus, const char *path, const char *interface, const char *property,
-                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "t", value_t(userdata, property));
-}
-
-static int property_get_s(sd_bus *bus, const char *path, const char *interface, const char *property,
-                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+static int property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const Manager *m = userdata;
+        const BusProperty *p = property_find(property);
         _cleanup_free_ char *owned = NULL;
-        return sd_bus_message_append(reply, "s", bus_text(value_s(userdata, property), &owned));
-}
-
-static int property_get_b(sd_bus *bus, const char *path, const char *interface, const char *property,
-                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", (int) value_u(userdata, property));
-}
-
-static int property_get_sources(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
         int r;
 
-        r = sd_bus_message_open_container(reply, 'a', "s");
-        for (size_t i = 0; r >= 0 && m->want && i < m->want->n_sources; i++) {
-                _cleanup_free_ char *owned = NULL;
-                r = sd_bus_message_append(reply, "s", bus_text(m->want->sources[i], &owned));
+        if (!p)
+                return -ENOENT;
+        switch (p->type) {
+        case 'u':
+                return sd_bus_message_append(reply, "u", (uint32_t) property_number(m, p));
+        case 't':
+                return sd_bus_message_append(reply, "t", property_number(m, p));
+        case 'b':
+                return sd_bus_message_append(reply, "b", (int) !!property_number(m, p));
+        case 's':
+                return sd_bus_message_append(reply, "s", bus_text(property_string(m, p), &owned));
+        default:
+                r = sd_bus_message_open_container(reply, 'a', "s");
+                for (size_t i = 0; r >= 0 && m->want && i < m->want->n_sources; i++) {
+                        _cleanup_free_ char *o = NULL;
+                        r = sd_bus_message_append(reply, "s", bus_text(m->want->sources[i], &o));
+                }
+                return r < 0 ? r : sd_bus_message_close_container(reply);
         }
-        if (r < 0)
-                return r;
-        return sd_bus_message_close_container(reply);
 }
 
 /* A property's value as text, to notice changes. NULL on OOM. */
-static char *property_text(const Manager *m, const char *property) {
-        if (streq(property, "Sources")) {
-                strbuf b = {};
+static char *property_text(const Manager *m, const BusProperty *p) {
+        strbuf b = {};
+
+        switch (p->type) {
+        case 's':
+                return strdup(property_string(m, p));
+        case 'S':
                 for (size_t i = 0; m->want && i < m->want->n_sources; i++) {
                         strbuf_puts(&b, m->want->sources[i]);
                         strbuf_puts(&b, "\n");
                 }
                 strbuf_puts(&b, "");
                 return strbuf_steal(&b);
+        default:
+                return strdup_printf("%" PRIu64, property_number(m, p));
         }
-        if (streq(property, "State") || streq(property, "LastDriftBy"))
-                return strdup(value_s(m, property));
-        if (streq(property, "DriftEvents") || streq(property, "Repairs") ||
-            streq(property, "LastDriftUSec") || streq(property, "LastSyncUSec"))
-                return strdup_printf("%" PRIu64, value_t(m, property));
-        return strdup_printf("%" PRIu32, value_u(m, property));
+}
+
+static void published_forget(Manager *m) {
+        for (size_t i = 0; i < ELEMENTSOF(m->bus_published); i++) {
+                free(m->bus_published[i]);
+                m->bus_published[i] = NULL;
+        }
 }
 
 /* Remember what the properties are now; return the names that changed (NULL-terminated, not
  * owned), or *ret_n = 0. */
-static void properties_update(const Manager *m, const char **changed, size_t *ret_n) {
+static void properties_update(Manager *m, const char **changed, size_t *ret_n) {
         size_t n = 0;
 
-        if (bus_state.owner != m)
-                bus_state_reset(m);
-        for (size_t i = 0; i < ELEMENTSOF(emitted); i++) {
-                char *text = property_text(m, emitted[i]);
+        assert_cc(N_PROPERTIES <= ELEMENTSOF(m->bus_published));
+        for (size_t i = 0; i < N_PROPERTIES; i++) {
+                char *text;
 
+                if (properties[i].constant)
+                        continue;
+                text = property_text(m, &properties[i]);
                 if (!text) {
                         /* out of memory: announce it, compare again next time */
-                        published_forget(i);
-                        changed[n++] = emitted[i];
+                        free(m->bus_published[i]);
+                        m->bus_published[i] = NULL;
+                        changed[n++] = properties[i].name;
                         continue;
                 }
-                if (bus_state.published[i] && streq(bus_state.published[i], text)) {
+                if (m->bus_published[i] && streq(m->bus_published[i], text)) {
                         free(text);
                         continue;
                 }
-                free(bus_state.published[i]);
-                bus_state.published[i] = text;
-                changed[n++] = emitted[i];
+                free(m->bus_published[i]);
+                m->bus_published[i] = text;
+                changed[n++] = properties[i].name;
         }
         changed[n] = NULL;
         *ret_n = n;
@@ -410,35 +423,9 @@ static int method_list_errors(sd_bus_message *msg, void *userdata, sd_bus_error 
         return sd_bus_send(NULL, reply, NULL);
 }
 
-#define PROP(name, sig, getter) SD_BUS_PROPERTY(name, sig, getter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
-#define PROP_U(name) PROP(name, "u", property_get_u)
-#define PROP_T(name) PROP(name, "t", property_get_t)
-#define PROP_S(name) PROP(name, "s", property_get_s)
-
-static const sd_bus_vtable manager_vtable[] = {
+/* The methods and signals; the properties are put in front of them from the table above. */
+static const sd_bus_vtable methods_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        PROP_S("State"),
-        PROP_U("Enabled"),
-        PROP_U("Failure"),
-        PROP_U("BacklogLimit"),
-        PROP_U("Backlog"),
-        PROP_U("Lost"),
-        PROP_U("RateLimit"),
-        PROP_U("BacklogWaitTime"),
-        PROP_U("AuditPid"),
-        PROP("Locked", "b", property_get_b),
-        PROP_U("DesiredRules"),
-        PROP_U("LoadedRules"),
-        PROP_U("PendingRules"),
-        PROP_U("ForeignRules"),
-        PROP_U("ParseErrors"),
-        PROP_T("DriftEvents"),
-        PROP_T("Repairs"),
-        PROP_T("LastDriftUSec"),
-        PROP_S("LastDriftBy"),
-        PROP_T("LastSyncUSec"),
-        SD_BUS_PROPERTY("Mode", "s", property_get_s, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        PROP("Sources", "as", property_get_sources),
         SD_BUS_METHOD_WITH_ARGS("Resync", SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("u", added, "u", removed, "u", changed),
                                 method_resync, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -458,6 +445,24 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_SIGNAL_WITH_ARGS("Synced", SD_BUS_ARGS("u", added, "u", removed, "u", changed), 0),
         SD_BUS_VTABLE_END
 };
+
+static const sd_bus_vtable *manager_vtable(void) {
+        static sd_bus_vtable vtable[1 + N_PROPERTIES + ELEMENTSOF(methods_vtable) - 1];
+        static const char *const signatures[] = { ['u'] = "u", ['t'] = "t", ['b'] = "b", ['s'] = "s", ['S'] = "as" };
+        size_t n = 0;
+
+        if (vtable[0].type != 0)
+                return vtable;
+        vtable[n++] = methods_vtable[0];
+        for (size_t i = 0; i < N_PROPERTIES; i++)
+                vtable[n++] = (sd_bus_vtable) SD_BUS_PROPERTY(properties[i].name, signatures[(unsigned char) properties[i].type],
+                                                              property_get, 0,
+                                                              properties[i].constant ? SD_BUS_VTABLE_PROPERTY_CONST :
+                                                              SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+        for (size_t i = 1; i < ELEMENTSOF(methods_vtable); i++)
+                vtable[n++] = methods_vtable[i];
+        return vtable;
+}
 
 /* ------------------------------------------------------------------------------------------ */
 /* connection */
@@ -537,7 +542,7 @@ static int bus_open_watch_bind(Manager *m, sd_bus **ret) {
 }
 
 int manager_connect_bus(Manager *m) {
-        const char *changed[ELEMENTSOF(emitted) + 1];
+        const char *changed[N_PROPERTIES + 1];
         size_t n;
         int r;
 
@@ -546,22 +551,22 @@ int manager_connect_bus(Manager *m) {
         r = bus_open_watch_bind(m, &m->bus);
         /* objects first, then the name, then attach: the name never exists without its objects */
         if (r >= 0)
-                r = sd_bus_add_object_vtable(m->bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable, m);
+                r = sd_bus_add_object_vtable(m->bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable(), m);
         if (r >= 0)
                 r = sd_bus_request_name_async(m->bus, NULL, BUS_NAME, 0, on_name_reply, m);
         if (r >= 0)
                 r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0) {
-                if (!bus_state.warned_no_bus)
+                if (!m->bus_warned)
                         log_warning_errno(r, "Cannot use the system bus (%m); running without the D-Bus interface, "
                                           "trying again at every poll");
-                bus_state.warned_no_bus = 1;
+                m->bus_warned = 1;
                 m->bus = sd_bus_flush_close_unref(m->bus);
                 return r;
         }
-        bus_state.warned_no_bus = 0;
+        m->bus_warned = 0;
         /* a fresh connection: what it reads now is the baseline for PropertiesChanged */
-        bus_state_reset(m);
+        published_forget(m);
         properties_update(m, changed, &n);
         return 0;
 }
@@ -573,9 +578,14 @@ static int bus_ready(const Manager *m) {
         return m->bus && sd_bus_is_ready(m->bus) > 0;
 }
 
+void manager_bus_done(Manager *m) {
+        published_forget(m);
+        m->bus = sd_bus_flush_close_unref(m->bus);
+}
+
 /* Announce the properties whose values changed since the last announcement. */
 void manager_bus_changed(Manager *m) {
-        const char *changed[ELEMENTSOF(emitted) + 1];
+        const char *changed[N_PROPERTIES + 1];
         size_t n;
 
         if (!bus_ready(m))

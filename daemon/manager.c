@@ -1,7 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The guard: verify the kernel on every configuration record and on a poll, repair what drifted,
  * say who changed it, back off from fights, reload on SIGHUP. One sd-event loop; no call waits
- * for the kernel inside it (the kernel's own time inside sendmsg aside). */
+ * for the kernel inside it (the kernel's own time inside sendmsg aside).
+ *
+ * One verification at a time (`busy`); a request while busy is queued (one, the strongest reason
+ * wins). The lifecycle of one verification:
+ *
+ *   verify_start(reason) --GET+LIST--> on_query_done
+ *      query failed ........................... degraded; Resync/Reload get Error.Kernel --> finish
+ *      kernel locked .......................... locked (differences reported, nothing sent) --> finish
+ *      in sync ................................ in-sync/monitoring, drift report cleared --> finish
+ *      differs, monitor mode .................. report once --> drifted --> finish
+ *      differs, only retries of refusals ...... event/settle: degraded --> finish
+ *                                               poll/start/reload/request: execute (quietly)
+ *      differs, event/poll/settle ............. report once; a fight? backoff timer --> finish
+ *      differs ................................ repairing: execute --> on_exec_done
+ *   on_exec_done --> [lock, alone, if all else took] --> after_sync: log, pending/refused sets,
+ *      Resync/Reload outcome --> verify_start(SETTLE), whose finish answers the D-Bus call.
+ *
+ * Records (attribution.c) only ever schedule a verification (1 ms coalescing); the poll timer and
+ * event-socket overruns do too. A SIGHUP while busy parks the new rules (next_want) until finish. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -885,7 +903,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->backoff_timer);
         if (m->pending_call)
                 sd_bus_message_unref(m->pending_call);
-        sd_bus_flush_close_unref(m->bus);
+        manager_bus_done(m);
         ak_sync_report_done(&m->report);
         ak_kstate_done(&m->snapshot);
         ak_nl_free(m->nl);

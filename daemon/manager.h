@@ -116,6 +116,8 @@ typedef struct Manager {
 
         /* results of the last sync for D-Bus Resync/Reload callers */
         size_t last_added, last_removed, last_changed;
+        char *bus_published[32];        /* property values last announced (manager-bus.c) */
+        int bus_warned;                 /* "cannot use the system bus" was logged */
         sd_bus_message *pending_call;   /* a Resync/Reload waiting for its sync to end */
         const char *call_error;         /* its answer is this error (BUS_ERROR_*), or NULL */
         char call_message[256];
@@ -132,6 +134,7 @@ const char *manager_state_to_string(ManagerState state);
 
 /* Hooks the bus part provides (manager-bus.c). */
 int manager_connect_bus(Manager *m);
+void manager_bus_done(Manager *m);
 void manager_bus_changed(Manager *m);
 void manager_bus_drift(Manager *m, const char *what, const char *by);
 void manager_bus_synced(Manager *m, unsigned added, unsigned removed, unsigned changed);
