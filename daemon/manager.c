@@ -548,7 +548,9 @@ static void query_failed(Manager *m, int error) {
                 log_error("Audit control is refused here (%s): auditkeepd must run in the initial user and PID "
                           "namespaces, not in a container; exiting", strerror(-error));
                 m->exit_status = EXIT_NOPERMISSION;
+                m->busy = 0;
                 (void) sd_event_exit(m->event, -error);
+                return;         /* no READY=1: it never was */
         }
         set_state(m, STATE_DEGRADED);
         finish(m);
