@@ -7,7 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "ak-kernel.h"
-#include "ak-plan.h"
+#include "ak-sync.h"
 #include "ak-rules.h"
 #include "attribution.h"
 #include "fight.h"

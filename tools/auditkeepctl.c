@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "ak-kernel.h"
-#include "ak-plan.h"
+#include "ak-sync.h"
 #include "ak-rules.h"
 #include "macro.h"
 #include "util.h"

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "ak-kernel.h"
-#include "ak-plan.h"
+#include "ak-sync.h"
 #include "ak-rules.h"
 #include "kernel-state.h"
 #include "macro.h"

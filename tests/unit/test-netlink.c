@@ -14,6 +14,7 @@
 
 #include "auditkeep/ak-kernel.h"
 #include "auditkeep/ak-plan.h"
+#include "auditkeep/ak-sync.h"
 #include "fake-kernel.h"
 #include "macro.h"
 #include "test-util.h"
