@@ -79,6 +79,13 @@ typedef struct ak_sim {
         hashcount index[AUDIT_NR_FILTERS];
 } sim;
 
+/* What a ruleset keeps for the parser alone. */
+struct ak_ruleset_private {
+        size_t diags_allocated, sources_allocated, files_allocated;
+        int lock_warned;
+        sim sim;                /* the simulated kernel the lines run against */
+};
+
 static void hashcount_done(hashcount *h);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -90,7 +97,7 @@ static int diag_add(ak_ruleset *rs, const char *file, unsigned line, unsigned co
 
         if (!message)
                 return -ENOMEM;
-        if (GROW(rs->diags, rs->diags_allocated, rs->n_diags + 1) < 0) {
+        if (GROW(rs->diags, rs->priv->diags_allocated, rs->n_diags + 1) < 0) {
                 free(message);
                 return -ENOMEM;
         }
@@ -1529,9 +1536,9 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
                 uint32_t l;
 
                 c->rs->n_rule_lines++;
-                if (c->rs->lock && !c->rs->lock_warned) {
+                if (c->rs->lock && !c->rs->priv->lock_warned) {
                         WARN(c, b.rule_col, "rule after -e 2: auditkeep locks only after every rule is in force (auditctl -R would refuse this rule)");
-                        c->rs->lock_warned = 1;
+                        c->rs->priv->lock_warned = 1;
                 }
                 r = builder_take_rule(&b, c, &rule);
                 if (r < 0)
@@ -1608,7 +1615,7 @@ static void lineset_done(lineset *ls) {
 static const char *remember_file(ak_ruleset *rs, const char *path) {
         char *p;
 
-        if (GROW(rs->files, rs->files_allocated, rs->n_files + 1) < 0)
+        if (GROW(rs->files, rs->priv->files_allocated, rs->n_files + 1) < 0)
                 return NULL;
         p = strdup(path);
         if (!p)
@@ -1833,8 +1840,8 @@ int ak_ruleset_new(ak_ruleset **ret) {
 
         if (!rs)
                 return -ENOMEM;
-        rs->sim = calloc(1, sizeof(sim));
-        if (!rs->sim) {
+        rs->priv = calloc(1, sizeof(*rs->priv));
+        if (!rs->priv) {
                 free(rs);
                 return -ENOMEM;
         }
@@ -1859,9 +1866,9 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
         for (size_t i = 0; i < rs->n_files; i++)
                 free(rs->files[i]);
         free(rs->files);
-        if (rs->sim) {
-                sim_done(rs->sim);
-                free(rs->sim);
+        if (rs->priv) {
+                sim_done(&rs->priv->sim);
+                free(rs->priv);
         }
         free(rs);
         return NULL;
@@ -1869,7 +1876,7 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
 
 /* Rebuild rs->rules (listing order) from the simulated kernel. */
 static int ruleset_flatten(ak_ruleset *rs) {
-        sim *sm = rs->sim;
+        sim *sm = &rs->priv->sim;
         size_t total = 0, k = 0;
         ak_rule *v;
 
@@ -1899,7 +1906,7 @@ static int ruleset_flatten(ak_ruleset *rs) {
 static int run_lines(ak_ruleset *rs, lineset *ls) {
         for (size_t i = 0; i < ls->n; i++) {
                 linectx c = { .rs = rs, .file = ls->v[i].file, .line = ls->v[i].line };
-                int r = run_line(&c, rs->sim, ls->v[i].text, ls->v[i].len);
+                int r = run_line(&c, &rs->priv->sim, ls->v[i].text, ls->v[i].len);
                 if (r < 0)
                         return r;
         }
@@ -1912,7 +1919,7 @@ int ak_ruleset_add_source(ak_ruleset *rs, const char *path) {
         char *p;
         int r;
 
-        if (GROW(rs->sources, rs->sources_allocated, rs->n_sources + 1) < 0 || !(p = strdup(path)))
+        if (GROW(rs->sources, rs->priv->sources_allocated, rs->n_sources + 1) < 0 || !(p = strdup(path)))
                 return -ENOMEM;
         rs->sources[rs->n_sources++] = p;
 

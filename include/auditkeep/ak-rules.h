@@ -58,10 +58,7 @@ typedef struct ak_ruleset {
         size_t n_sources;
         char **files;           /* every file read, in order */
         size_t n_files;
-        /* private */
-        size_t diags_allocated, sources_allocated, files_allocated;
-        int lock_warned;
-        struct ak_sim *sim;     /* the simulated kernel the lines run against */
+        struct ak_ruleset_private *priv;        /* the parser's own state */
 } ak_ruleset;
 
 int ak_ruleset_new(ak_ruleset **ret);
