@@ -22,18 +22,6 @@ void attribution_done(Attribution *a) {
         a->n_expect = a->expect_allocated = 0;
 }
 
-static const char *set_field_name(uint32_t bit) {
-        switch (bit) {
-        case AUDIT_STATUS_ENABLED: return "audit_enabled";
-        case AUDIT_STATUS_FAILURE: return "audit_failure";
-        case AUDIT_STATUS_RATE_LIMIT: return "audit_rate_limit";
-        case AUDIT_STATUS_BACKLOG_LIMIT: return "audit_backlog_limit";
-        case AUDIT_STATUS_BACKLOG_WAIT_TIME: return "audit_backlog_wait_time";
-        case AUDIT_STATUS_LOST: return "lost";
-        default: return NULL;
-        }
-}
-
 int attribution_expect(Attribution *a, const ak_op *ops, size_t n_ops, uint64_t now) {
         size_t k = 0;
 
@@ -58,7 +46,7 @@ int attribution_expect(Attribution *a, const ak_op *ops, size_t n_ops, uint64_t 
                         break;
                 case AK_OP_SET:
                 case AK_OP_RESET_LOST:
-                        field = set_field_name(op->type == AK_OP_RESET_LOST ? AUDIT_STATUS_LOST : op->mask);
+                        field = ak_status_record_name(op->type == AK_OP_RESET_LOST ? AUDIT_STATUS_LOST : op->mask);
                         if (!field)
                                 continue;
                         snprintf(e.op, sizeof(e.op), "set");

@@ -1168,16 +1168,7 @@ static const longopt *find_longopt(linectx *c, const token *t, const char *name,
 }
 
 static void status_set(ak_ruleset *rs, uint32_t bit, uint32_t v) {
-        ak_status_want *s = &rs->status;
-
-        s->mask |= bit;
-        switch (bit) {
-        case AUDIT_STATUS_ENABLED: s->enabled = v; break;
-        case AUDIT_STATUS_FAILURE: s->failure = v; break;
-        case AUDIT_STATUS_RATE_LIMIT: s->rate_limit = v; break;
-        case AUDIT_STATUS_BACKLOG_LIMIT: s->backlog_limit = v; break;
-        case AUDIT_STATUS_BACKLOG_WAIT_TIME: s->backlog_wait_time = v; break;
-        }
+        ak_status_want_set(&rs->status, bit, v);
         rs->n_status_settings++;
 }
 

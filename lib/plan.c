@@ -1237,29 +1237,15 @@ static int planner_rules(planner *p) {
 /* ---------------------------------------------------------------------------------------------
  * Status */
 
-static uint32_t want_value(const ak_status_want *s, uint32_t bit) {
-        switch (bit) {
-        case AUDIT_STATUS_ENABLED: return s->enabled;
-        case AUDIT_STATUS_FAILURE: return s->failure;
-        case AUDIT_STATUS_RATE_LIMIT: return s->rate_limit;
-        case AUDIT_STATUS_BACKLOG_LIMIT: return s->backlog_limit;
-        case AUDIT_STATUS_BACKLOG_WAIT_TIME: return s->backlog_wait_time;
-        default: return 0;
-        }
-}
-
 static int planner_status(planner *p, int locked, size_t *ret_impossible) {
-        /* The kernel's processing order. Never AUDIT_STATUS_PID. */
-        static const uint32_t bits[] = {
-                AUDIT_STATUS_ENABLED, AUDIT_STATUS_FAILURE, AUDIT_STATUS_RATE_LIMIT,
-                AUDIT_STATUS_BACKLOG_LIMIT, AUDIT_STATUS_BACKLOG_WAIT_TIME,
-        };
         const ak_ruleset *want = p->want;
+        uint32_t bit;
         const ak_kstate *have = p->have;
 
         *ret_impossible = 0;
-        for (size_t i = 0; i < ELEMENTSOF(bits); i++) {
-                uint32_t bit = bits[i], v = want_value(&want->status, bit);
+        /* the kernel's processing order; never AUDIT_STATUS_PID */
+        for (size_t i = 0; (bit = ak_status_settable(i)) != 0; i++) {
+                uint32_t v = ak_status_want_get(&want->status, bit);
 
                 if (!(want->status.mask & bit))
                         continue;

@@ -18,3 +18,7 @@ const char *ak_list_name(uint32_t list);
 const char *ak_op_symbol(uint32_t op);
 /* Byte offset in data->buf of the string of field `index`. */
 size_t ak_rule_string_offset(const ak_rule *r, uint32_t index);
+
+/* The desired value of a settable status field (lib/status.c), and setting it (with its bit). */
+uint32_t ak_status_want_get(const ak_status_want *w, uint32_t bit);
+void ak_status_want_set(ak_status_want *w, uint32_t bit, uint32_t v);

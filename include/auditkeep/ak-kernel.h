@@ -29,6 +29,12 @@ void ak_kstate_done(ak_kstate *s);
  * BACKLOG_WAIT_TIME): its value, and its name as auditctl -s prints it. */
 uint32_t ak_status_get(const struct audit_status *s, uint32_t bit);
 const char *ak_status_name(uint32_t bit);
+/* How CONFIG_CHANGE records name it ("audit_backlog_limit"; AUDIT_STATUS_LOST: "lost"), or NULL. */
+const char *ak_status_record_name(uint32_t bit);
+/* Set it in an AUDIT_SET payload (and its bit in mask). */
+void ak_status_set(struct audit_status *s, uint32_t bit, uint32_t v);
+/* The settable bits in the kernel's processing order: i = 0, 1, ... until 0. */
+uint32_t ak_status_settable(size_t i);
 
 typedef enum ak_op_type {
         AK_OP_SET,              /* AUDIT_SET of one AUDIT_STATUS_* bit (never PID) */
