@@ -221,3 +221,9 @@ int string_is_clean(const char *s) {
         }
         return 1;
 }
+
+void strv_free_n(char **v, size_t n) {
+        for (size_t i = 0; v && i < n; i++)
+                free(v[i]);
+        free(v);
+}

@@ -41,6 +41,9 @@ char *cescape(const char *s);   /* NULL on OOM */
 /* Valid UTF-8 without control bytes: safe as it is. */
 int string_is_clean(const char *s);
 
+/* Free n strings and the array holding them. */
+void strv_free_n(char **v, size_t n);
+
 /* The first line of a small file, without its newline: its length, or -errno. */
 int read_first_line(const char *path, char *buf, size_t size);
 

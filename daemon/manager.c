@@ -914,9 +914,7 @@ Manager *manager_free(Manager *m) {
         ak_ruleset_free(m->next_want);
         free(m->pending);
         attribution_done(&m->attr);
-        for (size_t i = 0; i < m->n_sources; i++)
-                free(m->sources[i]);
-        free(m->sources);
+        strv_free_n(m->sources, m->n_sources);
         sd_event_unref(m->event);
         free(m);
         return NULL;

@@ -1816,9 +1816,7 @@ static int read_dir(ak_ruleset *rs, const char *path, lineset *ls) {
         }
 out:
         closedir(dir);
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
-        free(names);
+        strv_free_n(names, n);
         lineset_done(&sub);
         return r;
 }
@@ -1851,12 +1849,8 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
                 free(rs->diags[i].message);
         }
         free(rs->diags);
-        for (size_t i = 0; i < rs->n_sources; i++)
-                free(rs->sources[i]);
-        free(rs->sources);
-        for (size_t i = 0; i < rs->n_files; i++)
-                free(rs->files[i]);
-        free(rs->files);
+        strv_free_n(rs->sources, rs->n_sources);
+        strv_free_n(rs->files, rs->n_files);
         if (rs->priv) {
                 sim_done(&rs->priv->sim);
                 free(rs->priv);
