@@ -41,6 +41,7 @@
 
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
 #define COALESCE_USEC 1000u                     /* a burst of records becomes one verification */
+#define RECORD_GRACE_USEC (200u * 1000u)        /* records of a change found by a check may follow it */
 #define DEFAULT_RULES_DIR "/etc/audit/rules.d"
 #define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
 
@@ -492,6 +493,30 @@ static uint64_t drift_signature(const ak_plan *p, size_t n_ops, const struct aud
         return sig;
 }
 
+/* A difference that no record has explained yet, while records are on: the kernel writes the
+ * records of a change before the change can be listed, but delivers them to listeners from its
+ * own thread, so they can still be on their way (seen: a settle check finding the last rules an
+ * `auditctl -D` removed, their records arriving just after). Look again when the next record
+ * arrives, or after a grace period (200 ms) at the latest, once, so that the report names the
+ * changer. Returns 1 when the check was put off. */
+static int wait_for_records(Manager *m) {
+        int enabled = SD_EVENT_OFF;
+
+        if (m->attr_grace_used || !m->mon || m->report.before.status.enabled == 0 || m->attr.n_changes > 0)
+                return 0;
+        if (m->reason != VERIFY_EVENT && m->reason != VERIFY_POLL && m->reason != VERIFY_SETTLE)
+                return 0;
+        m->attr_grace_used = 1;
+        (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
+        if (enabled == SD_EVENT_OFF) {
+                m->grace_armed = 1;
+                m->grace_reason = m->reason;
+                (void) sd_event_source_set_time_relative(m->verify_timer, RECORD_GRACE_USEC);
+                (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_ONESHOT);
+        }
+        return 1;
+}
+
 /* Report a difference found by a check: once when it appears or changes, not again while it
  * stays the same. Returns whether it was reported. */
 static int report_drift(Manager *m, const ak_plan *p, size_t n_main) {
@@ -499,6 +524,7 @@ static int report_drift(Manager *m, const ak_plan *p, size_t n_main) {
         char what[256], by[512];
 
         attribution_take(&m->attr, m->query_mark, by, sizeof(by));
+        m->attr_grace_used = 0;
         if (m->drift_reported && m->drift_sig == sig)
                 return 0;
         m->drift_reported = 1;
@@ -575,6 +601,7 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         if (fight_quiet(&m->fight, now_usec()))
                 log_fields(LOG_NOTICE, 0, AK_MID_FLAPPING, NULL, "The fight over the audit rules stopped; back to normal pace");
         m->drift_reported = 0;
+        m->attr_grace_used = 0;
         attribution_forget(&m->attr, m->query_mark);
         m->loaded_rules = m->want->n_rules;
         m->last_sync_usec = realtime_usec();
@@ -634,6 +661,10 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         /* In monitor mode nothing is ever sent but GET and LIST: report, and that is all. */
+        if (wait_for_records(m)) {
+                finish(m);
+                return;
+        }
         if (m->mode == MODE_MONITOR) {
                 (void) report_drift(m, p, n_main);
                 set_state(m, STATE_DRIFTED);
@@ -657,6 +688,10 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         if (m->reason == VERIFY_EVENT || m->reason == VERIFY_POLL || m->reason == VERIFY_SETTLE) {
+                if (wait_for_records(m)) {
+                        finish(m);
+                        return;
+                }
                 (void) report_drift(m, p, n_main);
                 set_state(m, STATE_DRIFTED);
                 if (fight_backoff(m, p, n_main)) {
@@ -726,7 +761,11 @@ void manager_verify(Manager *m, VerifyReason reason) {
 /* records */
 
 static int on_verify_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        verify_start(userdata, VERIFY_EVENT);
+        Manager *m = userdata;
+        VerifyReason reason = m->grace_armed ? m->grace_reason : VERIFY_EVENT;
+
+        m->grace_armed = 0;
+        verify_start(m, reason);
         return 0;
 }
 
@@ -749,6 +788,12 @@ static void schedule_event_verify(Manager *m) {
 
         note_trigger(m);
         (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
+        if (enabled != SD_EVENT_OFF && m->grace_armed) {
+                /* the records a check was waiting for: look now */
+                m->grace_armed = 0;
+                (void) sd_event_source_set_time_relative(m->verify_timer, COALESCE_USEC);
+                return;
+        }
         if (enabled != SD_EVENT_OFF)
                 return;
         if (m->fight.flapping) {

@@ -105,6 +105,9 @@ typedef struct Manager {
         uint64_t query_mark;            /* attribution_mark() when the check in flight asked */
         uint64_t drift_sig;             /* the difference last reported ... */
         int drift_reported;             /* ... and not yet gone: not reported again */
+        int attr_grace_used;            /* a check already waited for the records of this drift */
+        int grace_armed;                /* verify_timer runs that wait: its check is for ... */
+        VerifyReason grace_reason;      /* ... this reason */
         uint64_t events_lost;
         unsigned lost_logged;
         const ak_rule **pending;        /* desired rules the kernel refused (into want) */

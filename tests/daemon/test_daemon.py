@@ -7,45 +7,32 @@ Needs root with CAP_AUDIT_CONTROL/CAP_AUDIT_READ in the initial namespaces (exit
 The kernel's state is saved first and restored at the end; the shared lock keeps kernel tests
 one at a time."""
 
-import fcntl
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
-from akharness import KernelState, Notify, kernel_rules, kernel_status, sh, usable  # noqa: E402
-
-BUILD = os.environ.get("AK_BUILDDIR", "build")
-DAEMON = os.path.join(BUILD, "daemon", "auditkeepd")
-CTL = os.path.join(BUILD, "tools", "auditkeepctl")
+from akharness import CTL, Daemon, KernelTestCase, kernel_rules, kernel_status, sh, skip_unless_usable  # noqa: E402
 
 
-class DaemonTest(unittest.TestCase):
+class DaemonTest(KernelTestCase):
+    tmp_prefix = "ak-daemon-"
+
     @classmethod
     def setUpClass(cls):
-        cls.lock = open("/tmp/auditkeep-kernel.lock", "w")
-        fcntl.flock(cls.lock, fcntl.LOCK_EX)
-        cls.saved = KernelState()
-        cls.tmp = tempfile.mkdtemp(prefix="ak-daemon-")
+        super().setUpClass()
         cls.watched = os.path.join(cls.tmp, "watched")
         os.mkdir(cls.watched)
         cls.rules = os.path.join(cls.tmp, "test.rules")
         cls.write_rules(cls.base_rules())
-        cls.notify = Notify(os.path.join(cls.tmp, "notify"))
-        cls.log = open(os.path.join(cls.tmp, "daemon.log"), "a+")
-        env = dict(os.environ, NOTIFY_SOCKET=cls.notify.path)
-        env.pop("JOURNAL_STREAM", None)
-        env["AUDITKEEP_DEBUG"] = "1"
-        env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + os.path.join(cls.tmp, "no-bus")
         sh("auditctl", "-D")
-        cls.proc = subprocess.Popen([DAEMON, "--rules", cls.rules, "--poll-interval", "1"],
-                                    stdout=cls.log, stderr=subprocess.STDOUT, env=env)
+        cls.daemon = Daemon(cls.tmp, ["--rules", cls.rules, "--poll-interval", "1"])
+        cls.proc, cls.log, cls.notify = cls.daemon.proc, cls.daemon.log, cls.daemon.notify
         try:
             cls.notify.wait_for("READY=1", timeout=60)
         except BaseException:
@@ -55,17 +42,12 @@ class DaemonTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        if cls.proc.poll() is None:
-            cls.proc.kill()
-            cls.proc.wait()
-        cls.log.flush()
-        with open(cls.log.name) as f:
-            lines = f.read().splitlines()
+        cls.daemon.kill()
+        lines = cls.daemon.text().splitlines()
         print("---- daemon log (last 60 lines) ----", *lines[-60:], sep="\n", file=sys.stderr)
-        shutil.copy(cls.log.name, "/tmp/auditkeep-daemon-test.log")
-        cls.saved.restore()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-        fcntl.flock(cls.lock, fcntl.LOCK_UN)
+        shutil.copy(cls.daemon.log_path, "/tmp/auditkeep-daemon-test.log")
+        cls.daemon.log.close()
+        super().tearDownClass()
 
     @classmethod
     def base_rules(cls):
@@ -85,10 +67,7 @@ class DaemonTest(unittest.TestCase):
 
     @classmethod
     def write_rules(cls, text):
-        with open(cls.rules + ".new", "w") as f:
-            f.write(text)
-        os.chmod(cls.rules + ".new", 0o600)
-        os.rename(cls.rules + ".new", cls.rules)
+        cls.write_file(cls.rules, text)
 
     def log_text(self):
         self.log.flush()
@@ -267,10 +246,5 @@ class DaemonTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if not usable():
-        print("skipped: needs root with CAP_AUDIT_CONTROL in the initial namespaces, auditctl, and an unlocked kernel")
-        sys.exit(77)
-    if not os.access(DAEMON, os.X_OK):
-        print(f"{DAEMON} is not built", file=sys.stderr)
-        sys.exit(1)
+    skip_unless_usable()
     unittest.main(verbosity=2)

@@ -16,7 +16,9 @@ import struct
 import subprocess
 import sys
 import threading
+import tempfile
 import time
+import unittest
 
 SRC = os.environ.get("AK_SRCDIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BUILD = os.environ.get("AK_BUILDDIR", os.path.join(SRC, "build"))
@@ -116,6 +118,37 @@ class KernelState:
         if sorted(kernel_rules()) != sorted(self.rules):
             diffs.append("rules differ")
         return diffs
+
+
+class KernelTestCase(unittest.TestCase):
+    """A test class on the real kernel: the shared lock held for the whole class, the kernel's
+    state saved first and restored (and checked) at the end, a temporary directory in self.tmp."""
+
+    tmp_prefix = "ak-kernel-"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.kernel_lock = KernelLock().__enter__()
+        cls.saved = KernelState()
+        cls.tmp = tempfile.mkdtemp(prefix=cls.tmp_prefix)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.saved.restore()
+        diffs = cls.saved.check_restored()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.kernel_lock.__exit__(None, None, None)
+        if diffs:
+            raise AssertionError(f"kernel not restored: {diffs}")
+
+    @staticmethod
+    def write_file(path, text, mode=0o600):
+        """Atomically, as an editor that renames would."""
+        with open(path + ".new", "w") as f:
+            f.write(text)
+        os.chmod(path + ".new", mode)
+        os.rename(path + ".new", path)
+        return path
 
 
 class Notify:

@@ -9,7 +9,6 @@ kernel lock throughout, saves the kernel's state first and restores it at the en
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,25 +16,12 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
-from akharness import (CTL, DAEMON, Daemon, KernelLock, KernelState, kernel_rules, kernel_status,  # noqa: E402
-                       sh, skip_unless_usable, wait_until)
+from akharness import (CTL, DAEMON, Daemon, KernelTestCase, kernel_rules, kernel_status, sh,  # noqa: E402
+                       skip_unless_usable, wait_until)
 
 
-class TrustTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.lock = KernelLock().__enter__()
-        cls.saved = KernelState()
-        cls.tmp = tempfile.mkdtemp(prefix="aktrust-")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.saved.restore()
-        diffs = cls.saved.check_restored()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-        cls.lock.__exit__(None, None, None)
-        if diffs:
-            raise AssertionError(f"kernel not restored: {diffs}")
+class TrustTest(KernelTestCase):
+    tmp_prefix = "aktrust-"
 
     def setUp(self):
         self.daemon = None
@@ -49,10 +35,7 @@ class TrustTest(unittest.TestCase):
             self.daemon.log.close()
 
     def rules(self, text, name="test.rules"):
-        path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
+        return self.write_file(os.path.join(self.dir, name), text)
 
     def test_monitor_mode_writes_nothing(self):
         """--mode=monitor on a kernel that differs: it reports, once, and the kernel keeps its
