@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <systemd/sd-bus.h>
 #include <time.h>
 
 #include "ak-kernel.h"
 #include "ak-plan.h"
 #include "ak-rules.h"
+#include "ctl-sdbus.h"
 #include "macro.h"
 #include "util.h"
 
