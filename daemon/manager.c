@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
-#define COALESCE_USEC 1000u                     /* a burst of records becomes one verification */
+#define COALESCE_USEC 1000u                     /* while busy, a burst of records becomes one verification */
 #define FIGHT_WINDOW_USEC (1u * 1000000u)       /* drift this soon after a repair... */
 #define FIGHT_THRESHOLD 3                       /* ...so many times in a row is a fight */
 #define FIGHT_QUIET_USEC (2u * 1000000u)        /* no drift this long: the fight is over */
@@ -39,7 +39,7 @@ static uint64_t realtime_usec(void) {
 }
 
 static const char *reason_name(VerifyReason r) {
-        static const char *const names[] = { "start", "reload", "event", "poll", "settle", "request" };
+        static const char *const names[] = { "start", "reload", "event", "poll", "settle", "request", "poll-light" };
         return names[r];
 }
 
@@ -408,6 +408,18 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 return;
         }
         m->status = m->snapshot.status;
+        if (m->reason == VERIFY_POLL_LIGHT) {
+                /* poll.c: a full check follows when the status says records may have missed something */
+                if (poll_light_done(m, &m->snapshot.status) &&
+                    (!m->verify_queued || m->queued_reason == VERIFY_POLL_LIGHT)) {
+                        m->verify_queued = 1;
+                        m->queued_reason = VERIFY_POLL;
+                }
+                ak_kstate_done(&m->snapshot);
+                finish(m);
+                return;
+        }
+        poll_full_done(m, &m->snapshot);
         m->locked = m->status.enabled == 2;
         opts.from_empty = m->snapshot.n_rules == 0 && m->reason == VERIFY_START;
 
@@ -561,7 +573,10 @@ static void verify_start(Manager *m, VerifyReason reason) {
         ak_kstate_done(&m->snapshot);
         /* GET_FEATURE only when the rules ask for --loginuid-immutable: a check is GET + LIST */
         ak_nl_set_query_features(m->nl, m->want && m->want->loginuid_immutable);
-        r = ak_nl_query_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
+        if (reason == VERIFY_POLL_LIGHT)
+                r = ak_nl_status_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
+        else
+                r = ak_nl_query_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
         if (r < 0) {
                 log_warning_errno(r, "Failed to ask the kernel for its audit state: %m");
                 m->busy = 0;
@@ -612,7 +627,10 @@ static void schedule_event_verify(Manager *m) {
                 }
                 return;
         }
-        (void) sd_event_source_set_time_relative(m->verify_timer, COALESCE_USEC);
+        /* Idle: verify on the next loop iteration, after on_mon_io() has drained what the socket
+         * holds (the burst read so far becomes one verification), with no wait. Busy: the
+         * verification would only queue, so let more records gather meanwhile. */
+        (void) sd_event_source_set_time_relative(m->verify_timer, m->busy ? COALESCE_USEC : 0);
         (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_ONESHOT);
 }
 
@@ -692,7 +710,7 @@ static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         if (!m->bus)
                 (void) manager_connect_bus(m);
 
-        verify_start(m, VERIFY_POLL);
+        verify_start(m, m->busy ? VERIFY_POLL : poll_reason(m));
         (void) sd_event_source_set_time_relative(s, m->poll_usec);
         return 0;
 }
@@ -844,8 +862,10 @@ int manager_start(Manager *m) {
                 return log_error_errno(r, "Failed to watch the audit socket: %m");
         (void) sd_event_source_set_enabled(m->nl_timer, SD_EVENT_OFF);
 
-        r = m->monitor_fd >= 0 ? ak_mon_open_fd(&m->mon, m->monitor_fd) : ak_mon_open(&m->mon);
-        if (r < 0)
+        r = m->no_records ? -ENOTCONN : m->monitor_fd >= 0 ? ak_mon_open_fd(&m->mon, m->monitor_fd) : ak_mon_open(&m->mon);
+        if (r < 0 && m->no_records)
+                log_info("No event socket (--monitor-fd=none): drift is found by polling only");
+        else if (r < 0)
                 log_warning_errno(r, "Cannot listen to audit records (CAP_AUDIT_READ?): %m; drift is found by polling only");
         else {
                 r = sd_event_add_io(m->event, &m->mon_source, ak_mon_fd(m->mon), EPOLLIN, on_mon_io, m);

@@ -9,6 +9,7 @@
 #include "ak-kernel.h"
 #include "ak-plan.h"
 #include "ak-rules.h"
+#include "poll.h"
 
 typedef enum ManagerMode {
         MODE_ENFORCE,
@@ -23,6 +24,7 @@ typedef enum VerifyReason {
         VERIFY_POLL,            /* the poll timer, or an event overrun */
         VERIFY_SETTLE,          /* after our own changes: confirm */
         VERIFY_REQUEST,         /* asked for (Resync) */
+        VERIFY_POLL_LIGHT,      /* the poll timer when records showed everything: GET only (poll.c) */
 } VerifyReason;
 
 typedef struct Changer {
@@ -43,6 +45,7 @@ typedef struct Manager {
         ak_foreign_policy foreign;
         uint64_t poll_usec;
         int control_fd, monitor_fd;     /* test peers instead of NETLINK_AUDIT, or -1 */
+        int no_records;                 /* tests: no event socket at all (--monitor-fd=none) */
 
         /* desired state */
         ak_ruleset *want;
@@ -93,6 +96,7 @@ typedef struct Manager {
         size_t n_repair_sigs;
         uint64_t backoff_usec;
         int flapping;
+        PollState poll;                 /* what the next poll asks (poll.c) */
 
         /* results of the last sync for D-Bus Resync/Reload callers */
         size_t last_added, last_removed, last_changed;

@@ -572,7 +572,7 @@ static void tx_finish(ak_nl *nl, int error) {
 
                 if (error == 0)
                         error = nl->reqs[nl->q_status].error;
-                if (error == 0)
+                if (error == 0 && nl->q_list != AK_Q_NONE)
                         error = nl->reqs[nl->q_list].error;
                 /* Not asked for: the snapshot says so. */
                 if (!f) {
@@ -638,6 +638,26 @@ static int tx_start(ak_nl *nl) {
                 fail_unsent(nl, r);
         }
         return 0;
+}
+
+int ak_nl_status_async(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec, ak_nl_done_fn cb, void *userdata) {
+        int r;
+
+        if (!nl || !ret)
+                return -EINVAL;
+        if (ak_nl_busy(nl))
+                return -EBUSY;
+        *ret = (ak_kstate) {};
+
+        r = tx_begin(nl, AK_TX_QUERY, 1, timeout_usec, cb, userdata);
+        if (r < 0)
+                return r;
+        nl->out = ret;
+        nl->q_feature = AK_Q_NONE;
+        nl->q_status = 0;
+        nl->q_list = AK_Q_NONE;
+        nl->reqs[0] = (ak_req) { .type = AUDIT_GET, .flags = NLM_F_REQUEST, .want_data = 1 };
+        return tx_start(nl);
 }
 
 int ak_nl_query_async(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec, ak_nl_done_fn cb, void *userdata) {
