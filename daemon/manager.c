@@ -62,6 +62,7 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors) {
                 ak_ruleset_free(rs);
                 return r;
         }
+        ak_ruleset_seal(rs);    /* the daemon keeps the rules only, not the parser's copy */
         if (log_errors)
                 for (size_t i = 0; i < rs->n_diags; i++) {
                         const ak_diag *d = &rs->diags[i];
@@ -231,6 +232,8 @@ static void finish(Manager *m) {
 
         log_debug("verify %s done: %s", reason_name(done), m->state);
         m->busy = 0;
+        if (done != VERIFY_POLL_LIGHT)
+                poll_trim();    /* give the listing's freed pages back (poll.c) */
         notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");

@@ -20,6 +20,7 @@
 #include "util.h"
 
 #include <linux/audit.h>
+#include <malloc.h>
 
 static int has_exclude_never(const ak_kstate *s) {
         for (size_t i = 0; i < s->n_rules; i++) {
@@ -79,4 +80,10 @@ int poll_light_done(Manager *m, const struct audit_status *now) {
                 return 1;
         }
         return 0;
+}
+
+void poll_trim(void) {
+        /* A full check allocates a copy of every rule (the listing) and frees the previous one;
+         * the freed pages stay resident unless handed back. A few microseconds at 1000 rules. */
+        (void) malloc_trim(0);
 }

@@ -27,3 +27,5 @@ int poll_reason(struct Manager *m);
 void poll_full_done(struct Manager *m, const struct ak_kstate *snapshot);
 /* A GET-only check read this status: 1 when a full check must follow, 0 when all is quiet. */
 int poll_light_done(struct Manager *m, const struct audit_status *now);
+/* Return freed heap pages to the kernel (after a full check). */
+void poll_trim(void);

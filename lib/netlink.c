@@ -40,7 +40,7 @@
  * costs N syscalls x an N-rule walk. Each slot is rbuf_size bytes (any datagram fits one slot);
  * only the bytes a datagram fills are ever touched, so the idle memory cost is a page or two per
  * slot used. */
-#define AK_NL_RECV_SLOTS 64u
+#define AK_NL_RECV_SLOTS 32u
 /* Datagrams handled per ak_nl_process() call, so one call cannot spin forever on a flood. */
 #define AK_NL_PROCESS_MAX 4096u
 /* The oldest struct audit_status: mask .. backlog. Anything shorter is not a status. */

@@ -1891,6 +1891,8 @@ static int ruleset_flatten(ak_ruleset *rs) {
 }
 
 static int run_lines(ak_ruleset *rs, lineset *ls) {
+        if (!rs->sim)
+                return -EINVAL;         /* sealed */
         for (size_t i = 0; i < ls->n; i++) {
                 linectx c = { .rs = rs, .file = ls->v[i].file, .line = ls->v[i].line };
                 int r = run_line(&c, rs->sim, ls->v[i].text, ls->v[i].len);
@@ -1920,6 +1922,14 @@ int ak_ruleset_add_source(ak_ruleset *rs, const char *path) {
                 r = run_lines(rs, &ls);
         lineset_done(&ls);
         return r;
+}
+
+void ak_ruleset_seal(ak_ruleset *rs) {
+        if (!rs || !rs->sim)
+                return;
+        sim_done(rs->sim);
+        free(rs->sim);
+        rs->sim = NULL;
 }
 
 int ak_ruleset_add_text(ak_ruleset *rs, const char *name, const char *text, size_t len) {
