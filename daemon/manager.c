@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
-#define COALESCE_USEC 1000u                     /* while busy, a burst of records becomes one verification */
+#define COALESCE_USEC 1000u                     /* busy or just repaired: a burst of records becomes one verification */
 #define FIGHT_WINDOW_USEC (1u * 1000000u)       /* drift this soon after a repair... */
 #define FIGHT_THRESHOLD 3                       /* ...so many times in a row is a fight */
 #define FIGHT_QUIET_USEC (2u * 1000000u)        /* no drift this long: the fight is over */
@@ -413,11 +413,13 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         m->status = m->snapshot.status;
         if (m->reason == VERIFY_POLL_LIGHT) {
                 /* poll.c: a full check follows when the status says records may have missed something */
-                if (poll_light_done(m, &m->snapshot.status) &&
-                    (!m->verify_queued || m->queued_reason == VERIFY_POLL_LIGHT)) {
-                        m->verify_queued = 1;
-                        m->queued_reason = VERIFY_POLL;
-                }
+                if (poll_light_done(m, &m->snapshot.status)) {
+                        if (!m->verify_queued || m->queued_reason == VERIFY_POLL_LIGHT) {
+                                m->verify_queued = 1;
+                                m->queued_reason = VERIFY_POLL;
+                        }
+                } else if (streq(m->state, "in-sync"))
+                        m->last_sync_usec = realtime_usec();    /* confirmed: nothing changed */
                 ak_kstate_done(&m->snapshot);
                 finish(m);
                 return;
@@ -614,6 +616,12 @@ static int on_backoff_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static uint64_t event_verify_delay(Manager *m) {
+        if (m->busy || (m->fight_window_start && now_usec() - m->fight_window_start < FIGHT_WINDOW_USEC))
+                return COALESCE_USEC;
+        return 0;
+}
+
 static void schedule_event_verify(Manager *m) {
         int enabled = SD_EVENT_OFF;
 
@@ -630,10 +638,11 @@ static void schedule_event_verify(Manager *m) {
                 }
                 return;
         }
-        /* Idle: verify on the next loop iteration, after on_mon_io() has drained what the socket
-         * holds (the burst read so far becomes one verification), with no wait. Busy: the
-         * verification would only queue, so let more records gather meanwhile. */
-        (void) sd_event_source_set_time_relative(m->verify_timer, m->busy ? COALESCE_USEC : 0);
+        /* Idle, and no repair in the last FIGHT_WINDOW_USEC: verify on the next loop iteration,
+         * after on_mon_io() has drained what the socket holds, with no wait (repair latency).
+         * Busy, or soon after a repair (a series of changes, perhaps a fight): let the burst
+         * gather for COALESCE_USEC, so that the fight accounting sees it whole. */
+        (void) sd_event_source_set_time_relative(m->verify_timer, event_verify_delay(m));
         (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_ONESHOT);
 }
 

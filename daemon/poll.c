@@ -3,6 +3,8 @@
  * covers what records cannot show. A poll lists every rule (GET + LIST_RULES) only when one of
  * these says records may have missed something, and is a lone GET otherwise:
  *  - there is no event socket (no CAP_AUDIT_READ, or none asked for);
+ *  - the last check did not end in sync (drifted, degraded, flapping...): only a full check
+ *    can say it is over;
  *  - rules are pending (the kernel refused them): they are retried at every poll;
  *  - no full check has succeeded yet, or the last was POLL_BACKSTOP or more polls ago (backstop);
  *  - auditing was off (enabled=0) at the last check: the kernel logs no rule change then;
@@ -42,6 +44,8 @@ int poll_reason(Manager *m) {
                 why = ps->have_full ? "the status changed" : "first check";
         else if (now_usec() - ps->last_full_usec >= POLL_BACKSTOP * m->poll_usec - m->poll_usec / 2)
                 why = "backstop";
+        else if (m->flapping || !m->state || !streq(m->state, "in-sync"))
+                why = "not in sync (or flapping): only a full check can say it is over";
         else if (m->pending_rules > 0)
                 why = "pending rules are retried at every poll";
         else if (ps->base.enabled == 0)
