@@ -12,6 +12,10 @@
  *                                        separates commands run one after the other)
  *   ak-bench floor-add FILE              time: ADD of every rule of FILE, pre-encoded
  *   ak-bench floor-query [TRIALS]        time: one GET + one LIST_RULES (per line)
+ *   ak-bench query-once                  one GET + LIST_RULES on a fresh socket, then exit (timed
+ *                                        from outside with `run`: a raw GET+LIST process)
+ *   ak-bench parse FILE TRIALS           time: ak_ruleset_add_source of FILE, after one untimed
+ *                                        parse (name tables built); "usec rules" per line
  *   (every floor first does one untimed GET + LIST on its socket: it times a warm client)
  *   ak-bench floor-change FROM TO        time: GET + LIST, then the adds and deletes FROM->TO
  *   ak-bench floor-del TRIALS            time: one DEL of a never rule at the top of the exit list
@@ -489,6 +493,34 @@ static int verb_floor_query(int trials) {
                 ak_kstate_done(&s);
         }
         ak_nl_free(nl);
+        return 0;
+}
+
+static int verb_query_once(void) {
+        ak_nl *nl = open_nl();
+        ak_kstate s;
+
+        query(nl, &s);
+        ak_kstate_done(&s);
+        ak_nl_free(nl);
+        return 0;
+}
+
+static int verb_parse(const char *path, int trials) {
+        for (int i = 0; i <= trials; i++) {
+                ak_ruleset *rs;
+                uint64_t t0, t1;
+
+                if (ak_ruleset_new(&rs) < 0)
+                        die("out of memory");
+                t0 = now_us();
+                if (ak_ruleset_add_source(rs, path) < 0 || rs->n_errors > 0)
+                        die("%s does not parse cleanly", path);
+                t1 = now_us();
+                if (i > 0)      /* the first builds the name tables */
+                        printf("%" PRIu64 " %zu\n", t1 - t0, rs->n_rules);
+                ak_ruleset_free(rs);
+        }
         return 0;
 }
 
@@ -983,6 +1015,10 @@ int main(int argc, char **argv) {
                 return verb_floor_add(argv[2]);
         if (strcmp(verb, "floor-query") == 0)
                 return verb_floor_query(argc > 2 ? atoi(argv[2]) : 1);
+        if (strcmp(verb, "query-once") == 0)
+                return verb_query_once();
+        if (strcmp(verb, "parse") == 0 && argc == 4)
+                return verb_parse(argv[2], atoi(argv[3]));
         if (strcmp(verb, "floor-change") == 0 && argc == 4)
                 return verb_floor_change(argv[2], argv[3]);
         if (strcmp(verb, "floor-del") == 0 && argc == 3)
@@ -994,6 +1030,6 @@ int main(int argc, char **argv) {
         if (strcmp(verb, "records") == 0 && argc == 3)
                 return verb_records(atof(argv[2]));
         fprintf(stderr, "usage: ak-bench state|save|restore|clear|set-enabled|run|floor-add|floor-query|"
-                        "floor-change|floor-del|hole|latency|records ... (see the head of bench/ak-bench.c)\n");
+                        "query-once|parse|floor-change|floor-del|hole|latency|records ... (see the head of bench/ak-bench.c)\n");
         return 2;
 }

@@ -24,7 +24,8 @@ static void help(void) {
                "     --foreign=POLICY     'remove' (default) or 'keep' rules that are not declared\n"
                "     --poll-interval=SEC  Verify at least this often (default 10)\n"
                "     --control-fd=FD      For tests: speak the audit protocol over this socket\n"
-               "     --monitor-fd=FD      For tests: read audit records from this socket\n\n"
+               "     --monitor-fd=FD      For tests: read audit records from this socket ('none':\n"
+               "                          read none, every poll lists the rules)\n\n"
                "Signals: SIGHUP re-reads the rules (kept only if they parse without error);\n"
                "SIGTERM and SIGINT stop the daemon and leave the kernel as it is.\n");
 }
@@ -94,6 +95,10 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 case ARG_CONTROL_FD:
                 case ARG_MONITOR_FD: {
                         uint32_t fd;
+                        if (c == ARG_MONITOR_FD && streq(optarg, "none")) {
+                                m->no_records = 1;
+                                break;
+                        }
                         if (safe_atou32_base0(optarg, &fd) < 0 || fd < 3 || fd > INT32_MAX) {
                                 fprintf(stderr, "auditkeepd: --%s takes an open file descriptor number, not '%s'\n",
                                         c == ARG_CONTROL_FD ? "control-fd" : "monitor-fd", optarg);

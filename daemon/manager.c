@@ -56,7 +56,7 @@ static uint64_t realtime_usec(void) {
 }
 
 static const char *reason_name(VerifyReason r) {
-        static const char *const names[] = { "start", "reload", "event", "poll", "settle", "request" };
+        static const char *const names[] = { "start", "reload", "event", "poll", "settle", "request", "poll-light" };
         return names[r];
 }
 
@@ -79,6 +79,7 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors) {
                 ak_ruleset_free(rs);
                 return r;
         }
+        ak_ruleset_seal(rs);    /* the daemon keeps the rules only, not the parser's copy */
         if (log_errors)
                 for (size_t i = 0; i < rs->n_diags; i++) {
                         const ak_diag *d = &rs->diags[i];
@@ -338,6 +339,8 @@ static void finish(Manager *m) {
 
         log_debug("verify %s done: %s", reason_name(done), manager_state_to_string(m->state));
         m->busy = 0;
+        if (done != VERIFY_POLL_LIGHT)
+                poll_trim();    /* give the listing's freed pages back (poll.c) */
         notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
@@ -635,6 +638,20 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 return;
         }
         m->status = m->snapshot.status;
+        if (m->reason == VERIFY_POLL_LIGHT) {
+                /* poll.c: a full check follows when the status says records may have missed something */
+                if (poll_light_done(m, &m->snapshot.status)) {
+                        if (!m->verify_queued || m->queued_reason == VERIFY_POLL_LIGHT) {
+                                m->verify_queued = 1;
+                                m->queued_reason = VERIFY_POLL;
+                        }
+                } else if (m->state == STATE_IN_SYNC)
+                        m->last_sync_usec = realtime_usec();    /* confirmed: nothing changed */
+                ak_kstate_done(&m->snapshot);
+                finish(m);
+                return;
+        }
+        poll_full_done(m, &m->snapshot);
         m->locked = m->status.enabled == 2;
         opts.from_empty = m->snapshot.n_rules == 0 && m->reason == VERIFY_START;
 
@@ -743,7 +760,10 @@ static void verify_start(Manager *m, VerifyReason reason) {
         ak_kstate_done(&m->snapshot);
         /* GET_FEATURE only when the rules ask for --loginuid-immutable: a check is GET + LIST */
         ak_nl_set_query_features(m->nl, m->want && m->want->loginuid_immutable);
-        r = ak_nl_query_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
+        if (reason == VERIFY_POLL_LIGHT)
+                r = ak_nl_status_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
+        else
+                r = ak_nl_query_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
         if (r < 0) {
                 log_warning_errno(r, "Failed to ask the kernel for its audit state: %m");
                 m->busy = 0;
@@ -783,6 +803,12 @@ static int on_backoff_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static uint64_t event_verify_delay(Manager *m) {
+        if (m->busy || (m->fight.window_start && now_usec() - m->fight.window_start < FIGHT_WINDOW_USEC))
+                return COALESCE_USEC;
+        return 0;
+}
+
 static void schedule_event_verify(Manager *m) {
         int enabled = SD_EVENT_OFF;
 
@@ -806,7 +832,11 @@ static void schedule_event_verify(Manager *m) {
                 }
                 return;
         }
-        (void) sd_event_source_set_time_relative(m->verify_timer, COALESCE_USEC);
+        /* Idle, and no repair in the last FIGHT_WINDOW_USEC: verify on the next loop iteration,
+         * after on_mon_io() has drained what the socket holds, with no wait (repair latency).
+         * Busy, or soon after a repair (a series of changes, perhaps a fight): let the burst
+         * gather for COALESCE_USEC, so that the fight accounting sees it whole. */
+        (void) sd_event_source_set_time_relative(m->verify_timer, event_verify_delay(m));
         (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_ONESHOT);
 }
 
@@ -847,7 +877,7 @@ static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         if (!m->bus)
                 (void) manager_connect_bus(m);
 
-        verify_start(m, VERIFY_POLL);
+        verify_start(m, m->busy ? VERIFY_POLL : poll_reason(m));
         (void) sd_event_source_set_time_relative(s, m->poll_usec);
         return 0;
 }
@@ -1003,8 +1033,10 @@ int manager_start(Manager *m) {
                 return log_error_errno(r, "Failed to watch the audit socket: %m");
         (void) sd_event_source_set_enabled(m->nl_timer, SD_EVENT_OFF);
 
-        r = m->monitor_fd >= 0 ? ak_mon_open_fd(&m->mon, m->monitor_fd) : ak_mon_open(&m->mon);
-        if (r < 0)
+        r = m->no_records ? -ENOTCONN : m->monitor_fd >= 0 ? ak_mon_open_fd(&m->mon, m->monitor_fd) : ak_mon_open(&m->mon);
+        if (r < 0 && m->no_records)
+                log_info("No event socket (--monitor-fd=none): drift is found by polling only");
+        else if (r < 0)
                 log_warning_errno(r, "Cannot listen to audit records (CAP_AUDIT_READ?): %m; drift is found by polling only");
         else {
                 r = sd_event_add_io(m->event, &m->mon_source, ak_mon_fd(m->mon), EPOLLIN, on_mon_io, m);

@@ -11,6 +11,7 @@
 #include "ak-rules.h"
 #include "attribution.h"
 #include "fight.h"
+#include "poll.h"
 
 /* D-Bus errors of Resync, ResyncExactOrder and Reload (org.auditkeep1.Error.*). */
 #define BUS_ERROR_BUSY "org.auditkeep1.Error.Busy"
@@ -51,6 +52,7 @@ typedef enum VerifyReason {
         VERIFY_POLL,            /* the poll timer, or an event overrun */
         VERIFY_SETTLE,          /* after our own changes: confirm */
         VERIFY_REQUEST,         /* asked for (Resync) */
+        VERIFY_POLL_LIGHT,      /* the poll timer when records showed everything: GET only (poll.c) */
 } VerifyReason;
 
 typedef struct Manager {
@@ -65,6 +67,7 @@ typedef struct Manager {
         ak_foreign_policy foreign;
         uint64_t poll_usec;
         int control_fd, monitor_fd;     /* test peers instead of NETLINK_AUDIT, or -1 */
+        int no_records;                 /* tests: no event socket at all (--monitor-fd=none) */
 
         /* desired state */
         ak_ruleset *want;
@@ -116,6 +119,7 @@ typedef struct Manager {
         size_t n_failed_sigs;
 
         Fight fight;
+        PollState poll;                 /* what the next poll asks (poll.c) */
 
         /* results of the last sync for D-Bus Resync/Reload callers */
         size_t last_added, last_removed, last_changed;

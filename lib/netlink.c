@@ -35,6 +35,12 @@
  * the request unless NETLINK_CAP_ACK is in effect). */
 #define AK_NL_RBUF_MIN (64u * 1024u + 4096u)
 #define AK_SOCK_RCVBUF (4 * 1024 * 1024)
+/* Datagrams read per recvmmsg(): a LIST reply is one datagram per rule, and with auditing on every
+ * syscall of ours walks the kernel's exit filter list, so reading N rules one recvmsg at a time
+ * costs N syscalls x an N-rule walk. Each slot is rbuf_size bytes (any datagram fits one slot);
+ * only the bytes a datagram fills are ever touched, so the idle memory cost is a page or two per
+ * slot used. */
+#define AK_NL_RECV_SLOTS 32u
 /* Datagrams handled per ak_nl_process() call, so one call cannot spin forever on a flood. */
 #define AK_NL_PROCESS_MAX 4096u
 /* The oldest struct audit_status: mask .. backlog. Anything shorter is not a status. */
@@ -85,8 +91,11 @@ struct ak_nl {
         int query_features;             /* queries also send GET_FEATURE */
         ak_nl_stats stats;
 
-        uint8_t *rbuf;
+        uint8_t *rbuf;                  /* AK_NL_RECV_SLOTS slots of rbuf_size bytes */
         size_t rbuf_size;
+        struct mmsghdr rmsg[AK_NL_RECV_SLOTS];
+        struct iovec riov[AK_NL_RECV_SLOTS];
+        struct sockaddr_storage rname[AK_NL_RECV_SLOTS];
         uint8_t *sbuf;
         size_t sbuf_size;
 
@@ -188,6 +197,22 @@ static void refresh_portid(ak_nl *nl) {
                 nl->portid = sa.nl_pid;
 }
 
+/* (Re)allocate the receive slots for datagrams of up to `size` bytes. Nothing is buffered in
+ * them between calls, so the old contents need not be kept. */
+static int rbuf_resize(ak_nl *nl, size_t size) {
+        uint8_t *b;
+
+        if (size > SIZE_MAX / AK_NL_RECV_SLOTS)
+                return -ENOMEM;
+        b = malloc(size * AK_NL_RECV_SLOTS);
+        if (!b)
+                return -ENOMEM;
+        free(nl->rbuf);
+        nl->rbuf = b;
+        nl->rbuf_size = size;
+        return 0;
+}
+
 static int nl_new(ak_nl **ret, int fd, struct mnl_socket *mnl) {
         _cleanup_free_ ak_nl *nl = NULL;
         int r;
@@ -202,10 +227,9 @@ static int nl_new(ak_nl **ret, int fd, struct mnl_socket *mnl) {
         r = probe_socket(fd, &nl->sock_type, &nl->is_netlink, &nl->portid, &nl->peer);
         if (r < 0)
                 return r;
-        nl->rbuf_size = AK_NL_RBUF_MIN;
-        nl->rbuf = malloc(nl->rbuf_size);
-        if (!nl->rbuf)
-                return -ENOMEM;
+        r = rbuf_resize(nl, AK_NL_RBUF_MIN);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(nl);
         return 0;
 }
@@ -437,12 +461,10 @@ static int plan_batches(ak_nl *nl) {
 
         /* Room for an error ACK echoing the biggest request. */
         if (biggest + 64 > nl->rbuf_size) {
-                uint8_t *b = realloc(nl->rbuf, biggest + 64);
+                int r = rbuf_resize(nl, biggest + 64);
 
-                if (!b)
-                        return -ENOMEM;
-                nl->rbuf = b;
-                nl->rbuf_size = biggest + 64;
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -550,7 +572,7 @@ static void tx_finish(ak_nl *nl, int error) {
 
                 if (error == 0)
                         error = nl->reqs[nl->q_status].error;
-                if (error == 0)
+                if (error == 0 && nl->q_list != AK_Q_NONE)
                         error = nl->reqs[nl->q_list].error;
                 /* Not asked for: the snapshot says so. */
                 if (!f) {
@@ -616,6 +638,26 @@ static int tx_start(ak_nl *nl) {
                 fail_unsent(nl, r);
         }
         return 0;
+}
+
+int ak_nl_status_async(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec, ak_nl_done_fn cb, void *userdata) {
+        int r;
+
+        if (!nl || !ret)
+                return -EINVAL;
+        if (ak_nl_busy(nl))
+                return -EBUSY;
+        *ret = (ak_kstate) {};
+
+        r = tx_begin(nl, AK_TX_QUERY, 1, timeout_usec, cb, userdata);
+        if (r < 0)
+                return r;
+        nl->out = ret;
+        nl->q_feature = AK_Q_NONE;
+        nl->q_status = 0;
+        nl->q_list = AK_Q_NONE;
+        nl->reqs[0] = (ak_req) { .type = AUDIT_GET, .flags = NLM_F_REQUEST, .want_data = 1 };
+        return tx_start(nl);
 }
 
 int ak_nl_query_async(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec, ak_nl_done_fn cb, void *userdata) {
@@ -952,42 +994,56 @@ static void handle_datagram(ak_nl *nl, const uint8_t *buf, size_t n, int truncat
                 poison(nl, nlh, (size_t) len, -EBADMSG);
 }
 
-/* 1: a datagram was read (and handled or dropped), 0: nothing waiting, <0: socket error. */
-static int recv_one(ak_nl *nl) {
-        struct sockaddr_storage ss;
-        struct iovec iov = {
-                .iov_base = nl->rbuf,
-                .iov_len = nl->rbuf_size,
-        };
-        struct msghdr msg = {
-                .msg_name = &ss,
-                .msg_namelen = sizeof(ss),
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-        };
-        ssize_t n;
+/* Read up to `max` waiting datagrams with one recvmmsg() into the slots. Returns how many (>0),
+ * 0 when nothing is waiting, or -errno. */
+static int recv_batch(ak_nl *nl, unsigned max) {
+        int n;
 
+        if (max > AK_NL_RECV_SLOTS)
+                max = AK_NL_RECV_SLOTS;
+        for (unsigned i = 0; i < max; i++) {
+                nl->riov[i] = (struct iovec) {
+                        .iov_base = nl->rbuf + (size_t) i * nl->rbuf_size,
+                        .iov_len = nl->rbuf_size,
+                };
+                nl->rmsg[i] = (struct mmsghdr) {
+                        .msg_hdr = {
+                                .msg_name = &nl->rname[i],
+                                .msg_namelen = sizeof(nl->rname[i]),
+                                .msg_iov = &nl->riov[i],
+                                .msg_iovlen = 1,
+                        },
+                };
+        }
         do
-                n = recvmsg(nl->fd, &msg, MSG_DONTWAIT);
+                n = recvmmsg(nl->fd, nl->rmsg, max, MSG_DONTWAIT, NULL);
         while (n < 0 && errno == EINTR);
         if (n < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK)
                         return 0;
                 return -errno;
         }
+        return n;
+}
+
+/* Handle datagram i of the last recv_batch(). 0, or -ECONNRESET when the peer closed. */
+static int handle_slot(ak_nl *nl, unsigned i) {
+        const struct msghdr *msg = &nl->rmsg[i].msg_hdr;
+        size_t n = nl->rmsg[i].msg_len;
+
         if (n == 0 && nl->sock_type == SOCK_SEQPACKET)
                 return -ECONNRESET;     /* the peer closed */
 
         if (nl->is_netlink) {
-                const struct sockaddr_nl *sa = (const struct sockaddr_nl *) &ss;
+                const struct sockaddr_nl *sa = (const struct sockaddr_nl *) &nl->rname[i];
 
-                if (msg.msg_namelen < sizeof(*sa) || sa->nl_family != AF_NETLINK || sa->nl_pid != nl->peer) {
+                if (msg->msg_namelen < sizeof(*sa) || sa->nl_family != AF_NETLINK || sa->nl_pid != nl->peer) {
                         nl->stats.spoofed++;
-                        return 1;
+                        return 0;
                 }
         }
-        handle_datagram(nl, nl->rbuf, (size_t) n, !!(msg.msg_flags & MSG_TRUNC));
-        return 1;
+        handle_datagram(nl, nl->rbuf + (size_t) i * nl->rbuf_size, n, !!(msg->msg_flags & MSG_TRUNC));
+        return 0;
 }
 
 /* Read what is waiting (up to AK_NL_PROCESS_MAX datagrams), send what the window allows, complete
@@ -1000,8 +1056,8 @@ int ak_nl_process(ak_nl *nl) {
         if (!nl)
                 return -EINVAL;
 
-        for (unsigned k = 0; k < AK_NL_PROCESS_MAX; k++) {
-                r = recv_one(nl);
+        for (unsigned k = 0; k < AK_NL_PROCESS_MAX;) {
+                r = recv_batch(nl, AK_NL_PROCESS_MAX - k);
                 if (r == 0)
                         break;
                 if (r == -ENOBUFS) {
@@ -1009,6 +1065,7 @@ int ak_nl_process(ak_nl *nl) {
                          * answers cannot be trusted to arrive. Keep draining. */
                         if (ak_nl_busy(nl))
                                 tx_finish(nl, -ENOBUFS);
+                        k++;
                         continue;
                 }
                 if (r < 0) {
@@ -1016,13 +1073,24 @@ int ak_nl_process(ak_nl *nl) {
                                 tx_finish(nl, r);
                         return r;
                 }
-                check_complete(nl);
-                if (ak_nl_busy(nl)) {
-                        r = send_ready(nl);
-                        if (r < 0)
-                                fail_unsent(nl, r);
+                /* Each datagram as if read alone: handled, then completion and the window. */
+                for (unsigned i = 0; i < (unsigned) r; i++) {
+                        int e = handle_slot(nl, i);
+
+                        if (e < 0) {
+                                if (ak_nl_busy(nl))
+                                        tx_finish(nl, e);
+                                return e;
+                        }
                         check_complete(nl);
+                        if (ak_nl_busy(nl)) {
+                                e = send_ready(nl);
+                                if (e < 0)
+                                        fail_unsent(nl, e);
+                                check_complete(nl);
+                        }
                 }
+                k += (unsigned) r;
         }
 
         /* A send that hit EAGAIN is retried here too. */

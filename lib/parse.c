@@ -83,6 +83,7 @@ typedef struct ak_sim {
 struct ak_ruleset_private {
         size_t diags_allocated, sources_allocated, files_allocated;
         int lock_warned;
+        int sealed;             /* ak_ruleset_seal(): sim is gone, no more sources */
         sim sim;                /* the simulated kernel the lines run against */
 };
 
@@ -1852,7 +1853,8 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
         strv_free_n(rs->sources, rs->n_sources);
         strv_free_n(rs->files, rs->n_files);
         if (rs->priv) {
-                sim_done(&rs->priv->sim);
+                if (!rs->priv->sealed)
+                        sim_done(&rs->priv->sim);
                 free(rs->priv);
         }
         free(rs);
@@ -1889,6 +1891,8 @@ static int ruleset_flatten(ak_ruleset *rs) {
 }
 
 static int run_lines(ak_ruleset *rs, lineset *ls) {
+        if (rs->priv->sealed)
+                return -EINVAL;
         for (size_t i = 0; i < ls->n; i++) {
                 linectx c = { .rs = rs, .file = ls->v[i].file, .line = ls->v[i].line };
                 int r = run_line(&c, &rs->priv->sim, ls->v[i].text, ls->v[i].len);
@@ -1918,6 +1922,13 @@ int ak_ruleset_add_source(ak_ruleset *rs, const char *path) {
                 r = run_lines(rs, &ls);
         lineset_done(&ls);
         return r;
+}
+
+void ak_ruleset_seal(ak_ruleset *rs) {
+        if (!rs || rs->priv->sealed)
+                return;
+        sim_done(&rs->priv->sim);
+        rs->priv->sealed = 1;
 }
 
 int ak_ruleset_add_text(ak_ruleset *rs, const char *name, const char *text, size_t len) {

@@ -47,13 +47,93 @@ struct name_num {
         const char *name;
 };
 
-/* First entry whose name matches, ignoring case (libaudit's s2i). */
+/* Case-insensitive FNV-1a hash of a name (ASCII folding, as strcasecmp in the C locale). */
+static uint32_t hash_ci(const char *s) {
+        uint32_t h = 2166136261u;
+
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+
+                if (c >= 'A' && c <= 'Z')
+                        c = (unsigned char) (c - 'A' + 'a');
+                h = (h ^ c) * 16777619u;
+        }
+        return h;
+}
+
+/* A name table's hash index, built on first use and then never changed nor freed: slots hold
+ * entry index + 1 (0: empty), open addressing, the first entry of equal names only. */
+struct name_index {
+        const struct name_num *table;
+        size_t mask;
+        uint32_t slot[];
+};
+
+#define NAME_INDEXES 16
+static struct name_index *name_indexes[NAME_INDEXES];
+
+static struct name_index *name_index_build(const struct name_num *t, size_t n) {
+        size_t size = 16;
+        struct name_index *x;
+
+        while (size < 2 * n)
+                size *= 2;
+        x = calloc(1, sizeof(*x) + size * sizeof(x->slot[0]));
+        if (!x)
+                return NULL;
+        x->table = t;
+        x->mask = size - 1;
+        for (size_t i = 0; i < n; i++) {
+                size_t k = hash_ci(t[i].name) & x->mask;
+                int dup = 0;
+
+                for (; x->slot[k]; k = (k + 1) & x->mask)
+                        if (strcasecmp(t[x->slot[k] - 1].name, t[i].name) == 0) {
+                                dup = 1;        /* an earlier entry wins, as in a linear scan */
+                                break;
+                        }
+                if (!dup)
+                        x->slot[k] = (uint32_t) i + 1;
+        }
+        return x;
+}
+
+static const struct name_index *name_index_get(const struct name_num *t, size_t n) {
+        for (size_t i = 0; i < NAME_INDEXES; i++) {
+                struct name_index *x = __atomic_load_n(&name_indexes[i], __ATOMIC_ACQUIRE), *expected = NULL;
+
+                if (x && x->table == t)
+                        return x;
+                if (x)
+                        continue;
+                x = name_index_build(t, n);
+                if (!x)
+                        return NULL;
+                if (__atomic_compare_exchange_n(&name_indexes[i], &expected, x, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                        return x;
+                free(x);
+                if (expected->table == t)
+                        return expected;
+        }
+        return NULL;    /* more tables than slots: callers scan */
+}
+
+/* First entry whose name matches, ignoring case (libaudit's s2i), by the table's hash index. */
 static const struct name_num *find_name(const struct name_num *t, size_t n, const char *name) {
+        const struct name_index *x;
+
         if (!name)
                 return NULL;
-        for (size_t i = 0; i < n; i++)
-                if (strcasecmp(t[i].name, name) == 0)
-                        return &t[i];
+        x = name_index_get(t, n);
+        if (!x) {
+                for (size_t i = 0; i < n; i++)
+                        if (strcasecmp(t[i].name, name) == 0)
+                                return &t[i];
+                return NULL;
+        }
+        for (size_t k = hash_ci(name) & x->mask; x->slot[k]; k = (k + 1) & x->mask)
+                if (strcasecmp(t[x->slot[k] - 1].name, name) == 0)
+                        return &t[x->slot[k] - 1];
         return NULL;
 }
 
@@ -919,6 +999,7 @@ struct syscall_table {
         char *owned[SYSCALL_WINDOW];            /* libseccomp's strings, freed only on a lost race */
         struct syscall_name by_name[SYSCALL_WINDOW];   /* libseccomp's names, sorted */
         size_t n_names;
+        uint16_t by_hash[2 * SYSCALL_WINDOW];   /* index into by_name + 1, open addressing (hash_ci) */
 };
 
 /* Built once per arch and then never freed nor changed. */
@@ -959,6 +1040,19 @@ static struct syscall_table *syscall_table_build(uint32_t arch, int base) {
                 t->by_name[t->n_names++] = (struct syscall_name) { .name = s, .nr = base + i };
         }
         qsort(t->by_name, t->n_names, sizeof(t->by_name[0]), syscall_name_cmp);
+        /* The first of equal names in sorted order (the lowest number) is the one found. */
+        for (size_t i = 0; i < t->n_names; i++) {
+                size_t k = hash_ci(t->by_name[i].name) & (ELEMENTSOF(t->by_hash) - 1);
+                int dup = 0;
+
+                for (; t->by_hash[k]; k = (k + 1) & (ELEMENTSOF(t->by_hash) - 1))
+                        if (strcasecmp(t->by_name[t->by_hash[k] - 1].name, t->by_name[i].name) == 0) {
+                                dup = 1;
+                                break;
+                        }
+                if (!dup)
+                        t->by_hash[k] = (uint16_t) (i + 1);
+        }
 
         for (size_t i = 0; i < ELEMENTSOF(syscall_aliases); i++) {
                 int idx = syscall_aliases[i].nr - base;
@@ -997,7 +1091,6 @@ static const struct syscall_table *syscall_table_get(uint32_t arch) {
 
 int ak_syscall_from_name(uint32_t arch, const char *name) {
         const struct syscall_table *t;
-        size_t lo = 0, hi;
 
         if (!name || !*name)
                 return -1;
@@ -1013,18 +1106,10 @@ int ak_syscall_from_name(uint32_t arch, const char *name) {
         if (!t)
                 return -1;
 
-        /* Lower bound of the name in the sorted table. */
-        hi = t->n_names;
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (strcasecmp(t->by_name[mid].name, name) < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        if (lo < t->n_names && strcasecmp(t->by_name[lo].name, name) == 0)
-                return t->by_name[lo].nr;
+        for (size_t k = hash_ci(name) & (ELEMENTSOF(t->by_hash) - 1); t->by_hash[k];
+             k = (k + 1) & (ELEMENTSOF(t->by_hash) - 1))
+                if (strcasecmp(t->by_name[t->by_hash[k] - 1].name, name) == 0)
+                        return t->by_name[t->by_hash[k] - 1].nr;
         return -1;
 }
 

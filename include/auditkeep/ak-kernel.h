@@ -92,6 +92,8 @@ void ak_nl_set_query_features(ak_nl *nl, int on);
 int ak_nl_query_async(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec, ak_nl_done_fn cb, void *userdata);
 int ak_nl_execute_async(ak_nl *nl, ak_op *ops, size_t n_ops, uint64_t timeout_usec,
                         ak_nl_done_fn cb, void *userdata);
+/* AUDIT_GET alone: `ret` gets the status, no rules (n_rules 0, have_features 0). */
+int ak_nl_status_async(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec, ak_nl_done_fn cb, void *userdata);
 int ak_nl_process(ak_nl *nl);
 int ak_nl_busy(const ak_nl *nl);
 uint64_t ak_nl_deadline(const ak_nl *nl);       /* 0 when idle */

@@ -70,6 +70,9 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs);
 int ak_ruleset_add_source(ak_ruleset *rs, const char *path);
 /* Parse text as if it were the file `name`. */
 int ak_ruleset_add_text(ak_ruleset *rs, const char *name, const char *text, size_t len);
+/* No more sources: free the parser's working copy of the rules (about half the ruleset's memory).
+ * Adding a source afterwards returns -EINVAL. */
+void ak_ruleset_seal(ak_ruleset *rs);
 
 /* Compile one rule line ("-a always,exit -S open -k x", "-w /etc/passwd -p wa") into a rule.
  * Returns 0 and *ret on success; on a parse error -EINVAL and, when ret_message is not NULL, a

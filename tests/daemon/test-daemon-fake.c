@@ -283,6 +283,7 @@ static void wait_status(const char *prefix, int timeout_ms) {
 typedef enum mon_kind {
         MON_UNIX,       /* AF_UNIX SOCK_SEQPACKET pair: the test writes records (all trusted) */
         MON_NETLINK,    /* an unconnected NETLINK_USERSOCK socket: only port 0 (the kernel) is trusted */
+        MON_NONE,       /* --monitor-fd=none: no records at all, so every poll lists the rules */
 } mon_kind;
 
 typedef struct world {
@@ -385,8 +386,10 @@ static void world_init(const char *name, fake_transport transport, mon_kind mon)
                 ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
                 w.mon = sv[0];
                 w.mon_peer = sv[1];
-        } else
+        } else if (mon == MON_NETLINK)
                 w.mon = usersock_open();
+        else
+                w.mon = -1;
 
         /* NOTIFY_SOCKET, read all the time: a full queue would block the daemon in sd_notify. */
         ck_assert_uint_lt(strlen(w.notify), sizeof(sa.sun_path));
@@ -471,7 +474,10 @@ static void spawn(const char *poll_interval) {
 
         snprintf(a_rules, sizeof(a_rules), "%s", w.rules);
         snprintf(a_control, sizeof(a_control), "--control-fd=%d", w.control);
-        snprintf(a_monitor, sizeof(a_monitor), "--monitor-fd=%d", w.mon);
+        if (w.mon >= 0)
+                snprintf(a_monitor, sizeof(a_monitor), "--monitor-fd=%d", w.mon);
+        else
+                snprintf(a_monitor, sizeof(a_monitor), "--monitor-fd=none");
         snprintf(e_notify, sizeof(e_notify), "NOTIFY_SOCKET=%s", w.notify);
 
         while (environ[n])
@@ -512,7 +518,7 @@ static void spawn(const char *poll_interval) {
                 (void) sigprocmask(SIG_SETMASK, &none, NULL);
                 if (dup2(logfd, STDOUT_FILENO) < 0 || dup2(logfd, STDERR_FILENO) < 0)
                         _exit(127);
-                if (fcntl(w.control, F_SETFD, 0) < 0 || fcntl(w.mon, F_SETFD, 0) < 0)
+                if (fcntl(w.control, F_SETFD, 0) < 0 || (w.mon >= 0 && fcntl(w.mon, F_SETFD, 0) < 0))
                         _exit(127);
                 execve(path, argv, envp);
                 _exit(127);
@@ -801,7 +807,8 @@ START_TEST(test_start) {
         fake_pause();
         assert_fake_holds_want(1);
         ck_assert_uint_eq(count_req(0, 0, tl_len()), 5 + 3);
-        ck_assert_uint_ge(count_req(AUDIT_LIST_RULES, ready, tl_len()), 2);
+        /* (a poll is a GET; it lists the rules only when needed, see test_light_poll) */
+        ck_assert_uint_ge(count_req(AUDIT_GET, ready, tl_len()), 2);
         fake_resume();
         ck_assert_str_eq(last_status(), "in sync, 5 rules");
         /* The start line gives the poll interval it was given (0.2 s), not a rounded one. */
@@ -848,7 +855,7 @@ START_TEST(test_lock_last) {
         /* Nothing written after the lock: the last write the fake received is SET enabled=2. */
         ck_assert_uint_eq(count_req(0, lock + 1, n), 0);
         ck_assert_uint_eq(count_req(AUDIT_ADD_RULE, 0, lock), 5);
-        ck_assert_uint_ge(count_req(AUDIT_LIST_RULES, lock + 1, n), 2);
+        ck_assert_uint_ge(count_req(AUDIT_GET, lock + 1, n), 2);
         assert_fake_holds_want(1);
         ck_assert_uint_eq(w.fk->status.enabled, 2);
         fake_resume();
@@ -974,7 +981,7 @@ START_TEST(test_already_locked) {
         ck_assert_uint_eq(w.fk->n_by_type[AUDIT_DEL_RULE], 0);
         ck_assert_uint_eq(w.fk->n_by_type[AUDIT_SET], 0);
         ck_assert_uint_eq(w.fk->n_by_type[AUDIT_SET_FEATURE], 0);
-        ck_assert_uint_ge(w.fk->n_by_type[AUDIT_LIST_RULES], 3);
+        ck_assert_uint_ge(w.fk->n_by_type[AUDIT_GET], 3);
         ck_assert_uint_eq(count_req(0, 0, tl_len()), 0);
         ck_assert_uint_eq(fake_kernel_rule_count(w.fk), 1);
         ck_assert_uint_eq(w.fk->status.enabled, 2);
@@ -1067,7 +1074,7 @@ START_TEST(test_silent_kernel_signals) {
         size_t mark, reloading;
         uint64_t t0;
 
-        world_init("silent-signals", FAKE_SEQPACKET, MON_UNIX);
+        world_init("silent-signals", FAKE_SEQPACKET, MON_NONE);
         write_rules(BASE_RULES);
         start_and_settle("0.2", "in sync, 5 rules");
         mark = silence_kernel();
@@ -1097,7 +1104,7 @@ START_TEST(test_silent_kernel_timeout) {
         size_t mark, reloading, ready, mark_log;
         uint64_t t_hup, t_timeout;
 
-        world_init("silent-timeout", FAKE_SEQPACKET, MON_UNIX);
+        world_init("silent-timeout", FAKE_SEQPACKET, MON_NONE);
         write_rules(BASE_RULES);
         start_and_settle("0.2", "in sync, 5 rules");
         mark_log = log_size();
@@ -1299,6 +1306,58 @@ START_TEST(test_drift_record) {
 }
 END_TEST
 
+/* The cheap poll (daemon/poll.c): while records would show every change, a poll is a lone GET;
+ * it lists the rules when the status says records were lost, at the backstop (6 polls), and at
+ * every poll while an exclude,never rule could hide records. Each path finds a silent drift. */
+START_TEST(test_light_poll) {
+        size_t mark, mark_log;
+
+        world_init("light-poll", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        start_and_settle("0.3", "in sync, 5 rules");
+        usleep(100 * 1000);
+
+        fake_pause();
+        mark = tl_len();
+        fake_resume();
+        usleep(1000 * 1000);    /* about 3 polls, fewer than the backstop */
+        fake_pause();
+        ck_assert_uint_ge(count_req(AUDIT_GET, mark, tl_len()), 2);
+        ck_assert_uint_eq(count_req(AUDIT_LIST_RULES, mark, tl_len()), 0);
+        /* Records lost (the kernel's counter), and a rule gone without a record: the next poll lists. */
+        w.fk->status.lost += 3;
+        fake_remove_rule("perm");
+        mark_log = log_size();
+        fake_resume();
+        wait_log("^Drift detected \\(poll\\): 1 rules removed", mark_log, 1000);
+        wait_status("in sync, 5 rules", 2000);
+        usleep(100 * 1000);
+
+        /* No sign at all: the backstop lists within 6 polls (1.8 s) of the last full check. */
+        fake_pause();
+        fake_remove_rule("perm");
+        mark_log = log_size();
+        fake_resume();
+        wait_log("^Drift detected \\(poll\\): 1 rules removed", mark_log, 2500);
+        wait_status("in sync, 5 rules", 2000);
+        world_done();
+
+        /* An exclude,never rule in the kernel may drop CONFIG_CHANGE records: every poll lists. */
+        world_init("light-poll-exclude", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(RULES_HEAD "-a never,exclude -F msgtype=CWD\n" "-e 1\n");
+        start_and_settle("0.3", "in sync, 5 rules");
+        usleep(100 * 1000);
+        fake_pause();
+        mark = tl_len();
+        fake_resume();
+        usleep(1000 * 1000);
+        fake_pause();
+        ck_assert_uint_ge(count_req(AUDIT_LIST_RULES, mark, tl_len()), 2);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------------
  * 8. Spoofing. */
 
@@ -1311,7 +1370,7 @@ START_TEST(test_spoof_control) {
         ssize_t n;
         int r;
 
-        world_init("spoof-control", FAKE_NETLINK, MON_UNIX);
+        world_init("spoof-control", FAKE_NETLINK, MON_NONE);
         write_rules(BASE_RULES);
         start_and_settle("0.2", "in sync, 5 rules");
 
@@ -1544,7 +1603,7 @@ START_TEST(test_pending_forgotten) {
         fake_pause();
         fake_remove_rule("pending");
         fake_resume();
-        wait_log("^Drift detected \\(poll\\): 1 rules removed", 0, 3000);
+        wait_log("^Drift detected \\([a-z]+\\): 1 rules removed", 0, 3000);
         wait_status("degraded: 1 pending, 0 errors", 3000);
         mark = log_size();
         write_rules(BASE_RULES);
@@ -1795,6 +1854,11 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("bus");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_resync_errors_locked_and_refused);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("poll");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_light_poll);
         suite_add_tcase(s, tc);
         return s;
 }
