@@ -13,6 +13,7 @@
 #include <systemd/sd-bus.h>
 #include <time.h>
 
+#include "ak-auditd-conf.h"
 #include "ak-kernel.h"
 #include "ak-plan.h"
 #include "ak-rules.h"
@@ -21,6 +22,7 @@
 
 #define DEFAULT_RULES_DIR "/etc/audit/rules.d"
 #define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
+#define DEFAULT_AUDITD_CONF "/etc/audit/auditd.conf"
 #define KERNEL_TIMEOUT_USEC (120u * 1000000u)  /* deletes take 12.5 ms each: 5000 take a minute */
 
 enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_UNREACHABLE = 2 };
@@ -32,6 +34,7 @@ static int arg_exact_order = 0;
 static ak_foreign_policy arg_foreign = AK_FOREIGN_REMOVE;
 static int arg_quiet = 0;
 static int arg_json = 0;
+static const char *arg_auditd_conf = NULL;   /* check: NULL = the default when it exists */
 
 typedef struct verb {
         const char *name;
@@ -58,12 +61,14 @@ static void help(void) {
                "                         labels a record (may delete and re-add rules)\n"
                "     --foreign=POLICY    apply/diff: 'remove' (default) or 'keep' rules not declared\n"
                "  -q --quiet             apply: print only problems\n"
-               "     --json              status, rules, diff, resync, reload: print JSON\n\n"
+               "     --json              status, rules, diff, resync, reload: print JSON\n"
+               "     --auditd-conf=FILE  check: the auditd.conf to check (default %s\n"
+               "                         when it exists; 'none' to skip it)\n\n"
                "PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
                "Without PATH: %s/, else %s.\n\n"
                "Exit status: 0 success or in sync, 1 errors in the rules, pending rules or a\n"
                "difference (diff), 2 the kernel cannot be reached.\n",
-               DEFAULT_RULES_DIR, DEFAULT_RULES_FILE);
+               DEFAULT_AUDITD_CONF, DEFAULT_RULES_DIR, DEFAULT_RULES_FILE);
 }
 
 /* Read the sources (or the defaults) into a ruleset and print every diagnostic. */
@@ -92,6 +97,40 @@ static int load_rules(int argc, char **argv, ak_ruleset **ret) {
         return 0;
 }
 
+/* check: auditd.conf's diagnostics in the rules' format, and a summary line. > 0 when it has errors. */
+static int check_auditd_conf(void) {
+        const char *path = arg_auditd_conf;
+        ak_auditd_conf *c;
+        struct stat st;
+        size_t warnings;
+        int r;
+
+        if (path && streq(path, "none"))
+                return 0;
+        if (!path) {
+                if (stat(DEFAULT_AUDITD_CONF, &st) < 0)
+                        return 0;
+                path = DEFAULT_AUDITD_CONF;
+        }
+        r = ak_auditd_conf_check_file(path, /* ops= */ NULL, &c);
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl: %s: %s\n", path, strerror(-r));
+                return 1;
+        }
+        for (size_t i = 0; i < c->n_diags; i++) {
+                _cleanup_free_ char *s = ak_diag_format(&c->diags[i]);
+                fprintf(stderr, "%s\n", s ? s : "(out of memory)");
+        }
+        warnings = c->n_diags - c->n_errors;
+        printf("%s: %zu settings, %zu errors", path, c->n_lines, c->n_errors);
+        if (warnings)
+                printf(", %zu warnings", warnings);
+        printf("\n");
+        r = c->n_errors > 0;
+        ak_auditd_conf_free(c);
+        return r;
+}
+
 static int verb_check(int argc, char **argv) {
         ak_ruleset *rs;
         size_t warnings;
@@ -109,6 +148,8 @@ static int verb_check(int argc, char **argv) {
         printf("\n");
         r = rs->n_errors ? EXIT_PROBLEMS : EXIT_OK;
         ak_ruleset_free(rs);
+        if (check_auditd_conf() > 0)
+                r = EXIT_PROBLEMS;
         return r;
 }
 
@@ -627,7 +668,7 @@ static int verb_diff(int argc, char **argv) {
 }
 
 static const verb verbs[] = {
-        { "check", "[PATH...]", "Parse rules offline; print every error and a summary", verb_check },
+        { "check", "[PATH...]", "Parse rules and auditd.conf offline; print every error and a summary", verb_check },
         { "apply", "[PATH...]", "Make the kernel equal the rules once, with the fewest changes", verb_apply },
         { "diff", "[PATH...]", "Show what differs from the rules (the daemon's, or PATH's)", verb_diff },
         { "status", "", "Show the daemon's state, the kernel's settings and the last drift", verb_status },
@@ -642,7 +683,7 @@ static const verb *verbs_table(size_t *n) {
 }
 
 int main(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON };
+        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON, ARG_AUDITD_CONF };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -650,6 +691,7 @@ int main(int argc, char **argv) {
                 { "foreign", required_argument, NULL, ARG_FOREIGN },
                 { "quiet", no_argument, NULL, 'q' },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "auditd-conf", required_argument, NULL, ARG_AUDITD_CONF },
                 {}
         };
         int c;
@@ -681,6 +723,9 @@ int main(int argc, char **argv) {
                 case ARG_JSON:
                         arg_json = 1;
                         break;
+                case ARG_AUDITD_CONF:
+                        arg_auditd_conf = optarg;
+                        break;
                 default:
                         return EXIT_PROBLEMS;
                 }
@@ -703,6 +748,8 @@ int main(int argc, char **argv) {
                                         arg_foreign = AK_FOREIGN_REMOVE;
                                 else if (streq(vargv[j], "--json"))
                                         arg_json = 1;
+                                else if (strncmp(vargv[j], "--auditd-conf=", 14) == 0)
+                                        arg_auditd_conf = vargv[j] + 14;
                                 else if (streq(vargv[j], "-q") || streq(vargv[j], "--quiet"))
                                         arg_quiet = 1;
                                 else if (streq(vargv[j], "-h") || streq(vargv[j], "--help")) {
