@@ -357,13 +357,25 @@ static void check_line(ctx *x, char *buf, unsigned line) {
                 return;
         x->c->n_lines++;
 
+        for (size_t i = 0; i < n && i < 2; i++) {
+                const char *tab = strchr(tok[i], '\t');
+                if (tab) {
+                        diag(x, line, col[i] + (unsigned) (tab - tok[i]), 0,
+                             "a tab does not separate words for auditd (only spaces do); auditd refuses this line: "
+                             "replace the tab with a space");
+                        return;
+                }
+        }
         if (n == 1 || !streq(tok[1], "=")) {
-                _cleanup_free_ char *q = quote(tok[0]);
                 const char *eq = strchr(tok[0], '=');
+                _cleanup_free_ char *q = eq ? strndup(tok[0], (size_t) (eq - tok[0])) : NULL, *qq = NULL;
+                qq = quote(q ? q : tok[0]);
+                free(q);
+                q = TAKE_PTR(qq);
                 if (eq || (n > 1 && tok[1][0] == '='))
                         diag(x, line, n > 1 && !eq ? col[1] : col[0] + (unsigned) (eq - tok[0]), 0,
-                             "'=' must stand alone between spaces; auditd refuses this line: write '%.*s = ...'",
-                             (int) (eq ? (size_t) (eq - tok[0]) : strlen(tok[0])), q ? q : "?");
+                             "'=' must stand alone between spaces; auditd refuses this line: write '%s = ...'",
+                             q ? q : "?");
                 else
                         diag(x, line, n > 1 ? col[1] : col[0] + (unsigned) strlen(tok[0]), 0,
                              "expected 'KEY = VALUE' after '%s'; auditd refuses this line", q ? q : "?");
