@@ -112,6 +112,7 @@ static int check_auditd_conf(void) {
                         return 0;
                 path = DEFAULT_AUDITD_CONF;
         }
+        fflush(stdout);         /* the rules' summary first, then these diagnostics (stderr) */
         r = ak_auditd_conf_check_file(path, /* ops= */ NULL, &c);
         if (r < 0) {
                 fprintf(stderr, "auditkeepctl: %s: %s\n", path, strerror(-r));
