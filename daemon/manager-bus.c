@@ -8,6 +8,7 @@
 #include <linux/capability.h>
 #include <systemd/sd-bus.h>
 
+#include "auditd-conf-watch.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -460,6 +461,8 @@ static const sd_bus_vtable manager_vtable[] = {
         PROP_T("LastSyncUSec"),
         SD_BUS_PROPERTY("Mode", "s", property_get_s, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         PROP("Sources", "as", property_get_sources),
+        SD_BUS_PROPERTY("AuditdConf", "s", auditd_conf_property_path, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        PROP("AuditdConfWarnings", "a(suus)", auditd_conf_property_warnings),
         SD_BUS_METHOD_WITH_ARGS("Resync", SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("u", added, "u", removed, "u", changed),
                                 method_resync, SD_BUS_VTABLE_UNPRIVILEGED),

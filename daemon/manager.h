@@ -97,6 +97,9 @@ typedef struct Manager {
         /* results of the last sync for D-Bus Resync/Reload callers */
         size_t last_added, last_removed, last_changed;
         sd_bus_message *pending_call;   /* a Resync/Reload waiting for its sync to end */
+
+        char *auditd_conf_path;         /* --auditd-conf, NULL = default (auditd-conf-watch.c) */
+        struct AuditdConfWatch *auditd_conf;
 } Manager;
 
 int manager_new(Manager **ret);

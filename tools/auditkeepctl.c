@@ -468,6 +468,56 @@ static const char *format_when(uint64_t usec, char *buf, size_t size) {
         return buf;
 }
 
+/* status: the daemon's last check of auditd.conf (AuditdConf, AuditdConfWarnings). A daemon
+ * without these properties (older) prints nothing. */
+static void status_auditd_conf(sd_bus *bus) {
+        sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        char *conf = NULL;
+        const char *file, *text;
+        uint32_t line, column;
+        size_t n = 0;
+        int r;
+
+        r = sd_bus_get_property_string(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "AuditdConf", &err, &conf);
+        sd_bus_error_free(&err);
+        if (r < 0)
+                return;
+        r = sd_bus_get_property(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "AuditdConfWarnings", &err, &reply, "a(suus)");
+        sd_bus_error_free(&err);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(suus)");
+        if (arg_json) {
+                printf(",\"auditd_conf\":");
+                json_str(conf);
+                printf(",\"auditd_conf_problems\":[");
+        }
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(suus)", &file, &line, &column, &text)) > 0) {
+                if (arg_json) {
+                        printf("%s{\"file\":", n ? "," : "");
+                        json_str(file);
+                        printf(",\"line\":%" PRIu32 ",\"column\":%" PRIu32 ",\"message\":", line, column);
+                        json_str(text);
+                        printf("}");
+                } else {
+                        if (n == 0)
+                                printf("auditd.conf: problems found (auditkeepd never edits the file):\n");
+                        if (line)
+                                printf("  %s:%" PRIu32 ":%" PRIu32 ": %s\n", file, line, column, text);
+                        else
+                                printf("  %s: %s\n", file, text);
+                }
+                n++;
+        }
+        if (arg_json)
+                printf("]");
+        else if (n == 0)
+                printf("auditd.conf: %s\n", conf[0] ? "no problems" : "not checked");
+        if (reply)
+                sd_bus_message_unref(reply);
+        free(conf);
+}
+
 static int verb_status(int argc, char **argv) {
         _cleanup_(bus_freep) sd_bus *bus = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -505,7 +555,9 @@ static int verb_status(int argc, char **argv) {
                                 putchar(',');
                         json_str(p.sources[i]);
                 }
-                printf("]}\n");
+                printf("]");
+                status_auditd_conf(bus);
+                printf("}\n");
                 props_done(&p);
                 return EXIT_OK;
         }
@@ -527,6 +579,7 @@ static int verb_status(int argc, char **argv) {
         for (size_t i = 0; i < p.n_sources; i++)
                 printf(" %s", p.sources[i]);
         printf("\n");
+        status_auditd_conf(bus);
         props_done(&p);
         return EXIT_OK;
 }
