@@ -66,7 +66,7 @@ static void help(void) {
                "                         when it exists; 'none' to skip it)\n\n"
                "PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
                "Without PATH: %s/, else %s.\n\n"
-               "Exit status: 0 success or in sync, 1 errors in the rules, pending rules or a\n"
+               "Exit status: 0 success or in sync, 1 errors in the rules (or auditd.conf), pending rules or a\n"
                "difference (diff), 2 the kernel cannot be reached.\n",
                DEFAULT_AUDITD_CONF, DEFAULT_RULES_DIR, DEFAULT_RULES_FILE);
 }
