@@ -622,6 +622,11 @@ static void check_line(ctx *x, char *buf, unsigned line) {
         s->column = vc;
 }
 
+/* The key's last line was refused (and reported): checks that need its value say nothing more. */
+static int refused(const ctx *x, int k) {
+        return x->s[k].seen && x->s[k].seen != x->s[k].line;
+}
+
 /* The checks across keys, after the whole file. */
 static void check_all(ctx *x) {
         ak_auditd_conf *c = x->c;
@@ -632,13 +637,15 @@ static void check_all(ctx *x) {
         unsigned long frsize = 0;
 
         /* auditd's sanity check: refuses the file */
-        if (!sl->percent && !asl->percent && sl->num <= asl->num) {
+        int spaces_known = !refused(x, K_SPACE_LEFT) && !refused(x, K_ADMIN_SPACE_LEFT);
+
+        if (spaces_known && !sl->percent && !asl->percent && sl->num <= asl->num) {
                 setting *at = sl->line ? sl : asl;
                 diag(x, at->line, at->column, 0,
                      "space_left (%lu MiB) must be larger than admin_space_left (%lu MiB); auditd refuses the file: "
                      "raise space_left", sl->num, asl->num);
         }
-        if (x->s[K_FLUSH].line && (x->s[K_FLUSH].num == F_INCREMENTAL || x->s[K_FLUSH].num == F_INCREMENTAL_ASYNC) &&
+        if (!refused(x, K_FREQ) && x->s[K_FLUSH].line && (x->s[K_FLUSH].num == F_INCREMENTAL || x->s[K_FLUSH].num == F_INCREMENTAL_ASYNC) &&
             x->s[K_FREQ].num == 0) {
                 setting *at = x->s[K_FREQ].line ? &x->s[K_FREQ] : &x->s[K_FLUSH];
                 diag(x, at->line, at->column, 0, "flush = %s needs freq above 0; auditd refuses the file: set freq (e.g. 50)",
@@ -652,7 +659,7 @@ static void check_all(ctx *x) {
                 x->oom = 1;
                 return;
         }
-        if (x->gid != 0 && streq(dir, "/var/log"))
+        if (x->gid != 0 && streq(dir, "/var/log") && !refused(x, K_LOG_FILE))
                 diag(x, x->s[K_LOG_GROUP].line, x->s[K_LOG_GROUP].column, 0,
                      "log_file is directly in /var/log and log_group is not root: auditd refuses to change a system "
                      "directory's group; put log_file in its own directory");
@@ -675,7 +682,7 @@ static void check_all(ctx *x) {
                      k == K_DISK_ERROR_ACTION ? "syslog, single or halt" : "suspend, single or halt");
         }
         if (x->s[K_MAX_LOG_FILE_ACTION].line && x->s[K_MAX_LOG_FILE_ACTION].num == 3 /* rotate */ &&
-            x->s[K_NUM_LOGS].num < 2)
+            x->s[K_NUM_LOGS].num < 2 && !refused(x, K_NUM_LOGS))
                 diag(x, x->s[K_MAX_LOG_FILE_ACTION].line, x->s[K_MAX_LOG_FILE_ACTION].column, 1,
                      "max_log_file_action = rotate with num_logs %lu: auditd does not rotate below 2 logs; "
                      "set num_logs to 2 or more", x->s[K_NUM_LOGS].num);
@@ -700,7 +707,7 @@ static void check_all(ctx *x) {
                 if (asl->percent)
                         c->admin_space_left_mib = (unsigned long) ((unsigned long long) (sv.f_blocks * (asl->num / 100.0)) * frsize / MIB);
         }
-        if ((sl->percent || asl->percent) && have_fs && c->space_left_mib <= c->admin_space_left_mib)
+        if (spaces_known && (sl->percent || asl->percent) && have_fs && c->space_left_mib <= c->admin_space_left_mib)
                 diag(x, sl->line ? sl->line : asl->line, sl->line ? sl->column : asl->column, 1,
                      "space_left (%lu MiB) is not above admin_space_left (%lu MiB) on the file system of '%s': "
                      "the first warning never comes before the last-chance action; raise space_left",

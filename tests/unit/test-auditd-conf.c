@@ -234,6 +234,13 @@ static const conf_case cases[] = {
           "admin_space_left = 50\nadmin_space_left_action = suspend\n" SAFE_DISK, 5120,
           "auditd.conf:8:14: space_left (50 MiB) must be larger than admin_space_left (50 MiB); auditd refuses the "
           "file: raise space_left\n" },
+        { "a refused value makes no second error", SAFE_HEAD "space_left = 75M\nspace_left_action = syslog\n"
+          "admin_space_left = 74\nadmin_space_left_action = suspend\n" SAFE_DISK, 5120,
+          "auditd.conf:8:14: space_left takes a size in MiB or a percentage like 25%, not '75M'; auditd refuses this\n" },
+        { "a refused num_logs makes no rotate warning", SAFE "num_logs = five\n", 5120,
+          "auditd.conf:14:12: num_logs takes a number, not 'five'; auditd refuses this\n" },
+        { "CRLF line ends are part of the value", "num_logs = 5\r\n" SAFE, 5120,
+          "auditd.conf:1:12: num_logs takes a number, not '5\\x0d'; auditd refuses this\n" },
         { "exec without a script", SAFE "space_left_action = exec\n", 5120,
           "auditd.conf:14:25: 'space_left_action = exec' needs the script's path: 'space_left_action = exec "
           "/path/to/script'\n" },
