@@ -845,8 +845,10 @@ int ak_auditd_conf_check_file(const char *path, const ak_auditd_conf_ops *ops, a
                 if (n == 0)
                         break;
                 strbuf_append(&b, chunk, n);
-                if (b.len > 1024 * 1024)
+                if (b.len > 1024 * 1024) {
+                        diag(&x, 0, 0, 1, "larger than 1 MiB; only the first MiB is checked");
                         break;
+                }
         }
         if (ferror(f))
                 diag(&x, 0, 0, 0, "cannot read: %s", strerror(errno ? errno : EIO));
