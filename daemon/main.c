@@ -23,6 +23,8 @@ static void help(void) {
                "     --mode=MODE          'enforce' (default): repair drift; 'monitor': only report it\n"
                "     --foreign=POLICY     'remove' (default) or 'keep' rules that are not declared\n"
                "     --poll-interval=SEC  Verify at least this often (default 10)\n"
+               "     --auditd-conf=FILE   The auditd.conf to check and watch (default /etc/audit/auditd.conf;\n"
+               "                          'none' for none); it is never changed\n"
                "     --control-fd=FD      For tests: speak the audit protocol over this socket\n"
                "     --monitor-fd=FD      For tests: read audit records from this socket ('none':\n"
                "                          read none, every poll lists the rules)\n\n"
@@ -31,7 +33,7 @@ static void help(void) {
 }
 
 static int parse_argv(Manager *m, int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL, ARG_CONTROL_FD, ARG_MONITOR_FD };
+        enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL, ARG_CONTROL_FD, ARG_MONITOR_FD, ARG_AUDITD_CONF };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -41,6 +43,7 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 { "poll-interval", required_argument, NULL, ARG_POLL },
                 { "control-fd", required_argument, NULL, ARG_CONTROL_FD },
                 { "monitor-fd", required_argument, NULL, ARG_MONITOR_FD },
+                { "auditd-conf", required_argument, NULL, ARG_AUDITD_CONF },
                 {}
         };
         size_t allocated = 0;
@@ -110,6 +113,12 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                                 m->monitor_fd = (int) fd;
                         break;
                 }
+                case ARG_AUDITD_CONF:
+                        free(m->auditd_conf_path);
+                        m->auditd_conf_path = strdup(optarg);
+                        if (!m->auditd_conf_path)
+                                return -ENOMEM;
+                        break;
                 default:
                         return -EINVAL;
                 }

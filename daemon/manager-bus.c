@@ -8,6 +8,7 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 
+#include "auditd-conf-watch.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -58,11 +59,14 @@ static const char *bus_text(const char *s, char **owned) {
  * made from this table; dbus/org.auditkeep1.xml is checked against the live object by the tests. */
 typedef struct BusProperty {
         const char *name;
-        char type;              /* 'u', 't', 'b', 's'; 'S' for Sources (as) */
+        char type;              /* 'u', 't', 'b', 's'; 'S' for Sources (as); 0: see getter */
         size_t offset, size;    /* a field of Manager (size 0: see the functions) */
         uint64_t (*number)(const Manager *m);
         const char *(*text)(const Manager *m);
         int constant;           /* no PropertiesChanged */
+        /* type 0: a getter of another part, which announces its changes itself */
+        const char *signature;
+        sd_bus_property_get_t getter;
 } BusProperty;
 
 static uint64_t desired_rules(const Manager *m) { return m->want ? m->want->n_rules : 0; }
@@ -97,6 +101,9 @@ static const BusProperty properties[] = {
         FIELD("LastSyncUSec", 't', last_sync_usec),
         { .name = "Mode", .type = 's', .text = mode_text, .constant = 1 },
         { .name = "Sources", .type = 'S' },
+        /* auditd-conf-watch.c */
+        { .name = "AuditdConf", .signature = "s", .getter = auditd_conf_property_path, .constant = 1 },
+        { .name = "AuditdConfWarnings", .signature = "a(suus)", .getter = auditd_conf_property_warnings },
 };
 
 #define N_PROPERTIES ELEMENTSOF(properties)
@@ -187,7 +194,7 @@ static void properties_update(Manager *m, const char **changed, size_t *ret_n) {
         for (size_t i = 0; i < N_PROPERTIES; i++) {
                 char *text;
 
-                if (properties[i].constant)
+                if (properties[i].constant || properties[i].getter)
                         continue;
                 text = property_text(m, &properties[i]);
                 if (!text) {
@@ -454,11 +461,14 @@ static const sd_bus_vtable *manager_vtable(void) {
         if (vtable[0].type != 0)
                 return vtable;
         vtable[n++] = methods_vtable[0];
-        for (size_t i = 0; i < N_PROPERTIES; i++)
-                vtable[n++] = (sd_bus_vtable) SD_BUS_PROPERTY(properties[i].name, signatures[(unsigned char) properties[i].type],
-                                                              property_get, 0,
-                                                              properties[i].constant ? SD_BUS_VTABLE_PROPERTY_CONST :
+        for (size_t i = 0; i < N_PROPERTIES; i++) {
+                const BusProperty *p = &properties[i];
+                vtable[n++] = (sd_bus_vtable) SD_BUS_PROPERTY(p->name,
+                                                              p->getter ? p->signature : signatures[(unsigned char) p->type],
+                                                              p->getter ? p->getter : property_get, 0,
+                                                              p->constant ? SD_BUS_VTABLE_PROPERTY_CONST :
                                                               SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+        }
         for (size_t i = 1; i < ELEMENTSOF(methods_vtable); i++)
                 vtable[n++] = methods_vtable[i];
         return vtable;
@@ -574,7 +584,7 @@ int manager_connect_bus(Manager *m) {
 /* Signals only on a connection that is up: while it waits for the broker (watch-bind) they
  * would pile up in its queue, unsent, for as long as there is no bus. A client that connects
  * later reads the properties as they are. */
-static int bus_ready(const Manager *m) {
+int manager_bus_ready(const Manager *m) {
         return m->bus && sd_bus_is_ready(m->bus) > 0;
 }
 
@@ -588,7 +598,7 @@ void manager_bus_changed(Manager *m) {
         const char *changed[N_PROPERTIES + 1];
         size_t n;
 
-        if (!bus_ready(m))
+        if (!manager_bus_ready(m))
                 return;
         properties_update(m, changed, &n);
         if (n > 0)
@@ -596,11 +606,11 @@ void manager_bus_changed(Manager *m) {
 }
 
 void manager_bus_drift(Manager *m, const char *what, const char *by) {
-        if (bus_ready(m))
+        if (manager_bus_ready(m))
                 (void) sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "DriftDetected", "ss", what, by);
 }
 
 void manager_bus_synced(Manager *m, unsigned added, unsigned removed, unsigned changed) {
-        if (bus_ready(m))
+        if (manager_bus_ready(m))
                 (void) sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "Synced", "uuu", added, removed, changed);
 }

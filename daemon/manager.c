@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
+#include "auditd-conf-watch.h"
 #include "journal-ids.h"
 #include "log.h"
 #include "manager.h"
@@ -912,6 +913,7 @@ int manager_reload(Manager *m) {
         snprintf(m->last_status, sizeof(m->last_status), "reloading");
         if (!m->bus)
                 (void) manager_connect_bus(m);
+        auditd_conf_watch_check(m);
         r = manager_load(m, &rs, 1);
         if (r < 0) {
                 log_fields(LOG_ERR, r, AK_MID_RELOAD_REJECTED, NULL, "Reload failed: %m; the previous rules stay in force");
@@ -978,6 +980,8 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->poll_timer);
         sd_event_source_unref(m->verify_timer);
         sd_event_source_unref(m->backoff_timer);
+        auditd_conf_watch_free(m);
+        free(m->auditd_conf_path);
         if (m->pending_call)
                 sd_bus_message_unref(m->pending_call);
         manager_bus_done(m);
@@ -1058,6 +1062,7 @@ int manager_start(Manager *m) {
         (void) sd_event_source_set_enabled(m->poll_timer, SD_EVENT_ON);
 
         (void) manager_connect_bus(m);
+        (void) auditd_conf_watch_start(m);
 
         log_fields(LOG_INFO, 0, AK_MID_STARTED, NULL, "auditkeepd %s started: %zu rules from %zu files, %zu errors, mode %s, foreign rules %s, poll every %g s",
                    PACKAGE_VERSION, m->want->n_rules, m->want->n_files, m->want->n_errors,

@@ -128,6 +128,9 @@ typedef struct Manager {
         sd_bus_message *pending_call;   /* a Resync/Reload waiting for its sync to end */
         const char *call_error;         /* its answer is this error (BUS_ERROR_*), or NULL */
         char call_message[256];
+
+        char *auditd_conf_path;         /* --auditd-conf, NULL = default (auditd-conf-watch.c) */
+        struct AuditdConfWatch *auditd_conf;
 } Manager;
 
 int manager_new(Manager **ret);
@@ -142,6 +145,7 @@ const char *manager_state_to_string(ManagerState state);
 /* Hooks the bus part provides (manager-bus.c). */
 int manager_connect_bus(Manager *m);
 void manager_bus_done(Manager *m);
+int manager_bus_ready(const Manager *m);        /* connected: signals can go out */
 void manager_bus_changed(Manager *m);
 void manager_bus_drift(Manager *m, const char *what, const char *by);
 void manager_bus_synced(Manager *m, unsigned added, unsigned removed, unsigned changed);

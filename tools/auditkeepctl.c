@@ -14,6 +14,7 @@
 
 #include <time.h>
 
+#include "ak-auditd-conf.h"
 #include "ak-kernel.h"
 #include "ak-sync.h"
 #include "ak-rules.h"
@@ -23,6 +24,7 @@
 
 #define DEFAULT_RULES_DIR "/etc/audit/rules.d"
 #define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
+#define DEFAULT_AUDITD_CONF "/etc/audit/auditd.conf"
 #define KERNEL_TIMEOUT_USEC (120u * 1000000u)  /* generous: a delete takes 0.05-0.4 ms here, far more on a loaded kernel */
 
 enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_UNREACHABLE = 2 };
@@ -34,6 +36,7 @@ static int arg_exact_order = 0;
 static ak_foreign_policy arg_foreign = AK_FOREIGN_REMOVE;
 static int arg_quiet = 0;
 static int arg_json = 0;
+static const char *arg_auditd_conf = NULL;   /* check: NULL = the default when it exists */
 
 typedef struct verb {
         const char *name;
@@ -60,12 +63,14 @@ static void help(void) {
                "                         labels a record (may delete and re-add rules)\n"
                "     --foreign=POLICY    apply/diff: 'remove' (default) or 'keep' rules not declared\n"
                "  -q --quiet             apply: print only problems\n"
-               "     --json              status, rules, diff, resync, reload: print JSON\n\n"
+               "     --json              status, rules, diff, resync, reload: print JSON\n"
+               "     --auditd-conf=FILE  check: the auditd.conf to check (default %s\n"
+               "                         when it exists; 'none' to skip it)\n\n"
                "PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
                "Without PATH: %s/, else %s.\n\n"
-               "Exit status: 0 success or in sync, 1 errors in the rules, pending rules or a\n"
+               "Exit status: 0 success or in sync, 1 errors in the rules (or auditd.conf), pending rules or a\n"
                "difference (diff), 2 the kernel cannot be reached.\n",
-               DEFAULT_RULES_DIR, DEFAULT_RULES_FILE);
+               DEFAULT_AUDITD_CONF, DEFAULT_RULES_DIR, DEFAULT_RULES_FILE);
 }
 
 /* Parsing, planning and the kernel's listing touch about 2.5 KiB of fresh heap per rule (some 25
@@ -130,6 +135,41 @@ static int load_rules(int argc, char **argv, ak_ruleset **ret) {
         return 0;
 }
 
+/* check: auditd.conf's diagnostics in the rules' format, and a summary line. > 0 when it has errors. */
+static int check_auditd_conf(void) {
+        const char *path = arg_auditd_conf;
+        ak_auditd_conf *c;
+        struct stat st;
+        size_t warnings;
+        int r;
+
+        if (path && streq(path, "none"))
+                return 0;
+        if (!path) {
+                if (stat(DEFAULT_AUDITD_CONF, &st) < 0)
+                        return 0;
+                path = DEFAULT_AUDITD_CONF;
+        }
+        fflush(stdout);         /* the rules' summary first, then these diagnostics (stderr) */
+        r = ak_auditd_conf_check_file(path, /* ops= */ NULL, &c);
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl: %s: %s\n", path, strerror(-r));
+                return 1;
+        }
+        for (size_t i = 0; i < c->n_diags; i++) {
+                _cleanup_free_ char *s = ak_diag_format(&c->diags[i]);
+                fprintf(stderr, "%s\n", s ? s : "(out of memory)");
+        }
+        warnings = c->n_diags - c->n_errors;
+        printf("%s: %zu settings, %zu errors", path, c->n_lines, c->n_errors);
+        if (warnings)
+                printf(", %zu warnings", warnings);
+        printf("\n");
+        r = c->n_errors > 0;
+        ak_auditd_conf_free(c);
+        return r;
+}
+
 static int verb_check(int argc, char **argv) {
         ak_ruleset *rs;
         size_t warnings;
@@ -147,6 +187,8 @@ static int verb_check(int argc, char **argv) {
         printf("\n");
         r = rs->n_errors ? EXIT_PROBLEMS : EXIT_OK;
         ak_ruleset_free(rs);
+        if (check_auditd_conf() > 0)
+                r = EXIT_PROBLEMS;
         return r;
 }
 
@@ -467,6 +509,56 @@ static const char *format_when(uint64_t usec, char *buf, size_t size) {
         return buf;
 }
 
+/* status: the daemon's last check of auditd.conf (AuditdConf, AuditdConfWarnings). A daemon
+ * without these properties (older) prints nothing. */
+static void status_auditd_conf(sd_bus *bus) {
+        sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        char *conf = NULL;
+        const char *file, *text;
+        uint32_t line, column;
+        size_t n = 0;
+        int r;
+
+        r = sd_bus_get_property_string(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "AuditdConf", &err, &conf);
+        sd_bus_error_free(&err);
+        if (r < 0)
+                return;
+        r = sd_bus_get_property(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "AuditdConfWarnings", &err, &reply, "a(suus)");
+        sd_bus_error_free(&err);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(suus)");
+        if (arg_json) {
+                printf(",\"auditd_conf\":");
+                json_str(conf);
+                printf(",\"auditd_conf_problems\":[");
+        }
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(suus)", &file, &line, &column, &text)) > 0) {
+                if (arg_json) {
+                        printf("%s{\"file\":", n ? "," : "");
+                        json_str(file);
+                        printf(",\"line\":%" PRIu32 ",\"column\":%" PRIu32 ",\"message\":", line, column);
+                        json_str(text);
+                        printf("}");
+                } else {
+                        if (n == 0)
+                                printf("auditd.conf: problems found (auditkeepd never edits the file):\n");
+                        if (line)
+                                printf("  %s:%" PRIu32 ":%" PRIu32 ": %s\n", file, line, column, text);
+                        else
+                                printf("  %s: %s\n", file, text);
+                }
+                n++;
+        }
+        if (arg_json)
+                printf("]");
+        else if (n == 0)
+                printf("auditd.conf: %s\n", conf[0] ? "no problems" : "not checked");
+        if (reply)
+                sd_bus_message_unref(reply);
+        free(conf);
+}
+
 static int verb_status(int argc, char **argv) {
         _cleanup_(bus_freep) sd_bus *bus = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -504,7 +596,9 @@ static int verb_status(int argc, char **argv) {
                                 putchar(',');
                         json_str(p.sources[i]);
                 }
-                printf("]}\n");
+                printf("]");
+                status_auditd_conf(bus);
+                printf("}\n");
                 props_done(&p);
                 return EXIT_OK;
         }
@@ -526,6 +620,7 @@ static int verb_status(int argc, char **argv) {
         for (size_t i = 0; i < p.n_sources; i++)
                 printf(" %s", p.sources[i]);
         printf("\n");
+        status_auditd_conf(bus);
         props_done(&p);
         return EXIT_OK;
 }
@@ -670,7 +765,7 @@ static int verb_diff(int argc, char **argv) {
 }
 
 static const verb verbs[] = {
-        { "check", "[PATH...]", "Parse rules offline; print every error and a summary", verb_check },
+        { "check", "[PATH...]", "Parse rules and auditd.conf offline; print every error and a summary", verb_check },
         { "apply", "[PATH...]", "Make the kernel equal the rules once, with the fewest changes", verb_apply },
         { "diff", "[PATH...]", "Show what differs from the rules (the daemon's, or PATH's)", verb_diff },
         { "status", "", "Show the daemon's state, the kernel's settings and the last drift", verb_status },
@@ -685,7 +780,7 @@ static const verb *verbs_table(size_t *n) {
 }
 
 int main(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON };
+        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON, ARG_AUDITD_CONF };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -693,6 +788,7 @@ int main(int argc, char **argv) {
                 { "foreign", required_argument, NULL, ARG_FOREIGN },
                 { "quiet", no_argument, NULL, 'q' },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "auditd-conf", required_argument, NULL, ARG_AUDITD_CONF },
                 {}
         };
         int c;
@@ -724,6 +820,9 @@ int main(int argc, char **argv) {
                 case ARG_JSON:
                         arg_json = 1;
                         break;
+                case ARG_AUDITD_CONF:
+                        arg_auditd_conf = optarg;
+                        break;
                 default:
                         return EXIT_PROBLEMS;
                 }
@@ -746,6 +845,8 @@ int main(int argc, char **argv) {
                                         arg_foreign = AK_FOREIGN_REMOVE;
                                 else if (streq(vargv[j], "--json"))
                                         arg_json = 1;
+                                else if (strncmp(vargv[j], "--auditd-conf=", 14) == 0)
+                                        arg_auditd_conf = vargv[j] + 14;
                                 else if (streq(vargv[j], "-q") || streq(vargv[j], "--quiet"))
                                         arg_quiet = 1;
                                 else if (streq(vargv[j], "-h") || streq(vargv[j], "--help")) {

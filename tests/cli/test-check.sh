@@ -17,7 +17,7 @@ check() { # name, condition
 
 if [ -d "$examples" ]; then
         for f in "$examples"/*.rules; do
-                out=$("$ctl" check "$f" 2>&1); st=$?
+                out=$("$ctl" check --auditd-conf=none "$f" 2>&1); st=$?
                 if grep -q -- '^[^#]*-F uid=chrony' "$f" && ! getent passwd chrony >/dev/null; then
                         # auditctl refuses it too: "Unknown user: chrony"
                         printf '%s\n' "$out" | grep -q "unknown user 'chrony'"
@@ -49,10 +49,56 @@ $tmp/broken.rules:8:4: -e takes 0, 1 or 2, not '3'
 $tmp/broken.rules:10:28: permission 'q' in 'wq' is not one of r, w, x, a
 2 rules, 1 status settings, 6 errors
 EXPECTED
-"$ctl" check "$tmp/broken.rules" > "$tmp/out" 2>&1; st=$?
+"$ctl" check --auditd-conf=none "$tmp/broken.rules" > "$tmp/out" 2>&1; st=$?
 diff -u "$tmp/expected" "$tmp/out"
 check "broken file: every error with line and column, summary" $?
 check "broken file: exit status 1" $(( st != 1 ))
+
+# auditd.conf (auditd.conf(5)): warnings keep exit 0, an error makes exit 1; both in the rules'
+# FILE:LINE:COLUMN format, after the rules' summary.
+printf -- '-b 8192\n' > "$tmp/ok.rules"
+mkdir -p "$tmp/log"
+cat > "$tmp/unsafe.conf" <<CONF
+log_file = $tmp/log/audit.log
+num_logs = 1
+max_log_file_action = ROTATE
+space_left = 2
+space_left_action = SYSLOG
+admin_space_left = 1
+admin_space_left_action = IGNORE
+disk_full_action = SUSPEND
+disk_error_action = SUSPEND
+CONF
+cat > "$tmp/expected" <<EXPECTED
+0 rules, 1 status settings, 0 errors
+$tmp/unsafe.conf:3:23: warning: max_log_file_action = rotate with num_logs 1: auditd does not rotate below 2 logs; set num_logs to 2 or more
+$tmp/unsafe.conf:7:27: warning: admin_space_left_action is 'ignore': when the disk is nearly full auditd does nothing and records are lost silently; set it to suspend, single or halt (auditd.conf(5))
+$tmp/unsafe.conf: 9 settings, 0 errors, 2 warnings
+EXPECTED
+"$ctl" check --auditd-conf="$tmp/unsafe.conf" "$tmp/ok.rules" > "$tmp/out" 2>&1; st=$?
+diff -u "$tmp/expected" "$tmp/out"
+check "auditd.conf warnings at their lines" $?
+check "auditd.conf warnings: exit status 0" $(( st != 0 ))
+
+printf 'space_left = 75\nspace_left_action = exec %s/missing.sh\nadmin_space_left = 50\nadmin_space_left_action = SUSPEND\n' "$tmp" > "$tmp/bad.conf"
+printf 'disk_full_action = SUSPEND\ndisk_error_action = SUSPEND\nfreq=5\n' >> "$tmp/bad.conf"
+cat > "$tmp/expected" <<EXPECTED
+0 rules, 1 status settings, 0 errors
+$tmp/bad.conf:2:26: exec script '$tmp/missing.sh': No such file or directory; auditd refuses to start: install the script or change space_left_action
+$tmp/bad.conf:7:5: '=' must stand alone between spaces; auditd refuses this line: write 'freq = ...'
+$tmp/bad.conf: 7 settings, 2 errors
+EXPECTED
+"$ctl" check --auditd-conf="$tmp/bad.conf" "$tmp/ok.rules" > "$tmp/out" 2>&1; st=$?
+diff -u "$tmp/expected" "$tmp/out"
+check "auditd.conf errors at their lines" $?
+check "auditd.conf errors: exit status 1" $(( st != 1 ))
+
+# the file this machine has (Debian's default where auditd is installed): no error, no warning
+if [ -f /etc/audit/auditd.conf ] && [ "$(id -u)" = 0 ]; then
+        out=$("$ctl" check "$tmp/ok.rules" 2>&1); st=$?
+        printf '%s\n' "$out" | grep -q '^/etc/audit/auditd.conf: [0-9]* settings, 0 errors$'
+        check "the installed /etc/audit/auditd.conf passes by default ($out)" $(( $? || st != 0 ))
+fi
 
 echo "$((n - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

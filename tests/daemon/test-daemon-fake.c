@@ -464,9 +464,9 @@ static const char *daemon_path(void) {
 static void spawn(const char *poll_interval) {
         extern char **environ;
         const char *path = daemon_path();
-        char a_rules[700], a_control[64], a_monitor[64], e_notify[700];
+        char a_rules[700], a_control[64], a_monitor[64], e_notify[700], a_conf[700];
         char *argv[] = { (char *) path, (char *) "--rules", a_rules, a_control, a_monitor,
-                         (char *) "--poll-interval", (char *) poll_interval, (char *) w.extra_arg, NULL };
+                         (char *) "--poll-interval", (char *) poll_interval, a_conf, (char *) w.extra_arg, NULL };
         char **envp;
         size_t n = 0, k = 0;
         pid_t parent = getpid();
@@ -478,6 +478,8 @@ static void spawn(const char *poll_interval) {
                 snprintf(a_monitor, sizeof(a_monitor), "--monitor-fd=%d", w.mon);
         else
                 snprintf(a_monitor, sizeof(a_monitor), "--monitor-fd=none");
+        /* the test's own auditd.conf (absent unless a test writes it), never the machine's */
+        snprintf(a_conf, sizeof(a_conf), "--auditd-conf=%s/auditd.conf", w.dir);
         snprintf(e_notify, sizeof(e_notify), "NOTIFY_SOCKET=%s", w.notify);
 
         while (environ[n])
@@ -1266,6 +1268,83 @@ START_TEST(test_reload_rejected) {
 END_TEST
 
 /* ---------------------------------------------------------------------------------------------
+ * 6b. auditd.conf: checked at start, and again when an editor replaces it (rename) or rewrites it
+ * in place, each problem logged once per change; a change that changes nothing logs nothing. */
+
+static void write_conf(const char *admin_action, const char *num_logs, int by_rename) {
+        char path[700], tmp[720];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/auditd.conf", w.dir);
+        snprintf(tmp, sizeof(tmp), "%s.swp", path);
+        f = fopen(by_rename ? tmp : path, "we");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "log_file = %s/log/audit.log\n"            /* 1 */
+                   "num_logs = %s\n"                           /* 2 */
+                   "max_log_file_action = ROTATE\n"            /* 3 */
+                   "space_left = 2\n"                          /* 4 */
+                   "space_left_action = SYSLOG\n"              /* 5 */
+                   "admin_space_left = 1\n"                    /* 6 */
+                   "admin_space_left_action = %s\n"            /* 7 */
+                   "disk_full_action = SUSPEND\n"              /* 8 */
+                   "disk_error_action = SUSPEND\n",            /* 9 */
+                w.dir, num_logs, admin_action);
+        ck_assert_int_eq(fclose(f), 0);
+        ck_assert_int_eq(chmod(by_rename ? tmp : path, 0640), 0);
+        if (by_rename)
+                ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+START_TEST(test_auditd_conf_watch) {
+        char re[900], logdir[600];
+        size_t mark;
+
+        if (geteuid() != 0) {
+                /* auditd (and so the checker) refuses an auditd.conf that root does not own */
+                fprintf(stderr, "test_auditd_conf_watch: needs root to own the test's auditd.conf\n");
+                return;
+        }
+        world_init("auditd-conf", FAKE_SEQPACKET, MON_UNIX);
+        snprintf(logdir, sizeof(logdir), "%s/log", w.dir);
+        ck_assert_int_eq(mkdir(logdir, 0700), 0);
+        write_rules(BASE_RULES);
+        write_conf("IGNORE", "5", 0);
+        start_and_settle("0.2", "in sync, 5 rules");
+
+        snprintf(re, sizeof(re), "^%s/auditd.conf:7:27: warning: admin_space_left_action is 'ignore'", w.dir);
+        wait_log(re, 0, 3000);
+        wait_log("^auditd.conf '.*' \\(start\\): 0 errors \\(auditd would refuse it\\), 1 warnings", 0, 3000);
+
+        /* an editor that writes a new file and renames it over the old one */
+        mark = log_size();
+        write_conf("SUSPEND", "1", 1);
+        snprintf(re, sizeof(re), "^%s/auditd.conf:3:23: warning: max_log_file_action = rotate with num_logs 1", w.dir);
+        wait_log(re, mark, 3000);
+        wait_log("^auditd.conf '.*' \\(changed\\): 0 errors \\(auditd would refuse it\\), 1 warnings", mark, 3000);
+        ck_assert_uint_eq(log_count("admin_space_left_action is 'ignore'", mark), 0);
+
+        /* rewritten in place */
+        mark = log_size();
+        write_conf("SUSPEND", "5", 0);
+        wait_log("^auditd.conf '.*' \\(changed\\): 9 settings, no problems$", mark, 3000);
+        ck_assert_uint_eq(log_count("warning:", mark), 0);
+
+        /* no change in what it says (touch, chmod, reload): nothing logged again */
+        mark = log_size();
+        write_conf("SUSPEND", "5", 1);
+        daemon_signal(SIGHUP);
+        usleep(800 * 1000);
+        ck_assert_uint_eq(log_count("auditd.conf '", mark), 0);
+
+        /* removed: said once */
+        snprintf(re, sizeof(re), "%s/auditd.conf", w.dir);
+        ck_assert_int_eq(unlink(re), 0);
+        wait_log("^auditd.conf '.*' is absent \\(changed\\)", mark, 3000);
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
  * 7. Drift announced by records: repaired, and the changer named. */
 
 START_TEST(test_drift_record) {
@@ -1815,6 +1894,7 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_notify_reload_change);
         tcase_add_test(tc, test_reload_rejected);
+        tcase_add_test(tc, test_auditd_conf_watch);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("lock");

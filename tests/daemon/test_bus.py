@@ -49,6 +49,7 @@ PROPERTIES = {
     "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "DesiredRules": "u",
     "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
     "Repairs": "t", "LastDriftUSec": "t", "LastDriftBy": "s", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
+    "AuditdConf": "s", "AuditdConfWarnings": "a(suus)",
 }
 METHODS = {  # name -> out args (name, type)
     "Resync": [("added", "u"), ("removed", "u"), ("changed", "u")],
@@ -263,7 +264,11 @@ class BusTest(unittest.TestCase):
         denv = dict(cls.env, NOTIFY_SOCKET=cls.notify.path, AUDITKEEP_DEBUG="1")
         denv.pop("JOURNAL_STREAM", None)
         sh("auditctl", "-D")
-        cls.proc = subprocess.Popen([DAEMON, "--rules", cls.rules, "--poll-interval", "1"],
+        os.mkdir(os.path.join(cls.tmp, "log"))
+        cls.auditd_conf = os.path.join(cls.tmp, "auditd.conf")
+        cls.write_auditd_conf("IGNORE")
+        cls.proc = subprocess.Popen([DAEMON, "--rules", cls.rules, "--poll-interval", "1",
+                                     "--auditd-conf", cls.auditd_conf],
                                     stdout=cls.log, stderr=subprocess.STDOUT, env=denv)
         cls.notify.wait_for("READY=1", timeout=60)
         end = time.monotonic() + 10
@@ -292,6 +297,22 @@ class BusTest(unittest.TestCase):
         cls.saved.restore()
         shutil.rmtree(cls.tmp, ignore_errors=True)
         fcntl.flock(cls.lock, fcntl.LOCK_UN)
+
+    @classmethod
+    def write_auditd_conf(cls, admin_action):
+        """An auditd.conf whose line 7 is the one to vary; replaced by rename, as editors do."""
+        tmp = cls.auditd_conf + ".new"
+        with open(tmp, "w") as f:
+            f.write(f"log_file = {cls.tmp}/log/audit.log\nnum_logs = 5\nmax_log_file_action = ROTATE\n"
+                    f"space_left = 2\nspace_left_action = SYSLOG\nadmin_space_left = 1\n"
+                    f"admin_space_left_action = {admin_action}\ndisk_full_action = SUSPEND\n"
+                    f"disk_error_action = SUSPEND\n")
+        os.chmod(tmp, 0o640)
+        os.rename(tmp, cls.auditd_conf)
+
+    def auditd_conf_warning(self):
+        return [self.auditd_conf, 7, 27, "warning: admin_space_left_action is 'ignore': when the disk is nearly full "
+                "auditd does nothing and records are lost silently; set it to suspend, single or halt (auditd.conf(5))"]
 
     @classmethod
     def base_rules(cls):
@@ -479,6 +500,26 @@ class BusTest(unittest.TestCase):
         self.assertTrue(message.startswith("warning: ") and "-l" in message, message)
 
     # ---- drift, repair, signals ---------------------------------------------------------------
+
+    def test_04_auditd_conf_properties(self):
+        """AuditdConf names the file; AuditdConfWarnings lists its problems, follows an edit
+        (rename over it) without a reload, and is announced with PropertiesChanged."""
+        self.assertEqual(self.prop("AuditdConf"), self.auditd_conf)
+        self.assertEqual(self.prop("AuditdConfWarnings"), [self.auditd_warning_expected()])
+        mark = self.monitor.mark()
+        try:
+            self.write_auditd_conf("SUSPEND")
+            self.assertEqual(self.wait_prop("AuditdConfWarnings", lambda v: v == [], timeout=5), [])
+            self.assertTrue(self.monitor.wait(lambda: [c for c in self.monitor.changed(mark)
+                                                       if c.get("AuditdConfWarnings") == []]),
+                            "no PropertiesChanged for AuditdConfWarnings")
+        finally:
+            self.write_auditd_conf("IGNORE")
+        self.assertEqual(self.wait_prop("AuditdConfWarnings", lambda v: v != [], timeout=5),
+                         [self.auditd_warning_expected()])
+
+    def auditd_warning_expected(self):
+        return self.auditd_conf_warning()
 
     def test_10_drift_repaired_with_properties_and_signals(self):
         self.wait_in_sync()
@@ -745,8 +786,10 @@ class BusTest(unittest.TestCase):
                  "desired_rules": "DesiredRules", "loaded_rules": "LoadedRules", "pending_rules": "PendingRules",
                  "foreign_rules": "ForeignRules", "parse_errors": "ParseErrors", "drift_events": "DriftEvents",
                  "repairs": "Repairs", "last_drift_usec": "LastDriftUSec", "last_sync_usec": "LastSyncUSec",
-                 "last_drift_by": "LastDriftBy", "sources": "Sources"}
-        self.assertEqual(set(j), set(names))
+                 "last_drift_by": "LastDriftBy", "sources": "Sources", "auditd_conf": "AuditdConf"}
+        self.assertEqual(set(j), set(names) | {"auditd_conf_problems"})
+        file, line, column, message = self.auditd_conf_warning()
+        self.assertEqual(j["auditd_conf_problems"], [{"file": file, "line": line, "column": column, "message": message}])
         for k, prop in names.items():
             if prop in ("Backlog", "Lost", "LastSyncUSec"):
                 continue  # move between the two reads
@@ -759,7 +802,7 @@ class BusTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("\033", r.stdout)  # no colour when not on a terminal
         lines = r.stdout.splitlines()
-        self.assertEqual(len(lines), 6, r.stdout)
+        self.assertEqual(len(lines), 8, r.stdout)
         self.assertEqual(lines[0], f"auditkeepd: {p['State']}, mode {p['Mode']}")
         self.assertEqual(lines[1].strip(), f"rules: {p['DesiredRules']} desired, {p['LoadedRules']} loaded, "
                          f"{p['PendingRules']} pending, {p['ForeignRules']} foreign, {p['ParseErrors']} parse errors")
@@ -772,6 +815,9 @@ class BusTest(unittest.TestCase):
             self.assertTrue(lines[3].endswith(" by " + p["LastDriftBy"]), lines[3])
         self.assertRegex(lines[4].strip(), r"^last sync: [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} \([0-9]+s ago\)$")
         self.assertEqual(lines[5].strip(), "sources: " + self.rules)
+        self.assertEqual(lines[6], "auditd.conf: problems found (auditkeepd never edits the file):")
+        file, line, column, message = self.auditd_conf_warning()
+        self.assertEqual(lines[7], f"  {file}:{line}:{column}: {message}")
 
     def test_31_ctl_status_colour_only_on_a_terminal(self):
         import pty

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The daemon's view of auditd.conf: checked at start, at reload and whenever the file changes
+ * (inotify on its directory); reported in the journal once per change and on D-Bus. Never written. */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+typedef struct Manager Manager;
+typedef struct AuditdConfWatch AuditdConfWatch;
+
+#define AUDITD_CONF_DEFAULT "/etc/audit/auditd.conf"
+
+/* Start watching m->auditd_conf_path (NULL: the default; "none": not at all) and check once. */
+int auditd_conf_watch_start(Manager *m);
+/* Check now (reload). */
+void auditd_conf_watch_check(Manager *m);
+void auditd_conf_watch_free(Manager *m);
+
+/* D-Bus properties: AuditdConf (s), AuditdConfWarnings (a(suus)). */
+int auditd_conf_property_path(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int auditd_conf_property_warnings(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error);
