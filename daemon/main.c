@@ -25,6 +25,10 @@ static void help(void) {
                "     --poll-interval=SEC  Verify at least this often (default 10)\n"
                "     --auditd-conf=FILE   The auditd.conf to check and watch (default /etc/audit/auditd.conf;\n"
                "                          'none' for none); it is never changed\n"
+               "     --metrics=FILE       Write the state there for Prometheus (node_exporter's textfile\n"
+               "                          collector) whenever it changes; skipped while its directory\n"
+               "                          does not exist\n"
+               "     --audit-trail=no     Do not send USYS_CONFIG records of drift and repairs\n"
                "     --control-fd=FD      For tests: speak the audit protocol over this socket\n"
                "     --monitor-fd=FD      For tests: read audit records from this socket ('none':\n"
                "                          read none, every poll lists the rules)\n\n"
@@ -33,7 +37,8 @@ static void help(void) {
 }
 
 static int parse_argv(Manager *m, int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL, ARG_CONTROL_FD, ARG_MONITOR_FD, ARG_AUDITD_CONF };
+        enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL, ARG_CONTROL_FD, ARG_MONITOR_FD, ARG_AUDITD_CONF,
+               ARG_METRICS, ARG_AUDIT_TRAIL };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -44,6 +49,8 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 { "control-fd", required_argument, NULL, ARG_CONTROL_FD },
                 { "monitor-fd", required_argument, NULL, ARG_MONITOR_FD },
                 { "auditd-conf", required_argument, NULL, ARG_AUDITD_CONF },
+                { "metrics", required_argument, NULL, ARG_METRICS },
+                { "audit-trail", required_argument, NULL, ARG_AUDIT_TRAIL },
                 {}
         };
         size_t allocated = 0;
@@ -118,6 +125,26 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                         m->auditd_conf_path = strdup(optarg);
                         if (!m->auditd_conf_path)
                                 return -ENOMEM;
+                        break;
+                case ARG_METRICS:
+                        if (optarg[0] != '/') {
+                                fprintf(stderr, "auditkeepd: --metrics takes an absolute file name, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        free(m->metrics_path);
+                        m->metrics_path = strdup(optarg);
+                        if (!m->metrics_path)
+                                return -ENOMEM;
+                        break;
+                case ARG_AUDIT_TRAIL:
+                        if (streq(optarg, "yes"))
+                                m->audit_trail = 1;
+                        else if (streq(optarg, "no"))
+                                m->audit_trail = 0;
+                        else {
+                                fprintf(stderr, "auditkeepd: --audit-trail takes 'yes' or 'no', not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
                         break;
                 default:
                         return -EINVAL;

@@ -39,6 +39,22 @@ static int authorize(sd_bus_message *msg, sd_bus_error *error) {
         return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only root may do this");
 }
 
+/* Who asks for a Resync or Reload, for the audit trail: the uid the broker vouches for, and the
+ * login uid where the broker passes it along (nothing is read from /proc). */
+static void note_caller(Manager *m, sd_bus_message *msg) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t uid;
+
+        m->call_uid = m->call_loginuid = (uid_t) -1;
+        if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUDIT_LOGIN_UID, &creds) < 0)
+                return;
+        if (sd_bus_creds_get_euid(creds, &uid) >= 0)
+                m->call_uid = uid;
+        if (sd_bus_creds_get_audit_login_uid(creds, &uid) >= 0)
+                m->call_loginuid = uid;
+}
+
+
 /* ------------------------------------------------------------------------------------------ */
 /* properties */
 
@@ -70,6 +86,7 @@ typedef struct BusProperty {
 } BusProperty;
 
 static uint64_t desired_rules(const Manager *m) { return m->want ? m->want->n_rules : 0; }
+static uint64_t in_sync(const Manager *m) { return manager_in_sync(m); }
 static uint64_t parse_errors(const Manager *m) { return m->want ? m->want->n_errors : 0; }
 static const char *state_text(const Manager *m) { return manager_state_to_string(m->state); }
 static const char *mode_text(const Manager *m) { return m->mode == MODE_MONITOR ? "monitor" : "enforce"; }
@@ -89,6 +106,7 @@ static const BusProperty properties[] = {
         FIELD("BacklogWaitTime", 'u', status.backlog_wait_time),
         FIELD("AuditPid", 'u', status.pid),
         FIELD("Locked", 'b', locked),
+        NUMBER("InSync", 'b', in_sync),
         NUMBER("DesiredRules", 'u', desired_rules),
         FIELD("LoadedRules", 'u', loaded_rules),
         FIELD("PendingRules", 'u', pending_rules),
@@ -223,6 +241,7 @@ static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, Veri
         if (m->pending_call)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
         m->pending_call = sd_bus_message_ref(msg);
+        note_caller(m, msg);
         if (exact)
                 m->exact_order_requested = 1;
         manager_verify(m, reason);
@@ -266,6 +285,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         if (m->pending_call)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
         m->pending_call = sd_bus_message_ref(msg);
+        note_caller(m, msg);
         r = manager_reload(m);
         if (r < 0) {
                 m->pending_call = sd_bus_message_unref(m->pending_call);

@@ -38,6 +38,8 @@
 #include "manager.h"
 #include "attribution.h"
 #include "fight.h"
+#include "metrics.h"
+#include "trail.h"
 #include "util.h"
 
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
@@ -122,6 +124,10 @@ const char *manager_state_to_string(ManagerState state) {
                 [STATE_MONITORING] = "monitoring",
         };
         return state < _STATE_MAX ? names[state] : "?";
+}
+
+int manager_in_sync(const Manager *m) {
+        return m->state == STATE_IN_SYNC || m->state == STATE_MONITORING || (m->state == STATE_LOCKED && m->locked_in_sync);
 }
 
 /* The state once nothing is in flight. */
@@ -326,6 +332,7 @@ static void reply_call(Manager *m) {
         sd_bus_message *call = TAKE_PTR(m->pending_call);
 
         m->call_chain = 0;
+        m->call_uid = m->call_loginuid = (uid_t) -1;
         if (m->call_error)
                 (void) sd_bus_reply_method_errorf(call, m->call_error, "%s", m->call_message);
         else
@@ -351,6 +358,8 @@ static void finish(Manager *m) {
                 reload_swap(m, TAKE_PTR(m->next_want));
                 return;
         }
+        if (done != VERIFY_POLL_LIGHT || m->metrics_stale)
+                metrics_write(m);
         if (m->pending_call && m->call_chain)
                 reply_call(m);   /* the chain the Resync/Reload started (its check, and the settle after) ended */
         if (m->verify_queued) {
@@ -432,6 +441,9 @@ static void after_sync(Manager *m) {
                 log_fields(LOG_NOTICE, 0, AK_MID_REPAIRED, NULL, "Repaired in %.1f ms: %zu added, %zu removed, %zu status changes",
                            (double) took / 1000.0, rep->added, rep->removed, rep->set);
         }
+        if (!m->retrying || rep->added)
+                trail_sync(m, rep, m->reason == VERIFY_START ? "sync-start" : m->reason == VERIFY_RELOAD ? "sync-reload" :
+                                   m->reason == VERIFY_REQUEST ? "sync-resync" : m->retrying ? "pending-loaded" : "drift-repaired");
         m->retrying = 0;
         ak_sync_lock_withheld_reason(rep, m->want, why, sizeof(why));
         if (rep->lock_withheld && !m->lock_withheld_logged) {
@@ -547,6 +559,7 @@ static int report_drift(Manager *m, const ak_plan *p, size_t n_main) {
                            reason_name(m->reason), m->mode == MODE_MONITOR ? ", monitor mode: not repaired" : "", what, by);
         }
         manager_bus_drift(m, what, by);
+        trail_drift(m, p, n_main, by);
         return 1;
 }
 
@@ -956,6 +969,13 @@ int manager_new(Manager **ret) {
         m->foreign = AK_FOREIGN_REMOVE;
         m->poll_usec = 10u * 1000000u;
         m->control_fd = m->monitor_fd = -1;
+        m->audit_trail = 1;
+        m->trail_fd = -1;
+        m->call_uid = m->call_loginuid = (uid_t) -1;
+        {
+                ssize_t n = readlink("/proc/self/exe", m->exe_path, sizeof(m->exe_path) - 1);
+                m->exe_path[n > 0 ? n : 0] = '\0';
+        }
         r = sd_event_default(&m->event);
         if (r < 0) {
                 free(m);
@@ -980,6 +1000,9 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->poll_timer);
         sd_event_source_unref(m->verify_timer);
         sd_event_source_unref(m->backoff_timer);
+        trail_stop(m);
+        free(m->metrics_path);
+        free(m->metrics_written);
         auditd_conf_watch_free(m);
         free(m->auditd_conf_path);
         if (m->pending_call)
@@ -1030,6 +1053,7 @@ int manager_start(Manager *m) {
                                        r == -EPROTONOSUPPORT ? "no audit support (booted with audit=0?)" :
                                        r == -ECONNREFUSED ? "refused in this user namespace (a container?); exiting" :
                                        r == -EPERM ? "refused here (a container?); exiting" : strerror(-r));
+        (void) trail_start(m);
         r = sd_event_add_io(m->event, &m->nl_source, ak_nl_fd(m->nl), EPOLLIN, on_nl_io, m);
         if (r >= 0)
                 r = sd_event_add_time(m->event, &m->nl_timer, CLOCK_MONOTONIC, 0, 1000, on_nl_timer, m);

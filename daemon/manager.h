@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -129,6 +130,15 @@ typedef struct Manager {
         const char *call_error;         /* its answer is this error (BUS_ERROR_*), or NULL */
         char call_message[256];
 
+        char *metrics_path;             /* --metrics=FILE, or NULL (metrics.c) */
+        int audit_trail;                /* send USYS_CONFIG records (--audit-trail, default yes) */
+        int trail_fd;                   /* their socket, or -1 */
+        int trail_warned;
+        char exe_path[256];             /* our own, for the records */
+        uid_t call_uid, call_loginuid;  /* who asked for the Resync/Reload in flight, or -1 */
+        char *metrics_written;          /* what the file holds */
+        int metrics_stale;              /* a write failed: try again after the next check */
+        int metrics_warned;
         char *auditd_conf_path;         /* --auditd-conf, NULL = default (auditd-conf-watch.c) */
         struct AuditdConfWatch *auditd_conf;
 } Manager;
@@ -141,6 +151,7 @@ void manager_verify(Manager *m, VerifyReason reason);
 int manager_reload(Manager *m);
 const char *manager_status_line(Manager *m, char *buf, size_t size);
 const char *manager_state_to_string(ManagerState state);
+int manager_in_sync(const Manager *m);  /* the kernel holds the desired state */
 
 /* Hooks the bus part provides (manager-bus.c). */
 int manager_connect_bus(Manager *m);

@@ -16,6 +16,7 @@
 
 #include "ak-auditd-conf.h"
 #include "ak-kernel.h"
+#include "ak-metrics.h"
 #include "ak-sync.h"
 #include "ak-rules.h"
 #include "ctl-sdbus.h"
@@ -36,6 +37,7 @@ static int arg_exact_order = 0;
 static ak_foreign_policy arg_foreign = AK_FOREIGN_REMOVE;
 static int arg_quiet = 0;
 static int arg_json = 0;
+static int arg_prometheus = 0;
 static const char *arg_auditd_conf = NULL;   /* check: NULL = the default when it exists */
 
 typedef struct verb {
@@ -64,6 +66,7 @@ static void help(void) {
                "     --foreign=POLICY    apply/diff: 'remove' (default) or 'keep' rules not declared\n"
                "  -q --quiet             apply: print only problems\n"
                "     --json              status, rules, diff, resync, reload: print JSON\n"
+               "     --prometheus        status: print the Prometheus metrics (as auditkeepd --metrics writes them)\n"
                "     --auditd-conf=FILE  check: the auditd.conf to check (default %s\n"
                "                         when it exists; 'none' to skip it)\n\n"
                "PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
@@ -400,7 +403,7 @@ typedef struct props {
         char state[64], mode[32], last_drift_by[512];
         uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
         uint32_t desired, loaded, pending, foreign, errors;
-        int locked;
+        int locked, in_sync;
         uint64_t drift_events, repairs, last_drift, last_sync;
         char **sources;
         size_t n_sources;
@@ -464,6 +467,8 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                         r = sd_bus_message_read(reply, "b", &v);
                         if (r >= 0 && streq(name, "Locked"))
                                 p->locked = v;
+                        else if (r >= 0 && streq(name, "InSync"))
+                                p->in_sync = v;
                 } else if (streq(sig, "as")) {
                         char **v = NULL;
                         r = sd_bus_message_read_strv(reply, &v);
@@ -577,6 +582,26 @@ static int verb_status(int argc, char **argv) {
                 sd_bus_error_free(&err);
                 props_done(&p);
                 return r;
+        }
+        if (arg_prometheus) {
+                /* the same text the daemon's --metrics file holds, from the same function */
+                ak_metrics v = {
+                        .in_sync = p.in_sync, .locked = p.locked,
+                        .rules_desired = p.desired, .rules_loaded = p.loaded, .rules_pending = p.pending,
+                        .rules_foreign = p.foreign, .parse_errors = p.errors,
+                        .drift_events = p.drift_events, .repairs = p.repairs,
+                        .last_sync_usec = p.last_sync, .last_drift_usec = p.last_drift,
+                        .enabled = p.enabled, .failure = p.failure, .backlog_limit = p.backlog_limit,
+                        .backlog = p.backlog, .lost = p.lost, .backlog_wait_time = p.backlog_wait_time,
+                        .state = p.state, .mode = p.mode,
+                };
+                _cleanup_free_ char *text = ak_metrics_format(&v);
+
+                props_done(&p);
+                if (!text)
+                        return EXIT_UNREACHABLE;
+                fputs(text, stdout);
+                return EXIT_OK;
         }
         if (arg_json) {
                 printf("{\"state\":"); json_str(p.state);
@@ -780,7 +805,7 @@ static const verb *verbs_table(size_t *n) {
 }
 
 int main(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON, ARG_AUDITD_CONF };
+        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON, ARG_AUDITD_CONF, ARG_PROMETHEUS };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -788,6 +813,7 @@ int main(int argc, char **argv) {
                 { "foreign", required_argument, NULL, ARG_FOREIGN },
                 { "quiet", no_argument, NULL, 'q' },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "prometheus", no_argument, NULL, ARG_PROMETHEUS },
                 { "auditd-conf", required_argument, NULL, ARG_AUDITD_CONF },
                 {}
         };
@@ -820,6 +846,9 @@ int main(int argc, char **argv) {
                 case ARG_JSON:
                         arg_json = 1;
                         break;
+                case ARG_PROMETHEUS:
+                        arg_prometheus = 1;
+                        break;
                 case ARG_AUDITD_CONF:
                         arg_auditd_conf = optarg;
                         break;
@@ -845,6 +874,8 @@ int main(int argc, char **argv) {
                                         arg_foreign = AK_FOREIGN_REMOVE;
                                 else if (streq(vargv[j], "--json"))
                                         arg_json = 1;
+                                else if (streq(vargv[j], "--prometheus"))
+                                        arg_prometheus = 1;
                                 else if (strncmp(vargv[j], "--auditd-conf=", 14) == 0)
                                         arg_auditd_conf = vargv[j] + 14;
                                 else if (streq(vargv[j], "-q") || streq(vargv[j], "--quiet"))

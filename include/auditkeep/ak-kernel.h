@@ -131,6 +131,17 @@ int ak_mon_fd(const ak_mon *m);
 int ak_mon_read(ak_mon *m, ak_record *ret);
 uint64_t ak_mon_spoofed(const ak_mon *m);
 
+/* ---- User records in the audit trail (AUDIT_USYS_CONFIG), needs CAP_AUDIT_WRITE. ---- */
+
+#define AK_AUDIT_USYS_CONFIG 1111       /* libaudit's AUDIT_USYS_CONFIG */
+
+/* A NETLINK_AUDIT socket for user records (non-blocking, close-on-exec). */
+int ak_trail_open(int *ret_fd);
+/* Send one record text ("op=... res=success"); no answer is awaited. -errno. */
+int ak_trail_send(int fd, uint16_t type, const char *text);
+/* A field value as records carry it: "quoted" when plain, else upper-case hex (malloc'd). */
+char *ak_trail_value(const char *v);
+
 #ifdef __cplusplus
 }
 #endif

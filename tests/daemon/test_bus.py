@@ -46,7 +46,7 @@ ACCESS_DENIED = "org.freedesktop.DBus.Error.AccessDenied"
 # The interface as the design fixes it: name -> signature.
 PROPERTIES = {
     "State": "s", "Enabled": "u", "Failure": "u", "BacklogLimit": "u", "Backlog": "u", "Lost": "u",
-    "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "DesiredRules": "u",
+    "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "InSync": "b", "DesiredRules": "u",
     "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
     "Repairs": "t", "LastDriftUSec": "t", "LastDriftBy": "s", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
     "AuditdConf": "s", "AuditdConfWarnings": "a(suus)",

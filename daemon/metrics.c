@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The metrics file (see metrics.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "manager.h"
+#include "metrics.h"
+#include "util.h"
+
+void manager_metrics(const Manager *m, ak_metrics *ret) {
+        *ret = (ak_metrics) {
+                .in_sync = manager_in_sync(m),
+                .locked = m->locked,
+                .rules_desired = m->want ? m->want->n_rules : 0,
+                .rules_loaded = m->loaded_rules,
+                .rules_pending = m->pending_rules,
+                .rules_foreign = m->foreign_rules,
+                .parse_errors = m->want ? m->want->n_errors : 0,
+                .drift_events = m->drift_events,
+                .repairs = m->repairs,
+                .last_sync_usec = m->last_sync_usec,
+                .last_drift_usec = m->last_drift_usec,
+                .enabled = m->status.enabled,
+                .failure = m->status.failure,
+                .backlog_limit = m->status.backlog_limit,
+                .backlog = m->status.backlog,
+                .lost = m->status.lost,
+                .backlog_wait_time = m->status.backlog_wait_time,
+                .state = manager_state_to_string(m->state),
+                .mode = m->mode == MODE_MONITOR ? "monitor" : "enforce",
+        };
+}
+
+/* Write text to path through a temporary file in the same directory, readable by the collector
+ * (the unit's UMask is 0077), then rename: a scrape sees the old file or the new one, whole. */
+static int write_atomic(const char *path, const char *text) {
+        _cleanup_free_ char *copy = strdup(path), *tmp = NULL;
+        size_t len = strlen(text);
+        int fd, r = 0;
+
+        if (!copy)
+                return -ENOMEM;
+        tmp = strdup_printf("%s/.auditkeep-metrics.XXXXXX", dirname(copy));
+        if (!tmp)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, text, len) != (ssize_t) len || fchmod(fd, 0644) < 0)
+                r = errno ? -errno : -EIO;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
+void metrics_write(Manager *m) {
+        _cleanup_free_ char *text = NULL;
+        ak_metrics v;
+        int r;
+
+        if (!m->metrics_path)
+                return;
+        manager_metrics(m, &v);
+        text = ak_metrics_format(&v);
+        if (!text) {
+                m->metrics_stale = 1;
+                return;
+        }
+        if (!m->metrics_stale && m->metrics_written && streq(m->metrics_written, text))
+                return;         /* nothing changed: no write */
+        r = write_atomic(m->metrics_path, text);
+        if (r < 0) {
+                m->metrics_stale = r != -ENOENT;        /* a missing directory: try again when something changes */
+                if (!m->metrics_warned)
+                        log_fields(r == -ENOENT ? LOG_INFO : LOG_WARNING, r, NULL, NULL,
+                                   "Metrics not written to %s: %m%s", m->metrics_path,
+                                   r == -ENOENT ? " (its directory does not exist: no textfile collector here)" : "");
+                m->metrics_warned = 1;
+                return;
+        }
+        if (m->metrics_warned)
+                log_info("Metrics written to %s", m->metrics_path);
+        m->metrics_warned = 0;
+        m->metrics_stale = 0;
+        free(m->metrics_written);
+        m->metrics_written = TAKE_PTR(text);
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* --metrics=FILE: the state for Prometheus (node_exporter's textfile collector), written
+ * atomically when it changed, at most once per verification, never on a timer of its own. */
+#pragma once
+
+#include "ak-metrics.h"
+
+typedef struct Manager Manager;
+
+void manager_metrics(const Manager *m, ak_metrics *ret);
+void metrics_write(Manager *m);
