@@ -697,6 +697,25 @@ class BusTest(unittest.TestCase):
         self.assertEqual(self.call("Resync"), [0, 0, 0])
         self.wait_in_sync()
 
+    def test_17_ctl_status_prometheus(self):
+        """auditkeepctl status --prometheus prints the metrics from the daemon's properties, in
+        the text exposition format, for everyone."""
+        self.wait_in_sync()
+        r = self.ctl("status", "--prometheus", user=NOBODY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        values = {l.split(" ")[0]: l.split(" ")[1] for l in lines if not l.startswith("#")}
+        self.assertEqual(values["auditkeep_in_sync"], "1")
+        self.assertEqual(values['auditkeep_rules{state="desired"}'], str(self.prop("DesiredRules")))
+        self.assertEqual(values['auditkeep_rules{state="loaded"}'], str(self.prop("LoadedRules")))
+        self.assertEqual(values["auditkeep_kernel_backlog_limit"], "1234")
+        self.assertEqual(values["auditkeep_drift_events_total"], str(self.prop("DriftEvents")))
+        self.assertEqual(values['auditkeep_info{state="in-sync",mode="enforce"}'], "1")
+        self.assertTrue(self.prop("InSync"))
+        for name in ("auditkeep_in_sync", "auditkeep_repairs_total", "auditkeep_kernel_lost"):
+            self.assertIn(f"# TYPE {name} ", r.stdout)
+            self.assertIn(f"# HELP {name} ", r.stdout)
+
     def test_16_hostile_process_name(self):
         """A changer named with control bytes and bytes that are not UTF-8 is reported escaped:
         the log, LastDriftBy, GetAll and auditkeepctl status all keep working."""
