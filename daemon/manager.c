@@ -635,6 +635,8 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
                           ak_sync_lock_withheld_reason(&m->report, m->want, why, sizeof(why)));
         if (m->reason != VERIFY_SETTLE)
                 m->last_added = m->last_removed = m->last_changed = 0;
+        if (m->call_chain && (m->reason == VERIFY_REQUEST || m->reason == VERIFY_RELOAD))
+                trail_sync(m, &m->report, m->reason == VERIFY_REQUEST ? "sync-resync" : "sync-reload");
         set_state(m, steady_state(m));
         finish(m);
 }

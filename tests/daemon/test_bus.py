@@ -67,7 +67,7 @@ SIGNALS = {
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
-from akharness import KernelState, Notify, kernel_rules, kernel_status, usable  # noqa: E402
+from akharness import KernelState, Notify, kernel_rules, kernel_status, nl_open, usable  # noqa: E402
 
 def run(*args, check=True, env=None, timeout=60):
     r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, timeout=timeout)
@@ -715,6 +715,27 @@ class BusTest(unittest.TestCase):
         for name in ("auditkeep_in_sync", "auditkeep_repairs_total", "auditkeep_kernel_lost"):
             self.assertIn(f"# TYPE {name} ", r.stdout)
             self.assertIn(f"# HELP {name} ", r.stdout)
+
+    def test_18_resync_in_the_audit_trail(self):
+        """A Resync leaves a USYS_CONFIG record naming the caller's uid."""
+        self.wait_in_sync()
+        mon = nl_open(groups=1)
+        try:
+            self.assertEqual(self.call("Resync"), [0, 0, 0])
+            end, found = time.monotonic() + 3, None
+            while found is None and time.monotonic() < end:
+                try:
+                    data = mon.recv(65536)
+                except OSError:
+                    continue
+                body = data[16:].decode(errors="replace")
+                if int.from_bytes(data[4:6], "little") == 1111 and "op=sync-resync" in body:
+                    found = body
+        finally:
+            mon.close()
+        self.assertIsNotNone(found, "no USYS_CONFIG record of the Resync")
+        self.assertRegex(found, r"msg='op=sync-resync added=0 removed=0 changed=0 pending=0 refused=0 "
+                                r"requested_by_uid=0 exe=\S+ res=success'")
 
     def test_16_hostile_process_name(self):
         """A changer named with control bytes and bytes that are not UTF-8 is reported escaped:
