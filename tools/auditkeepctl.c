@@ -804,6 +804,8 @@ static const verb *verbs_table(size_t *n) {
         return verbs;
 }
 
+/* One option parser for the whole command line: getopt_long permutes, so options may stand
+ * before or after the command and its paths, and "--foreign keep" reads as "--foreign=keep". */
 int main(int argc, char **argv) {
         enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON, ARG_AUDITD_CONF, ARG_PROMETHEUS };
         static const struct option options[] = {
@@ -817,13 +819,15 @@ int main(int argc, char **argv) {
                 { "auditd-conf", required_argument, NULL, ARG_AUDITD_CONF },
                 {}
         };
-        int c;
+        const verb *v = NULL;
+        int c, want_help = 0;
 
-        while ((c = getopt_long(argc, argv, "+hq", options, NULL)) >= 0)
+        opterr = 0;     /* our own messages */
+        while ((c = getopt_long(argc, argv, ":hq", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        help();
-                        return EXIT_OK;
+                        want_help = 1;
+                        break;
                 case ARG_VERSION:
                         printf("auditkeepctl %s\n", PACKAGE_VERSION);
                         return EXIT_OK;
@@ -852,45 +856,33 @@ int main(int argc, char **argv) {
                 case ARG_AUDITD_CONF:
                         arg_auditd_conf = optarg;
                         break;
+                case ':':
+                        fprintf(stderr, "auditkeepctl: option '%s' needs a value (see --help)\n", argv[optind - 1]);
+                        return EXIT_PROBLEMS;
                 default:
+                        if (optopt)
+                                fprintf(stderr, "auditkeepctl: unknown option '-%c' (see --help)\n", optopt);
+                        else
+                                fprintf(stderr, "auditkeepctl: unknown option '%s' (see --help)\n", argv[optind - 1]);
                         return EXIT_PROBLEMS;
                 }
 
-        if (optind >= argc) {
-                help();
-                return EXIT_PROBLEMS;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(argv[optind], verbs[i].name)) {
-                        /* options may also follow the command */
-                        int vargc = argc - optind - 1, k = 0;
-                        char **vargv = argv + optind + 1;
-                        for (int j = 0; j < vargc; j++) {
-                                if (streq(vargv[j], "--exact-order"))
-                                        arg_exact_order = 1;
-                                else if (streq(vargv[j], "--foreign=keep"))
-                                        arg_foreign = AK_FOREIGN_KEEP;
-                                else if (streq(vargv[j], "--foreign=remove"))
-                                        arg_foreign = AK_FOREIGN_REMOVE;
-                                else if (streq(vargv[j], "--json"))
-                                        arg_json = 1;
-                                else if (streq(vargv[j], "--prometheus"))
-                                        arg_prometheus = 1;
-                                else if (strncmp(vargv[j], "--auditd-conf=", 14) == 0)
-                                        arg_auditd_conf = vargv[j] + 14;
-                                else if (streq(vargv[j], "-q") || streq(vargv[j], "--quiet"))
-                                        arg_quiet = 1;
-                                else if (streq(vargv[j], "-h") || streq(vargv[j], "--help")) {
-                                        printf("Usage: auditkeepctl %s %s\n  %s\n", verbs[i].name, verbs[i].args, verbs[i].help);
-                                        return EXIT_OK;
-                                } else if (vargv[j][0] == '-' && vargv[j][1]) {
-                                        fprintf(stderr, "auditkeepctl: unknown option '%s' (see --help)\n", vargv[j]);
-                                        return EXIT_PROBLEMS;
-                                } else
-                                        vargv[k++] = vargv[j];
-                        }
-                        return verbs[i].run(k, vargv);
+        if (optind < argc) {
+                for (size_t i = 0; i < ELEMENTSOF(verbs) && !v; i++)
+                        if (streq(argv[optind], verbs[i].name))
+                                v = &verbs[i];
+                if (!v) {
+                        fprintf(stderr, "auditkeepctl: unknown command '%s' (see --help)\n", argv[optind]);
+                        return EXIT_PROBLEMS;
                 }
-        fprintf(stderr, "auditkeepctl: unknown command '%s' (see --help)\n", argv[optind]);
-        return EXIT_PROBLEMS;
+        }
+        if (want_help && v) {
+                printf("Usage: auditkeepctl %s %s\n  %s\n", v->name, v->args, v->help);
+                return EXIT_OK;
+        }
+        if (want_help || !v) {
+                help();
+                return want_help ? EXIT_OK : EXIT_PROBLEMS;
+        }
+        return v->run(argc - optind - 1, argv + optind + 1);
 }
