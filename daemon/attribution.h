@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "ak-kernel.h"
+#include "auditkeep/ak-kernel.h"
 
 #define ATTR_MAX_CHANGES 32
 #define ATTR_EXPECT_USEC (5u * 1000000u)        /* our records arrive within ms; forget after this */

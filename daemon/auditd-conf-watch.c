@@ -11,7 +11,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "ak-auditd-conf.h"
+#include "auditkeep/ak-auditd-conf.h"
 #include "auditd-conf-watch.h"
 #include "journal-ids.h"
 #include "log.h"

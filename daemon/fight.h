@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ak-plan.h"
+#include "auditkeep/ak-plan.h"
 
 #define FIGHT_WINDOW_USEC (1u * 1000000u)       /* drift this soon after a repair... */
 #define FIGHT_THRESHOLD 3                       /* ...so many times in a row is a fight */

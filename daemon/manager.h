@@ -7,9 +7,9 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "ak-kernel.h"
-#include "ak-sync.h"
-#include "ak-rules.h"
+#include "auditkeep/ak-kernel.h"
+#include "auditkeep/ak-sync.h"
+#include "auditkeep/ak-rules.h"
 #include "attribution.h"
 #include "fight.h"
 #include "poll.h"

@@ -3,7 +3,7 @@
  * atomically when it changed, at most once per verification, never on a timer of its own. */
 #pragma once
 
-#include "ak-metrics.h"
+#include "auditkeep/ak-metrics.h"
 
 typedef struct Manager Manager;
 

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "ak-sync.h"
+#include "auditkeep/ak-sync.h"
 
 typedef struct Manager Manager;
 

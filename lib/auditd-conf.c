@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ak-auditd-conf.h"
+#include "auditkeep/ak-auditd-conf.h"
 #include "tables.h"
 #include "util.h"
 

@@ -10,7 +10,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include "ak-rules.h"
+#include "auditkeep/ak-rules.h"
 #include "macro.h"
 #include "rule-internal.h"
 #include "tables.h"

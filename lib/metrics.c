@@ -4,7 +4,7 @@
  * units; the kernel's own values under auditkeep_kernel_. */
 #include <inttypes.h>
 
-#include "ak-metrics.h"
+#include "auditkeep/ak-metrics.h"
 #include "macro.h"
 #include "util.h"
 

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ak-rules.h"
+#include "auditkeep/ak-rules.h"
 #include "macro.h"
 #include "rule-internal.h"
 #include "tables.h"

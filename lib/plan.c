@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ak-plan.h"
+#include "auditkeep/ak-plan.h"
 #include "macro.h"
 #include "rule-internal.h"
 #include "util.h"

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ak-rules.h"
+#include "auditkeep/ak-rules.h"
 
 /* auditctl joins several keys of one rule with this byte. */
 #define AUDIT_KEY_SEPARATOR 0x01

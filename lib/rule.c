@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ak-rules.h"
+#include "auditkeep/ak-rules.h"
 #include "macro.h"
 #include "rule-internal.h"
 

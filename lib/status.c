@@ -4,7 +4,7 @@
  * and their names as auditctl -s prints them and as CONFIG_CHANGE records spell them. */
 #include <stddef.h>
 
-#include "ak-kernel.h"
+#include "auditkeep/ak-kernel.h"
 #include "macro.h"
 #include "rule-internal.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ak-sync.h"
+#include "auditkeep/ak-sync.h"
 #include "macro.h"
 #include "util.h"
 

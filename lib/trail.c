@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <linux/netlink.h>
 
-#include "ak-kernel.h"
+#include "auditkeep/ak-kernel.h"
 #include "macro.h"
 #include "util.h"
 

@@ -14,11 +14,11 @@
 
 #include <time.h>
 
-#include "ak-auditd-conf.h"
-#include "ak-kernel.h"
-#include "ak-metrics.h"
-#include "ak-sync.h"
-#include "ak-rules.h"
+#include "auditkeep/ak-auditd-conf.h"
+#include "auditkeep/ak-kernel.h"
+#include "auditkeep/ak-metrics.h"
+#include "auditkeep/ak-sync.h"
+#include "auditkeep/ak-rules.h"
 #include "ctl-sdbus.h"
 #include "macro.h"
 #include "util.h"

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "ak-rules.h"
+#include "auditkeep/ak-rules.h"
 
 #ifdef __cplusplus
 extern "C" {

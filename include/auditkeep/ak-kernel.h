@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <linux/audit.h>
 
-#include "ak-rules.h"
+#include "auditkeep/ak-rules.h"
 
 #ifdef __cplusplus
 extern "C" {

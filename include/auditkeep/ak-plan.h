@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ak-kernel.h"
-#include "ak-rules.h"
+#include "auditkeep/ak-kernel.h"
+#include "auditkeep/ak-rules.h"
 
 #ifdef __cplusplus
 extern "C" {

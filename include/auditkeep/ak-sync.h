@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ak-kernel.h"
-#include "ak-plan.h"
-#include "ak-rules.h"
+#include "auditkeep/ak-kernel.h"
+#include "auditkeep/ak-plan.h"
+#include "auditkeep/ak-rules.h"
 
 #ifdef __cplusplus
 extern "C" {

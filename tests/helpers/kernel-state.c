@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ak-kernel.h"
+#include "auditkeep/ak-kernel.h"
 #include "kernel-state.h"
 #include "test-util.h"
 #include "macro.h"

@@ -2,7 +2,7 @@
 /* Real-kernel test fixtures: take the shared lock, save the kernel's audit state, put it back. */
 #pragma once
 
-#include "ak-kernel.h"
+#include "auditkeep/ak-kernel.h"
 
 /* 1 when this process may configure the real kernel (root, CAP_AUDIT_CONTROL, initial
  * namespaces, NETLINK_AUDIT answers and the kernel is not locked). */

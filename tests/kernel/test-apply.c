@@ -20,9 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ak-kernel.h"
-#include "ak-sync.h"
-#include "ak-rules.h"
+#include "auditkeep/ak-kernel.h"
+#include "auditkeep/ak-sync.h"
+#include "auditkeep/ak-rules.h"
 #include "kernel-state.h"
 #include "macro.h"
 #include "util.h"

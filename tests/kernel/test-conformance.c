@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ak-kernel.h"
+#include "auditkeep/ak-kernel.h"
 #include "kernel-state.h"
 #include "macro.h"
 #include "util.h"

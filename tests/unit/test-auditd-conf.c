@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ak-auditd-conf.h"
+#include "auditkeep/ak-auditd-conf.h"
 
 #define N(x) (sizeof(x) / sizeof((x)[0]))
 

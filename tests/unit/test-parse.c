@@ -19,7 +19,7 @@
 
 #include <linux/audit.h>
 
-#include "ak-rules.h"
+#include "auditkeep/ak-rules.h"
 
 #define N(x) (sizeof(x) / sizeof((x)[0]))
 

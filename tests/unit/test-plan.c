@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ak-plan.h"
+#include "auditkeep/ak-plan.h"
 #include "macro.h"
 
 #define ARCH_B64 0xc000003eu
