@@ -20,6 +20,7 @@
 #include "auditkeep/ak-rules.h"
 #include "macro.h"
 #include "rule-internal.h"
+#include "sim.h"
 #include "tables.h"
 #include "util.h"
 
@@ -64,21 +65,6 @@ typedef struct linectx {
         unsigned first_column;
 } linectx;
 
-/* The simulated kernel: one ordered list per filter list. */
-/* How many rules of a list have a given ak_rule_hash(): open addressing, linear probing. A
- * lookup scans the list only when the hash is present, so loading N rules stays linear. */
-typedef struct hashcount {
-        uint64_t *keys;
-        uint32_t *counts;
-        size_t size, used;      /* size is 0 or a power of two */
-} hashcount;
-
-typedef struct ak_sim {
-        ak_rule *lists[AUDIT_NR_FILTERS];
-        size_t n[AUDIT_NR_FILTERS], allocated[AUDIT_NR_FILTERS];
-        hashcount index[AUDIT_NR_FILTERS];
-} sim;
-
 /* What a ruleset keeps for the parser alone. */
 struct ak_ruleset_private {
         size_t diags_allocated, sources_allocated, files_allocated;
@@ -87,7 +73,6 @@ struct ak_ruleset_private {
         sim sim;                /* the simulated kernel the lines run against */
 };
 
-static void hashcount_done(hashcount *h);
 
 /* ------------------------------------------------------------------------------------------ */
 /* diagnostics */
@@ -1012,86 +997,6 @@ static int key_add(linectx *c, builder *b, const char *k, unsigned col) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* the simulated kernel */
-
-static void sim_done(sim *s) {
-        for (size_t l = 0; l < AUDIT_NR_FILTERS; l++) {
-                hashcount_done(&s->index[l]);
-                for (size_t i = 0; i < s->n[l]; i++)
-                        ak_rule_done(&s->lists[l][i]);
-                free(s->lists[l]);
-        }
-        *s = (sim) {};
-}
-
-static void hashcount_done(hashcount *h) {
-        free(h->keys);
-        free(h->counts);
-        *h = (hashcount) {};
-}
-
-static uint32_t *hashcount_slot(const hashcount *h, uint64_t key) {
-        size_t mask = h->size - 1;
-
-        for (size_t i = key & mask;; i = (i + 1) & mask)
-                if (h->counts[i] == UINT32_MAX || h->keys[i] == key)
-                        return &h->counts[i];
-}
-
-static uint32_t hashcount_get(const hashcount *h, uint64_t key) {
-        uint32_t *c;
-
-        if (h->size == 0)
-                return 0;
-        c = hashcount_slot(h, key);
-        return *c == UINT32_MAX ? 0 : *c;
-}
-
-/* Add delta (+1/-1) to key's count. Empty slots hold UINT32_MAX. */
-static int hashcount_add(hashcount *h, uint64_t key, int delta) {
-        uint32_t *c;
-
-        if ((h->used + 1) * 2 > h->size) {
-                hashcount n = { .size = h->size ? h->size * 2 : 64 };
-                n.keys = malloc(n.size * sizeof(uint64_t));
-                n.counts = malloc(n.size * sizeof(uint32_t));
-                if (!n.keys || !n.counts) {
-                        hashcount_done(&n);
-                        return -ENOMEM;
-                }
-                memset(n.counts, 0xff, n.size * sizeof(uint32_t));
-                for (size_t i = 0; i < h->size; i++)
-                        if (h->counts[i] != UINT32_MAX) {
-                                uint32_t *d = hashcount_slot(&n, h->keys[i]);
-                                n.keys[d - n.counts] = h->keys[i];
-                                *d = h->counts[i];
-                                n.used++;
-                        }
-                hashcount_done(h);
-                *h = n;
-        }
-        c = hashcount_slot(h, key);
-        if (*c == UINT32_MAX) {
-                h->keys[c - h->counts] = key;
-                *c = 0;
-                h->used++;
-        }
-        *c = (uint32_t) ((int64_t) *c + delta);
-        return 0;
-}
-
-static ssize_t sim_find(const sim *s, const ak_rule *r) {
-        uint32_t l = ak_rule_list(r);
-
-        if (hashcount_get(&s->index[l], ak_rule_hash(r)) == 0)
-                return -1;
-        for (size_t i = 0; i < s->n[l]; i++)
-                if (ak_rule_equal(&s->lists[l][i], r))
-                        return (ssize_t) i;
-        return -1;
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* lines */
 
 /* Split as auditctl does: on single spaces, with "\ " and "\\" escapes. Tokens are NUL-terminated
@@ -1507,25 +1412,11 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
 
         if (sm && cmd.delete_all) {
                 c->rs->n_rule_lines++;
-                for (size_t l = 0; l < AUDIT_NR_FILTERS; l++) {
-                        size_t w = 0;
-                        for (size_t k = 0; k < sm->n[l]; k++) {
-                                char kbuf[AUDIT_MAX_KEY_LEN + 1];
-                                ak_rule *x = &sm->lists[l][k];
-                                if (!cmd.delete_key || strstr(ak_rule_key(x, kbuf, sizeof(kbuf)), cmd.delete_key)) {
-                                        (void) hashcount_add(&sm->index[l], ak_rule_hash(x), -1);
-                                        ak_rule_done(x);
-                                }
-                                else
-                                        sm->lists[l][w++] = *x;
-                        }
-                        sm->n[l] = w;
-                }
+                sim_delete_all(sm, cmd.delete_key);
         }
         if (sm && cmd.rule) {
+                const ak_rule *o;
                 ak_rule rule;
-                ssize_t at;
-                uint32_t l;
 
                 c->rs->n_rule_lines++;
                 if (c->rs->lock && !c->rs->priv->lock_warned) {
@@ -1535,12 +1426,10 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
                 r = builder_take_rule(&b, c, &rule);
                 if (r < 0)
                         goto out;
-                l = ak_rule_list(&rule);
-                at = sim_find(sm, &rule);
+                o = sim_find(sm, &rule);
                 switch (b.cmd) {
                 case CMD_ADD:
-                        if (at >= 0) {
-                                const ak_rule *o = &sm->lists[l][at];
+                        if (o) {
                                 WARN(c, b.rule_col, "duplicate rule, already declared at %s:%u; the kernel keeps one copy",
                                      o->file ? o->file : "?", o->line);
                                 ak_rule_done(&rule);
@@ -1548,28 +1437,17 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
                         }
                         /* fallthrough */
                 case CMD_PREPEND:
-                        if (GROW(sm->lists[l], sm->allocated[l], sm->n[l] + 1) < 0 ||
-                            hashcount_add(&sm->index[l], ak_rule_hash(&rule), +1) < 0) {
+                        r = sim_add(sm, &rule, b.cmd == CMD_PREPEND);
+                        if (r < 0) {
                                 ak_rule_done(&rule);
-                                r = -ENOMEM;
                                 goto out;
                         }
-                        if (b.cmd == CMD_PREPEND) {
-                                memmove(sm->lists[l] + 1, sm->lists[l], sm->n[l] * sizeof(ak_rule));
-                                sm->lists[l][0] = rule;
-                        } else
-                                sm->lists[l][sm->n[l]] = rule;
-                        sm->n[l]++;
                         break;
                 case CMD_DEL:
-                        if (at < 0)
+                        if (!o)
                                 ERR(c, b.rule_col, "no such rule to delete (no earlier line adds exactly this rule)");
-                        else {
-                                (void) hashcount_add(&sm->index[l], ak_rule_hash(&sm->lists[l][at]), -1);
-                                ak_rule_done(&sm->lists[l][at]);
-                                memmove(sm->lists[l] + at, sm->lists[l] + at + 1, (sm->n[l] - (size_t) at - 1) * sizeof(ak_rule));
-                                sm->n[l]--;
-                        }
+                        else
+                                sim_delete(sm, o);
                         ak_rule_done(&rule);
                         break;
                 }
