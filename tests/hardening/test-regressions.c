@@ -3,6 +3,8 @@
  * each feeds the input that showed the bug (minimised, or recorded from the real kernel) to the
  * same function, and expects the behaviour the code promises. */
 #include <check.h>
+
+#include "test-util.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -254,12 +256,4 @@ static Suite *suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(suite());
-        int failed;
-
-        srunner_run_all(sr, CK_ENV);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+AK_TEST_MAIN(suite)

@@ -72,3 +72,13 @@ int ak_test_kernel_lock(void) {
         }
         return fd;
 }
+
+int ak_test_run(Suite *s) {
+        SRunner *sr = srunner_create(s);
+        int failed;
+
+        srunner_run_all(sr, CK_ENV);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? 1 : 0;
+}

@@ -4,6 +4,8 @@
  * by pid and by expectation (never an attribution), changes kept for the next check, and names
  * with control bytes and invalid UTF-8 escaped. */
 #include <check.h>
+
+#include "test-util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,12 +187,4 @@ static Suite *attribution_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(attribution_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_ENV);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+AK_TEST_MAIN(attribution_suite)

@@ -4,6 +4,8 @@
  * not depend on this machine: a 10 GiB file system for the log with `free_mib` MiB free, scripts
  * with chosen owners and modes. */
 #include <check.h>
+
+#include "test-util.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,12 +396,4 @@ static Suite *auditd_conf_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(auditd_conf_suite());
-        int failures;
-
-        srunner_run_all(sr, CK_ENV);
-        failures = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failures ? 1 : 0;
-}
+AK_TEST_MAIN(auditd_conf_suite)

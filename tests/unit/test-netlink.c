@@ -1220,12 +1220,4 @@ static Suite *netlink_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(netlink_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_ENV);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+AK_TEST_MAIN(netlink_suite)

@@ -5,6 +5,8 @@
  * Expected bytes are built here from first principles (uapi constants, syscall numbers as
  * `ausyscall` prints them, libaudit 3.0.9's rules), never by calling the parser. */
 #include <check.h>
+
+#include "test-util.h"
 #include <errno.h>
 #include <ftw.h>
 #include <pwd.h>
@@ -1712,12 +1714,4 @@ static Suite *parse_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(parse_suite());
-        int failures;
-
-        srunner_run_all(sr, CK_ENV);
-        failures = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failures ? 1 : 0;
-}
+AK_TEST_MAIN(parse_suite)

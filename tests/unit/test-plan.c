@@ -10,6 +10,7 @@
 
 #include "auditkeep/ak-plan.h"
 #include "macro.h"
+#include "test-util.h"
 
 #define ARCH_B64 0xc000003eu
 #define ARCH_B32 0x40000003u
@@ -1529,12 +1530,4 @@ static Suite *plan_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(plan_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_ENV);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+AK_TEST_MAIN(plan_suite)

@@ -11,6 +11,7 @@
 
 #include "auditkeep/ak-kernel.h"
 #include "macro.h"
+#include "test-util.h"
 
 typedef enum len_form {
         FORM_MULTICAST,         /* nlmsg_len = header + text, datagram exactly that long */
@@ -491,12 +492,4 @@ static Suite *record_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(record_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_ENV);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+AK_TEST_MAIN(record_suite)

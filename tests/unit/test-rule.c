@@ -3,6 +3,8 @@
  * its rendering in auditctl syntax, checked against the text auditctl prints and by round trips
  * text -> binary -> text -> binary over real rule files. */
 #include <check.h>
+
+#include "test-util.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -582,12 +584,4 @@ static Suite *rule_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(rule_suite());
-        int failures;
-
-        srunner_run_all(sr, CK_ENV);
-        failures = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failures ? 1 : 0;
-}
+AK_TEST_MAIN(rule_suite)

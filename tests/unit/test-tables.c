@@ -10,6 +10,7 @@
 #include <linux/audit.h>
 
 #include "macro.h"
+#include "test-util.h"
 #include "tables.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -699,12 +700,4 @@ static Suite *tables_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(tables_suite());
-        int failures;
-
-        srunner_run_all(sr, CK_ENV);
-        failures = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failures ? 1 : 0;
-}
+AK_TEST_MAIN(tables_suite)
