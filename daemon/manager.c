@@ -347,8 +347,6 @@ static void finish(Manager *m) {
 
         log_debug("verify %s done: %s", reason_name(done), manager_state_to_string(m->state));
         m->busy = 0;
-        if (done != VERIFY_POLL_LIGHT)
-                poll_trim();    /* give the listing's freed pages back (poll.c) */
         notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");

@@ -38,6 +38,15 @@ int poll_reason(Manager *m) {
         PollState *ps = &m->poll;
         const char *why = NULL;
 
+        if (ps->trim_due) {
+                /* Full checks allocate a copy of every rule (the listing) and free the previous
+                 * one; hand the freed pages back while idle, here, not after each check: a
+                 * verification that starts on trimmed memory pays the page faults again (in a
+                 * guest, most of a repair's time). */
+                (void) malloc_trim(0);
+                ps->trim_due = 0;
+        }
+
         if (!m->mon)
                 why = "no event socket";
         else if (!ps->have_full || ps->need_full)
@@ -68,6 +77,7 @@ void poll_full_done(Manager *m, const ak_kstate *snapshot) {
         ps->base = snapshot->status;
         ps->suppressible = has_exclude_never(snapshot);
         ps->full++;
+        ps->trim_due = 1;
 }
 
 int poll_light_done(Manager *m, const struct audit_status *now) {
@@ -84,10 +94,4 @@ int poll_light_done(Manager *m, const struct audit_status *now) {
                 return 1;
         }
         return 0;
-}
-
-void poll_trim(void) {
-        /* A full check allocates a copy of every rule (the listing) and frees the previous one;
-         * the freed pages stay resident unless handed back. A few microseconds at 1000 rules. */
-        (void) malloc_trim(0);
 }

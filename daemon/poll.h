@@ -16,6 +16,7 @@ typedef struct PollState {
         int suppressible;               /* the kernel held an exclude,never rule: records may be hidden */
         int need_full;                  /* a GET saw something change: the next check lists */
         uint64_t light, full;           /* counts, for the debug log and tests */
+        int trim_due;                   /* a full check ran since the last malloc_trim() */
 } PollState;
 
 struct Manager;
@@ -27,5 +28,3 @@ int poll_reason(struct Manager *m);
 void poll_full_done(struct Manager *m, const struct ak_kstate *snapshot);
 /* A GET-only check read this status: 1 when a full check must follow, 0 when all is quiet. */
 int poll_light_done(struct Manager *m, const struct audit_status *now);
-/* Return freed heap pages to the kernel (after a full check). */
-void poll_trim(void);

@@ -1056,10 +1056,14 @@ int ak_nl_process(ak_nl *nl) {
         if (!nl)
                 return -EINVAL;
 
-        for (unsigned k = 0; k < AK_NL_PROCESS_MAX;) {
+        for (unsigned k = 0, last = AK_NL_RECV_SLOTS; k < AK_NL_PROCESS_MAX && last == AK_NL_RECV_SLOTS;) {
+                /* A batch short of full drained the socket: the next read would only say EAGAIN
+                 * (and cost a syscall, which with auditing on walks the kernel's exit rules). A
+                 * datagram that arrives later makes the fd readable again. */
                 r = recv_batch(nl, AK_NL_PROCESS_MAX - k);
                 if (r == 0)
                         break;
+                last = r > 0 ? (unsigned) r : AK_NL_RECV_SLOTS;
                 if (r == -ENOBUFS) {
                         /* The kernel dropped something addressed to us: the transaction's
                          * answers cannot be trusted to arrive. Keep draining. */

@@ -1420,8 +1420,13 @@ START_TEST(test_light_poll) {
         wait_log("^Drift detected \\(poll\\): 1 rules removed", mark_log, 2500);
         wait_status("in sync, 5 rules", 2000);
         world_done();
+}
+END_TEST
 
-        /* An exclude,never rule in the kernel may drop CONFIG_CHANGE records: every poll lists. */
+/* An exclude,never rule in the kernel may drop CONFIG_CHANGE records: every poll lists. */
+START_TEST(test_light_poll_exclude) {
+        size_t mark;
+
         world_init("light-poll-exclude", FAKE_SEQPACKET, MON_UNIX);
         write_rules(RULES_HEAD "-a never,exclude -F msgtype=CWD\n" "-e 1\n");
         start_and_settle("0.3", "in sync, 5 rules");
@@ -1939,6 +1944,7 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("poll");
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_light_poll);
+        tcase_add_test(tc, test_light_poll_exclude);
         suite_add_tcase(s, tc);
         return s;
 }
