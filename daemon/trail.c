@@ -104,7 +104,8 @@ void trail_drift(Manager *m, const ak_plan *p, size_t n_ops, const char *by) {
                 field(&b, "settings", s);
         keys_of(&b, p->ops, n_ops);
         field(&b, "by", by);
-        strbuf_printf(&b, " mode=%s", m->mode == MODE_MONITOR ? "monitor" : "enforce");
+        /* not "mode=": ausearch -i reads a field of that name as a file mode */
+        strbuf_printf(&b, " autorepair=%s", m->mode == MODE_MONITOR ? "no" : "yes");
         send_record(m, &b, "success");
 }
 

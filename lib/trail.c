@@ -21,7 +21,9 @@ int ak_trail_open(int *ret_fd) {
         fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
         if (fd < 0)
                 return -errno;
-        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+        /* Connected to the kernel (port 0): the kernel refuses datagrams from any other port
+         * for it (ECONNREFUSED), so nobody can fill its receive queue. */
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
                 int r = -errno;
                 close(fd);
                 return r;
@@ -31,7 +33,6 @@ int ak_trail_open(int *ret_fd) {
 }
 
 int ak_trail_send(int fd, uint16_t type, const char *text) {
-        struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
         size_t len = strlen(text) + 1;          /* the kernel takes the text with its NUL */
         struct nlmsghdr h = {
                 .nlmsg_len = (uint32_t) NLMSG_LENGTH(len),
@@ -39,7 +40,7 @@ int ak_trail_send(int fd, uint16_t type, const char *text) {
                 .nlmsg_flags = NLM_F_REQUEST,
         };
         struct iovec iov[2] = { { &h, NLMSG_HDRLEN }, { (void *) text, len } };
-        struct msghdr msg = { .msg_name = &kernel, .msg_namelen = sizeof(kernel), .msg_iov = iov, .msg_iovlen = 2 };
+        struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
         char drain[256];
 
         if (fd < 0 || len > 8192)

@@ -156,14 +156,29 @@ class SpoofTest(unittest.TestCase):
             cls.lockctx.__exit__(None, None, None)
 
     def items(self):
-        ctl = [p for p, g in self.ports if g == 0]
+        # the control socket is bound first and gets the pid as its port; the audit-trail socket
+        # (USYS_CONFIG records out) is the other one outside the multicast group
+        ctl = [p for p, g in self.ports if g == 0 and p == self.d.pid]
+        trail = [p for p, g in self.ports if g == 0 and p != self.d.pid]
         mon = [p for p, g in self.ports if g & 1]
         self.assertEqual(len(ctl), 1, self.ports)
         self.assertEqual(len(mon), 1, self.ports)
+        self.assertEqual(len(trail), 1, self.ports)
         items = [(ctl[0], d) for _, d in forged_datagrams(ctl[0])]
         items += [(mon[0], d) for _, d in forged_records()]
         items += [(ctl[0], d) for _, d in forged_records()]
         return items
+
+    def test_05_trail_socket_takes_nothing(self):
+        """The audit-trail socket is connected to the kernel: another sender is refused at once
+        (it could otherwise fill its queue, or block a sender)."""
+        trail = [p for p, g in self.ports if g == 0 and p != self.d.pid]
+        s = ak.nl_open()
+        try:
+            with self.assertRaises(ConnectionRefusedError):
+                s.sendto(ak.nlmsg(1000, 1, 1), (trail[0], 0))
+        finally:
+            s.close()
 
     def assert_unharmed(self, since):
         self.assertIsNone(self.d.proc.poll(), "the daemon exited")
@@ -179,7 +194,7 @@ class SpoofTest(unittest.TestCase):
 
     def test_00_ports_found(self):
         print(f"daemon {self.d.pid}: audit netlink ports {self.ports}", file=sys.stderr)
-        self.assertEqual(len(self.ports), 2)
+        self.assertEqual(len(self.ports), 3)     # control, records in, audit trail out
 
     def test_10_unprivileged(self):
         if not shutil.which("setpriv"):

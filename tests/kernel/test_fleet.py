@@ -155,6 +155,12 @@ class FleetTest(KernelTestCase):
                      "auditkeep_kernel_backlog_wait_time"):
             self.assertIn((name, ""), mine)
         self.assertAlmostEqual(mine[("auditkeep_last_sync_timestamp_seconds", "")], time.time(), delta=60)
+        # Prometheus's own linter, from Debian's prometheus package (scripts/setup installs it)
+        promtool = shutil.which("promtool")
+        self.assertIsNotNone(promtool, "promtool is not installed")
+        with open(self.metrics) as f:
+            r = subprocess.run([promtool, "check", "metrics"], stdin=f, capture_output=True, text=True)
+        self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ""))
         # no temporary file left beside it (the collector reads every *.prom)
         self.assertEqual(os.listdir(self.textfile_dir), ["auditkeep.prom"])
 
