@@ -91,12 +91,33 @@ class KernelLock:
         self.f.close()
 
 
+_running_daemons = []
+
+
+def _restore_on_sigterm(state):
+    """meson ends a test that runs past its timeout with SIGTERM, and no tearDown runs then: stop
+    the daemons this process started and put the kernel back before dying, so that the next test
+    does not take a test's rules for the machine's own."""
+    def handler(signum, frame):
+        try:
+            for d in list(_running_daemons):
+                d.kill()
+            state.restore()
+        finally:
+            os._exit(128 + signum)
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:
+        pass    # not the main thread
+
+
 class KernelState:
     """Save and restore what the tests change: settable status fields and the rule list."""
 
     def __init__(self):
         self.status = kernel_status()
         self.rules = kernel_rules()
+        _restore_on_sigterm(self)
 
     def restore(self):
         sh("auditctl", "-D", check=False)
@@ -211,6 +232,7 @@ class Daemon:
         env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + os.path.join(tmp, "no-bus")
         out = subprocess.PIPE if timestamps else self.log
         self.proc = subprocess.Popen([*wrapper, DAEMON, *args], stdout=out, stderr=subprocess.STDOUT, env=env)
+        _running_daemons.append(self)
         if timestamps:
             self.reader = threading.Thread(target=self._read, daemon=True)
             self.reader.start()
