@@ -627,7 +627,11 @@ void manager_bus_changed(Manager *m) {
 
 void manager_bus_drift(Manager *m, const char *what, const char *by) {
         if (manager_bus_ready(m))
-                (void) sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "DriftDetected", "ss", what, by);
+        {
+                _cleanup_free_ char *o1 = NULL, *o2 = NULL;
+                (void) sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "DriftDetected", "ss", bus_text(what, &o1),
+                                          bus_text(by, &o2));
+        }
 }
 
 void manager_bus_synced(Manager *m, unsigned added, unsigned removed, unsigned changed) {

@@ -405,6 +405,7 @@ static void execute(Manager *m, size_t first, size_t n) {
         r = ak_nl_execute_async(m->nl, m->report.plan->ops + first, n, KERNEL_TIMEOUT_USEC, on_exec_done, m);
         if (r < 0) {
                 log_error_errno(r, "Failed to send changes to the kernel: %m");
+                m->executing_lock = 0;
                 call_fail(m, BUS_ERROR_KERNEL, "Cannot send changes to the kernel: %s", strerror(-r));
                 set_state(m, STATE_DEGRADED);
                 finish(m);
@@ -781,7 +782,15 @@ static void verify_start(Manager *m, VerifyReason reason) {
         if (r < 0) {
                 log_warning_errno(r, "Failed to ask the kernel for its audit state: %m");
                 m->busy = 0;
+                if (m->pending_call) {
+                        /* a Resync/Reload waiting on this check gets its answer now, not never */
+                        m->call_chain = 1;
+                        call_fail(m, BUS_ERROR_KERNEL, "Cannot ask the kernel for its audit state: %s", strerror(-r));
+                        reply_call(m);
+                }
                 m->call_chain = 0;
+                if (reason == VERIFY_START || reason == VERIFY_RELOAD)
+                        (void) sd_notify(0, "READY=1");
                 return;
         }
         arm_nl_timer(m);
