@@ -431,7 +431,8 @@ static void json_str(const char *s) {
 }
 
 typedef struct props {
-        char state[64], mode[32], last_drift_by[512];
+        char state[64], mode[32], last_drift_by[512], compat[400];
+        uint32_t compat_level;  /* 0: a daemon without the property */
         uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
         uint32_t desired, loaded, pending, foreign, errors;
         int locked, in_sync;
@@ -468,6 +469,7 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 if (streq(name, "State")) snprintf(p->state, sizeof(p->state), "%s", v);
                                 else if (streq(name, "Mode")) snprintf(p->mode, sizeof(p->mode), "%s", v);
                                 else if (streq(name, "LastDriftBy")) snprintf(p->last_drift_by, sizeof(p->last_drift_by), "%s", v);
+                                else if (streq(name, "Compat")) snprintf(p->compat, sizeof(p->compat), "%s", v);
                         }
                 } else if (streq(sig, "u")) {
                         uint32_t v;
@@ -479,6 +481,7 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 { "DesiredRules", offsetof(props, desired) }, { "LoadedRules", offsetof(props, loaded) },
                                 { "PendingRules", offsetof(props, pending) }, { "ForeignRules", offsetof(props, foreign) },
                                 { "ParseErrors", offsetof(props, errors) },
+                                { "CompatLevel", offsetof(props, compat_level) },
                         };
                         r = sd_bus_message_read(reply, "u", &v);
                         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(map); i++)
@@ -663,6 +666,10 @@ static int verb_status(int argc, char **argv) {
                        p.audit_pid, p.locked ? "true" : "false", p.desired, p.loaded, p.pending, p.foreign, p.errors,
                        p.drift_events, p.repairs, p.last_drift, p.last_sync);
                 json_str(p.last_drift_by);
+                if (p.compat_level) {
+                        printf(",\"compat_level\":%u,\"compat\":", p.compat_level);
+                        json_str(p.compat);
+                }
                 printf(",\"sources\":[");
                 for (size_t i = 0; i < p.n_sources; i++) {
                         if (i)
@@ -683,6 +690,8 @@ static int verb_status(int argc, char **argv) {
         printf("auditkeepd: %s%s%s, mode %s\n", color, p.state, reset, p.mode);
         printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
                p.desired, p.loaded, p.pending, p.foreign, p.errors);
+        if (p.compat_level)
+                printf("    compat: level %s\n", p.compat);
         printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",
                p.enabled, p.locked ? " (locked until reboot)" : "", p.failure, p.backlog, p.backlog_limit, p.lost,
                p.rate_limit, p.backlog_wait_time);
