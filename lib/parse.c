@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The audit.rules language: read lines as `auditctl -R` does, compile each rule into the
- * kernel's binary form as auditctl 3.0.9 does, and run the commands against a simulated, empty
+ * kernel's binary form as auditctl 3.0.9 or 4.0.2 does (the ruleset's compatibility level; where
+ * they differ, see compat.h and sensitive()), and run the commands against a simulated, empty
  * kernel to obtain the desired state. Every problem becomes a FILE:LINE:COLUMN diagnostic. */
 #include <ctype.h>
 #include <dirent.h>
