@@ -52,6 +52,10 @@ typedef struct builder {
         unsigned rule_col;      /* column of -a/-A/-d/-w/-W */
         int syscall_added, perm_added, exe_added, fs_added, watch;
         int perm_expanded;      /* level 4: -F perm= added syscalls (so -F arch after it is misplaced) */
+        int s_given;            /* some -S on the line */
+        int perm_why;           /* c->why is perm_expand()'s, worded once the line is read */
+        unsigned perm_n;        /* what it adds: how many syscalls, of which classes, for which arch */
+        char perm_classes[80], perm_arch[32], perm_value[8];
         uint32_t elf;           /* arch the syscall names resolve against; 0 = not yet */
         char key[AUDIT_MAX_KEY_LEN + 1];
         unsigned key_col;
@@ -601,10 +605,15 @@ static int perm_expand(linectx *c, builder *b, const char *perm, unsigned col) {
         }
         for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
                 n_new += (unsigned) __builtin_popcount(add[i]);
-        if (!all)
-                sensitive(c, "-F perm=%s with arch %s: auditctl 4.0.2 %s the %u %s syscalls of %s; auditctl 3.0.9 %s",
-                          perm, abuf, b->syscall_added ? "adds to the -S list" : "limits the rule to", n_new, classes, abuf,
-                          b->syscall_added ? "keeps the -S list alone" : "leaves it on every syscall");
+        if (!all && !c->sensitive) {
+                /* worded in perm_why_finish(), when it is known whether the line has -S */
+                sensitive(c, "-F perm=%s with arch %s", perm, abuf);
+                b->perm_why = 1;
+                b->perm_n = n_new;
+                snprintf(b->perm_classes, sizeof(b->perm_classes), "%s", classes);
+                snprintf(b->perm_arch, sizeof(b->perm_arch), "%s", abuf);
+                snprintf(b->perm_value, sizeof(b->perm_value), "%s", perm);
+        }
         if (c->compat < AK_COMPAT_4)
                 return 0;
         for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
@@ -612,6 +621,15 @@ static int perm_expand(linectx *c, builder *b, const char *perm, unsigned col) {
         b->syscall_added = 1;   /* as audit_rule_syscall_data() notes it: a later -F arch is misplaced */
         b->perm_expanded = 1;
         return 0;
+}
+
+static void perm_why_finish(linectx *c, const builder *b) {
+        if (!b->perm_why)
+                return;
+        snprintf(c->why, sizeof(c->why), "-F perm=%s with arch %s: auditctl 4.0.2 %s the %u %s syscall%s of %s; "
+                 "auditctl 3.0.9 %s", b->perm_value, b->perm_arch, b->s_given ? "adds to the -S list" : "limits the rule to",
+                 b->perm_n, b->perm_classes, b->perm_n == 1 ? "" : "s", b->perm_arch,
+                 b->s_given ? "keeps the -S list alone" : "leaves it on every syscall");
 }
 
 /* -F name OP value */
@@ -1153,6 +1171,7 @@ static int opt_syscall(linectx *c, builder *b, const token *opt, const token *ar
                 }
         }
         b->syscall_added = 1;
+        b->s_given = 1;
         return 0;
 }
 
@@ -1657,6 +1676,7 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
         if (builder_init(&b) < 0)
                 return -ENOMEM;
         if (parse_tokens(c, toks, n, &b, &cmd) < 0 || c->failed) {
+                perm_why_finish(c, &b);
                 if (c->sensitive && c->rs)
                         compat_compare(c, line, len, NULL);
                 goto out;
@@ -1675,6 +1695,7 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
                         WARN(c, b.rule_col, "rule after -e 2: auditkeep locks only after every rule is in force (auditctl -R would refuse this rule)");
                         c->rs->priv->lock_warned = 1;
                 }
+                perm_why_finish(c, &b);
                 r = builder_take_rule(&b, c, &rule);
                 if (r < 0)
                         goto out;
