@@ -131,22 +131,26 @@ EXPECTED
 "$ctl" check --compat=4 --auditd-conf=none "$tmp/moved.rules" > "$tmp/out" 2>&1; st=$?
 diff -u "$tmp/expected" "$tmp/out"
 check "compat 4: the perm line is a warning naming level 3, exit 0" $(( $? || st != 0 ))
-"$ctl" check --compat=3 --auditd-conf=none "$tmp/moved.rules" 2>&1 | grep -q "moved.rules:1:1: warning: means something else at compat level 4 (auditctl 4.0.2)"
+# (output first, then grep: with pipefail, grep -q leaving early would fail the pipe with SIGPIPE)
+out=$("$ctl" check --compat=3 --auditd-conf=none "$tmp/moved.rules" 2>&1)
+grep -q "moved.rules:1:1: warning: means something else at compat level 4 (auditctl 4.0.2)" <<<"$out"
 check "compat 3: the perm line is a warning naming level 4" $?
 "$ctl" check --compat=5 "$tmp/moved.rules" > "$tmp/out" 2>&1; st=$?
 grep -qx "auditkeepctl: --compat takes 3 (auditctl 3.0.9) or 4 (auditctl 4.0.2), not '5'" "$tmp/out"
 check "--compat=5 is refused" $(( $? || st != 1 ))
 { echo '# auditkeep: compat=3'; cat "$tmp/moved.rules"; } > "$tmp/pinned.rules"
-AUDITKEEP_AUDITCTL=/nonexistent "$ctl" check --auditd-conf=none "$tmp/pinned.rules" 2>/dev/null | grep -qx "compat level 3 (auditctl 3.0.9 meaning), from compat=3 in $tmp/pinned.rules:1"
+out=$(AUDITKEEP_AUDITCTL=/nonexistent "$ctl" check --auditd-conf=none "$tmp/pinned.rules" 2>/dev/null)
+grep -qx "compat level 3 (auditctl 3.0.9 meaning), from compat=3 in $tmp/pinned.rules:1" <<<"$out"
 check "a compat=3 line in the rules sets the level" $?
-AUDITKEEP_AUDITCTL=/nonexistent "$ctl" check --auditd-conf=none "$tmp/moved.rules" 2>/dev/null | grep -qx "compat level 4 (auditctl 4.0.2 meaning), the most recent level (no auditctl installed)"
+out=$(AUDITKEEP_AUDITCTL=/nonexistent "$ctl" check --auditd-conf=none "$tmp/moved.rules" 2>/dev/null)
+grep -qx "compat level 4 (auditctl 4.0.2 meaning), the most recent level (no auditctl installed)" <<<"$out"
 check "no auditctl: the most recent level, said why" $?
 if [ "$(id -u)" = 0 ]; then
         for v in 3.0.9 4.0.2; do
                 printf '#!/bin/sh\n[ "$1" = -v ] && echo "auditctl version %s"\n' "$v" > "$tmp/auditctl-$v"
                 chmod 755 "$tmp/auditctl-$v"
-                AUDITKEEP_AUDITCTL="$tmp/auditctl-$v" "$ctl" check --auditd-conf=none "$tmp/moved.rules" 2>/dev/null |
-                        grep -qx "compat level ${v%%.*} (auditctl ${v%%.*}.0.[29] meaning), from the installed auditctl version $v ($tmp/auditctl-$v)"
+                out=$(AUDITKEEP_AUDITCTL="$tmp/auditctl-$v" "$ctl" check --auditd-conf=none "$tmp/moved.rules" 2>/dev/null)
+                grep -qx "compat level ${v%%.*} (auditctl ${v%%.*}.0.[29] meaning), from the installed auditctl version $v ($tmp/auditctl-$v)" <<<"$out"
                 check "the installed auditctl $v sets level ${v%%.*}" $?
         done
 fi
