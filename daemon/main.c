@@ -29,6 +29,8 @@ static void help(void) {
                "                          collector) whenever it changes; skipped while its directory\n"
                "                          does not exist\n"
                "     --audit-trail=no     Do not send USYS_CONFIG records of drift and repairs\n"
+               "     --compat=3|4         Compile the rules as auditctl 3.0.9 (3) or 4.0.2 (4) does\n"
+               "                          (default: as the installed auditctl, else 4)\n"
                "     --control-fd=FD      For tests: speak the audit protocol over this socket\n"
                "     --monitor-fd=FD      For tests: read audit records from this socket ('none':\n"
                "                          read none, every poll lists the rules)\n\n"
@@ -38,7 +40,7 @@ static void help(void) {
 
 static int parse_argv(Manager *m, int argc, char **argv) {
         enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL, ARG_CONTROL_FD, ARG_MONITOR_FD, ARG_AUDITD_CONF,
-               ARG_METRICS, ARG_AUDIT_TRAIL };
+               ARG_METRICS, ARG_AUDIT_TRAIL, ARG_COMPAT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -51,6 +53,7 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 { "auditd-conf", required_argument, NULL, ARG_AUDITD_CONF },
                 { "metrics", required_argument, NULL, ARG_METRICS },
                 { "audit-trail", required_argument, NULL, ARG_AUDIT_TRAIL },
+                { "compat", required_argument, NULL, ARG_COMPAT },
                 {}
         };
         size_t allocated = 0;
@@ -120,6 +123,13 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                                 m->monitor_fd = (int) fd;
                         break;
                 }
+                case ARG_COMPAT:
+                        m->compat_arg = ak_compat_parse(optarg);
+                        if (m->compat_arg < 0) {
+                                fprintf(stderr, "auditkeepd: --compat takes 3 (auditctl 3.0.9) or 4 (auditctl 4.0.2), not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        break;
                 case ARG_AUDITD_CONF:
                         free(m->auditd_conf_path);
                         m->auditd_conf_path = strdup(optarg);

@@ -9,6 +9,7 @@
 #include <systemd/sd-bus.h>
 
 #include "auditd-conf-watch.h"
+#include "compat-bus.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -118,6 +119,8 @@ static const BusProperty properties[] = {
         FIELD("LastDriftBy", 's', last_drift_by),
         FIELD("LastSyncUSec", 't', last_sync_usec),
         { .name = "Mode", .type = 's', .text = mode_text, .constant = 1 },
+        NUMBER("CompatLevel", 'u', manager_compat_level),       /* compat-bus.c */
+        TEXT("Compat", manager_compat_text),
         { .name = "Sources", .type = 'S' },
         /* auditd-conf-watch.c */
         { .name = "AuditdConf", .signature = "s", .getter = auditd_conf_property_path, .constant = 1 },
@@ -394,6 +397,7 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 case AK_OP_DEL_RULE: {
                         _cleanup_free_ char *text = ak_rule_format_flags(op->rule, AK_FORMAT_NO_STAT);
                         line = strdup_printf("%c %s", op->type == AK_OP_ADD_RULE ? '+' : '-', text ? text : "?");
+                        line = manager_compat_annotate(m, op, line);
                         break;
                 }
                 case AK_OP_SET:

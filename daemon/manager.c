@@ -33,6 +33,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "auditd-conf-watch.h"
+#include "compat-host.h"
 #include "journal-ids.h"
 #include "log.h"
 #include "manager.h"
@@ -72,6 +73,7 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors) {
         r = ak_ruleset_new(&rs);
         if (r < 0)
                 return r;
+        compat_host_setup(rs, m->compat_arg);   /* at every load: an upgraded auditd changes it */
         if (m->n_sources == 0) {
                 struct stat st;
                 r = ak_ruleset_add_source(rs, stat(DEFAULT_RULES_DIR, &st) == 0 ? DEFAULT_RULES_DIR : DEFAULT_RULES_FILE);

@@ -64,6 +64,7 @@ typedef struct Manager {
         /* configuration */
         char **sources;
         size_t n_sources;
+        int compat_arg;                 /* --compat=3|4; 0: the installed auditctl's (compat-host.c) */
         ManagerMode mode;
         ak_foreign_policy foreign;
         uint64_t poll_usec;

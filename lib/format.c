@@ -86,7 +86,10 @@ static void put_syscalls(strbuf *b, const struct audit_rule_data *d, uint32_t li
         if (list != AUDIT_FILTER_EXIT && list != AUDIT_FILTER_URING_EXIT)
                 return;
         if (mask_is_all(d)) {
-                strbuf_puts(b, " -S all");
+                /* On io_uring "-S all" names only the operations auditctl knows (compat.h); a
+                 * rule without -S has every bit, as on the other lists. */
+                if (list != AUDIT_FILTER_URING_EXIT)
+                        strbuf_puts(b, " -S all");
                 return;
         }
         for (int nr = 0; nr < AUDIT_BITMASK_SIZE * 32; nr++) {

@@ -8,9 +8,22 @@
 #include "auditkeep/ak-rules.h"
 #include "sim.h"
 
+/* A desired rule whose encoding depends on the compatibility level, with the other level's. */
+typedef struct compat_alt {
+        ak_rule here;           /* at the ruleset's level */
+        ak_rule other;          /* at `level` */
+        int level;
+        char *file;
+        unsigned line;
+        char *why;
+} compat_alt;
+
 /* What a ruleset keeps for the parser alone. */
 struct ak_ruleset_private {
-        size_t diags_allocated, sources_allocated, files_allocated;
+        size_t diags_allocated, sources_allocated, files_allocated, notes_allocated;
+        compat_alt *alts;
+        size_t n_alts, alts_allocated;
+        int lines_run;          /* some line was compiled: the level can no longer change */
         int lock_warned;
         int sealed;             /* ak_ruleset_seal(): sim is gone, no more sources */
         sim sim;                /* the simulated kernel the lines run against */

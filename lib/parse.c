@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The audit.rules language: read lines as `auditctl -R` does, compile each rule into the
- * kernel's binary form as auditctl 3.0.9 does, and run the commands against a simulated, empty
+ * kernel's binary form as auditctl 3.0.9 or 4.0.2 does (the ruleset's compatibility level; where
+ * they differ, see compat.h and sensitive()), and run the commands against a simulated, empty
  * kernel to obtain the desired state. Every problem becomes a FILE:LINE:COLUMN diagnostic. */
 #include <ctype.h>
 #include <dirent.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "auditkeep/ak-rules.h"
+#include "compat.h"
 #include "macro.h"
 #include "rule-internal.h"
 #include "parse-internal.h"
@@ -49,6 +51,11 @@ typedef struct builder {
         int action;
         unsigned rule_col;      /* column of -a/-A/-d/-w/-W */
         int syscall_added, perm_added, exe_added, fs_added, watch;
+        int perm_expanded;      /* level 4: -F perm= added syscalls (so -F arch after it is misplaced) */
+        int s_given;            /* some -S on the line */
+        int perm_why;           /* c->why is perm_expand()'s, worded once the line is read */
+        unsigned perm_n;        /* what it adds: how many syscalls, of which classes, for which arch */
+        char perm_classes[80], perm_arch[32], perm_value[8];
         uint32_t elf;           /* arch the syscall names resolve against; 0 = not yet */
         char key[AUDIT_MAX_KEY_LEN + 1];
         unsigned key_col;
@@ -63,6 +70,9 @@ typedef struct linectx {
         /* for ak_rule_from_text */
         char *first_message;
         unsigned first_column;
+        int compat;             /* AK_COMPAT_3 or AK_COMPAT_4 */
+        int sensitive;          /* the line took a branch where the levels differ */
+        char why[400];          /* what differs, for the notes and for diff (the first one) */
 } linectx;
 
 
@@ -132,6 +142,20 @@ static void lerr(linectx *c, unsigned col, int warning, const char *fmt, ...) {
         (void) ak_diag_add(c->rs, c->file, c->line, col, warning, m);
 }
 
+/* The line means something else (or is refused, or accepted) at the other level: say what. The
+ * first reason is kept. */
+_printf_(2, 3)
+static void sensitive(linectx *c, const char *fmt, ...) {
+        va_list ap;
+
+        if (c->sensitive)
+                return;
+        c->sensitive = 1;
+        va_start(ap, fmt);
+        vsnprintf(c->why, sizeof(c->why), fmt, ap);
+        va_end(ap);
+}
+
 #define ERR(c, col, ...) lerr((c), (col), 0, __VA_ARGS__)
 #define WARN(c, col, ...) lerr((c), (col), 1, __VA_ARGS__)
 
@@ -187,7 +211,7 @@ static void mask_all(struct audit_rule_data *d) {
 static const char *const list_words[] = { "exit", "task", "user", "exclude", "filesystem", "io_uring" };
 static const char *const action_words[] = { "always", "never" };
 
-static int lookup_list(const char *s) {
+static int lookup_list_exact(const char *s) {
         if (streq(s, "exit")) return AUDIT_FILTER_EXIT;
         if (streq(s, "task")) return AUDIT_FILTER_TASK;
         if (streq(s, "user")) return AUDIT_FILTER_USER;
@@ -195,6 +219,25 @@ static int lookup_list(const char *s) {
         if (streq(s, "filesystem")) return AUDIT_FILTER_FS;
         if (streq(s, "io_uring")) return AUDIT_FILTER_URING_EXIT;
         return LIST_UNSET;
+}
+
+/* auditctl 3.0.9 compares list names with strcmp; 4.0.2 looks them up in libaudit's flag table,
+ * which ignores case ("always,EXIT"). Action names stay lower case in both. */
+static int lookup_list(linectx *c, const char *s) {
+        int l = lookup_list_exact(s);
+        char lower[16];
+        size_t n = strlen(s);
+
+        if (l != LIST_UNSET || n >= sizeof(lower))
+                return l;
+        for (size_t i = 0; i <= n; i++)
+                lower[i] = (char) tolower((unsigned char) s[i]);
+        l = lookup_list_exact(lower);
+        if (l == LIST_UNSET)
+                return l;
+        sensitive(c, "list name '%s': auditctl 4.0.2 reads list names in any case, auditctl 3.0.9 only as '%s'",
+                  s, lower);
+        return c->compat >= AK_COMPAT_4 ? l : LIST_UNSET;
 }
 
 static int lookup_action(const char *s) {
@@ -229,8 +272,8 @@ static int opt_rule(linectx *c, builder *b, int cmd, const token *opt, const tok
                 return -1;
         second = comma + 1;
 
-        l1 = lookup_list(first), a1 = lookup_action(first);
-        l2 = lookup_list(second), a2 = lookup_action(second);
+        l1 = lookup_list(c, first), a1 = lookup_action(first);
+        l2 = lookup_list(c, second), a2 = lookup_action(second);
         if (streq(first, "possible") || streq(second, "possible")) {
                 ERR(c, arg->col, "the 'possible' action is deprecated; use 'always' or 'never'");
                 return -1;
@@ -479,6 +522,116 @@ static int split_pair(char *pair, char **ret_value, uint32_t *ret_op) {
 
 static int key_add(linectx *c, builder *b, const char *k, unsigned col);
 
+/* The name messages use for an arch value: its machine ("x86_64", "i386", "riscv64"), else hex. */
+static const char *arch_label(uint32_t arch, char *buf, size_t size) {
+        const char *m = ak_arch_machine_name(arch);
+
+        if (!m && arch == AUDIT_ARCH_RISCV64)
+                m = "riscv64";
+        else if (!m && arch == (EM_RISCV | __AUDIT_ARCH_LE))
+                m = "riscv32";
+        if (m)
+                snprintf(buf, size, "%s", m);
+        else
+                snprintf(buf, size, "0x%X", (unsigned) arch);
+        return buf;
+}
+
+/* auditctl 4.0.2 (audit_add_perm_syscalls): -F perm= once the arch is known (an earlier -F arch,
+ * or an earlier -S, which takes the native arch) adds the syscalls of each permission class to
+ * the rule's mask, in that arch's numbering, so the rule no longer covers every syscall (or only
+ * its -S list). A class naming a syscall the arch lacks makes auditctl 4.0.2 refuse the line
+ * (aarch64, riscv: no rename, open, chmod...). auditctl 3.0.9 does none of this. At level 3 the
+ * same is worked out only to say what level 4 would do. */
+static int perm_expand(linectx *c, builder *b, const char *perm, unsigned col) {
+        uint32_t add[AUDIT_BITMASK_SIZE] = {}, seen = 0;
+        char classes[80] = "", abuf[32];
+        const char *missing = NULL, *missing_class = NULL;
+        char missing_buf[64];
+        unsigned n_new = 0, n_classes = 0;
+        int all = 1;
+
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE - 1; i++)
+                if (b->d->mask[i] != ~0u)
+                        all = 0;
+        for (const char *p = perm; *p; p++) {
+                uint32_t bit;
+                const char *list;
+
+                switch (tolower((unsigned char) *p)) {
+                case 'r': bit = AUDIT_PERM_READ; break;
+                case 'w': bit = AUDIT_PERM_WRITE; break;
+                case 'x': bit = AUDIT_PERM_EXEC; break;
+                default: bit = AUDIT_PERM_ATTR; break;
+                }
+                if (seen & bit)
+                        continue;
+                seen |= bit;
+                list = ak4_perm_class(bit);
+                while (list && *list && !missing) {
+                        const char *comma = strchr(list, ',');
+                        size_t len = comma ? (size_t) (comma - list) : strlen(list);
+                        char name[32];
+                        int nr;
+
+                        snprintf(name, sizeof(name), "%.*s", (int) len, list);
+                        nr = ak_syscall_from_name(b->elf, name);
+                        if (nr < 0)
+                                nr = ak4_syscall_from_name(b->elf, name);
+                        if (nr < 0 || nr >= AUDIT_BITMASK_SIZE * 32 - 16) {
+                                snprintf(missing_buf, sizeof(missing_buf), "%s", name);
+                                missing = missing_buf;
+                                missing_class = ak4_perm_class_name(bit);
+                                break;
+                        }
+                        add[AUDIT_WORD(nr)] |= AUDIT_BIT(nr);
+                        list = comma ? comma + 1 : NULL;
+                }
+                if (missing)
+                        break;
+                snprintf(classes + strlen(classes), sizeof(classes) - strlen(classes), "%s%s",
+                         n_classes++ ? " and " : "", ak4_perm_class_name(bit));
+        }
+        arch_label(b->elf, abuf, sizeof(abuf));
+        if (missing) {
+                sensitive(c, "-F perm=%s with arch %s: auditctl 4.0.2 refuses the line (the %s class names '%s', "
+                          "which %s does not have); auditctl 3.0.9 takes it", perm, abuf, missing_class, missing, abuf);
+                if (c->compat >= AK_COMPAT_4) {
+                        ERR(c, col, "-F perm=%s with arch %s: compat level 4 (auditctl 4.0.2) adds the syscalls of the %s class, "
+                            "and %s has no syscall '%s'", perm, abuf, missing_class, abuf, missing);
+                        return -1;
+                }
+                return 0;
+        }
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
+                n_new += (unsigned) __builtin_popcount(add[i]);
+        if (!all && !c->sensitive) {
+                /* worded in perm_why_finish(), when it is known whether the line has -S */
+                sensitive(c, "-F perm=%s with arch %s", perm, abuf);
+                b->perm_why = 1;
+                b->perm_n = n_new;
+                snprintf(b->perm_classes, sizeof(b->perm_classes), "%s", classes);
+                snprintf(b->perm_arch, sizeof(b->perm_arch), "%s", abuf);
+                snprintf(b->perm_value, sizeof(b->perm_value), "%s", perm);
+        }
+        if (c->compat < AK_COMPAT_4)
+                return 0;
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
+                b->d->mask[i] |= add[i];
+        b->syscall_added = 1;   /* as audit_rule_syscall_data() notes it: a later -F arch is misplaced */
+        b->perm_expanded = 1;
+        return 0;
+}
+
+static void perm_why_finish(linectx *c, const builder *b) {
+        if (!b->perm_why)
+                return;
+        snprintf(c->why, sizeof(c->why), "-F perm=%s with arch %s: auditctl 4.0.2 %s the %u %s syscall%s of %s; "
+                 "auditctl 3.0.9 %s", b->perm_value, b->perm_arch, b->s_given ? "adds to the -S list" : "limits the rule to",
+                 b->perm_n, b->perm_classes, b->perm_n == 1 ? "" : "s", b->perm_arch,
+                 b->s_given ? "keeps the -S list alone" : "leaves it on every syscall");
+}
+
 /* -F name OP value */
 static int opt_field(linectx *c, builder *b, const token *opt, const token *arg) {
         struct audit_rule_data *d = b->d;
@@ -486,7 +639,7 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
         char *v, sbuf[80];
         uint32_t op, val = 0;
         unsigned vcol;
-        int field, list = b->list;
+        int field, list = b->list, exclude_inert = 0;
 
         if (b->cmd == CMD_NONE) {
                 ERR(c, opt->col, "-F needs a rule (-a, -A or -d) before it");
@@ -533,8 +686,17 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
                 case AUDIT_SUBJ_TYPE: case AUDIT_SUBJ_SEN: case AUDIT_SUBJ_CLR: case AUDIT_EXE:
                         break;
                 default:
-                        ERR(c, arg->col, "field '%s' cannot be used on the exclude list (only msgtype, pid, uid, gid, auid, subj_* and exe)", pair);
-                        return -1;
+                        /* auditctl 3.0.9 allows these fields only (on a kernel with the
+                         * EXCLUDE_EXTEND feature); 4.0.2 then checks nothing for this list, and
+                         * each field's own list rule decides. */
+                        sensitive(c, "field '%s' on the exclude list: auditctl 3.0.9 refuses it there, auditctl 4.0.2 accepts it "
+                                  "(the kernel does not check it on that list: the rule excludes nothing)", pair);
+                        if (c->compat < AK_COMPAT_4) {
+                                ERR(c, arg->col, "field '%s' cannot be used on the exclude list (only msgtype, pid, uid, gid, auid, subj_* and exe)", pair);
+                                return -1;
+                        }
+                        exclude_inert = 1;
+                        break;
                 }
         }
         if (!field_allowed_op((uint32_t) field, op)) {
@@ -605,6 +767,11 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
                         break;
                 {
                         int t = ak_msgtype_from_name(v);
+                        if (t <= 0 && (t = ak4_msgtype_from_name(v)) > 0) {
+                                sensitive(c, "message type '%s': auditctl 4.0.2 knows the name, auditctl 3.0.9 does not (it refuses the line)", v);
+                                if (c->compat < AK_COMPAT_4)
+                                        t = -1;
+                        }
                         if (t <= 0) {
                                 ERR(c, vcol, "unknown message type '%s'", v);
                                 return -1;
@@ -614,7 +781,8 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
                 break;
         case AUDIT_OBJ_USER: case AUDIT_OBJ_ROLE: case AUDIT_OBJ_TYPE:
         case AUDIT_OBJ_LEV_LOW: case AUDIT_OBJ_LEV_HIGH: case AUDIT_WATCH: case AUDIT_DIR:
-                if (list != AUDIT_FILTER_EXIT && list != AUDIT_FILTER_URING_EXIT)
+                /* the exit list only, io_uring included (auditctl 4.0.2, the first to know it) */
+                if (list != AUDIT_FILTER_EXIT)
                         goto exit_only;
                 if (field == AUDIT_WATCH || field == AUDIT_DIR) {
                         b->perm_added = 1;
@@ -647,20 +815,42 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
         }
         case AUDIT_ARCH: {
                 char abuf[32];
+                int arch4 = 0;
+                if (b->perm_expanded) {
+                        ERR(c, arg->col, "-F arch must come before -F perm= here: at compat level 4 (auditctl 4.0.2) the perm "
+                            "field added the syscalls of the arch already known");
+                        return -1;
+                }
                 if (b->syscall_added) {
                         ERR(c, arg->col, "-F arch must come before -S (syscall names depend on the arch)");
                         return -1;
                 }
                 if (isdigit((unsigned char) v[0])) {
-                        if (parse_num(v, 0, &val) < 0 || strncmp(ak_arch_to_name(val, abuf, sizeof(abuf)), "0x", 2) == 0) {
+                        if (parse_num(v, 0, &val) == 0 && ak4_arch_known(val))
+                                arch4 = 1;
+                        else if (parse_num(v, 0, &val) < 0 || strncmp(ak_arch_to_name(val, abuf, sizeof(abuf)), "0x", 2) == 0) {
                                 ERR(c, vcol, "unknown arch '%s'", v);
                                 return -1;
                         }
                 } else {
                         val = ak_arch_from_name(v);
+                        if (val == 0 && (val = ak4_arch_from_name(v)) != 0)
+                                arch4 = 1;
+                        if (arch4) {
+                                sensitive(c, "arch '%s': auditctl 4.0.2 of Debian 13 knows RISC-V, auditctl 3.0.9 does not (it refuses the line)", v);
+                                if (c->compat < AK_COMPAT_4)
+                                        val = 0;
+                        }
                         if (val == 0) {
                                 static const char *const arch_words[] = { "b64", "b32", "x86_64", "i386", "aarch64", "arm", "ppc64", "ppc64le", "s390x", "s390" };
                                 ERR(c, vcol, "unknown arch '%s'%s", v, suggest(v, arch_words, ELEMENTSOF(arch_words), sbuf, sizeof(sbuf)));
+                                return -1;
+                        }
+                }
+                if (arch4 && isdigit((unsigned char) v[0])) {
+                        sensitive(c, "arch '%s': auditctl 4.0.2 of Debian 13 knows RISC-V, auditctl 3.0.9 does not (it refuses the line)", v);
+                        if (c->compat < AK_COMPAT_4) {
+                                ERR(c, vcol, "unknown arch '%s'", v);
                                 return -1;
                         }
                 }
@@ -668,13 +858,16 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
                 break;
         }
         case AUDIT_PERM:
-                if (list != AUDIT_FILTER_EXIT)
+                /* auditctl 4.0.2 also takes perm on the exclude list (3.0.9 refused it above) */
+                if (list != AUDIT_FILTER_EXIT && !(list == AUDIT_FILTER_EXCLUDE && c->compat >= AK_COMPAT_4))
                         goto exit_only;
                 if (op != AUDIT_EQUAL) {
                         ERR(c, arg->col + (unsigned) strlen(pair), "perm only takes '='");
                         return -1;
                 }
                 if (parse_perm(c, arg, v, vcol, &val) < 0)
+                        return -1;
+                if (b->elf && perm_expand(c, b, v, vcol) < 0)
                         return -1;
                 b->perm_added = 1;
                 break;
@@ -782,6 +975,10 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
                         return -1;
                 }
         }
+
+        if (exclude_inert)
+                WARN(c, arg->col, "field '%s' on the exclude list: the kernel checks only msgtype, pid, uid, gid, auid, "
+                     "loginuid_set, subj_* and exe there, so this rule excludes nothing", pair);
 
         d = b->d; /* builder_append_string() may have moved it */
         d->fields[d->field_count] = (uint32_t) field;
@@ -923,13 +1120,24 @@ static int opt_syscall(linectx *c, builder *b, const token *opt, const token *ar
                 }
                 memcpy(name, s, len);
                 name[len] = '\0';
-                if (streq(name, "all"))
+                if (streq(name, "all") && b->list == AUDIT_FILTER_URING_EXIT) {
+                        /* auditctl 4.0.2: the named operations below its IORING_OP_LAST */
+                        for (int op = 0; op < AK_URING_ALL_LIMIT; op++)
+                                if (ak_uringop_to_name(op))
+                                        d->mask[AUDIT_WORD(op)] |= AUDIT_BIT(op);
+                } else if (streq(name, "all"))
                         mask_all(d);
                 else {
                         if (b->list == AUDIT_FILTER_URING_EXIT)
                                 nr = ak_uringop_from_name(name);
-                        else
+                        else {
                                 nr = ak_syscall_from_name(b->elf, name);
+                                if (nr < 0 && (nr = ak4_syscall_from_name(b->elf, name)) >= 0) {
+                                        sensitive(c, "syscall '%s': auditctl 4.0.2 knows the name, auditctl 3.0.9 does not (it refuses the line)", name);
+                                        if (c->compat < AK_COMPAT_4)
+                                                nr = -1;
+                                }
+                        }
                         if (nr < 0) {
                                 uint32_t u;
                                 if (parse_num(name, 0, &u) == 0)
@@ -963,6 +1171,7 @@ static int opt_syscall(linectx *c, builder *b, const token *opt, const token *ar
                 }
         }
         b->syscall_added = 1;
+        b->s_given = 1;
         return 0;
 }
 
@@ -1333,14 +1542,9 @@ static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd
                 d->values[d->field_count] = (uint32_t) len;
                 d->field_count++;
         }
+        /* Every list but task, io_uring included: auditctl 4.0.2 sets all 64 words there too. */
         if (b->list != AUDIT_FILTER_TASK && !b->syscall_added)
                 mask_all(b->d);
-        if (b->list == AUDIT_FILTER_URING_EXIT && b->syscall_added == 0) {
-                /* auditctl master: "all" on io_uring is every known operation. */
-                memset(b->d->mask, 0, sizeof(b->d->mask));
-                for (int op = 0; op < ak_uringop_count(); op++)
-                        b->d->mask[AUDIT_WORD(op)] |= AUDIT_BIT(op);
-        }
         b->d->flags = (uint32_t) b->list;
         b->d->action = (uint32_t) b->action;
         cmd->rule = 1;
@@ -1365,6 +1569,75 @@ static int builder_take_rule(builder *b, linectx *c, ak_rule *ret) {
         return 0;
 }
 
+static int rule_from_text_at(const char *text, int level, ak_rule *ret, char **ret_message, unsigned *ret_column,
+                             int *ret_sensitive, char *why, size_t why_size);
+
+/* A note for `check`: FILE:LINE:1 and the text. */
+static void note_add(linectx *c, char *msg) {
+        ak_ruleset *rs = c->rs;
+        ak_diag *d;
+
+        msg = printable(msg);
+        if (!msg || GROW(rs->notes, rs->priv->notes_allocated, rs->n_notes + 1) < 0) {
+                free(msg);
+                return;
+        }
+        d = &rs->notes[rs->n_notes];
+        *d = (ak_diag) { .line = c->line, .column = 1, .message = msg, .warning = 1, .file = strdup(c->file ? c->file : "") };
+        if (!d->file) {
+                free(msg);
+                return;
+        }
+        rs->n_notes++;
+}
+
+/* The line took a branch where the levels differ: compile it at the other level too. Where the
+ * outcome differs, a note says how, and the other encoding is kept for diff (a kernel loaded by
+ * the other level's auditctl holds it). `here` is this level's rule, or NULL if refused here. */
+static void compat_compare(linectx *c, const char *line, size_t len, const ak_rule *here) {
+        int other = c->compat >= AK_COMPAT_4 ? AK_COMPAT_3 : AK_COMPAT_4;
+        _cleanup_free_ char *text = strndup(line, len), *msg = NULL;
+        ak_rule there = {};
+        compat_alt *a;
+        int r, s2 = 0;
+        char why2[sizeof(c->why)];
+
+        if (!text)
+                return;
+        r = rule_from_text_at(text, other, &there, &msg, NULL, &s2, why2, sizeof(why2));
+        if (r == -ENOMEM)
+                return;
+        if (r == 0 && here && ak_rule_equal(here, &there)) {
+                ak_rule_done(&there);
+                return;
+        }
+        if (!here && r < 0)
+                return;         /* refused at both levels */
+        if (r < 0)
+                note_add(c, strdup_printf("at compat level %d (%s) this line is refused: %s", other,
+                                          ak_compat_reference(other), c->why));
+        else if (!here)
+                note_add(c, strdup_printf("at compat level %d (%s) this line is accepted: %s", other,
+                                          ak_compat_reference(other), c->why));
+        else
+                note_add(c, strdup_printf("means something else at compat level %d (%s): %s", other,
+                                          ak_compat_reference(other), c->why));
+        if (r < 0 || !here || GROW(c->rs->priv->alts, c->rs->priv->alts_allocated, c->rs->priv->n_alts + 1) < 0) {
+                ak_rule_done(&there);
+                return;
+        }
+        a = &c->rs->priv->alts[c->rs->priv->n_alts];
+        *a = (compat_alt) { .line = c->line, .level = other };
+        if (ak_rule_copy(&a->here, here) < 0) {
+                ak_rule_done(&there);
+                return;
+        }
+        a->other = there;
+        a->file = strdup(c->file ? c->file : "");
+        a->why = strdup(c->why);
+        c->rs->priv->n_alts++;
+}
+
 /* Parse one line and run it against the simulated kernel. */
 static int run_line(linectx *c, sim *sm, char *line, size_t len) {
         _cleanup_free_ char *store = NULL;
@@ -1380,6 +1653,8 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
                 return 0;
         if (line[i] == '#')
                 return 0;
+        if (c->rs)
+                c->rs->priv->lines_run = 1;
         if (memchr(line, '\0', len)) {
                 ERR(c, (unsigned) ((char *) memchr(line, '\0', len) - line) + 1, "NUL byte in line");
                 return 0;
@@ -1400,8 +1675,12 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
 
         if (builder_init(&b) < 0)
                 return -ENOMEM;
-        if (parse_tokens(c, toks, n, &b, &cmd) < 0 || c->failed)
+        if (parse_tokens(c, toks, n, &b, &cmd) < 0 || c->failed) {
+                perm_why_finish(c, &b);
+                if (c->sensitive && c->rs)
+                        compat_compare(c, line, len, NULL);
                 goto out;
+        }
 
         if (sm && cmd.delete_all) {
                 c->rs->n_rule_lines++;
@@ -1416,9 +1695,15 @@ static int run_line(linectx *c, sim *sm, char *line, size_t len) {
                         WARN(c, b.rule_col, "rule after -e 2: auditkeep locks only after every rule is in force (auditctl -R would refuse this rule)");
                         c->rs->priv->lock_warned = 1;
                 }
+                perm_why_finish(c, &b);
                 r = builder_take_rule(&b, c, &rule);
                 if (r < 0)
                         goto out;
+                if (c->sensitive)
+                        compat_compare(c, line, len, &rule);
+                if (ak_rule_list(&rule) == AUDIT_FILTER_URING_EXIT && c->compat < AK_COMPAT_4)
+                        note_add(c, strdup("auditctl 3.0.9 has no io_uring list and refuses this line; auditkeep compiles it "
+                                           "as auditctl 4.0.2 does at both compat levels"));
                 o = sim_find(sm, &rule);
                 switch (b.cmd) {
                 case CMD_ADD:
@@ -1463,6 +1748,8 @@ int ak_ruleset_new(ak_ruleset **ret) {
                 free(rs);
                 return -ENOMEM;
         }
+        rs->compat = AK_COMPAT_LATEST;
+        rs->compat_origin = AK_COMPAT_ORIGIN_DEFAULT;
         *ret = rs;
         return 0;
 }
@@ -1478,11 +1765,25 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
                 free(rs->diags[i].message);
         }
         free(rs->diags);
+        for (size_t i = 0; i < rs->n_notes; i++) {
+                free(rs->notes[i].file);
+                free(rs->notes[i].message);
+        }
+        free(rs->notes);
+        free(rs->compat_detail);
         strv_free_n(rs->sources, rs->n_sources);
         strv_free_n(rs->files, rs->n_files);
         if (rs->priv) {
                 if (!rs->priv->sealed)
                         sim_done(&rs->priv->sim);
+                for (size_t i = 0; i < rs->priv->n_alts; i++) {
+                        compat_alt *a = &rs->priv->alts[i];
+                        ak_rule_done(&a->here);
+                        ak_rule_done(&a->other);
+                        free(a->file);
+                        free(a->why);
+                }
+                free(rs->priv->alts);
                 free(rs->priv);
         }
         free(rs);
@@ -1518,12 +1819,86 @@ static int ruleset_flatten(ak_ruleset *rs) {
         return 0;
 }
 
+/* "# auditkeep: compat=N" lines (a comment to auditctl): the level of the whole ruleset, unless
+ * the command line gave one. They are read before any line of their source runs; a source whose
+ * lines already ran at another level cannot be changed. */
+static int compat_directives(ak_ruleset *rs, lineset *ls) {
+        static const char prefix[] = "auditkeep:";
+
+        for (size_t i = 0; i < ls->n; i++) {
+                const srcline *l = &ls->v[i];
+                size_t k = 0, start;
+                _cleanup_free_ char *text = NULL, *where = NULL;
+                char *v;
+                int level;
+
+                while (k < l->len && (l->text[k] == ' ' || l->text[k] == '\t'))
+                        k++;
+                if (k >= l->len || l->text[k] != '#')
+                        continue;
+                k++;
+                while (k < l->len && (l->text[k] == ' ' || l->text[k] == '\t'))
+                        k++;
+                if (l->len - k < strlen(prefix) || strncmp(l->text + k, prefix, strlen(prefix)) != 0)
+                        continue;
+                start = k;
+                text = strndup(l->text + k + strlen(prefix), l->len - k - strlen(prefix));
+                if (!text)
+                        return -ENOMEM;
+                v = text + strspn(text, " \t");
+                v[strcspn(v, " \t")] = '\0';
+                if (strncmp(v, "compat=", 7) != 0) {
+                        (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 1,
+                                           printable(strdup_printf("unknown auditkeep directive '%s' (known: compat=3, compat=4)", v)));
+                        continue;
+                }
+                level = ak_compat_parse(v + 7);
+                if (level < 0) {
+                        (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
+                                           printable(strdup_printf("compat level '%s' must be 3 or 4", v + 7)));
+                        continue;
+                }
+                where = strdup_printf("%s:%u", l->file, l->line);
+                if (!where)
+                        return -ENOMEM;
+                if (rs->compat_origin == AK_COMPAT_ORIGIN_COMMAND_LINE) {
+                        if (level != rs->compat)
+                                (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 1,
+                                                   strdup_printf("compat=%d ignored: the command line says --compat=%d", level, rs->compat));
+                        continue;
+                }
+                if (rs->compat_origin == AK_COMPAT_ORIGIN_RULES) {
+                        if (level != rs->compat)
+                                (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
+                                                   printable(strdup_printf("compat=%d contradicts compat=%d of %s; the first is kept",
+                                                                           level, rs->compat, rs->compat_detail)));
+                        continue;
+                }
+                if (rs->priv->lines_run && level != rs->compat) {
+                        (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
+                                           strdup_printf("compat=%d comes after rules already compiled at level %d: "
+                                                         "put it in the first source", level, rs->compat));
+                        continue;
+                }
+                rs->compat = level;
+                rs->compat_origin = AK_COMPAT_ORIGIN_RULES;
+                free(rs->compat_detail);
+                rs->compat_detail = TAKE_PTR(where);
+        }
+        return 0;
+}
+
 static int run_lines(ak_ruleset *rs, lineset *ls) {
+        int r;
+
         if (rs->priv->sealed)
                 return -EINVAL;
+        r = compat_directives(rs, ls);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < ls->n; i++) {
-                linectx c = { .rs = rs, .file = ls->v[i].file, .line = ls->v[i].line };
-                int r = run_line(&c, &rs->priv->sim, ls->v[i].text, ls->v[i].len);
+                linectx c = { .rs = rs, .file = ls->v[i].file, .line = ls->v[i].line, .compat = rs->compat };
+                r = run_line(&c, &rs->priv->sim, ls->v[i].text, ls->v[i].len);
                 if (r < 0)
                         return r;
         }
@@ -1575,10 +1950,21 @@ int ak_ruleset_add_text(ak_ruleset *rs, const char *name, const char *text, size
 }
 
 int ak_rule_from_text(const char *text, ak_rule *ret, char **ret_message, unsigned *ret_column) {
+        return rule_from_text_at(text, AK_COMPAT_LATEST, ret, ret_message, ret_column, NULL, NULL, 0);
+}
+
+int ak_rule_from_text_compat(const char *text, int level, ak_rule *ret, char **ret_message, unsigned *ret_column) {
+        if (level != AK_COMPAT_3 && level != AK_COMPAT_4)
+                return -EINVAL;
+        return rule_from_text_at(text, level, ret, ret_message, ret_column, NULL, NULL, 0);
+}
+
+static int rule_from_text_at(const char *text, int level, ak_rule *ret, char **ret_message, unsigned *ret_column,
+                             int *ret_sensitive, char *why, size_t why_size) {
         _cleanup_free_ char *copy = strdup(text);
         _cleanup_free_ char *store = NULL;
         _cleanup_free_ token *toks = NULL;
-        linectx c = { .line = 0 };
+        linectx c = { .line = 0, .compat = level };
         builder b;
         command cmd = {};
         size_t len, n, max;
@@ -1612,6 +1998,58 @@ int ak_rule_from_text(const char *text, ak_rule *ret, char **ret_message, unsign
                 if (ret_column)
                         *ret_column = c.first_column;
         }
+        if (ret_sensitive)
+                *ret_sensitive = c.sensitive;
+        if (why && why_size)
+                snprintf(why, why_size, "%s", c.why);
         free(c.first_message);
         return r;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* compatibility levels */
+
+void ak_ruleset_set_compat(ak_ruleset *rs, int level, ak_compat_origin origin, const char *detail) {
+        if (!rs || (level != AK_COMPAT_3 && level != AK_COMPAT_4))
+                return;
+        rs->compat = level;
+        rs->compat_origin = origin;
+        free(rs->compat_detail);
+        rs->compat_detail = detail ? strdup(detail) : NULL;
+}
+
+const char *ak_ruleset_compat_describe(const ak_ruleset *rs, char *buf, size_t size) {
+        const char *d = rs->compat_detail && *rs->compat_detail ? rs->compat_detail : NULL;
+
+        switch (rs->compat_origin) {
+        case AK_COMPAT_ORIGIN_HOST:
+                snprintf(buf, size, "%d (%s meaning), from the installed %s", rs->compat, ak_compat_reference(rs->compat),
+                         d ? d : "auditctl");
+                break;
+        case AK_COMPAT_ORIGIN_RULES:
+                snprintf(buf, size, "%d (%s meaning), from compat=%d in %s", rs->compat, ak_compat_reference(rs->compat),
+                         rs->compat, d ? d : "the rules");
+                break;
+        case AK_COMPAT_ORIGIN_COMMAND_LINE:
+                snprintf(buf, size, "%d (%s meaning), from --compat=%d", rs->compat, ak_compat_reference(rs->compat),
+                         rs->compat);
+                break;
+        default:
+                snprintf(buf, size, "%d (%s meaning), the most recent level%s%s%s", rs->compat,
+                         ak_compat_reference(rs->compat), d ? " (" : "", d ? d : "", d ? ")" : "");
+                break;
+        }
+        return buf;
+}
+
+char *ak_ruleset_compat_explain(const ak_ruleset *rs, const ak_rule *r) {
+        for (size_t i = 0; rs && r && i < rs->priv->n_alts; i++) {
+                const compat_alt *a = &rs->priv->alts[i];
+
+                if (ak_rule_equal(&a->other, r))
+                        return strdup_printf("%s:%u as %s encodes it (compat level %d), not as compat level %d (%s) does: %s",
+                                             a->file, a->line, ak_compat_reference(a->level), a->level, rs->compat,
+                                             ak_compat_reference(rs->compat), a->why);
+        }
+        return NULL;
 }

@@ -732,6 +732,8 @@ static uint32_t arch_compiled(void) {
         return AUDIT_ARCH_S390X;
 #elif defined(__s390__)
         return AUDIT_ARCH_S390;
+#elif defined(__riscv) && __riscv_xlen == 64
+        return AUDIT_ARCH_RISCV64;      /* Debian 13's auditctl 4.0.2 knows it (compat.h) */
 #else
         return 0;
 #endif
@@ -770,6 +772,8 @@ static uint32_t arch_from_bits(bool want64) {
                         return AUDIT_ARCH_S390;
                 case AUDIT_ARCH_AARCH64:
                         return AUDIT_ARCH_ARM;
+                case AUDIT_ARCH_RISCV64:
+                        return AUDIT_ARCH_RISCV64 & ~__AUDIT_ARCH_64BIT;   /* riscv32, as 4.0.3 */
                 default:
                         break;
                 }
@@ -785,6 +789,7 @@ static uint32_t arch_from_bits(bool want64) {
         case AUDIT_ARCH_PPC64LE:
         case AUDIT_ARCH_S390X:
         case AUDIT_ARCH_AARCH64:
+        case AUDIT_ARCH_RISCV64:
                 return native;
         default:
                 return 0;

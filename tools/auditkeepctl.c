@@ -19,6 +19,7 @@
 #include "auditkeep/ak-metrics.h"
 #include "auditkeep/ak-sync.h"
 #include "auditkeep/ak-rules.h"
+#include "compat-host.h"
 #include "ctl-sdbus.h"
 #include "macro.h"
 #include "util.h"
@@ -39,6 +40,7 @@ static int arg_quiet = 0;
 static int arg_json = 0;
 static int arg_prometheus = 0;
 static const char *arg_auditd_conf = NULL;   /* check: NULL = the default when it exists */
+static int arg_compat = 0;      /* --compat=3|4; 0: the host's auditctl, else the most recent */
 
 typedef struct verb {
         const char *name;
@@ -68,7 +70,9 @@ static void help(void) {
                "     --json              status, rules, diff, resync, reload: print JSON\n"
                "     --prometheus        status: print the Prometheus metrics (as auditkeepd --metrics writes them)\n"
                "     --auditd-conf=FILE  check: the auditd.conf to check (default %s\n"
-               "                         when it exists; 'none' to skip it)\n\n"
+               "                         when it exists; 'none' to skip it)\n"
+               "     --compat=3|4        check/apply/diff: compile the rules as auditctl 3.0.9 (3) or\n"
+               "                         4.0.2 (4) does (default: as the installed auditctl, else 4)\n\n"
                "PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
                "Without PATH: %s/, else %s.\n\n"
                "Exit status: 0 success or in sync, 1 errors in the rules (or auditd.conf), pending rules or a\n"
@@ -120,6 +124,7 @@ static int load_rules(int argc, char **argv, ak_ruleset **ret) {
         r = ak_ruleset_new(&rs);
         if (r < 0)
                 return r;
+        compat_host_setup(rs, arg_compat);
         if (argc == 0) {
                 struct stat st;
                 r = ak_ruleset_add_source(rs, stat(DEFAULT_RULES_DIR, &st) == 0 ? DEFAULT_RULES_DIR : DEFAULT_RULES_FILE);
@@ -186,6 +191,7 @@ static int check_auditd_conf(void) {
 static int verb_check(int argc, char **argv) {
         ak_ruleset *rs;
         size_t warnings;
+        char level[400];
         int r;
 
         r = load_rules(argc, argv, &rs);
@@ -193,10 +199,19 @@ static int verb_check(int argc, char **argv) {
                 fprintf(stderr, "auditkeepctl: %s\n", strerror(-r));
                 return EXIT_PROBLEMS;
         }
-        warnings = rs->n_diags - rs->n_errors;
+        /* lines whose meaning depends on the level: warnings here, for whoever moves the rules */
+        for (size_t i = 0; i < rs->n_notes; i++) {
+                _cleanup_free_ char *s = ak_diag_format(&rs->notes[i]);
+                fprintf(stderr, "%s\n", s ? s : "(out of memory)");
+        }
+        fflush(stderr);
+        warnings = rs->n_diags - rs->n_errors + rs->n_notes;
+        printf("compat level %s\n", ak_ruleset_compat_describe(rs, level, sizeof(level)));
         printf("%zu rules, %zu status settings, %zu errors", rs->n_rules, rs->n_status_settings, rs->n_errors);
         if (warnings)
                 printf(", %zu warnings", warnings);
+        if (rs->n_notes)
+                printf(" (%zu lines differ at compat level %d)", rs->n_notes, rs->compat == AK_COMPAT_3 ? 4 : 3);
         printf("\n");
         r = rs->n_errors ? EXIT_PROBLEMS : EXIT_OK;
         ak_ruleset_free(rs);
@@ -246,8 +261,10 @@ static char *op_text(const ak_op *op, const struct audit_status *have) {
         return NULL;
 }
 
+static const ak_ruleset *print_rules; /* for print_op's explanations */
+
 static void print_op(FILE *f, const ak_op *op, const struct audit_status *have, const char *prefix_err) {
-        _cleanup_free_ char *text = op_text(op, have);
+        _cleanup_free_ char *text = op_text(op, have), *why = NULL;
 
         fputs(text ? text : "?", f);
         if (op->type == AK_OP_ADD_RULE || op->type == AK_OP_DEL_RULE)
@@ -255,6 +272,9 @@ static void print_op(FILE *f, const ak_op *op, const struct audit_status *have, 
         if (prefix_err && op->error)
                 fprintf(f, ": %s%s", prefix_err, strerror(-op->error));
         fputc('\n', f);
+        /* a rule the other level's auditctl loaded: say which line it is and why it differs */
+        if (op->type == AK_OP_DEL_RULE && print_rules && (why = ak_ruleset_compat_explain(print_rules, op->rule)))
+                fprintf(f, "    (%s)\n", why);
 }
 
 static void json_str(const char *s);
@@ -289,6 +309,7 @@ static int verb_diff_or_apply(int argc, char **argv, int apply) {
                 return EXIT_UNREACHABLE;
         }
         p = rep.plan;
+        print_rules = rs;
 
         if (!apply && arg_json) {
                 printf("[");
@@ -410,7 +431,8 @@ static void json_str(const char *s) {
 }
 
 typedef struct props {
-        char state[64], mode[32], last_drift_by[512];
+        char state[64], mode[32], last_drift_by[512], compat[400];
+        uint32_t compat_level;  /* 0: a daemon without the property */
         uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
         uint32_t desired, loaded, pending, foreign, errors;
         int locked, in_sync;
@@ -447,6 +469,7 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 if (streq(name, "State")) snprintf(p->state, sizeof(p->state), "%s", v);
                                 else if (streq(name, "Mode")) snprintf(p->mode, sizeof(p->mode), "%s", v);
                                 else if (streq(name, "LastDriftBy")) snprintf(p->last_drift_by, sizeof(p->last_drift_by), "%s", v);
+                                else if (streq(name, "Compat")) snprintf(p->compat, sizeof(p->compat), "%s", v);
                         }
                 } else if (streq(sig, "u")) {
                         uint32_t v;
@@ -458,6 +481,7 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 { "DesiredRules", offsetof(props, desired) }, { "LoadedRules", offsetof(props, loaded) },
                                 { "PendingRules", offsetof(props, pending) }, { "ForeignRules", offsetof(props, foreign) },
                                 { "ParseErrors", offsetof(props, errors) },
+                                { "CompatLevel", offsetof(props, compat_level) },
                         };
                         r = sd_bus_message_read(reply, "u", &v);
                         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(map); i++)
@@ -642,6 +666,10 @@ static int verb_status(int argc, char **argv) {
                        p.audit_pid, p.locked ? "true" : "false", p.desired, p.loaded, p.pending, p.foreign, p.errors,
                        p.drift_events, p.repairs, p.last_drift, p.last_sync);
                 json_str(p.last_drift_by);
+                if (p.compat_level) {
+                        printf(",\"compat_level\":%u,\"compat\":", p.compat_level);
+                        json_str(p.compat);
+                }
                 printf(",\"sources\":[");
                 for (size_t i = 0; i < p.n_sources; i++) {
                         if (i)
@@ -662,6 +690,8 @@ static int verb_status(int argc, char **argv) {
         printf("auditkeepd: %s%s%s, mode %s\n", color, p.state, reset, p.mode);
         printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
                p.desired, p.loaded, p.pending, p.foreign, p.errors);
+        if (p.compat_level)
+                printf("    compat: level %s\n", p.compat);
         printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",
                p.enabled, p.locked ? " (locked until reboot)" : "", p.failure, p.backlog, p.backlog_limit, p.lost,
                p.rate_limit, p.backlog_wait_time);
@@ -834,7 +864,7 @@ static const verb *verbs_table(size_t *n) {
 /* One option parser for the whole command line: getopt_long permutes, so options may stand
  * before or after the command and its paths, and "--foreign keep" reads as "--foreign=keep". */
 int main(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON, ARG_AUDITD_CONF, ARG_PROMETHEUS };
+        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON, ARG_AUDITD_CONF, ARG_PROMETHEUS, ARG_COMPAT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -844,6 +874,7 @@ int main(int argc, char **argv) {
                 { "json", no_argument, NULL, ARG_JSON },
                 { "prometheus", no_argument, NULL, ARG_PROMETHEUS },
                 { "auditd-conf", required_argument, NULL, ARG_AUDITD_CONF },
+                { "compat", required_argument, NULL, ARG_COMPAT },
                 {}
         };
         const verb *v = NULL;
@@ -882,6 +913,13 @@ int main(int argc, char **argv) {
                         break;
                 case ARG_AUDITD_CONF:
                         arg_auditd_conf = optarg;
+                        break;
+                case ARG_COMPAT:
+                        arg_compat = ak_compat_parse(optarg);
+                        if (arg_compat < 0) {
+                                fprintf(stderr, "auditkeepctl: --compat takes 3 (auditctl 3.0.9) or 4 (auditctl 4.0.2), not '%s'\n", optarg);
+                                return EXIT_PROBLEMS;
+                        }
                         break;
                 case ':':
                         fprintf(stderr, "auditkeepctl: option '%s' needs a value (see --help)\n", argv[optind - 1]);

@@ -39,6 +39,23 @@ typedef struct ak_status_want {
         uint32_t backlog_wait_time;
 } ak_status_want;
 
+/* Compatibility levels. auditctl 3.0.9 (Debian 12) and 4.0.2 (Debian 13) compile some lines
+ * differently (-F perm= after an arch, the exclude list's fields, case of list names, a few
+ * names); a level selects whose meaning the parser gives them. man auditkeepctl(8), COMPATIBILITY. */
+enum {
+        AK_COMPAT_3 = 3,                /* auditctl 3.0.9 */
+        AK_COMPAT_4 = 4,                /* auditctl 4.0.2, as Debian 13 ships it (with riscv64) */
+        AK_COMPAT_LATEST = AK_COMPAT_4,
+};
+
+/* Where a ruleset's level came from, weakest first. */
+typedef enum ak_compat_origin {
+        AK_COMPAT_ORIGIN_DEFAULT = 0,   /* nothing said: the most recent level */
+        AK_COMPAT_ORIGIN_HOST,          /* the version of the installed auditctl */
+        AK_COMPAT_ORIGIN_RULES,         /* a "# auditkeep: compat=N" line in the rules */
+        AK_COMPAT_ORIGIN_COMMAND_LINE,  /* --compat=N */
+} ak_compat_origin;
+
 /* The desired state: what `auditctl -D; auditctl -R` of the sources leaves in the kernel
  * (with -c semantics: a bad line is reported and skipped). Rules are in kernel listing order:
  * grouped by filter list (AUDIT_FILTER_*), each list in the order the kernel would hold it. */
@@ -58,6 +75,12 @@ typedef struct ak_ruleset {
         size_t n_sources;
         char **files;           /* every file read, in order */
         size_t n_files;
+        int compat;             /* AK_COMPAT_3 or AK_COMPAT_4: whose meaning the lines have */
+        ak_compat_origin compat_origin;
+        char *compat_detail;    /* the origin's detail: "auditctl version 4.0.2", "FILE:LINE", "" */
+        ak_diag *notes;         /* lines that mean something else, or are refused or accepted, at
+                                 * the other level (warnings for `check`; not errors) */
+        size_t n_notes;
         struct ak_ruleset_private *priv;        /* the parser's own state */
 } ak_ruleset;
 
@@ -70,6 +93,26 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs);
 int ak_ruleset_add_source(ak_ruleset *rs, const char *path);
 /* Parse text as if it were the file `name`. */
 int ak_ruleset_add_text(ak_ruleset *rs, const char *name, const char *text, size_t len);
+/* The level to compile with and where it came from (detail: free text, may be NULL). Call before
+ * adding sources. A level from the command line is final; otherwise an "# auditkeep: compat=N"
+ * line in the first source that has one overrides it. */
+void ak_ruleset_set_compat(ak_ruleset *rs, int level, ak_compat_origin origin, const char *detail);
+/* "4 (auditctl 4.0.2 meaning), from the host's auditctl version 4.0.2" and the like. */
+const char *ak_ruleset_compat_describe(const ak_ruleset *rs, char *buf, size_t size);
+/* A rule (from the kernel) that is the other level's encoding of a desired rule whose meaning
+ * depends on the level: a malloc'd explanation ("FILE:LINE with the meaning of auditctl 3.0.9: ...
+ * at compat level 4 it means ..."), else NULL. */
+char *ak_ruleset_compat_explain(const ak_ruleset *rs, const ak_rule *r);
+
+/* "3"/"4" -> level; anything else -EINVAL. */
+int ak_compat_parse(const char *s);
+/* An audit userspace version ("auditctl version 4.0.2", "4.0.2", "3.1.2") -> the level whose
+ * meaning that auditctl gives: 3 below 4.0, 4 from 4.0 on (and for later 4.x and 5.x, the most
+ * recent level known). -EINVAL if there is no version number in the text. */
+int ak_compat_from_version(const char *text);
+/* "auditctl 3.0.9" or "auditctl 4.0.2": the reference of a level. */
+const char *ak_compat_reference(int level);
+
 /* No more sources: free the parser's working copy of the rules (about half the ruleset's memory).
  * Adding a source afterwards returns -EINVAL. */
 void ak_ruleset_seal(ak_ruleset *rs);
@@ -78,6 +121,8 @@ void ak_ruleset_seal(ak_ruleset *rs);
  * Returns 0 and *ret on success; on a parse error -EINVAL and, when ret_message is not NULL, a
  * malloc'd message with its column. */
 int ak_rule_from_text(const char *text, ak_rule *ret, char **ret_message, unsigned *ret_column);
+/* The same at a compatibility level (ak_rule_from_text() uses AK_COMPAT_LATEST). */
+int ak_rule_from_text_compat(const char *text, int level, ak_rule *ret, char **ret_message, unsigned *ret_column);
 
 /* Binary helpers. */
 void ak_rule_done(ak_rule *r);

@@ -17,14 +17,16 @@ check() { # name, condition
 
 if [ -d "$examples" ]; then
         for f in "$examples"/*.rules; do
-                out=$("$ctl" check --auditd-conf=none "$f" 2>&1); st=$?
-                if grep -q -- '^[^#]*-F uid=chrony' "$f" && ! getent passwd chrony >/dev/null; then
-                        # auditctl refuses it too: "Unknown user: chrony"
-                        printf '%s\n' "$out" | grep -q "unknown user 'chrony'"
-                        check "$(basename "$f") reports the missing user" $(( $? || st != 1 ))
-                else
-                        check "$(basename "$f") passes" $(( st != 0 ))
-                fi
+                for level in 3 4; do
+                        out=$("$ctl" check --compat=$level --auditd-conf=none "$f" 2>&1); st=$?
+                        if grep -q -- '^[^#]*-F uid=chrony' "$f" && ! getent passwd chrony >/dev/null; then
+                                # auditctl refuses it too: "Unknown user: chrony"
+                                printf '%s\n' "$out" | grep -q "unknown user 'chrony'"
+                                check "$(basename "$f") reports the missing user (compat $level)" $(( $? || st != 1 ))
+                        else
+                                check "$(basename "$f") passes (compat $level)" $(( st != 0 ))
+                        fi
+                done
         done
 fi
 
@@ -47,9 +49,10 @@ $tmp/broken.rules:6:4: watch path 'etc/shadow' must be absolute (start with '/')
 $tmp/broken.rules:7:31: unknown syscall 'opn' for arch b64, did you mean 'open'?
 $tmp/broken.rules:8:4: -e takes 0, 1 or 2, not '3'
 $tmp/broken.rules:10:28: permission 'q' in 'wq' is not one of r, w, x, a
+compat level 3 (auditctl 3.0.9 meaning), from --compat=3
 2 rules, 1 status settings, 6 errors
 EXPECTED
-"$ctl" check --auditd-conf=none "$tmp/broken.rules" > "$tmp/out" 2>&1; st=$?
+"$ctl" check --compat=3 --auditd-conf=none "$tmp/broken.rules" > "$tmp/out" 2>&1; st=$?
 diff -u "$tmp/expected" "$tmp/out"
 check "broken file: every error with line and column, summary" $?
 check "broken file: exit status 1" $(( st != 1 ))
@@ -70,12 +73,13 @@ disk_full_action = SUSPEND
 disk_error_action = SUSPEND
 CONF
 cat > "$tmp/expected" <<EXPECTED
+compat level 4 (auditctl 4.0.2 meaning), from --compat=4
 0 rules, 1 status settings, 0 errors
 $tmp/unsafe.conf:3:23: warning: max_log_file_action = rotate with num_logs 1: auditd does not rotate below 2 logs; set num_logs to 2 or more
 $tmp/unsafe.conf:7:27: warning: admin_space_left_action is 'ignore': when the disk is nearly full auditd does nothing and records are lost silently; set it to suspend, single or halt (auditd.conf(5))
 $tmp/unsafe.conf: 9 settings, 0 errors, 2 warnings
 EXPECTED
-"$ctl" check --auditd-conf="$tmp/unsafe.conf" "$tmp/ok.rules" > "$tmp/out" 2>&1; st=$?
+"$ctl" check --compat=4 --auditd-conf="$tmp/unsafe.conf" "$tmp/ok.rules" > "$tmp/out" 2>&1; st=$?
 diff -u "$tmp/expected" "$tmp/out"
 check "auditd.conf warnings at their lines" $?
 check "auditd.conf warnings: exit status 0" $(( st != 0 ))
@@ -83,12 +87,13 @@ check "auditd.conf warnings: exit status 0" $(( st != 0 ))
 printf 'space_left = 75\nspace_left_action = exec %s/missing.sh\nadmin_space_left = 50\nadmin_space_left_action = SUSPEND\n' "$tmp" > "$tmp/bad.conf"
 printf 'disk_full_action = SUSPEND\ndisk_error_action = SUSPEND\nfreq=5\n' >> "$tmp/bad.conf"
 cat > "$tmp/expected" <<EXPECTED
+compat level 3 (auditctl 3.0.9 meaning), from --compat=3
 0 rules, 1 status settings, 0 errors
 $tmp/bad.conf:2:26: exec script '$tmp/missing.sh': No such file or directory; auditd refuses to start: install the script or change space_left_action
 $tmp/bad.conf:7:5: '=' must stand alone between spaces; auditd refuses this line: write 'freq = ...'
 $tmp/bad.conf: 7 settings, 2 errors
 EXPECTED
-"$ctl" check --auditd-conf="$tmp/bad.conf" "$tmp/ok.rules" > "$tmp/out" 2>&1; st=$?
+"$ctl" check --compat=3 --auditd-conf="$tmp/bad.conf" "$tmp/ok.rules" > "$tmp/out" 2>&1; st=$?
 diff -u "$tmp/expected" "$tmp/out"
 check "auditd.conf errors at their lines" $?
 check "auditd.conf errors: exit status 1" $(( st != 1 ))
@@ -109,6 +114,45 @@ if [ "$(id -u)" = 0 ] && [ -f /etc/audit/auditd.conf ] && command -v setpriv >/d
         out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/auditkeepctl-copy" check "$tmp/ok.rules" 2>&1); st=$?
         printf '%s\n' "$out" | grep -qx '/etc/audit/auditd.conf: not checked (Permission denied; run as root, or give --auditd-conf=FILE)'
         check "unprivileged: the unreadable default auditd.conf is named, exit 0 ($out)" $(( $? || st != 0 ))
+fi
+
+# compatibility levels: a line auditctl 3.0.9 and 4.0.2 compile differently is a warning at both
+# levels, naming the other; the level comes from --compat, a "# auditkeep: compat=N" line, the
+# installed auditctl (as root: auditctl refuses everyone else) or, failing all, the latest
+cat > "$tmp/moved.rules" <<'RULES'
+-a always,exit -F arch=b64 -F perm=wa -k t1
+-a always,exit -F arch=b64 -S openat -k same
+RULES
+cat > "$tmp/expected" <<EXPECTED
+$tmp/moved.rules:1:1: warning: means something else at compat level 3 (auditctl 3.0.9): -F perm=wa with arch x86_64: auditctl 4.0.2 limits the rule to the 38 write and attribute syscalls of x86_64; auditctl 3.0.9 leaves it on every syscall
+compat level 4 (auditctl 4.0.2 meaning), from --compat=4
+2 rules, 0 status settings, 0 errors, 1 warnings (1 lines differ at compat level 3)
+EXPECTED
+"$ctl" check --compat=4 --auditd-conf=none "$tmp/moved.rules" > "$tmp/out" 2>&1; st=$?
+diff -u "$tmp/expected" "$tmp/out"
+check "compat 4: the perm line is a warning naming level 3, exit 0" $(( $? || st != 0 ))
+# (output first, then grep: with pipefail, grep -q leaving early would fail the pipe with SIGPIPE)
+out=$("$ctl" check --compat=3 --auditd-conf=none "$tmp/moved.rules" 2>&1)
+grep -q "moved.rules:1:1: warning: means something else at compat level 4 (auditctl 4.0.2)" <<<"$out"
+check "compat 3: the perm line is a warning naming level 4" $?
+"$ctl" check --compat=5 "$tmp/moved.rules" > "$tmp/out" 2>&1; st=$?
+grep -qx "auditkeepctl: --compat takes 3 (auditctl 3.0.9) or 4 (auditctl 4.0.2), not '5'" "$tmp/out"
+check "--compat=5 is refused" $(( $? || st != 1 ))
+{ echo '# auditkeep: compat=3'; cat "$tmp/moved.rules"; } > "$tmp/pinned.rules"
+out=$(AUDITKEEP_AUDITCTL=/nonexistent "$ctl" check --auditd-conf=none "$tmp/pinned.rules" 2>/dev/null)
+grep -qx "compat level 3 (auditctl 3.0.9 meaning), from compat=3 in $tmp/pinned.rules:1" <<<"$out"
+check "a compat=3 line in the rules sets the level" $?
+out=$(AUDITKEEP_AUDITCTL=/nonexistent "$ctl" check --auditd-conf=none "$tmp/moved.rules" 2>/dev/null)
+grep -qx "compat level 4 (auditctl 4.0.2 meaning), the most recent level (no auditctl installed)" <<<"$out"
+check "no auditctl: the most recent level, said why" $?
+if [ "$(id -u)" = 0 ]; then
+        for v in 3.0.9 4.0.2; do
+                printf '#!/bin/sh\n[ "$1" = -v ] && echo "auditctl version %s"\n' "$v" > "$tmp/auditctl-$v"
+                chmod 755 "$tmp/auditctl-$v"
+                out=$(AUDITKEEP_AUDITCTL="$tmp/auditctl-$v" "$ctl" check --auditd-conf=none "$tmp/moved.rules" 2>/dev/null)
+                grep -qx "compat level ${v%%.*} (auditctl ${v%%.*}.0.[29] meaning), from the installed auditctl version $v ($tmp/auditctl-$v)" <<<"$out"
+                check "the installed auditctl $v sets level ${v%%.*}" $?
+        done
 fi
 
 echo "$((n - fail)) passed, $fail failed"

@@ -49,7 +49,7 @@ PROPERTIES = {
     "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "InSync": "b", "DesiredRules": "u",
     "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
     "Repairs": "t", "LastDriftUSec": "t", "LastDriftBy": "s", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
-    "AuditdConf": "s", "AuditdConfWarnings": "a(suus)",
+    "AuditdConf": "s", "AuditdConfWarnings": "a(suus)", "CompatLevel": "u", "Compat": "s",
 }
 METHODS = {  # name -> out args (name, type)
     "Resync": [("added", "u"), ("removed", "u"), ("changed", "u")],
@@ -521,6 +521,21 @@ class BusTest(unittest.TestCase):
     def auditd_warning_expected(self):
         return self.auditd_conf_warning()
 
+    def test_05_compat_properties(self):
+        """The level the rules were compiled with follows the installed auditctl (auditctl -v)."""
+        p = self.props()
+        ref = {3: "auditctl 3.0.9", 4: "auditctl 4.0.2"}
+        path = next((x for x in ("/usr/sbin/auditctl", "/sbin/auditctl") if os.access(x, os.X_OK)), None)
+        if path:
+            version = sh(path, "-v").strip()
+            level = 3 if int(re.search(r"([0-9]+)\.[0-9]", version).group(1)) < 4 else 4
+            want = f"{level} ({ref[level]} meaning), from the installed {version} ({path})"
+        else:
+            level = 4
+            want = f"4 ({ref[4]} meaning), the most recent level (no auditctl installed)"
+        self.assertEqual(p["CompatLevel"], level)
+        self.assertEqual(p["Compat"], want)
+
     def test_10_drift_repaired_with_properties_and_signals(self):
         self.wait_in_sync()
         before = self.props()
@@ -826,7 +841,8 @@ class BusTest(unittest.TestCase):
                  "desired_rules": "DesiredRules", "loaded_rules": "LoadedRules", "pending_rules": "PendingRules",
                  "foreign_rules": "ForeignRules", "parse_errors": "ParseErrors", "drift_events": "DriftEvents",
                  "repairs": "Repairs", "last_drift_usec": "LastDriftUSec", "last_sync_usec": "LastSyncUSec",
-                 "last_drift_by": "LastDriftBy", "sources": "Sources", "auditd_conf": "AuditdConf"}
+                 "last_drift_by": "LastDriftBy", "sources": "Sources", "auditd_conf": "AuditdConf",
+                 "compat_level": "CompatLevel", "compat": "Compat"}
         self.assertEqual(set(j), set(names) | {"auditd_conf_problems"})
         file, line, column, message = self.auditd_conf_warning()
         self.assertEqual(j["auditd_conf_problems"], [{"file": file, "line": line, "column": column, "message": message}])
@@ -842,7 +858,8 @@ class BusTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("\033", r.stdout)  # no colour when not on a terminal
         lines = r.stdout.splitlines()
-        self.assertEqual(len(lines), 8, r.stdout)
+        self.assertEqual(len(lines), 9, r.stdout)
+        self.assertEqual(lines.pop(2).strip(), f"compat: level {p['Compat']}")
         self.assertEqual(lines[0], f"auditkeepd: {p['State']}, mode {p['Mode']}")
         self.assertEqual(lines[1].strip(), f"rules: {p['DesiredRules']} desired, {p['LoadedRules']} loaded, "
                          f"{p['PendingRules']} pending, {p['ForeignRules']} foreign, {p['ParseErrors']} parse errors")

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The oracle, on the real kernel: for every example rules file of the auditd package,
- * `auditkeepctl apply FILE` leaves the kernel's rule list byte-identical, and the status field
- * for field, to what `auditctl -D; auditctl -R FILE` leaves (with -c first, so both go on past
- * refused rules). Lines that would lock the kernel, make it panic or freeze loginuids are dropped
- * before anything is loaded. */
+/* The oracle, on the real kernel: for every example rules file of the auditd package installed
+ * here, and the lines that the compatibility levels tell apart (tests/kernel/compat/
+ * both-levels.rules), `auditkeepctl apply FILE` leaves the kernel's rule list byte-identical, and
+ * the status field for field, to what `auditctl -D; auditctl -R FILE` leaves (with -c first, so
+ * both go on past refused rules). apply is given no --compat: it follows the installed auditctl,
+ * which is what this proves (auditctl 3.0.9 on Debian 12; test-conformance-4.c proves level 4
+ * against Debian 13's). Lines that would lock the kernel, make it panic or freeze loginuids are
+ * dropped before anything is loaded. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include "util.h"
 
 #define EXAMPLES "/usr/share/doc/auditd/examples/rules"
+#define EXAMPLES_13 "/usr/share/doc/auditd/examples/audit-rules"        /* Debian 13 */
 
 static char **files;
 static size_t n_files;
@@ -31,16 +35,23 @@ static void find_files(void) {
         size_t allocated = 0;
 
         if (!d)
+                d = opendir(EXAMPLES_13);
+        if (!d)
                 return;
         while ((de = readdir(d))) {
                 size_t l = strlen(de->d_name);
                 if (l > 6 && streq(de->d_name + l - 6, ".rules")) {
                         GROW(files, allocated, n_files + 1);
-                        files[n_files++] = strdup_printf("%s/%s", EXAMPLES, de->d_name);
+                        files[n_files++] = strdup_printf("%s/%s", access(EXAMPLES, F_OK) == 0 ? EXAMPLES : EXAMPLES_13, de->d_name);
                 }
         }
         closedir(d);
         qsort(files, n_files, sizeof(char *), natural);
+        if (n_files > 0) {
+                GROW(files, allocated, n_files + 1);
+                files[n_files++] = strdup_printf("%s/tests/kernel/compat/both-levels.rules",
+                                                 getenv("AK_SRCDIR") ? getenv("AK_SRCDIR") : ".");
+        }
 }
 
 static const char *ctl(void) {

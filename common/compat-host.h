@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The compatibility level of this host (see ak_ruleset_set_compat). Not in the library: it runs
+ * a program. */
+#pragma once
+
+#include <stddef.h>
+
+#include "auditkeep/ak-rules.h"
+
+/* The level of the installed auditctl: `auditctl -v` of /usr/sbin/auditctl, else /sbin/auditctl
+ * (or $AUDITKEEP_AUDITCTL alone, for tests), read by ak_compat_from_version(). Returns the level
+ * with `detail` = "auditctl version 4.0.2 (/usr/sbin/auditctl)", or -errno with `detail` saying
+ * why there is none: no auditctl installed, not root (auditctl refuses everyone else, even -v),
+ * it failed, or printed no version. */
+int compat_host_level(char *detail, size_t size);
+
+/* Set rs's level: command_line_level (> 0) if given, else the host's, else the most recent. */
+void compat_host_setup(ak_ruleset *rs, int command_line_level);

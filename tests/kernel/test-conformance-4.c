@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The oracle at compatibility level 4, on the real kernel: for every example rules file of
+ * Debian 13's auditd 4.0.2 and the project's own rules (rules/ and tests/kernel/compat/),
+ * `auditkeepctl apply --compat=4 FILE` leaves the kernel's rule list byte-identical, and the
+ * status field for field, to what `auditctl -D; auditctl -R FILE` of Debian 13's auditctl leaves
+ * (with -c first, as test-conformance.c does for the host's auditctl). Lines that would lock the
+ * kernel, make it panic or freeze loginuids are dropped before anything is loaded.
+ *
+ * Debian 13's auditctl comes from a minbase root built once by tests/kernel/trixie-root (in
+ * $AK_TRIXIE_ROOT, default /var/cache/auditkeep-trixie-root). It runs through that root's own
+ * dynamic loader and libraries, not chroot: both tools must see the same file system, since
+ * auditctl stat()s a watch's path to choose path= or dir=, resolves user names, and the kernel
+ * resolves the watch in the caller's root.
+ *
+ * Also: `auditkeepctl diff` on a kernel that the other level's auditctl loaded names the rule
+ * that differs and why, for both directions. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "auditkeep/ak-kernel.h"
+#include "kernel-state.h"
+#include "macro.h"
+#include "util.h"
+
+static char **files;
+static size_t n_files;
+static char root[1024], trixie_auditctl[4096];
+
+static int natural(const void *a, const void *b) {
+        return strverscmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void add_dir(const char *dir, const char *suffix) {
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        size_t allocated = n_files, first = n_files;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                size_t l = strlen(de->d_name), s = strlen(suffix);
+                if (l > s && streq(de->d_name + l - s, suffix)) {
+                        GROW(files, allocated, n_files + 1);
+                        files[n_files++] = strdup_printf("%s/%s", dir, de->d_name);
+                }
+        }
+        closedir(d);
+        qsort(files + first, n_files - first, sizeof(char *), natural);
+}
+
+static const char *srcdir(void) {
+        return getenv("AK_SRCDIR") ? getenv("AK_SRCDIR") : ".";
+}
+
+static const char *ctl(void) {
+        static char path[4096];
+        snprintf(path, sizeof(path), "%s/tools/auditkeepctl", getenv("AK_BUILDDIR") ? getenv("AK_BUILDDIR") : "build");
+        return path;
+}
+
+/* FILE with -c first and without the lines the shared kernel must never see, in a temp file. */
+static char *prepare(const char *file) {
+        char *tmp = strdup("/tmp/ak-conformance4-XXXXXX");
+        int fd = mkstemp(tmp);
+
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+        ck_assert_int_eq(run("{ echo -c; grep -v -E -e '^[[:space:]]*(-e[[:space:]]+2|-f[[:space:]]+2|--loginuid-immutable)' '%s'; } > %s",
+                             file, tmp), 0);
+        return tmp;
+}
+
+START_TEST(test_file)
+{
+        const char *file = files[_i];
+        _cleanup_free_ char *tmp = prepare(file);
+        ak_kstate saved = {}, by_auditctl = {}, by_apply = {};
+        int st;
+
+        kstate_save(&saved);
+        ck_assert_int_eq(run("%s -D >/dev/null 2>&1", trixie_auditctl), 0);
+        run("%s -R %s >/dev/null 2>&1", trixie_auditctl, tmp);
+        ck_assert_int_eq(kstate_query(&by_auditctl), 0);
+        ck_assert_int_eq(kstate_restore(&saved), 0);
+
+        st = run("%s apply -q --compat=4 %s >/dev/null 2>&1", ctl(), tmp);
+        ck_assert_msg(st == 0 || st == 1, "auditkeepctl apply --compat=4 %s exited %d", file, st);
+        ck_assert_int_eq(kstate_query(&by_apply), 0);
+        ck_assert_int_eq(kstate_restore(&saved), 0);
+        unlink(tmp);
+
+        ck_assert_msg(kstate_rules_equal(&by_auditctl, &by_apply), "%s: rule lists differ (%zu rules by auditctl 4.0.2, %zu by apply)",
+                      file, by_auditctl.n_rules, by_apply.n_rules);
+        ck_assert_uint_eq(by_apply.status.enabled, by_auditctl.status.enabled);
+        ck_assert_uint_eq(by_apply.status.failure, by_auditctl.status.failure);
+        ck_assert_uint_eq(by_apply.status.rate_limit, by_auditctl.status.rate_limit);
+        ck_assert_uint_eq(by_apply.status.backlog_limit, by_auditctl.status.backlog_limit);
+        ck_assert_uint_eq(by_apply.status.backlog_wait_time, by_auditctl.status.backlog_wait_time);
+        ak_kstate_done(&saved);
+        ak_kstate_done(&by_auditctl);
+        ak_kstate_done(&by_apply);
+}
+END_TEST
+
+/* A kernel the other level's auditctl loaded: diff names the line and why, instead of a bare
+ * remove and add. Loader 0: the host's auditctl 3.x with diff --compat=4; 1: Debian 13's with
+ * diff --compat=3. */
+START_TEST(test_diff_explains)
+{
+        const char *host = "/usr/sbin/auditctl";
+        int host3 = run("%s -v 2>/dev/null | grep -q 'version 3\\.'", host) == 0;
+        const char *loader = _i == 0 ? host : trixie_auditctl;
+        const char *loaded_by = _i == 0 ? "auditctl 3.0.9" : "auditctl 4.0.2";
+        int level = _i == 0 ? 4 : 3;
+        _cleanup_free_ char *rules = strdup_printf("%s/tests/kernel/compat/both-levels.rules", srcdir());
+        _cleanup_free_ char *tmp = prepare(rules);
+        _cleanup_free_ char *out = strdup("/tmp/ak-conformance4-out-XXXXXX");
+        ak_kstate saved = {};
+        int fd, st;
+
+        if (_i == 0 && !host3) {
+                fprintf(stderr, "diff after auditctl 3: the host's auditctl is not 3.x, skipped\n");
+                return;
+        }
+        fd = mkstemp(out);
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+        kstate_save(&saved);
+        ck_assert_int_eq(run("%s -D >/dev/null 2>&1", loader), 0);
+        run("%s -R %s >/dev/null 2>&1", loader, tmp);
+        st = run("%s diff --compat=%d %s > %s 2>&1", ctl(), level, tmp, out);
+        ck_assert_int_eq(kstate_restore(&saved), 0);
+        ak_kstate_done(&saved);
+        ck_assert_int_eq(st, 1);        /* a difference */
+        /* the perm rule of line 8 (file line + 1 for the -c the temp file starts with) */
+        ck_assert_msg(run("grep -q -F -e '- -a always,exit -F arch=b64 ' %s", out) == 0 &&
+                      run("grep -q -F -e '(%s:9 as %s encodes it (compat level %d), not as compat level %d' %s",
+                          tmp, loaded_by, 7 - level, level, out) == 0 &&
+                      run("grep -q -F -e 'limits the rule to the 38 write and attribute syscalls of x86_64' %s", out) == 0,
+                      "diff --compat=%d after %s does not explain the perm rule; see %s", level, loaded_by, out);
+        unlink(out);
+        unlink(tmp);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("conformance-4");
+        TCase *tc = tcase_create("debian13");
+        SRunner *sr;
+        struct utsname u;
+        _cleanup_free_ char *dir = NULL;
+        int failed;
+
+        if (!kstate_usable()) {
+                fprintf(stderr, "skipped: needs root with CAP_AUDIT_CONTROL in the initial namespaces and an unlocked kernel\n");
+                return 77;
+        }
+        if (uname(&u) < 0 || !streq(u.machine, "x86_64")) {
+                fprintf(stderr, "skipped: the Debian 13 root is amd64, this machine is %s\n", u.machine);
+                return 77;
+        }
+        snprintf(root, sizeof(root), "%s", getenv("AK_TRIXIE_ROOT") ? getenv("AK_TRIXIE_ROOT") : "/var/cache/auditkeep-trixie-root");
+        /* the setup step: build the root when it is not there yet (about a minute) */
+        if (run("%s/tests/kernel/trixie-root %s >&2", srcdir(), root) != 0) {
+                fprintf(stderr, "FAIL: could not build the Debian 13 root in %s (tests/kernel/trixie-root)\n", root);
+                return 1;
+        }
+        snprintf(trixie_auditctl, sizeof(trixie_auditctl),
+                 "%s/lib64/ld-linux-x86-64.so.2 --library-path %s/usr/lib/x86_64-linux-gnu %s/usr/sbin/auditctl", root, root, root);
+        if (run("%s -v | grep -qx 'auditctl version 4.0.2'", trixie_auditctl) != 0) {
+                fprintf(stderr, "FAIL: %s/usr/sbin/auditctl is not auditctl 4.0.2\n", root);
+                return 1;
+        }
+
+        dir = strdup_printf("%s/usr/share/doc/auditd/examples/audit-rules", root);
+        add_dir(dir, ".rules");
+        if (n_files == 0) {
+                fprintf(stderr, "FAIL: no example rules in %s\n", dir);
+                return 1;
+        }
+        free(dir);
+        dir = strdup_printf("%s/rules", srcdir());
+        add_dir(dir, ".rules");
+        free(dir);
+        dir = strdup_printf("%s/tests/kernel/compat", srcdir());
+        add_dir(dir, ".rules");
+
+        tcase_set_timeout(tc, 300);
+        tcase_add_loop_test(tc, test_file, 0, (int) n_files);
+        tcase_add_loop_test(tc, test_diff_explains, 0, 2);
+        suite_add_tcase(s, tc);
+        sr = srunner_create(s);
+        srunner_run_all(sr, CK_ENV);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? 1 : 0;
+}
