@@ -515,15 +515,20 @@ static uint64_t drift_signature(const ak_plan *p, size_t n_ops, const struct aud
  * own thread, so they can still be on their way (seen: a settle check finding the last rules an
  * `auditctl -D` removed, their records arriving just after). Look again when the next record
  * arrives, or after a grace period (200 ms) at the latest, once, so that the report names the
- * changer. Returns 1 when the check was put off. */
-static int wait_for_records(Manager *m) {
+ * changer. A difference already reported as it stands waits no more: the report would not be
+ * repeated. Returns 1 when the check was put off. */
+static int wait_for_records(Manager *m, const ak_plan *p, size_t n_main) {
         int enabled = SD_EVENT_OFF;
 
         if (m->attr_grace_used || !m->mon || m->report.before.status.enabled == 0 || m->attr.n_changes > 0)
                 return 0;
+        if (m->drift_reported && m->drift_sig == drift_signature(p, n_main, &m->report.before.status))
+                return 0;
         if (m->reason != VERIFY_EVENT && m->reason != VERIFY_POLL && m->reason != VERIFY_SETTLE)
                 return 0;
         m->attr_grace_used = 1;
+        log_debug("difference without a record yet: looking again after the records (at most %u ms)",
+                  RECORD_GRACE_USEC / 1000);
         (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
         if (enabled == SD_EVENT_OFF) {
                 m->grace_armed = 1;
@@ -695,7 +700,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         /* In monitor mode nothing is ever sent but GET and LIST: report, and that is all. */
-        if (wait_for_records(m)) {
+        if (wait_for_records(m, p, n_main)) {
                 finish(m);
                 return;
         }
@@ -722,7 +727,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         if (m->reason == VERIFY_EVENT || m->reason == VERIFY_POLL || m->reason == VERIFY_SETTLE) {
-                if (wait_for_records(m)) {
+                if (wait_for_records(m, p, n_main)) {
                         finish(m);
                         return;
                 }
