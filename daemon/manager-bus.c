@@ -244,6 +244,7 @@ static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, Veri
         if (m->pending_call)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
         m->pending_call = sd_bus_message_ref(msg);
+        m->pending_reason = reason;
         note_caller(m, msg);
         if (exact)
                 m->exact_order_requested = 1;
@@ -288,6 +289,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         if (m->pending_call)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
         m->pending_call = sd_bus_message_ref(msg);
+        m->pending_reason = VERIFY_RELOAD;
         note_caller(m, msg);
         r = manager_reload(m);
         if (r < 0) {

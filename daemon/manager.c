@@ -765,13 +765,14 @@ static void verify_start(Manager *m, VerifyReason reason) {
         m->busy = 1;
         m->reason = reason;
         /* A ResyncExactOrder applies to the check it starts and that check's settle only; a
-         * pending D-Bus call is answered when that chain ends. */
+         * pending D-Bus call is answered when the chain of its own kind of check ends (a Resync
+         * queued behind a parked SIGHUP is not answered by the reload's check). */
         if (reason == VERIFY_REQUEST) {
                 m->exact_active = m->exact_order_requested;
                 m->exact_order_requested = 0;
         } else if (reason != VERIFY_SETTLE)
                 m->exact_active = 0;
-        if ((reason == VERIFY_REQUEST || reason == VERIFY_RELOAD) && m->pending_call && !m->call_chain) {
+        if (reason == m->pending_reason && m->pending_call && !m->call_chain) {
                 m->call_chain = 1;
                 m->call_error = NULL;
         }

@@ -128,6 +128,7 @@ typedef struct Manager {
         char *bus_published[32];        /* property values last announced (manager-bus.c) */
         int bus_warned;                 /* "cannot use the system bus" was logged */
         sd_bus_message *pending_call;   /* a Resync/Reload waiting for its sync to end */
+        VerifyReason pending_reason;    /* the check that answers it: REQUEST or RELOAD */
         const char *call_error;         /* its answer is this error (BUS_ERROR_*), or NULL */
         char call_message[256];
 
