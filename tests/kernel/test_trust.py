@@ -106,6 +106,16 @@ class TrustTest(KernelTestCase):
         self.assertEqual(len(kernel_rules()), 20)
         drifts = re.findall(r"Drift detected \((\w+)\): (.*), by (.*)\n", d.text()[mark:])
         self.assertTrue(drifts, d.tail())
+        # every repair follows a report of what it repaired: none is silent
+        reported = repairs = 0
+        for line in d.text()[mark:].splitlines():
+            if line.startswith("Drift detected"):
+                reported += 1
+            elif line.startswith("Repaired"):
+                self.assertGreater(reported, 0, f"a repair without a drift report before it:\n{d.tail()}")
+                reported = 0
+                repairs += 1
+        self.assertGreaterEqual(repairs, 1, d.tail())
         for reason, what, by in drifts:
             self.assertRegex(by, r"^pid=\d+ comm=auditctl exe=\S+auditctl auid=\S+ ses=\S+", (reason, what, by))
             self.assertNotIn(f"pid={d.pid} ", by)
