@@ -27,34 +27,33 @@
  * unit hides it (ProtectProc=invisible), and a pid read there can be reused or belong to a binary
  * with file capabilities by the time it is read. The bus policy (org.auditkeep1.conf) says the
  * same, so the broker refuses others before the call reaches us. */
-static int authorize(sd_bus_message *msg, sd_bus_error *error) {
+/* Root only: the euid the broker vouches for. For a Resync or Reload, *ret gets who asks, for
+ * the audit trail: that uid, and the login uid where the broker passes it along (nothing is read
+ * from /proc). One query for both. */
+typedef struct Caller {
+        uid_t uid, loginuid;
+} Caller;
+
+static int authorize(sd_bus_message *msg, sd_bus_error *error, Caller *ret) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        uid_t euid;
+        uid_t euid, loginuid;
         int r;
 
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds);
+        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | (ret ? SD_BUS_CREDS_AUDIT_LOGIN_UID : 0), &creds);
         if (r >= 0)
                 r = sd_bus_creds_get_euid(creds, &euid);
-        if (r >= 0 && euid == 0)
-                return 1;
-        return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only root may do this");
+        if (r < 0 || euid != 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only root may do this");
+        if (ret)
+                *ret = (Caller) { .uid = euid,
+                                  .loginuid = sd_bus_creds_get_audit_login_uid(creds, &loginuid) >= 0 ? loginuid : (uid_t) -1 };
+        return 1;
 }
 
-/* Who asks for a Resync or Reload, for the audit trail: the uid the broker vouches for, and the
- * login uid where the broker passes it along (nothing is read from /proc). */
-static void note_caller(Manager *m, sd_bus_message *msg) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        uid_t uid;
-
-        m->call_uid = m->call_loginuid = (uid_t) -1;
-        if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUDIT_LOGIN_UID, &creds) < 0)
-                return;
-        if (sd_bus_creds_get_euid(creds, &uid) >= 0)
-                m->call_uid = uid;
-        if (sd_bus_creds_get_audit_login_uid(creds, &uid) >= 0)
-                m->call_loginuid = uid;
+static void note_caller(Manager *m, const Caller *c) {
+        m->call_uid = c->uid;
+        m->call_loginuid = c->loginuid;
 }
-
 
 /* ------------------------------------------------------------------------------------------ */
 /* properties */
@@ -240,12 +239,13 @@ static void properties_update(Manager *m, const char **changed, size_t *ret_n) {
 /* ------------------------------------------------------------------------------------------ */
 /* methods */
 
-static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, VerifyReason reason, int exact) {
+static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, const Caller *caller, VerifyReason reason,
+                      int exact) {
         if (m->pending_call)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
         m->pending_call = sd_bus_message_ref(msg);
         m->pending_reason = reason;
-        note_caller(m, msg);
+        note_caller(m, caller);
         if (exact)
                 m->exact_order_requested = 1;
         manager_verify(m, reason);
@@ -261,7 +261,8 @@ static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, Veri
 }
 
 static int resync(sd_bus_message *msg, Manager *m, sd_bus_error *error, int exact) {
-        int r = authorize(msg, error);
+        Caller caller;
+        int r = authorize(msg, error, &caller);
 
         if (r <= 0)
                 return r;
@@ -269,7 +270,7 @@ static int resync(sd_bus_message *msg, Manager *m, sd_bus_error *error, int exac
                 return sd_bus_error_set(error, BUS_ERROR_MONITOR_MODE,
                                         "auditkeepd runs in monitor mode and never changes the kernel; "
                                         "'auditkeepctl diff' shows what differs");
-        return start_sync(m, msg, error, VERIFY_REQUEST, exact);
+        return start_sync(m, msg, error, &caller, VERIFY_REQUEST, exact);
 }
 
 static int method_resync(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -282,7 +283,8 @@ static int method_resync_exact(sd_bus_message *msg, void *userdata, sd_bus_error
 
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        int r = authorize(msg, error);
+        Caller caller;
+        int r = authorize(msg, error, &caller);
 
         if (r <= 0)
                 return r;
@@ -290,7 +292,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
         m->pending_call = sd_bus_message_ref(msg);
         m->pending_reason = VERIFY_RELOAD;
-        note_caller(m, msg);
+        note_caller(m, &caller);
         r = manager_reload(m);
         if (r < 0) {
                 m->pending_call = sd_bus_message_unref(m->pending_call);
@@ -324,7 +326,7 @@ static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const ak_kstate *k = &m->report.before;
         _cleanup_free_ char *used = NULL;
-        int r = authorize(msg, error);
+        int r = authorize(msg, error, NULL);
 
         if (r <= 0)
                 return r;
@@ -378,7 +380,7 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const ak_sync_report *rep = &m->report;
         const ak_plan *p = rep->plan;
-        int r = authorize(msg, error);
+        int r = authorize(msg, error, NULL);
 
         if (r <= 0)
                 return r;
@@ -433,7 +435,7 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 static int method_list_errors(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = authorize(msg, error);
+        int r = authorize(msg, error, NULL);
 
         if (r <= 0)
                 return r;
