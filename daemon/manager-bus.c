@@ -14,9 +14,6 @@
 #include "manager.h"
 #include "util.h"
 
-#define BUS_NAME "org.auditkeep1"
-#define BUS_PATH "/org/auditkeep1"
-#define BUS_IFACE "org.auditkeep1.Manager"
 #define DEFAULT_SYSTEM_BUS "unix:path=/run/dbus/system_bus_socket"
 
 /* ------------------------------------------------------------------------------------------ */

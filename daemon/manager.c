@@ -46,8 +46,6 @@
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
 #define COALESCE_USEC 1000u                     /* a burst of records becomes one verification */
 #define RECORD_GRACE_USEC (200u * 1000u)        /* records of a change found by a check may follow it */
-#define DEFAULT_RULES_DIR "/etc/audit/rules.d"
-#define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
 
 static void verify_start(Manager *m, VerifyReason reason);
 static void reload_swap(Manager *m, ak_ruleset *rs);

@@ -20,13 +20,11 @@
 #include "auditkeep/ak-sync.h"
 #include "auditkeep/ak-rules.h"
 #include "compat-host.h"
+#include "constants.h"
 #include "ctl-sdbus.h"
 #include "macro.h"
 #include "util.h"
 
-#define DEFAULT_RULES_DIR "/etc/audit/rules.d"
-#define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
-#define DEFAULT_AUDITD_CONF "/etc/audit/auditd.conf"
 #define KERNEL_TIMEOUT_USEC (120u * 1000000u)  /* generous: a delete takes 0.05-0.4 ms here, far more on a loaded kernel */
 
 enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_UNREACHABLE = 2 };
@@ -378,10 +376,6 @@ static int verb_diff_or_apply(int argc, char **argv, int apply) {
 
 /* ------------------------------------------------------------------------------------------ */
 /* Talking to auditkeepd over the system bus */
-
-#define BUS_NAME "org.auditkeep1"
-#define BUS_PATH "/org/auditkeep1"
-#define BUS_IFACE "org.auditkeep1.Manager"
 
 static void bus_freep(sd_bus **b) { sd_bus_flush_close_unref(*b); }
 static void msg_freep(sd_bus_message **m) { sd_bus_message_unref(*m); }
@@ -762,8 +756,8 @@ static int verb_resync_or_reload(const char *method, const char *what) {
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &err, &reply, "");
         if (r < 0) {
                 /* the rules or the kernel said no to some of them: 1; no answer, locked, monitor mode: 2 */
-                int ret = err.name && (streq(err.name, "org.auditkeep1.Error.RulesInvalid") ||
-                                       streq(err.name, "org.auditkeep1.Error.Refused")) ? EXIT_PROBLEMS : EXIT_UNREACHABLE;
+                int ret = err.name && (streq(err.name, BUS_ERROR_RULES_INVALID) ||
+                                       streq(err.name, BUS_ERROR_REFUSED)) ? EXIT_PROBLEMS : EXIT_UNREACHABLE;
                 bus_failed(what, &err, r);
                 sd_bus_error_free(&err);
                 return ret;
