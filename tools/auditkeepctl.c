@@ -123,10 +123,9 @@ static int load_rules(int argc, char **argv, ak_ruleset **ret) {
         if (r < 0)
                 return r;
         compat_host_setup(rs, arg_compat);
-        if (argc == 0) {
-                struct stat st;
-                r = ak_ruleset_add_source(rs, stat(DEFAULT_RULES_DIR, &st) == 0 ? DEFAULT_RULES_DIR : DEFAULT_RULES_FILE);
-        } else
+        if (argc == 0)
+                r = ak_ruleset_add_default_sources(rs);
+        else
                 for (int i = 0; i < argc && r >= 0; i++)
                         r = ak_ruleset_add_source(rs, argv[i]);
         if (r < 0) {
