@@ -238,30 +238,10 @@ static void print_origin(FILE *f, const ak_rule *r) {
                 fprintf(f, "  (%s:%u)", r->file, r->line);
 }
 
-/* One line per planned operation, in auditctl syntax. */
-/* One planned operation in auditctl syntax: "+ RULE", "- RULE", "~ field OLD -> NEW". */
-static char *op_text(const ak_op *op, const struct audit_status *have) {
-        _cleanup_free_ char *text = NULL;
-
-        switch (op->type) {
-        case AK_OP_ADD_RULE:
-        case AK_OP_DEL_RULE:
-                text = ak_rule_format(op->rule);
-                return strdup_printf("%c %s", op->type == AK_OP_ADD_RULE ? '+' : '-', text ? text : "?");
-        case AK_OP_SET:
-                return strdup_printf("~ %s %u -> %u", ak_status_name(op->mask), ak_status_get(have, op->mask), op->value);
-        case AK_OP_RESET_LOST:
-                return strdup_printf("~ reset lost counter (now %u)", have->lost);
-        case AK_OP_SET_FEATURE:
-                return strdup("~ loginuid immutable (cannot be undone until reboot)");
-        }
-        return NULL;
-}
-
 static const ak_ruleset *print_rules; /* for print_op's explanations */
 
 static void print_op(FILE *f, const ak_op *op, const struct audit_status *have, const char *prefix_err) {
-        _cleanup_free_ char *text = op_text(op, have), *why = NULL;
+        _cleanup_free_ char *text = ak_op_format(op, have, 0), *why = NULL;
 
         fputs(text ? text : "?", f);
         if (op->type == AK_OP_ADD_RULE || op->type == AK_OP_DEL_RULE)
@@ -311,7 +291,7 @@ static int verb_diff_or_apply(int argc, char **argv, int apply) {
         if (!apply && arg_json) {
                 printf("[");
                 for (size_t i = 0; i < p->n_ops; i++) {
-                        _cleanup_free_ char *text = op_text(&p->ops[i], &rep.before.status);
+                        _cleanup_free_ char *text = ak_op_format(&p->ops[i], &rep.before.status, 0);
                         printf("%s", i ? "," : "");
                         json_str(text ? text : "?");
                 }
