@@ -51,10 +51,10 @@ static void help(void) {
         printf("\nOptions:\n"
                "  -h --help              Show this help\n"
                "     --version           Show the version\n"
-               "     --exact-order       apply/diff: also restore order that only decides which key\n"
+               "     --exact-order       apply/diff/resync: also restore order that only decides which key\n"
                "                         labels a record (may delete and re-add rules)\n"
                "     --foreign=POLICY    apply/diff: 'remove' (default) or 'keep' rules not declared\n"
-               "  -q --quiet             apply: print only problems\n"
+               "  -q --quiet             apply/diff: print only problems\n"
                "     --json              status, rules, diff, resync, reload: print JSON\n"
                "     --prometheus        status: print the Prometheus metrics (as auditkeepd --metrics writes them)\n"
                "     --auditd-conf=FILE  check: the auditd.conf to check (default %s\n"
@@ -64,7 +64,7 @@ static void help(void) {
                "PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
                "Without PATH: %s/, else %s.\n\n"
                "Exit status: 0 success or in sync, 1 errors in the rules (or auditd.conf), pending rules or a\n"
-               "difference (diff), 2 the kernel cannot be reached.\n",
+               "difference (diff), 2 the kernel or the daemon cannot be reached.\n",
                DEFAULT_AUDITD_CONF, DEFAULT_RULES_DIR, DEFAULT_RULES_FILE);
 }
 
