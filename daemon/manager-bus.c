@@ -14,9 +14,6 @@
 #include "manager.h"
 #include "util.h"
 
-#define BUS_NAME "org.auditkeep1"
-#define BUS_PATH "/org/auditkeep1"
-#define BUS_IFACE "org.auditkeep1.Manager"
 #define DEFAULT_SYSTEM_BUS "unix:path=/run/dbus/system_bus_socket"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -396,24 +393,10 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
                 if (op->error == 0 && rep->added + rep->removed + rep->set > 0)
                         continue; /* the plan was executed and this one took effect */
-                switch (op->type) {
-                case AK_OP_ADD_RULE:
-                case AK_OP_DEL_RULE: {
-                        _cleanup_free_ char *text = ak_rule_format_flags(op->rule, AK_FORMAT_NO_STAT);
-                        line = strdup_printf("%c %s", op->type == AK_OP_ADD_RULE ? '+' : '-', text ? text : "?");
-                        line = manager_compat_annotate(m, op, line);
-                        break;
-                }
-                case AK_OP_SET:
-                        line = strdup_printf("~ %s %u -> %u", ak_status_name(op->mask),
-                                             ak_status_get(&rep->before.status, op->mask), op->value);
-                        break;
-                case AK_OP_SET_FEATURE:
-                        line = strdup("~ loginuid immutable");
-                        break;
-                default:
+                if (op->type == AK_OP_RESET_LOST)
                         continue; /* resetting the lost counter is not a difference */
-                }
+                /* the same line as auditkeepctl diff PATH, without a stat() in the event loop */
+                line = manager_compat_annotate(m, op, ak_op_format(op, &rep->before.status, AK_FORMAT_NO_STAT));
                 if (!line)
                         return -ENOMEM;
                 r = sd_bus_message_append(reply, "s", line);
