@@ -7,6 +7,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "constants.h"
 #include "journal-ids.h"
 #include "log.h"
 #include "manager.h"
@@ -19,11 +20,11 @@ static void help(void) {
                "  -h --help               Show this help\n"
                "     --version            Show the version\n"
                "     --rules=PATH         A rules file, or a directory of *.rules files (repeatable;\n"
-               "                          default /etc/audit/rules.d/, else /etc/audit/audit.rules)\n"
+               "                          default " DEFAULT_RULES_DIR "/, else " DEFAULT_RULES_FILE ")\n"
                "     --mode=MODE          'enforce' (default): repair drift; 'monitor': only report it\n"
                "     --foreign=POLICY     'remove' (default) or 'keep' rules that are not declared\n"
                "     --poll-interval=SEC  Verify at least this often (default 10)\n"
-               "     --auditd-conf=FILE   The auditd.conf to check and watch (default /etc/audit/auditd.conf;\n"
+               "     --auditd-conf=FILE   The auditd.conf to check and watch (default " DEFAULT_AUDITD_CONF ";\n"
                "                          'none' for none); it is never changed\n"
                "     --metrics=FILE       Write the state there for Prometheus (node_exporter's textfile\n"
                "                          collector) whenever it changes; skipped while its directory\n"
