@@ -23,7 +23,7 @@ import threading
 import time
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 import akharness as ak  # noqa: E402
 
 CHECK_SECONDS = 30.0    # generous: typical is under 3 s, but every syscall slows down when
@@ -111,7 +111,7 @@ class CheckTest(unittest.TestCase):
                 self.assertIn(names, out, out[:2000])
 
     def test_escape_sequences_not_echoed(self):
-        """Finding F3 (tests/hardening/README.md): a diagnostic quotes the bad token as it stands,
+        """Finding F3 (tests/README.md): a diagnostic quotes the bad token as it stands,
         so a rules file can write terminal control sequences (ESC, CR, BEL) to whoever runs
         `auditkeepctl check` or reads the log. Expected: control bytes are escaped."""
         p = os.path.join(self.tmp, "esc.rules")

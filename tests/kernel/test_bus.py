@@ -66,7 +66,7 @@ SIGNALS = {
 
 
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from akharness import KernelState, Notify, kernel_rules, kernel_status, nl_open, usable  # noqa: E402
 
 def run(*args, check=True, env=None, timeout=60):

@@ -16,7 +16,7 @@ import sys
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from akharness import CTL, Daemon, KernelTestCase, kernel_rules, kernel_status, sh, skip_unless_usable  # noqa: E402
 
 

@@ -28,7 +28,7 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 import akharness as ak  # noqa: E402
 
 MAX_SPOOF_LOG_LINES = 20
