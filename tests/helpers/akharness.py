@@ -1,14 +1,18 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Shared pieces of the hardening tests (and of fuzz/capture.py): the kernel lock, saving and
-restoring the kernel's audit state, a NOTIFY_SOCKET reader, running the built daemon, and a
-little raw NETLINK_AUDIT. Stdlib only. The kernel is shared: everything that touches it holds
-the flock on /tmp/auditkeep-kernel.lock for its whole duration, never sets enabled=2,
-failure=2, the audit pid or loginuid-immutable, and restores rules and status at the end."""
+"""The one harness of the Python tests (tests/kernel, tests/unit) and of fuzz/capture.py: the
+kernel lock, saving and restoring the kernel's audit state, a test class on the real kernel, a
+NOTIFY_SOCKET reader, running the built daemon, a private system bus with the project's policy
+and a monitor of it, and a little raw NETLINK_AUDIT. Stdlib only. The kernel is
+shared: everything that touches it holds the flock on /tmp/auditkeep-kernel.lock for its whole
+duration, never sets enabled=2, failure=2, the audit pid or loginuid-immutable, and restores
+rules and status at the end."""
 
 import errno
 import fcntl
+import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -26,6 +30,11 @@ DAEMON = os.path.join(BUILD, "daemon", "auditkeepd")
 CTL = os.path.join(BUILD, "tools", "auditkeepctl")
 LOCK_PATH = "/tmp/auditkeep-kernel.lock"
 
+# The D-Bus interface: the bus policy and the reference introspection XML as installed.
+BUS_NAME, BUS_PATH, BUS_IFACE = "org.auditkeep1", "/org/auditkeep1", "org.auditkeep1.Manager"
+BUS_POLICY = os.path.abspath(os.path.join(SRC, "dbus", "org.auditkeep1.conf"))
+BUS_XML = os.path.abspath(os.path.join(SRC, "dbus", "org.auditkeep1.xml"))
+
 NETLINK_AUDIT = 9
 AUDIT_GET, AUDIT_SET, AUDIT_LIST_RULES = 1000, 1001, 1013
 AUDIT_ADD_RULE, AUDIT_DEL_RULE = 1011, 1012
@@ -36,10 +45,19 @@ SOL_NETLINK, NETLINK_CAP_ACK = 270, 10
 
 
 def sh(*args, check=True, timeout=120):
+    """Output (stdout and stderr together) of a command; AssertionError if it fails and check."""
     r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
     if check and r.returncode != 0:
         raise AssertionError(f"{' '.join(args)} exited {r.returncode}: {r.stdout}")
     return r.stdout
+
+
+def run(*args, check=True, env=None, timeout=60):
+    """A command's CompletedProcess, stdout and stderr apart; AssertionError if it fails and check."""
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, timeout=timeout)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} exited {r.returncode}: {r.stdout}{r.stderr}")
+    return r
 
 
 def kernel_rules():
@@ -143,20 +161,38 @@ class KernelState:
 
 class KernelTestCase(unittest.TestCase):
     """A test class on the real kernel: the shared lock held for the whole class, the kernel's
-    state saved first and restored (and checked) at the end, a temporary directory in self.tmp."""
+    state saved first and restored at the end (and, with check_restore, checked), a temporary
+    directory in self.tmp (mode tmp_mode when set). A subclass sets up its own fixtures (a daemon,
+    a bus) in set_up_class(); when that fails, tearDownClass runs (unittest does not call it when
+    setUpClass fails), so a subclass's tearDownClass must cope with fixtures never made."""
 
     tmp_prefix = "ak-kernel-"
+    tmp_mode = None
+    check_restore = True
+    # the waits of the DaemonAsserts methods below
+    rules_step, log_step = 0.002, 0.01
 
     @classmethod
     def setUpClass(cls):
         cls.kernel_lock = KernelLock().__enter__()
         cls.saved = KernelState()
         cls.tmp = tempfile.mkdtemp(prefix=cls.tmp_prefix)
+        if cls.tmp_mode is not None:
+            os.chmod(cls.tmp, cls.tmp_mode)
+        try:
+            cls.set_up_class()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def set_up_class(cls):
+        pass
 
     @classmethod
     def tearDownClass(cls):
         cls.saved.restore()
-        diffs = cls.saved.check_restored()
+        diffs = cls.saved.check_restored() if cls.check_restore else []
         shutil.rmtree(cls.tmp, ignore_errors=True)
         cls.kernel_lock.__exit__(None, None, None)
         if diffs:
@@ -170,6 +206,34 @@ class KernelTestCase(unittest.TestCase):
         os.chmod(path + ".new", mode)
         os.rename(path + ".new", path)
         return path
+
+    # ---- waiting for the daemon's log (self.log, a file object) and the kernel's rules ----
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()
+
+    def wait_log(self, pattern, timeout=5.0, after=0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            m = re.search(pattern, self.log_text()[after:])
+            if m:
+                return m
+            time.sleep(self.log_step)
+        self.fail(f"no log line matching {pattern!r} in:\n{self.log_text()[after:]}")
+
+    def wait_rules(self, want, timeout=5.0, exact=False):
+        """Wait until auditctl -l shows the rules of `want`; return the seconds it took. A rule put
+        back is appended where the order cannot change what is recorded, so the order is
+        compared only with exact=True."""
+        key = (lambda x: x) if exact else sorted
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if key(kernel_rules()) == key(want):
+                return time.monotonic() - start
+            time.sleep(self.rules_step)
+        self.assertEqual(key(kernel_rules()), key(want))
 
 
 class Notify:
@@ -216,20 +280,21 @@ class Daemon:
     """The built auditkeepd with a private NOTIFY_SOCKET, logging to a file (stderr), no bus.
     `wrapper` runs it under another program (valgrind)."""
 
-    def __init__(self, tmp, args, wrapper=(), debug=True, timestamps=False):
+    def __init__(self, tmp, args, wrapper=(), debug=True, timestamps=False, env=None, bus=None):
         """timestamps: read the output through a pipe and keep (CLOCK_MONOTONIC, line) for every
-        line in self.lines (the daemon's stderr lines carry no time of their own)."""
+        line in self.lines (the daemon's stderr lines carry no time of their own). env: the
+        environment to start from (os.environ). bus: the system bus address (else none there)."""
         self.tmp = tmp
         self.notify = Notify(os.path.join(tmp, "notify"))
         self.log_path = os.path.join(tmp, "daemon.log")
         self.log = open(self.log_path, "a+")
         self.lines = []
         self.lines_lock = threading.Lock()
-        env = dict(os.environ, NOTIFY_SOCKET=self.notify.path)
+        env = dict(os.environ if env is None else env, NOTIFY_SOCKET=self.notify.path)
         env.pop("JOURNAL_STREAM", None)
         if debug:
             env["AUDITKEEP_DEBUG"] = "1"
-        env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + os.path.join(tmp, "no-bus")
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = bus or "unix:path=" + os.path.join(tmp, "no-bus")
         out = subprocess.PIPE if timestamps else self.log
         self.proc = subprocess.Popen([*wrapper, DAEMON, *args], stdout=out, stderr=subprocess.STDOUT, env=env)
         _running_daemons.append(self)
@@ -297,6 +362,154 @@ class Daemon:
 
     def tail(self, n=60):
         return "\n".join(self.text().splitlines()[-n:])
+
+
+# ---- a private system bus ----
+
+class Bus:
+    """A private system bus: dbus-daemon with the project's policy, on a unix socket. let_through:
+    a user whose method calls to org.auditkeep1 the bus (not the project's policy) lets through,
+    so that the daemon's own check of the caller's credentials is what answers them."""
+
+    def __init__(self, directory, socket_path, let_through=None):
+        self.config = os.path.join(directory, "bus.conf")
+        self.socket_path = socket_path
+        with open(self.config, "w") as f:
+            f.write(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={socket_path}</listen>
+  <auth>EXTERNAL</auth>
+  <!-- the defaults of a system bus: connect, talk to the bus driver, nothing else -->
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Peer"/>
+  </policy>
+  <policy user="root">
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+  </policy>
+  <!-- the project's policy, as installed in system.d -->
+  <include>{BUS_POLICY}</include>
+{self._let_through(let_through)}</busconfig>
+""")
+        self.log = open(os.path.join(directory, "bus.log"), "a+")
+        self.proc = subprocess.Popen(["dbus-daemon", "--config-file=" + self.config, "--nofork", "--nopidfile",
+                                      "--print-address"], stdout=subprocess.PIPE, stderr=self.log, text=True)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 10)
+        if not ready:
+            self.stop()
+            raise AssertionError("dbus-daemon printed no address in 10 s")
+        self.address = self.proc.stdout.readline().strip()
+        if not self.address.startswith("unix:"):
+            self.stop()
+            raise AssertionError(f"dbus-daemon did not start: {self.address!r}")
+
+    @staticmethod
+    def _let_through(user):
+        if not user:
+            return ""
+        return f"""  <!-- test only: let one unprivileged user's calls through the bus, so that the daemon's own
+       check of the caller's credentials answers them -->
+  <policy user="{user}">
+    <allow send_destination="{BUS_NAME}"/>
+  </policy>
+"""
+
+    def wait_name(self, name=BUS_NAME, timeout=10.0):
+        """Wait until name is on this bus; AssertionError if it does not appear in time."""
+        end = time.monotonic() + timeout
+        while run("busctl", "--address=" + self.address, "status", name, check=False).returncode != 0:
+            if time.monotonic() > end:
+                raise AssertionError(f"{name} did not appear on the bus")
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+
+
+class Monitor:
+    """`busctl monitor` of everything to and from org.auditkeep1, one JSON message a line, read by
+    a thread that always drains."""
+
+    def __init__(self, address, name=BUS_NAME, iface=BUS_IFACE):
+        self.iface = iface
+        self.proc = subprocess.Popen(["busctl", "--address=" + address, "monitor", "--json=short", name],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.messages = []
+        self.lock = threading.Lock()
+        self.started = threading.Event()
+        threading.Thread(target=self._reader, daemon=True).start()
+        threading.Thread(target=self._stderr, daemon=True).start()
+        if not self.started.wait(10):
+            raise AssertionError("busctl monitor did not start")
+        time.sleep(0.2)
+
+    def _stderr(self):
+        for line in self.proc.stderr:
+            if "Monitoring" in line:
+                self.started.set()
+
+    def _reader(self):
+        for line in self.proc.stdout:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            with self.lock:
+                self.messages.append(msg)
+
+    def mark(self):
+        with self.lock:
+            return len(self.messages)
+
+    def signals(self, member, since=0):
+        with self.lock:
+            return [m for m in self.messages[since:] if m.get("type") == "signal" and m.get("member") == member]
+
+    def changed(self, since=0):
+        """The PropertiesChanged signals of our interface since `since`, as a list of dicts."""
+        out = []
+        for m in self.signals("PropertiesChanged", since):
+            iface, values, invalidated = m["payload"]["data"]
+            if iface == self.iface:
+                assert not invalidated, f"properties invalidated instead of sent: {invalidated}"
+                out.append({k: v["data"] for k, v in values.items()})
+        return out
+
+    def wait(self, what, timeout=10.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            r = what()
+            if r:
+                return r
+            time.sleep(0.02)
+        return what()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
 
 
 def wait_until(pred, timeout=10.0, step=0.01):

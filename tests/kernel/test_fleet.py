@@ -78,14 +78,9 @@ class FleetTest(KernelTestCase):
     tmp_prefix = "ak-fleet-"
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def set_up_class(cls):
         cls.daemon = cls.exporter = None
-        try:
-            cls.start()
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        cls.start()
 
     @classmethod
     def start(cls):
