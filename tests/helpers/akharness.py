@@ -2,7 +2,7 @@
 """The one harness of the Python tests (tests/kernel, tests/unit) and of fuzz/capture.py: the
 kernel lock, saving and restoring the kernel's audit state, a test class on the real kernel, a
 NOTIFY_SOCKET reader, running the built daemon, a private system bus with the project's policy
-and a monitor of it, and a little raw NETLINK_AUDIT. Stdlib only. The kernel is
+and a monitor of it, the bad rules files, and a little raw NETLINK_AUDIT. Stdlib only. The kernel is
 shared: everything that touches it holds the flock on /tmp/auditkeep-kernel.lock for its whole
 duration, never sets enabled=2, failure=2, the audit pid or loginuid-immutable, and restores
 rules and status at the end."""
@@ -11,6 +11,7 @@ import errno
 import fcntl
 import json
 import os
+import random
 import re
 import select
 import shutil
@@ -510,6 +511,60 @@ class Monitor:
         if self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait()
+
+
+# ---- bad rules files ----
+
+def make_bad_rules(d):
+    """Create the bad rules files under d (tests/kernel/test_badfiles.py, tests/unit/test_badfiles_check.py): [(name, path given to the parser, path the error must name)]."""
+    cases = []
+
+    def f(name, data, mode=0o600):
+        p = os.path.join(d, name)
+        with open(p, "wb") as fh:
+            fh.write(data if isinstance(data, bytes) else data.encode())
+        os.chmod(p, mode)
+        return p
+
+    def sub(name):
+        p = os.path.join(d, name)
+        os.mkdir(p)
+        return p
+
+    rnd = random.Random(20240607)
+    p = f("junk.rules", bytes(rnd.getrandbits(8) for _ in range(64 * 1024)))
+    cases.append(("binary junk", p, p))
+    p = f("lines100k.rules", "".join(f"-a always,exit -F arch=b64 -S openat -F key=ak-bad-{i}\n" for i in range(99999))
+          + "-a always,exit -F bogus=1\n")
+    cases.append(("100 000 lines, the last one bad", p, p + ":100000:"))
+    p = f("line1m.rules", "-w /etc/passwd -p wa -k " + "x" * (1 << 20) + "\n")
+    cases.append(("a line of 1 MB", p, p + ":1:"))
+    p = f("nul.rules", b"-w /etc/passwd -p wa -k ak-bad-ok\n-w /etc/pass\0wd -p wa -k ak-bad-nul\n")
+    cases.append(("NUL bytes", p, p + ":2:"))
+    p = sub("loop.d")
+    os.symlink("b.rules", os.path.join(p, "a.rules"))
+    os.symlink("a.rules", os.path.join(p, "b.rules"))
+    cases.append(("rules.d with a symlink loop", p, os.path.join(p, "a.rules")))
+    p = sub("dangling.d")
+    f("dangling.d/10-ok.rules", "-w /etc/passwd -p wa -k ak-bad-ok\n")
+    os.symlink("/nonexistent/ak-bad", os.path.join(p, "20-dangling.rules"))
+    cases.append(("rules.d with a dangling symlink", p, os.path.join(p, "20-dangling.rules")))
+    p = sub("fifo.d")
+    os.mkfifo(os.path.join(p, "30-fifo.rules"))
+    cases.append(("rules.d with a FIFO", p, os.path.join(p, "30-fifo.rules")))
+    p = sub("dir.d")
+    os.mkdir(os.path.join(p, "40-dir.rules"))
+    cases.append(("rules.d with a directory named *.rules", p, os.path.join(p, "40-dir.rules")))
+    p = sub("many.d")
+    for i in range(10000):
+        with open(os.path.join(p, f"{i:05d}-ak.rules"), "w") as fh:
+            fh.write(f"# file {i}\n")
+    with open(os.path.join(p, "05000-ak.rules"), "w") as fh:
+        fh.write("-w /etc/passwd -p wa -k ak-bad-ok\n-a never,bogus\n")
+    cases.append(("a directory of 10 000 files, one bad", p, os.path.join(p, "05000-ak.rules") + ":2:"))
+    p = os.path.join(d, "gone.rules")
+    cases.append(("a file that does not exist (any more)", p, p))
+    return cases
 
 
 def wait_until(pred, timeout=10.0, step=0.01):

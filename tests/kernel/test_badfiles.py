@@ -1,24 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Bad rules files: binary junk, a 100 000-line file, a 1 MB line, NUL bytes, terminal escape
-sequences, a rules.d with a symlink loop, entries root cannot read either (a dangling symlink, a
-FIFO, a directory named *.rules), a file that disappears, a directory of 10 000 files.
-
-  test_badfiles.py check   `auditkeepctl check` (no privileges needed): exit 1, quickly, with an
-                           error that names the file.
-  test_badfiles.py daemon  auditkeepd against the real kernel (root, CAP_AUDIT_CONTROL, initial
-                           namespaces; exit 77 otherwise): given each bad file on SIGHUP it rejects
-                           the reload naming the file, keeps the last good state in the kernel and
-                           in force (an outside change is still repaired to it), and keeps running.
-                           Holds the kernel lock; restores the kernel's rules and status."""
+"""Bad rules files given to auditkeepd against the real kernel (root, CAP_AUDIT_CONTROL, initial
+namespaces; exit 77 otherwise): binary junk, a 100 000-line file, a 1 MB line, NUL bytes, a
+rules.d with a symlink loop, entries root cannot read either (a dangling symlink, a FIFO, a
+directory named *.rules), a file that disappears, a directory of 10 000 files
+(akharness.make_bad_rules). Given each bad file on SIGHUP it rejects the reload naming the file,
+keeps the last good state in the kernel and in force (an outside change is still repaired to
+it), and keeps running. Holds the kernel lock; restores the kernel's rules and status. The same
+files through `auditkeepctl check`: tests/unit/test_badfiles_check.py."""
 
 import os
-import random
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -26,124 +19,19 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 import akharness as ak  # noqa: E402
 
-CHECK_SECONDS = 30.0    # generous: typical is under 3 s, but every syscall slows down when
-                        # another process has thousands of audit rules loaded
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")   # control bytes other than \t and \n
 
-
-def make_cases(d):
-    """Create the bad inputs under d: [(name, path given to the parser, path the error must name)]."""
-    cases = []
-
-    def f(name, data, mode=0o600):
-        p = os.path.join(d, name)
-        with open(p, "wb") as fh:
-            fh.write(data if isinstance(data, bytes) else data.encode())
-        os.chmod(p, mode)
-        return p
-
-    def sub(name):
-        p = os.path.join(d, name)
-        os.mkdir(p)
-        return p
-
-    rnd = random.Random(20240607)
-    p = f("junk.rules", bytes(rnd.getrandbits(8) for _ in range(64 * 1024)))
-    cases.append(("binary junk", p, p))
-    p = f("lines100k.rules", "".join(f"-a always,exit -F arch=b64 -S openat -F key=ak-bad-{i}\n" for i in range(99999))
-          + "-a always,exit -F bogus=1\n")
-    cases.append(("100 000 lines, the last one bad", p, p + ":100000:"))
-    p = f("line1m.rules", "-w /etc/passwd -p wa -k " + "x" * (1 << 20) + "\n")
-    cases.append(("a line of 1 MB", p, p + ":1:"))
-    p = f("nul.rules", b"-w /etc/passwd -p wa -k ak-bad-ok\n-w /etc/pass\0wd -p wa -k ak-bad-nul\n")
-    cases.append(("NUL bytes", p, p + ":2:"))
-    p = sub("loop.d")
-    os.symlink("b.rules", os.path.join(p, "a.rules"))
-    os.symlink("a.rules", os.path.join(p, "b.rules"))
-    cases.append(("rules.d with a symlink loop", p, os.path.join(p, "a.rules")))
-    p = sub("dangling.d")
-    f("dangling.d/10-ok.rules", "-w /etc/passwd -p wa -k ak-bad-ok\n")
-    os.symlink("/nonexistent/ak-bad", os.path.join(p, "20-dangling.rules"))
-    cases.append(("rules.d with a dangling symlink", p, os.path.join(p, "20-dangling.rules")))
-    p = sub("fifo.d")
-    os.mkfifo(os.path.join(p, "30-fifo.rules"))
-    cases.append(("rules.d with a FIFO", p, os.path.join(p, "30-fifo.rules")))
-    p = sub("dir.d")
-    os.mkdir(os.path.join(p, "40-dir.rules"))
-    cases.append(("rules.d with a directory named *.rules", p, os.path.join(p, "40-dir.rules")))
-    p = sub("many.d")
-    for i in range(10000):
-        with open(os.path.join(p, f"{i:05d}-ak.rules"), "w") as fh:
-            fh.write(f"# file {i}\n")
-    with open(os.path.join(p, "05000-ak.rules"), "w") as fh:
-        fh.write("-w /etc/passwd -p wa -k ak-bad-ok\n-a never,bogus\n")
-    cases.append(("a directory of 10 000 files, one bad", p, os.path.join(p, "05000-ak.rules") + ":2:"))
-    p = os.path.join(d, "gone.rules")
-    cases.append(("a file that does not exist (any more)", p, p))
-    return cases
-
-
-class CheckTest(unittest.TestCase):
-    """auditkeepctl check on each bad input."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="ak-badfiles-")
-        cls.cases = make_cases(cls.tmp)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def check(self, path):
-        t0 = time.monotonic()
-        r = subprocess.run([ak.CTL, "check", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-        return r, time.monotonic() - t0
-
-    def test_each_case(self):
-        for name, path, names in self.cases:
-            with self.subTest(case=name):
-                r, took = self.check(path)
-                out = (r.stdout + r.stderr).decode(errors="replace")
-                print(f"check {name}: exit {r.returncode} in {took:.2f} s, {len(out.splitlines())} lines", file=sys.stderr)
-                self.assertEqual(r.returncode, 1, out[-2000:])
-                self.assertLess(took, CHECK_SECONDS)
-                self.assertIn(names, out, out[:2000])
-
-    def test_escape_sequences_not_echoed(self):
-        """Finding F3 (tests/README.md): a diagnostic quotes the bad token as it stands,
-        so a rules file can write terminal control sequences (ESC, CR, BEL) to whoever runs
-        `auditkeepctl check` or reads the log. Expected: control bytes are escaped."""
-        p = os.path.join(self.tmp, "esc.rules")
-        with open(p, "wb") as fh:
-            fh.write(b"-a always,exit -F bo\x1b[2Jgus=1\n-a always,exit -F ar\rch\x07=b64 -S open\n")
-        r, _ = self.check(p)
-        out = (r.stdout + r.stderr).decode(errors="replace")
-        self.assertEqual(r.returncode, 1, out)
-        self.assertIn(p + ":1:", out)
-        self.assertIsNone(CONTROL.search(out), f"raw control bytes in the diagnostics: {out!r}")
-
-    def test_junk_diagnostics_are_text(self):
-        """Part of F3: the diagnostics for binary junk carry no raw control bytes either (they are
-        what ListErrors returns on D-Bus and what the journal shows)."""
-        path = [p for n, p, _ in self.cases if n == "binary junk"][0]
-        r, _ = self.check(path)
-        out = (r.stdout + r.stderr).decode(errors="replace")
-        m = CONTROL.search(out)
-        self.assertIsNone(m, f"raw control byte {m.group(0)!r} in: {out[max(0, m.start() - 80):m.start() + 80]!r}" if m else "")
-
-
-class DaemonTest(unittest.TestCase):
+class DaemonTest(ak.KernelTestCase):
     """auditkeepd given each bad input on SIGHUP."""
 
+    tmp_prefix = "ak-badfiles-d-"
+    check_restore = False   # (the kernel is restored at the end, but this class never checked it)
+
     @classmethod
-    def setUpClass(cls):
-        cls.lockctx = ak.KernelLock().__enter__()
-        cls.saved = ak.KernelState()
-        cls.tmp = tempfile.mkdtemp(prefix="ak-badfiles-d-")
+    def set_up_class(cls):
+        cls.d = None
         cls.bad = os.path.join(cls.tmp, "bad")
         os.mkdir(cls.bad)
-        cls.cases = make_cases(cls.bad)
+        cls.cases = ak.make_bad_rules(cls.bad)
         cls.rulesd = os.path.join(cls.tmp, "rules.d")
         os.mkdir(cls.rulesd)
         cls.extra = os.path.join(cls.tmp, "extra.rules")
@@ -162,23 +50,18 @@ class DaemonTest(unittest.TestCase):
             fh.write("-a always,exit -F arch=b64 -S unlinkat -F key=ak-bad-extra\n")
         ak.sh("auditctl", "-D")
         cls.d = ak.Daemon(cls.tmp, ["--rules", cls.rulesd, "--rules", cls.extra, "--poll-interval", "1"])
-        try:
-            cls.d.notify.wait_for("READY=1", timeout=60)
-            cls.desired = sorted(ak.kernel_rules())
-            assert len(cls.desired) == 5, cls.desired
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        cls.d.notify.wait_for("READY=1", timeout=60)
+        cls.desired = sorted(ak.kernel_rules())
+        assert len(cls.desired) == 5, cls.desired
 
     @classmethod
     def tearDownClass(cls):
         try:
-            cls.d.kill()
-            print("---- daemon log (last 40 lines) ----", cls.d.tail(40), sep="\n", file=sys.stderr)
+            if cls.d:
+                cls.d.kill()
+                print("---- daemon log (last 40 lines) ----", cls.d.tail(40), sep="\n", file=sys.stderr)
         finally:
-            cls.saved.restore()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            cls.lockctx.__exit__(None, None, None)
+            super().tearDownClass()
 
     def assert_state_kept(self):
         self.assertIsNone(self.d.proc.poll(), "the daemon exited")
@@ -288,14 +171,7 @@ class DaemonTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    mode = sys.argv.pop(1) if len(sys.argv) > 1 and sys.argv[1] in ("check", "daemon") else "check"
-    if mode == "daemon":
-        ak.skip_unless_usable()
-        suite = unittest.defaultTestLoader.loadTestsFromTestCase(DaemonTest)
-    else:
-        if not os.access(ak.CTL, os.X_OK):
-            print(f"{ak.CTL} is not built", file=sys.stderr)
-            sys.exit(1)
-        suite = unittest.defaultTestLoader.loadTestsFromTestCase(CheckTest)
+    ak.skip_unless_usable()
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(DaemonTest)
     r = unittest.TextTestRunner(verbosity=2).run(suite)
     sys.exit(0 if r.wasSuccessful() else 1)
