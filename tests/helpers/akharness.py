@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The one harness of the Python tests (tests/kernel, tests/unit) and of fuzz/capture.py: the
-kernel lock, saving and restoring the kernel's audit state, a test class on the real kernel, a
-NOTIFY_SOCKET reader, running the built daemon, a private system bus with the project's policy
-and a monitor of it, the bad rules files, and a little raw NETLINK_AUDIT. Stdlib only. The kernel is
-shared: everything that touches it holds the flock on /tmp/auditkeep-kernel.lock for its whole
-duration, never sets enabled=2, failure=2, the audit pid or loginuid-immutable, and restores
-rules and status at the end."""
+"""The one harness of the Python tests (tests/kernel, tests/daemon, tests/unit) and of
+fuzz/capture.py: the kernel lock, saving and restoring the kernel's audit state, a test class on
+the real kernel, a NOTIFY_SOCKET reader, running the built daemon, a private system bus with the project's policy, a monitor
+of it, calls on it and the interface's tables, the bad rules files, and a little raw
+NETLINK_AUDIT. Stdlib only. The kernel is shared: everything that touches it holds the flock on
+/tmp/auditkeep-kernel.lock for its whole duration, never sets enabled=2, failure=2, the audit pid
+or loginuid-immutable, and restores rules and status at the end."""
 
 import errno
 import fcntl
@@ -24,6 +24,7 @@ import threading
 import tempfile
 import time
 import unittest
+import xml.etree.ElementTree as ET
 
 SRC = os.environ.get("AK_SRCDIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BUILD = os.environ.get("AK_BUILDDIR", os.path.join(SRC, "build"))
@@ -35,6 +36,28 @@ LOCK_PATH = "/tmp/auditkeep-kernel.lock"
 BUS_NAME, BUS_PATH, BUS_IFACE = "org.auditkeep1", "/org/auditkeep1", "org.auditkeep1.Manager"
 BUS_POLICY = os.path.abspath(os.path.join(SRC, "dbus", "org.auditkeep1.conf"))
 BUS_XML = os.path.abspath(os.path.join(SRC, "dbus", "org.auditkeep1.xml"))
+# The interface as the design fixes it: name -> signature.
+BUS_PROPERTIES = {
+    "State": "s", "Enabled": "u", "Failure": "u", "BacklogLimit": "u", "Backlog": "u", "Lost": "u",
+    "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "InSync": "b", "DesiredRules": "u",
+    "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
+    "Repairs": "t", "LastDriftUSec": "t", "LastDriftBy": "s", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
+    "AuditdConf": "s", "AuditdConfWarnings": "a(suus)", "CompatLevel": "u", "Compat": "s",
+}
+BUS_METHODS = {  # name -> out args (name, type)
+    "Resync": [("added", "u"), ("removed", "u"), ("changed", "u")],
+    "ResyncExactOrder": [("added", "u"), ("removed", "u"), ("changed", "u")],
+    "Reload": [("added", "u"), ("removed", "u"), ("changed", "u")],
+    "ListRules": [("rules", "a(sss)")],
+    "Diff": [("lines", "as")],
+    "ListErrors": [("errors", "a(suus)")],
+}
+BUS_SIGNALS = {
+    "DriftDetected": [("what", "s"), ("by", "s")],
+    "Synced": [("added", "u"), ("removed", "u"), ("changed", "u")],
+}
+# run as nobody: a command prefix
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 NETLINK_AUDIT = 9
 AUDIT_GET, AUDIT_SET, AUDIT_LIST_RULES = 1000, 1001, 1013
@@ -511,6 +534,72 @@ class Monitor:
         if self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait()
+
+
+def canonical(element):
+    """An XML element without whitespace and comments, for comparison."""
+    return (element.tag, tuple(sorted(element.attrib.items())), tuple(canonical(c) for c in element))
+
+
+def manager_interface(xml_text):
+    root = ET.fromstring(xml_text)
+    found = [i for i in root.iter("interface") if i.get("name") == BUS_IFACE]
+    assert len(found) == 1, f"{len(found)} {BUS_IFACE} interfaces in the XML"
+    return found[0]
+
+
+class BusCalls:
+    """Calls on org.auditkeep1 for a TestCase with self.bus (a Bus), self.ctl_bin (auditkeepctl) and
+    self.env (its environment): properties and methods through busctl, their types checked against
+    the interface (BUS_PROPERTIES, BUS_METHODS); errors through dbus-send, which names them. user:
+    a command prefix to run as someone else (NOBODY)."""
+
+    def busctl(self, *args, user=None, check=True):
+        prefix = user or []
+        return run(*prefix, "busctl", "--address=" + self.bus.address, *args, check=check)
+
+    def prop(self, name, user=None):
+        out = self.busctl("--json=short", "get-property", BUS_NAME, BUS_PATH, BUS_IFACE, name, user=user).stdout
+        v = json.loads(out)
+        self.assertEqual(v["type"], BUS_PROPERTIES[name], name)
+        return v["data"]
+
+    def props(self, user=None):
+        out = self.busctl("--json=short", "call", BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll", "s",
+                          BUS_IFACE, user=user).stdout
+        v = json.loads(out)
+        self.assertEqual(v["type"], "a{sv}")
+        d = v["data"][0]
+        for k, x in d.items():
+            self.assertEqual(x["type"], BUS_PROPERTIES.get(k), k)
+        return {k: x["data"] for k, x in d.items()}
+
+    def call(self, method, user=None):
+        out = self.busctl("--json=short", "--timeout=120", "call", BUS_NAME, BUS_PATH, BUS_IFACE, method, user=user).stdout
+        v = json.loads(out)
+        self.assertEqual(v["type"], "".join(t for _, t in BUS_METHODS[method]), method)
+        return v["data"]
+
+    def dbus_send_error(self, method, user=None):
+        """Call with dbus-send, which names the error: (error name, message) or None."""
+        r = run(*(user or []), "dbus-send", "--bus=" + self.bus.address, "--print-reply", "--reply-timeout=30000",
+                "--dest=" + BUS_NAME, BUS_PATH, f"{BUS_IFACE}.{method}", check=False)
+        m = re.search(r"^Error (\S+): (.*)$", r.stdout + r.stderr, re.M)
+        return (m.group(1), m.group(2)) if m else None
+
+    def ctl(self, *args, user=None):
+        return run(*(user or []), self.ctl_bin, *args, check=False, env=self.env, timeout=150)
+
+    def wait_prop(self, name, pred, timeout=5.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            v = self.prop(name)
+            if pred(v):
+                return v
+            time.sleep(0.05)
+        v = self.prop(name)
+        self.assertTrue(pred(v), f"{name} = {v!r}")
+        return v
 
 
 # ---- bad rules files ----

@@ -22,41 +22,20 @@ import subprocess
 import sys
 import time
 import unittest
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from akharness import (BUS_IFACE, BUS_NAME, BUS_PATH, BUS_XML, CTL, DAEMON, Bus, Daemon,  # noqa: E402
-                       KernelTestCase, Monitor, kernel_rules, kernel_status, nl_open, run, sh, usable)
+from akharness import (BUS_IFACE, BUS_METHODS, BUS_NAME, BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS,  # noqa: E402
+                       BUS_XML, CTL, DAEMON, NOBODY, Bus, BusCalls, Daemon, KernelTestCase, Monitor, canonical,
+                       kernel_rules, kernel_status, manager_interface, nl_open, run, sh, usable)
 
 NAME, PATH, IFACE, XML = BUS_NAME, BUS_PATH, BUS_IFACE, BUS_XML
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+# The interface as the design fixes it (akharness): name -> signature.
+PROPERTIES, METHODS, SIGNALS = BUS_PROPERTIES, BUS_METHODS, BUS_SIGNALS
 # A second unprivileged user for whom the test bus (not the project's policy) lets method calls
 # through, so that the daemon's own check of the caller's credentials is what answers.
 LETTHROUGH_USER = "daemon"
 NOT_RUNNING = "auditkeepd is not running; start it with systemctl start auditkeepd, or use auditkeepctl apply"
 ACCESS_DENIED = "org.freedesktop.DBus.Error.AccessDenied"
-
-# The interface as the design fixes it: name -> signature.
-PROPERTIES = {
-    "State": "s", "Enabled": "u", "Failure": "u", "BacklogLimit": "u", "Backlog": "u", "Lost": "u",
-    "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "InSync": "b", "DesiredRules": "u",
-    "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
-    "Repairs": "t", "LastDriftUSec": "t", "LastDriftBy": "s", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
-    "AuditdConf": "s", "AuditdConfWarnings": "a(suus)", "CompatLevel": "u", "Compat": "s",
-}
-METHODS = {  # name -> out args (name, type)
-    "Resync": [("added", "u"), ("removed", "u"), ("changed", "u")],
-    "ResyncExactOrder": [("added", "u"), ("removed", "u"), ("changed", "u")],
-    "Reload": [("added", "u"), ("removed", "u"), ("changed", "u")],
-    "ListRules": [("rules", "a(sss)")],
-    "Diff": [("lines", "as")],
-    "ListErrors": [("errors", "a(suus)")],
-}
-SIGNALS = {
-    "DriftDetected": [("what", "s"), ("by", "s")],
-    "Synced": [("added", "u"), ("removed", "u"), ("changed", "u")],
-}
-
 
 def realtime_usec():
     return int(time.time() * 1e6)
@@ -66,19 +45,7 @@ def rule_key(text):
     return re.search(r"(?:-k |key=)(\S+)", text).group(1)
 
 
-def canonical(element):
-    """An XML element without whitespace and comments, for comparison."""
-    return (element.tag, tuple(sorted(element.attrib.items())), tuple(canonical(c) for c in element))
-
-
-def manager_interface(xml_text):
-    root = ET.fromstring(xml_text)
-    found = [i for i in root.iter("interface") if i.get("name") == IFACE]
-    assert len(found) == 1, f"{len(found)} {IFACE} interfaces in the XML"
-    return found[0]
-
-
-class BusTest(KernelTestCase):
+class BusTest(KernelTestCase, BusCalls):
     maxDiff = None
     tmp_prefix = "akbustest-"
     tmp_mode = 0o755        # the unprivileged callers reach the bus socket in here
@@ -167,53 +134,6 @@ class BusTest(KernelTestCase):
         os.rename(cls.rules + ".new", cls.rules)
 
     # ---- helpers ------------------------------------------------------------------------------
-
-    def busctl(self, *args, user=None, check=True):
-        prefix = user or []
-        return run(*prefix, "busctl", "--address=" + self.bus.address, *args, check=check)
-
-    def prop(self, name, user=None):
-        out = self.busctl("--json=short", "get-property", NAME, PATH, IFACE, name, user=user).stdout
-        v = json.loads(out)
-        self.assertEqual(v["type"], PROPERTIES[name], name)
-        return v["data"]
-
-    def props(self, user=None):
-        out = self.busctl("--json=short", "call", NAME, PATH, "org.freedesktop.DBus.Properties", "GetAll", "s", IFACE,
-                          user=user).stdout
-        v = json.loads(out)
-        self.assertEqual(v["type"], "a{sv}")
-        d = v["data"][0]
-        for k, x in d.items():
-            self.assertEqual(x["type"], PROPERTIES.get(k), k)
-        return {k: x["data"] for k, x in d.items()}
-
-    def call(self, method, user=None):
-        out = self.busctl("--json=short", "--timeout=120", "call", NAME, PATH, IFACE, method, user=user).stdout
-        v = json.loads(out)
-        self.assertEqual(v["type"], "".join(t for _, t in METHODS[method]), method)
-        return v["data"]
-
-    def dbus_send_error(self, method, user=None):
-        """Call with dbus-send, which names the error: (error name, message) or None."""
-        r = run(*(user or []), "dbus-send", "--bus=" + self.bus.address, "--print-reply", "--reply-timeout=30000",
-                "--dest=" + NAME, PATH, f"{IFACE}.{method}", check=False)
-        m = re.search(r"^Error (\S+): (.*)$", r.stdout + r.stderr, re.M)
-        return (m.group(1), m.group(2)) if m else None
-
-    def ctl(self, *args, user=None):
-        return run(*(user or []), self.ctl_bin, *args, check=False, env=self.env, timeout=150)
-
-    def wait_prop(self, name, pred, timeout=5.0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            v = self.prop(name)
-            if pred(v):
-                return v
-            time.sleep(0.05)
-        v = self.prop(name)
-        self.assertTrue(pred(v), f"{name} = {v!r}")
-        return v
 
     def wait_in_sync(self):
         self.wait_rules(self.desired)
