@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The one harness of the Python tests (tests/kernel, tests/daemon, tests/unit) and of
 fuzz/capture.py: the kernel lock, saving and restoring the kernel's audit state, a test class on
-the real kernel, a NOTIFY_SOCKET reader, running the built daemon, a private system bus with the project's policy, a monitor
-of it, calls on it and the interface's tables, the bad rules files, and a little raw
-NETLINK_AUDIT. Stdlib only. The kernel is shared: everything that touches it holds the flock on
-/tmp/auditkeep-kernel.lock for its whole duration, never sets enabled=2, failure=2, the audit pid
-or loginuid-immutable, and restores rules and status at the end."""
+the real kernel, a NOTIFY_SOCKET reader, running the built daemon (on the real kernel or the
+fake one), a private system bus with the project's policy, a monitor of it, calls on it and the
+interface's tables, the bad rules files, and a little raw NETLINK_AUDIT. Stdlib only. The kernel
+is shared: everything that touches it holds the flock on /tmp/auditkeep-kernel.lock for its
+whole duration, never sets enabled=2, failure=2, the audit pid or loginuid-immutable, and
+restores rules and status at the end."""
 
 import errno
 import fcntl
@@ -30,6 +31,8 @@ SRC = os.environ.get("AK_SRCDIR", os.path.join(os.path.dirname(os.path.abspath(_
 BUILD = os.environ.get("AK_BUILDDIR", os.path.join(SRC, "build"))
 DAEMON = os.path.join(BUILD, "daemon", "auditkeepd")
 CTL = os.path.join(BUILD, "tools", "auditkeepctl")
+# tests/helpers/fake-kernel-serve.c: runs the daemon against the fake kernel
+FAKE_KERNEL_SERVE = os.path.join(BUILD, "tests", "fake-kernel-serve")
 LOCK_PATH = "/tmp/auditkeep-kernel.lock"
 
 # The D-Bus interface: the bus policy and the reference introspection XML as installed.
@@ -304,10 +307,14 @@ class Daemon:
     """The built auditkeepd with a private NOTIFY_SOCKET, logging to a file (stderr), no bus.
     `wrapper` runs it under another program (valgrind)."""
 
-    def __init__(self, tmp, args, wrapper=(), debug=True, timestamps=False, env=None, bus=None):
+    def __init__(self, tmp, args, wrapper=(), debug=True, timestamps=False, env=None, bus=None, fake_kernel=False):
         """timestamps: read the output through a pipe and keep (CLOCK_MONOTONIC, line) for every
         line in self.lines (the daemon's stderr lines carry no time of their own). env: the
-        environment to start from (os.environ). bus: the system bus address (else none there)."""
+        environment to start from (os.environ). bus: the system bus address (else none there).
+        fake_kernel: against the fake kernel instead of the real one (FAKE_KERNEL_SERVE: no
+        records, no privilege; the real kernel is never touched)."""
+        if fake_kernel:
+            wrapper = (*wrapper, FAKE_KERNEL_SERVE)
         self.tmp = tmp
         self.notify = Notify(os.path.join(tmp, "notify"))
         self.log_path = os.path.join(tmp, "daemon.log")
