@@ -16,30 +16,18 @@ call the methods, and the access-control cases switch to other users (exit 77 ot
 import json
 import os
 import pwd
-import re
 import shutil
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from akharness import (BUS_IFACE, BUS_METHODS, BUS_NAME, BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS,  # noqa: E402
-                       BUS_XML, CTL, DAEMON, FAKE_KERNEL_SERVE, NOBODY, Bus, BusCalls, Daemon, Monitor, canonical,
-                       manager_interface)
+from akharness import (BUS_ACCESS_DENIED, BUS_IFACE, BUS_LETTHROUGH_USER, BUS_METHODS, BUS_NAME,  # noqa: E402
+                       BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS, BUS_XML, CTL, CTL_NOT_RUNNING, DAEMON, FAKE_KERNEL_SERVE,
+                       NOBODY, Bus, BusCalls, Daemon, Monitor, auditd_conf_ignore_warning, canonical,
+                       ctl_for_everyone, manager_interface, realtime_usec, rule_key, write_auditd_conf)
 
-LETTHROUGH_USER = "daemon"
-NOT_RUNNING = "auditkeepd is not running; start it with systemctl start auditkeepd, or use auditkeepctl apply"
-ACCESS_DENIED = "org.freedesktop.DBus.Error.AccessDenied"
 RULE_LINES = {"ak-bus-watch": 7, "ak-bus-access": 8, "ak-bus-user": 9}
-
-
-def realtime_usec():
-    return int(time.time() * 1e6)
-
-
-def rule_key(text):
-    return re.search(r"(?:-k |key=)(\S+)", text).group(1)
 
 
 class FakeBusTest(unittest.TestCase, BusCalls):
@@ -62,10 +50,8 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         os.mkdir(cls.watched)
         cls.rules = os.path.join(cls.tmp, "test.rules")
         cls.write_rules(cls.base_rules())
-        cls.ctl_bin = os.path.join(cls.tmp, "auditkeepctl")
-        shutil.copy(CTL, cls.ctl_bin)
-        os.chmod(cls.ctl_bin, 0o755)
-        cls.bus = Bus(cls.tmp, os.path.join(cls.tmp, "bus"), let_through=LETTHROUGH_USER)
+        cls.ctl_bin = ctl_for_everyone(cls.tmp)
+        cls.bus = Bus(cls.tmp, os.path.join(cls.tmp, "bus"), let_through=BUS_LETTHROUGH_USER)
         cls.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=cls.bus.address)
         cls.env.pop("NO_COLOR", None)
         os.mkdir(os.path.join(cls.tmp, "log"))
@@ -114,18 +100,10 @@ class FakeBusTest(unittest.TestCase, BusCalls):
 
     @classmethod
     def write_auditd_conf(cls, admin_action):
-        tmp = cls.auditd_conf + ".new"
-        with open(tmp, "w") as f:
-            f.write(f"log_file = {cls.tmp}/log/audit.log\nnum_logs = 5\nmax_log_file_action = ROTATE\n"
-                    f"space_left = 2\nspace_left_action = SYSLOG\nadmin_space_left = 1\n"
-                    f"admin_space_left_action = {admin_action}\ndisk_full_action = SUSPEND\n"
-                    f"disk_error_action = SUSPEND\n")
-        os.chmod(tmp, 0o640)
-        os.rename(tmp, cls.auditd_conf)
+        write_auditd_conf(cls.auditd_conf, f"{cls.tmp}/log", admin_action)
 
     def auditd_conf_warning(self):
-        return [self.auditd_conf, 7, 27, "warning: admin_space_left_action is 'ignore': when the disk is nearly full "
-                "auditd does nothing and records are lost silently; set it to suspend, single or halt (auditd.conf(5))"]
+        return auditd_conf_ignore_warning(self.auditd_conf)
 
     def wait_in_sync(self):
         self.wait_prop("State", lambda v: v == "in-sync")
@@ -269,7 +247,7 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             self.assertIn("Access denied", r.stderr, method)
             err = self.dbus_send_error(method, user=NOBODY)
             self.assertIsNotNone(err, method)
-            self.assertEqual(err[0], ACCESS_DENIED, method)
+            self.assertEqual(err[0], BUS_ACCESS_DENIED, method)
         mine, theirs = self.props(), self.props(user=NOBODY)
         for k in ("Backlog", "Lost", "LastSyncUSec"):
             mine.pop(k), theirs.pop(k)
@@ -285,12 +263,12 @@ class FakeBusTest(unittest.TestCase, BusCalls):
     def test_21_daemon_checks_the_callers_credentials(self):
         """Past the bus policy (a test-only rule lets one user through), the daemon itself refuses
         every caller but root, also one holding CAP_AUDIT_CONTROL."""
-        pwd.getpwnam(LETTHROUGH_USER)   # Debian always has it; a KeyError fails the test
-        user = ["setpriv", f"--reuid={LETTHROUGH_USER}", f"--regid={LETTHROUGH_USER}", "--clear-groups"]
+        pwd.getpwnam(BUS_LETTHROUGH_USER)   # Debian always has it; a KeyError fails the test
+        user = ["setpriv", f"--reuid={BUS_LETTHROUGH_USER}", f"--regid={BUS_LETTHROUGH_USER}", "--clear-groups"]
         with_cap = user + ["--inh-caps=+audit_control", "--ambient-caps=+audit_control"]
         for method in BUS_METHODS:
             for who in (user, with_cap):
-                self.assertEqual(self.dbus_send_error(method, user=who), (ACCESS_DENIED, "Only root may do this"), method)
+                self.assertEqual(self.dbus_send_error(method, user=who), (BUS_ACCESS_DENIED, "Only root may do this"), method)
         self.assertEqual(self.call("Resync"), [0, 0, 0])
 
     # ---- auditkeepctl -------------------------------------------------------------------------
@@ -319,7 +297,7 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         self.assertEqual(self.daemon.stop(timeout=10), 0)
         for verb in ("status", "rules", "resync", "reload"):
             r = self.ctl(verb)
-            self.assertEqual((r.returncode, r.stdout, r.stderr), (2, "", NOT_RUNNING + "\n"), verb)
+            self.assertEqual((r.returncode, r.stdout, r.stderr), (2, "", CTL_NOT_RUNNING + "\n"), verb)
 
     def test_91_monitor_mode_resync_is_refused(self):
         """In monitor mode Resync and ResyncExactOrder are refused with MonitorMode; Reload answers."""

@@ -61,6 +61,12 @@ BUS_SIGNALS = {
 }
 # run as nobody: a command prefix
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+# A second unprivileged user for whom the test bus (not the project's policy) lets method calls
+# through (Bus(let_through=...)), so that the daemon's own check of the caller's credentials is
+# what answers.
+BUS_LETTHROUGH_USER = "daemon"
+BUS_ACCESS_DENIED = "org.freedesktop.DBus.Error.AccessDenied"
+CTL_NOT_RUNNING = "auditkeepd is not running; start it with systemctl start auditkeepd, or use auditkeepctl apply"
 
 NETLINK_AUDIT = 9
 AUDIT_GET, AUDIT_SET, AUDIT_LIST_RULES = 1000, 1001, 1013
@@ -553,6 +559,43 @@ def manager_interface(xml_text):
     found = [i for i in root.iter("interface") if i.get("name") == BUS_IFACE]
     assert len(found) == 1, f"{len(found)} {BUS_IFACE} interfaces in the XML"
     return found[0]
+
+
+def realtime_usec():
+    return int(time.time() * 1e6)
+
+
+def rule_key(text):
+    """The key of a rule as auditctl -l or the daemon shows it."""
+    return re.search(r"(?:-k |key=)(\S+)", text).group(1)
+
+
+def ctl_for_everyone(tmp):
+    """A copy of the built auditkeepctl in tmp that every user may run (the build directory may not
+    be reachable for nobody)."""
+    path = os.path.join(tmp, "auditkeepctl")
+    shutil.copy(CTL, path)
+    os.chmod(path, 0o755)
+    return path
+
+
+def write_auditd_conf(path, log_dir, admin_action):
+    """An auditd.conf whose line 7 (admin_space_left_action) is the one to vary; replaced by
+    rename, as editors do. With IGNORE the checker finds one problem: auditd_conf_ignore_warning."""
+    tmp = path + ".new"
+    with open(tmp, "w") as f:
+        f.write(f"log_file = {log_dir}/audit.log\nnum_logs = 5\nmax_log_file_action = ROTATE\n"
+                f"space_left = 2\nspace_left_action = SYSLOG\nadmin_space_left = 1\n"
+                f"admin_space_left_action = {admin_action}\ndisk_full_action = SUSPEND\n"
+                f"disk_error_action = SUSPEND\n")
+    os.chmod(tmp, 0o640)
+    os.rename(tmp, path)
+
+
+def auditd_conf_ignore_warning(path):
+    """[file, line, column, message]: what the daemon reports of write_auditd_conf(path, ..., "IGNORE")."""
+    return [path, 7, 27, "warning: admin_space_left_action is 'ignore': when the disk is nearly full "
+            "auditd does nothing and records are lost silently; set it to suspend, single or halt (auditd.conf(5))"]
 
 
 class BusCalls:

@@ -24,25 +24,15 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from akharness import (BUS_IFACE, BUS_METHODS, BUS_NAME, BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS,  # noqa: E402
-                       BUS_XML, CTL, DAEMON, NOBODY, Bus, BusCalls, Daemon, KernelTestCase, Monitor, canonical,
-                       kernel_rules, kernel_status, manager_interface, nl_open, run, sh, usable)
+from akharness import (BUS_ACCESS_DENIED, BUS_IFACE, BUS_LETTHROUGH_USER, BUS_METHODS, BUS_NAME,  # noqa: E402
+                       BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS, BUS_XML, CTL, CTL_NOT_RUNNING, DAEMON, NOBODY, Bus,
+                       BusCalls, Daemon, KernelTestCase, Monitor, auditd_conf_ignore_warning, canonical,
+                       ctl_for_everyone, kernel_rules, kernel_status, manager_interface, nl_open, realtime_usec,
+                       rule_key, run, sh, usable, write_auditd_conf)
 
 NAME, PATH, IFACE, XML = BUS_NAME, BUS_PATH, BUS_IFACE, BUS_XML
 # The interface as the design fixes it (akharness): name -> signature.
 PROPERTIES, METHODS, SIGNALS = BUS_PROPERTIES, BUS_METHODS, BUS_SIGNALS
-# A second unprivileged user for whom the test bus (not the project's policy) lets method calls
-# through, so that the daemon's own check of the caller's credentials is what answers.
-LETTHROUGH_USER = "daemon"
-NOT_RUNNING = "auditkeepd is not running; start it with systemctl start auditkeepd, or use auditkeepctl apply"
-ACCESS_DENIED = "org.freedesktop.DBus.Error.AccessDenied"
-
-def realtime_usec():
-    return int(time.time() * 1e6)
-
-
-def rule_key(text):
-    return re.search(r"(?:-k |key=)(\S+)", text).group(1)
 
 
 class BusTest(KernelTestCase, BusCalls):
@@ -60,10 +50,8 @@ class BusTest(KernelTestCase, BusCalls):
         cls.rules = os.path.join(cls.tmp, "test.rules")
         cls.write_rules(cls.base_rules())
         # a copy that every user may run (the build directory may not be reachable for nobody)
-        cls.ctl_bin = os.path.join(cls.tmp, "auditkeepctl")
-        shutil.copy(CTL, cls.ctl_bin)
-        os.chmod(cls.ctl_bin, 0o755)
-        cls.bus = Bus(cls.tmp, os.path.join(cls.tmp, "bus"), let_through=LETTHROUGH_USER)
+        cls.ctl_bin = ctl_for_everyone(cls.tmp)
+        cls.bus = Bus(cls.tmp, os.path.join(cls.tmp, "bus"), let_through=BUS_LETTHROUGH_USER)
         cls.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=cls.bus.address)
         cls.env.pop("NO_COLOR", None)
         sh("auditctl", "-D")
@@ -94,19 +82,10 @@ class BusTest(KernelTestCase, BusCalls):
 
     @classmethod
     def write_auditd_conf(cls, admin_action):
-        """An auditd.conf whose line 7 is the one to vary; replaced by rename, as editors do."""
-        tmp = cls.auditd_conf + ".new"
-        with open(tmp, "w") as f:
-            f.write(f"log_file = {cls.tmp}/log/audit.log\nnum_logs = 5\nmax_log_file_action = ROTATE\n"
-                    f"space_left = 2\nspace_left_action = SYSLOG\nadmin_space_left = 1\n"
-                    f"admin_space_left_action = {admin_action}\ndisk_full_action = SUSPEND\n"
-                    f"disk_error_action = SUSPEND\n")
-        os.chmod(tmp, 0o640)
-        os.rename(tmp, cls.auditd_conf)
+        write_auditd_conf(cls.auditd_conf, f"{cls.tmp}/log", admin_action)
 
     def auditd_conf_warning(self):
-        return [self.auditd_conf, 7, 27, "warning: admin_space_left_action is 'ignore': when the disk is nearly full "
-                "auditd does nothing and records are lost silently; set it to suspend, single or halt (auditd.conf(5))"]
+        return auditd_conf_ignore_warning(self.auditd_conf)
 
     @classmethod
     def base_rules(cls):
@@ -514,7 +493,7 @@ class BusTest(KernelTestCase, BusCalls):
             self.assertIn("Access denied", r.stderr, method)
             err = self.dbus_send_error(method, user=NOBODY)
             self.assertIsNotNone(err, method)
-            self.assertEqual(err[0], ACCESS_DENIED, method)
+            self.assertEqual(err[0], BUS_ACCESS_DENIED, method)
         self.assertEqual(kernel_rules(), self.desired)
         # properties and introspection are everyone's
         mine, theirs = self.props(), self.props(user=NOBODY)
@@ -539,15 +518,15 @@ class BusTest(KernelTestCase, BusCalls):
         refuses every caller but root: also one holding CAP_AUDIT_CONTROL (nothing is read
         from /proc, which the unit hides and where a pid can be reused)."""
         try:
-            pwd.getpwnam(LETTHROUGH_USER)
+            pwd.getpwnam(BUS_LETTHROUGH_USER)
         except KeyError:
-            self.skipTest(f"no user {LETTHROUGH_USER!r}")
-        user = ["setpriv", f"--reuid={LETTHROUGH_USER}", f"--regid={LETTHROUGH_USER}", "--clear-groups"]
+            self.skipTest(f"no user {BUS_LETTHROUGH_USER!r}")
+        user = ["setpriv", f"--reuid={BUS_LETTHROUGH_USER}", f"--regid={BUS_LETTHROUGH_USER}", "--clear-groups"]
         with_cap = user + ["--inh-caps=+audit_control", "--ambient-caps=+audit_control"]
         for method in METHODS:
             for who in (user, with_cap):
                 err = self.dbus_send_error(method, user=who)
-                self.assertEqual(err, (ACCESS_DENIED, "Only root may do this"), method)
+                self.assertEqual(err, (BUS_ACCESS_DENIED, "Only root may do this"), method)
         self.assertEqual(kernel_rules(), self.desired)
         self.assertEqual(self.call("Resync"), [0, 0, 0])
 
@@ -658,10 +637,10 @@ class BusTest(KernelTestCase, BusCalls):
             for extra in ([], ["--json"]):
                 r = self.ctl(verb, *extra)
                 self.assertEqual(r.returncode, 2, verb)
-                self.assertEqual(r.stderr, NOT_RUNNING + "\n", verb)
+                self.assertEqual(r.stderr, CTL_NOT_RUNNING + "\n", verb)
                 self.assertEqual(r.stdout, "", verb)
         r = self.ctl("status", user=NOBODY)
-        self.assertEqual((r.returncode, r.stderr), (2, NOT_RUNNING + "\n"))
+        self.assertEqual((r.returncode, r.stderr), (2, CTL_NOT_RUNNING + "\n"))
         # no bus at all: one line that says so
         env = dict(self.env, DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(self.tmp, "no-bus"))
         r = run(self.ctl_bin, "status", check=False, env=env)
@@ -695,7 +674,7 @@ class BusTest(KernelTestCase, BusCalls):
 
             os.mkdir(late_dir)
             os.chmod(late_dir, 0o755)
-            bus = Bus(late_dir, socket_path, let_through=LETTHROUGH_USER)
+            bus = Bus(late_dir, socket_path, let_through=BUS_LETTHROUGH_USER)
             t0 = time.monotonic()
             self.wait_log(r"Owning the name org\.auditkeep1 on the system bus", after=mark, timeout=3)
             took = time.monotonic() - t0
@@ -710,7 +689,7 @@ class BusTest(KernelTestCase, BusCalls):
             if os.path.exists(socket_path):
                 os.unlink(socket_path)
             self.wait_log(r"Disconnected from the system bus", after=mark2, timeout=3)
-            bus = Bus(late_dir, socket_path, let_through=LETTHROUGH_USER)
+            bus = Bus(late_dir, socket_path, let_through=BUS_LETTHROUGH_USER)
             t0 = time.monotonic()
             self.wait_log(r"Owning the name org\.auditkeep1 on the system bus", after=mark2, timeout=3)
             print(f"on the bus again {time.monotonic() - t0:.2f} s after the broker restarted", file=sys.stderr)
