@@ -20,7 +20,7 @@ import time
 import unittest
 import urllib.request
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from akharness import Daemon, KernelTestCase, kernel_rules, nl_open, sh, skip_unless_usable, wait_until  # noqa: E402
 
 NODE_EXPORTER = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")
@@ -78,14 +78,9 @@ class FleetTest(KernelTestCase):
     tmp_prefix = "ak-fleet-"
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def set_up_class(cls):
         cls.daemon = cls.exporter = None
-        try:
-            cls.start()
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        cls.start()
 
     @classmethod
     def start(cls):

@@ -15,7 +15,7 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from akharness import (CTL, DAEMON, Daemon, KernelTestCase, kernel_rules, kernel_status, sh,  # noqa: E402
                        skip_unless_usable, wait_until)
 
