@@ -1624,10 +1624,13 @@ START_TEST(test_monitor_never_writes) {
         /* the difference changes: reported again, with who did it */
         fake_pause();
         fake_remove_rule("access");
-        fake_resume();
+        /* the records before the kernel answers again, as the kernel writes them before the
+         * change can be listed: whichever check finds it (a record's or a poll's) names the
+         * changer */
         ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
         ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_SYSCALL, SYSCALL_REC, 1), 0);
-        wait_log("^Drift detected \\(event, monitor mode: not repaired\\): 2 rules removed; 1 rules added; .*, by " CHANGER "$",
+        fake_resume();
+        wait_log("^Drift detected \\((event|poll), monitor mode: not repaired\\): 2 rules removed; 1 rules added; .*, by " CHANGER "$",
                  0, 3000);
         usleep(400 * 1000);
         ck_assert_uint_eq(log_count("^Drift detected", 0), 2);
