@@ -46,7 +46,7 @@ static void note_caller(Manager *m, sd_bus_message *msg) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         uid_t uid;
 
-        m->call_uid = m->call_loginuid = (uid_t) -1;
+        m->call_uid = m->call_loginuid = AK_ID_UNSET;
         if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUDIT_LOGIN_UID, &creds) < 0)
                 return;
         if (sd_bus_creds_get_euid(creds, &uid) >= 0)

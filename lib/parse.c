@@ -716,10 +716,10 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
                         return -1;
                 }
                 if (streq(v, "unset"))
-                        val = 4294967295u;
+                        val = AK_ID_UNSET;
                 else {
                         struct passwd *pw = getpwnam(v);
-                        if (pw && pw->pw_uid == (uid_t) -1)
+                        if (pw && pw->pw_uid == AK_ID_UNSET)
                                 pw = NULL;
                         if (!pw) {
                                 ERR(c, vcol, "unknown user '%s'", v);
@@ -905,7 +905,7 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
                         return -1;
                 }
                 if (streq(v, "unset"))
-                        val = 4294967295u;
+                        val = AK_ID_UNSET;
                 else if (parse_num(v, 1, &val) < 0) {
                         ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
                         return -1;
@@ -948,11 +948,11 @@ static int opt_field(linectx *c, builder *b, const token *opt, const token *arg)
         if (field != AUDIT_LOGINUID && (field == AUDIT_UID || field == AUDIT_EUID || field == AUDIT_SUID ||
                                         field == AUDIT_FSUID || field == AUDIT_OBJ_UID || field == AUDIT_GID ||
                                         field == AUDIT_EGID || field == AUDIT_SGID || field == AUDIT_FSGID ||
-                                        field == AUDIT_OBJ_GID) && val == 4294967295u) {
+                                        field == AUDIT_OBJ_GID) && val == AK_ID_UNSET) {
                 ERR(c, vcol, "'%s' is not a valid value for '%s' (only auid can be unset, -1)", v, pair);
                 return -1;
         }
-        if (field == AUDIT_LOGINUID && val == 4294967295u && op != AUDIT_EQUAL && op != AUDIT_NOT_EQUAL) {
+        if (field == AUDIT_LOGINUID && val == AK_ID_UNSET && op != AUDIT_EQUAL && op != AUDIT_NOT_EQUAL) {
                 ERR(c, arg->col + (unsigned) strlen(pair), "auid compares with unset (-1) only by = or !=");
                 return -1;
         }
