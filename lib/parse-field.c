@@ -1,0 +1,671 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* -F FIELD OP VALUE and -C FIELD OP FIELD: which field, which lists and operators it takes, and
+ * its value in the kernel's form, as auditctl 3.0.9 or 4.0.2 reads it. */
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "auditkeep/ak-rules.h"
+#include "compat.h"
+#include "macro.h"
+#include "rule-internal.h"
+#include "parse-internal.h"
+#include "sim.h"
+#include "tables.h"
+#include "util.h"
+
+int parse_perm(linectx *c, const char *s, unsigned col, uint32_t *ret) {
+        uint32_t v = 0;
+        size_t len = strlen(s);
+
+        if (len > 4) {
+                ERR(c, col, "permission '%s' is too long: use up to four of r, w, x, a", s);
+                return -1;
+        }
+        if (len == 0) {
+                ERR(c, col, "empty permission: use some of r, w, x, a");
+                return -1;
+        }
+        for (size_t i = 0; i < len; i++)
+                switch (tolower((unsigned char) s[i])) {
+                case 'r': v |= AUDIT_PERM_READ; break;
+                case 'w': v |= AUDIT_PERM_WRITE; break;
+                case 'x': v |= AUDIT_PERM_EXEC; break;
+                case 'a': v |= AUDIT_PERM_ATTR; break;
+                default:
+                        ERR(c, col + (unsigned) i, "permission '%c' in '%s' is not one of r, w, x, a", s[i], s);
+                        return -1;
+                }
+        *ret = v;
+        return 0;
+}
+
+/* Parse a number the way auditctl's strtol/strtoul(v, NULL, 0) reads it, but require the whole
+ * string. `neg_ok`: a leading '-' followed by a digit is allowed (stored two's complement). */
+int parse_number(const char *s, int neg_ok, uint32_t *ret) {
+        char *end;
+        long long v;
+
+        if (!isdigit((unsigned char) s[0]) && !(neg_ok && s[0] == '-' && isdigit((unsigned char) s[1])))
+                return -EINVAL;
+        errno = 0;
+        v = strtoll(s, &end, 0);
+        if (errno != 0 || *end != '\0')
+                return -EINVAL;
+        if (v > (long long) UINT32_MAX || v < INT32_MIN)
+                return -ERANGE;
+        *ret = (uint32_t) v;
+        return 0;
+}
+
+static int field_allowed_op(uint32_t field, uint32_t op) {
+        switch (field) {
+        case AUDIT_ARG0: case AUDIT_ARG1: case AUDIT_ARG2: case AUDIT_ARG3:
+        case AUDIT_PERS: case AUDIT_DEVMINOR:
+                return 1;
+        case AUDIT_SUBJ_USER: case AUDIT_SUBJ_ROLE: case AUDIT_SUBJ_TYPE:
+        case AUDIT_OBJ_USER: case AUDIT_OBJ_ROLE: case AUDIT_OBJ_TYPE:
+        case AUDIT_WATCH: case AUDIT_DIR: case AUDIT_FILTERKEY: case AUDIT_LOGINUID_SET:
+        case AUDIT_ARCH: case AUDIT_FSTYPE: case AUDIT_PERM: case AUDIT_FILETYPE:
+        case AUDIT_FIELD_COMPARE: case AUDIT_EXE: case AUDIT_INODE:
+                return op == AUDIT_EQUAL || op == AUDIT_NOT_EQUAL;
+        default:
+                return op != AUDIT_BIT_MASK && op != AUDIT_BIT_TEST;
+        }
+}
+
+/* Split "name OP value" at the first operator from the left (two-character operators first at
+ * that place). auditctl searches "!=" ">=" "<=" "&=" "=" ">" "<" "&" in that order over the whole
+ * word instead; both agree on every word auditctl reads, and the leftmost split also reads values
+ * that contain an operator (a path with ">=" in it), so every rule renders into text that reads
+ * back. */
+static int split_pair(char *pair, char **ret_value, uint32_t *ret_op) {
+        static const struct { const char *s; uint32_t op; } ops[] = {
+                { "!=", AUDIT_NOT_EQUAL }, { ">=", AUDIT_GREATER_THAN_OR_EQUAL },
+                { "<=", AUDIT_LESS_THAN_OR_EQUAL }, { "&=", AUDIT_BIT_TEST },
+                { "=", AUDIT_EQUAL }, { ">", AUDIT_GREATER_THAN },
+                { "<", AUDIT_LESS_THAN }, { "&", AUDIT_BIT_MASK },
+        };
+
+        for (char *p = pair; *p; p++)
+                for (size_t i = 0; i < ELEMENTSOF(ops); i++)
+                        if (strncmp(p, ops[i].s, strlen(ops[i].s)) == 0) {
+                                *p = '\0';
+                                *ret_value = p + strlen(ops[i].s);
+                                *ret_op = ops[i].op;
+                                return 0;
+                        }
+        return -EINVAL;
+}
+
+/* The name messages use for an arch value: its machine ("x86_64", "i386", "riscv64"), else hex. */
+static const char *arch_label(uint32_t arch, char *buf, size_t size) {
+        const char *m = ak_arch_machine_name(arch);
+
+        if (!m && arch == AUDIT_ARCH_RISCV64)
+                m = "riscv64";
+        else if (!m && arch == (EM_RISCV | __AUDIT_ARCH_LE))
+                m = "riscv32";
+        if (m)
+                snprintf(buf, size, "%s", m);
+        else
+                snprintf(buf, size, "0x%X", (unsigned) arch);
+        return buf;
+}
+
+/* auditctl 4.0.2 (audit_add_perm_syscalls): -F perm= once the arch is known (an earlier -F arch,
+ * or an earlier -S, which takes the native arch) adds the syscalls of each permission class to
+ * the rule's mask, in that arch's numbering, so the rule no longer covers every syscall (or only
+ * its -S list). A class naming a syscall the arch lacks makes auditctl 4.0.2 refuse the line
+ * (aarch64, riscv: no rename, open, chmod...). auditctl 3.0.9 does none of this. At level 3 the
+ * same is worked out only to say what level 4 would do. */
+static int perm_expand(linectx *c, builder *b, const char *perm, unsigned col) {
+        uint32_t add[AUDIT_BITMASK_SIZE] = {}, seen = 0;
+        char classes[80] = "", abuf[32];
+        const char *missing = NULL, *missing_class = NULL;
+        char missing_buf[64];
+        unsigned n_new = 0, n_classes = 0;
+        int all = 1;
+
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE - 1; i++)
+                if (b->d->mask[i] != ~0u)
+                        all = 0;
+        for (const char *p = perm; *p; p++) {
+                uint32_t bit;
+                const char *list;
+
+                switch (tolower((unsigned char) *p)) {
+                case 'r': bit = AUDIT_PERM_READ; break;
+                case 'w': bit = AUDIT_PERM_WRITE; break;
+                case 'x': bit = AUDIT_PERM_EXEC; break;
+                default: bit = AUDIT_PERM_ATTR; break;
+                }
+                if (seen & bit)
+                        continue;
+                seen |= bit;
+                list = ak4_perm_class(bit);
+                while (list && *list && !missing) {
+                        const char *comma = strchr(list, ',');
+                        size_t len = comma ? (size_t) (comma - list) : strlen(list);
+                        char name[32];
+                        int nr;
+
+                        snprintf(name, sizeof(name), "%.*s", (int) len, list);
+                        nr = ak_syscall_from_name(b->elf, name);
+                        if (nr < 0)
+                                nr = ak4_syscall_from_name(b->elf, name);
+                        if (nr < 0 || nr >= AUDIT_BITMASK_SIZE * 32 - 16) {
+                                snprintf(missing_buf, sizeof(missing_buf), "%s", name);
+                                missing = missing_buf;
+                                missing_class = ak4_perm_class_name(bit);
+                                break;
+                        }
+                        add[AUDIT_WORD(nr)] |= AUDIT_BIT(nr);
+                        list = comma ? comma + 1 : NULL;
+                }
+                if (missing)
+                        break;
+                snprintf(classes + strlen(classes), sizeof(classes) - strlen(classes), "%s%s",
+                         n_classes++ ? " and " : "", ak4_perm_class_name(bit));
+        }
+        arch_label(b->elf, abuf, sizeof(abuf));
+        if (missing) {
+                line_sensitive(c, "-F perm=%s with arch %s: auditctl 4.0.2 refuses the line (the %s class names '%s', "
+                          "which %s does not have); auditctl 3.0.9 takes it", perm, abuf, missing_class, missing, abuf);
+                if (c->compat >= AK_COMPAT_4) {
+                        ERR(c, col, "-F perm=%s with arch %s: compat level 4 (auditctl 4.0.2) adds the syscalls of the %s class, "
+                            "and %s has no syscall '%s'", perm, abuf, missing_class, abuf, missing);
+                        return -1;
+                }
+                return 0;
+        }
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
+                n_new += (unsigned) __builtin_popcount(add[i]);
+        if (!all && !c->sensitive) {
+                /* worded in perm_why_finish(), when it is known whether the line has -S */
+                line_sensitive(c, "-F perm=%s with arch %s", perm, abuf);
+                b->perm_why = 1;
+                b->perm_n = n_new;
+                snprintf(b->perm_classes, sizeof(b->perm_classes), "%s", classes);
+                snprintf(b->perm_arch, sizeof(b->perm_arch), "%s", abuf);
+                snprintf(b->perm_value, sizeof(b->perm_value), "%s", perm);
+        }
+        if (c->compat < AK_COMPAT_4)
+                return 0;
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
+                b->d->mask[i] |= add[i];
+        b->syscall_added = 1;   /* as audit_rule_syscall_data() notes it: a later -F arch is misplaced */
+        b->perm_expanded = 1;
+        return 0;
+}
+
+void perm_why_finish(linectx *c, const builder *b) {
+        if (!b->perm_why)
+                return;
+        snprintf(c->why, sizeof(c->why), "-F perm=%s with arch %s: auditctl 4.0.2 %s the %u %s syscall%s of %s; "
+                 "auditctl 3.0.9 %s", b->perm_value, b->perm_arch, b->s_given ? "adds to the -S list" : "limits the rule to",
+                 b->perm_n, b->perm_classes, b->perm_n == 1 ? "" : "s", b->perm_arch,
+                 b->s_given ? "keeps the -S list alone" : "leaves it on every syscall");
+}
+
+/* -F name OP value */
+int opt_field(linectx *c, builder *b, const token *opt, const token *arg) {
+        struct audit_rule_data *d = b->d;
+        _cleanup_free_ char *pair = NULL;
+        char *v, sbuf[80];
+        uint32_t op, val = 0;
+        unsigned vcol;
+        int field, list = b->list, exclude_inert = 0;
+
+        if (b->cmd == CMD_NONE) {
+                ERR(c, opt->col, "-F needs a rule (-a, -A or -d) before it");
+                return -1;
+        }
+        if (strncmp(arg->s, "key=", 4) == 0)
+                return builder_add_key(c, b, arg->s + 4, arg->col + 4);
+
+        pair = strdup(arg->s);
+        if (!pair)
+                return -1;
+        if (split_pair(pair, &v, &op) < 0) {
+                ERR(c, arg->col, "'%s' is not FIELD OPERATOR VALUE (operators: = != < > <= >= & &=)", arg->s);
+                return -1;
+        }
+        vcol = arg->col + (unsigned) (v - pair);
+        if (!pair[0]) {
+                ERR(c, arg->col, "missing field name before '%s'", ak_op_symbol(op));
+                return -1;
+        }
+        if (!*v) {
+                ERR(c, vcol, "missing value after '%s%s'", pair, ak_op_symbol(op));
+                return -1;
+        }
+        if (d->field_count >= AUDIT_MAX_FIELDS - 1) {
+                ERR(c, arg->col, "too many fields: a rule holds at most %d besides its key", AUDIT_MAX_FIELDS - 1);
+                return -1;
+        }
+        field = ak_field_from_name(pair);
+        if (field < 0) {
+                size_t n;
+                const char *const *names = ak_field_names(&n);
+                ERR(c, arg->col, "unknown field '%s'%s", pair, suggest_word(pair, names, n, sbuf, sizeof(sbuf)));
+                return -1;
+        }
+        if (field == AUDIT_FILTERKEY) {
+                ERR(c, arg->col + 3, "the key only takes '=' (key=VALUE)");
+                return -1;
+        }
+        if (list == AUDIT_FILTER_EXCLUDE) {
+                switch (field) {
+                case AUDIT_PID: case AUDIT_UID: case AUDIT_GID: case AUDIT_LOGINUID:
+                case AUDIT_MSGTYPE: case AUDIT_SUBJ_USER: case AUDIT_SUBJ_ROLE:
+                case AUDIT_SUBJ_TYPE: case AUDIT_SUBJ_SEN: case AUDIT_SUBJ_CLR: case AUDIT_EXE:
+                        break;
+                default:
+                        /* auditctl 3.0.9 allows these fields only (on a kernel with the
+                         * EXCLUDE_EXTEND feature); 4.0.2 then checks nothing for this list, and
+                         * each field's own list rule decides. */
+                        line_sensitive(c, "field '%s' on the exclude list: auditctl 3.0.9 refuses it there, auditctl 4.0.2 accepts it "
+                                  "(the kernel does not check it on that list: the rule excludes nothing)", pair);
+                        if (c->compat < AK_COMPAT_4) {
+                                ERR(c, arg->col, "field '%s' cannot be used on the exclude list (only msgtype, pid, uid, gid, auid, subj_* and exe)", pair);
+                                return -1;
+                        }
+                        exclude_inert = 1;
+                        break;
+                }
+        }
+        if (!field_allowed_op((uint32_t) field, op)) {
+                ERR(c, arg->col + (unsigned) strlen(pair), "operator '%s' is not allowed for field '%s'%s",
+                    ak_op_symbol(op), pair,
+                    field_allowed_op((uint32_t) field, AUDIT_LESS_THAN) ? " (use = != < > <= >=)" : " (use = or !=)");
+                return -1;
+        }
+
+        switch (field) {
+        case AUDIT_UID: case AUDIT_EUID: case AUDIT_SUID: case AUDIT_FSUID:
+        case AUDIT_LOGINUID: case AUDIT_OBJ_UID:
+                if (parse_number(v, 1, &val) == 0)
+                        break;
+                if (isdigit((unsigned char) v[0]) || v[0] == '-') {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                }
+                if (streq(v, "unset"))
+                        val = AK_ID_UNSET;
+                else {
+                        struct passwd *pw = getpwnam(v);
+                        if (pw && pw->pw_uid == AK_ID_UNSET)
+                                pw = NULL;
+                        if (!pw) {
+                                ERR(c, vcol, "unknown user '%s'", v);
+                                return -1;
+                        }
+                        val = pw->pw_uid;
+                }
+                break;
+        case AUDIT_GID: case AUDIT_EGID: case AUDIT_SGID: case AUDIT_FSGID: case AUDIT_OBJ_GID:
+                if (parse_number(v, 0, &val) == 0)
+                        break;
+                if (isdigit((unsigned char) v[0])) {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                } else {
+                        struct group *gr = getgrnam(v);
+                        if (!gr) {
+                                ERR(c, vcol, "unknown group '%s'", v);
+                                return -1;
+                        }
+                        val = gr->gr_gid;
+                }
+                break;
+        case AUDIT_EXIT:
+                if (list != AUDIT_FILTER_EXIT)
+                        goto exit_only;
+                if (parse_number(v, 1, &val) == 0)
+                        break;
+                {
+                        int neg = v[0] == '-';
+                        int e = ak_errno_from_name(v + neg);
+                        if (e <= 0) {
+                                ERR(c, vcol, "unknown errno name '%s' (use a number or a name like -EACCES)", v);
+                                return -1;
+                        }
+                        val = (uint32_t) (neg ? -e : e);
+                }
+                break;
+        case AUDIT_MSGTYPE:
+                if (list != AUDIT_FILTER_EXCLUDE && list != AUDIT_FILTER_USER) {
+                        ERR(c, arg->col, "field 'msgtype' can only be used on the exclude and user lists");
+                        return -1;
+                }
+                if (parse_number(v, 0, &val) == 0)
+                        break;
+                {
+                        int t = ak_msgtype_from_name(v);
+                        if (t <= 0 && (t = ak4_msgtype_from_name(v)) > 0) {
+                                line_sensitive(c, "message type '%s': auditctl 4.0.2 knows the name, auditctl 3.0.9 does not (it refuses the line)", v);
+                                if (c->compat < AK_COMPAT_4)
+                                        t = -1;
+                        }
+                        if (t <= 0) {
+                                ERR(c, vcol, "unknown message type '%s'", v);
+                                return -1;
+                        }
+                        val = (uint32_t) t;
+                }
+                break;
+        case AUDIT_OBJ_USER: case AUDIT_OBJ_ROLE: case AUDIT_OBJ_TYPE:
+        case AUDIT_OBJ_LEV_LOW: case AUDIT_OBJ_LEV_HIGH: case AUDIT_WATCH: case AUDIT_DIR:
+                /* the exit list only, io_uring included (auditctl 4.0.2, the first to know it) */
+                if (list != AUDIT_FILTER_EXIT)
+                        goto exit_only;
+                if (field == AUDIT_WATCH || field == AUDIT_DIR) {
+                        b->perm_added = 1;
+                        if (v[0] != '/') {
+                                ERR(c, vcol, "%s '%s' must be absolute (start with '/')", pair, v);
+                                return -1;
+                        }
+                }
+                /* fallthrough */
+        case AUDIT_SUBJ_USER: case AUDIT_SUBJ_ROLE: case AUDIT_SUBJ_TYPE:
+        case AUDIT_SUBJ_SEN: case AUDIT_SUBJ_CLR: case AUDIT_EXE: {
+                size_t len = strlen(v);
+                if (field == AUDIT_EXE) {
+                        if (v[0] != '/') {
+                                ERR(c, vcol, "exe '%s' must be absolute (start with '/')", v);
+                                return -1;
+                        }
+                        b->exe_added = 1;
+                }
+                if (len >= PATH_MAX) {
+                        ERR(c, vcol, "value of '%s' is longer than %d bytes", pair, PATH_MAX - 1);
+                        return -1;
+                }
+                if (builder_append_string(b, v, len) < 0) {
+                        ERR(c, vcol, "rule is too large");
+                        return -1;
+                }
+                val = (uint32_t) len;
+                break;
+        }
+        case AUDIT_ARCH: {
+                char abuf[32];
+                int arch4 = 0;
+                if (b->perm_expanded) {
+                        ERR(c, arg->col, "-F arch must come before -F perm= here: at compat level 4 (auditctl 4.0.2) the perm "
+                            "field added the syscalls of the arch already known");
+                        return -1;
+                }
+                if (b->syscall_added) {
+                        ERR(c, arg->col, "-F arch must come before -S (syscall names depend on the arch)");
+                        return -1;
+                }
+                if (isdigit((unsigned char) v[0])) {
+                        if (parse_number(v, 0, &val) == 0 && ak4_arch_known(val))
+                                arch4 = 1;
+                        else if (parse_number(v, 0, &val) < 0 || strncmp(ak_arch_to_name(val, abuf, sizeof(abuf)), "0x", 2) == 0) {
+                                ERR(c, vcol, "unknown arch '%s'", v);
+                                return -1;
+                        }
+                } else {
+                        val = ak_arch_from_name(v);
+                        if (val == 0 && (val = ak4_arch_from_name(v)) != 0)
+                                arch4 = 1;
+                        if (arch4) {
+                                line_sensitive(c, "arch '%s': auditctl 4.0.2 of Debian 13 knows RISC-V, auditctl 3.0.9 does not (it refuses the line)", v);
+                                if (c->compat < AK_COMPAT_4)
+                                        val = 0;
+                        }
+                        if (val == 0) {
+                                static const char *const arch_words[] = { "b64", "b32", "x86_64", "i386", "aarch64", "arm", "ppc64", "ppc64le", "s390x", "s390" };
+                                ERR(c, vcol, "unknown arch '%s'%s", v, suggest_word(v, arch_words, ELEMENTSOF(arch_words), sbuf, sizeof(sbuf)));
+                                return -1;
+                        }
+                }
+                if (arch4 && isdigit((unsigned char) v[0])) {
+                        line_sensitive(c, "arch '%s': auditctl 4.0.2 of Debian 13 knows RISC-V, auditctl 3.0.9 does not (it refuses the line)", v);
+                        if (c->compat < AK_COMPAT_4) {
+                                ERR(c, vcol, "unknown arch '%s'", v);
+                                return -1;
+                        }
+                }
+                b->elf = val;
+                break;
+        }
+        case AUDIT_PERM:
+                /* auditctl 4.0.2 also takes perm on the exclude list (3.0.9 refused it above) */
+                if (list != AUDIT_FILTER_EXIT && !(list == AUDIT_FILTER_EXCLUDE && c->compat >= AK_COMPAT_4))
+                        goto exit_only;
+                if (op != AUDIT_EQUAL) {
+                        ERR(c, arg->col + (unsigned) strlen(pair), "perm only takes '='");
+                        return -1;
+                }
+                if (parse_perm(c, v, vcol, &val) < 0)
+                        return -1;
+                if (b->elf && perm_expand(c, b, v, vcol) < 0)
+                        return -1;
+                b->perm_added = 1;
+                break;
+        case AUDIT_FILETYPE: {
+                int t;
+                if (list != AUDIT_FILTER_EXIT)
+                        goto exit_only;
+                t = ak_ftype_from_name(v);
+                if (t < 0) {
+                        static const char *const ft_words[] = { "file", "dir", "socket", "link", "character", "block", "fifo" };
+                        ERR(c, vcol, "unknown file type '%s'%s", v, suggest_word(v, ft_words, ELEMENTSOF(ft_words), sbuf, sizeof(sbuf)));
+                        return -1;
+                }
+                val = (uint32_t) t;
+                break;
+        }
+        case AUDIT_FSTYPE:
+                if (list != AUDIT_FILTER_FS) {
+                        ERR(c, arg->col, "field 'fstype' can only be used on the filesystem list");
+                        return -1;
+                }
+                if (parse_number(v, 0, &val) < 0) {
+                        int64_t t = ak_fstype_from_name(v);
+                        if (t < 0) {
+                                ERR(c, vcol, "unknown file system type '%s' (use a name like debugfs or a magic number)", v);
+                                return -1;
+                        }
+                        val = (uint32_t) t;
+                }
+                b->fs_added = 1;
+                break;
+        case AUDIT_SESSIONID:
+                if (list != AUDIT_FILTER_EXCLUDE && list != AUDIT_FILTER_USER && list != AUDIT_FILTER_EXIT) {
+                        ERR(c, arg->col, "field 'sessionid' can only be used on the exit, user and exclude lists");
+                        return -1;
+                }
+                if (streq(v, "unset"))
+                        val = AK_ID_UNSET;
+                else if (parse_number(v, 1, &val) < 0) {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                }
+                break;
+        case AUDIT_SADDR_FAM:
+                if (parse_number(v, 0, &val) < 0) {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                }
+                if (val >= AF_MAX) {
+                        ERR(c, vcol, "address family %s is out of range (at most %d)", v, AF_MAX - 1);
+                        return -1;
+                }
+                break;
+        case AUDIT_ARG0: case AUDIT_ARG1: case AUDIT_ARG2: case AUDIT_ARG3:
+                if (parse_number(v, 1, &val) < 0) {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                }
+                break;
+        case AUDIT_DEVMAJOR: case AUDIT_DEVMINOR: case AUDIT_INODE: case AUDIT_SUCCESS:
+        case AUDIT_PPID:
+                if (list != AUDIT_FILTER_EXIT)
+                        goto exit_only;
+                /* fallthrough */
+        default:
+                if (parse_number(v, field != AUDIT_INODE, &val) < 0 || (v[0] == '-')) {
+                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
+                        return -1;
+                }
+                if (field == AUDIT_LOGINUID_SET && val > 1) {
+                        ERR(c, vcol, "loginuid_set takes 0 or 1");
+                        return -1;
+                }
+                break;
+        }
+
+        /* Refused by the kernel (EINVAL), so refused here with a reason. */
+        if (field != AUDIT_LOGINUID && (field == AUDIT_UID || field == AUDIT_EUID || field == AUDIT_SUID ||
+                                        field == AUDIT_FSUID || field == AUDIT_OBJ_UID || field == AUDIT_GID ||
+                                        field == AUDIT_EGID || field == AUDIT_SGID || field == AUDIT_FSGID ||
+                                        field == AUDIT_OBJ_GID) && val == AK_ID_UNSET) {
+                ERR(c, vcol, "'%s' is not a valid value for '%s' (only auid can be unset, -1)", v, pair);
+                return -1;
+        }
+        if (field == AUDIT_LOGINUID && val == AK_ID_UNSET && op != AUDIT_EQUAL && op != AUDIT_NOT_EQUAL) {
+                ERR(c, arg->col + (unsigned) strlen(pair), "auid compares with unset (-1) only by = or !=");
+                return -1;
+        }
+        if (list == AUDIT_FILTER_FS && field != AUDIT_FSTYPE) {
+                ERR(c, arg->col, "the filesystem list takes only fstype and key fields, not '%s'", pair);
+                return -1;
+        }
+        if (field == AUDIT_WATCH || field == AUDIT_DIR || field == AUDIT_INODE) {
+                for (uint32_t i = 0; i < b->d->field_count; i++)
+                        if (b->d->fields[i] == AUDIT_WATCH || b->d->fields[i] == AUDIT_DIR || b->d->fields[i] == AUDIT_INODE) {
+                                ERR(c, arg->col, "a rule holds at most one path, dir or inode field");
+                                return -1;
+                        }
+                if (field != AUDIT_INODE && op != AUDIT_EQUAL) {
+                        ERR(c, arg->col + (unsigned) strlen(pair), "%s only takes '='", pair);
+                        return -1;
+                }
+                if (field == AUDIT_WATCH && strlen(v) > 1 && v[strlen(v) - 1] == '/') {
+                        ERR(c, vcol, "path '%s' must not end with '/' (use dir= for a directory tree)", v);
+                        return -1;
+                }
+        }
+
+        if (exclude_inert)
+                WARN(c, arg->col, "field '%s' on the exclude list: the kernel checks only msgtype, pid, uid, gid, auid, "
+                     "loginuid_set, subj_* and exe there, so this rule excludes nothing", pair);
+
+        d = b->d; /* builder_append_string() may have moved it */
+        d->fields[d->field_count] = (uint32_t) field;
+        d->fieldflags[d->field_count] = op;
+        d->values[d->field_count] = val;
+        d->field_count++;
+        return 0;
+
+exit_only:
+        ERR(c, arg->col, "field '%s' can only be used on the exit list", pair);
+        return -1;
+}
+
+/* The C comparison table: "uid=auid" and "auid=uid" both map to AUDIT_COMPARE_UID_TO_AUID. */
+static int compare_code(int f1, int f2) {
+        static const struct { int a, b, code; } t[] = {
+                { AUDIT_UID, AUDIT_OBJ_UID, AUDIT_COMPARE_UID_TO_OBJ_UID },
+                { AUDIT_GID, AUDIT_OBJ_GID, AUDIT_COMPARE_GID_TO_OBJ_GID },
+                { AUDIT_EUID, AUDIT_OBJ_UID, AUDIT_COMPARE_EUID_TO_OBJ_UID },
+                { AUDIT_EGID, AUDIT_OBJ_GID, AUDIT_COMPARE_EGID_TO_OBJ_GID },
+                { AUDIT_LOGINUID, AUDIT_OBJ_UID, AUDIT_COMPARE_AUID_TO_OBJ_UID },
+                { AUDIT_SUID, AUDIT_OBJ_UID, AUDIT_COMPARE_SUID_TO_OBJ_UID },
+                { AUDIT_SGID, AUDIT_OBJ_GID, AUDIT_COMPARE_SGID_TO_OBJ_GID },
+                { AUDIT_FSUID, AUDIT_OBJ_UID, AUDIT_COMPARE_FSUID_TO_OBJ_UID },
+                { AUDIT_FSGID, AUDIT_OBJ_GID, AUDIT_COMPARE_FSGID_TO_OBJ_GID },
+                { AUDIT_UID, AUDIT_LOGINUID, AUDIT_COMPARE_UID_TO_AUID },
+                { AUDIT_UID, AUDIT_EUID, AUDIT_COMPARE_UID_TO_EUID },
+                { AUDIT_UID, AUDIT_FSUID, AUDIT_COMPARE_UID_TO_FSUID },
+                { AUDIT_UID, AUDIT_SUID, AUDIT_COMPARE_UID_TO_SUID },
+                { AUDIT_LOGINUID, AUDIT_FSUID, AUDIT_COMPARE_AUID_TO_FSUID },
+                { AUDIT_LOGINUID, AUDIT_SUID, AUDIT_COMPARE_AUID_TO_SUID },
+                { AUDIT_LOGINUID, AUDIT_EUID, AUDIT_COMPARE_AUID_TO_EUID },
+                { AUDIT_EUID, AUDIT_SUID, AUDIT_COMPARE_EUID_TO_SUID },
+                { AUDIT_EUID, AUDIT_FSUID, AUDIT_COMPARE_EUID_TO_FSUID },
+                { AUDIT_SUID, AUDIT_FSUID, AUDIT_COMPARE_SUID_TO_FSUID },
+                { AUDIT_GID, AUDIT_EGID, AUDIT_COMPARE_GID_TO_EGID },
+                { AUDIT_GID, AUDIT_FSGID, AUDIT_COMPARE_GID_TO_FSGID },
+                { AUDIT_GID, AUDIT_SGID, AUDIT_COMPARE_GID_TO_SGID },
+                { AUDIT_EGID, AUDIT_FSGID, AUDIT_COMPARE_EGID_TO_FSGID },
+                { AUDIT_EGID, AUDIT_SGID, AUDIT_COMPARE_EGID_TO_SGID },
+                { AUDIT_SGID, AUDIT_FSGID, AUDIT_COMPARE_SGID_TO_FSGID },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(t); i++)
+                if ((t[i].a == f1 && t[i].b == f2) || (t[i].a == f2 && t[i].b == f1))
+                        return t[i].code;
+        return -1;
+}
+
+/* -C field OP field */
+int opt_compare(linectx *c, builder *b, const token *opt, const token *arg) {
+        struct audit_rule_data *d = b->d;
+        _cleanup_free_ char *pair = strdup(arg->s);
+        char *v, *p, sbuf[80];
+        uint32_t op;
+        int f1, f2, code;
+        size_t n;
+        const char *const *names = ak_field_names(&n);
+
+        if (!pair)
+                return -1;
+        if (b->cmd == CMD_NONE) {
+                ERR(c, opt->col, "-C needs a rule (-a, -A or -d) before it");
+                return -1;
+        }
+        if ((p = strstr(pair, "!="))) {
+                *p = '\0';
+                v = p + 2;
+                op = AUDIT_NOT_EQUAL;
+        } else if ((p = strchr(pair, '='))) {
+                *p = '\0';
+                v = p + 1;
+                op = AUDIT_EQUAL;
+        } else {
+                ERR(c, arg->col, "'%s' must be FIELD=FIELD or FIELD!=FIELD", arg->s);
+                return -1;
+        }
+        if (!pair[0] || !*v) {
+                ERR(c, arg->col, "'%s' must name two fields, like uid!=auid", arg->s);
+                return -1;
+        }
+        if ((f1 = ak_field_from_name(pair)) < 0) {
+                ERR(c, arg->col, "unknown field '%s'%s", pair, suggest_word(pair, names, n, sbuf, sizeof(sbuf)));
+                return -1;
+        }
+        if ((f2 = ak_field_from_name(v)) < 0) {
+                ERR(c, arg->col + (unsigned) (v - pair), "unknown field '%s'%s", v, suggest_word(v, names, n, sbuf, sizeof(sbuf)));
+                return -1;
+        }
+        if (b->list != AUDIT_FILTER_EXIT) {
+                ERR(c, opt->col, "-C can only be used on the exit list");
+                return -1;
+        }
+        code = compare_code(f1, f2);
+        if (code < 0) {
+                ERR(c, arg->col, "fields '%s' and '%s' cannot be compared (compare uids with uids, gids with gids)", pair, v);
+                return -1;
+        }
+        if (d->field_count >= AUDIT_MAX_FIELDS - 1) {
+                ERR(c, arg->col, "too many fields: a rule holds at most %d besides its key", AUDIT_MAX_FIELDS - 1);
+                return -1;
+        }
+        d->fields[d->field_count] = AUDIT_FIELD_COMPARE;
+        d->fieldflags[d->field_count] = op;
+        d->values[d->field_count] = (uint32_t) code;
+        d->field_count++;
+        return 0;
+}
