@@ -13,6 +13,7 @@
 
 #include "auditkeep/ak-rules.h"
 #include "compat.h"
+#include "fields.h"
 #include "macro.h"
 #include "rule-internal.h"
 #include "parse-internal.h"
@@ -62,22 +63,6 @@ int parse_number(const char *s, int neg_ok, uint32_t *ret) {
                 return -ERANGE;
         *ret = (uint32_t) v;
         return 0;
-}
-
-static int field_allowed_op(uint32_t field, uint32_t op) {
-        switch (field) {
-        case AUDIT_ARG0: case AUDIT_ARG1: case AUDIT_ARG2: case AUDIT_ARG3:
-        case AUDIT_PERS: case AUDIT_DEVMINOR:
-                return 1;
-        case AUDIT_SUBJ_USER: case AUDIT_SUBJ_ROLE: case AUDIT_SUBJ_TYPE:
-        case AUDIT_OBJ_USER: case AUDIT_OBJ_ROLE: case AUDIT_OBJ_TYPE:
-        case AUDIT_WATCH: case AUDIT_DIR: case AUDIT_FILTERKEY: case AUDIT_LOGINUID_SET:
-        case AUDIT_ARCH: case AUDIT_FSTYPE: case AUDIT_PERM: case AUDIT_FILETYPE:
-        case AUDIT_FIELD_COMPARE: case AUDIT_EXE: case AUDIT_INODE:
-                return op == AUDIT_EQUAL || op == AUDIT_NOT_EQUAL;
-        default:
-                return op != AUDIT_BIT_MASK && op != AUDIT_BIT_TEST;
-        }
 }
 
 /* Split "name OP value" at the first operator from the left (two-character operators first at
@@ -214,14 +199,414 @@ void perm_why_finish(linectx *c, const builder *b) {
                  b->s_given ? "keeps the -S list alone" : "leaves it on every syscall");
 }
 
+/* -F NAME OP VALUE as one field: the parts of the word, and what the value came to. */
+typedef struct fieldarg {
+        linectx *c;
+        builder *b;
+        const ak_field_spec *spec;
+        uint32_t field;
+        uint32_t op;
+        const char *name;       /* as written */
+        const char *v;          /* the value as written */
+        unsigned col, vcol;     /* of the name, of the value */
+        uint32_t val;           /* the value in the kernel's form */
+} fieldarg;
+
+static int field_allowed_op(const ak_field_spec *spec, uint32_t op) {
+        if (spec->flags & AK_FIELD_BITOPS)
+                return 1;
+        if (spec->flags & AK_FIELD_EQ_ONLY)
+                return op == AUDIT_EQUAL || op == AUDIT_NOT_EQUAL;
+        return op != AUDIT_BIT_MASK && op != AUDIT_BIT_TEST;
+}
+
+static int invalid_number(fieldarg *f) {
+        ERR(f->c, f->vcol, "invalid number '%s' for field '%s'", f->v, f->name);
+        return -1;
+}
+
+/* A plain number: pid, ppid, pers, devmajor, devminor, inode, success, field_compare. */
+static int value_number(fieldarg *f) {
+        return parse_number(f->v, 0, &f->val) < 0 ? invalid_number(f) : 0;
+}
+
+/* a0..a3: any 32 bits, negative numbers too */
+static int value_arg(fieldarg *f) {
+        return parse_number(f->v, 1, &f->val) < 0 ? invalid_number(f) : 0;
+}
+
+static int value_session(fieldarg *f) {
+        if (streq(f->v, "unset")) {
+                f->val = AK_ID_UNSET;
+                return 0;
+        }
+        return value_arg(f);
+}
+
+static int value_family(fieldarg *f) {
+        if (value_number(f) < 0)
+                return -1;
+        if (f->val >= AF_MAX) {
+                ERR(f->c, f->vcol, "address family %s is out of range (at most %d)", f->v, AF_MAX - 1);
+                return -1;
+        }
+        return 0;
+}
+
+static int value_bool(fieldarg *f) {
+        if (value_number(f) < 0)
+                return -1;
+        if (f->val > 1) {
+                ERR(f->c, f->vcol, "loginuid_set takes 0 or 1");
+                return -1;
+        }
+        return 0;
+}
+
+/* The kernel refuses (EINVAL) the unset id for every uid and gid field but auid, and auid
+ * compares with it by = and != only: refused here with a reason. */
+static int id_check_unset(fieldarg *f) {
+        if (f->val != AK_ID_UNSET)
+                return 0;
+        if (f->field != AUDIT_LOGINUID) {
+                ERR(f->c, f->vcol, "'%s' is not a valid value for '%s' (only auid can be unset, -1)", f->v, f->name);
+                return -1;
+        }
+        if (f->op != AUDIT_EQUAL && f->op != AUDIT_NOT_EQUAL) {
+                ERR(f->c, f->col + (unsigned) strlen(f->name), "auid compares with unset (-1) only by = or !=");
+                return -1;
+        }
+        return 0;
+}
+
+static int value_uid(fieldarg *f) {
+        const char *v = f->v;
+
+        if (parse_number(v, 1, &f->val) == 0)
+                return id_check_unset(f);
+        if (isdigit((unsigned char) v[0]) || v[0] == '-')
+                return invalid_number(f);
+        if (streq(v, "unset"))
+                f->val = AK_ID_UNSET;
+        else {
+                struct passwd *pw = getpwnam(v);
+                if (pw && pw->pw_uid == AK_ID_UNSET)
+                        pw = NULL;
+                if (!pw) {
+                        ERR(f->c, f->vcol, "unknown user '%s'", v);
+                        return -1;
+                }
+                f->val = pw->pw_uid;
+        }
+        return id_check_unset(f);
+}
+
+static int value_gid(fieldarg *f) {
+        struct group *gr;
+
+        if (parse_number(f->v, 0, &f->val) == 0)
+                return id_check_unset(f);
+        if (isdigit((unsigned char) f->v[0]))
+                return invalid_number(f);
+        gr = getgrnam(f->v);
+        if (!gr) {
+                ERR(f->c, f->vcol, "unknown group '%s'", f->v);
+                return -1;
+        }
+        f->val = gr->gr_gid;
+        return id_check_unset(f);
+}
+
+static int value_errno(fieldarg *f) {
+        int neg = f->v[0] == '-', e;
+
+        if (parse_number(f->v, 1, &f->val) == 0)
+                return 0;
+        e = ak_errno_from_name(f->v + neg);
+        if (e <= 0) {
+                ERR(f->c, f->vcol, "unknown errno name '%s' (use a number or a name like -EACCES)", f->v);
+                return -1;
+        }
+        f->val = (uint32_t) (neg ? -e : e);
+        return 0;
+}
+
+static int value_msgtype(fieldarg *f) {
+        int t;
+
+        if (parse_number(f->v, 0, &f->val) == 0)
+                return 0;
+        t = ak_msgtype_from_name(f->v);
+        if (t <= 0 && (t = ak4_msgtype_from_name(f->v)) > 0) {
+                line_sensitive(f->c, "message type '%s': auditctl 4.0.2 knows the name, auditctl 3.0.9 does not (it refuses the line)", f->v);
+                if (f->c->compat < AK_COMPAT_4)
+                        t = -1;
+        }
+        if (t <= 0) {
+                ERR(f->c, f->vcol, "unknown message type '%s'", f->v);
+                return -1;
+        }
+        f->val = (uint32_t) t;
+        return 0;
+}
+
+/* Text that goes into the rule's buffer; the field's value is its length. */
+static int value_string(fieldarg *f) {
+        size_t len = strlen(f->v);
+
+        if (len >= PATH_MAX) {
+                ERR(f->c, f->vcol, "value of '%s' is longer than %d bytes", f->name, PATH_MAX - 1);
+                return -1;
+        }
+        if (builder_append_string(f->b, f->v, len) < 0) {
+                ERR(f->c, f->vcol, "rule is too large");
+                return -1;
+        }
+        f->val = (uint32_t) len;
+        return 0;
+}
+
+/* path=, dir= (a watch: -k may follow) and exe= */
+static int value_path(fieldarg *f) {
+        if (f->v[0] != '/') {
+                ERR(f->c, f->vcol, "%s '%s' must be absolute (start with '/')", f->field == AUDIT_EXE ? "exe" : f->name, f->v);
+                return -1;
+        }
+        if (f->field == AUDIT_EXE)
+                f->b->exe_added = 1;
+        else
+                f->b->perm_added = 1;
+        return value_string(f);
+}
+
+/* The key is taken by -k and -F key= only (opt_field). */
+static int value_key(fieldarg *f) {
+        ERR(f->c, f->col + 3, "the key only takes '=' (key=VALUE)");
+        return -1;
+}
+
+/* arch= as a number, known to auditctl 3.0.9 or (RISC-V) only to 4.0.2 */
+static int arch_number(fieldarg *f, int *ret_arch4) {
+        char abuf[32];
+
+        if (parse_number(f->v, 0, &f->val) == 0 && ak4_arch_known(f->val))
+                *ret_arch4 = 1;
+        else if (parse_number(f->v, 0, &f->val) < 0 || strncmp(ak_arch_to_name(f->val, abuf, sizeof(abuf)), "0x", 2) == 0) {
+                ERR(f->c, f->vcol, "unknown arch '%s'", f->v);
+                return -1;
+        }
+        return 0;
+}
+
+/* arch= as a name ("b64", "x86_64", bare hex), RISC-V known to auditctl 4.0.2 only */
+static int arch_name(fieldarg *f) {
+        static const char *const arch_words[] = { "b64", "b32", "x86_64", "i386", "aarch64", "arm", "ppc64", "ppc64le", "s390x", "s390" };
+        char sbuf[80];
+        int arch4 = 0;
+
+        f->val = ak_arch_from_name(f->v);
+        if (f->val == 0 && (f->val = ak4_arch_from_name(f->v)) != 0)
+                arch4 = 1;
+        if (arch4) {
+                line_sensitive(f->c, "arch '%s': auditctl 4.0.2 of Debian 13 knows RISC-V, auditctl 3.0.9 does not (it refuses the line)", f->v);
+                if (f->c->compat < AK_COMPAT_4)
+                        f->val = 0;
+        }
+        if (f->val == 0) {
+                ERR(f->c, f->vcol, "unknown arch '%s'%s", f->v, suggest_word(f->v, arch_words, ELEMENTSOF(arch_words), sbuf, sizeof(sbuf)));
+                return -1;
+        }
+        return 0;
+}
+
+static int value_arch(fieldarg *f) {
+        int arch4 = 0;
+
+        if (f->b->perm_expanded) {
+                ERR(f->c, f->col, "-F arch must come before -F perm= here: at compat level 4 (auditctl 4.0.2) the perm "
+                    "field added the syscalls of the arch already known");
+                return -1;
+        }
+        if (f->b->syscall_added) {
+                ERR(f->c, f->col, "-F arch must come before -S (syscall names depend on the arch)");
+                return -1;
+        }
+        if (!isdigit((unsigned char) f->v[0])) {
+                if (arch_name(f) < 0)
+                        return -1;
+        } else if (arch_number(f, &arch4) < 0)
+                return -1;
+        if (arch4) {
+                line_sensitive(f->c, "arch '%s': auditctl 4.0.2 of Debian 13 knows RISC-V, auditctl 3.0.9 does not (it refuses the line)", f->v);
+                if (f->c->compat < AK_COMPAT_4) {
+                        ERR(f->c, f->vcol, "unknown arch '%s'", f->v);
+                        return -1;
+                }
+        }
+        f->b->elf = f->val;
+        return 0;
+}
+
+static int value_perm(fieldarg *f) {
+        if (f->op != AUDIT_EQUAL) {
+                ERR(f->c, f->col + (unsigned) strlen(f->name), "perm only takes '='");
+                return -1;
+        }
+        if (parse_perm(f->c, f->v, f->vcol, &f->val) < 0)
+                return -1;
+        if (f->b->elf && perm_expand(f->c, f->b, f->v, f->vcol) < 0)
+                return -1;
+        f->b->perm_added = 1;
+        return 0;
+}
+
+static int value_ftype(fieldarg *f) {
+        static const char *const ft_words[] = { "file", "dir", "socket", "link", "character", "block", "fifo" };
+        char sbuf[80];
+        int t = ak_ftype_from_name(f->v);
+
+        if (t < 0) {
+                ERR(f->c, f->vcol, "unknown file type '%s'%s", f->v, suggest_word(f->v, ft_words, ELEMENTSOF(ft_words), sbuf, sizeof(sbuf)));
+                return -1;
+        }
+        f->val = (uint32_t) t;
+        return 0;
+}
+
+static int value_fstype(fieldarg *f) {
+        if (parse_number(f->v, 0, &f->val) < 0) {
+                int64_t t = ak_fstype_from_name(f->v);
+                if (t < 0) {
+                        ERR(f->c, f->vcol, "unknown file system type '%s' (use a name like debugfs or a magic number)", f->v);
+                        return -1;
+                }
+                f->val = (uint32_t) t;
+        }
+        f->b->fs_added = 1;
+        return 0;
+}
+
+/* One parser a kind of value (fields.h). */
+static int (*const value_parsers[_AK_VALUE_MAX])(fieldarg *f) = {
+        [AK_VALUE_NUMBER] = value_number,
+        [AK_VALUE_ARG] = value_arg,
+        [AK_VALUE_SESSION] = value_session,
+        [AK_VALUE_FAMILY] = value_family,
+        [AK_VALUE_BOOL] = value_bool,
+        [AK_VALUE_UID] = value_uid,
+        [AK_VALUE_GID] = value_gid,
+        [AK_VALUE_ERRNO] = value_errno,
+        [AK_VALUE_MSGTYPE] = value_msgtype,
+        [AK_VALUE_STRING] = value_string,
+        [AK_VALUE_PATH] = value_path,
+        [AK_VALUE_KEY] = value_key,
+        [AK_VALUE_ARCH] = value_arch,
+        [AK_VALUE_PERM] = value_perm,
+        [AK_VALUE_FTYPE] = value_ftype,
+        [AK_VALUE_FSTYPE] = value_fstype,
+        [AK_VALUE_COMPARE] = value_number,
+};
+
+/* The word: NAME OP VALUE with a known name, and room for the field. */
+static int field_split(linectx *c, builder *b, const token *arg, char *pair, fieldarg *f) {
+        char *v, sbuf[80];
+        uint32_t op;
+        int field;
+
+        if (split_pair(pair, &v, &op) < 0) {
+                ERR(c, arg->col, "'%s' is not FIELD OPERATOR VALUE (operators: = != < > <= >= & &=)", arg->s);
+                return -1;
+        }
+        *f = (fieldarg) { .c = c, .b = b, .op = op, .name = pair, .v = v, .col = arg->col,
+                          .vcol = arg->col + (unsigned) (v - pair) };
+        if (!pair[0]) {
+                ERR(c, arg->col, "missing field name before '%s'", ak_op_symbol(op));
+                return -1;
+        }
+        if (!*v) {
+                ERR(c, f->vcol, "missing value after '%s%s'", pair, ak_op_symbol(op));
+                return -1;
+        }
+        if (b->d->field_count >= AUDIT_MAX_FIELDS - 1) {
+                ERR(c, arg->col, "too many fields: a rule holds at most %d besides its key", AUDIT_MAX_FIELDS - 1);
+                return -1;
+        }
+        field = ak_field_from_name(pair);
+        if (field < 0) {
+                size_t n;
+                const char *const *names = ak_field_names(&n);
+                ERR(c, arg->col, "unknown field '%s'%s", pair, suggest_word(pair, names, n, sbuf, sizeof(sbuf)));
+                return -1;
+        }
+        f->field = (uint32_t) field;
+        f->spec = ak_field_spec_of(f->field);
+        return 0;
+}
+
+/* The list and the operator, before the value is read. *ret_inert: a field the kernel ignores on
+ * the exclude list, accepted as auditctl 4.0.2 does. */
+static int field_check_list(fieldarg *f, int *ret_inert) {
+        linectx *c = f->c;
+        int list = f->b->list;
+
+        if (list == AUDIT_FILTER_EXCLUDE && !(f->spec->flags & AK_FIELD_EXCLUDE)) {
+                /* auditctl 3.0.9 allows only the AK_FIELD_EXCLUDE fields (on a kernel with the
+                 * EXCLUDE_EXTEND feature); 4.0.2 then checks nothing for this list, and each
+                 * field's own list rule decides. */
+                line_sensitive(c, "field '%s' on the exclude list: auditctl 3.0.9 refuses it there, auditctl 4.0.2 accepts it "
+                               "(the kernel does not check it on that list: the rule excludes nothing)", f->name);
+                if (c->compat < AK_COMPAT_4) {
+                        ERR(c, f->col, "field '%s' cannot be used on the exclude list (only msgtype, pid, uid, gid, auid, subj_* and exe)", f->name);
+                        return -1;
+                }
+                *ret_inert = 1;
+        }
+        if (!field_allowed_op(f->spec, f->op)) {
+                ERR(c, f->col + (unsigned) strlen(f->name), "operator '%s' is not allowed for field '%s'%s",
+                    ak_op_symbol(f->op), f->name,
+                    f->spec->flags & AK_FIELD_EQ_ONLY ? " (use = or !=)" : " (use = != < > <= >=)");
+                return -1;
+        }
+        if (f->spec->lists && (list < 0 || !(f->spec->lists & AK_LIST_BIT(list)))) {
+                ERR(c, f->col, "field '%s' can only be used on the %s", f->spec->lists_text ? ak_field_to_name(f->field) : f->name,
+                    f->spec->lists_text ? f->spec->lists_text : "exit list");
+                return -1;
+        }
+        return 0;
+}
+
+/* What the value cannot say alone: the filesystem list's one field, one watched object a rule. */
+static int field_check_rule(const fieldarg *f) {
+        const struct audit_rule_data *d = f->b->d;
+
+        if (f->b->list == AUDIT_FILTER_FS && f->field != AUDIT_FSTYPE) {
+                ERR(f->c, f->col, "the filesystem list takes only fstype and key fields, not '%s'", f->name);
+                return -1;
+        }
+        if (!(f->spec->flags & AK_FIELD_OBJECT))
+                return 0;
+        for (uint32_t i = 0; i < d->field_count; i++)
+                if (ak_field_spec_of(d->fields[i])->flags & AK_FIELD_OBJECT) {
+                        ERR(f->c, f->col, "a rule holds at most one path, dir or inode field");
+                        return -1;
+                }
+        if (f->field != AUDIT_INODE && f->op != AUDIT_EQUAL) {
+                ERR(f->c, f->col + (unsigned) strlen(f->name), "%s only takes '='", f->name);
+                return -1;
+        }
+        if (f->field == AUDIT_WATCH && strlen(f->v) > 1 && f->v[strlen(f->v) - 1] == '/') {
+                ERR(f->c, f->vcol, "path '%s' must not end with '/' (use dir= for a directory tree)", f->v);
+                return -1;
+        }
+        return 0;
+}
+
 /* -F name OP value */
 int opt_field(linectx *c, builder *b, const token *opt, const token *arg) {
-        struct audit_rule_data *d = b->d;
+        struct audit_rule_data *d;
         _cleanup_free_ char *pair = NULL;
-        char *v, sbuf[80];
-        uint32_t op, val = 0;
-        unsigned vcol;
-        int field, list = b->list, exclude_inert = 0;
+        fieldarg f = {};
+        int exclude_inert = 0;
 
         if (b->cmd == CMD_NONE) {
                 ERR(c, opt->col, "-F needs a rule (-a, -A or -d) before it");
@@ -233,345 +618,25 @@ int opt_field(linectx *c, builder *b, const token *opt, const token *arg) {
         pair = strdup(arg->s);
         if (!pair)
                 return -1;
-        if (split_pair(pair, &v, &op) < 0) {
-                ERR(c, arg->col, "'%s' is not FIELD OPERATOR VALUE (operators: = != < > <= >= & &=)", arg->s);
+        if (field_split(c, b, arg, pair, &f) < 0)
                 return -1;
-        }
-        vcol = arg->col + (unsigned) (v - pair);
-        if (!pair[0]) {
-                ERR(c, arg->col, "missing field name before '%s'", ak_op_symbol(op));
+        if (f.spec->kind == AK_VALUE_KEY)
+                return value_key(&f);
+        if (field_check_list(&f, &exclude_inert) < 0 ||
+            value_parsers[f.spec->kind](&f) < 0 ||
+            field_check_rule(&f) < 0)
                 return -1;
-        }
-        if (!*v) {
-                ERR(c, vcol, "missing value after '%s%s'", pair, ak_op_symbol(op));
-                return -1;
-        }
-        if (d->field_count >= AUDIT_MAX_FIELDS - 1) {
-                ERR(c, arg->col, "too many fields: a rule holds at most %d besides its key", AUDIT_MAX_FIELDS - 1);
-                return -1;
-        }
-        field = ak_field_from_name(pair);
-        if (field < 0) {
-                size_t n;
-                const char *const *names = ak_field_names(&n);
-                ERR(c, arg->col, "unknown field '%s'%s", pair, suggest_word(pair, names, n, sbuf, sizeof(sbuf)));
-                return -1;
-        }
-        if (field == AUDIT_FILTERKEY) {
-                ERR(c, arg->col + 3, "the key only takes '=' (key=VALUE)");
-                return -1;
-        }
-        if (list == AUDIT_FILTER_EXCLUDE) {
-                switch (field) {
-                case AUDIT_PID: case AUDIT_UID: case AUDIT_GID: case AUDIT_LOGINUID:
-                case AUDIT_MSGTYPE: case AUDIT_SUBJ_USER: case AUDIT_SUBJ_ROLE:
-                case AUDIT_SUBJ_TYPE: case AUDIT_SUBJ_SEN: case AUDIT_SUBJ_CLR: case AUDIT_EXE:
-                        break;
-                default:
-                        /* auditctl 3.0.9 allows these fields only (on a kernel with the
-                         * EXCLUDE_EXTEND feature); 4.0.2 then checks nothing for this list, and
-                         * each field's own list rule decides. */
-                        line_sensitive(c, "field '%s' on the exclude list: auditctl 3.0.9 refuses it there, auditctl 4.0.2 accepts it "
-                                  "(the kernel does not check it on that list: the rule excludes nothing)", pair);
-                        if (c->compat < AK_COMPAT_4) {
-                                ERR(c, arg->col, "field '%s' cannot be used on the exclude list (only msgtype, pid, uid, gid, auid, subj_* and exe)", pair);
-                                return -1;
-                        }
-                        exclude_inert = 1;
-                        break;
-                }
-        }
-        if (!field_allowed_op((uint32_t) field, op)) {
-                ERR(c, arg->col + (unsigned) strlen(pair), "operator '%s' is not allowed for field '%s'%s",
-                    ak_op_symbol(op), pair,
-                    field_allowed_op((uint32_t) field, AUDIT_LESS_THAN) ? " (use = != < > <= >=)" : " (use = or !=)");
-                return -1;
-        }
-
-        switch (field) {
-        case AUDIT_UID: case AUDIT_EUID: case AUDIT_SUID: case AUDIT_FSUID:
-        case AUDIT_LOGINUID: case AUDIT_OBJ_UID:
-                if (parse_number(v, 1, &val) == 0)
-                        break;
-                if (isdigit((unsigned char) v[0]) || v[0] == '-') {
-                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
-                        return -1;
-                }
-                if (streq(v, "unset"))
-                        val = AK_ID_UNSET;
-                else {
-                        struct passwd *pw = getpwnam(v);
-                        if (pw && pw->pw_uid == AK_ID_UNSET)
-                                pw = NULL;
-                        if (!pw) {
-                                ERR(c, vcol, "unknown user '%s'", v);
-                                return -1;
-                        }
-                        val = pw->pw_uid;
-                }
-                break;
-        case AUDIT_GID: case AUDIT_EGID: case AUDIT_SGID: case AUDIT_FSGID: case AUDIT_OBJ_GID:
-                if (parse_number(v, 0, &val) == 0)
-                        break;
-                if (isdigit((unsigned char) v[0])) {
-                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
-                        return -1;
-                } else {
-                        struct group *gr = getgrnam(v);
-                        if (!gr) {
-                                ERR(c, vcol, "unknown group '%s'", v);
-                                return -1;
-                        }
-                        val = gr->gr_gid;
-                }
-                break;
-        case AUDIT_EXIT:
-                if (list != AUDIT_FILTER_EXIT)
-                        goto exit_only;
-                if (parse_number(v, 1, &val) == 0)
-                        break;
-                {
-                        int neg = v[0] == '-';
-                        int e = ak_errno_from_name(v + neg);
-                        if (e <= 0) {
-                                ERR(c, vcol, "unknown errno name '%s' (use a number or a name like -EACCES)", v);
-                                return -1;
-                        }
-                        val = (uint32_t) (neg ? -e : e);
-                }
-                break;
-        case AUDIT_MSGTYPE:
-                if (list != AUDIT_FILTER_EXCLUDE && list != AUDIT_FILTER_USER) {
-                        ERR(c, arg->col, "field 'msgtype' can only be used on the exclude and user lists");
-                        return -1;
-                }
-                if (parse_number(v, 0, &val) == 0)
-                        break;
-                {
-                        int t = ak_msgtype_from_name(v);
-                        if (t <= 0 && (t = ak4_msgtype_from_name(v)) > 0) {
-                                line_sensitive(c, "message type '%s': auditctl 4.0.2 knows the name, auditctl 3.0.9 does not (it refuses the line)", v);
-                                if (c->compat < AK_COMPAT_4)
-                                        t = -1;
-                        }
-                        if (t <= 0) {
-                                ERR(c, vcol, "unknown message type '%s'", v);
-                                return -1;
-                        }
-                        val = (uint32_t) t;
-                }
-                break;
-        case AUDIT_OBJ_USER: case AUDIT_OBJ_ROLE: case AUDIT_OBJ_TYPE:
-        case AUDIT_OBJ_LEV_LOW: case AUDIT_OBJ_LEV_HIGH: case AUDIT_WATCH: case AUDIT_DIR:
-                /* the exit list only, io_uring included (auditctl 4.0.2, the first to know it) */
-                if (list != AUDIT_FILTER_EXIT)
-                        goto exit_only;
-                if (field == AUDIT_WATCH || field == AUDIT_DIR) {
-                        b->perm_added = 1;
-                        if (v[0] != '/') {
-                                ERR(c, vcol, "%s '%s' must be absolute (start with '/')", pair, v);
-                                return -1;
-                        }
-                }
-                /* fallthrough */
-        case AUDIT_SUBJ_USER: case AUDIT_SUBJ_ROLE: case AUDIT_SUBJ_TYPE:
-        case AUDIT_SUBJ_SEN: case AUDIT_SUBJ_CLR: case AUDIT_EXE: {
-                size_t len = strlen(v);
-                if (field == AUDIT_EXE) {
-                        if (v[0] != '/') {
-                                ERR(c, vcol, "exe '%s' must be absolute (start with '/')", v);
-                                return -1;
-                        }
-                        b->exe_added = 1;
-                }
-                if (len >= PATH_MAX) {
-                        ERR(c, vcol, "value of '%s' is longer than %d bytes", pair, PATH_MAX - 1);
-                        return -1;
-                }
-                if (builder_append_string(b, v, len) < 0) {
-                        ERR(c, vcol, "rule is too large");
-                        return -1;
-                }
-                val = (uint32_t) len;
-                break;
-        }
-        case AUDIT_ARCH: {
-                char abuf[32];
-                int arch4 = 0;
-                if (b->perm_expanded) {
-                        ERR(c, arg->col, "-F arch must come before -F perm= here: at compat level 4 (auditctl 4.0.2) the perm "
-                            "field added the syscalls of the arch already known");
-                        return -1;
-                }
-                if (b->syscall_added) {
-                        ERR(c, arg->col, "-F arch must come before -S (syscall names depend on the arch)");
-                        return -1;
-                }
-                if (isdigit((unsigned char) v[0])) {
-                        if (parse_number(v, 0, &val) == 0 && ak4_arch_known(val))
-                                arch4 = 1;
-                        else if (parse_number(v, 0, &val) < 0 || strncmp(ak_arch_to_name(val, abuf, sizeof(abuf)), "0x", 2) == 0) {
-                                ERR(c, vcol, "unknown arch '%s'", v);
-                                return -1;
-                        }
-                } else {
-                        val = ak_arch_from_name(v);
-                        if (val == 0 && (val = ak4_arch_from_name(v)) != 0)
-                                arch4 = 1;
-                        if (arch4) {
-                                line_sensitive(c, "arch '%s': auditctl 4.0.2 of Debian 13 knows RISC-V, auditctl 3.0.9 does not (it refuses the line)", v);
-                                if (c->compat < AK_COMPAT_4)
-                                        val = 0;
-                        }
-                        if (val == 0) {
-                                static const char *const arch_words[] = { "b64", "b32", "x86_64", "i386", "aarch64", "arm", "ppc64", "ppc64le", "s390x", "s390" };
-                                ERR(c, vcol, "unknown arch '%s'%s", v, suggest_word(v, arch_words, ELEMENTSOF(arch_words), sbuf, sizeof(sbuf)));
-                                return -1;
-                        }
-                }
-                if (arch4 && isdigit((unsigned char) v[0])) {
-                        line_sensitive(c, "arch '%s': auditctl 4.0.2 of Debian 13 knows RISC-V, auditctl 3.0.9 does not (it refuses the line)", v);
-                        if (c->compat < AK_COMPAT_4) {
-                                ERR(c, vcol, "unknown arch '%s'", v);
-                                return -1;
-                        }
-                }
-                b->elf = val;
-                break;
-        }
-        case AUDIT_PERM:
-                /* auditctl 4.0.2 also takes perm on the exclude list (3.0.9 refused it above) */
-                if (list != AUDIT_FILTER_EXIT && !(list == AUDIT_FILTER_EXCLUDE && c->compat >= AK_COMPAT_4))
-                        goto exit_only;
-                if (op != AUDIT_EQUAL) {
-                        ERR(c, arg->col + (unsigned) strlen(pair), "perm only takes '='");
-                        return -1;
-                }
-                if (parse_perm(c, v, vcol, &val) < 0)
-                        return -1;
-                if (b->elf && perm_expand(c, b, v, vcol) < 0)
-                        return -1;
-                b->perm_added = 1;
-                break;
-        case AUDIT_FILETYPE: {
-                int t;
-                if (list != AUDIT_FILTER_EXIT)
-                        goto exit_only;
-                t = ak_ftype_from_name(v);
-                if (t < 0) {
-                        static const char *const ft_words[] = { "file", "dir", "socket", "link", "character", "block", "fifo" };
-                        ERR(c, vcol, "unknown file type '%s'%s", v, suggest_word(v, ft_words, ELEMENTSOF(ft_words), sbuf, sizeof(sbuf)));
-                        return -1;
-                }
-                val = (uint32_t) t;
-                break;
-        }
-        case AUDIT_FSTYPE:
-                if (list != AUDIT_FILTER_FS) {
-                        ERR(c, arg->col, "field 'fstype' can only be used on the filesystem list");
-                        return -1;
-                }
-                if (parse_number(v, 0, &val) < 0) {
-                        int64_t t = ak_fstype_from_name(v);
-                        if (t < 0) {
-                                ERR(c, vcol, "unknown file system type '%s' (use a name like debugfs or a magic number)", v);
-                                return -1;
-                        }
-                        val = (uint32_t) t;
-                }
-                b->fs_added = 1;
-                break;
-        case AUDIT_SESSIONID:
-                if (list != AUDIT_FILTER_EXCLUDE && list != AUDIT_FILTER_USER && list != AUDIT_FILTER_EXIT) {
-                        ERR(c, arg->col, "field 'sessionid' can only be used on the exit, user and exclude lists");
-                        return -1;
-                }
-                if (streq(v, "unset"))
-                        val = AK_ID_UNSET;
-                else if (parse_number(v, 1, &val) < 0) {
-                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
-                        return -1;
-                }
-                break;
-        case AUDIT_SADDR_FAM:
-                if (parse_number(v, 0, &val) < 0) {
-                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
-                        return -1;
-                }
-                if (val >= AF_MAX) {
-                        ERR(c, vcol, "address family %s is out of range (at most %d)", v, AF_MAX - 1);
-                        return -1;
-                }
-                break;
-        case AUDIT_ARG0: case AUDIT_ARG1: case AUDIT_ARG2: case AUDIT_ARG3:
-                if (parse_number(v, 1, &val) < 0) {
-                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
-                        return -1;
-                }
-                break;
-        case AUDIT_DEVMAJOR: case AUDIT_DEVMINOR: case AUDIT_INODE: case AUDIT_SUCCESS:
-        case AUDIT_PPID:
-                if (list != AUDIT_FILTER_EXIT)
-                        goto exit_only;
-                /* fallthrough */
-        default:
-                if (parse_number(v, field != AUDIT_INODE, &val) < 0 || (v[0] == '-')) {
-                        ERR(c, vcol, "invalid number '%s' for field '%s'", v, pair);
-                        return -1;
-                }
-                if (field == AUDIT_LOGINUID_SET && val > 1) {
-                        ERR(c, vcol, "loginuid_set takes 0 or 1");
-                        return -1;
-                }
-                break;
-        }
-
-        /* Refused by the kernel (EINVAL), so refused here with a reason. */
-        if (field != AUDIT_LOGINUID && (field == AUDIT_UID || field == AUDIT_EUID || field == AUDIT_SUID ||
-                                        field == AUDIT_FSUID || field == AUDIT_OBJ_UID || field == AUDIT_GID ||
-                                        field == AUDIT_EGID || field == AUDIT_SGID || field == AUDIT_FSGID ||
-                                        field == AUDIT_OBJ_GID) && val == AK_ID_UNSET) {
-                ERR(c, vcol, "'%s' is not a valid value for '%s' (only auid can be unset, -1)", v, pair);
-                return -1;
-        }
-        if (field == AUDIT_LOGINUID && val == AK_ID_UNSET && op != AUDIT_EQUAL && op != AUDIT_NOT_EQUAL) {
-                ERR(c, arg->col + (unsigned) strlen(pair), "auid compares with unset (-1) only by = or !=");
-                return -1;
-        }
-        if (list == AUDIT_FILTER_FS && field != AUDIT_FSTYPE) {
-                ERR(c, arg->col, "the filesystem list takes only fstype and key fields, not '%s'", pair);
-                return -1;
-        }
-        if (field == AUDIT_WATCH || field == AUDIT_DIR || field == AUDIT_INODE) {
-                for (uint32_t i = 0; i < b->d->field_count; i++)
-                        if (b->d->fields[i] == AUDIT_WATCH || b->d->fields[i] == AUDIT_DIR || b->d->fields[i] == AUDIT_INODE) {
-                                ERR(c, arg->col, "a rule holds at most one path, dir or inode field");
-                                return -1;
-                        }
-                if (field != AUDIT_INODE && op != AUDIT_EQUAL) {
-                        ERR(c, arg->col + (unsigned) strlen(pair), "%s only takes '='", pair);
-                        return -1;
-                }
-                if (field == AUDIT_WATCH && strlen(v) > 1 && v[strlen(v) - 1] == '/') {
-                        ERR(c, vcol, "path '%s' must not end with '/' (use dir= for a directory tree)", v);
-                        return -1;
-                }
-        }
 
         if (exclude_inert)
                 WARN(c, arg->col, "field '%s' on the exclude list: the kernel checks only msgtype, pid, uid, gid, auid, "
                      "loginuid_set, subj_* and exe there, so this rule excludes nothing", pair);
 
         d = b->d; /* builder_append_string() may have moved it */
-        d->fields[d->field_count] = (uint32_t) field;
-        d->fieldflags[d->field_count] = op;
-        d->values[d->field_count] = val;
+        d->fields[d->field_count] = f.field;
+        d->fieldflags[d->field_count] = f.op;
+        d->values[d->field_count] = f.val;
         d->field_count++;
         return 0;
-
-exit_only:
-        ERR(c, arg->col, "field '%s' can only be used on the exit list", pair);
-        return -1;
 }
 
 /* The C comparison table: "uid=auid" and "auid=uid" both map to AUDIT_COMPARE_UID_TO_AUID. */
