@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auditkeep/ak-rules.h"
+#include "fields.h"
 #include "macro.h"
 #include "rule-internal.h"
 
@@ -64,25 +65,9 @@ int ak_rule_copy(ak_rule *dst, const ak_rule *src) {
 }
 
 int ak_field_is_string(uint32_t field) {
-        switch (field) {
-        case AUDIT_SUBJ_USER:
-        case AUDIT_SUBJ_ROLE:
-        case AUDIT_SUBJ_TYPE:
-        case AUDIT_SUBJ_SEN:
-        case AUDIT_SUBJ_CLR:
-        case AUDIT_OBJ_USER:
-        case AUDIT_OBJ_ROLE:
-        case AUDIT_OBJ_TYPE:
-        case AUDIT_OBJ_LEV_LOW:
-        case AUDIT_OBJ_LEV_HIGH:
-        case AUDIT_WATCH:
-        case AUDIT_DIR:
-        case AUDIT_FILTERKEY:
-        case AUDIT_EXE:
-                return 1;
-        default:
-                return 0;
-        }
+        uint8_t kind = ak_field_spec_of(field)->kind;
+
+        return kind == AK_VALUE_STRING || kind == AK_VALUE_PATH || kind == AK_VALUE_KEY;
 }
 
 void ak_rule_normalize(ak_rule *r) {
