@@ -446,14 +446,11 @@ typedef struct command {
         const char *delete_key; /* -D -k KEY */
 } command;
 
-/* Parse one line's tokens (auditctl's getopt loop). Status settings take effect here; a rule is
- * left in b for the caller. Returns 0, or -1 when the line has an error (already reported). */
-static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd) {
-        static const char with_arg[] = "CefrbaAdSFmRwWkpq";
-        static const char no_arg[] = "hicslDvt";
-        char sbuf[80];
+static const char with_arg[] = "CefrbaAdSFmRwWkpq";
+static const char no_arg[] = "hicslDvt";
 
-        /* auditctl splits on spaces only: a tab would end up inside a word */
+/* auditctl splits on spaces only: a tab would end up inside a word */
+static int check_tabs(linectx *c, const token *t, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 const char *tab = strchr(t[i].s, '\t');
                 if (tab) {
@@ -461,198 +458,215 @@ static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd
                         return -1;
                 }
         }
+        return 0;
+}
 
-        /* -D and -D -k KEY are whole-line forms. */
-        if (streq(t[0].s, "-D")) {
-                if (n == 1) {
-                        cmd->delete_all = 1;
-                        return 0;
-                }
-                if (n == 3 && streq(t[1].s, "-k")) {
-                        cmd->delete_all = 1;
-                        cmd->delete_key = t[2].s;
-                        return 0;
-                }
-                ERR(c, t[n > 1 ? 1 : 0].col, "-D takes no other option than -k KEY");
+/* -D and -D -k KEY are whole-line forms. */
+static int parse_delete_all(linectx *c, token *t, size_t n, command *cmd) {
+        if (n == 1) {
+                cmd->delete_all = 1;
+                return 0;
+        }
+        if (n == 3 && streq(t[1].s, "-k")) {
+                cmd->delete_all = 1;
+                cmd->delete_key = t[2].s;
+                return 0;
+        }
+        ERR(c, t[n > 1 ? 1 : 0].col, "-D takes no other option than -k KEY");
+        return -1;
+}
+
+static int long_option_run(linectx *c, const longopt *lo, const token *opt, const token *arg) {
+        switch (lo->id) {
+        case LO_LOGINUID_IMMUTABLE:
+                if (c->rs)
+                        c->rs->loginuid_immutable = 1, c->rs->n_status_settings++;
+                break;
+        case LO_BWT:
+                /* The kernel's limit is 10 minutes in jiffies: 600000 at HZ=1000. */
+                return opt_status_number(c, opt, arg, "backlog_wait_time", AUDIT_STATUS_BACKLOG_WAIT_TIME, 600000);
+        case LO_RESET_LOST:
+                if (c->rs)
+                        c->rs->reset_lost = 1, c->rs->n_status_settings++;
+                break;
+        case LO_RESET_BWT_ACTUAL:
+                WARN(c, opt->col, "'--%s' is a one-off action; auditkeep ignores it", lo->name);
+                break;
+        case LO_SIGNAL:
+                ERR(c, opt->col, "'--signal' is not a configuration command");
                 return -1;
         }
+        return 0;
+}
 
-        for (size_t i = 0; i < n; i++) {
-                token *opt = &t[i];
-                const char *s = opt->s;
+/* --name[=value] at t[*i]; its argument may be the next token (*i moves past it). */
+static int parse_long_option(linectx *c, token *t, size_t n, size_t *i) {
+        const token *opt = &t[*i];
+        const char *s = opt->s, *eq = strchr(s + 2, '=');
+        size_t len = eq ? (size_t) (eq - s - 2) : strlen(s + 2);
+        const longopt *lo = find_longopt(c, opt, s + 2, len);
+        token arg = {};
 
-                if (s[0] == '-' && s[1] == '-' && s[2]) {
-                        const char *eq = strchr(s + 2, '=');
-                        size_t len = eq ? (size_t) (eq - s - 2) : strlen(s + 2);
-                        const longopt *lo = find_longopt(c, opt, s + 2, len);
-                        token arg = {};
-
-                        if (!lo)
-                                return -1;
-                        if (lo->has_arg) {
-                                if (eq)
-                                        arg = (token) { .s = (char *) eq + 1, .col = opt->col + (unsigned) (eq + 1 - s) };
-                                else if (i + 1 < n)
-                                        arg = t[++i];
-                                else {
-                                        ERR(c, opt->col, "option '--%s' needs an argument", lo->name);
-                                        return -1;
-                                }
-                        } else if (eq) {
-                                ERR(c, opt->col, "option '--%s' takes no argument", lo->name);
-                                return -1;
-                        }
-                        switch (lo->id) {
-                        case LO_LOGINUID_IMMUTABLE:
-                                if (c->rs)
-                                        c->rs->loginuid_immutable = 1, c->rs->n_status_settings++;
-                                break;
-                        case LO_BWT:
-                                /* The kernel's limit is 10 minutes in jiffies: 600000 at HZ=1000. */
-                                if (opt_status_number(c, opt, &arg, "backlog_wait_time", AUDIT_STATUS_BACKLOG_WAIT_TIME, 600000) < 0)
-                                        return -1;
-                                break;
-                        case LO_RESET_LOST:
-                                if (c->rs)
-                                        c->rs->reset_lost = 1, c->rs->n_status_settings++;
-                                break;
-                        case LO_RESET_BWT_ACTUAL:
-                                WARN(c, opt->col, "'--%s' is a one-off action; auditkeep ignores it", lo->name);
-                                break;
-                        case LO_SIGNAL:
-                                ERR(c, opt->col, "'--signal' is not a configuration command");
-                                return -1;
-                        }
-                        continue;
-                }
-                if (s[0] != '-' || s[1] == '\0' || (s[1] == '-' && s[2] == '\0')) {
-                        if (s[0] == '#')
-                                ERR(c, opt->col, "comments must be on a line of their own ('%s')", s);
-                        else if (b->cmd == CMD_NONE || i == 0)
-                                ERR(c, opt->col, "unexpected argument '%s': an option (like -a, -w, -b) must come first", s);
-                        else
-                                ERR(c, opt->col, "unexpected argument '%s' (an option's value containing a space must escape it as '\\ ')", s);
+        if (!lo)
+                return -1;
+        if (lo->has_arg) {
+                if (eq)
+                        arg = (token) { .s = (char *) eq + 1, .col = opt->col + (unsigned) (eq + 1 - s) };
+                else if (*i + 1 < n)
+                        arg = t[++*i];
+                else {
+                        ERR(c, opt->col, "option '--%s' needs an argument", lo->name);
                         return -1;
                 }
-
-                /* A cluster of short options: "-i", "-c", "-kfoo", "-Sopen". */
-                for (const char *p = s + 1; *p; p++) {
-                        token arg = {};
-                        char o = *p;
-
-                        if (strchr(no_arg, o)) {
-                                switch (o) {
-                                case 'c': case 'i': case 'v':
-                                        break;
-                                case 's': case 'l':
-                                        WARN(c, opt->col, "-%c only prints; it is ignored in a rules file", o);
-                                        break;
-                                case 'D':
-                                        ERR(c, opt->col, "-D must stand alone on its line (or as -D -k KEY)");
-                                        return -1;
-                                default:
-                                        ERR(c, opt->col, "-%c is not a configuration command", o);
-                                        return -1;
-                                }
-                                continue;
-                        }
-                        if (!strchr(with_arg, o)) {
-                                /* every one-letter option is one edit away: suggest only the other case */
-                                char other = islower((unsigned char) o) ? (char) toupper((unsigned char) o) : (char) tolower((unsigned char) o);
-                                if (strchr(with_arg, other) || strchr(no_arg, other))
-                                        snprintf(sbuf, sizeof(sbuf), ", did you mean '-%c'?", other);
-                                else
-                                        sbuf[0] = '\0';
-                                ERR(c, opt->col + (unsigned) (p - s) - 1, "unknown option '-%c'%s", o, sbuf);
-                                return -1;
-                        }
-                        if (p[1])
-                                arg = (token) { .s = (char *) p + 1, .col = opt->col + (unsigned) (p + 1 - s) };
-                        else if (i + 1 < n)
-                                arg = t[++i];
-                        else {
-                                ERR(c, opt->col, "option '-%c' needs an argument", o);
-                                return -1;
-                        }
-
-                        switch (o) {
-                        case 'a':
-                                if (opt_rule(c, b, CMD_ADD, opt, &arg) < 0)
-                                        return -1;
-                                break;
-                        case 'A':
-                                if (opt_rule(c, b, CMD_PREPEND, opt, &arg) < 0)
-                                        return -1;
-                                break;
-                        case 'd':
-                                if (opt_rule(c, b, CMD_DEL, opt, &arg) < 0)
-                                        return -1;
-                                break;
-                        case 'w':
-                        case 'W':
-                                if (b->cmd != CMD_NONE) {
-                                        ERR(c, opt->col, "-%c cannot be combined with -a, -A, -d or another watch", o);
-                                        return -1;
-                                }
-                                if (opt_watch(c, b, o == 'w' ? CMD_ADD : CMD_DEL, opt, &arg) < 0)
-                                        return -1;
-                                break;
-                        case 'p':
-                                if (opt_perm(c, b, opt, &arg) < 0)
-                                        return -1;
-                                break;
-                        case 'k':
-                                if (!(b->syscall_added || b->perm_added || b->exe_added || b->fs_added) ||
-                                    b->cmd == CMD_NONE) {
-                                        ERR(c, opt->col, "a key (-k) needs a syscall (-S), a watch (-w, -F path=, -F dir=), -F perm=, -F exe= or -F fstype= before it");
-                                        return -1;
-                                }
-                                if (builder_add_key(c, b, arg.s, arg.col) < 0)
-                                        return -1;
-                                break;
-                        case 'S':
-                                if (opt_syscall(c, b, opt, &arg) < 0)
-                                        return -1;
-                                break;
-                        case 'F':
-                                if (opt_field(c, b, opt, &arg) < 0)
-                                        return -1;
-                                break;
-                        case 'C':
-                                if (opt_compare(c, b, opt, &arg) < 0)
-                                        return -1;
-                                break;
-                        case 'e':
-                        case 'f':
-                                if (!streq(arg.s, "0") && !streq(arg.s, "1") && !streq(arg.s, "2")) {
-                                        ERR(c, arg.col, "-%c takes 0, 1 or 2, not '%s'", o, arg.s);
-                                        return -1;
-                                }
-                                if (c->rs) {
-                                        uint32_t v = (uint32_t) (arg.s[0] - '0');
-                                        if (o == 'e') {
-                                                c->rs->lock = v == 2;
-                                                status_set(c->rs, AUDIT_STATUS_ENABLED, v == 2 ? 1 : v);
-                                        } else
-                                                status_set(c->rs, AUDIT_STATUS_FAILURE, v);
-                                }
-                                break;
-                        case 'b':
-                                if (opt_status_number(c, opt, &arg, "backlog limit (-b)", AUDIT_STATUS_BACKLOG_LIMIT, UINT32_MAX) < 0)
-                                        return -1;
-                                break;
-                        case 'r':
-                                if (opt_status_number(c, opt, &arg, "rate limit (-r)", AUDIT_STATUS_RATE_LIMIT, UINT32_MAX) < 0)
-                                        return -1;
-                                break;
-                        default: /* m R q */
-                                ERR(c, opt->col, "-%c is not a configuration command", o);
-                                return -1;
-                        }
-                        break; /* the argument ended the cluster */
-                }
+        } else if (eq) {
+                ERR(c, opt->col, "option '--%s' takes no argument", lo->name);
+                return -1;
         }
+        return long_option_run(c, lo, opt, &arg);
+}
 
+/* A word where an option should be. */
+static int bad_argument(linectx *c, const builder *b, const token *opt, size_t i) {
+        const char *s = opt->s;
+
+        if (s[0] == '#')
+                ERR(c, opt->col, "comments must be on a line of their own ('%s')", s);
+        else if (b->cmd == CMD_NONE || i == 0)
+                ERR(c, opt->col, "unexpected argument '%s': an option (like -a, -w, -b) must come first", s);
+        else
+                ERR(c, opt->col, "unexpected argument '%s' (an option's value containing a space must escape it as '\\ ')", s);
+        return -1;
+}
+
+/* -c -i -v do nothing here, -s -l only print, the rest are not configuration. */
+static int no_arg_option(linectx *c, const token *opt, char o) {
+        switch (o) {
+        case 'c': case 'i': case 'v':
+                return 0;
+        case 's': case 'l':
+                WARN(c, opt->col, "-%c only prints; it is ignored in a rules file", o);
+                return 0;
+        case 'D':
+                ERR(c, opt->col, "-D must stand alone on its line (or as -D -k KEY)");
+                return -1;
+        default:
+                ERR(c, opt->col, "-%c is not a configuration command", o);
+                return -1;
+        }
+}
+
+static int unknown_option(linectx *c, const token *opt, const char *p) {
+        /* every one-letter option is one edit away: suggest only the other case */
+        char o = *p, sbuf[80];
+        char other = islower((unsigned char) o) ? (char) toupper((unsigned char) o) : (char) tolower((unsigned char) o);
+
+        if (strchr(with_arg, other) || strchr(no_arg, other))
+                snprintf(sbuf, sizeof(sbuf), ", did you mean '-%c'?", other);
+        else
+                sbuf[0] = '\0';
+        ERR(c, opt->col + (unsigned) (p - opt->s) - 1, "unknown option '-%c'%s", o, sbuf);
+        return -1;
+}
+
+/* -e and -f: 0, 1 or 2 */
+static int opt_enabled_failure(linectx *c, char o, const token *arg) {
+        uint32_t v;
+
+        if (!streq(arg->s, "0") && !streq(arg->s, "1") && !streq(arg->s, "2")) {
+                ERR(c, arg->col, "-%c takes 0, 1 or 2, not '%s'", o, arg->s);
+                return -1;
+        }
+        if (!c->rs)
+                return 0;
+        v = (uint32_t) (arg->s[0] - '0');
+        if (o == 'e') {
+                c->rs->lock = v == 2;
+                status_set(c->rs, AUDIT_STATUS_ENABLED, v == 2 ? 1 : v);
+        } else
+                status_set(c->rs, AUDIT_STATUS_FAILURE, v);
+        return 0;
+}
+
+/* -k KEY */
+static int opt_key(linectx *c, builder *b, const token *opt, const token *arg) {
+        if (!(b->syscall_added || b->perm_added || b->exe_added || b->fs_added) || b->cmd == CMD_NONE) {
+                ERR(c, opt->col, "a key (-k) needs a syscall (-S), a watch (-w, -F path=, -F dir=), -F perm=, -F exe= or -F fstype= before it");
+                return -1;
+        }
+        return builder_add_key(c, b, arg->s, arg->col);
+}
+
+/* A short option that takes an argument. */
+static int short_option(linectx *c, builder *b, char o, const token *opt, const token *arg) {
+        switch (o) {
+        case 'a':
+                return opt_rule(c, b, CMD_ADD, opt, arg);
+        case 'A':
+                return opt_rule(c, b, CMD_PREPEND, opt, arg);
+        case 'd':
+                return opt_rule(c, b, CMD_DEL, opt, arg);
+        case 'w':
+        case 'W':
+                if (b->cmd != CMD_NONE) {
+                        ERR(c, opt->col, "-%c cannot be combined with -a, -A, -d or another watch", o);
+                        return -1;
+                }
+                return opt_watch(c, b, o == 'w' ? CMD_ADD : CMD_DEL, opt, arg);
+        case 'p':
+                return opt_perm(c, b, opt, arg);
+        case 'k':
+                return opt_key(c, b, opt, arg);
+        case 'S':
+                return opt_syscall(c, b, opt, arg);
+        case 'F':
+                return opt_field(c, b, opt, arg);
+        case 'C':
+                return opt_compare(c, b, opt, arg);
+        case 'e':
+        case 'f':
+                return opt_enabled_failure(c, o, arg);
+        case 'b':
+                return opt_status_number(c, opt, arg, "backlog limit (-b)", AUDIT_STATUS_BACKLOG_LIMIT, UINT32_MAX);
+        case 'r':
+                return opt_status_number(c, opt, arg, "rate limit (-r)", AUDIT_STATUS_RATE_LIMIT, UINT32_MAX);
+        default: /* m R q */
+                ERR(c, opt->col, "-%c is not a configuration command", o);
+                return -1;
+        }
+}
+
+/* A cluster of short options at t[*i]: "-i", "-c", "-kfoo", "-Sopen". An option with an argument
+ * ends it; the argument may be the next token (*i moves past it). */
+static int parse_short_options(linectx *c, builder *b, token *t, size_t n, size_t *i) {
+        const token *opt = &t[*i];
+        const char *s = opt->s;
+
+        for (const char *p = s + 1; *p; p++) {
+                token arg = {};
+                char o = *p;
+
+                if (strchr(no_arg, o)) {
+                        if (no_arg_option(c, opt, o) < 0)
+                                return -1;
+                        continue;
+                }
+                if (!strchr(with_arg, o))
+                        return unknown_option(c, opt, p);
+                if (p[1])
+                        arg = (token) { .s = (char *) p + 1, .col = opt->col + (unsigned) (p + 1 - s) };
+                else if (*i + 1 < n)
+                        arg = t[++*i];
+                else {
+                        ERR(c, opt->col, "option '-%c' needs an argument", o);
+                        return -1;
+                }
+                return short_option(c, b, o, opt, &arg);
+        }
+        return 0;
+}
+
+/* The line is read: the key goes last, as auditctl puts it, and the rule takes its list. */
+static int finish_rule(linectx *c, builder *b, const token *t, command *cmd) {
         if (b->cmd == CMD_NONE) {
                 if (b->syscall_added || b->d->field_count || b->key[0]) {
                         ERR(c, t[0].col, "no list given: add -a LIST,ACTION (for example -a always,exit)");
@@ -660,8 +674,6 @@ static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd
                 }
                 return 0;
         }
-
-        /* The key goes last, as auditctl puts it. */
         if (b->key[0]) {
                 struct audit_rule_data *d = b->d;
                 size_t len = strlen(b->key);
@@ -689,6 +701,30 @@ static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd
         b->d->action = (uint32_t) b->action;
         cmd->rule = 1;
         return 0;
+}
+
+/* Parse one line's tokens (auditctl's getopt loop). Status settings take effect here; a rule is
+ * left in b for the caller. Returns 0, or -1 when the line has an error (already reported). */
+static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd) {
+        if (check_tabs(c, t, n) < 0)
+                return -1;
+        if (streq(t[0].s, "-D"))
+                return parse_delete_all(c, t, n, cmd);
+
+        for (size_t i = 0; i < n; i++) {
+                const char *s = t[i].s;
+                int r;
+
+                if (s[0] == '-' && s[1] == '-' && s[2])
+                        r = parse_long_option(c, t, n, &i);
+                else if (s[0] != '-' || s[1] == '\0' || (s[1] == '-' && s[2] == '\0'))
+                        r = bad_argument(c, b, &t[i], i);
+                else
+                        r = parse_short_options(c, b, t, n, &i);
+                if (r < 0)
+                        return -1;
+        }
+        return finish_rule(c, b, t, cmd);
 }
 
 static int rule_from_text_at(const char *text, int level, ak_rule *ret, char **ret_message, unsigned *ret_column,
