@@ -10,16 +10,12 @@
 static const ak_field_spec field_specs[] = {
         [AUDIT_PID] = { AK_VALUE_NUMBER, AK_FIELD_EXCLUDE },
         [AUDIT_UID] = { AK_VALUE_UID, AK_FIELD_EXCLUDE },
-        [AUDIT_EUID] = { AK_VALUE_UID },
-        [AUDIT_SUID] = { AK_VALUE_UID },
-        [AUDIT_FSUID] = { AK_VALUE_UID },
+        [AUDIT_EUID ... AUDIT_FSUID] = { AK_VALUE_UID },                /* euid, suid, fsuid */
         [AUDIT_LOGINUID] = { AK_VALUE_UID, AK_FIELD_EXCLUDE },
         [AUDIT_OBJ_UID] = { AK_VALUE_UID },
         /* gids are written unsigned: a group name lookup would not read "-1" back */
         [AUDIT_GID] = { AK_VALUE_GID, AK_FIELD_EXCLUDE | AK_FIELD_UNSIGNED },
-        [AUDIT_EGID] = { AK_VALUE_GID, AK_FIELD_UNSIGNED },
-        [AUDIT_SGID] = { AK_VALUE_GID, AK_FIELD_UNSIGNED },
-        [AUDIT_FSGID] = { AK_VALUE_GID, AK_FIELD_UNSIGNED },
+        [AUDIT_EGID ... AUDIT_FSGID] = { AK_VALUE_GID, AK_FIELD_UNSIGNED }, /* egid, sgid, fsgid */
         [AUDIT_OBJ_GID] = { AK_VALUE_GID, AK_FIELD_UNSIGNED },
         [AUDIT_PERS] = { AK_VALUE_NUMBER, AK_FIELD_BITOPS },
         [AUDIT_ARCH] = { AK_VALUE_ARCH, AK_FIELD_EQ_ONLY },
@@ -55,10 +51,7 @@ static const ak_field_spec field_specs[] = {
         [AUDIT_FIELD_COMPARE] = { AK_VALUE_COMPARE, AK_FIELD_EQ_ONLY },
         [AUDIT_EXE] = { AK_VALUE_PATH, AK_FIELD_EQ_ONLY | AK_FIELD_EXCLUDE },
         [AUDIT_SADDR_FAM] = { AK_VALUE_FAMILY },
-        [AUDIT_ARG0] = { AK_VALUE_ARG, AK_FIELD_BITOPS },
-        [AUDIT_ARG1] = { AK_VALUE_ARG, AK_FIELD_BITOPS },
-        [AUDIT_ARG2] = { AK_VALUE_ARG, AK_FIELD_BITOPS },
-        [AUDIT_ARG3] = { AK_VALUE_ARG, AK_FIELD_BITOPS },
+        [AUDIT_ARG0 ... AUDIT_ARG3] = { AK_VALUE_ARG, AK_FIELD_BITOPS },  /* a0 .. a3 */
         [AUDIT_LOGINUID_SET] = { AK_VALUE_BOOL, AK_FIELD_EQ_ONLY },
         [AUDIT_FILTERKEY] = { AK_VALUE_KEY, AK_FIELD_EQ_ONLY },
 };

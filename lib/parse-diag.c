@@ -169,23 +169,13 @@ int builder_add_key(linectx *c, builder *b, const char *k, unsigned col) {
         return 0;
 }
 
-
 int builder_take_rule(builder *b, linectx *c, ak_rule *ret) {
-        ak_rule r = {};
+        size_t size = sizeof(struct audit_rule_data) + b->d->buflen;
+        int r = ak_rule_take(ret, TAKE_PTR(b->d), size, c->file, c->line);
 
-        r.size = sizeof(struct audit_rule_data) + b->d->buflen;
-        r.data = TAKE_PTR(b->d);
-        r.line = c->line;
-        ak_rule_normalize(&r); /* the desired state is held in the kernel's stored form */
-        if (c->file) {
-                r.file = strdup(c->file);
-                if (!r.file) {
-                        free(r.data);
-                        return -ENOMEM;
-                }
-        }
-        *ret = r;
-        return 0;
+        if (r >= 0)
+                ak_rule_normalize(ret); /* the desired state is held in the kernel's stored form */
+        return r;
 }
 
 /* A note for `check`: FILE:LINE:1 and the text. */
