@@ -61,3 +61,51 @@ const ak_field_spec *ak_field_spec_of(uint32_t field) {
 
         return field < ELEMENTSOF(field_specs) ? &field_specs[field] : &number;
 }
+
+/* The two fields of each AUDIT_COMPARE_* value, left as auditctl -l writes it. No comparison has
+ * pid (field 0) on its right: right == 0 marks a value that is none. */
+static const struct { uint32_t left, right; } compare_pairs[] = {
+        [AUDIT_COMPARE_UID_TO_OBJ_UID] = { AUDIT_UID, AUDIT_OBJ_UID },
+        [AUDIT_COMPARE_GID_TO_OBJ_GID] = { AUDIT_GID, AUDIT_OBJ_GID },
+        [AUDIT_COMPARE_EUID_TO_OBJ_UID] = { AUDIT_EUID, AUDIT_OBJ_UID },
+        [AUDIT_COMPARE_EGID_TO_OBJ_GID] = { AUDIT_EGID, AUDIT_OBJ_GID },
+        [AUDIT_COMPARE_AUID_TO_OBJ_UID] = { AUDIT_LOGINUID, AUDIT_OBJ_UID },
+        [AUDIT_COMPARE_SUID_TO_OBJ_UID] = { AUDIT_SUID, AUDIT_OBJ_UID },
+        [AUDIT_COMPARE_SGID_TO_OBJ_GID] = { AUDIT_SGID, AUDIT_OBJ_GID },
+        [AUDIT_COMPARE_FSUID_TO_OBJ_UID] = { AUDIT_FSUID, AUDIT_OBJ_UID },
+        [AUDIT_COMPARE_FSGID_TO_OBJ_GID] = { AUDIT_FSGID, AUDIT_OBJ_GID },
+        [AUDIT_COMPARE_UID_TO_AUID] = { AUDIT_UID, AUDIT_LOGINUID },
+        [AUDIT_COMPARE_UID_TO_EUID] = { AUDIT_UID, AUDIT_EUID },
+        [AUDIT_COMPARE_UID_TO_FSUID] = { AUDIT_UID, AUDIT_FSUID },
+        [AUDIT_COMPARE_UID_TO_SUID] = { AUDIT_UID, AUDIT_SUID },
+        [AUDIT_COMPARE_AUID_TO_FSUID] = { AUDIT_LOGINUID, AUDIT_FSUID },
+        [AUDIT_COMPARE_AUID_TO_SUID] = { AUDIT_LOGINUID, AUDIT_SUID },
+        [AUDIT_COMPARE_AUID_TO_EUID] = { AUDIT_LOGINUID, AUDIT_EUID },
+        [AUDIT_COMPARE_EUID_TO_SUID] = { AUDIT_EUID, AUDIT_SUID },
+        [AUDIT_COMPARE_EUID_TO_FSUID] = { AUDIT_EUID, AUDIT_FSUID },
+        [AUDIT_COMPARE_SUID_TO_FSUID] = { AUDIT_SUID, AUDIT_FSUID },
+        [AUDIT_COMPARE_GID_TO_EGID] = { AUDIT_GID, AUDIT_EGID },
+        [AUDIT_COMPARE_GID_TO_FSGID] = { AUDIT_GID, AUDIT_FSGID },
+        [AUDIT_COMPARE_GID_TO_SGID] = { AUDIT_GID, AUDIT_SGID },
+        [AUDIT_COMPARE_EGID_TO_FSGID] = { AUDIT_EGID, AUDIT_FSGID },
+        [AUDIT_COMPARE_EGID_TO_SGID] = { AUDIT_EGID, AUDIT_SGID },
+        [AUDIT_COMPARE_SGID_TO_FSGID] = { AUDIT_SGID, AUDIT_FSGID },
+};
+
+int ak_compare_fields(uint32_t code, uint32_t *ret_left, uint32_t *ret_right) {
+        if (code >= ELEMENTSOF(compare_pairs) || compare_pairs[code].right == 0)
+                return -1;
+        *ret_left = compare_pairs[code].left;
+        *ret_right = compare_pairs[code].right;
+        return 0;
+}
+
+int ak_compare_code(uint32_t f1, uint32_t f2) {
+        for (uint32_t code = 0; code < ELEMENTSOF(compare_pairs); code++) {
+                uint32_t l = compare_pairs[code].left, r = compare_pairs[code].right;
+
+                if (r != 0 && ((l == f1 && r == f2) || (l == f2 && r == f1)))
+                        return (int) code;
+        }
+        return -1;
+}

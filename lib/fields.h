@@ -48,3 +48,8 @@ typedef struct ak_field_spec {
 
 /* The spec of a field number; a plain number on any list for fields the table lacks. */
 const ak_field_spec *ak_field_spec_of(uint32_t field);
+
+/* -C: the fields of an AUDIT_COMPARE_* value (-1 for none), and the value comparing two fields in
+ * either order ("uid=auid" and "auid=uid" are AUDIT_COMPARE_UID_TO_AUID; -1 for none). */
+int ak_compare_fields(uint32_t code, uint32_t *ret_left, uint32_t *ret_right);
+int ak_compare_code(uint32_t f1, uint32_t f2);

@@ -108,35 +108,6 @@ static void put_syscalls(strbuf *b, const struct audit_rule_data *d, uint32_t li
         }
 }
 
-/* The two fields of each AUDIT_COMPARE_* value, as auditctl -l names them. */
-static const struct { const char *left, *right; } compare_fields[] = {
-        [AUDIT_COMPARE_UID_TO_OBJ_UID] = { "uid", "obj_uid" },
-        [AUDIT_COMPARE_GID_TO_OBJ_GID] = { "gid", "obj_gid" },
-        [AUDIT_COMPARE_EUID_TO_OBJ_UID] = { "euid", "obj_uid" },
-        [AUDIT_COMPARE_EGID_TO_OBJ_GID] = { "egid", "obj_gid" },
-        [AUDIT_COMPARE_AUID_TO_OBJ_UID] = { "auid", "obj_uid" },
-        [AUDIT_COMPARE_SUID_TO_OBJ_UID] = { "suid", "obj_uid" },
-        [AUDIT_COMPARE_SGID_TO_OBJ_GID] = { "sgid", "obj_gid" },
-        [AUDIT_COMPARE_FSUID_TO_OBJ_UID] = { "fsuid", "obj_uid" },
-        [AUDIT_COMPARE_FSGID_TO_OBJ_GID] = { "fsgid", "obj_gid" },
-        [AUDIT_COMPARE_UID_TO_AUID] = { "uid", "auid" },
-        [AUDIT_COMPARE_UID_TO_EUID] = { "uid", "euid" },
-        [AUDIT_COMPARE_UID_TO_FSUID] = { "uid", "fsuid" },
-        [AUDIT_COMPARE_UID_TO_SUID] = { "uid", "suid" },
-        [AUDIT_COMPARE_AUID_TO_FSUID] = { "auid", "fsuid" },
-        [AUDIT_COMPARE_AUID_TO_SUID] = { "auid", "suid" },
-        [AUDIT_COMPARE_AUID_TO_EUID] = { "auid", "euid" },
-        [AUDIT_COMPARE_EUID_TO_SUID] = { "euid", "suid" },
-        [AUDIT_COMPARE_EUID_TO_FSUID] = { "euid", "fsuid" },
-        [AUDIT_COMPARE_SUID_TO_FSUID] = { "suid", "fsuid" },
-        [AUDIT_COMPARE_GID_TO_EGID] = { "gid", "egid" },
-        [AUDIT_COMPARE_GID_TO_FSGID] = { "gid", "fsgid" },
-        [AUDIT_COMPARE_GID_TO_SGID] = { "gid", "sgid" },
-        [AUDIT_COMPARE_EGID_TO_FSGID] = { "egid", "fsgid" },
-        [AUDIT_COMPARE_EGID_TO_SGID] = { "egid", "sgid" },
-        [AUDIT_COMPARE_SGID_TO_FSGID] = { "sgid", "fsgid" },
-};
-
 char *ak_rule_format(const ak_rule *r) {
         return ak_rule_format_flags(r, 0);
 }
@@ -188,6 +159,7 @@ static const char *value_name(uint8_t kind, uint32_t v) {
 static void put_value(strbuf *b, uint32_t f, const char *op, uint32_t v, uint32_t list, int watch) {
         const ak_field_spec *spec = ak_field_spec_of(f);
         const char *name = ak_field_to_name(f), *t;
+        uint32_t left, right;
 
         switch (spec->kind) {
         case AK_VALUE_ARCH:
@@ -205,8 +177,8 @@ static void put_value(strbuf *b, uint32_t f, const char *op, uint32_t v, uint32_
                         strbuf_printf(b, " -F %s%s%u", name, op, v);
                 break;
         case AK_VALUE_COMPARE:
-                if (v < ELEMENTSOF(compare_fields) && compare_fields[v].left && list == AUDIT_FILTER_EXIT)
-                        strbuf_printf(b, " -C %s%s%s", compare_fields[v].left, op, compare_fields[v].right);
+                if (list == AUDIT_FILTER_EXIT && ak_compare_fields(v, &left, &right) == 0)
+                        strbuf_printf(b, " -C %s%s%s", ak_field_to_name(left), op, ak_field_to_name(right));
                 else
                         strbuf_printf(b, " -F field_compare%s%u", op, v);
                 break;

@@ -639,42 +639,6 @@ int opt_field(linectx *c, builder *b, const token *opt, const token *arg) {
         return 0;
 }
 
-/* The C comparison table: "uid=auid" and "auid=uid" both map to AUDIT_COMPARE_UID_TO_AUID. */
-static int compare_code(int f1, int f2) {
-        static const struct { int a, b, code; } t[] = {
-                { AUDIT_UID, AUDIT_OBJ_UID, AUDIT_COMPARE_UID_TO_OBJ_UID },
-                { AUDIT_GID, AUDIT_OBJ_GID, AUDIT_COMPARE_GID_TO_OBJ_GID },
-                { AUDIT_EUID, AUDIT_OBJ_UID, AUDIT_COMPARE_EUID_TO_OBJ_UID },
-                { AUDIT_EGID, AUDIT_OBJ_GID, AUDIT_COMPARE_EGID_TO_OBJ_GID },
-                { AUDIT_LOGINUID, AUDIT_OBJ_UID, AUDIT_COMPARE_AUID_TO_OBJ_UID },
-                { AUDIT_SUID, AUDIT_OBJ_UID, AUDIT_COMPARE_SUID_TO_OBJ_UID },
-                { AUDIT_SGID, AUDIT_OBJ_GID, AUDIT_COMPARE_SGID_TO_OBJ_GID },
-                { AUDIT_FSUID, AUDIT_OBJ_UID, AUDIT_COMPARE_FSUID_TO_OBJ_UID },
-                { AUDIT_FSGID, AUDIT_OBJ_GID, AUDIT_COMPARE_FSGID_TO_OBJ_GID },
-                { AUDIT_UID, AUDIT_LOGINUID, AUDIT_COMPARE_UID_TO_AUID },
-                { AUDIT_UID, AUDIT_EUID, AUDIT_COMPARE_UID_TO_EUID },
-                { AUDIT_UID, AUDIT_FSUID, AUDIT_COMPARE_UID_TO_FSUID },
-                { AUDIT_UID, AUDIT_SUID, AUDIT_COMPARE_UID_TO_SUID },
-                { AUDIT_LOGINUID, AUDIT_FSUID, AUDIT_COMPARE_AUID_TO_FSUID },
-                { AUDIT_LOGINUID, AUDIT_SUID, AUDIT_COMPARE_AUID_TO_SUID },
-                { AUDIT_LOGINUID, AUDIT_EUID, AUDIT_COMPARE_AUID_TO_EUID },
-                { AUDIT_EUID, AUDIT_SUID, AUDIT_COMPARE_EUID_TO_SUID },
-                { AUDIT_EUID, AUDIT_FSUID, AUDIT_COMPARE_EUID_TO_FSUID },
-                { AUDIT_SUID, AUDIT_FSUID, AUDIT_COMPARE_SUID_TO_FSUID },
-                { AUDIT_GID, AUDIT_EGID, AUDIT_COMPARE_GID_TO_EGID },
-                { AUDIT_GID, AUDIT_FSGID, AUDIT_COMPARE_GID_TO_FSGID },
-                { AUDIT_GID, AUDIT_SGID, AUDIT_COMPARE_GID_TO_SGID },
-                { AUDIT_EGID, AUDIT_FSGID, AUDIT_COMPARE_EGID_TO_FSGID },
-                { AUDIT_EGID, AUDIT_SGID, AUDIT_COMPARE_EGID_TO_SGID },
-                { AUDIT_SGID, AUDIT_FSGID, AUDIT_COMPARE_SGID_TO_FSGID },
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(t); i++)
-                if ((t[i].a == f1 && t[i].b == f2) || (t[i].a == f2 && t[i].b == f1))
-                        return t[i].code;
-        return -1;
-}
-
 /* -C field OP field */
 int opt_compare(linectx *c, builder *b, const token *opt, const token *arg) {
         struct audit_rule_data *d = b->d;
@@ -719,7 +683,7 @@ int opt_compare(linectx *c, builder *b, const token *opt, const token *arg) {
                 ERR(c, opt->col, "-C can only be used on the exit list");
                 return -1;
         }
-        code = compare_code(f1, f2);
+        code = ak_compare_code((uint32_t) f1, (uint32_t) f2);
         if (code < 0) {
                 ERR(c, arg->col, "fields '%s' and '%s' cannot be compared (compare uids with uids, gids with gids)", pair, v);
                 return -1;
