@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* lib/parse.c (with parse-field.c, parse-diag.c, ruleset.c): the audit.rules language compiled
- * into struct audit_rule_data as auditctl 3.0.9 does it, the desired state a set of files
- * describes, and the FILE:LINE:COLUMN diagnostics.
+/* lib/parse.c: the audit.rules language compiled into struct audit_rule_data as auditctl 3.0.9
+ * does it, the desired state a set of files describes, and the FILE:LINE:COLUMN diagnostics.
  *
  * Expected bytes are built here from first principles (uapi constants, syscall numbers as
  * `ausyscall` prints them, libaudit 3.0.9's rules), never by calling the parser. */
