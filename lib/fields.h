@@ -40,7 +40,7 @@ enum {
 typedef struct ak_field_spec {
         uint8_t kind;           /* ak_value_kind */
         uint8_t flags;          /* AK_FIELD_* */
-        uint8_t lists;          /* AK_LISTS(): the lists -F takes it on; 0: any list */
+        uint8_t lists;          /* AK_LIST_BIT()s: the lists -F takes it on; 0: any list */
         const char *lists_text; /* how messages name them, if not "exit list" */
 } ak_field_spec;
 
