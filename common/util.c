@@ -134,14 +134,16 @@ uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0: no overlong forms, no
- * surrogates, nothing above U+10FFFF. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n) {
+/* Length of the valid UTF-8 sequence at s (at most n bytes) and its code point, or 0: no
+ * overlong forms, no surrogates, nothing above U+10FFFF. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *ret) {
         size_t len;
         uint32_t cp;
 
-        if (s[0] < 0x80)
+        if (s[0] < 0x80) {
+                *ret = s[0];
                 return 1;
+        }
         if (s[0] >= 0xc2 && s[0] <= 0xdf)
                 len = 2, cp = s[0] & 0x1f;
         else if (s[0] >= 0xe0 && s[0] <= 0xef)
@@ -159,25 +161,48 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n) {
         }
         if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
                 return 0;
+        *ret = cp;
         return len;
+}
+
+/* Length of the character at s when it can be shown as it is, else 0. Not shown: bytes that are
+ * not UTF-8, C0 and C1 controls, DEL, and the invisible characters that reorder or break the
+ * text around them on a terminal or in a viewer (bidirectional marks, embeddings, overrides and
+ * isolates; line and paragraph separators), with which a name could make a log line read
+ * differently from what it says. */
+static size_t shown_len(const unsigned char *s, size_t n) {
+        uint32_t cp;
+        size_t len = utf8_decode(s, n, &cp);
+
+        if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+            (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+                return 0;
+        return len;
+}
+
+/* One character: a valid UTF-8 sequence, or else a single byte. */
+static size_t char_len(const unsigned char *s, size_t n) {
+        uint32_t cp;
+        size_t len = utf8_decode(s, n, &cp);
+
+        return len > 0 ? len : 1;
 }
 
 void strbuf_put_cescaped(strbuf *b, const char *s, size_t n) {
         const unsigned char *u = (const unsigned char *) s;
 
         for (size_t i = 0; i < n;) {
-                size_t len = utf8_seq_len(u + i, n - i);
+                size_t len = shown_len(u + i, n - i);
 
-                if (len == 0 || u[i] < 0x20 || u[i] == 0x7f || u[i] == '\\') {
-                        if (u[i] == '\\')
-                                strbuf_puts(b, "\\\\");
-                        else
-                                strbuf_printf(b, "\\x%02x", u[i]);
+                if (u[i] == '\\') {
+                        strbuf_puts(b, "\\\\");
                         i++;
-                        continue;
-                }
-                strbuf_append(b, s + i, len);
-                i += len;
+                } else if (len > 0) {
+                        strbuf_append(b, s + i, len);
+                        i += len;
+                } else
+                        for (size_t end = i + char_len(u + i, n - i); i < end; i++)
+                                strbuf_printf(b, "\\x%02x", u[i]);
         }
 }
 
@@ -185,6 +210,31 @@ char *cescape(const char *s) {
         strbuf b = {};
 
         strbuf_put_cescaped(&b, s, strlen(s));
+        strbuf_puts(&b, "");
+        return strbuf_steal(&b);
+}
+
+char *cescape_max(const char *s, size_t max) {
+        const unsigned char *u = (const unsigned char *) s;
+        size_t n = strlen(s), room = max > 3 ? max - 3 : 0;
+        char *all = cescape(s);
+        strbuf b = {};
+
+        if (!all || strlen(all) <= max)
+                return all;
+        free(all);
+        /* a character at a time, so that a cut never splits one or its escape */
+        for (size_t i = 0, len; i < n; i += len) {
+                size_t mark = b.len;
+
+                len = char_len(u + i, n - i);
+                strbuf_put_cescaped(&b, s + i, len);
+                if (b.len > room && !b.oom) {
+                        b.len = mark;
+                        strbuf_puts(&b, "...");
+                        break;
+                }
+        }
         strbuf_puts(&b, "");
         return strbuf_steal(&b);
 }
@@ -214,8 +264,8 @@ int string_is_clean(const char *s) {
         size_t n = strlen(s);
 
         for (size_t i = 0; i < n;) {
-                size_t len = utf8_seq_len(u + i, n - i);
-                if (len == 0 || u[i] < 0x20 || u[i] == 0x7f)
+                size_t len = shown_len(u + i, n - i);
+                if (len == 0)
                         return 0;
                 i += len;
         }

@@ -34,11 +34,16 @@ char *strbuf_steal(strbuf *b);   /* NULL on earlier OOM; resets b */
 void strbuf_done(strbuf *b);
 
 /* Text from outside (a process name, a path, a key) made safe for a log line, D-Bus or a
- * terminal: control bytes, DEL and bytes that are not valid UTF-8 become \xNN, a backslash
- * becomes \\; valid UTF-8 stays as it is. The result is always valid UTF-8. */
+ * terminal: bytes that are not valid UTF-8, C0 and C1 controls, DEL, and the invisible
+ * characters that reorder text (bidirectional controls, line and paragraph separators) become
+ * \xNN per byte, a backslash becomes \\; other UTF-8 stays as it is. The result is always valid
+ * UTF-8. */
 void strbuf_put_cescaped(strbuf *b, const char *s, size_t n);
 char *cescape(const char *s);   /* NULL on OOM */
-/* Valid UTF-8 without control bytes: safe as it is. */
+/* The same, at most max bytes: longer text is cut between characters (never inside an escape)
+ * and ends in "...". */
+char *cescape_max(const char *s, size_t max);
+/* Nothing that cescape() would change but backslashes: safe as it is. */
 int string_is_clean(const char *s);
 
 /* Free n strings and the array holding them. */

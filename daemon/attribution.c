@@ -17,17 +17,18 @@ void attribution_init(Attribution *a, pid_t self_pid, const char *self_auid, con
 void attribution_done(Attribution *a) {
         free(a->expect);
         a->expect = NULL;
-        a->n_expect = a->expect_allocated = 0;
+        a->n_expect = a->expect_allocated = a->expect_first = 0;
 }
 
 int attribution_expect(Attribution *a, const ak_op *ops, size_t n_ops, uint64_t now) {
         size_t k = 0;
 
-        /* drop what expired first */
-        for (size_t i = 0; i < a->n_expect; i++)
-                if (a->expect[i].until > now)
+        /* drop what is used or expired first, keeping the order */
+        for (size_t i = a->expect_first; i < a->n_expect; i++)
+                if (!a->expect[i].used && a->expect[i].until > now)
                         a->expect[k++] = a->expect[i];
         a->n_expect = k;
+        a->expect_first = 0;
         if (GROW(a->expect, a->expect_allocated, a->n_expect + n_ops) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < n_ops; i++) {
@@ -67,7 +68,32 @@ static int field(const ak_record *rec, const char *name, char *buf, size_t size)
         return 1;
 }
 
-/* Is this CONFIG_CHANGE one we announced? Then it is used up. */
+static void provisional_add(Attribution *a, uint64_t serial, const AttrExpect *e) {
+        a->provisional[a->provisional_next++ % ELEMENTSOF(a->provisional)] =
+                (AttrProvisional) { .serial = serial, .expect = *e };
+}
+
+/* The SYSCALL record of a stamp we took as ours names another process: give the expectation
+ * back (our own record may still come) and return 1. */
+static int provisional_revoke(Attribution *a, uint64_t serial) {
+        for (size_t i = 0; i < ELEMENTSOF(a->provisional); i++) {
+                AttrProvisional *p = &a->provisional[i];
+
+                if (p->serial != serial || serial == 0)
+                        continue;
+                p->serial = 0;
+                a->own_records--;
+                if (GROW(a->expect, a->expect_allocated, a->n_expect + 1) >= 0) {
+                        a->expect[a->n_expect] = p->expect;
+                        a->expect[a->n_expect++].used = 0;
+                }
+                return 1;
+        }
+        return 0;
+}
+
+/* Is this CONFIG_CHANGE one we announced? Then it is used up. Records come in the order the
+ * operations were sent, so the search starts at the first one not used. */
 static int expected(Attribution *a, const ak_record *rec, uint64_t now) {
         char op[32], auid[16], ses[16], buf[320];
 
@@ -76,11 +102,11 @@ static int expected(Attribution *a, const ak_record *rec, uint64_t now) {
         field(rec, "ses", ses, sizeof(ses));
         if (!op[0] || !streq(auid, a->self_auid) || !streq(ses, a->self_ses))
                 return 0;
-        for (size_t i = 0; i < a->n_expect; i++) {
+        for (size_t i = a->expect_first; i < a->n_expect; i++) {
                 AttrExpect *e = &a->expect[i];
                 uint32_t v;
 
-                if (e->until <= now || e->type != rec->type || !streq(e->op, op))
+                if (e->used || e->until <= now || e->type != rec->type || !streq(e->op, op))
                         continue;
                 if (streq(op, "set")) {
                         if (!field(rec, e->what, buf, sizeof(buf)) || safe_atou32_base0(buf, &v) < 0 || v != e->value)
@@ -95,7 +121,10 @@ static int expected(Attribution *a, const ak_record *rec, uint64_t now) {
                         if (safe_atou32_base0(buf, &v) < 0 || v != e->value)
                                 continue;
                 }
-                a->expect[i] = a->expect[--a->n_expect];
+                e->used = 1;
+                while (a->expect_first < a->n_expect && a->expect[a->expect_first].used)
+                        a->expect_first++;
+                provisional_add(a, rec->serial, e);
                 return 1;
         }
         return 0;
@@ -131,7 +160,7 @@ static const char *id_text(const char *v) {
 /* "pid=4242 comm=auditctl exe=/usr/sbin/auditctl auid=1000 ses=3": the process named by a
  * SYSCALL or FEATURE_CHANGE record, its strings escaped. */
 static void describe_process(const ak_record *rec, char *buf, size_t size) {
-        char pid[24], comm[64], exe[300], auid[16], ses[16];
+        char pid[24], comm[64], exe[4096], auid[16], ses[16];
         _cleanup_free_ char *c = NULL, *e = NULL;
 
         field(rec, "pid", pid, sizeof(pid));
@@ -139,8 +168,9 @@ static void describe_process(const ak_record *rec, char *buf, size_t size) {
         field(rec, "exe", exe, sizeof(exe));
         field(rec, "auid", auid, sizeof(auid));
         field(rec, "ses", ses, sizeof(ses));
-        c = cescape(comm[0] ? comm : "?");
-        e = cescape(exe[0] ? exe : "?");
+        /* comm is at most 16 bytes (64 escaped); a long path is cut so that auid and ses stay */
+        c = cescape_max(comm[0] ? comm : "?", 64);
+        e = cescape_max(exe[0] ? exe : "?", ATTR_EXE_MAX);
         snprintf(buf, size, "pid=%s comm=%s exe=%s auid=%s ses=%s", pid[0] ? pid : "?", c ? c : "?", e ? e : "?",
                  id_text(auid), id_text(ses));
 }
@@ -201,6 +231,13 @@ int attribution_record(Attribution *a, const ak_record *rec, uint64_t now) {
                         return 0;
                 }
                 if (rec->type == AUDIT_SYSCALL) {
+                        /* a record we took as ours was another process's after all */
+                        if (provisional_revoke(a, rec->serial)) {
+                                c = keep(a, rec->serial);
+                                describe_process(rec, c->who, sizeof(c->who));
+                                c->named = 1;
+                                return 1;
+                        }
                         /* detail for a change already seen; any other SYSCALL is not ours to read */
                         c = find(a, rec->serial);
                         if (c) {

@@ -14,7 +14,9 @@
  * audit context and so no SYSCALL record, by expectation: before sending operations the daemon
  * says what records they will produce (attribution_expect), and a record that matches one (same
  * op, list and key, or same status field and value, and the daemon's own auid and session) is
- * taken as the daemon's own and never becomes an attribution. */
+ * taken as the daemon's own and never becomes an attribution, unless the SYSCALL record of the
+ * same stamp then names another process (one with the daemon's auid and session that made the
+ * same change at the same moment). */
 #pragma once
 
 #include <stddef.h>
@@ -24,13 +26,14 @@
 #include "auditkeep/ak-kernel.h"
 
 #define ATTR_MAX_CHANGES 32
+#define ATTR_EXE_MAX 256        /* escaped; a longer path ends in "..." */
 #define ATTR_EXPECT_USEC (5u * 1000000u)        /* our records arrive within ms; forget after this */
 
 typedef struct AttrChange {
         uint64_t serial;
         uint64_t seq;           /* arrival order */
         int named;              /* a record named the process */
-        char who[400];          /* "pid=… comm=… exe=… auid=… ses=…", escaped */
+        char who[400];          /* "pid=… comm=… exe=… auid=… ses=…", escaped; always fits */
 } AttrChange;
 
 typedef struct AttrExpect {
@@ -39,7 +42,15 @@ typedef struct AttrExpect {
         char what[300];         /* rules: the key ("" for none); set: the field name */
         uint32_t value;         /* rules: the list; set: the new value */
         uint64_t until;         /* CLOCK_MONOTONIC */
+        int used;               /* a record matched it */
 } AttrExpect;
+
+/* A record taken as ours by expectation, until its stamp's SYSCALL record (if any) says whose it
+ * is: one naming another process gives the expectation back and makes the record a change. */
+typedef struct AttrProvisional {
+        uint64_t serial;
+        AttrExpect expect;
+} AttrProvisional;
 
 typedef struct Attribution {
         pid_t self_pid;
@@ -49,8 +60,11 @@ typedef struct Attribution {
         uint64_t seq;                           /* of the last change kept */
         uint64_t self_serials[16];              /* stamps known to be ours (ring) */
         size_t self_next;
-        AttrExpect *expect;
+        AttrExpect *expect;                     /* in the order the operations are sent */
         size_t n_expect, expect_allocated;
+        size_t expect_first;                    /* all before it are used: records come in order */
+        AttrProvisional provisional[16];        /* ring */
+        size_t provisional_next;
         uint64_t own_records;                   /* records recognised as our own, for tests */
 } Attribution;
 

@@ -46,7 +46,7 @@ static char *signature_of(const ak_auditd_conf *c) {
 
 static void emit_changed(Manager *m) {
         if (manager_bus_ready(m))
-                (void) sd_bus_emit_properties_changed(m->bus, "/org/auditkeep1", "org.auditkeep1.Manager",
+                (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_IFACE,
                                                       "AuditdConfWarnings", NULL);
 }
 
@@ -131,7 +131,7 @@ int auditd_conf_watch_start(Manager *m) {
         if (!w)
                 return log_error_errno(-ENOMEM, "Cannot watch auditd.conf: %m");
         m->auditd_conf = w;
-        w->path = strdup(m->auditd_conf_path ? m->auditd_conf_path : AUDITD_CONF_DEFAULT);
+        w->path = strdup(m->auditd_conf_path ? m->auditd_conf_path : DEFAULT_AUDITD_CONF);
         if (!w->path)
                 return log_error_errno(-ENOMEM, "Cannot watch auditd.conf: %m");
         slash = strrchr(w->path, '/');

@@ -8,9 +8,7 @@
 typedef struct Manager Manager;
 typedef struct AuditdConfWatch AuditdConfWatch;
 
-#define AUDITD_CONF_DEFAULT "/etc/audit/auditd.conf"
-
-/* Start watching m->auditd_conf_path (NULL: the default; "none": not at all) and check once. */
+/* Start watching m->auditd_conf_path (NULL: DEFAULT_AUDITD_CONF; "none": not at all) and check once. */
 int auditd_conf_watch_start(Manager *m);
 /* Check now (reload). */
 void auditd_conf_watch_check(Manager *m);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "constants.h"
 #include "journal-ids.h"
 #include "log.h"
 #include "manager.h"
@@ -19,11 +20,11 @@ static void help(void) {
                "  -h --help               Show this help\n"
                "     --version            Show the version\n"
                "     --rules=PATH         A rules file, or a directory of *.rules files (repeatable;\n"
-               "                          default /etc/audit/rules.d/, else /etc/audit/audit.rules)\n"
+               "                          default " DEFAULT_RULES_DIR "/, else " DEFAULT_RULES_FILE ")\n"
                "     --mode=MODE          'enforce' (default): repair drift; 'monitor': only report it\n"
                "     --foreign=POLICY     'remove' (default) or 'keep' rules that are not declared\n"
                "     --poll-interval=SEC  Verify at least this often (default 10)\n"
-               "     --auditd-conf=FILE   The auditd.conf to check and watch (default /etc/audit/auditd.conf;\n"
+               "     --auditd-conf=FILE   The auditd.conf to check and watch (default " DEFAULT_AUDITD_CONF ";\n"
                "                          'none' for none); it is never changed\n"
                "     --metrics=FILE       Write the state there for Prometheus (node_exporter's textfile\n"
                "                          collector) whenever it changes; skipped while its directory\n"
@@ -38,6 +39,60 @@ static void help(void) {
                "SIGTERM and SIGINT stop the daemon and leave the kernel as it is.\n");
 }
 
+/* --NAME=WORD, WORD one of two: 0 for the first, 1 for the second, or -EINVAL (reported). */
+static int parse_choice(const char *name, const char *arg, const char *first, const char *second) {
+        if (streq(arg, first))
+                return 0;
+        if (streq(arg, second))
+                return 1;
+        fprintf(stderr, "auditkeepd: --%s takes '%s' or '%s', not '%s'\n", name, first, second, arg);
+        return -EINVAL;
+}
+
+static int parse_poll_interval(const char *arg, uint64_t *ret_usec) {
+        char *end;
+        double sec;
+
+        errno = 0;
+        sec = strtod(arg, &end);
+        if (errno || *end || sec < 0.1 || sec > 86400) {
+                fprintf(stderr, "auditkeepd: --poll-interval takes seconds from 0.1 to 86400, not '%s'\n", arg);
+                return -EINVAL;
+        }
+        *ret_usec = (uint64_t) (sec * 1e6);
+        return 0;
+}
+
+/* --control-fd, --monitor-fd: a descriptor the test left open for us (never 0-2). */
+static int parse_test_fd(const char *name, const char *arg, int *ret) {
+        uint32_t fd;
+
+        if (safe_atou32_base0(arg, &fd) < 0 || fd < 3 || fd > INT32_MAX) {
+                fprintf(stderr, "auditkeepd: --%s takes an open file descriptor number, not '%s'\n", name, arg);
+                return -EINVAL;
+        }
+        *ret = (int) fd;
+        return 0;
+}
+
+static int set_string(char **p, const char *arg) {
+        char *s = strdup(arg);
+
+        if (!s)
+                return -ENOMEM;
+        free(*p);
+        *p = s;
+        return 0;
+}
+
+static int add_source(Manager *m, size_t *allocated, const char *arg) {
+        if (GROW(m->sources, *allocated, m->n_sources + 1) < 0 || !(m->sources[m->n_sources] = strdup(arg)))
+                return -ENOMEM;
+        m->n_sources++;
+        return 0;
+}
+
+/* 1 to run, 0 to exit with success (--help, --version), or -errno (reported). */
 static int parse_argv(Manager *m, int argc, char **argv) {
         enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL, ARG_CONTROL_FD, ARG_MONITOR_FD, ARG_AUDITD_CONF,
                ARG_METRICS, ARG_AUDIT_TRAIL, ARG_COMPAT };
@@ -57,9 +112,9 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 {}
         };
         size_t allocated = 0;
-        int c;
+        int c, r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         help();
@@ -68,97 +123,57 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                         printf("auditkeepd %s\n", PACKAGE_VERSION);
                         return 0;
                 case ARG_RULES:
-                        if (GROW(m->sources, allocated, m->n_sources + 1) < 0 ||
-                            !(m->sources[m->n_sources] = strdup(optarg)))
-                                return -ENOMEM;
-                        m->n_sources++;
+                        r = add_source(m, &allocated, optarg);
                         break;
                 case ARG_MODE:
-                        if (streq(optarg, "enforce"))
-                                m->mode = MODE_ENFORCE;
-                        else if (streq(optarg, "monitor"))
-                                m->mode = MODE_MONITOR;
-                        else {
-                                fprintf(stderr, "auditkeepd: --mode takes 'enforce' or 'monitor', not '%s'\n", optarg);
-                                return -EINVAL;
-                        }
+                        r = parse_choice("mode", optarg, "enforce", "monitor");
+                        m->mode = r == 1 ? MODE_MONITOR : MODE_ENFORCE;
                         break;
                 case ARG_FOREIGN:
-                        if (streq(optarg, "remove"))
-                                m->foreign = AK_FOREIGN_REMOVE;
-                        else if (streq(optarg, "keep"))
-                                m->foreign = AK_FOREIGN_KEEP;
-                        else {
-                                fprintf(stderr, "auditkeepd: --foreign takes 'remove' or 'keep', not '%s'\n", optarg);
-                                return -EINVAL;
-                        }
+                        r = parse_choice("foreign", optarg, "remove", "keep");
+                        m->foreign = r == 1 ? AK_FOREIGN_KEEP : AK_FOREIGN_REMOVE;
                         break;
-                case ARG_POLL: {
-                        char *end;
-                        double sec;
-                        errno = 0;
-                        sec = strtod(optarg, &end);
-                        if (errno || *end || sec < 0.1 || sec > 86400) {
-                                fprintf(stderr, "auditkeepd: --poll-interval takes seconds from 0.1 to 86400, not '%s'\n", optarg);
-                                return -EINVAL;
-                        }
-                        m->poll_usec = (uint64_t) (sec * 1e6);
+                case ARG_POLL:
+                        r = parse_poll_interval(optarg, &m->poll_usec);
                         break;
-                }
                 case ARG_CONTROL_FD:
-                case ARG_MONITOR_FD: {
-                        uint32_t fd;
-                        if (c == ARG_MONITOR_FD && streq(optarg, "none")) {
-                                m->no_records = 1;
-                                break;
-                        }
-                        if (safe_atou32_base0(optarg, &fd) < 0 || fd < 3 || fd > INT32_MAX) {
-                                fprintf(stderr, "auditkeepd: --%s takes an open file descriptor number, not '%s'\n",
-                                        c == ARG_CONTROL_FD ? "control-fd" : "monitor-fd", optarg);
-                                return -EINVAL;
-                        }
-                        if (c == ARG_CONTROL_FD)
-                                m->control_fd = (int) fd;
-                        else
-                                m->monitor_fd = (int) fd;
+                        r = parse_test_fd("control-fd", optarg, &m->control_fd);
                         break;
-                }
+                case ARG_MONITOR_FD:
+                        if (streq(optarg, "none")) {
+                                m->no_records = 1;
+                                r = 0;
+                        } else
+                                r = parse_test_fd("monitor-fd", optarg, &m->monitor_fd);
+                        break;
                 case ARG_COMPAT:
                         m->compat_arg = ak_compat_parse(optarg);
+                        r = 0;
                         if (m->compat_arg < 0) {
                                 fprintf(stderr, "auditkeepd: --compat takes 3 (auditctl 3.0.9) or 4 (auditctl 4.0.2), not '%s'\n", optarg);
-                                return -EINVAL;
+                                r = -EINVAL;
                         }
                         break;
                 case ARG_AUDITD_CONF:
-                        free(m->auditd_conf_path);
-                        m->auditd_conf_path = strdup(optarg);
-                        if (!m->auditd_conf_path)
-                                return -ENOMEM;
+                        r = set_string(&m->auditd_conf_path, optarg);
                         break;
                 case ARG_METRICS:
                         if (optarg[0] != '/') {
                                 fprintf(stderr, "auditkeepd: --metrics takes an absolute file name, not '%s'\n", optarg);
                                 return -EINVAL;
                         }
-                        free(m->metrics_path);
-                        m->metrics_path = strdup(optarg);
-                        if (!m->metrics_path)
-                                return -ENOMEM;
+                        r = set_string(&m->metrics_path, optarg);
                         break;
                 case ARG_AUDIT_TRAIL:
-                        if (streq(optarg, "yes"))
-                                m->audit_trail = 1;
-                        else if (streq(optarg, "no"))
-                                m->audit_trail = 0;
-                        else {
-                                fprintf(stderr, "auditkeepd: --audit-trail takes 'yes' or 'no', not '%s'\n", optarg);
-                                return -EINVAL;
-                        }
+                        r = parse_choice("audit-trail", optarg, "yes", "no");
+                        m->audit_trail = r == 0;
                         break;
                 default:
                         return -EINVAL;
                 }
+                if (r < 0)
+                        return r;
+        }
         if (optind < argc) {
                 fprintf(stderr, "auditkeepd: unexpected argument '%s' (see --help)\n", argv[optind]);
                 return -EINVAL;

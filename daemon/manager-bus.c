@@ -14,9 +14,6 @@
 #include "manager.h"
 #include "util.h"
 
-#define BUS_NAME "org.auditkeep1"
-#define BUS_PATH "/org/auditkeep1"
-#define BUS_IFACE "org.auditkeep1.Manager"
 #define DEFAULT_SYSTEM_BUS "unix:path=/run/dbus/system_bus_socket"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -27,34 +24,33 @@
  * unit hides it (ProtectProc=invisible), and a pid read there can be reused or belong to a binary
  * with file capabilities by the time it is read. The bus policy (org.auditkeep1.conf) says the
  * same, so the broker refuses others before the call reaches us. */
-static int authorize(sd_bus_message *msg, sd_bus_error *error) {
+/* Root only: the euid the broker vouches for. For a Resync or Reload, *ret gets who asks, for
+ * the audit trail: that uid, and the login uid where the broker passes it along (nothing is read
+ * from /proc). One query for both. */
+typedef struct Caller {
+        uid_t uid, loginuid;
+} Caller;
+
+static int authorize(sd_bus_message *msg, sd_bus_error *error, Caller *ret) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        uid_t euid;
+        uid_t euid, loginuid;
         int r;
 
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds);
+        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | (ret ? SD_BUS_CREDS_AUDIT_LOGIN_UID : 0), &creds);
         if (r >= 0)
                 r = sd_bus_creds_get_euid(creds, &euid);
-        if (r >= 0 && euid == 0)
-                return 1;
-        return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only root may do this");
+        if (r < 0 || euid != 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only root may do this");
+        if (ret)
+                *ret = (Caller) { .uid = euid,
+                                  .loginuid = sd_bus_creds_get_audit_login_uid(creds, &loginuid) >= 0 ? loginuid : AK_ID_UNSET };
+        return 1;
 }
 
-/* Who asks for a Resync or Reload, for the audit trail: the uid the broker vouches for, and the
- * login uid where the broker passes it along (nothing is read from /proc). */
-static void note_caller(Manager *m, sd_bus_message *msg) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        uid_t uid;
-
-        m->call_uid = m->call_loginuid = AK_ID_UNSET;
-        if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUDIT_LOGIN_UID, &creds) < 0)
-                return;
-        if (sd_bus_creds_get_euid(creds, &uid) >= 0)
-                m->call_uid = uid;
-        if (sd_bus_creds_get_audit_login_uid(creds, &uid) >= 0)
-                m->call_loginuid = uid;
+static void note_caller(Manager *m, const Caller *c) {
+        m->call_uid = c->uid;
+        m->call_loginuid = c->loginuid;
 }
-
 
 /* ------------------------------------------------------------------------------------------ */
 /* properties */
@@ -240,11 +236,13 @@ static void properties_update(Manager *m, const char **changed, size_t *ret_n) {
 /* ------------------------------------------------------------------------------------------ */
 /* methods */
 
-static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, VerifyReason reason, int exact) {
+static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, const Caller *caller, VerifyReason reason,
+                      int exact) {
         if (m->pending_call)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
         m->pending_call = sd_bus_message_ref(msg);
-        note_caller(m, msg);
+        m->pending_reason = reason;
+        note_caller(m, caller);
         if (exact)
                 m->exact_order_requested = 1;
         manager_verify(m, reason);
@@ -260,7 +258,8 @@ static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, Veri
 }
 
 static int resync(sd_bus_message *msg, Manager *m, sd_bus_error *error, int exact) {
-        int r = authorize(msg, error);
+        Caller caller;
+        int r = authorize(msg, error, &caller);
 
         if (r <= 0)
                 return r;
@@ -268,7 +267,7 @@ static int resync(sd_bus_message *msg, Manager *m, sd_bus_error *error, int exac
                 return sd_bus_error_set(error, BUS_ERROR_MONITOR_MODE,
                                         "auditkeepd runs in monitor mode and never changes the kernel; "
                                         "'auditkeepctl diff' shows what differs");
-        return start_sync(m, msg, error, VERIFY_REQUEST, exact);
+        return start_sync(m, msg, error, &caller, VERIFY_REQUEST, exact);
 }
 
 static int method_resync(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -281,14 +280,16 @@ static int method_resync_exact(sd_bus_message *msg, void *userdata, sd_bus_error
 
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        int r = authorize(msg, error);
+        Caller caller;
+        int r = authorize(msg, error, &caller);
 
         if (r <= 0)
                 return r;
         if (m->pending_call)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
         m->pending_call = sd_bus_message_ref(msg);
-        note_caller(m, msg);
+        m->pending_reason = VERIFY_RELOAD;
+        note_caller(m, &caller);
         r = manager_reload(m);
         if (r < 0) {
                 m->pending_call = sd_bus_message_unref(m->pending_call);
@@ -322,7 +323,7 @@ static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const ak_kstate *k = &m->report.before;
         _cleanup_free_ char *used = NULL;
-        int r = authorize(msg, error);
+        int r = authorize(msg, error, NULL);
 
         if (r <= 0)
                 return r;
@@ -376,7 +377,7 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const ak_sync_report *rep = &m->report;
         const ak_plan *p = rep->plan;
-        int r = authorize(msg, error);
+        int r = authorize(msg, error, NULL);
 
         if (r <= 0)
                 return r;
@@ -392,24 +393,10 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
                 if (op->error == 0 && rep->added + rep->removed + rep->set > 0)
                         continue; /* the plan was executed and this one took effect */
-                switch (op->type) {
-                case AK_OP_ADD_RULE:
-                case AK_OP_DEL_RULE: {
-                        _cleanup_free_ char *text = ak_rule_format_flags(op->rule, AK_FORMAT_NO_STAT);
-                        line = strdup_printf("%c %s", op->type == AK_OP_ADD_RULE ? '+' : '-', text ? text : "?");
-                        line = manager_compat_annotate(m, op, line);
-                        break;
-                }
-                case AK_OP_SET:
-                        line = strdup_printf("~ %s %u -> %u", ak_status_name(op->mask),
-                                             ak_status_get(&rep->before.status, op->mask), op->value);
-                        break;
-                case AK_OP_SET_FEATURE:
-                        line = strdup("~ loginuid immutable");
-                        break;
-                default:
+                if (op->type == AK_OP_RESET_LOST)
                         continue; /* resetting the lost counter is not a difference */
-                }
+                /* the same line as auditkeepctl diff PATH, without a stat() in the event loop */
+                line = manager_compat_annotate(m, op, ak_op_format(op, &rep->before.status, AK_FORMAT_NO_STAT));
                 if (!line)
                         return -ENOMEM;
                 r = sd_bus_message_append(reply, "s", line);
@@ -431,7 +418,7 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 static int method_list_errors(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = authorize(msg, error);
+        int r = authorize(msg, error, NULL);
 
         if (r <= 0)
                 return r;

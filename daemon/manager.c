@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
@@ -46,8 +45,6 @@
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
 #define COALESCE_USEC 1000u                     /* a burst of records becomes one verification */
 #define RECORD_GRACE_USEC (200u * 1000u)        /* records of a change found by a check may follow it */
-#define DEFAULT_RULES_DIR "/etc/audit/rules.d"
-#define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
 
 static void verify_start(Manager *m, VerifyReason reason);
 static void reload_swap(Manager *m, ak_ruleset *rs);
@@ -74,10 +71,9 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors) {
         if (r < 0)
                 return r;
         compat_host_setup(rs, m->compat_arg);   /* at every load: an upgraded auditd changes it */
-        if (m->n_sources == 0) {
-                struct stat st;
-                r = ak_ruleset_add_source(rs, stat(DEFAULT_RULES_DIR, &st) == 0 ? DEFAULT_RULES_DIR : DEFAULT_RULES_FILE);
-        } else
+        if (m->n_sources == 0)
+                r = ak_ruleset_add_default_sources(rs);
+        else
                 for (size_t i = 0; i < m->n_sources && r >= 0; i++)
                         r = ak_ruleset_add_source(rs, m->sources[i]);
         if (r < 0) {
@@ -765,13 +761,14 @@ static void verify_start(Manager *m, VerifyReason reason) {
         m->busy = 1;
         m->reason = reason;
         /* A ResyncExactOrder applies to the check it starts and that check's settle only; a
-         * pending D-Bus call is answered when that chain ends. */
+         * pending D-Bus call is answered when the chain of its own kind of check ends (a Resync
+         * queued behind a parked SIGHUP is not answered by the reload's check). */
         if (reason == VERIFY_REQUEST) {
                 m->exact_active = m->exact_order_requested;
                 m->exact_order_requested = 0;
         } else if (reason != VERIFY_SETTLE)
                 m->exact_active = 0;
-        if ((reason == VERIFY_REQUEST || reason == VERIFY_RELOAD) && m->pending_call && !m->call_chain) {
+        if (reason == m->pending_reason && m->pending_call && !m->call_chain) {
                 m->call_chain = 1;
                 m->call_error = NULL;
         }

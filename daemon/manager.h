@@ -11,17 +11,10 @@
 #include "auditkeep/ak-sync.h"
 #include "auditkeep/ak-rules.h"
 #include "attribution.h"
+#include "constants.h"      /* the bus names and errors, shared with auditkeepctl */
 #include "fight.h"
 #include "poll.h"
 
-/* D-Bus errors of Resync, ResyncExactOrder and Reload (org.auditkeep1.Error.*). */
-#define BUS_ERROR_BUSY "org.auditkeep1.Error.Busy"
-#define BUS_ERROR_RULES_INVALID "org.auditkeep1.Error.RulesInvalid"
-#define BUS_ERROR_KERNEL "org.auditkeep1.Error.Kernel"
-#define BUS_ERROR_REFUSED "org.auditkeep1.Error.Refused"
-#define BUS_ERROR_LOCKED "org.auditkeep1.Error.Locked"
-#define BUS_ERROR_MONITOR_MODE "org.auditkeep1.Error.MonitorMode"
-#define BUS_ERROR_NOT_READY "org.auditkeep1.Error.NotReady"
 
 /* Exit statuses for what no restart can fix, as LSB numbers them; the unit does not restart on
  * them (RestartPreventExitStatus=4 6): audit control refused here (a container), and no audit. */
@@ -128,6 +121,7 @@ typedef struct Manager {
         char *bus_published[32];        /* property values last announced (manager-bus.c) */
         int bus_warned;                 /* "cannot use the system bus" was logged */
         sd_bus_message *pending_call;   /* a Resync/Reload waiting for its sync to end */
+        VerifyReason pending_reason;    /* the check that answers it: REQUEST or RELOAD */
         const char *call_error;         /* its answer is this error (BUS_ERROR_*), or NULL */
         char call_message[256];
 

@@ -41,9 +41,12 @@ static void field(strbuf *b, const char *key, const char *value) {
 static void keys_of(strbuf *b, const ak_op *ops, size_t n) {
         strbuf k = {};
         _cleanup_free_ char *s = NULL;
+        char *seen[64] = {};
+        size_t n_seen = 0;
 
-        for (size_t i = 0; i < n && k.len < 200; i++) {
+        for (size_t i = 0; i < n && k.len < 200 && n_seen < ELEMENTSOF(seen); i++) {
                 char key[AUDIT_MAX_KEY_LEN + 1];
+                int dup = 0;
 
                 if (ops[i].type != AK_OP_ADD_RULE && ops[i].type != AK_OP_DEL_RULE)
                         continue;
@@ -51,10 +54,19 @@ static void keys_of(strbuf *b, const ak_op *ops, size_t n) {
                 for (char *c = key; *c; c++)
                         if (*c == '\x01')
                                 *c = ',';
-                if (!*key || (k.s && strstr(k.s, key)))
+                /* each key once (whole keys: "perm" is not "perm_mod") */
+                for (size_t j = 0; j < n_seen && !dup; j++)
+                        dup = streq(seen[j], key);
+                if (!*key || dup)
                         continue;
+                seen[n_seen] = strdup(key);
+                if (!seen[n_seen])
+                        break;
+                n_seen++;
                 strbuf_printf(&k, "%s%s", k.len ? "," : "", key);
         }
+        for (size_t j = 0; j < n_seen; j++)
+                free(seen[j]);
         strbuf_puts(&k, "");
         s = strbuf_steal(&k);
         if (s && *s)

@@ -23,7 +23,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "hardening"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "helpers"))
 import akharness as ak  # noqa: E402
 
 CORPUS = os.path.join(HERE, "corpus")

@@ -63,6 +63,8 @@ static const char *const transports[] = { "tcp", "krb5", NULL };
 static const char *const actions[] = { "ignore", "syslog", "rotate", "email", "exec", "suspend", "single", "halt", NULL };
 enum { A_IGNORE, A_SYSLOG, A_ROTATE, A_EMAIL, A_EXEC, A_SUSPEND, A_SINGLE, A_HALT };
 
+/* Every keyword auditd knows, with the kind of its value: the kind picks the value's checker
+ * (value_checks[], below) and, for T_ENUM and T_NUM, the words or the range. */
 typedef struct keyword {
         const char *name;
         kw_type type;
@@ -329,297 +331,407 @@ static int valid_mail(const char *s) {
         return 1;
 }
 
-/* One "KEY = VALUE [OPTION]" line. */
-static void check_line(ctx *x, char *buf, unsigned line) {
-        char *tok[5];
-        unsigned col[5];
-        size_t n = 0;
-        char *p = buf;
-        int k = -1;
-        setting *s;
-        _cleanup_free_ char *qv = NULL;
+/* ------------------------------------------------------------------------------------------ */
+/* One checker per kind of value. Each gets the value as the line gives it, stores what it read in
+ * v->s, and returns 0 when auditd would take it, -1 when auditd refuses it (reported). */
 
-        /* words at spaces only: a tab is part of a word, as in auditd */
-        while (*p && n < ELEMENTSOF(tok)) {
+typedef struct value {
+        int k;                          /* the keyword */
+        setting *s;
+        const char *text, *quoted;      /* the value word, and as messages print it */
+        unsigned line, column;
+        unsigned key_column;
+        const char *extra;              /* the word after the value (an exec script), or NULL */
+        unsigned extra_column;
+} value;
+
+typedef int (*value_check_fn)(ctx *x, const value *v);
+
+static int check_yesno(ctx *x, const value *v) {
+        int idx = strcasecmp(v->text, "yes") == 0 ? 1 : strcasecmp(v->text, "no") == 0 ? 0 : -1;
+
+        if (idx < 0) {
+                diag(x, v->line, v->column, 0, "%s takes 'yes' or 'no', not '%s'; auditd refuses this",
+                     keywords[v->k].name, v->quoted);
+                return -1;
+        }
+        v->s->num = (unsigned long) idx;
+        return 0;
+}
+
+static int check_enum(ctx *x, const value *v) {
+        const keyword *kw = &keywords[v->k];
+        int idx = word_index(kw->words, v->text);
+        char list[160];
+
+        if (idx < 0) {
+                diag(x, v->line, v->column, 0, "%s takes one of %s, not '%s'; auditd refuses this", kw->name,
+                     words_list(kw->words, list, sizeof(list)), v->quoted);
+                return -1;
+        }
+        v->s->num = (unsigned long) idx;
+        if (v->k == K_LOG_FORMAT && idx == 1)
+                diag(x, v->line, v->column, 1, "log_format = nolog is deprecated and turns write_logs off: no audit log is written; "
+                     "use write_logs = no if that is meant");
+        return 0;
+}
+
+static int check_num(ctx *x, const value *v) {
+        const keyword *kw = &keywords[v->k];
+        unsigned long num;
+        int r;
+
+        r = parse_digits(v->text, 0, &num, NULL);
+        if (r == -EINVAL) {
+                diag(x, v->line, v->column, 0, "%s takes a number, not '%s'; auditd refuses this", kw->name, v->quoted);
+                return -1;
+        }
+        if (r < 0 || num > kw->max || num < kw->min) {
+                diag(x, v->line, v->column, 0, "%s must be between %lu and %lu, not %s; auditd refuses this",
+                     kw->name, kw->min, kw->max, v->quoted);
+                return -1;
+        }
+        v->s->num = num;
+        if (v->k == K_Q_DEPTH && num < 512)
+                diag(x, v->line, v->column, 1, "q_depth %lu is below 512: auditd's dispatcher may drop events in a burst; "
+                     "raise it (default 2000)", num);
+        return 0;
+}
+
+/* MiB, or N% of the log's file system. */
+static int check_space(ctx *x, const value *v) {
+        const char *name = keywords[v->k].name;
+        unsigned long num;
+        int percent = 0, r;
+
+        r = parse_digits(v->text, 1, &num, &percent);
+        if (r == -EINVAL) {
+                diag(x, v->line, v->column, 0, "%s takes a size in MiB or a percentage like 25%%, not '%s'; auditd refuses this",
+                     name, v->quoted);
+                return -1;
+        }
+        if (r < 0) {
+                diag(x, v->line, v->column, 0, "%s '%s' is out of range; auditd refuses this", name, v->quoted);
+                return -1;
+        }
+        if (percent && num > 99) {
+                diag(x, v->line, v->column, 0, "%s percentage %lu%% is out of range 1-99; auditd refuses this", name, num);
+                return -1;
+        }
+        if (percent && num == 0)
+                diag(x, v->line, v->column, 1, "%s = 0%% is read as 0 MiB: the action fires only on an already full disk; "
+                     "use a percentage in 1-99", name);
+        v->s->num = num;
+        v->s->percent = percent;
+        return 0;
+}
+
+/* The disk actions: one of actions[], "exec" with its script. */
+static int check_action(ctx *x, const value *v) {
+        const char *name = keywords[v->k].name;
+        int idx = word_index(actions, v->text);
+        char list[160];
+
+        if (idx < 0) {
+                diag(x, v->line, v->column, 0, "%s takes one of %s, not '%s'; auditd refuses this", name,
+                     v->k == K_DISK_ERROR_ACTION ? "ignore, syslog, exec, suspend, single, halt" :
+                     v->k == K_DISK_FULL_ACTION ? "ignore, syslog, rotate, exec, suspend, single, halt" :
+                     words_list(actions, list, sizeof(list)), v->quoted);
+                return -1;
+        }
+        if ((idx == A_EMAIL && (v->k == K_DISK_FULL_ACTION || v->k == K_DISK_ERROR_ACTION)) ||
+            (idx == A_ROTATE && v->k == K_DISK_ERROR_ACTION)) {
+                diag(x, v->line, v->column, 0, "%s cannot be '%s'; auditd refuses this", name, v->quoted);
+                return -1;
+        }
+        if (idx == A_EXEC) {
+                size_t before = x->c->n_errors;
+
+                check_exec(x, v->k, v->extra, v->line, v->extra ? v->extra_column : v->column + (unsigned) strlen(v->text));
+                if (x->c->n_errors != before || !v->extra)
+                        return -1;
+                free(v->s->option);
+                v->s->option = strdup(v->extra);
+                if (!v->s->option)
+                        x->oom = 1;
+        } else if (v->extra) {
+                /* auditd accepts and ignores the word after a non-exec action */
+                _cleanup_free_ char *q = quote(v->extra);
+                diag(x, v->line, v->extra_column, 1, "auditd ignores '%s': only exec takes a script path", q ? q : "?");
+        }
+        if (idx == A_EMAIL) {
+                struct stat st;
+
+                if (op_stat(x, SENDMAIL, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+                        diag(x, v->line, v->column, 1, "%s = email, but %s is not an executable file: the mail is never "
+                             "sent; install a mail transfer agent or choose another action", name, SENDMAIL);
+        }
+        v->s->num = (unsigned long) idx;
+        v->s->option_column = v->extra ? v->extra_column : 0;
+        return 0;
+}
+
+static int check_logfile(ctx *x, const value *v) {
+        _cleanup_free_ char *dir = dirname_of(v->text);
+        struct stat st;
+        int r;
+
+        if (!dir) {
+                x->oom = 1;
+                return -1;
+        }
+        if (strlen(dir) < 4) {
+                diag(x, v->line, v->column, 0, "log_file '%s' is in a directory whose name is shorter than '/var'; auditd refuses it",
+                     v->quoted);
+                return -1;
+        }
+        r = op_stat(x, dir, &st);
+        if (r >= 0 && !S_ISDIR(st.st_mode))
+                r = -ENOTDIR;
+        if (r < 0) {
+                diag(x, v->line, v->column, 0, "log_file's directory: %s; auditd refuses to start: create it or fix log_file",
+                     strerror(-r));
+                return -1;
+        }
+        r = op_stat(x, v->text, &st);
+        if (r >= 0 && !S_ISREG(st.st_mode)) {
+                diag(x, v->line, v->column, 0, "log_file '%s' is not a regular file; auditd refuses it", v->quoted);
+                return -1;
+        }
+        if (r >= 0 && st.st_uid != 0) {
+                diag(x, v->line, v->column, 0, "log_file '%s' is not owned by root; auditd refuses it", v->quoted);
+                return -1;
+        }
+        free(x->c->log_file);
+        x->c->log_file = strdup(v->text);
+        if (!x->c->log_file)
+                x->oom = 1;
+        return 0;
+}
+
+static int check_group(ctx *x, const value *v) {
+        unsigned gid;
+
+        if (isdigit((unsigned char) v->text[0])) {
+                errno = 0;
+                x->gid = strtoul(v->text, NULL, 10);
+                if (errno) {
+                        diag(x, v->line, v->column, 0, "log_group '%s' is out of range; auditd refuses this", v->quoted);
+                        return -1;
+                }
+        } else if (op_lookup_group(x, v->text, &gid) > 0)
+                x->gid = gid;
+        else {
+                diag(x, v->line, v->column, 0, "log_group '%s' is not a known group; auditd refuses this", v->quoted);
+                return -1;
+        }
+        return 0;
+}
+
+static int check_mail(ctx *x, const value *v) {
+        const setting *verify = &x->s[K_VERIFY_EMAIL];
+
+        if ((verify->line == 0 || verify->num == 1) && !valid_mail(v->text)) {
+                diag(x, v->line, v->column, 0, "action_mail_acct '%s' is not a valid address (letters, digits, '@', '.', '-', '_', "
+                     "a '.' after '@'); auditd refuses this", v->quoted);
+                return -1;
+        }
+        return 0;
+}
+
+static int check_string(ctx *x, const value *v) {
+        return 0;
+}
+
+static int check_deprecated(ctx *x, const value *v) {
+        diag(x, v->line, v->key_column, 1, "%s is deprecated and ignored by auditd 3.0 and later; remove it (plugins are "
+             "configured in plugin_dir)", keywords[v->k].name);
+        return 0;
+}
+
+/* A port or a range of ports, "1024-65535". */
+static int check_ports(ctx *x, const value *v) {
+        const char *s = v->text, *dash = strchr(s, '-');
+        unsigned long a, b;
+        char *e1, *e2;
+        int ok;
+
+        if (!isdigit((unsigned char) s[0]))
+                ok = 0;
+        else {
+                errno = 0;
+                a = strtoul(s, &e1, 10);
+                b = a;
+                if (dash && e1 == dash && isdigit((unsigned char) dash[1])) {
+                        b = strtoul(dash + 1, &e2, 10);
+                        ok = *e2 == 0;
+                } else
+                        ok = *e1 == 0;
+                ok = ok && !errno && a <= 65535 && b <= 65535 && a <= b;
+        }
+        if (!ok) {
+                diag(x, v->line, v->column, 0, "tcp_client_ports takes a port or a range like 1024-65535, not '%s'; auditd refuses this",
+                     v->quoted);
+                return -1;
+        }
+        return 0;
+}
+
+static const value_check_fn value_checks[] = {
+        [T_YESNO] = check_yesno,
+        [T_ENUM] = check_enum,
+        [T_NUM] = check_num,
+        [T_SPACE] = check_space,
+        [T_ACTION] = check_action,
+        [T_LOGFILE] = check_logfile,
+        [T_GROUP] = check_group,
+        [T_MAIL] = check_mail,
+        [T_STRING] = check_string,
+        [T_DEPRECATED] = check_deprecated,
+        [T_PORTS] = check_ports,
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* The line around the value. */
+
+/* A line's words, split at spaces only: a tab is part of a word, as in auditd. Columns from 1. */
+typedef struct words {
+        char *w[5];
+        unsigned col[5];
+        size_t n;
+} words;
+
+static void split_words(char *buf, words *ret) {
+        char *p = buf;
+
+        ret->n = 0;
+        while (*p && ret->n < ELEMENTSOF(ret->w)) {
                 while (*p == ' ')
                         p++;
                 if (!*p)
                         break;
-                tok[n] = p;
-                col[n] = (unsigned) (p - buf) + 1;
-                n++;
+                ret->w[ret->n] = p;
+                ret->col[ret->n] = (unsigned) (p - buf) + 1;
+                ret->n++;
                 while (*p && *p != ' ')
                         p++;
                 if (*p)
                         *p++ = 0;
         }
-        if (n == 0 || tok[0][0] == '#')
-                return;
-        x->c->n_lines++;
+}
 
-        for (size_t i = 0; i < n && i < 2; i++) {
-                const char *tab = strchr(tok[i], '\t');
+/* "KEY = VALUE": tabs, a misplaced '=', a missing value. 0, or -1 when reported. */
+static int check_form(ctx *x, const words *t, unsigned line) {
+        for (size_t i = 0; i < t->n && i < 2; i++) {
+                const char *tab = strchr(t->w[i], '\t');
                 if (tab) {
-                        diag(x, line, col[i] + (unsigned) (tab - tok[i]), 0,
+                        diag(x, line, t->col[i] + (unsigned) (tab - t->w[i]), 0,
                              "a tab does not separate words for auditd (only spaces do); auditd refuses this line: "
                              "replace the tab with a space");
-                        return;
+                        return -1;
                 }
         }
-        if (n == 1 || !streq(tok[1], "=")) {
-                const char *eq = strchr(tok[0], '=');
-                _cleanup_free_ char *q = eq ? strndup(tok[0], (size_t) (eq - tok[0])) : NULL, *qq = NULL;
-                qq = quote(q ? q : tok[0]);
+        if (t->n == 1 || !streq(t->w[1], "=")) {
+                const char *key = t->w[0], *eq = strchr(key, '=');
+                _cleanup_free_ char *q = eq ? strndup(key, (size_t) (eq - key)) : NULL, *qq = NULL;
+                qq = quote(q ? q : key);
                 free(q);
                 q = TAKE_PTR(qq);
-                if (eq || (n > 1 && tok[1][0] == '='))
-                        diag(x, line, n > 1 && !eq ? col[1] : col[0] + (unsigned) (eq - tok[0]), 0,
+                if (eq || (t->n > 1 && t->w[1][0] == '='))
+                        diag(x, line, t->n > 1 && !eq ? t->col[1] : t->col[0] + (unsigned) (eq - key), 0,
                              "'=' must stand alone between spaces; auditd refuses this line: write '%s = ...'",
                              q ? q : "?");
                 else
-                        diag(x, line, n > 1 ? col[1] : col[0] + (unsigned) strlen(tok[0]), 0,
+                        diag(x, line, t->n > 1 ? t->col[1] : t->col[0] + (unsigned) strlen(key), 0,
                              "expected 'KEY = VALUE' after '%s'; auditd refuses this line", q ? q : "?");
-                return;
+                return -1;
         }
-        if (n == 2) {
-                diag(x, line, col[1] + 1, 0, "missing value after '='; auditd refuses this line");
-                return;
+        if (t->n == 2) {
+                diag(x, line, t->col[1] + 1, 0, "missing value after '='; auditd refuses this line");
+                return -1;
         }
-        for (int i = 0; i < _K_MAX; i++)
-                if (strcasecmp(keywords[i].name, tok[0]) == 0) {
-                        k = i;
-                        break;
-                }
-        if (k < 0) {
-                const char *names[_K_MAX];
-                _cleanup_free_ char *q = quote(tok[0]);
-                char lower[64];
-                size_t i;
+        return 0;
+}
 
-                for (i = 0; i < _K_MAX; i++)
-                        names[i] = keywords[i].name;
-                for (i = 0; tok[0][i] && i < sizeof(lower) - 1; i++)
-                        lower[i] = (char) tolower((unsigned char) tok[0][i]);
-                lower[i] = 0;
-                const char *w = ak_closest_word(lower, names, _K_MAX);
-                diag(x, line, col[0], 0, "unknown keyword '%s'%s%s%s; auditd (3.0.9 and 4.0.2) refuses the file",
-                     q ? q : "?", w ? " (did you mean '" : "", w ? w : "", w ? "'?)" : "");
-                return;
-        }
-        x->s[k].seen = line;
-        if (n >= 4 && keywords[k].type != T_ACTION) {
-                _cleanup_free_ char *q = quote(tok[3]);
-                diag(x, line, col[3], 0, "'%s' takes one value, '%s' is one word too many; auditd refuses this line",
+/* The keyword's index, or -1 when unknown (reported, with the closest name). */
+static int find_keyword(ctx *x, const char *word, unsigned line, unsigned column) {
+        const char *names[_K_MAX], *w;
+        _cleanup_free_ char *q = NULL;
+        char lower[64];
+        size_t i;
+
+        for (int k = 0; k < _K_MAX; k++)
+                if (strcasecmp(keywords[k].name, word) == 0)
+                        return k;
+
+        q = quote(word);
+        for (i = 0; i < _K_MAX; i++)
+                names[i] = keywords[i].name;
+        for (i = 0; word[i] && i < sizeof(lower) - 1; i++)
+                lower[i] = (char) tolower((unsigned char) word[i]);
+        lower[i] = 0;
+        w = ak_closest_word(lower, names, _K_MAX);
+        diag(x, line, column, 0, "unknown keyword '%s'%s%s%s; auditd (3.0.9 and 4.0.2) refuses the file",
+             q ? q : "?", w ? " (did you mean '" : "", w ? w : "", w ? "'?)" : "");
+        return -1;
+}
+
+/* Words past the value: one only after an action (the exec script), and that takes no more. */
+static int check_extra_words(ctx *x, int k, const words *t, unsigned line) {
+        if (t->n >= 4 && keywords[k].type != T_ACTION) {
+                _cleanup_free_ char *q = quote(t->w[3]);
+                diag(x, line, t->col[3], 0, "'%s' takes one value, '%s' is one word too many; auditd refuses this line",
                      keywords[k].name, q ? q : "?");
-                return;
+                return -1;
         }
-        if (n >= 5) {
-                _cleanup_free_ char *q = quote(tok[4]);
-                diag(x, line, col[4], 1, "auditd ignores '%s' and what follows: an exec script takes no arguments",
+        if (t->n >= 5) {
+                _cleanup_free_ char *q = quote(t->w[4]);
+                diag(x, line, t->col[4], 1, "auditd ignores '%s' and what follows: an exec script takes no arguments",
                      q ? q : "?");
         }
+        return 0;
+}
 
-        s = &x->s[k];
-        qv = quote(tok[2]);
+/* One "KEY = VALUE [OPTION]" line: its form, its keyword, then its value by the keyword's kind. */
+static void check_line(ctx *x, char *buf, unsigned line) {
+        _cleanup_free_ char *qv = NULL;
+        words t;
+        value v;
+        int k;
+
+        split_words(buf, &t);
+        if (t.n == 0 || t.w[0][0] == '#')
+                return;
+        x->c->n_lines++;
+        if (check_form(x, &t, line) < 0)
+                return;
+        k = find_keyword(x, t.w[0], line, t.col[0]);
+        if (k < 0)
+                return;
+        x->s[k].seen = line;
+        if (check_extra_words(x, k, &t, line) < 0)
+                return;
+
+        qv = quote(t.w[2]);
         if (!qv) {
                 x->oom = 1;
                 return;
         }
-        const char *v = tok[2];
-        unsigned vc = col[2];
-        char list[160];
-        unsigned long num;
-        int idx, percent = 0, r;
-
-        switch (keywords[k].type) {
-        case T_YESNO:
-                idx = strcasecmp(v, "yes") == 0 ? 1 : strcasecmp(v, "no") == 0 ? 0 : -1;
-                if (idx < 0) {
-                        diag(x, line, vc, 0, "%s takes 'yes' or 'no', not '%s'; auditd refuses this", keywords[k].name, qv);
-                        return;
-                }
-                s->num = (unsigned long) idx;
-                break;
-        case T_ENUM:
-                idx = word_index(keywords[k].words, v);
-                if (idx < 0) {
-                        diag(x, line, vc, 0, "%s takes one of %s, not '%s'; auditd refuses this", keywords[k].name,
-                             words_list(keywords[k].words, list, sizeof(list)), qv);
-                        return;
-                }
-                s->num = (unsigned long) idx;
-                if (k == K_LOG_FORMAT && idx == 1)
-                        diag(x, line, vc, 1, "log_format = nolog is deprecated and turns write_logs off: no audit log is written; "
-                             "use write_logs = no if that is meant");
-                break;
-        case T_NUM:
-                r = parse_digits(v, 0, &num, NULL);
-                if (r == -EINVAL) {
-                        diag(x, line, vc, 0, "%s takes a number, not '%s'; auditd refuses this", keywords[k].name, qv);
-                        return;
-                }
-                if (r < 0 || num > keywords[k].max || num < keywords[k].min) {
-                        diag(x, line, vc, 0, "%s must be between %lu and %lu, not %s; auditd refuses this",
-                             keywords[k].name, keywords[k].min, keywords[k].max, qv);
-                        return;
-                }
-                s->num = num;
-                if (k == K_Q_DEPTH && num < 512)
-                        diag(x, line, vc, 1, "q_depth %lu is below 512: auditd's dispatcher may drop events in a burst; "
-                             "raise it (default 2000)", num);
-                break;
-        case T_SPACE:
-                r = parse_digits(v, 1, &num, &percent);
-                if (r == -EINVAL) {
-                        diag(x, line, vc, 0, "%s takes a size in MiB or a percentage like 25%%, not '%s'; auditd refuses this",
-                             keywords[k].name, qv);
-                        return;
-                }
-                if (r < 0) {
-                        diag(x, line, vc, 0, "%s '%s' is out of range; auditd refuses this", keywords[k].name, qv);
-                        return;
-                }
-                if (percent && num > 99) {
-                        diag(x, line, vc, 0, "%s percentage %lu%% is out of range 1-99; auditd refuses this",
-                             keywords[k].name, num);
-                        return;
-                }
-                if (percent && num == 0) {
-                        diag(x, line, vc, 1, "%s = 0%% is read as 0 MiB: the action fires only on an already full disk; "
-                             "use a percentage in 1-99", keywords[k].name);
-                }
-                s->num = num;
-                s->percent = percent;
-                break;
-        case T_ACTION:
-                idx = word_index(actions, v);
-                if (idx < 0) {
-                        diag(x, line, vc, 0, "%s takes one of %s, not '%s'; auditd refuses this", keywords[k].name,
-                             k == K_DISK_ERROR_ACTION ? "ignore, syslog, exec, suspend, single, halt" :
-                             k == K_DISK_FULL_ACTION ? "ignore, syslog, rotate, exec, suspend, single, halt" :
-                             words_list(actions, list, sizeof(list)), qv);
-                        return;
-                }
-                if ((idx == A_EMAIL && (k == K_DISK_FULL_ACTION || k == K_DISK_ERROR_ACTION)) ||
-                    (idx == A_ROTATE && k == K_DISK_ERROR_ACTION)) {
-                        diag(x, line, vc, 0, "%s cannot be '%s'; auditd refuses this", keywords[k].name, qv);
-                        return;
-                }
-                if (idx == A_EXEC) {
-                        size_t before = x->c->n_errors;
-                        check_exec(x, k, n >= 4 ? tok[3] : NULL, line, n >= 4 ? col[3] : col[2] + (unsigned) strlen(v));
-                        if (x->c->n_errors != before)
-                                return;
-                        free(s->option);
-                        s->option = strdup(tok[3]);
-                        if (!s->option)
-                                x->oom = 1;
-                } else if (n >= 4) {
-                        /* auditd accepts and ignores the word after a non-exec action */
-                        _cleanup_free_ char *q = quote(tok[3]);
-                        diag(x, line, col[3], 1, "auditd ignores '%s': only exec takes a script path", q ? q : "?");
-                }
-                if (idx == A_EMAIL) {
-                        struct stat st;
-                        if (op_stat(x, SENDMAIL, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
-                                diag(x, line, vc, 1, "%s = email, but %s is not an executable file: the mail is never "
-                                     "sent; install a mail transfer agent or choose another action", keywords[k].name, SENDMAIL);
-                }
-                s->num = (unsigned long) idx;
-                s->option_column = n >= 4 ? col[3] : 0;
-                break;
-        case T_LOGFILE: {
-                _cleanup_free_ char *dir = dirname_of(v);
-                struct stat st;
-
-                if (!dir) {
-                        x->oom = 1;
-                        return;
-                }
-                if (strlen(dir) < 4) {
-                        diag(x, line, vc, 0, "log_file '%s' is in a directory whose name is shorter than '/var'; auditd refuses it", qv);
-                        return;
-                }
-                r = op_stat(x, dir, &st);
-                if (r >= 0 && !S_ISDIR(st.st_mode))
-                        r = -ENOTDIR;
-                if (r < 0) {
-                        diag(x, line, vc, 0, "log_file's directory: %s; auditd refuses to start: create it or fix log_file", strerror(-r));
-                        return;
-                }
-                r = op_stat(x, v, &st);
-                if (r >= 0 && !S_ISREG(st.st_mode)) {
-                        diag(x, line, vc, 0, "log_file '%s' is not a regular file; auditd refuses it", qv);
-                        return;
-                }
-                if (r >= 0 && st.st_uid != 0) {
-                        diag(x, line, vc, 0, "log_file '%s' is not owned by root; auditd refuses it", qv);
-                        return;
-                }
-                free(x->c->log_file);
-                x->c->log_file = strdup(v);
-                if (!x->c->log_file)
-                        x->oom = 1;
-                break;
-        }
-        case T_GROUP: {
-                unsigned gid;
-                if (isdigit((unsigned char) v[0])) {
-                        errno = 0;
-                        x->gid = strtoul(v, NULL, 10);
-                        if (errno) {
-                                diag(x, line, vc, 0, "log_group '%s' is out of range; auditd refuses this", qv);
-                                return;
-                        }
-                } else if (op_lookup_group(x, v, &gid) > 0)
-                        x->gid = gid;
-                else {
-                        diag(x, line, vc, 0, "log_group '%s' is not a known group; auditd refuses this", qv);
-                        return;
-                }
-                break;
-        }
-        case T_MAIL:
-                if ((x->s[K_VERIFY_EMAIL].line == 0 || x->s[K_VERIFY_EMAIL].num == 1) && !valid_mail(v)) {
-                        diag(x, line, vc, 0, "action_mail_acct '%s' is not a valid address (letters, digits, '@', '.', '-', '_', "
-                             "a '.' after '@'); auditd refuses this", qv);
-                        return;
-                }
-                break;
-        case T_DEPRECATED:
-                diag(x, line, col[0], 1, "%s is deprecated and ignored by auditd 3.0 and later; remove it (plugins are "
-                     "configured in plugin_dir)", keywords[k].name);
-                break;
-        case T_PORTS: {
-                unsigned long a, b;
-                char *dash = strchr(v, '-');
-                char *e1, *e2;
-                int ok = 1;
-
-                if (!isdigit((unsigned char) v[0]))
-                        ok = 0;
-                else {
-                        errno = 0;
-                        a = strtoul(v, &e1, 10);
-                        b = a;
-                        if (dash && e1 == dash && isdigit((unsigned char) dash[1])) {
-                                b = strtoul(dash + 1, &e2, 10);
-                                ok = *e2 == 0;
-                        } else
-                                ok = *e1 == 0;
-                        ok = ok && !errno && a <= 65535 && b <= 65535 && a <= b;
-                }
-                if (!ok) {
-                        diag(x, line, vc, 0, "tcp_client_ports takes a port or a range like 1024-65535, not '%s'; auditd refuses this", qv);
-                        return;
-                }
-                break;
-        }
-        case T_STRING:
-                break;
-        }
-        s->line = line;
-        s->column = vc;
+        v = (value) {
+                .k = k,
+                .s = &x->s[k],
+                .text = t.w[2],
+                .quoted = qv,
+                .line = line,
+                .column = t.col[2],
+                .key_column = t.col[0],
+                .extra = t.n >= 4 ? t.w[3] : NULL,
+                .extra_column = t.n >= 4 ? t.col[3] : 0,
+        };
+        if (value_checks[keywords[k].type](x, &v) < 0)
+                return;
+        x->s[k].line = line;
+        x->s[k].column = t.col[2];
 }
 
 /* The key's last line was refused (and reported): checks that need its value say nothing more. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The NETLINK_AUDIT client and the read-only event monitor.
+/* The NETLINK_AUDIT client (the event monitor is netlink-monitor.c; the socket under both and the
+ * sender test of every datagram, netlink-socket.c).
  *
- * Client: one transaction at a time. Its requests get consecutive sequence numbers and are packed
+ * One transaction at a time. Its requests get consecutive sequence numbers and are packed
  * into as few sendmsg() calls as the batch limits allow. A request is complete when its ACK (if it
  * asked for one) and its data (GET / GET_FEATURE reply, or every LIST_RULES datagram up to
  * NLMSG_DONE) are in, in whatever order they come; an error ACK completes it with that errno.
@@ -22,6 +23,7 @@
 
 #include "auditkeep/ak-kernel.h"
 #include "macro.h"
+#include "netlink-internal.h"
 #include "util.h"
 
 /* One sendmsg carries at most this much (a single bigger message goes alone). */
@@ -34,7 +36,6 @@
 /* Receive buffer: 64 KiB and then some, more when we sent a bigger message (an error ACK echoes
  * the request unless NETLINK_CAP_ACK is in effect). */
 #define AK_NL_RBUF_MIN (64u * 1024u + 4096u)
-#define AK_SOCK_RCVBUF (4 * 1024 * 1024)
 /* Datagrams read per recvmmsg(): a LIST reply is one datagram per rule, and with auditing on every
  * syscall of ours walks the kernel's exit filter list, so reading N rules one recvmsg at a time
  * costs N syscalls x an N-rule walk. Each slot is rbuf_size bytes (any datagram fits one slot);
@@ -51,10 +52,7 @@
 #define AK_NL_MAX_RULE_SIZE (4u * 1024u * 1024u)
 /* proc_ns inode number of the initial user namespace (PROC_USER_INIT_INO). */
 #define AK_INIT_USER_NS_INO 0xEFFFFFFDu
-
-#define AK_MON_BUF (64u * 1024u + 4096u)
 #define AK_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define AK_MON_READ_MAX 1024u
 
 typedef struct ak_req {
         uint16_t type;
@@ -81,12 +79,7 @@ typedef enum ak_tx_kind {
 #define AK_Q_NONE ((size_t) -1)
 
 struct ak_nl {
-        struct mnl_socket *mnl;         /* NULL when opened from an fd */
-        int fd;
-        int sock_type;
-        int is_netlink;
-        uint32_t portid;                /* ours; 0 until known */
-        uint32_t peer;                  /* replies must come from this port: 0, the kernel */
+        ak_sock sock;
         uint32_t next_seq;
         int query_features;             /* queries also send GET_FEATURE */
         ak_nl_stats stats;
@@ -118,17 +111,6 @@ struct ak_nl {
         size_t rules_allocated;
 };
 
-struct ak_mon {
-        struct mnl_socket *mnl;
-        int fd;
-        int sock_type;
-        int is_netlink;
-        uint32_t peer;
-        uint8_t *buf;
-        uint64_t spoofed;
-        uint64_t malformed;
-};
-
 void ak_kstate_done(ak_kstate *s) {
         if (!s)
                 return;
@@ -140,12 +122,6 @@ void ak_kstate_done(ak_kstate *s) {
 
 /* ---- sockets ---- */
 
-static void set_rcvbuf(int fd, int size) {
-        /* FORCE needs CAP_NET_ADMIN; without it the plain option is capped at rmem_max. */
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-                (void) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-}
-
 static int in_initial_user_ns(void) {
         struct stat st;
 
@@ -153,48 +129,6 @@ static int in_initial_user_ns(void) {
         if (stat("/proc/self/ns/user", &st) < 0)
                 return 1;
         return st.st_ino == AK_INIT_USER_NS_INO;
-}
-
-/* Type, family, own port and peer port of a datagram socket. */
-static int probe_socket(int fd, int *ret_type, int *ret_netlink, uint32_t *ret_portid, uint32_t *ret_peer) {
-        struct sockaddr_nl sa;
-        socklen_t len;
-        int type, domain;
-
-        len = sizeof(type);
-        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
-                return -errno;
-        if (type != SOCK_DGRAM && type != SOCK_SEQPACKET && type != SOCK_RAW)
-                return -ESOCKTNOSUPPORT;
-        len = sizeof(domain);
-        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
-                return -errno;
-
-        *ret_type = type;
-        *ret_netlink = domain == AF_NETLINK;
-        *ret_portid = 0;
-        *ret_peer = 0;
-        if (domain != AF_NETLINK)
-                return 0;
-
-        len = sizeof(sa);
-        if (getsockname(fd, (struct sockaddr *) &sa, &len) == 0 && len >= sizeof(sa))
-                *ret_portid = sa.nl_pid;
-        /* Unconnected (the normal case): 0, the kernel. A socket connected to another port (a test
-         * peer) accepts unicast from that port only, enforced by the kernel too. */
-        len = sizeof(sa);
-        if (getpeername(fd, (struct sockaddr *) &sa, &len) == 0 && len >= sizeof(sa))
-                *ret_peer = sa.nl_pid;
-        return 0;
-}
-
-static void refresh_portid(ak_nl *nl) {
-        struct sockaddr_nl sa;
-        socklen_t len = sizeof(sa);
-
-        if (nl->is_netlink && nl->portid == 0 &&
-            getsockname(nl->fd, (struct sockaddr *) &sa, &len) == 0 && len >= sizeof(sa))
-                nl->portid = sa.nl_pid;
 }
 
 /* (Re)allocate the receive slots for datagrams of up to `size` bytes. Nothing is buffered in
@@ -213,29 +147,30 @@ static int rbuf_resize(ak_nl *nl, size_t size) {
         return 0;
 }
 
-static int nl_new(ak_nl **ret, int fd, struct mnl_socket *mnl) {
+/* Takes the socket: it is closed on failure. */
+static int nl_new(ak_nl **ret, ak_sock *s) {
         _cleanup_free_ ak_nl *nl = NULL;
         int r;
 
         nl = calloc(1, sizeof(*nl));
-        if (!nl)
+        if (!nl) {
+                ak_sock_close(s);
                 return -ENOMEM;
-        nl->fd = fd;
-        nl->mnl = mnl;
+        }
+        nl->sock = *s;
         nl->next_seq = 1;
         nl->q_feature = nl->q_status = nl->q_list = AK_Q_NONE;
-        r = probe_socket(fd, &nl->sock_type, &nl->is_netlink, &nl->portid, &nl->peer);
-        if (r < 0)
-                return r;
         r = rbuf_resize(nl, AK_NL_RBUF_MIN);
-        if (r < 0)
+        if (r < 0) {
+                ak_sock_close(&nl->sock);
                 return r;
+        }
         *ret = TAKE_PTR(nl);
         return 0;
 }
 
 int ak_nl_open(ak_nl **ret) {
-        struct mnl_socket *mnl;
+        ak_sock s;
         int r, one = 1;
 
         if (!ret)
@@ -245,40 +180,19 @@ int ak_nl_open(ak_nl **ret) {
                 return -ECONNREFUSED;
 
         /* EPROTONOSUPPORT: booted with audit=0, there is no kernel socket. */
-        mnl = mnl_socket_open2(NETLINK_AUDIT, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (!mnl)
-                return -errno;
-        if (mnl_socket_bind(mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
-                r = -errno;
-                mnl_socket_close(mnl);
+        r = ak_sock_open_audit(&s, 0);
+        if (r < 0)
                 return r;
-        }
         /* Error ACKs without the echoed request: a refused rule costs 36 bytes, not ~1100. */
-        (void) setsockopt(mnl_socket_get_fd(mnl), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-        set_rcvbuf(mnl_socket_get_fd(mnl), AK_SOCK_RCVBUF);
-
-        r = nl_new(ret, mnl_socket_get_fd(mnl), mnl);
-        if (r < 0) {
-                mnl_socket_close(mnl);
-                return r;
-        }
-        (*ret)->portid = mnl_socket_get_portid(mnl);
-        return 0;
+        (void) setsockopt(s.fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+        return nl_new(ret, &s);
 }
 
 int ak_nl_open_fd(ak_nl **ret, int fd) {
-        int r;
+        ak_sock s;
+        int r = ak_sock_open_fd(&s, fd, !!ret);
 
-        if (fd < 0)
-                return -EBADF;
-        if (!ret) {
-                close(fd);
-                return -EINVAL;
-        }
-        r = nl_new(ret, fd, NULL);
-        if (r < 0)
-                close(fd);
-        return r;
+        return r < 0 ? r : nl_new(ret, &s);
 }
 
 static void tx_reset(ak_nl *nl) {
@@ -304,10 +218,7 @@ ak_nl *ak_nl_free(ak_nl *nl) {
         if (!nl)
                 return NULL;
         tx_reset(nl);
-        if (nl->mnl)
-                mnl_socket_close(nl->mnl);
-        else if (nl->fd >= 0)
-                close(nl->fd);
+        ak_sock_close(&nl->sock);
         free(nl->rbuf);
         free(nl->sbuf);
         free(nl);
@@ -315,7 +226,7 @@ ak_nl *ak_nl_free(ak_nl *nl) {
 }
 
 int ak_nl_fd(const ak_nl *nl) {
-        return nl ? nl->fd : -EINVAL;
+        return nl ? nl->sock.fd : -EINVAL;
 }
 
 void ak_nl_get_stats(const ak_nl *nl, ak_nl_stats *ret) {
@@ -505,7 +416,7 @@ static int send_ready(ak_nl *nl) {
                  * a connected one. */
                 iov = (struct iovec) { .iov_base = nl->sbuf, .iov_len = total };
                 do
-                        n = sendmsg(nl->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+                        n = sendmsg(nl->sock.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
                 while (n < 0 && errno == EINTR);
                 if (n < 0) {
                         if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -526,7 +437,7 @@ static int send_ready(ak_nl *nl) {
                 }
                 nl->n_sent += end - start;
                 nl->next_batch++;
-                refresh_portid(nl);
+                ak_sock_refresh_portid(&nl->sock);
         }
         return 0;
 }
@@ -795,6 +706,11 @@ static ak_req *find_feature_req(ak_nl *nl, uint32_t seq) {
         return req;
 }
 
+/* ACKs carry the port they answer: ours (unknown until the first send on an autobound socket). */
+static int addressed_to_us(const ak_nl *nl, uint32_t pid) {
+        return !nl->sock.is_netlink || nl->sock.portid == 0 || pid == nl->sock.portid;
+}
+
 /* A message we cannot use: count it, and fail the request it belongs to, if any. */
 static void poison(ak_nl *nl, const void *buf, size_t len, int error) {
         struct nlmsghdr h;
@@ -804,7 +720,7 @@ static void poison(ak_nl *nl, const void *buf, size_t len, int error) {
         if (len < sizeof(h))
                 return;
         memcpy(&h, buf, sizeof(h));
-        if (h.nlmsg_type == NLMSG_ERROR && nl->is_netlink && nl->portid != 0 && h.nlmsg_pid != nl->portid)
+        if (h.nlmsg_type == NLMSG_ERROR && !addressed_to_us(nl, h.nlmsg_pid))
                 return;
         req = h.nlmsg_type == AUDIT_GET_FEATURE ? find_feature_req(nl, h.nlmsg_seq) : find_req(nl, h.nlmsg_seq);
         if (req)
@@ -827,7 +743,7 @@ static void handle_ack(ak_nl *nl, const struct nlmsghdr *nlh) {
                 return;
         }
         /* ACKs are addressed to our port. */
-        if (nl->is_netlink && nl->portid != 0 && nlh->nlmsg_pid != nl->portid) {
+        if (!addressed_to_us(nl, nlh->nlmsg_pid)) {
                 nl->stats.stray++;
                 return;
         }
@@ -1016,7 +932,7 @@ static int recv_batch(ak_nl *nl, unsigned max) {
                 };
         }
         do
-                n = recvmmsg(nl->fd, nl->rmsg, max, MSG_DONTWAIT, NULL);
+                n = recvmmsg(nl->sock.fd, nl->rmsg, max, MSG_DONTWAIT, NULL);
         while (n < 0 && errno == EINTR);
         if (n < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -1030,17 +946,14 @@ static int recv_batch(ak_nl *nl, unsigned max) {
 static int handle_slot(ak_nl *nl, unsigned i) {
         const struct msghdr *msg = &nl->rmsg[i].msg_hdr;
         size_t n = nl->rmsg[i].msg_len;
+        int r;
 
-        if (n == 0 && nl->sock_type == SOCK_SEQPACKET)
-                return -ECONNRESET;     /* the peer closed */
-
-        if (nl->is_netlink) {
-                const struct sockaddr_nl *sa = (const struct sockaddr_nl *) &nl->rname[i];
-
-                if (msg->msg_namelen < sizeof(*sa) || sa->nl_family != AF_NETLINK || sa->nl_pid != nl->peer) {
-                        nl->stats.spoofed++;
-                        return 0;
-                }
+        r = ak_sock_check_datagram(&nl->sock, msg, n);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                nl->stats.spoofed++;
+                return 0;
         }
         handle_datagram(nl, nl->rbuf + (size_t) i * nl->rbuf_size, n, !!(msg->msg_flags & MSG_TRUNC));
         return 0;
@@ -1133,7 +1046,7 @@ static void sync_done(ak_nl *nl, int error, void *userdata) {
 static int sync_run(ak_nl *nl, sync_wait *w) {
         while (!w->done) {
                 struct pollfd p = {
-                        .fd = nl->fd,
+                        .fd = nl->sock.fd,
                         .events = POLLIN,
                 };
                 uint64_t now = now_usec(), left;
@@ -1179,132 +1092,4 @@ int ak_nl_execute(ak_nl *nl, ak_op *ops, size_t n_ops, uint64_t timeout_usec) {
         if (r < 0)
                 return r;
         return sync_run(nl, &w);
-}
-
-/* ---- the event monitor ---- */
-
-static int mon_new(ak_mon **ret, int fd, struct mnl_socket *mnl) {
-        _cleanup_free_ ak_mon *m = NULL;
-        uint32_t portid;
-        int r;
-
-        m = calloc(1, sizeof(*m));
-        if (!m)
-                return -ENOMEM;
-        m->fd = fd;
-        m->mnl = mnl;
-        r = probe_socket(fd, &m->sock_type, &m->is_netlink, &portid, &m->peer);
-        if (r < 0)
-                return r;
-        m->buf = malloc(AK_MON_BUF);
-        if (!m->buf)
-                return -ENOMEM;
-        *ret = TAKE_PTR(m);
-        return 0;
-}
-
-int ak_mon_open(ak_mon **ret) {
-        struct mnl_socket *mnl;
-        int r;
-
-        if (!ret)
-                return -EINVAL;
-        mnl = mnl_socket_open2(NETLINK_AUDIT, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (!mnl)
-                return -errno;
-        /* Big before joining, so that no burst is lost in between. */
-        set_rcvbuf(mnl_socket_get_fd(mnl), AK_SOCK_RCVBUF);
-        /* EPERM without CAP_AUDIT_READ. */
-        if (mnl_socket_bind(mnl, 1u << (AUDIT_NLGRP_READLOG - 1), MNL_SOCKET_AUTOPID) < 0) {
-                r = -errno;
-                mnl_socket_close(mnl);
-                return r;
-        }
-        r = mon_new(ret, mnl_socket_get_fd(mnl), mnl);
-        if (r < 0)
-                mnl_socket_close(mnl);
-        return r;
-}
-
-int ak_mon_open_fd(ak_mon **ret, int fd) {
-        int r;
-
-        if (fd < 0)
-                return -EBADF;
-        if (!ret) {
-                close(fd);
-                return -EINVAL;
-        }
-        r = mon_new(ret, fd, NULL);
-        if (r < 0)
-                close(fd);
-        return r;
-}
-
-ak_mon *ak_mon_free(ak_mon *m) {
-        if (!m)
-                return NULL;
-        if (m->mnl)
-                mnl_socket_close(m->mnl);
-        else if (m->fd >= 0)
-                close(m->fd);
-        free(m->buf);
-        free(m);
-        return NULL;
-}
-
-int ak_mon_fd(const ak_mon *m) {
-        return m ? m->fd : -EINVAL;
-}
-
-uint64_t ak_mon_spoofed(const ak_mon *m) {
-        return m ? m->spoofed : 0;
-}
-
-/* A record that does not fit the buffer is delivered with its body cut short (records are hints;
- * the daemon resynchronises from the kernel's state anyway). Unparsable ones are dropped. */
-int ak_mon_read(ak_mon *m, ak_record *ret) {
-        if (!m || !ret)
-                return -EINVAL;
-
-        for (unsigned k = 0; k < AK_MON_READ_MAX; k++) {
-                struct sockaddr_storage ss;
-                struct iovec iov = {
-                        .iov_base = m->buf,
-                        .iov_len = AK_MON_BUF,
-                };
-                struct msghdr msg = {
-                        .msg_name = &ss,
-                        .msg_namelen = sizeof(ss),
-                        .msg_iov = &iov,
-                        .msg_iovlen = 1,
-                };
-                ssize_t n;
-
-                n = recvmsg(m->fd, &msg, MSG_DONTWAIT);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN || errno == EWOULDBLOCK)
-                                return 0;
-                        return -errno;  /* -ENOBUFS: records were lost */
-                }
-                if (n == 0 && m->sock_type == SOCK_SEQPACKET)
-                        return -ECONNRESET;
-                if (m->is_netlink) {
-                        const struct sockaddr_nl *sa = (const struct sockaddr_nl *) &ss;
-
-                        if (msg.msg_namelen < sizeof(*sa) || sa->nl_family != AF_NETLINK ||
-                            sa->nl_pid != m->peer) {
-                                m->spoofed++;
-                                continue;
-                        }
-                }
-                if (ak_record_parse(m->buf, (size_t) n, ret) < 0) {
-                        m->malformed++;
-                        continue;
-                }
-                return 1;
-        }
-        return 0;
 }

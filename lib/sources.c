@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "constants.h"
 #include "macro.h"
 #include "parse-internal.h"
 #include "util.h"
@@ -254,4 +255,10 @@ int ak_read_source(ak_ruleset *rs, const char *path, lineset *ls) {
         }
         r = S_ISDIR(st.st_mode) ? read_dir(rs, path, ls) : read_file(rs, path, ls);
         return r < 0 ? r : 1;
+}
+
+int ak_ruleset_add_default_sources(ak_ruleset *rs) {
+        struct stat st;
+
+        return ak_ruleset_add_source(rs, stat(DEFAULT_RULES_DIR, &st) == 0 ? DEFAULT_RULES_DIR : DEFAULT_RULES_FILE);
 }

@@ -72,3 +72,7 @@ int ak_uringop_count(void);   /* IORING_OP_LAST known: one past the highest op i
 unsigned ak_edit_distance(const char *a, const char *b, unsigned max);
 /* The closest of `words` to `s` within a small distance, or NULL. */
 const char *ak_closest_word(const char *s, const char *const *words, size_t n);
+
+/* Case-insensitive FNV-1a hash of a name (ASCII folding, as strcasecmp in the C locale), for the
+ * hash indexes of tables.c and syscalls.c. */
+uint32_t ak_name_hash_ci(const char *s);

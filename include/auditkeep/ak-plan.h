@@ -43,6 +43,13 @@ typedef struct ak_plan {
 int ak_plan_build(const ak_ruleset *want, const ak_kstate *have, const ak_plan_opts *opts, ak_plan **ret);
 ak_plan *ak_plan_free(ak_plan *p);
 
+/* One operation as a line of a difference, in auditctl syntax: "+ RULE", "- RULE",
+ * "~ SETTING OLD -> NEW" (OLD from `have`, the status the plan was made from), "~ reset lost
+ * counter (now N)", "~ loginuid immutable (...)". flags as for ak_rule_format_flags() (the
+ * daemon passes AK_FORMAT_NO_STAT). The CLI's diff and the daemon's Diff both print these.
+ * malloc'd; NULL on allocation failure. */
+char *ak_op_format(const ak_op *op, const struct audit_status *have, unsigned flags);
+
 /* Can two rules of the same list match the same event? 0 only when provably disjoint. */
 int ak_rules_overlap(const ak_rule *a, const ak_rule *b);
 

@@ -91,6 +91,9 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs);
  * hoisting of -D, -b, -f and -e). Problems with the file itself are diagnostics too; the return
  * value is negative only for allocation failure. */
 int ak_ruleset_add_source(ak_ruleset *rs, const char *path);
+/* The sources when none is named, for auditkeepd and auditkeepctl alike: /etc/audit/rules.d when
+ * it exists (as augenrules reads it), else /etc/audit/audit.rules. */
+int ak_ruleset_add_default_sources(ak_ruleset *rs);
 /* Parse text as if it were the file `name`. */
 int ak_ruleset_add_text(ak_ruleset *rs, const char *name, const char *text, size_t len);
 /* The level to compile with and where it came from (detail: free text, may be NULL). Call before

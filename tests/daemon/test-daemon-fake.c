@@ -1759,6 +1759,21 @@ static char *run_capture(const char *cmd) {
         return strbuf_steal(&b);
 }
 
+/* A file's text, "" when it is not there yet. */
+static char *read_file_or_empty(const char *path) {
+        FILE *f = fopen(path, "re");
+        strbuf b = {};
+        char chunk[1024];
+        size_t n;
+
+        while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                strbuf_append(&b, chunk, n);
+        if (f)
+                fclose(f);
+        strbuf_puts(&b, "");
+        return strbuf_steal(&b);
+}
+
 static char *bus_call(const char *method) {
         char cmd[1200];
 
@@ -1817,6 +1832,58 @@ START_TEST(test_resync_errors_locked_and_refused) {
 }
 END_TEST
 
+/* A ResyncExactOrder that arrives while a SIGHUP's new rules are parked behind a check in flight
+ * is answered by its own check (the exact-order one), not by the reload's. */
+START_TEST(test_resync_exact_behind_parked_reload) {
+        _cleanup_free_ char *out = NULL;
+        char reply[700], cmd[2000];
+        uint32_t added = 0, removed = 0, changed = 0;
+
+        world_init("resync-parked", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        bus_start();
+        /* the first two rules swapped: only an exact-order resync changes that */
+        ck_assert_int_eq(fake_kernel_add_rule(w.fk, w.want->rules[1].data, w.want->rules[1].size), 0);
+        ck_assert_int_eq(fake_kernel_add_rule(w.fk, w.want->rules[0].data, w.want->rules[0].size), 0);
+        for (size_t i = 2; i < w.want->n_rules; i++)
+                ck_assert_int_eq(fake_kernel_add_rule(w.fk, w.want->rules[i].data, w.want->rules[i].size), 0);
+        start_and_settle("60", "in sync, 5 rules");
+        wait_bus_name();
+
+        /* a check in flight that the paused kernel does not answer, a reload parked behind it,
+         * then the exact-order resync (in the background: it waits for its answer) */
+        fake_pause();
+        size_t mark = log_size();
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
+        wait_log("^verify event$", mark, 3000);
+        daemon_signal(SIGHUP);
+        usleep(200 * 1000);
+        snprintf(reply, sizeof(reply), "%s/reply", w.dir);
+        snprintf(cmd, sizeof(cmd), "dbus-send --bus='%s' --print-reply --reply-timeout=30000 --dest=org.auditkeep1 "
+                 "/org/auditkeep1 org.auditkeep1.Manager.ResyncExactOrder >'%s' 2>&1 &", w.bus_address, reply);
+        ck_assert_int_eq(system(cmd), 0);
+        wait_log("^verify request \\(queued\\)$", mark, 3000);
+        fake_resume();
+        for (int i = 0; i < 1000; i++) {
+                free(out);
+                out = read_file_or_empty(reply);
+                if (strstr(out, "method return") && strstr(out, "uint32") && strrchr(out, '\n') &&
+                    sscanf(strstr(out, "uint32"), "uint32 %u uint32 %u uint32 %u", &added, &removed, &changed) == 3)
+                        break;
+                if (strstr(out, "Error"))
+                        break;
+                usleep(10 * 1000);
+        }
+        ck_assert_msg(strstr(out, "method return"), "%s", out);
+        /* its own check moved the rules: the answer counts what it did */
+        ck_assert_msg(added >= 1 && removed >= 1, "ResyncExactOrder answered %u/%u/%u: %s", added, removed, changed, out);
+        fake_pause();
+        assert_fake_holds_want(1);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
 START_TEST(test_resync_error_kernel_silent) {
         _cleanup_free_ char *out = NULL;
         uint64_t t0;
@@ -1856,7 +1923,7 @@ static void dump_failed_logs(void) {
         static const char *const names[] = { "start", "lock-last", "lock-withheld", "lock-after-pending", "already-locked", "enobufs",
                                              "silent-signals", "silent-timeout", "notify", "notify-reload", "reload-rejected",
                                              "drift-record", "spoof-control", "spoof-monitor", "monitor", "refused",
-                                             "pending-forgotten", "resync-errors", "resync-silent" };
+                                             "pending-forgotten", "resync-errors", "resync-silent", "resync-parked" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 char dir[512], path[600];
@@ -1942,6 +2009,7 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("bus");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_resync_errors_locked_and_refused);
+        tcase_add_test(tc, test_resync_exact_behind_parked_reload);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("poll");

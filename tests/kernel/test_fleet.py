@@ -20,7 +20,7 @@ import time
 import unittest
 import urllib.request
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from akharness import Daemon, KernelTestCase, kernel_rules, nl_open, sh, skip_unless_usable, wait_until  # noqa: E402
 
 NODE_EXPORTER = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")
@@ -78,14 +78,9 @@ class FleetTest(KernelTestCase):
     tmp_prefix = "ak-fleet-"
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def set_up_class(cls):
         cls.daemon = cls.exporter = None
-        try:
-            cls.start()
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        cls.start()
 
     @classmethod
     def start(cls):
@@ -101,7 +96,8 @@ class FleetTest(KernelTestCase):
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cls.rules = cls.write_file(os.path.join(cls.tmp, "test.rules"),
                                    "-D\n-b 4321\n-e 1\n-w /etc/passwd -p wa -k ak-fleet-passwd\n"
-                                   "-a always,exit -F arch=b64 -S openat -F exit=-EACCES -k ak-fleet-access\n")
+                                   "-a always,exit -F arch=b64 -S openat -F exit=-EACCES -k ak-fleet-access\n"
+                                   "-w /etc/group -p wa -k ak-fleet-pass\n")
         sh("auditctl", "-D")
         cls.daemon = Daemon(cls.tmp, ["--rules", cls.rules, "--poll-interval", "1", "--metrics", cls.metrics])
         cls.daemon.notify.wait_for("READY=1", timeout=60)
@@ -144,8 +140,8 @@ class FleetTest(KernelTestCase):
             mine = parse_exposition(f.read())
         self.assertEqual(os.stat(self.metrics).st_mode & 0o777, 0o644)  # the collector runs as another user
         self.assertEqual(mine[("auditkeep_in_sync", "")], 1)
-        self.assertEqual(mine[("auditkeep_rules", '{state="desired"}')], 2)
-        self.assertEqual(mine[("auditkeep_rules", '{state="loaded"}')], 2)
+        self.assertEqual(mine[("auditkeep_rules", '{state="desired"}')], 3)
+        self.assertEqual(mine[("auditkeep_rules", '{state="loaded"}')], 3)
         self.assertEqual(mine[("auditkeep_kernel_backlog_limit", "")], 4321)
         self.assertEqual(mine[("auditkeep_kernel_enabled", "")], 1)
         self.assertEqual(mine[("auditkeep_info", '{state="in-sync",mode="enforce"}')], 1)
@@ -186,18 +182,21 @@ class FleetTest(KernelTestCase):
         self.assertTrue(found, f"no drift-found record among {seen[:20]}")
         self.assertTrue(repaired, f"no drift-repaired record among {trail}")
         f = found[0]
-        self.assertRegex(f, r"missing=2 extra=0 ")
-        self.assertRegex(f, r'keys="ak-fleet-passwd,ak-fleet-access"|keys="ak-fleet-access,ak-fleet-passwd"')
+        self.assertRegex(f, r"missing=3 extra=0 ")
+        # every key once, also one that is a part of another
+        keys = re.search(r' keys="([^"]*)"', f).group(1).split(",")
+        self.assertEqual(sorted(keys), ["ak-fleet-access", "ak-fleet-pass", "ak-fleet-passwd"])
         by = bytes.fromhex(re.search(r" by=([0-9A-F]+) ", f).group(1)).decode()
         self.assertRegex(by, r"^pid=\d+ comm=auditctl exe=\S+auditctl ")
         self.assertRegex(f, r'exe="[^"]*auditkeepd" res=success')
-        self.assertRegex(repaired[0], r"added=2 removed=0 changed=0 pending=0 refused=0 .*res=success")
+        self.assertRegex(repaired[0], r"added=3 removed=0 changed=0 pending=0 refused=0 .*res=success")
         self.assertIn(f"pid={self.daemon.pid} ", f)      # the kernel names the sender: auditkeepd
         print("records:\n" + "\n".join(found[:1] + repaired[:1]), file=sys.stderr)
 
     def desired_rules(self):
         return ["-w /etc/passwd -p wa -k ak-fleet-passwd",
-                "-a always,exit -F arch=b64 -S openat -F exit=-EACCES -F key=ak-fleet-access"]
+                "-a always,exit -F arch=b64 -S openat -F exit=-EACCES -F key=ak-fleet-access",
+                "-w /etc/group -p wa -k ak-fleet-pass"]
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from akharness import (CTL, DAEMON, Daemon, KernelTestCase, kernel_rules, kernel_status, sh,  # noqa: E402
                        skip_unless_usable, wait_until)
 
@@ -106,6 +106,16 @@ class TrustTest(KernelTestCase):
         self.assertEqual(len(kernel_rules()), 20)
         drifts = re.findall(r"Drift detected \((\w+)\): (.*), by (.*)\n", d.text()[mark:])
         self.assertTrue(drifts, d.tail())
+        # every repair follows a report of what it repaired: none is silent
+        reported = repairs = 0
+        for line in d.text()[mark:].splitlines():
+            if line.startswith("Drift detected"):
+                reported += 1
+            elif line.startswith("Repaired"):
+                self.assertGreater(reported, 0, f"a repair without a drift report before it:\n{d.tail()}")
+                reported = 0
+                repairs += 1
+        self.assertGreaterEqual(repairs, 1, d.tail())
         for reason, what, by in drifts:
             self.assertRegex(by, r"^pid=\d+ comm=auditctl exe=\S+auditctl auid=\S+ ses=\S+", (reason, what, by))
             self.assertNotIn(f"pid={d.pid} ", by)

@@ -171,6 +171,72 @@ START_TEST(test_hostile_names_escaped) {
 }
 END_TEST
 
+/* A process with the daemon's auid and session making the change the daemon announced, at the
+ * same moment: its SYSCALL record names it, so the record is a change after all, and the daemon's
+ * own record (which follows) is still recognised. */
+START_TEST(test_expectation_given_back) {
+        ak_rule r;
+        ak_op op = { .type = AK_OP_DEL_RULE };
+
+        ck_assert_int_eq(ak_rule_from_text("-a always,exit -F arch=b64 -S chmod -k perm", &r, NULL, NULL), 0);
+        op.rule = &r;
+        ck_assert_int_eq(attribution_expect(&a, &op, 1, NOW), 0);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 120, "auid=4294967295 ses=4294967295 op=remove_rule key=\"perm\" list=4 res=1"), 0);
+        ck_assert_int_eq(feed(AUDIT_SYSCALL, 120,
+                              "syscall=44 pid=6666 auid=4294967295 ses=4294967295 comm=\"agent\" exe=\"/opt/agent\""), 1);
+        ck_assert_uint_eq(a.own_records, 0);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 121, "auid=4294967295 ses=4294967295 op=remove_rule key=\"perm\" list=4 res=0"), 0);
+        ck_assert_uint_eq(a.own_records, 1);
+        ck_assert_str_eq(take(attribution_mark(&a)), "pid=6666 comm=agent exe=/opt/agent auid=unset ses=unset");
+        ak_rule_done(&r);
+}
+END_TEST
+
+/* Many operations: their records, in order, each match once; one out of order too. */
+START_TEST(test_many_expectations_in_order) {
+        enum { N = 3000 };
+        ak_op *ops = calloc(N, sizeof(ak_op));
+        char body[160];
+
+        ck_assert_ptr_nonnull(ops);
+        for (size_t i = 0; i < N; i++)
+                ops[i] = (ak_op) { .type = AK_OP_SET, .mask = AUDIT_STATUS_BACKLOG_LIMIT, .value = (uint32_t) i + 1 };
+        ck_assert_int_eq(attribution_expect(&a, ops, N, NOW), 0);
+        snprintf(body, sizeof(body), "op=set audit_backlog_limit=%d old=1 auid=4294967295 ses=4294967295 res=1", N);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 1, body), 0);       /* the last one first */
+        for (size_t i = 0; i + 1 < N; i++) {
+                snprintf(body, sizeof(body), "op=set audit_backlog_limit=%zu old=1 auid=4294967295 ses=4294967295 res=1", i + 1);
+                ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 2 + i, body), 0);
+        }
+        ck_assert_uint_eq(a.own_records, N);
+        ck_assert_uint_eq(a.expect_first, N);
+        /* all used: the same again is a change */
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, N + 5, body), 1);
+        free(ops);
+}
+END_TEST
+
+/* Names that would make a log line read differently (C1 controls, bidirectional overrides) are
+ * escaped; a long path is cut between characters so that auid and ses are always there. */
+START_TEST(test_misleading_and_long_names) {
+        char body[3000], exe_hex[2100];
+        const char *who;
+        size_t k = 0;
+
+        /* comm "ab" U+202E "cd" U+0085 */
+        for (int i = 0; i < 300; i++)
+                k += (size_t) snprintf(exe_hex + k, sizeof(exe_hex) - k, "%s", i % 3 ? "41" : "1B");
+        snprintf(body, sizeof(body), "syscall=44 pid=4343 auid=1000 ses=3 comm=%s exe=%s", "6162E280AE6364C285", exe_hex);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 130, "auid=1000 ses=3 op=set audit_backlog_limit=1 old=64 res=1"), 1);
+        ck_assert_int_eq(feed(AUDIT_SYSCALL, 130, body), 0);
+        who = take(attribution_mark(&a));
+        ck_assert_msg(strncmp(who, "pid=4343 comm=ab\\xe2\\x80\\xaecd\\xc2\\x85 exe=\\x1bAA\\x1bAA", 48) == 0, "%s", who);
+        ck_assert_msg(strstr(who, "... auid=1000 ses=3"), "%s", who);
+        ck_assert_uint_le(strstr(who, " auid=") - strstr(who, " exe=") - 5, ATTR_EXE_MAX);
+        ck_assert(string_is_clean(who));
+}
+END_TEST
+
 static Suite *attribution_suite(void) {
         Suite *s = suite_create("attribution");
         TCase *tc = tcase_create("attribution");
@@ -183,6 +249,9 @@ static Suite *attribution_suite(void) {
         tcase_add_test(tc, test_own_records_by_expectation);
         tcase_add_test(tc, test_own_records_by_pid);
         tcase_add_test(tc, test_hostile_names_escaped);
+        tcase_add_test(tc, test_expectation_given_back);
+        tcase_add_test(tc, test_many_expectations_in_order);
+        tcase_add_test(tc, test_misleading_and_long_names);
         suite_add_tcase(s, tc);
         return s;
 }

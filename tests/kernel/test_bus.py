@@ -12,270 +12,57 @@ Needs root with CAP_AUDIT_CONTROL/CAP_AUDIT_READ in the initial namespaces (exit
 The kernel's state is saved first and restored at the end; the shared lock keeps kernel tests
 one at a time."""
 
-import fcntl
 import json
 import os
 import pwd
 import re
-import select
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import unittest
-import xml.etree.ElementTree as ET
 
-BUILD = os.environ.get("AK_BUILDDIR", "build")
-SRC = os.environ.get("AK_SRCDIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-DAEMON = os.path.join(BUILD, "daemon", "auditkeepd")
-CTL = os.path.join(BUILD, "tools", "auditkeepctl")
-POLICY = os.path.abspath(os.path.join(SRC, "dbus", "org.auditkeep1.conf"))
-XML = os.path.abspath(os.path.join(SRC, "dbus", "org.auditkeep1.xml"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from akharness import (BUS_ACCESS_DENIED, BUS_IFACE, BUS_LETTHROUGH_USER, BUS_METHODS, BUS_NAME,  # noqa: E402
+                       BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS, BUS_XML, CTL, CTL_NOT_RUNNING, DAEMON, NOBODY, Bus,
+                       BusCalls, Daemon, KernelTestCase, Monitor, auditd_conf_ignore_warning, canonical,
+                       ctl_for_everyone, kernel_rules, kernel_status, manager_interface, nl_open, realtime_usec,
+                       rule_key, run, sh, usable, write_auditd_conf)
 
-NAME, PATH, IFACE = "org.auditkeep1", "/org/auditkeep1", "org.auditkeep1.Manager"
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-# A second unprivileged user for whom the test bus (not the project's policy) lets method calls
-# through, so that the daemon's own check of the caller's credentials is what answers.
-LETTHROUGH_USER = "daemon"
-NOT_RUNNING = "auditkeepd is not running; start it with systemctl start auditkeepd, or use auditkeepctl apply"
-ACCESS_DENIED = "org.freedesktop.DBus.Error.AccessDenied"
-
-# The interface as the design fixes it: name -> signature.
-PROPERTIES = {
-    "State": "s", "Enabled": "u", "Failure": "u", "BacklogLimit": "u", "Backlog": "u", "Lost": "u",
-    "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "InSync": "b", "DesiredRules": "u",
-    "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
-    "Repairs": "t", "LastDriftUSec": "t", "LastDriftBy": "s", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
-    "AuditdConf": "s", "AuditdConfWarnings": "a(suus)", "CompatLevel": "u", "Compat": "s",
-}
-METHODS = {  # name -> out args (name, type)
-    "Resync": [("added", "u"), ("removed", "u"), ("changed", "u")],
-    "ResyncExactOrder": [("added", "u"), ("removed", "u"), ("changed", "u")],
-    "Reload": [("added", "u"), ("removed", "u"), ("changed", "u")],
-    "ListRules": [("rules", "a(sss)")],
-    "Diff": [("lines", "as")],
-    "ListErrors": [("errors", "a(suus)")],
-}
-SIGNALS = {
-    "DriftDetected": [("what", "s"), ("by", "s")],
-    "Synced": [("added", "u"), ("removed", "u"), ("changed", "u")],
-}
+NAME, PATH, IFACE, XML = BUS_NAME, BUS_PATH, BUS_IFACE, BUS_XML
+# The interface as the design fixes it (akharness): name -> signature.
+PROPERTIES, METHODS, SIGNALS = BUS_PROPERTIES, BUS_METHODS, BUS_SIGNALS
 
 
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
-from akharness import KernelState, Notify, kernel_rules, kernel_status, nl_open, usable  # noqa: E402
-
-def run(*args, check=True, env=None, timeout=60):
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, timeout=timeout)
-    if check and r.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} exited {r.returncode}: {r.stdout}{r.stderr}")
-    return r
-
-
-def sh(*args, check=True):
-    return run(*args, check=check).stdout
-
-
-def realtime_usec():
-    return int(time.time() * 1e6)
-
-
-class Bus:
-    """A private system bus: dbus-daemon with the project's policy, on a unix socket."""
-
-    def __init__(self, directory, socket_path):
-        self.config = os.path.join(directory, "bus.conf")
-        self.socket_path = socket_path
-        with open(self.config, "w") as f:
-            f.write(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket_path}</listen>
-  <auth>EXTERNAL</auth>
-  <!-- the defaults of a system bus: connect, talk to the bus driver, nothing else -->
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Peer"/>
-  </policy>
-  <policy user="root">
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
-  </policy>
-  <!-- the project's policy, as installed in system.d -->
-  <include>{POLICY}</include>
-  <!-- test only: let one unprivileged user's calls through the bus, so that the daemon's own
-       check of the caller's credentials answers them -->
-  <policy user="{LETTHROUGH_USER}">
-    <allow send_destination="{NAME}"/>
-  </policy>
-</busconfig>
-""")
-        self.log = open(os.path.join(directory, "bus.log"), "a+")
-        self.proc = subprocess.Popen(["dbus-daemon", "--config-file=" + self.config, "--nofork", "--nopidfile",
-                                      "--print-address"], stdout=subprocess.PIPE, stderr=self.log, text=True)
-        ready, _, _ = select.select([self.proc.stdout], [], [], 10)
-        if not ready:
-            self.stop()
-            raise AssertionError("dbus-daemon printed no address in 10 s")
-        self.address = self.proc.stdout.readline().strip()
-        if not self.address.startswith("unix:"):
-            self.stop()
-            raise AssertionError(f"dbus-daemon did not start: {self.address!r}")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        self.log.close()
-
-
-class Monitor:
-    """`busctl monitor` of everything to and from org.auditkeep1, one JSON message a line, read by
-    a thread that always drains."""
-
-    def __init__(self, address):
-        self.proc = subprocess.Popen(["busctl", "--address=" + address, "monitor", "--json=short", NAME],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.messages = []
-        self.lock = threading.Lock()
-        self.started = threading.Event()
-        threading.Thread(target=self._reader, daemon=True).start()
-        threading.Thread(target=self._stderr, daemon=True).start()
-        if not self.started.wait(10):
-            raise AssertionError("busctl monitor did not start")
-        time.sleep(0.2)
-
-    def _stderr(self):
-        for line in self.proc.stderr:
-            if "Monitoring" in line:
-                self.started.set()
-
-    def _reader(self):
-        for line in self.proc.stdout:
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                continue
-            with self.lock:
-                self.messages.append(msg)
-
-    def mark(self):
-        with self.lock:
-            return len(self.messages)
-
-    def signals(self, member, since=0):
-        with self.lock:
-            return [m for m in self.messages[since:] if m.get("type") == "signal" and m.get("member") == member]
-
-    def changed(self, since=0):
-        """The PropertiesChanged signals of our interface since `since`, as a list of dicts."""
-        out = []
-        for m in self.signals("PropertiesChanged", since):
-            iface, values, invalidated = m["payload"]["data"]
-            if iface == IFACE:
-                assert not invalidated, f"properties invalidated instead of sent: {invalidated}"
-                out.append({k: v["data"] for k, v in values.items()})
-        return out
-
-    def wait(self, what, timeout=10.0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            r = what()
-            if r:
-                return r
-            time.sleep(0.02)
-        return what()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait()
-
-
-def rule_key(text):
-    return re.search(r"(?:-k |key=)(\S+)", text).group(1)
-
-
-def canonical(element):
-    """An XML element without whitespace and comments, for comparison."""
-    return (element.tag, tuple(sorted(element.attrib.items())), tuple(canonical(c) for c in element))
-
-
-def manager_interface(xml_text):
-    root = ET.fromstring(xml_text)
-    found = [i for i in root.iter("interface") if i.get("name") == IFACE]
-    assert len(found) == 1, f"{len(found)} {IFACE} interfaces in the XML"
-    return found[0]
-
-
-class BusTest(unittest.TestCase):
+class BusTest(KernelTestCase, BusCalls):
     maxDiff = None
+    tmp_prefix = "akbustest-"
+    tmp_mode = 0o755        # the unprivileged callers reach the bus socket in here
+    check_restore = False   # (the kernel is restored at the end, but this class never checked it)
+    rules_step, log_step = 0.005, 0.02
 
     @classmethod
-    def setUpClass(cls):
-        cls.lock = open("/tmp/auditkeep-kernel.lock", "w")
-        fcntl.flock(cls.lock, fcntl.LOCK_EX)
-        cls.saved = KernelState()
-        cls.proc = cls.bus = cls.monitor = None
-        cls.tmp = tempfile.mkdtemp(prefix="akbustest-")
-        os.chmod(cls.tmp, 0o755)  # the unprivileged callers reach the bus socket in here
-        try:
-            cls.setup()
-        except BaseException:
-            cls.tearDownClass()  # unittest does not call it when setUpClass fails
-            raise
-
-    @classmethod
-    def setup(cls):
+    def set_up_class(cls):
+        cls.daemon = cls.proc = cls.bus = cls.monitor = None
         cls.watched = os.path.join(cls.tmp, "watched")
         os.mkdir(cls.watched)
         cls.rules = os.path.join(cls.tmp, "test.rules")
         cls.write_rules(cls.base_rules())
         # a copy that every user may run (the build directory may not be reachable for nobody)
-        cls.ctl_bin = os.path.join(cls.tmp, "auditkeepctl")
-        shutil.copy(CTL, cls.ctl_bin)
-        os.chmod(cls.ctl_bin, 0o755)
-        cls.bus = Bus(cls.tmp, os.path.join(cls.tmp, "bus"))
-        cls.notify = Notify(os.path.join(cls.tmp, "notify"))
-        cls.log = open(os.path.join(cls.tmp, "daemon.log"), "a+")
+        cls.ctl_bin = ctl_for_everyone(cls.tmp)
+        cls.bus = Bus(cls.tmp, os.path.join(cls.tmp, "bus"), let_through=BUS_LETTHROUGH_USER)
         cls.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=cls.bus.address)
         cls.env.pop("NO_COLOR", None)
-        denv = dict(cls.env, NOTIFY_SOCKET=cls.notify.path, AUDITKEEP_DEBUG="1")
-        denv.pop("JOURNAL_STREAM", None)
         sh("auditctl", "-D")
         os.mkdir(os.path.join(cls.tmp, "log"))
         cls.auditd_conf = os.path.join(cls.tmp, "auditd.conf")
         cls.write_auditd_conf("IGNORE")
-        cls.proc = subprocess.Popen([DAEMON, "--rules", cls.rules, "--poll-interval", "1",
-                                     "--auditd-conf", cls.auditd_conf],
-                                    stdout=cls.log, stderr=subprocess.STDOUT, env=denv)
+        cls.daemon = Daemon(cls.tmp, ["--rules", cls.rules, "--poll-interval", "1", "--auditd-conf", cls.auditd_conf],
+                            env=cls.env, bus=cls.bus.address)
+        cls.proc, cls.notify, cls.log = cls.daemon.proc, cls.daemon.notify, cls.daemon.log
         cls.notify.wait_for("READY=1", timeout=60)
-        end = time.monotonic() + 10
-        while run("busctl", "--address=" + cls.bus.address, "status", NAME, check=False).returncode != 0:
-            if time.monotonic() > end:
-                raise AssertionError(f"{NAME} did not appear on the bus")
-            time.sleep(0.05)
+        cls.bus.wait_name(NAME)
         cls.monitor = Monitor(cls.bus.address)
         cls.desired = kernel_rules()
 
@@ -283,36 +70,22 @@ class BusTest(unittest.TestCase):
     def tearDownClass(cls):
         if cls.monitor:
             cls.monitor.stop()
-        if cls.proc and cls.proc.poll() is None:
-            cls.proc.kill()
-            cls.proc.wait()
+        if cls.daemon:
+            cls.daemon.kill()
         if cls.bus:
             cls.bus.stop()
-        if getattr(cls, "log", None):
-            cls.log.flush()
-            with open(cls.log.name) as f:
-                lines = f.read().splitlines()
+        if cls.daemon:
+            lines = cls.daemon.text().splitlines()
             print("---- daemon log (last 40 lines) ----", *lines[-40:], sep="\n", file=sys.stderr)
-            shutil.copy(cls.log.name, "/tmp/auditkeep-bus-test.log")
-        cls.saved.restore()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-        fcntl.flock(cls.lock, fcntl.LOCK_UN)
+            shutil.copy(cls.daemon.log_path, "/tmp/auditkeep-bus-test.log")
+        super().tearDownClass()
 
     @classmethod
     def write_auditd_conf(cls, admin_action):
-        """An auditd.conf whose line 7 is the one to vary; replaced by rename, as editors do."""
-        tmp = cls.auditd_conf + ".new"
-        with open(tmp, "w") as f:
-            f.write(f"log_file = {cls.tmp}/log/audit.log\nnum_logs = 5\nmax_log_file_action = ROTATE\n"
-                    f"space_left = 2\nspace_left_action = SYSLOG\nadmin_space_left = 1\n"
-                    f"admin_space_left_action = {admin_action}\ndisk_full_action = SUSPEND\n"
-                    f"disk_error_action = SUSPEND\n")
-        os.chmod(tmp, 0o640)
-        os.rename(tmp, cls.auditd_conf)
+        write_auditd_conf(cls.auditd_conf, f"{cls.tmp}/log", admin_action)
 
     def auditd_conf_warning(self):
-        return [self.auditd_conf, 7, 27, "warning: admin_space_left_action is 'ignore': when the disk is nearly full "
-                "auditd does nothing and records are lost silently; set it to suspend, single or halt (auditd.conf(5))"]
+        return auditd_conf_ignore_warning(self.auditd_conf)
 
     @classmethod
     def base_rules(cls):
@@ -340,76 +113,6 @@ class BusTest(unittest.TestCase):
         os.rename(cls.rules + ".new", cls.rules)
 
     # ---- helpers ------------------------------------------------------------------------------
-
-    def busctl(self, *args, user=None, check=True):
-        prefix = user or []
-        return run(*prefix, "busctl", "--address=" + self.bus.address, *args, check=check)
-
-    def prop(self, name, user=None):
-        out = self.busctl("--json=short", "get-property", NAME, PATH, IFACE, name, user=user).stdout
-        v = json.loads(out)
-        self.assertEqual(v["type"], PROPERTIES[name], name)
-        return v["data"]
-
-    def props(self, user=None):
-        out = self.busctl("--json=short", "call", NAME, PATH, "org.freedesktop.DBus.Properties", "GetAll", "s", IFACE,
-                          user=user).stdout
-        v = json.loads(out)
-        self.assertEqual(v["type"], "a{sv}")
-        d = v["data"][0]
-        for k, x in d.items():
-            self.assertEqual(x["type"], PROPERTIES.get(k), k)
-        return {k: x["data"] for k, x in d.items()}
-
-    def call(self, method, user=None):
-        out = self.busctl("--json=short", "--timeout=120", "call", NAME, PATH, IFACE, method, user=user).stdout
-        v = json.loads(out)
-        self.assertEqual(v["type"], "".join(t for _, t in METHODS[method]), method)
-        return v["data"]
-
-    def dbus_send_error(self, method, user=None):
-        """Call with dbus-send, which names the error: (error name, message) or None."""
-        r = run(*(user or []), "dbus-send", "--bus=" + self.bus.address, "--print-reply", "--reply-timeout=30000",
-                "--dest=" + NAME, PATH, f"{IFACE}.{method}", check=False)
-        m = re.search(r"^Error (\S+): (.*)$", r.stdout + r.stderr, re.M)
-        return (m.group(1), m.group(2)) if m else None
-
-    def ctl(self, *args, user=None):
-        return run(*(user or []), self.ctl_bin, *args, check=False, env=self.env, timeout=150)
-
-    def log_text(self):
-        self.log.flush()
-        with open(self.log.name) as f:
-            return f.read()
-
-    def wait_log(self, pattern, timeout=5.0, after=0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            m = re.search(pattern, self.log_text()[after:])
-            if m:
-                return m
-            time.sleep(0.02)
-        self.fail(f"no log line matching {pattern!r} in:\n{self.log_text()[after:]}")
-
-    def wait_rules(self, want, timeout=5.0, exact=False):
-        key = (lambda x: x) if exact else sorted
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if key(kernel_rules()) == key(want):
-                return
-            time.sleep(0.005)
-        self.assertEqual(key(kernel_rules()), key(want))
-
-    def wait_prop(self, name, pred, timeout=5.0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            v = self.prop(name)
-            if pred(v):
-                return v
-            time.sleep(0.05)
-        v = self.prop(name)
-        self.assertTrue(pred(v), f"{name} = {v!r}")
-        return v
 
     def wait_in_sync(self):
         self.wait_rules(self.desired)
@@ -790,7 +493,7 @@ class BusTest(unittest.TestCase):
             self.assertIn("Access denied", r.stderr, method)
             err = self.dbus_send_error(method, user=NOBODY)
             self.assertIsNotNone(err, method)
-            self.assertEqual(err[0], ACCESS_DENIED, method)
+            self.assertEqual(err[0], BUS_ACCESS_DENIED, method)
         self.assertEqual(kernel_rules(), self.desired)
         # properties and introspection are everyone's
         mine, theirs = self.props(), self.props(user=NOBODY)
@@ -815,15 +518,15 @@ class BusTest(unittest.TestCase):
         refuses every caller but root: also one holding CAP_AUDIT_CONTROL (nothing is read
         from /proc, which the unit hides and where a pid can be reused)."""
         try:
-            pwd.getpwnam(LETTHROUGH_USER)
+            pwd.getpwnam(BUS_LETTHROUGH_USER)
         except KeyError:
-            self.skipTest(f"no user {LETTHROUGH_USER!r}")
-        user = ["setpriv", f"--reuid={LETTHROUGH_USER}", f"--regid={LETTHROUGH_USER}", "--clear-groups"]
+            self.skipTest(f"no user {BUS_LETTHROUGH_USER!r}")
+        user = ["setpriv", f"--reuid={BUS_LETTHROUGH_USER}", f"--regid={BUS_LETTHROUGH_USER}", "--clear-groups"]
         with_cap = user + ["--inh-caps=+audit_control", "--ambient-caps=+audit_control"]
         for method in METHODS:
             for who in (user, with_cap):
                 err = self.dbus_send_error(method, user=who)
-                self.assertEqual(err, (ACCESS_DENIED, "Only root may do this"), method)
+                self.assertEqual(err, (BUS_ACCESS_DENIED, "Only root may do this"), method)
         self.assertEqual(kernel_rules(), self.desired)
         self.assertEqual(self.call("Resync"), [0, 0, 0])
 
@@ -934,10 +637,10 @@ class BusTest(unittest.TestCase):
             for extra in ([], ["--json"]):
                 r = self.ctl(verb, *extra)
                 self.assertEqual(r.returncode, 2, verb)
-                self.assertEqual(r.stderr, NOT_RUNNING + "\n", verb)
+                self.assertEqual(r.stderr, CTL_NOT_RUNNING + "\n", verb)
                 self.assertEqual(r.stdout, "", verb)
         r = self.ctl("status", user=NOBODY)
-        self.assertEqual((r.returncode, r.stderr), (2, NOT_RUNNING + "\n"))
+        self.assertEqual((r.returncode, r.stderr), (2, CTL_NOT_RUNNING + "\n"))
         # no bus at all: one line that says so
         env = dict(self.env, DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(self.tmp, "no-bus"))
         r = run(self.ctl_bin, "status", check=False, env=env)
@@ -971,7 +674,7 @@ class BusTest(unittest.TestCase):
 
             os.mkdir(late_dir)
             os.chmod(late_dir, 0o755)
-            bus = Bus(late_dir, socket_path)
+            bus = Bus(late_dir, socket_path, let_through=BUS_LETTHROUGH_USER)
             t0 = time.monotonic()
             self.wait_log(r"Owning the name org\.auditkeep1 on the system bus", after=mark, timeout=3)
             took = time.monotonic() - t0
@@ -986,7 +689,7 @@ class BusTest(unittest.TestCase):
             if os.path.exists(socket_path):
                 os.unlink(socket_path)
             self.wait_log(r"Disconnected from the system bus", after=mark2, timeout=3)
-            bus = Bus(late_dir, socket_path)
+            bus = Bus(late_dir, socket_path, let_through=BUS_LETTHROUGH_USER)
             t0 = time.monotonic()
             self.wait_log(r"Owning the name org\.auditkeep1 on the system bus", after=mark2, timeout=3)
             print(f"on the bus again {time.monotonic() - t0:.2f} s after the broker restarted", file=sys.stderr)
@@ -1018,10 +721,7 @@ class BusTest(unittest.TestCase):
                                 stdout=self.log, stderr=subprocess.STDOUT, env=env)
         try:
             self.notify.wait_for("READY=1", start=start)
-            end = time.monotonic() + 10
-            while run("busctl", "--address=" + self.bus.address, "status", NAME, check=False).returncode != 0:
-                self.assertLess(time.monotonic(), end, f"{NAME} did not appear on the bus")
-                time.sleep(0.05)
+            self.bus.wait_name(NAME)
             self.wait_prop("State", lambda v: v == "drifted")
             self.assertEqual(self.prop("Mode"), "monitor")
             for method in ("Resync", "ResyncExactOrder"):

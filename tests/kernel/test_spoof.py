@@ -24,11 +24,10 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 import akharness as ak  # noqa: E402
 
 MAX_SPOOF_LOG_LINES = 20
@@ -117,13 +116,14 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-class SpoofTest(unittest.TestCase):
+class SpoofTest(ak.KernelTestCase):
+    tmp_prefix = "ak-spoof-"
+    tmp_mode = 0o755
+    check_restore = False   # (the kernel is restored at the end, but this class never checked it)
+
     @classmethod
-    def setUpClass(cls):
-        cls.lockctx = ak.KernelLock().__enter__()
-        cls.saved = ak.KernelState()
-        cls.tmp = tempfile.mkdtemp(prefix="ak-spoof-")
-        os.chmod(cls.tmp, 0o755)
+    def set_up_class(cls):
+        cls.d = None
         cls.rules = os.path.join(cls.tmp, "spoof.rules")
         with open(cls.rules, "w") as f:
             f.write(f"""-D
@@ -136,24 +136,19 @@ class SpoofTest(unittest.TestCase):
         os.chmod(cls.rules, 0o600)
         ak.sh("auditctl", "-D")
         cls.d = ak.Daemon(cls.tmp, ["--rules", cls.rules, "--poll-interval", "1"])
-        try:
-            cls.d.notify.wait_for("READY=1", timeout=60)
-            cls.desired = sorted(ak.kernel_rules())
-            assert len(cls.desired) == 3, cls.desired
-            cls.ports = ak.audit_ports(cls.d.pid)
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        cls.d.notify.wait_for("READY=1", timeout=60)
+        cls.desired = sorted(ak.kernel_rules())
+        assert len(cls.desired) == 3, cls.desired
+        cls.ports = ak.audit_ports(cls.d.pid)
 
     @classmethod
     def tearDownClass(cls):
         try:
-            cls.d.kill()
-            print("---- daemon log (last 30 lines) ----", cls.d.tail(30), sep="\n", file=sys.stderr)
+            if cls.d:
+                cls.d.kill()
+                print("---- daemon log (last 30 lines) ----", cls.d.tail(30), sep="\n", file=sys.stderr)
         finally:
-            cls.saved.restore()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            cls.lockctx.__exit__(None, None, None)
+            super().tearDownClass()
 
     def items(self):
         # the control socket is bound first and gets the pid as its port; the audit-trail socket

@@ -13,7 +13,7 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hardening"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from akharness import Daemon, KernelLock, KernelState, kernel_rules, sh, skip_unless_usable  # noqa: E402
 
 RULES = """-w {tmp}/file -p wa -k ak-poll-file

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Regression tests for what the hardening work found (fuzz/RESULTS.md, tests/hardening/README.md):
+/* Regression tests for what the hardening work found (fuzz/RESULTS.md, tests/README.md):
  * each feeds the input that showed the bug (minimised, or recorded from the real kernel) to the
  * same function, and expects the behaviour the code promises. */
 #include <check.h>

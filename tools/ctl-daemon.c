@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* auditkeepctl's verbs that ask auditkeepd over the system bus: rules, resync, reload, and the
+ * daemon's view for diff without PATH (status has ctl-status.c). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "constants.h"
+#include "ctl.h"
+#include "macro.h"
+
+/* Nobody owns the daemon's name: it is not running (or runs without the bus). */
+static int daemon_absent(const sd_bus_error *e) {
+        return e && e->name && (streq(e->name, SD_BUS_ERROR_SERVICE_UNKNOWN) || streq(e->name, SD_BUS_ERROR_NAME_HAS_NO_OWNER));
+}
+
+int bus_failed(const char *what, const sd_bus_error *e, int r) {
+        if (daemon_absent(e))
+                fprintf(stderr, "auditkeepd is not running; start it with systemctl start auditkeepd, or use auditkeepctl apply\n");
+        else if (e && e->name && streq(e->name, SD_BUS_ERROR_ACCESS_DENIED))
+                fprintf(stderr, "auditkeepctl %s: permission denied: only root may do this\n",
+                        what);
+        else if (e && e->name && (streq(e->name, SD_BUS_ERROR_NO_REPLY) || streq(e->name, SD_BUS_ERROR_TIMEOUT)))
+                fprintf(stderr, "auditkeepctl %s: auditkeepd did not answer in time (%s)\n", what,
+                        e->message ? e->message : e->name);
+        else if (e && e->message)
+                fprintf(stderr, "auditkeepctl %s: %s\n", what, e->message);
+        else if (e && e->name)
+                fprintf(stderr, "auditkeepctl %s: %s\n", what, e->name);
+        else
+                fprintf(stderr, "auditkeepctl %s: cannot reach the system bus (%s), so auditkeepd cannot be asked; "
+                        "without the daemon, use auditkeepctl apply or diff PATH\n", what, strerror(-r));
+        return EXIT_UNREACHABLE;
+}
+
+int bus_open(const char *what, sd_bus **ret) {
+        int r = sd_bus_open_system(ret);
+
+        if (r < 0)
+                (void) bus_failed(what, NULL, r);
+        return r < 0 ? r : 0;
+}
+
+int verb_rules(int argc, char **argv, sd_bus *bus) {
+        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        const char *text, *origin, *state;
+        int r, first = 1;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListRules", &err, &reply, "");
+        if (r < 0) {
+                r = bus_failed("rules", &err, r);
+                sd_bus_error_free(&err);
+                return r;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "(sss)");
+        if (arg_json)
+                printf("[");
+        else
+                printf("%-8s %-40s %s\n", "STATE", "DECLARED", "RULE");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(sss)", &text, &origin, &state)) > 0) {
+                if (arg_json) {
+                        printf("%s{\"rule\":", first ? "" : ",");
+                        json_str(text);
+                        printf(",\"declared\":");
+                        json_str(origin);
+                        printf(",\"state\":");
+                        json_str(state);
+                        printf("}");
+                } else
+                        printf("%-8s %-40s %s\n", state, origin[0] ? origin : "-", text);
+                first = 0;
+        }
+        if (arg_json)
+                printf("]\n");
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl rules: cannot read the daemon's answer: %s\n", strerror(-r));
+                return EXIT_UNREACHABLE;
+        }
+        return EXIT_OK;
+}
+
+static int resync_or_reload(sd_bus *bus, const char *method, const char *what) {
+        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        uint32_t added, removed, changed;
+        int r;
+
+        (void) sd_bus_set_method_call_timeout(bus, 300u * 1000000u);
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &err, &reply, "");
+        if (r < 0) {
+                /* the rules or the kernel said no to some of them: 1; no answer, locked, monitor mode: 2 */
+                int ret = err.name && (streq(err.name, BUS_ERROR_RULES_INVALID) ||
+                                       streq(err.name, BUS_ERROR_REFUSED)) ? EXIT_PROBLEMS : EXIT_UNREACHABLE;
+                bus_failed(what, &err, r);
+                sd_bus_error_free(&err);
+                return ret;
+        }
+        r = sd_bus_message_read(reply, "uuu", &added, &removed, &changed);
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl %s: cannot read the daemon's answer: %s\n", what, strerror(-r));
+                return EXIT_UNREACHABLE;
+        }
+        if (arg_json)
+                printf("{\"added\":%u,\"removed\":%u,\"changed\":%u}\n", added, removed, changed);
+        else
+                printf("%s: %u added, %u removed, %u status changes\n", what, added, removed, changed);
+        return EXIT_OK;
+}
+
+int verb_resync(int argc, char **argv, sd_bus *bus) {
+        return resync_or_reload(bus, arg_exact_order ? "ResyncExactOrder" : "Resync", "resync");
+}
+
+int verb_reload(int argc, char **argv, sd_bus *bus) {
+        return resync_or_reload(bus, "Reload", "reload");
+}
+
+/* diff without PATH asks the daemon; when it is not running (or with PATH, or --exact-order, which
+ * the daemon's view does not apply), ctl-rules.c computes it locally. */
+int daemon_diff(int *ret) {
+        _cleanup_(bus_freep) sd_bus *bus = NULL;
+        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        const char *line;
+        int r, n = 0;
+
+        if (arg_exact_order)
+                return 0;
+        if (sd_bus_open_system(&bus) < 0)
+                return 0;
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "Diff", &err, &reply, "");
+        if (r < 0) {
+                int absent = daemon_absent(&err);
+                if (!absent)
+                        *ret = bus_failed("diff", &err, r);
+                sd_bus_error_free(&err);
+                return !absent;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "s");
+        if (arg_json)
+                printf("[");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "s", &line)) > 0) {
+                if (arg_json) {
+                        printf("%s", n ? "," : "");
+                        json_str(line);
+                } else
+                        printf("%s\n", line);
+                n++;
+        }
+        if (arg_json)
+                printf("]\n");
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl diff: cannot read the daemon's answer: %s\n", strerror(-r));
+                *ret = EXIT_UNREACHABLE;
+                return 1;
+        }
+        if (n == 0 && !arg_json && !arg_quiet)
+                printf("in sync (as auditkeepd sees it)\n");
+        *ret = n ? EXIT_PROBLEMS : EXIT_OK;
+        return 1;
+}

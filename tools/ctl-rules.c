@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* auditkeepctl's verbs that need no daemon: check (rules files and auditd.conf, offline), apply
+ * (the kernel made equal to the rules once) and diff (what apply would change; without PATH the
+ * daemon is asked first, ctl-daemon.c). */
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auditkeep/ak-auditd-conf.h"
+#include "auditkeep/ak-kernel.h"
+#include "auditkeep/ak-rules.h"
+#include "auditkeep/ak-sync.h"
+#include "compat-host.h"
+#include "constants.h"
+#include "ctl.h"
+#include "macro.h"
+#include "util.h"
+
+#define KERNEL_TIMEOUT_USEC (120u * 1000000u)  /* generous: a delete takes 0.05-0.4 ms here, far more on a loaded kernel */
+
+static void ak_ruleset_freep(ak_ruleset **p) { ak_ruleset_free(*p); }
+static void ak_nl_freep(ak_nl **p) { ak_nl_free(*p); }
+
+static void print_diags(const ak_diag *diags, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *s = ak_diag_format(&diags[i]);
+                fprintf(stderr, "%s\n", s ? s : "(out of memory)");
+        }
+}
+
+/* Parsing, planning and the kernel's listing touch about 2.5 KiB of fresh heap per rule (some 25
+ * bytes per byte of rules text). Where a page fault is expensive (a guest with shadow paging:
+ * faults were a third of a 5000-rule check, bench/RESULTS.md), grow the heap once by what the
+ * rules will need and ask for transparent huge pages on it: one fault per 2 MiB instead of per
+ * 4 KiB. Only for files from about 150 rules up; THP in 'never' mode makes it a no-op. */
+static void heap_reserve(int argc, char **argv) {
+        const size_t huge = 2u << 20;
+        size_t text = 0, bytes;
+        uintptr_t start, end;
+        void *p;
+
+        for (int i = 0; i < argc; i++) {
+                struct stat st;
+
+                if (stat(argv[i], &st) == 0 && S_ISREG(st.st_mode))
+                        text += (size_t) st.st_size;
+        }
+        if (text < (size_t) 16 * 1024)
+                return;
+        bytes = text * 25 + 2 * huge;   /* room to align to huge pages */
+        if (bytes >= (size_t) 30 << 20)
+                bytes = (size_t) 30 << 20;
+        (void) mallopt(M_MMAP_THRESHOLD, 32 << 20);     /* glibc's maximum: bytes comes from the heap */
+        (void) mallopt(M_TRIM_THRESHOLD, 64 << 20);
+        p = malloc(bytes);
+        if (!p)
+                return;
+        start = ((uintptr_t) p + huge - 1) & ~(uintptr_t) (huge - 1);
+        end = ((uintptr_t) p + bytes) & ~(uintptr_t) (huge - 1);
+        if (end > start)
+                (void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+        free(p);        /* back to the heap's top, kept (trim threshold): the rules land there */
+}
+
+/* Read the sources (or the defaults) into a ruleset and print every diagnostic. */
+static int load_rules(int argc, char **argv, ak_ruleset **ret) {
+        ak_ruleset *rs;
+        int r;
+
+        heap_reserve(argc, argv);
+
+        r = ak_ruleset_new(&rs);
+        if (r < 0)
+                return r;
+        compat_host_setup(rs, arg_compat);
+        if (argc == 0)
+                r = ak_ruleset_add_default_sources(rs);
+        else
+                for (int i = 0; i < argc && r >= 0; i++)
+                        r = ak_ruleset_add_source(rs, argv[i]);
+        if (r < 0) {
+                ak_ruleset_free(rs);
+                return r;
+        }
+        print_diags(rs->diags, rs->n_diags);
+        *ret = rs;
+        return 0;
+}
+
+/* check: auditd.conf's diagnostics in the rules' format, and a summary line. > 0 when it has errors. */
+static int check_auditd_conf(void) {
+        const char *path = arg_auditd_conf;
+        ak_auditd_conf *c;
+        struct stat st;
+        size_t warnings;
+        int r;
+
+        if (path && streq(path, "none"))
+                return 0;
+        if (!path) {
+                /* Debian ships it 0640 root in a 0750 directory: an unprivileged check of the
+                 * rules is not an error, it says what it could not read */
+                int e = 0;
+                if (stat(DEFAULT_AUDITD_CONF, &st) < 0 || access(DEFAULT_AUDITD_CONF, R_OK) < 0)
+                        e = errno;
+                if (e != 0 && e != EACCES)
+                        return 0;       /* no auditd.conf here: nothing to check */
+                if (e == EACCES) {
+                        printf("%s: not checked (%s; run as root, or give --auditd-conf=FILE)\n",
+                               DEFAULT_AUDITD_CONF, strerror(EACCES));
+                        return 0;
+                }
+                path = DEFAULT_AUDITD_CONF;
+        }
+        fflush(stdout);         /* the rules' summary first, then these diagnostics (stderr) */
+        r = ak_auditd_conf_check_file(path, /* ops= */ NULL, &c);
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl: %s: %s\n", path, strerror(-r));
+                return 1;
+        }
+        print_diags(c->diags, c->n_diags);
+        warnings = c->n_diags - c->n_errors;
+        printf("%s: %zu settings, %zu errors", path, c->n_lines, c->n_errors);
+        if (warnings)
+                printf(", %zu warnings", warnings);
+        printf("\n");
+        r = c->n_errors > 0;
+        ak_auditd_conf_free(c);
+        return r;
+}
+
+int verb_check(int argc, char **argv, sd_bus *bus) {
+        ak_ruleset *rs;
+        size_t warnings;
+        char level[400];
+        int r;
+
+        r = load_rules(argc, argv, &rs);
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl: %s\n", strerror(-r));
+                return EXIT_PROBLEMS;
+        }
+        /* lines whose meaning depends on the level: warnings here, for whoever moves the rules */
+        print_diags(rs->notes, rs->n_notes);
+        fflush(stderr);
+        warnings = rs->n_diags - rs->n_errors + rs->n_notes;
+        printf("compat level %s\n", ak_ruleset_compat_describe(rs, level, sizeof(level)));
+        printf("%zu rules, %zu status settings, %zu errors", rs->n_rules, rs->n_status_settings, rs->n_errors);
+        if (warnings)
+                printf(", %zu warnings", warnings);
+        if (rs->n_notes)
+                printf(" (%zu lines differ at compat level %d)", rs->n_notes, rs->compat == AK_COMPAT_3 ? 4 : 3);
+        printf("\n");
+        r = rs->n_errors ? EXIT_PROBLEMS : EXIT_OK;
+        ak_ruleset_free(rs);
+        if (check_auditd_conf() > 0)
+                r = EXIT_PROBLEMS;
+        return r;
+}
+
+static const char *kernel_error(int r) {
+        switch (-r) {
+        case EPROTONOSUPPORT:
+                return "the kernel has no audit support (booted with audit=0, or built without CONFIG_AUDIT)";
+        case EPERM:
+        case EACCES:
+                return "permission denied: run as root (CAP_AUDIT_CONTROL) in the initial PID namespace";
+        case ECONNREFUSED:
+                return "audit control is refused in this user namespace (containers cannot configure audit)";
+        case ETIMEDOUT:
+                return "the kernel did not answer in time";
+        default:
+                return strerror(-r);
+        }
+}
+
+static void print_origin(FILE *f, const ak_rule *r) {
+        if (r->file)
+                fprintf(f, "  (%s:%u)", r->file, r->line);
+}
+
+/* One planned operation, its origin in the rules, the kernel's error (after prefix_err), and for a
+ * rule the other level's auditctl loaded, the line of the rules it encodes and why it differs. */
+static void print_op(FILE *f, const ak_ruleset *rs, const ak_op *op, const struct audit_status *have,
+                     const char *prefix_err) {
+        _cleanup_free_ char *text = ak_op_format(op, have, 0), *why = NULL;
+
+        fputs(text ? text : "?", f);
+        if (op->type == AK_OP_ADD_RULE || op->type == AK_OP_DEL_RULE)
+                print_origin(f, op->rule);
+        if (prefix_err && op->error)
+                fprintf(f, ": %s%s", prefix_err, strerror(-op->error));
+        fputc('\n', f);
+        if (op->type == AK_OP_DEL_RULE && (why = ak_ruleset_compat_explain(rs, op->rule)))
+                fprintf(f, "    (%s)\n", why);
+}
+
+static void print_lock_withheld(FILE *f, const ak_sync_report *rep, const ak_ruleset *rs) {
+        char why[160];
+
+        fprintf(f, "lock (-e 2) withheld: %s\n", ak_sync_lock_withheld_reason(rep, rs, why, sizeof(why)));
+}
+
+static void print_keys_only(const ak_plan *p) {
+        if (p->n_keys_only)
+                printf("%zu rules out of file order, keys only (use --exact-order to restore)\n", p->n_keys_only);
+}
+
+/* Read the rules and make one sync (dry_run: plan only). EXIT_OK with *ret_rs and *rep filled;
+ * otherwise the exit status, having said why. */
+static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak_sync_report *rep) {
+        _cleanup_(ak_ruleset_freep) ak_ruleset *rs = NULL;
+        _cleanup_(ak_nl_freep) ak_nl *nl = NULL;
+        ak_plan_opts opts = { .foreign = arg_foreign, .exact_order = arg_exact_order };
+        int r;
+
+        r = load_rules(argc, argv, &rs);
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl: %s\n", strerror(-r));
+                return EXIT_PROBLEMS;
+        }
+        r = ak_nl_open(&nl);
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl: cannot talk to the kernel's audit subsystem: %s\n", kernel_error(r));
+                return EXIT_UNREACHABLE;
+        }
+        r = ak_sync(nl, rs, &opts, dry_run, KERNEL_TIMEOUT_USEC, rep);
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl: %s\n", kernel_error(r));
+                ak_sync_report_done(rep);
+                return EXIT_UNREACHABLE;
+        }
+        *ret_rs = TAKE_PTR(rs);
+        return EXIT_OK;
+}
+
+static int diff_json(const ak_sync_report *rep) {
+        const ak_plan *p = rep->plan;
+
+        printf("[");
+        for (size_t i = 0; i < p->n_ops; i++) {
+                _cleanup_free_ char *text = ak_op_format(&p->ops[i], &rep->before.status, 0);
+                printf("%s", i ? "," : "");
+                json_str(text ? text : "?");
+        }
+        printf("]\n");
+        return p->in_sync ? EXIT_OK : EXIT_PROBLEMS;
+}
+
+static int diff_text(const ak_ruleset *rs, const ak_sync_report *rep) {
+        const ak_plan *p = rep->plan;
+
+        for (size_t i = 0; i < p->n_ops; i++)
+                print_op(stdout, rs, &p->ops[i], &rep->before.status, NULL);
+        if (p->locked)
+                printf("kernel is locked (enabled=2): nothing can change until reboot\n");
+        print_keys_only(p);
+        if (p->lock_withheld)
+                print_lock_withheld(stdout, rep, rs);
+        if (p->in_sync && !arg_quiet)
+                printf("in sync: %zu rules\n", rs->n_rules);
+        return p->in_sync && !p->lock_withheld ? EXIT_OK : EXIT_PROBLEMS;
+}
+
+static int apply_report(const ak_ruleset *rs, const ak_sync_report *rep) {
+        const ak_plan *p = rep->plan;
+        int ret;
+
+        if (!arg_quiet)
+                for (size_t i = 0; i < p->n_ops; i++)
+                        if (p->ops[i].error == 0)
+                                print_op(stdout, rs, &p->ops[i], &rep->before.status, NULL);
+        for (size_t i = 0; i < rep->n_pending; i++) {
+                _cleanup_free_ char *text = ak_rule_format(rep->pending[i].rule);
+                fprintf(stderr, "pending: %s", text ? text : "?");
+                print_origin(stderr, rep->pending[i].rule);
+                fprintf(stderr, ": %s\n", strerror(-rep->pending[i].error));
+        }
+        for (size_t i = 0; i < rep->n_failed; i++)
+                print_op(stderr, rs, rep->failed[i], &rep->before.status, "failed: ");
+        if (p->locked)
+                fprintf(stderr, "kernel is locked (enabled=2): %s; a reboot is needed to change it\n",
+                        p->in_sync ? "it matches the rules" : "it differs from the rules");
+        if (rep->lock_withheld)
+                print_lock_withheld(stderr, rep, rs);
+        if (rep->reset_lost)
+                printf("lost: %u\n", rep->lost_before);
+        print_keys_only(p);
+
+        ret = (rs->n_errors || rep->n_pending || rep->n_failed || rep->lock_withheld || (p->locked && !p->in_sync))
+                ? EXIT_PROBLEMS : EXIT_OK;
+        if (!arg_quiet || ret != EXIT_OK)
+                printf("%s: %zu rules desired, %zu added, %zu removed, %zu status changes, %zu pending, %zu errors%s\n",
+                       ret == EXIT_OK ? "in sync" : "not in sync", rs->n_rules, rep->added, rep->removed, rep->set,
+                       rep->n_pending, rs->n_errors + rep->n_failed, rep->lock_applied ? ", locked" : "");
+        return ret;
+}
+
+int verb_apply(int argc, char **argv, sd_bus *bus) {
+        _cleanup_(ak_ruleset_freep) ak_ruleset *rs = NULL;
+        ak_sync_report rep;
+        int r;
+
+        r = sync_once(argc, argv, /* dry_run= */ 0, &rs, &rep);
+        if (r != EXIT_OK)
+                return r;
+        r = apply_report(rs, &rep);
+        ak_sync_report_done(&rep);
+        return r;
+}
+
+int verb_diff(int argc, char **argv, sd_bus *bus) {
+        _cleanup_(ak_ruleset_freep) ak_ruleset *rs = NULL;
+        ak_sync_report rep;
+        int r;
+
+        if (argc == 0 && daemon_diff(&r))
+                return r;
+        r = sync_once(argc, argv, /* dry_run= */ 1, &rs, &rep);
+        if (r != EXIT_OK)
+                return r;
+        r = arg_json ? diff_json(&rep) : diff_text(rs, &rep);
+        ak_sync_report_done(&rep);
+        return r;
+}

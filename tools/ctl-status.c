@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* auditkeepctl status: the daemon's properties (one GetAll) and its last check of auditd.conf, as
+ * text for a person, JSON, or the Prometheus metrics. */
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auditkeep/ak-metrics.h"
+#include "constants.h"
+#include "ctl.h"
+#include "macro.h"
+
+typedef struct props {
+        char state[64], mode[32], last_drift_by[512], compat[400];
+        uint32_t compat_level;  /* 0: a daemon without the property */
+        uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
+        uint32_t desired, loaded, pending, foreign, errors;
+        int locked, in_sync;
+        uint64_t drift_events, repairs, last_drift, last_sync;
+        char **sources;
+        size_t n_sources;
+} props;
+
+static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
+        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll", err, &reply, "s", BUS_IFACE);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *name, *sig;
+                char type;
+
+                r = sd_bus_message_read(reply, "s", &name);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_peek_type(reply, &type, &sig);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_enter_container(reply, 'v', sig);
+                if (r < 0)
+                        break;
+                if (streq(sig, "s")) {
+                        const char *v;
+                        r = sd_bus_message_read(reply, "s", &v);
+                        if (r >= 0) {
+                                if (streq(name, "State")) snprintf(p->state, sizeof(p->state), "%s", v);
+                                else if (streq(name, "Mode")) snprintf(p->mode, sizeof(p->mode), "%s", v);
+                                else if (streq(name, "LastDriftBy")) snprintf(p->last_drift_by, sizeof(p->last_drift_by), "%s", v);
+                                else if (streq(name, "Compat")) snprintf(p->compat, sizeof(p->compat), "%s", v);
+                        }
+                } else if (streq(sig, "u")) {
+                        uint32_t v;
+                        static const struct { const char *n; size_t off; } map[] = {
+                                { "Enabled", offsetof(props, enabled) }, { "Failure", offsetof(props, failure) },
+                                { "BacklogLimit", offsetof(props, backlog_limit) }, { "Backlog", offsetof(props, backlog) },
+                                { "Lost", offsetof(props, lost) }, { "RateLimit", offsetof(props, rate_limit) },
+                                { "BacklogWaitTime", offsetof(props, backlog_wait_time) }, { "AuditPid", offsetof(props, audit_pid) },
+                                { "DesiredRules", offsetof(props, desired) }, { "LoadedRules", offsetof(props, loaded) },
+                                { "PendingRules", offsetof(props, pending) }, { "ForeignRules", offsetof(props, foreign) },
+                                { "ParseErrors", offsetof(props, errors) },
+                                { "CompatLevel", offsetof(props, compat_level) },
+                        };
+                        r = sd_bus_message_read(reply, "u", &v);
+                        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(map); i++)
+                                if (streq(name, map[i].n))
+                                        *(uint32_t *) ((char *) p + map[i].off) = v;
+                } else if (streq(sig, "t")) {
+                        uint64_t v;
+                        r = sd_bus_message_read(reply, "t", &v);
+                        if (r >= 0) {
+                                if (streq(name, "DriftEvents")) p->drift_events = v;
+                                else if (streq(name, "Repairs")) p->repairs = v;
+                                else if (streq(name, "LastDriftUSec")) p->last_drift = v;
+                                else if (streq(name, "LastSyncUSec")) p->last_sync = v;
+                        }
+                } else if (streq(sig, "b")) {
+                        int v;
+                        r = sd_bus_message_read(reply, "b", &v);
+                        if (r >= 0 && streq(name, "Locked"))
+                                p->locked = v;
+                        else if (r >= 0 && streq(name, "InSync"))
+                                p->in_sync = v;
+                } else if (streq(sig, "as")) {
+                        char **v = NULL;
+                        r = sd_bus_message_read_strv(reply, &v);
+                        if (r >= 0 && streq(name, "Sources")) {
+                                p->sources = v;
+                                for (p->n_sources = 0; v && v[p->n_sources]; p->n_sources++)
+                                        ;
+                        } else if (v) {
+                                for (size_t i = 0; v[i]; i++)
+                                        free(v[i]);
+                                free(v);
+                        }
+                } else
+                        r = sd_bus_message_skip(reply, sig);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_exit_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        return r < 0 ? r : 0;
+}
+
+static void props_done(props *p) {
+        for (size_t i = 0; i < p->n_sources; i++)
+                free(p->sources[i]);
+        free(p->sources);
+}
+
+static const char *format_when(uint64_t usec, char *buf, size_t size) {
+        time_t t = (time_t) (usec / 1000000u), now = time(NULL);
+        struct tm tm;
+        char when[64];
+
+        if (usec == 0)
+                return "never";
+        localtime_r(&t, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+        if (now >= t)
+                snprintf(buf, size, "%s (%lds ago)", when, (long) (now - t));
+        else
+                snprintf(buf, size, "%s", when);
+        return buf;
+}
+
+/* status: the daemon's last check of auditd.conf (AuditdConf, AuditdConfWarnings), read with
+ * Properties.Get through sd_bus_call_method (the bus calls the rest of this file uses). A daemon
+ * without these properties (older) prints nothing. */
+static int get_property(sd_bus *bus, const char *name, const char *type, sd_bus_message **ret) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "Get", &err, &reply,
+                               "ss", BUS_IFACE, name);
+        sd_bus_error_free(&err);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'v', type);
+        if (r < 0) {
+                if (reply)
+                        sd_bus_message_unref(reply);
+                return r;
+        }
+        *ret = reply;
+        return 0;
+}
+
+static void status_auditd_conf(sd_bus *bus) {
+        sd_bus_message *path_reply = NULL, *reply = NULL;
+        const char *conf = "", *file, *text;
+        uint32_t line, column;
+        size_t n = 0;
+        int r;
+
+        if (get_property(bus, "AuditdConf", "s", &path_reply) < 0)
+                return;
+        if (sd_bus_message_read(path_reply, "s", &conf) < 0)
+                conf = "";
+        r = get_property(bus, "AuditdConfWarnings", "a(suus)", &reply);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(suus)");
+        if (arg_json) {
+                printf(",\"auditd_conf\":");
+                json_str(conf);
+                printf(",\"auditd_conf_problems\":[");
+        }
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(suus)", &file, &line, &column, &text)) > 0) {
+                if (arg_json) {
+                        printf("%s{\"file\":", n ? "," : "");
+                        json_str(file);
+                        printf(",\"line\":%" PRIu32 ",\"column\":%" PRIu32 ",\"message\":", line, column);
+                        json_str(text);
+                        printf("}");
+                } else {
+                        if (n == 0)
+                                printf("auditd.conf: problems found (auditkeepd never edits the file):\n");
+                        if (line)
+                                printf("  %s:%" PRIu32 ":%" PRIu32 ": %s\n", file, line, column, text);
+                        else
+                                printf("  %s: %s\n", file, text);
+                }
+                n++;
+        }
+        if (arg_json)
+                printf("]");
+        else if (n == 0)
+                printf("auditd.conf: %s\n", conf[0] ? "no problems" : "not checked");
+        if (reply)
+                sd_bus_message_unref(reply);
+        sd_bus_message_unref(path_reply);
+}
+
+/* the same text the daemon's --metrics file holds, from the same function */
+static int status_prometheus(const props *p) {
+        ak_metrics v = {
+                .in_sync = p->in_sync, .locked = p->locked,
+                .rules_desired = p->desired, .rules_loaded = p->loaded, .rules_pending = p->pending,
+                .rules_foreign = p->foreign, .parse_errors = p->errors,
+                .drift_events = p->drift_events, .repairs = p->repairs,
+                .last_sync_usec = p->last_sync, .last_drift_usec = p->last_drift,
+                .enabled = p->enabled, .failure = p->failure, .backlog_limit = p->backlog_limit,
+                .backlog = p->backlog, .lost = p->lost, .backlog_wait_time = p->backlog_wait_time,
+                .state = p->state, .mode = p->mode,
+        };
+        _cleanup_free_ char *text = ak_metrics_format(&v);
+
+        if (!text)
+                return EXIT_UNREACHABLE;
+        fputs(text, stdout);
+        return EXIT_OK;
+}
+
+static void status_json(sd_bus *bus, const props *p) {
+        printf("{\"state\":"); json_str(p->state);
+        printf(",\"mode\":"); json_str(p->mode);
+        printf(",\"enabled\":%u,\"failure\":%u,\"backlog_limit\":%u,\"backlog\":%u,\"lost\":%u,"
+               "\"rate_limit\":%u,\"backlog_wait_time\":%u,\"audit_pid\":%u,\"locked\":%s,"
+               "\"desired_rules\":%u,\"loaded_rules\":%u,\"pending_rules\":%u,\"foreign_rules\":%u,"
+               "\"parse_errors\":%u,\"drift_events\":%" PRIu64 ",\"repairs\":%" PRIu64 ","
+               "\"last_drift_usec\":%" PRIu64 ",\"last_sync_usec\":%" PRIu64 ",\"last_drift_by\":",
+               p->enabled, p->failure, p->backlog_limit, p->backlog, p->lost, p->rate_limit, p->backlog_wait_time,
+               p->audit_pid, p->locked ? "true" : "false", p->desired, p->loaded, p->pending, p->foreign, p->errors,
+               p->drift_events, p->repairs, p->last_drift, p->last_sync);
+        json_str(p->last_drift_by);
+        if (p->compat_level) {
+                printf(",\"compat_level\":%u,\"compat\":", p->compat_level);
+                json_str(p->compat);
+        }
+        printf(",\"sources\":[");
+        for (size_t i = 0; i < p->n_sources; i++) {
+                if (i)
+                        putchar(',');
+                json_str(p->sources[i]);
+        }
+        printf("]");
+        status_auditd_conf(bus);
+        printf("}\n");
+}
+
+static void status_text(sd_bus *bus, const props *p) {
+        const char *term = getenv("TERM");
+        /* colour only on a terminal that has it, and not when NO_COLOR asks for none */
+        int tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && streq(term, "dumb"));
+        const char *color = "", *reset = "";
+        char w1[96], w2[96];
+
+        if (tty) {
+                reset = "\033[0m";
+                color = streq(p->state, "in-sync") ? "\033[32m" :
+                        (streq(p->state, "degraded") || streq(p->state, "flapping") || streq(p->state, "locked")) ? "\033[31m" : "\033[33m";
+        }
+        printf("auditkeepd: %s%s%s, mode %s\n", color, p->state, reset, p->mode);
+        printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
+               p->desired, p->loaded, p->pending, p->foreign, p->errors);
+        if (p->compat_level)
+                printf("    compat: level %s\n", p->compat);
+        printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",
+               p->enabled, p->locked ? " (locked until reboot)" : "", p->failure, p->backlog, p->backlog_limit, p->lost,
+               p->rate_limit, p->backlog_wait_time);
+        printf("     drift: %" PRIu64 " events, %" PRIu64 " repairs; last %s%s%s\n", p->drift_events, p->repairs,
+               format_when(p->last_drift, w1, sizeof(w1)), p->last_drift_by[0] ? " by " : "", p->last_drift_by);
+        printf(" last sync: %s\n", format_when(p->last_sync, w2, sizeof(w2)));
+        printf("   sources:");
+        for (size_t i = 0; i < p->n_sources; i++)
+                printf(" %s", p->sources[i]);
+        printf("\n");
+        status_auditd_conf(bus);
+}
+
+int verb_status(int argc, char **argv, sd_bus *bus) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        props p = {};
+        int r;
+
+        r = read_props(bus, &p, &err);
+        if (r < 0) {
+                r = bus_failed("status", &err, r);
+                sd_bus_error_free(&err);
+        } else if (arg_prometheus)
+                r = status_prometheus(&p);
+        else {
+                if (arg_json)
+                        status_json(bus, &p);
+                else
+                        status_text(bus, &p);
+                r = EXIT_OK;
+        }
+        props_done(&p);
+        return r;
+}

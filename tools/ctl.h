@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* auditkeepctl: what its verbs share. auditkeepctl.c parses the one command line into the arg_*
+ * variables below and dispatches through its verb table; the verbs live one group a file:
+ * ctl-rules.c (check, apply, diff: rules files and the kernel, no daemon), ctl-daemon.c (rules,
+ * resync, reload, and diff's question to the daemon) and ctl-status.c (status). */
+#pragma once
+
+#include <stdio.h>
+
+#include "auditkeep/ak-plan.h"
+#include "ctl-sdbus.h"
+
+enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_UNREACHABLE = 2 };
+
+/* The options, set once by main() before a verb runs. */
+extern int arg_exact_order;
+extern ak_foreign_policy arg_foreign;
+extern int arg_quiet;
+extern int arg_json;
+extern int arg_prometheus;
+extern const char *arg_auditd_conf;     /* check: NULL = the default when it exists */
+extern int arg_compat;                  /* --compat=3|4; 0: the host's auditctl, else the most recent */
+
+/* A verb gets its arguments after the command's name, and the system bus when its table entry
+ * says it needs the daemon (opened by main, which has then already said why it could not be);
+ * NULL otherwise. It returns the exit status. */
+int verb_check(int argc, char **argv, sd_bus *bus);
+int verb_apply(int argc, char **argv, sd_bus *bus);
+int verb_diff(int argc, char **argv, sd_bus *bus);
+int verb_status(int argc, char **argv, sd_bus *bus);
+int verb_rules(int argc, char **argv, sd_bus *bus);
+int verb_resync(int argc, char **argv, sd_bus *bus);
+int verb_reload(int argc, char **argv, sd_bus *bus);
+
+/* ctl-daemon.c: talking to auditkeepd. */
+static inline void bus_freep(sd_bus **b) { sd_bus_flush_close_unref(*b); }
+static inline void msg_freep(sd_bus_message **m) { sd_bus_message_unref(*m); }
+/* Say why a call to the daemon failed (e NULL: the bus itself), in words a person can act on.
+ * Returns the exit status. */
+int bus_failed(const char *what, const sd_bus_error *e, int r);
+/* Connect to the system bus; on failure say why and return the negative errno. */
+int bus_open(const char *what, sd_bus **ret);
+/* diff without PATH: the daemon's view. 1 when the daemon answered (or refused), with the exit
+ * status in *ret; 0 when it is not there to ask, and the diff is computed here. */
+int daemon_diff(int *ret);
+
+/* auditkeepctl.c: a JSON string on stdout. */
+void json_str(const char *s);
