@@ -28,11 +28,5 @@ static inline void closep(int *fd) { if (*fd >= 0) { int e = errno; close(*fd); 
                         func(*p);                               \
         }
 
-/* The id the kernel uses for "none": a process without a login uid (auid, what `-F auid=unset`
- * and "-1" mean), without a session (ses), or a caller whose uid is not known. Audit records
- * print it as a number, hence the text form too. */
-#define AK_ID_UNSET 4294967295u
-#define AK_ID_UNSET_TEXT "4294967295"
-
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define ALIGN4(x) (((x) + 3u) & ~3u)

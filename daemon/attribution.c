@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "attribution.h"
+#include "constants.h"
 #include "util.h"
 
 void attribution_init(Attribution *a, pid_t self_pid, const char *self_auid, const char *self_ses) {

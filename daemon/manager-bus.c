@@ -10,6 +10,7 @@
 
 #include "auditd-conf-watch.h"
 #include "compat-bus.h"
+#include "constants.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"

@@ -33,6 +33,7 @@
 
 #include "auditd-conf-watch.h"
 #include "compat-host.h"
+#include "constants.h"
 #include "journal-ids.h"
 #include "log.h"
 #include "manager.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "constants.h"
 #include "log.h"
 #include "manager.h"
 #include "trail.h"

@@ -13,6 +13,7 @@
 
 #include "auditkeep/ak-rules.h"
 #include "compat.h"
+#include "constants.h"
 #include "fields.h"
 #include "macro.h"
 #include "rule-internal.h"
