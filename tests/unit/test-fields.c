@@ -19,23 +19,11 @@
 
 /* A value of each kind that every host reads the same (no user or group names). */
 static const char *const sample_values[_AK_VALUE_MAX] = {
-        [AK_VALUE_NUMBER] = "7",
-        [AK_VALUE_ARG] = "-1",
-        [AK_VALUE_SESSION] = "unset",
-        [AK_VALUE_FAMILY] = "2",
-        [AK_VALUE_BOOL] = "1",
-        [AK_VALUE_UID] = "1000",
-        [AK_VALUE_GID] = "100",
-        [AK_VALUE_ERRNO] = "-EACCES",
-        [AK_VALUE_MSGTYPE] = "SYSCALL",
-        [AK_VALUE_STRING] = "unconfined_t",
-        [AK_VALUE_PATH] = "/etc/passwd",
-        [AK_VALUE_KEY] = "k",
-        [AK_VALUE_ARCH] = "b64",
-        [AK_VALUE_PERM] = "wa",
-        [AK_VALUE_FTYPE] = "dir",
-        [AK_VALUE_FSTYPE] = "debugfs",
-        [AK_VALUE_COMPARE] = "1",
+        [AK_VALUE_NUMBER] = "7", [AK_VALUE_ARG] = "-1", [AK_VALUE_SESSION] = "unset", [AK_VALUE_FAMILY] = "2",
+        [AK_VALUE_BOOL] = "1", [AK_VALUE_UID] = "1000", [AK_VALUE_GID] = "100", [AK_VALUE_ERRNO] = "-EACCES",
+        [AK_VALUE_MSGTYPE] = "SYSCALL", [AK_VALUE_STRING] = "unconfined_t", [AK_VALUE_PATH] = "/etc/passwd",
+        [AK_VALUE_KEY] = "k", [AK_VALUE_ARCH] = "b64", [AK_VALUE_PERM] = "wa", [AK_VALUE_FTYPE] = "dir",
+        [AK_VALUE_FSTYPE] = "debugfs", [AK_VALUE_COMPARE] = "1",
 };
 
 /* The first list the table allows the field on, the exit list if any. */
