@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* -F FIELD OP VALUE and -C FIELD OP FIELD: which field, which lists and operators it takes, and
- * its value in the kernel's form, as auditctl 3.0.9 or 4.0.2 reads it. */
+/* -F FIELD OP VALUE and -C FIELD OP FIELD, as auditctl 3.0.9 or 4.0.2 reads them: the lists and
+ * operators a field takes come from the field table (fields.h), its value from the one parser of
+ * its kind; what the levels read differently is said here (line_sensitive()). */
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
