@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the daemon, the client and the library must agree on, defined once: the names on the system
- * bus (dbus/org.auditkeep1.xml and .conf spell the same) and the files read when none is given. */
+ * bus (dbus/org.auditkeep1.xml and .conf spell the same), the files read when none is given, and
+ * the kernel's id for "unset". */
 #pragma once
 
 #define BUS_NAME "org.auditkeep1"
@@ -21,3 +22,9 @@
 #define DEFAULT_RULES_DIR "/etc/audit/rules.d"
 #define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
 #define DEFAULT_AUDITD_CONF "/etc/audit/auditd.conf"
+
+/* The id the kernel uses for "none": a process without a login uid (auid, what `-F auid=unset`
+ * and "-1" mean), without a session (ses), or a caller whose uid is not known. Audit records
+ * print it as a number, hence the text form too. */
+#define AK_ID_UNSET 4294967295u
+#define AK_ID_UNSET_TEXT "4294967295"

@@ -6,9 +6,8 @@
 #include <string.h>
 
 #include "attribution.h"
+#include "constants.h"
 #include "util.h"
-
-#define UNSET_ID "4294967295"   /* (uint32_t) -1: no login uid, no session */
 
 void attribution_init(Attribution *a, pid_t self_pid, const char *self_auid, const char *self_ses) {
         *a = (Attribution) { .self_pid = self_pid };
@@ -156,7 +155,7 @@ static AttrChange *find(Attribution *a, uint64_t serial) {
 }
 
 static const char *id_text(const char *v) {
-        return !v[0] ? "?" : streq(v, UNSET_ID) ? "unset" : v;
+        return !v[0] ? "?" : streq(v, AK_ID_UNSET_TEXT) ? "unset" : v;
 }
 
 /* "pid=4242 comm=auditctl exe=/usr/sbin/auditctl auid=1000 ses=3": the process named by a

@@ -10,6 +10,7 @@
 
 #include "auditd-conf-watch.h"
 #include "compat-bus.h"
+#include "constants.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -43,7 +44,7 @@ static int authorize(sd_bus_message *msg, sd_bus_error *error, Caller *ret) {
                 return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only root may do this");
         if (ret)
                 *ret = (Caller) { .uid = euid,
-                                  .loginuid = sd_bus_creds_get_audit_login_uid(creds, &loginuid) >= 0 ? loginuid : (uid_t) -1 };
+                                  .loginuid = sd_bus_creds_get_audit_login_uid(creds, &loginuid) >= 0 ? loginuid : AK_ID_UNSET };
         return 1;
 }
 

@@ -33,6 +33,7 @@
 
 #include "auditd-conf-watch.h"
 #include "compat-host.h"
+#include "constants.h"
 #include "journal-ids.h"
 #include "log.h"
 #include "manager.h"
@@ -330,7 +331,7 @@ static void reply_call(Manager *m) {
         sd_bus_message *call = TAKE_PTR(m->pending_call);
 
         m->call_chain = 0;
-        m->call_uid = m->call_loginuid = (uid_t) -1;
+        m->call_uid = m->call_loginuid = AK_ID_UNSET;
         if (m->call_error)
                 (void) sd_bus_reply_method_errorf(call, m->call_error, "%s", m->call_message);
         else
@@ -984,7 +985,7 @@ int manager_new(Manager **ret) {
         m->control_fd = m->monitor_fd = -1;
         m->audit_trail = 1;
         m->trail_fd = -1;
-        m->call_uid = m->call_loginuid = (uid_t) -1;
+        m->call_uid = m->call_loginuid = AK_ID_UNSET;
         {
                 ssize_t n = readlink("/proc/self/exe", m->exe_path, sizeof(m->exe_path) - 1);
                 m->exe_path[n > 0 ? n : 0] = '\0';

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "constants.h"
 #include "log.h"
 #include "manager.h"
 #include "trail.h"
@@ -130,9 +131,9 @@ void trail_sync(Manager *m, const ak_sync_report *rep, const char *op) {
         strbuf_printf(&b, " op=%s added=%zu removed=%zu changed=%zu pending=%zu refused=%zu", op, rep->added,
                       rep->removed, rep->set, rep->n_pending, rep->n_failed);
         keys_of(&b, rep->plan->ops, rep->plan->n_ops);
-        if (m->call_chain && m->call_uid != (uid_t) -1)
+        if (m->call_chain && m->call_uid != AK_ID_UNSET)
                 strbuf_printf(&b, " requested_by_uid=%u", (unsigned) m->call_uid);
-        if (m->call_chain && m->call_loginuid != (uid_t) -1)
+        if (m->call_chain && m->call_loginuid != AK_ID_UNSET)
                 strbuf_printf(&b, " requested_by_auid=%u", (unsigned) m->call_loginuid);
         send_record(m, &b, rep->n_failed || rep->n_pending ? "failed" : "success");
 }

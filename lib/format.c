@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "auditkeep/ak-rules.h"
+#include "fields.h"
 #include "macro.h"
 #include "rule-internal.h"
 #include "tables.h"
@@ -107,37 +108,101 @@ static void put_syscalls(strbuf *b, const struct audit_rule_data *d, uint32_t li
         }
 }
 
-/* The two fields of each AUDIT_COMPARE_* value, as auditctl -l names them. */
-static const struct { const char *left, *right; } compare_fields[] = {
-        [AUDIT_COMPARE_UID_TO_OBJ_UID] = { "uid", "obj_uid" },
-        [AUDIT_COMPARE_GID_TO_OBJ_GID] = { "gid", "obj_gid" },
-        [AUDIT_COMPARE_EUID_TO_OBJ_UID] = { "euid", "obj_uid" },
-        [AUDIT_COMPARE_EGID_TO_OBJ_GID] = { "egid", "obj_gid" },
-        [AUDIT_COMPARE_AUID_TO_OBJ_UID] = { "auid", "obj_uid" },
-        [AUDIT_COMPARE_SUID_TO_OBJ_UID] = { "suid", "obj_uid" },
-        [AUDIT_COMPARE_SGID_TO_OBJ_GID] = { "sgid", "obj_gid" },
-        [AUDIT_COMPARE_FSUID_TO_OBJ_UID] = { "fsuid", "obj_uid" },
-        [AUDIT_COMPARE_FSGID_TO_OBJ_GID] = { "fsgid", "obj_gid" },
-        [AUDIT_COMPARE_UID_TO_AUID] = { "uid", "auid" },
-        [AUDIT_COMPARE_UID_TO_EUID] = { "uid", "euid" },
-        [AUDIT_COMPARE_UID_TO_FSUID] = { "uid", "fsuid" },
-        [AUDIT_COMPARE_UID_TO_SUID] = { "uid", "suid" },
-        [AUDIT_COMPARE_AUID_TO_FSUID] = { "auid", "fsuid" },
-        [AUDIT_COMPARE_AUID_TO_SUID] = { "auid", "suid" },
-        [AUDIT_COMPARE_AUID_TO_EUID] = { "auid", "euid" },
-        [AUDIT_COMPARE_EUID_TO_SUID] = { "euid", "suid" },
-        [AUDIT_COMPARE_EUID_TO_FSUID] = { "euid", "fsuid" },
-        [AUDIT_COMPARE_SUID_TO_FSUID] = { "suid", "fsuid" },
-        [AUDIT_COMPARE_GID_TO_EGID] = { "gid", "egid" },
-        [AUDIT_COMPARE_GID_TO_FSGID] = { "gid", "fsgid" },
-        [AUDIT_COMPARE_GID_TO_SGID] = { "gid", "sgid" },
-        [AUDIT_COMPARE_EGID_TO_FSGID] = { "egid", "fsgid" },
-        [AUDIT_COMPARE_EGID_TO_SGID] = { "egid", "sgid" },
-        [AUDIT_COMPARE_SGID_TO_FSGID] = { "sgid", "fsgid" },
-};
-
 char *ak_rule_format(const ak_rule *r) {
         return ak_rule_format_flags(r, 0);
+}
+
+/* A string field: `-w PATH` of a watch, one -k / -F key= per joined key, else -F NAME OP TEXT. */
+static void put_string(strbuf *b, uint32_t f, const char *op, const char *s, size_t n, int watch) {
+        const char *name = ak_field_to_name(f);
+
+        if (watch && (f == AUDIT_WATCH || f == AUDIT_DIR)) {
+                strbuf_puts(b, "-w ");
+                put_escaped(b, s, n);
+        } else if (f == AUDIT_FILTERKEY) {
+                size_t start = 0;
+                for (size_t k = 0; k <= n; k++)
+                        if (k == n || s[k] == AUDIT_KEY_SEPARATOR) {
+                                strbuf_puts(b, watch ? " -k " : " -F key=");
+                                put_escaped(b, s + start, k - start);
+                                start = k + 1;
+                        }
+        } else {
+                strbuf_printf(b, " -F %s%s", name ? name : "?", op);
+                put_escaped(b, s, n);
+        }
+}
+
+/* b64/b32 name the native pair; other arches by machine name, so the text reads back as the same
+ * value. */
+static void put_arch(strbuf *b, const char *op, uint32_t v) {
+        char abuf[32];
+        const char *an = (v == AUDIT_ARCH_X86_64 || v == AUDIT_ARCH_I386)
+                ? ak_arch_to_name(v, abuf, sizeof(abuf)) : ak_arch_machine_name(v);
+
+        if (!an)
+                an = ak_arch_to_name(v, abuf, sizeof(abuf));
+        strbuf_printf(b, " -F arch%s%s", op, an);
+}
+
+/* The name of a value where its kind has names (msgtype, filetype, fstype), else NULL. */
+static const char *value_name(uint8_t kind, uint32_t v) {
+        switch (kind) {
+        case AK_VALUE_MSGTYPE: return ak_msgtype_to_name((int) v);
+        case AK_VALUE_FTYPE: return ak_ftype_to_name(v);
+        case AK_VALUE_FSTYPE: return ak_fstype_to_name(v);
+        default: return NULL;
+        }
+}
+
+/* A field that is not a string, written as its kind reads back (fields.h, parse-field.c). */
+static void put_value(strbuf *b, uint32_t f, const char *op, uint32_t v, uint32_t list, int watch) {
+        const ak_field_spec *spec = ak_field_spec_of(f);
+        const char *name = ak_field_to_name(f), *t;
+        uint32_t left, right;
+
+        switch (spec->kind) {
+        case AK_VALUE_ARCH:
+                put_arch(b, op, v);
+                break;
+        case AK_VALUE_PERM:
+                strbuf_puts(b, watch ? " -p " : " -F perm=");
+                put_perm(b, v);
+                break;
+        case AK_VALUE_MSGTYPE: case AK_VALUE_FTYPE: case AK_VALUE_FSTYPE:
+                t = value_name(spec->kind, v);
+                if (t)
+                        strbuf_printf(b, " -F %s%s%s", name, op, t);
+                else
+                        strbuf_printf(b, " -F %s%s%u", name, op, v);
+                break;
+        case AK_VALUE_COMPARE:
+                if (list == AUDIT_FILTER_EXIT && ak_compare_fields(v, &left, &right) == 0)
+                        strbuf_printf(b, " -C %s%s%s", ak_field_to_name(left), op, ak_field_to_name(right));
+                else
+                        strbuf_printf(b, " -F field_compare%s%u", op, v);
+                break;
+        case AK_VALUE_ARG:
+                strbuf_printf(b, " -F %s%s0x%X", name, op, v);
+                break;
+        case AK_VALUE_ERRNO: {
+                int e = (int) v;
+                const char *en = e < 0 && e != INT_MIN ? ak_errno_to_name(-e) : NULL;
+                if (en)
+                        strbuf_printf(b, " -F exit%s-%s", op, en);
+                else
+                        strbuf_printf(b, " -F exit%s%d", op, e);
+                break;
+        }
+        default:
+                if (spec->flags & AK_FIELD_UNSIGNED)
+                        strbuf_printf(b, " -F %s%s%u", name, op, v);
+                else if (name)
+                        strbuf_printf(b, " -F %s%s%d", name, op, (int) v);
+                else
+                        strbuf_printf(b, " -F f%u%s%d", f, op, (int) v);
+                break;
+        }
 }
 
 char *ak_rule_format_flags(const ak_rule *r, unsigned flags) {
@@ -169,108 +234,20 @@ char *ak_rule_format_flags(const ak_rule *r, unsigned flags) {
 
         for (uint32_t i = 0; i < d->field_count && i < AUDIT_MAX_FIELDS; i++) {
                 uint32_t f = d->fields[i], v = d->values[i];
-                const char *op = ak_op_symbol(d->fieldflags[i]), *name = ak_field_to_name(f);
-                char abuf[32];
+                const char *op = ak_op_symbol(d->fieldflags[i]);
 
                 if (ak_field_is_string(f)) {
-                        const char *s = d->buf + off;
-                        size_t n = v;
-
-                        if (off > blen || n > blen - off) {
+                        if (off > blen || v > blen - off) {
                                 strbuf_puts(&b, " <truncated>");
                                 break;
                         }
-                        off += n;
-                        if (watch && (f == AUDIT_WATCH || f == AUDIT_DIR)) {
-                                strbuf_puts(&b, "-w ");
-                                put_escaped(&b, s, n);
-                        } else if (f == AUDIT_FILTERKEY) {
-                                /* one -k / -F key= per joined key */
-                                size_t start = 0;
-                                for (size_t k = 0; k <= n; k++)
-                                        if (k == n || s[k] == AUDIT_KEY_SEPARATOR) {
-                                                strbuf_puts(&b, watch ? " -k " : " -F key=");
-                                                put_escaped(&b, s + start, k - start);
-                                                start = k + 1;
-                                        }
-                        } else {
-                                strbuf_printf(&b, " -F %s%s", name ? name : "?", op);
-                                put_escaped(&b, s, n);
-                        }
+                        put_string(&b, f, op, d->buf + off, v, watch);
+                        off += v;
                         continue;
                 }
-
-                switch (f) {
-                case AUDIT_ARCH: {
-                        /* b64/b32 name the native pair; other arches by machine name, so the text
-                         * reads back as the same value. */
-                        const char *an = (v == AUDIT_ARCH_X86_64 || v == AUDIT_ARCH_I386)
-                                ? ak_arch_to_name(v, abuf, sizeof(abuf)) : ak_arch_machine_name(v);
-                        if (!an)
-                                an = ak_arch_to_name(v, abuf, sizeof(abuf));
-                        strbuf_printf(&b, " -F arch%s%s", op, an);
-                        if (i == last_arch)
-                                put_syscalls(&b, d, list, arch);
-                        break;
-                }
-                case AUDIT_PERM:
-                        strbuf_puts(&b, watch ? " -p " : " -F perm=");
-                        put_perm(&b, v);
-                        break;
-                case AUDIT_MSGTYPE: {
-                        const char *t = ak_msgtype_to_name((int) v);
-                        if (t)
-                                strbuf_printf(&b, " -F msgtype%s%s", op, t);
-                        else
-                                strbuf_printf(&b, " -F msgtype%s%u", op, v);
-                        break;
-                }
-                case AUDIT_FIELD_COMPARE:
-                        if (v < ELEMENTSOF(compare_fields) && compare_fields[v].left && list == AUDIT_FILTER_EXIT)
-                                strbuf_printf(&b, " -C %s%s%s", compare_fields[v].left, op, compare_fields[v].right);
-                        else
-                                strbuf_printf(&b, " -F field_compare%s%u", op, v);
-                        break;
-                case AUDIT_ARG0: case AUDIT_ARG1: case AUDIT_ARG2: case AUDIT_ARG3:
-                        strbuf_printf(&b, " -F %s%s0x%X", name, op, v);
-                        break;
-                case AUDIT_EXIT: {
-                        int e = (int) v;
-                        const char *en = e < 0 && e != INT_MIN ? ak_errno_to_name(-e) : NULL;
-                        if (en)
-                                strbuf_printf(&b, " -F exit%s-%s", op, en);
-                        else
-                                strbuf_printf(&b, " -F exit%s%d", op, e);
-                        break;
-                }
-                case AUDIT_FSTYPE: {
-                        const char *t = ak_fstype_to_name(v);
-                        if (t)
-                                strbuf_printf(&b, " -F fstype%s%s", op, t);
-                        else
-                                strbuf_printf(&b, " -F fstype%s%u", op, v);
-                        break;
-                }
-                case AUDIT_FILETYPE: {
-                        const char *t = ak_ftype_to_name(v);
-                        if (t)
-                                strbuf_printf(&b, " -F filetype%s%s", op, t);
-                        else
-                                strbuf_printf(&b, " -F filetype%s%u", op, v);
-                        break;
-                }
-                case AUDIT_INODE:
-                case AUDIT_GID: case AUDIT_EGID: case AUDIT_SGID: case AUDIT_FSGID: case AUDIT_OBJ_GID:
-                        /* unsigned: a gid name lookup would not read "-1" back */
-                        strbuf_printf(&b, " -F %s%s%u", name, op, v);
-                        break;
-                default:
-                        if (name)
-                                strbuf_printf(&b, " -F %s%s%d", name, op, (int) v);
-                        else
-                                strbuf_printf(&b, " -F f%u%s%d", f, op, (int) v);
-                        break;
-                }
+                put_value(&b, f, op, v, list, watch);
+                if (i == last_arch)
+                        put_syscalls(&b, d, list, arch);
         }
         return strbuf_steal(&b);
 }

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Shared inside the rules language: the parser (parse.c) and the reading of sources in the order
- * augenrules uses (sources.c). Private to lib/. */
+/* Shared inside the rules language: the line parser (parse.c, with -F/-C in parse-field.c and
+ * its diagnostics and rule builder in parse-diag.c), the ruleset (ruleset.c) and the reading of
+ * sources in the order augenrules uses (sources.c). Private to lib/. */
 #pragma once
 
+#include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "auditkeep/ak-rules.h"
+#include "macro.h"
 #include "sim.h"
 
 /* A desired rule whose encoding depends on the compatibility level, with the other level's. */
@@ -55,3 +59,97 @@ int lineset_add_text(lineset *ls, const char *file, char *buf, size_t len);
 /* A file, or a directory's *.rules in augenrules order (natural sort; the last -D, -b and -f
  * hoisted to the top, the last -e to the end). Problems with the files are diagnostics. */
 int ak_read_source(ak_ruleset *rs, const char *path, lineset *ls);
+
+/* ------------------------------------------------------------------------------------------ */
+/* one line */
+
+#define RULE_BUF_MAX (AUDIT_MAX_FIELDS * (PATH_MAX + 1))
+
+enum { LIST_UNSET = -1 };
+enum { CMD_NONE, CMD_ADD, CMD_PREPEND, CMD_DEL };
+
+/* One token of a line, with the column of its first byte in the original line. */
+typedef struct token {
+        char *s;
+        unsigned col;
+} token;
+
+/* The rule under construction, and auditctl's per-line state. */
+typedef struct builder {
+        struct audit_rule_data *d;
+        size_t buf_cap;
+        int cmd;                /* CMD_ADD, CMD_PREPEND, CMD_DEL */
+        int list;
+        int action;
+        unsigned rule_col;      /* column of -a/-A/-d/-w/-W */
+        int syscall_added, perm_added, exe_added, fs_added, watch;
+        int perm_expanded;      /* level 4: -F perm= added syscalls (so -F arch after it is misplaced) */
+        int s_given;            /* some -S on the line */
+        int perm_why;           /* c->why is perm_expand()'s, worded once the line is read */
+        unsigned perm_n;        /* what it adds: how many syscalls, of which classes, for which arch */
+        char perm_classes[80], perm_arch[32], perm_value[8];
+        uint32_t elf;           /* arch the syscall names resolve against; 0 = not yet */
+        char key[AUDIT_MAX_KEY_LEN + 1];
+        unsigned key_col;
+} builder;
+
+/* Where the line being parsed came from, and where its problems go. */
+typedef struct linectx {
+        ak_ruleset *rs;
+        const char *file;
+        unsigned line;
+        int failed;
+        /* for ak_rule_from_text */
+        char *first_message;
+        unsigned first_column;
+        int compat;             /* AK_COMPAT_3 or AK_COMPAT_4 */
+        int sensitive;          /* the line took a branch where the levels differ */
+        char why[400];          /* what differs, for the notes and for diff (the first one) */
+} linectx;
+
+/* Parse one line and run it against the simulated kernel sm (parse.c). */
+int parse_run_line(linectx *c, sim *sm, char *line, size_t len);
+
+/* parse-diag.c: what is said about a line. */
+
+/* Messages quote the user's words: control and non-ASCII bytes become \\xNN. Takes m. */
+char *ak_printable(char *m);
+/* An error (the line fails) or a warning at a column of the line. */
+_printf_(4, 5)
+void line_report(linectx *c, unsigned col, int warning, const char *fmt, ...);
+#define ERR(c, col, ...) line_report((c), (col), 0, __VA_ARGS__)
+#define WARN(c, col, ...) line_report((c), (col), 1, __VA_ARGS__)
+/* The line means something else (or is refused, or accepted) at the other level: say what. The
+ * first reason is kept. */
+_printf_(2, 3)
+void line_sensitive(linectx *c, const char *fmt, ...);
+/* ", did you mean 'x'?" or "", in buf. */
+const char *suggest_word(const char *s, const char *const *words, size_t n, char *buf, size_t size);
+/* A note for `check`: FILE:LINE:1 and the text (takes msg). */
+void note_add(linectx *c, char *msg);
+
+/* parse-diag.c: the rule builder. */
+int builder_init(builder *b);
+void builder_done(builder *b);
+/* Append a string field's bytes to the rule's buffer: -E2BIG past RULE_BUF_MAX, -ENOMEM. */
+int builder_append_string(builder *b, const char *s, size_t len);
+/* -k KEY and -F key=KEY: joined with AUDIT_KEY_SEPARATOR, added last when the line is read. */
+int builder_add_key(linectx *c, builder *b, const char *k, unsigned col);
+/* The built rule, normalised, with the line's file and number. */
+int builder_take_rule(builder *b, linectx *c, ak_rule *ret);
+/* Every syscall bit of the mask. */
+void rule_mask_all(struct audit_rule_data *d);
+
+/* parse-field.c: -F and -C. */
+
+/* A number as auditctl's strtol/strtoul(v, NULL, 0) reads it, but the whole string: -EINVAL,
+ * -ERANGE. `neg_ok`: a leading '-' before a digit is allowed (stored two's complement). */
+int parse_number(const char *s, int neg_ok, uint32_t *ret);
+/* Permissions "rwxa" (any case, each at most once in effect) as AUDIT_PERM_* bits. */
+int parse_perm(linectx *c, const char *s, unsigned col, uint32_t *ret);
+/* -F name OP value */
+int opt_field(linectx *c, builder *b, const token *opt, const token *arg);
+/* -C field OP field */
+int opt_compare(linectx *c, builder *b, const token *opt, const token *arg);
+/* Word the line's compatibility note about -F perm= once it is known whether the line has -S. */
+void perm_why_finish(linectx *c, const builder *b);

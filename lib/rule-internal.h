@@ -16,6 +16,8 @@ int ak_field_is_string(uint32_t field);
 const char *ak_list_name(uint32_t list);
 /* "=", "!=", "<", ">", "<=", ">=", "&", "&=" for an AUDIT_* operator, "?" otherwise. */
 const char *ak_op_symbol(uint32_t op);
+/* A rule of these bytes (taken; freed on failure) from file:line (file copied, may be NULL). */
+int ak_rule_take(ak_rule *ret, struct audit_rule_data *data, size_t size, const char *file, unsigned line);
 /* Byte offset in data->buf of the string of field `index`. */
 size_t ak_rule_string_offset(const ak_rule *r, uint32_t index);
 

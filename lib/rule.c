@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auditkeep/ak-rules.h"
+#include "fields.h"
 #include "macro.h"
 #include "rule-internal.h"
 
@@ -43,46 +44,33 @@ int ak_rule_from_bytes(ak_rule *ret, const void *buf, size_t len) {
         return 0;
 }
 
-int ak_rule_copy(ak_rule *dst, const ak_rule *src) {
-        ak_rule r = {};
+int ak_rule_take(ak_rule *ret, struct audit_rule_data *data, size_t size, const char *file, unsigned line) {
+        ak_rule r = { .data = data, .size = size, .line = line };
 
-        r.data = malloc(src->size);
-        if (!r.data)
-                return -ENOMEM;
-        memcpy(r.data, src->data, src->size);
-        r.size = src->size;
-        r.line = src->line;
-        if (src->file) {
-                r.file = strdup(src->file);
+        if (file) {
+                r.file = strdup(file);
                 if (!r.file) {
-                        free(r.data);
+                        free(data);
                         return -ENOMEM;
                 }
         }
-        *dst = r;
+        *ret = r;
         return 0;
 }
 
+int ak_rule_copy(ak_rule *dst, const ak_rule *src) {
+        struct audit_rule_data *data = malloc(src->size);
+
+        if (!data)
+                return -ENOMEM;
+        memcpy(data, src->data, src->size);
+        return ak_rule_take(dst, data, src->size, src->file, src->line);
+}
+
 int ak_field_is_string(uint32_t field) {
-        switch (field) {
-        case AUDIT_SUBJ_USER:
-        case AUDIT_SUBJ_ROLE:
-        case AUDIT_SUBJ_TYPE:
-        case AUDIT_SUBJ_SEN:
-        case AUDIT_SUBJ_CLR:
-        case AUDIT_OBJ_USER:
-        case AUDIT_OBJ_ROLE:
-        case AUDIT_OBJ_TYPE:
-        case AUDIT_OBJ_LEV_LOW:
-        case AUDIT_OBJ_LEV_HIGH:
-        case AUDIT_WATCH:
-        case AUDIT_DIR:
-        case AUDIT_FILTERKEY:
-        case AUDIT_EXE:
-                return 1;
-        default:
-                return 0;
-        }
+        uint8_t kind = ak_field_spec_of(field)->kind;
+
+        return kind == AK_VALUE_STRING || kind == AK_VALUE_PATH || kind == AK_VALUE_KEY;
 }
 
 void ak_rule_normalize(ak_rule *r) {
