@@ -77,6 +77,24 @@ START_TEST(test_every_field_reads_back)
 }
 END_TEST
 
+/* Plain numbers are unsigned both ways: the largest reads back (it was written as -1, which -F
+ * refuses for these fields). */
+START_TEST(test_largest_plain_numbers_read_back)
+{
+        static const char *const lines[] = {
+                "-a always,exit -S kill -F pid=4294967295",
+                "-a always,exit -S kill -F ppid=2147483648",
+                "-a always,exit -S open -F devmajor=4294967295",
+                "-a always,exit -S open -F inode=4294967295",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
+                roundtrip(lines[i], AK_COMPAT_3);
+                roundtrip(lines[i], AK_COMPAT_4);
+        }
+}
+END_TEST
+
 /* Off the table: a plain number on any list. */
 START_TEST(test_unlisted_field)
 {
@@ -120,6 +138,7 @@ static Suite *fields_suite(void) {
 
         tcase_add_test(tc, test_every_field_reads_back);
         tcase_add_test(tc, test_unlisted_field);
+        tcase_add_test(tc, test_largest_plain_numbers_read_back);
         tcase_add_test(tc, test_compare_pairs);
         suite_add_tcase(s, tc);
         return s;
