@@ -237,6 +237,15 @@ static void properties_update(Manager *m, const char **changed, size_t *ret_n) {
 /* ------------------------------------------------------------------------------------------ */
 /* methods */
 
+/* Close the array a method's reply was filled with (r: how the filling went) and send it. */
+static int send_array(sd_bus_message *reply, int r) {
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, const Caller *caller, VerifyReason reason,
                       int exact) {
         if (m->pending_call)
@@ -365,11 +374,7 @@ static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *
                                 return -ENOMEM;
                         r = sd_bus_message_append(reply, "(sss)", text, "", "foreign");
                 }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return send_array(reply, r);
 }
 
 /* What differs now, one line per change a sync would make: "+ RULE", "- RULE", "~ SETTING". */
@@ -409,11 +414,7 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                         return -ENOMEM;
                 r = sd_bus_message_append(reply, "s", line);
         }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return send_array(reply, r);
 }
 
 static int method_list_errors(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -435,11 +436,7 @@ static int method_list_errors(sd_bus_message *msg, void *userdata, sd_bus_error 
                 r = sd_bus_message_append(reply, "(suus)", bus_text(d->file, &owned_file), d->line, d->column,
                                           bus_text(text, &owned_text));
         }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return send_array(reply, r);
 }
 
 /* The methods and signals; the properties are put in front of them from the table above. */

@@ -367,6 +367,18 @@ static size_t tokenize(const char *line, size_t len, char *store, token *toks, s
         return n;
 }
 
+/* The same into storage of its own (*ret_store, *ret_toks: the caller frees them). */
+static int tokenize_alloc(const char *line, size_t len, char **ret_store, token **ret_toks, size_t *ret_n) {
+        size_t max = len / 2 + 2;
+
+        *ret_store = malloc(len + max + 1);
+        *ret_toks = calloc(max, sizeof(token));
+        if (!*ret_store || !*ret_toks)
+                return -ENOMEM;
+        *ret_n = tokenize(line, len, *ret_store, *ret_toks, max);
+        return 0;
+}
+
 typedef struct longopt {
         const char *name;
         int has_arg;
@@ -781,7 +793,7 @@ static void compat_compare(linectx *c, const char *line, size_t len, const ak_ru
 int parse_run_line(linectx *c, sim *sm, char *line, size_t len) {
         _cleanup_free_ char *store = NULL;
         _cleanup_free_ token *toks = NULL;
-        size_t n, i = 0, max;
+        size_t n, i = 0;
         builder b;
         command cmd = {};
         int r = 0;
@@ -803,12 +815,8 @@ int parse_run_line(linectx *c, sim *sm, char *line, size_t len) {
                 return 0;
         }
 
-        max = len / 2 + 2;
-        store = malloc(len + max + 1);
-        toks = calloc(max, sizeof(token));
-        if (!store || !toks)
+        if (tokenize_alloc(line, len, &store, &toks, &n) < 0)
                 return -ENOMEM;
-        n = tokenize(line, len, store, toks, max);
         if (n == 0)
                 return 0;
 
@@ -892,7 +900,7 @@ static int rule_from_text_at(const char *text, int level, ak_rule *ret, char **r
         linectx c = { .line = 0, .compat = level };
         builder b;
         command cmd = {};
-        size_t len, n, max;
+        size_t len, n;
         int r = -EINVAL;
 
         if (!copy)
@@ -900,12 +908,8 @@ static int rule_from_text_at(const char *text, int level, ak_rule *ret, char **r
         len = strlen(copy);
         while (len > 0 && (copy[len - 1] == '\n' || copy[len - 1] == '\r'))
                 copy[--len] = '\0';
-        max = len / 2 + 2;
-        store = malloc(len + max + 1);
-        toks = calloc(max, sizeof(token));
-        if (!store || !toks)
+        if (tokenize_alloc(copy, len, &store, &toks, &n) < 0)
                 return -ENOMEM;
-        n = tokenize(copy, len, store, toks, max);
         if (builder_init(&b) < 0)
                 return -ENOMEM;
         if (n == 0)
