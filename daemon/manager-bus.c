@@ -327,17 +327,21 @@ static int last_report(Manager *m, sd_bus_error *error) {
         return 1;
 }
 
+/* Root, and a comparison to answer from. */
+static int authorize_report(Manager *m, sd_bus_message *msg, sd_bus_error *error) {
+        int r = authorize(msg, error, NULL);
+
+        return r <= 0 ? r : last_report(m, error);
+}
+
 /* State of each desired rule against the last snapshot, plus foreign ones. */
 static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const ak_kstate *k = &m->report.before;
         _cleanup_free_ char *used = NULL;
-        int r = authorize(msg, error, NULL);
+        int r = authorize_report(m, msg, error);
 
-        if (r <= 0)
-                return r;
-        r = last_report(m, error);
         if (r <= 0)
                 return r;
         used = calloc(k->n_rules + 1, 1);
@@ -383,11 +387,8 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const ak_sync_report *rep = &m->report;
         const ak_plan *p = rep->plan;
-        int r = authorize(msg, error, NULL);
+        int r = authorize_report(m, msg, error);
 
-        if (r <= 0)
-                return r;
-        r = last_report(m, error);
         if (r <= 0)
                 return r;
         r = sd_bus_message_new_method_return(msg, &reply);
