@@ -1503,6 +1503,36 @@ static void teardown(void) {
         arena_free();
 }
 
+/* One line per planned operation, as `auditkeepctl diff` and the daemon's Diff both print it. */
+START_TEST(test_op_format) {
+        ak_rule r;
+        struct audit_status have = { .backlog_limit = 64, .lost = 7 };
+        ak_op add = { .type = AK_OP_ADD_RULE }, del = { .type = AK_OP_DEL_RULE };
+        ak_op set = { .type = AK_OP_SET, .mask = AUDIT_STATUS_BACKLOG_LIMIT, .value = 8192 };
+        ak_op lost = { .type = AK_OP_RESET_LOST }, feature = { .type = AK_OP_SET_FEATURE };
+        struct {
+                const ak_op *op;
+                const char *want;
+        } cases[] = {
+                { &add, "+ -w /etc/passwd -p wa -k identity" },
+                { &del, "- -w /etc/passwd -p wa -k identity" },
+                { &set, "~ backlog_limit 64 -> 8192" },
+                { &lost, "~ reset lost counter (now 7)" },
+                { &feature, "~ loginuid immutable (cannot be undone until reboot)" },
+        };
+
+        ck_assert_int_eq(ak_rule_from_text("-w /etc/passwd -p wa -k identity", &r, NULL, NULL), 0);
+        add.rule = del.rule = &r;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *line = ak_op_format(cases[i].op, &have, AK_FORMAT_NO_STAT);
+                ck_assert_ptr_nonnull(line);
+                ck_assert_str_eq(line, cases[i].want);
+                free(line);
+        }
+        ak_rule_done(&r);
+}
+END_TEST
+
 static Suite *plan_suite(void) {
         Suite *s = suite_create("plan");
         TCase *tc = tcase_create("core");
@@ -1510,6 +1540,7 @@ static Suite *plan_suite(void) {
         tcase_add_checked_fixture(tc, NULL, teardown);
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, test_overlap);
+        tcase_add_test(tc, test_op_format);
         tcase_add_test(tc, test_in_sync);
         tcase_add_test(tc, test_status_ops);
         tcase_add_test(tc, test_lock);
