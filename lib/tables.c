@@ -128,63 +128,61 @@ static const char *find_num(const struct name_num *t, size_t n, int num) {
 /* ------------------------------------------------------------------------------------------ */
 /* Fields (fieldtab). */
 
-static const struct name_num field_table[] = {
-        { AUDIT_PID,            "pid" },
-        { AUDIT_UID,            "uid" },
-        { AUDIT_EUID,           "euid" },
-        { AUDIT_SUID,           "suid" },
-        { AUDIT_FSUID,          "fsuid" },
-        { AUDIT_GID,            "gid" },
-        { AUDIT_EGID,           "egid" },
-        { AUDIT_SGID,           "sgid" },
-        { AUDIT_FSGID,          "fsgid" },
-        { AUDIT_LOGINUID,       "auid" },
-        { AUDIT_LOGINUID,       "loginuid" },
-        { AUDIT_PERS,           "pers" },
-        { AUDIT_ARCH,           "arch" },
-        { AUDIT_MSGTYPE,        "msgtype" },
-        { AUDIT_SUBJ_USER,      "subj_user" },
-        { AUDIT_SUBJ_ROLE,      "subj_role" },
-        { AUDIT_SUBJ_TYPE,      "subj_type" },
-        { AUDIT_SUBJ_SEN,       "subj_sen" },
-        { AUDIT_SUBJ_CLR,       "subj_clr" },
-        { AUDIT_PPID,           "ppid" },
-        { AUDIT_OBJ_USER,       "obj_user" },
-        { AUDIT_OBJ_ROLE,       "obj_role" },
-        { AUDIT_OBJ_TYPE,       "obj_type" },
-        { AUDIT_OBJ_LEV_LOW,    "obj_lev_low" },
-        { AUDIT_OBJ_LEV_HIGH,   "obj_lev_high" },
-        { AUDIT_SESSIONID,      "sessionid" },
-        { AUDIT_FSTYPE,         "fstype" },
-        { AUDIT_DEVMAJOR,       "devmajor" },
-        { AUDIT_DEVMINOR,       "devminor" },
-        { AUDIT_INODE,          "inode" },
-        { AUDIT_EXIT,           "exit" },
-        { AUDIT_SUCCESS,        "success" },
-        { AUDIT_WATCH,          "path" },
-        { AUDIT_PERM,           "perm" },
-        { AUDIT_DIR,            "dir" },
-        { AUDIT_FILETYPE,       "filetype" },
-        { AUDIT_OBJ_UID,        "obj_uid" },
-        { AUDIT_OBJ_GID,        "obj_gid" },
-        { AUDIT_FIELD_COMPARE,  "field_compare" },
-        { AUDIT_EXE,            "exe" },
-        { AUDIT_SADDR_FAM,      "saddr_fam" },
-        { AUDIT_ARG0,           "a0" },
-        { AUDIT_ARG1,           "a1" },
-        { AUDIT_ARG2,           "a2" },
-        { AUDIT_ARG3,           "a3" },
-        { AUDIT_FILTERKEY,      "key" },
-};
+/* Each field once: the name table and the list of names (for suggestions) are made from it. */
+#define FIELDS(X) \
+        X(AUDIT_PID, "pid") \
+        X(AUDIT_UID, "uid") \
+        X(AUDIT_EUID, "euid") \
+        X(AUDIT_SUID, "suid") \
+        X(AUDIT_FSUID, "fsuid") \
+        X(AUDIT_GID, "gid") \
+        X(AUDIT_EGID, "egid") \
+        X(AUDIT_SGID, "sgid") \
+        X(AUDIT_FSGID, "fsgid") \
+        X(AUDIT_LOGINUID, "auid") \
+        X(AUDIT_LOGINUID, "loginuid") \
+        X(AUDIT_PERS, "pers") \
+        X(AUDIT_ARCH, "arch") \
+        X(AUDIT_MSGTYPE, "msgtype") \
+        X(AUDIT_SUBJ_USER, "subj_user") \
+        X(AUDIT_SUBJ_ROLE, "subj_role") \
+        X(AUDIT_SUBJ_TYPE, "subj_type") \
+        X(AUDIT_SUBJ_SEN, "subj_sen") \
+        X(AUDIT_SUBJ_CLR, "subj_clr") \
+        X(AUDIT_PPID, "ppid") \
+        X(AUDIT_OBJ_USER, "obj_user") \
+        X(AUDIT_OBJ_ROLE, "obj_role") \
+        X(AUDIT_OBJ_TYPE, "obj_type") \
+        X(AUDIT_OBJ_LEV_LOW, "obj_lev_low") \
+        X(AUDIT_OBJ_LEV_HIGH, "obj_lev_high") \
+        X(AUDIT_SESSIONID, "sessionid") \
+        X(AUDIT_FSTYPE, "fstype") \
+        X(AUDIT_DEVMAJOR, "devmajor") \
+        X(AUDIT_DEVMINOR, "devminor") \
+        X(AUDIT_INODE, "inode") \
+        X(AUDIT_EXIT, "exit") \
+        X(AUDIT_SUCCESS, "success") \
+        X(AUDIT_WATCH, "path") \
+        X(AUDIT_PERM, "perm") \
+        X(AUDIT_DIR, "dir") \
+        X(AUDIT_FILETYPE, "filetype") \
+        X(AUDIT_OBJ_UID, "obj_uid") \
+        X(AUDIT_OBJ_GID, "obj_gid") \
+        X(AUDIT_FIELD_COMPARE, "field_compare") \
+        X(AUDIT_EXE, "exe") \
+        X(AUDIT_SADDR_FAM, "saddr_fam") \
+        X(AUDIT_ARG0, "a0") \
+        X(AUDIT_ARG1, "a1") \
+        X(AUDIT_ARG2, "a2") \
+        X(AUDIT_ARG3, "a3") \
+        X(AUDIT_FILTERKEY, "key")
 
-static const char *const field_names[] = {
-        "pid", "uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "auid", "loginuid",
-        "pers", "arch", "msgtype", "subj_user", "subj_role", "subj_type", "subj_sen", "subj_clr",
-        "ppid", "obj_user", "obj_role", "obj_type", "obj_lev_low", "obj_lev_high", "sessionid",
-        "fstype", "devmajor", "devminor", "inode", "exit", "success", "path", "perm", "dir",
-        "filetype", "obj_uid", "obj_gid", "field_compare", "exe", "saddr_fam", "a0", "a1", "a2",
-        "a3", "key",
-};
+#define FIELD_ENTRY(num, name) { num, name },
+#define FIELD_NAME(num, name) name,
+static const struct name_num field_table[] = { FIELDS(FIELD_ENTRY) };
+static const char *const field_names[] = { FIELDS(FIELD_NAME) };
+#undef FIELD_ENTRY
+#undef FIELD_NAME
 
 int ak_field_from_name(const char *name) {
         const struct name_num *e = find_name(field_table, ELEMENTSOF(field_table), name);
