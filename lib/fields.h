@@ -34,7 +34,7 @@ enum {
         AK_FIELD_BITOPS = 1 << 1,       /* also & and &= */
         AK_FIELD_EXCLUDE = 1 << 2,      /* auditctl 3.0.9 takes it on the exclude list */
         AK_FIELD_OBJECT = 1 << 3,       /* names the watched object: one such field a rule */
-        AK_FIELD_UNSIGNED = 1 << 4,     /* written unsigned (auditctl -l writes numbers signed) */
+        AK_FIELD_UNSIGNED = 1 << 4,     /* a gid without a name written unsigned (plain numbers always are) */
 };
 
 typedef struct ak_field_spec {

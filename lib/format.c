@@ -195,7 +195,8 @@ static void put_value(strbuf *b, uint32_t f, const char *op, uint32_t v, uint32_
                 break;
         }
         default:
-                /* plain numbers are unsigned to -F (pid=-1 is refused): 4294967295 reads back */
+                /* plain numbers are unsigned to -F (pid=-1 is refused), so written unsigned (auditctl -l
+                 * writes them signed): 4294967295 reads back */
                 if ((spec->flags & AK_FIELD_UNSIGNED) || (name && spec->kind == AK_VALUE_NUMBER))
                         strbuf_printf(b, " -F %s%s%u", name, op, v);
                 else if (name)
