@@ -350,6 +350,10 @@ static void finish(Manager *m) {
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
         manager_bus_changed(m);
+        /* the chain the Resync/Reload started (its check, and the settle after) ended: answer it
+         * now, with what it did, before a parked reload's check runs */
+        if (m->pending_call && m->call_chain)
+                reply_call(m);
         if (m->reload_queued) {
                 m->reload_queued = 0;
                 reload_swap(m, TAKE_PTR(m->next_want));
@@ -357,8 +361,6 @@ static void finish(Manager *m) {
         }
         if (done != VERIFY_POLL_LIGHT || m->metrics_stale)
                 metrics_write(m);
-        if (m->pending_call && m->call_chain)
-                reply_call(m);   /* the chain the Resync/Reload started (its check, and the settle after) ended */
         if (m->verify_queued) {
                 m->verify_queued = 0;
                 verify_start(m, m->queued_reason);

@@ -1835,12 +1835,37 @@ START_TEST(test_resync_errors_locked_and_refused) {
 }
 END_TEST
 
+/* A bus method called in the background (it waits for its answer), its reply in a file. */
+static void bus_call_start(const char *method, const char *reply) {
+        char cmd[2000];
+
+        snprintf(cmd, sizeof(cmd), "dbus-send --bus='%s' --print-reply --reply-timeout=30000 --dest=org.auditkeep1 "
+                 "/org/auditkeep1 org.auditkeep1.Manager.%s >'%s' 2>&1 &", w.bus_address, method, reply);
+        ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Its answer: (added, removed, changed) of a method return. */
+static void bus_call_wait(const char *reply, uint32_t ret[3]) {
+        _cleanup_free_ char *out = NULL;
+
+        for (int i = 0; i < 1000; i++) {
+                free(out);
+                out = read_file_or_empty(reply);
+                if (strstr(out, "Error") || (strstr(out, "method return") && strstr(out, "uint32") &&
+                                             sscanf(strstr(out, "uint32"), "uint32 %u uint32 %u uint32 %u", &ret[0], &ret[1],
+                                                    &ret[2]) == 3))
+                        break;
+                usleep(10 * 1000);
+        }
+        ck_assert_msg(strstr(out, "method return"), "%s", out);
+}
+
 /* A ResyncExactOrder that arrives while a SIGHUP's new rules are parked behind a check in flight
  * is answered by its own check (the exact-order one), not by the reload's. */
 START_TEST(test_resync_exact_behind_parked_reload) {
-        _cleanup_free_ char *out = NULL;
-        char reply[700], cmd[2000];
-        uint32_t added = 0, removed = 0, changed = 0;
+        char reply[700];
+        uint32_t counts[3] = {};
+        size_t mark;
 
         world_init("resync-parked", FAKE_SEQPACKET, MON_UNIX);
         write_rules(BASE_RULES);
@@ -1854,34 +1879,57 @@ START_TEST(test_resync_exact_behind_parked_reload) {
         wait_bus_name();
 
         /* a check in flight that the paused kernel does not answer, a reload parked behind it,
-         * then the exact-order resync (in the background: it waits for its answer) */
+         * then the exact-order resync */
         fake_pause();
-        size_t mark = log_size();
+        mark = log_size();
         ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
         wait_log("^verify event$", mark, 3000);
         daemon_signal(SIGHUP);
         usleep(200 * 1000);
         snprintf(reply, sizeof(reply), "%s/reply", w.dir);
-        snprintf(cmd, sizeof(cmd), "dbus-send --bus='%s' --print-reply --reply-timeout=30000 --dest=org.auditkeep1 "
-                 "/org/auditkeep1 org.auditkeep1.Manager.ResyncExactOrder >'%s' 2>&1 &", w.bus_address, reply);
-        ck_assert_int_eq(system(cmd), 0);
+        bus_call_start("ResyncExactOrder", reply);
         wait_log("^verify request \\(queued\\)$", mark, 3000);
         fake_resume();
-        for (int i = 0; i < 1000; i++) {
-                free(out);
-                out = read_file_or_empty(reply);
-                if (strstr(out, "method return") && strstr(out, "uint32") && strrchr(out, '\n') &&
-                    sscanf(strstr(out, "uint32"), "uint32 %u uint32 %u uint32 %u", &added, &removed, &changed) == 3)
-                        break;
-                if (strstr(out, "Error"))
-                        break;
-                usleep(10 * 1000);
-        }
-        ck_assert_msg(strstr(out, "method return"), "%s", out);
+        bus_call_wait(reply, counts);
         /* its own check moved the rules: the answer counts what it did */
-        ck_assert_msg(added >= 1 && removed >= 1, "ResyncExactOrder answered %u/%u/%u: %s", added, removed, changed, out);
+        ck_assert_msg(counts[0] >= 1 && counts[1] >= 1, "ResyncExactOrder answered %u/%u/%u", counts[0], counts[1], counts[2]);
         fake_pause();
         assert_fake_holds_want(1);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
+/* A SIGHUP that arrives while a Resync's own check is in flight: the Resync is answered when its
+ * check ends, with what it repaired, before the reload's check runs. */
+START_TEST(test_sighup_during_resync) {
+        char reply[700];
+        uint32_t counts[3] = {};
+        size_t mark;
+
+        world_init("resync-sighup", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        bus_start();
+        fake_preload(NULL);
+        start_and_settle("60", "in sync, 5 rules");
+        wait_bus_name();
+
+        /* a rule gone without a record (the poll is a minute away); the Resync's check waits
+         * for the paused kernel while the SIGHUP comes in */
+        fake_pause();
+        fake_remove_rule("access");
+        mark = log_size();
+        snprintf(reply, sizeof(reply), "%s/reply", w.dir);
+        bus_call_start("Resync", reply);
+        wait_log("^verify request$", mark, 3000);
+        daemon_signal(SIGHUP);
+        usleep(200 * 1000);
+        fake_resume();
+        bus_call_wait(reply, counts);
+        ck_assert_msg(counts[0] == 1 && counts[1] == 0, "Resync answered %u/%u/%u", counts[0], counts[1], counts[2]);
+        wait_log("^Reloaded: 5 rules", mark, 3000);
+        fake_pause();
+        assert_fake_holds_want(0);
         fake_resume();
         world_done();
 }
@@ -1926,7 +1974,7 @@ static void dump_failed_logs(void) {
         static const char *const names[] = { "start", "lock-last", "lock-withheld", "lock-after-pending", "already-locked", "enobufs",
                                              "silent-signals", "silent-timeout", "notify", "notify-reload", "reload-rejected",
                                              "drift-record", "spoof-control", "spoof-monitor", "monitor", "refused",
-                                             "pending-forgotten", "resync-errors", "resync-silent", "resync-parked" };
+                                             "pending-forgotten", "resync-errors", "resync-silent", "resync-parked", "resync-sighup" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 char dir[512], path[600];
@@ -2013,6 +2061,7 @@ static Suite *daemon_fake_suite(void) {
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_resync_errors_locked_and_refused);
         tcase_add_test(tc, test_resync_exact_behind_parked_reload);
+        tcase_add_test(tc, test_sighup_during_resync);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("poll");
