@@ -19,6 +19,9 @@ void attribution_done(Attribution *a) {
         free(a->expect);
         a->expect = NULL;
         a->n_expect = a->expect_allocated = a->expect_first = 0;
+        free(a->prov);
+        a->prov = NULL;
+        a->n_prov = a->prov_allocated = 0;
 }
 
 int attribution_expect(Attribution *a, const ak_op *ops, size_t n_ops, uint64_t now) {
@@ -69,28 +72,63 @@ static int field(const ak_record *rec, const char *name, char *buf, size_t size)
         return 1;
 }
 
-static void provisional_add(Attribution *a, uint64_t serial, const AttrExpect *e) {
-        a->provisional[a->provisional_next++ % ELEMENTSOF(a->provisional)] =
-                (AttrProvisional) { .serial = serial, .expect = *e };
+/* The first provisional match with this serial or a later one. */
+static size_t provisional_lower(const Attribution *a, uint64_t serial) {
+        size_t lo = 0, hi = a->n_prov;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (a->prov[mid].serial < serial)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
 }
 
-/* The SYSCALL record of a stamp we took as ours names another process: give the expectation
- * back (our own record may still come) and return 1. */
-static int provisional_revoke(Attribution *a, uint64_t serial) {
-        for (size_t i = 0; i < ELEMENTSOF(a->provisional); i++) {
-                AttrProvisional *p = &a->provisional[i];
+static void provisional_add(Attribution *a, uint64_t serial, const AttrExpect *e, uint64_t now) {
+        size_t k = 0, i;
 
-                if (p->serial != serial || serial == 0)
-                        continue;
-                p->serial = 0;
+        /* the oldest stamps are first: drop those whose SYSCALL record would have come by now */
+        while (k < a->n_prov && a->prov[k].until <= now)
+                k++;
+        memmove(a->prov, a->prov + k, (a->n_prov - k) * sizeof(AttrProvisional));
+        a->n_prov -= k;
+        if (a->n_prov == 0 && a->prov_allocated > 256) {
+                /* after a large sync: give the memory back */
+                free(a->prov);
+                a->prov = NULL;
+                a->prov_allocated = 0;
+        }
+        if (GROW(a->prov, a->prov_allocated, a->n_prov + 1) < 0)
+                return;         /* no memory: the match stays final */
+        /* records come in serial order, so this is the end but for a reordered few */
+        for (i = a->n_prov; i > 0 && a->prov[i - 1].serial > serial; i--)
+                ;
+        memmove(a->prov + i + 1, a->prov + i, (a->n_prov - i) * sizeof(AttrProvisional));
+        a->prov[i] = (AttrProvisional) { .serial = serial, .until = now + ATTR_PROVISIONAL_USEC, .expect = *e };
+        a->n_prov++;
+}
+
+/* The stamp's SYSCALL record named us (0 returned), or another process: then every match of the
+ * stamp gives its expectation back (our own record may still come) and 1 is returned. */
+static int provisional_settle(Attribution *a, uint64_t serial, int ours) {
+        size_t lo = provisional_lower(a, serial), hi = lo;
+        int revoked = 0;
+
+        while (hi < a->n_prov && a->prov[hi].serial == serial)
+                hi++;
+        for (size_t i = lo; i < hi && !ours; i++) {
                 a->own_records--;
+                revoked = 1;
                 if (GROW(a->expect, a->expect_allocated, a->n_expect + 1) >= 0) {
-                        a->expect[a->n_expect] = p->expect;
+                        a->expect[a->n_expect] = a->prov[i].expect;
                         a->expect[a->n_expect++].used = 0;
                 }
-                return 1;
         }
-        return 0;
+        memmove(a->prov + lo, a->prov + hi, (a->n_prov - hi) * sizeof(AttrProvisional));
+        a->n_prov -= hi - lo;
+        return revoked;
 }
 
 /* Is this CONFIG_CHANGE one we announced? Then it is used up. Records come in the order the
@@ -125,7 +163,7 @@ static int expected(Attribution *a, const ak_record *rec, uint64_t now) {
                 e->used = 1;
                 while (a->expect_first < a->n_expect && a->expect[a->expect_first].used)
                         a->expect_first++;
-                provisional_add(a, rec->serial, e);
+                provisional_add(a, rec->serial, e, now);
                 return 1;
         }
         return 0;
@@ -225,6 +263,7 @@ int attribution_record(Attribution *a, const ak_record *rec, uint64_t now) {
         case AUDIT_SYSCALL:
                 field(rec, "pid", pid, sizeof(pid));
                 if (pid[0] && (pid_t) strtol(pid, NULL, 10) == a->self_pid) {
+                        (void) provisional_settle(a, rec->serial, 1);
                         a->self_serials[a->self_next++ % ELEMENTSOF(a->self_serials)] = rec->serial;
                         if (find(a, rec->serial))
                                 a->own_records++;
@@ -233,7 +272,7 @@ int attribution_record(Attribution *a, const ak_record *rec, uint64_t now) {
                 }
                 if (rec->type == AUDIT_SYSCALL) {
                         /* a record we took as ours was another process's after all */
-                        if (provisional_revoke(a, rec->serial)) {
+                        if (provisional_settle(a, rec->serial, 0)) {
                                 c = keep(a, rec->serial);
                                 describe_process(rec, c->who, sizeof(c->who));
                                 c->named = 1;

@@ -28,6 +28,7 @@
 #define ATTR_MAX_CHANGES 32
 #define ATTR_EXE_MAX 256        /* escaped; a longer path ends in "..." */
 #define ATTR_EXPECT_USEC (5u * 1000000u)        /* our records arrive within ms; forget after this */
+#define ATTR_PROVISIONAL_USEC (2u * 1000000u)
 
 typedef struct AttrChange {
         uint64_t serial;
@@ -46,9 +47,12 @@ typedef struct AttrExpect {
 } AttrExpect;
 
 /* A record taken as ours by expectation, until its stamp's SYSCALL record (if any) says whose it
- * is: one naming another process gives the expectation back and makes the record a change. */
+ * is: one naming another process gives the expectation back and makes the record a change. Kept
+ * for ATTR_PROVISIONAL_USEC (a stamp's SYSCALL record follows its CONFIG_CHANGE at once), sorted
+ * by serial; as many as matched, so that a large sync cannot push one out. */
 typedef struct AttrProvisional {
         uint64_t serial;
+        uint64_t until;
         AttrExpect expect;
 } AttrProvisional;
 
@@ -63,8 +67,8 @@ typedef struct Attribution {
         AttrExpect *expect;                     /* in the order the operations are sent */
         size_t n_expect, expect_allocated;
         size_t expect_first;                    /* all before it are used: records come in order */
-        AttrProvisional provisional[16];        /* ring */
-        size_t provisional_next;
+        AttrProvisional *prov;                  /* sorted by serial */
+        size_t n_prov, prov_allocated;
         uint64_t own_records;                   /* records recognised as our own, for tests */
 } Attribution;
 

@@ -192,6 +192,32 @@ START_TEST(test_expectation_given_back) {
 }
 END_TEST
 
+/* A large sync: the daemon's own records between another process's record (which took one of
+ * the daemon's expectations) and that record's SYSCALL do not make the revocation forget it. */
+START_TEST(test_expectation_given_back_after_many) {
+        enum { N = 60 };
+        ak_op ops[N];
+        char body[160];
+
+        for (size_t i = 0; i < N; i++)
+                ops[i] = (ak_op) { .type = AK_OP_SET, .mask = AUDIT_STATUS_BACKLOG_LIMIT, .value = (uint32_t) i + 1 };
+        ck_assert_int_eq(attribution_expect(&a, ops, N, NOW), 0);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 500, "op=set audit_backlog_limit=1 old=64 auid=4294967295 ses=4294967295 res=1"), 0);
+        for (size_t i = 1; i < N; i++) {
+                snprintf(body, sizeof(body), "op=set audit_backlog_limit=%zu old=1 auid=4294967295 ses=4294967295 res=1", i + 1);
+                ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 500 + i, body), 0);
+        }
+        ck_assert_int_eq(feed(AUDIT_SYSCALL, 500, "syscall=44 pid=999 auid=4294967295 ses=4294967295 comm=\"evil\" exe=\"/tmp/evil\""), 1);
+        ck_assert_uint_eq(a.own_records, N - 1);
+        /* the daemon's own record of that setting, after: still its own */
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, 600, "op=set audit_backlog_limit=1 old=64 auid=4294967295 ses=4294967295 res=1"), 0);
+        ck_assert_str_eq(take(attribution_mark(&a)), "pid=999 comm=evil exe=/tmp/evil auid=unset ses=unset");
+        /* a SYSCALL naming the daemon settles its stamp: nothing left to give back */
+        ck_assert_int_eq(feed(AUDIT_SYSCALL, 510, "syscall=44 pid=777 auid=4294967295 ses=4294967295 comm=\"auditkeepd\""), 0);
+        ck_assert_uint_eq(a.n_prov, N - 1);   /* 501..559 and 600, but 510 */
+}
+END_TEST
+
 /* Many operations: their records, in order, each match once; one out of order too. */
 START_TEST(test_many_expectations_in_order) {
         enum { N = 3000 };
@@ -250,6 +276,7 @@ static Suite *attribution_suite(void) {
         tcase_add_test(tc, test_own_records_by_pid);
         tcase_add_test(tc, test_hostile_names_escaped);
         tcase_add_test(tc, test_expectation_given_back);
+        tcase_add_test(tc, test_expectation_given_back_after_many);
         tcase_add_test(tc, test_many_expectations_in_order);
         tcase_add_test(tc, test_misleading_and_long_names);
         suite_add_tcase(s, tc);
