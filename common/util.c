@@ -168,14 +168,16 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *ret) {
 /* Length of the character at s when it can be shown as it is, else 0. Not shown: bytes that are
  * not UTF-8, C0 and C1 controls, DEL, and the invisible characters that reorder or break the
  * text around them on a terminal or in a viewer (bidirectional marks, embeddings, overrides and
- * isolates; line and paragraph separators), with which a name could make a log line read
- * differently from what it says. */
+ * isolates; line and paragraph separators) or that cannot be seen at all (zero-width spaces and
+ * joiners, word joiner, byte order mark, soft hyphen), with which a name could make a log line
+ * read differently from what it says ("audit\u200bctl" is not auditctl). */
 static size_t shown_len(const unsigned char *s, size_t n) {
         uint32_t cp;
         size_t len = utf8_decode(s, n, &cp);
 
-        if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-            (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+        if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad || cp == 0x061c ||
+            (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+            cp == 0xfeff)
                 return 0;
         return len;
 }

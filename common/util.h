@@ -35,7 +35,8 @@ void strbuf_done(strbuf *b);
 
 /* Text from outside (a process name, a path, a key) made safe for a log line, D-Bus or a
  * terminal: bytes that are not valid UTF-8, C0 and C1 controls, DEL, and the invisible
- * characters that reorder text (bidirectional controls, line and paragraph separators) become
+ * characters that reorder text or cannot be seen (bidirectional controls, line and paragraph
+ * separators, zero-width characters, byte order mark, soft hyphen) become
  * \xNN per byte, a backslash becomes \\; other UTF-8 stays as it is. The result is always valid
  * UTF-8. */
 void strbuf_put_cescaped(strbuf *b, const char *s, size_t n);

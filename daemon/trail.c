@@ -39,6 +39,28 @@ static void field(strbuf *b, const char *key, const char *value) {
 }
 
 /* The keys of the rules the ops touch, comma-separated, each once (at most about 200 bytes). */
+/* Add each key of a rule (several are joined by \x01) not seen yet. Returns -ENOMEM or 0. */
+static int add_keys(strbuf *k, char **seen, size_t *n_seen, size_t max_seen, char *keys) {
+        for (char *key = keys, *next; key && *n_seen < max_seen; key = next) {
+                int dup = 0;
+
+                next = strchr(key, '\x01');
+                if (next)
+                        *next++ = '\0';
+                /* whole keys: "perm" is not "perm_mod" */
+                for (size_t j = 0; j < *n_seen && !dup; j++)
+                        dup = streq(seen[j], key);
+                if (!*key || dup)
+                        continue;
+                seen[*n_seen] = strdup(key);
+                if (!seen[*n_seen])
+                        return -ENOMEM;
+                (*n_seen)++;
+                strbuf_printf(k, "%s%s", k->len ? "," : "", key);
+        }
+        return 0;
+}
+
 static void keys_of(strbuf *b, const ak_op *ops, size_t n) {
         strbuf k = {};
         _cleanup_free_ char *s = NULL;
@@ -47,24 +69,12 @@ static void keys_of(strbuf *b, const ak_op *ops, size_t n) {
 
         for (size_t i = 0; i < n && k.len < 200 && n_seen < ELEMENTSOF(seen); i++) {
                 char key[AUDIT_MAX_KEY_LEN + 1];
-                int dup = 0;
 
                 if (ops[i].type != AK_OP_ADD_RULE && ops[i].type != AK_OP_DEL_RULE)
                         continue;
                 ak_rule_key(ops[i].rule, key, sizeof(key));
-                for (char *c = key; *c; c++)
-                        if (*c == '\x01')
-                                *c = ',';
-                /* each key once (whole keys: "perm" is not "perm_mod") */
-                for (size_t j = 0; j < n_seen && !dup; j++)
-                        dup = streq(seen[j], key);
-                if (!*key || dup)
-                        continue;
-                seen[n_seen] = strdup(key);
-                if (!seen[n_seen])
+                if (add_keys(&k, seen, &n_seen, ELEMENTSOF(seen), key) < 0)
                         break;
-                n_seen++;
-                strbuf_printf(&k, "%s%s", k.len ? "," : "", key);
         }
         for (size_t j = 0; j < n_seen; j++)
                 free(seen[j]);

@@ -97,7 +97,7 @@ class FleetTest(KernelTestCase):
         cls.rules = cls.write_file(os.path.join(cls.tmp, "test.rules"),
                                    "-D\n-b 4321\n-e 1\n-w /etc/passwd -p wa -k ak-fleet-passwd\n"
                                    "-a always,exit -F arch=b64 -S openat -F exit=-EACCES -k ak-fleet-access\n"
-                                   "-w /etc/group -p wa -k ak-fleet-pass\n")
+                                   "-w /etc/group -p wa -k ak-fleet-pass -k ak-fleet-passwd\n")
         sh("auditctl", "-D")
         cls.daemon = Daemon(cls.tmp, ["--rules", cls.rules, "--poll-interval", "1", "--metrics", cls.metrics])
         cls.daemon.notify.wait_for("READY=1", timeout=60)
@@ -183,7 +183,7 @@ class FleetTest(KernelTestCase):
         self.assertTrue(repaired, f"no drift-repaired record among {trail}")
         f = found[0]
         self.assertRegex(f, r"missing=3 extra=0 ")
-        # every key once, also one that is a part of another
+        # every key once, also one that is a part of another, and each of a rule's keys
         keys = re.search(r' keys="([^"]*)"', f).group(1).split(",")
         self.assertEqual(sorted(keys), ["ak-fleet-access", "ak-fleet-pass", "ak-fleet-passwd"])
         by = bytes.fromhex(re.search(r" by=([0-9A-F]+) ", f).group(1)).decode()
@@ -196,7 +196,7 @@ class FleetTest(KernelTestCase):
     def desired_rules(self):
         return ["-w /etc/passwd -p wa -k ak-fleet-passwd",
                 "-a always,exit -F arch=b64 -S openat -F exit=-EACCES -F key=ak-fleet-access",
-                "-w /etc/group -p wa -k ak-fleet-pass"]
+                "-w /etc/group -p wa -k ak-fleet-pass -k ak-fleet-passwd"]
 
 
 if __name__ == "__main__":

@@ -260,6 +260,15 @@ START_TEST(test_misleading_and_long_names) {
         ck_assert_msg(strstr(who, "... auid=1000 ses=3"), "%s", who);
         ck_assert_uint_le(strstr(who, " auid=") - strstr(who, " exe=") - 5, ATTR_EXE_MAX);
         ck_assert(string_is_clean(who));
+
+        /* invisible characters too: "audit" U+200B "ctl" is not auditctl; letters stay */
+        {
+                _cleanup_free_ char *zw = cescape("/usr/sbin/audit\xe2\x80\x8b" "ctl"), *bom = cescape("\xef\xbb\xbfx");
+                ck_assert_str_eq(zw, "/usr/sbin/audit\\xe2\\x80\\x8bctl");
+                ck_assert_str_eq(bom, "\\xef\\xbb\\xbfx");
+                ck_assert(!string_is_clean("a\xc2\xad" "b"));
+                ck_assert(string_is_clean("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac"));
+        }
 }
 END_TEST
 
