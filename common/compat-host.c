@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,6 +84,72 @@ static int run_version(const char *path, char *buf, size_t size) {
         return r;
 }
 
+/* What identifies the program's file: another auditctl (an upgrade) has another key. */
+static void file_key(const struct stat *st, char *buf, size_t size) {
+        snprintf(buf, size, "%llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long) st->st_dev,
+                 (unsigned long long) st->st_ino, (long long) st->st_size, (long long) st->st_mtim.tv_sec,
+                 st->st_mtim.tv_nsec, (long long) st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+/* The version line cached for this key: 0, or -errno. Only a root-owned file that nobody else can
+ * write is believed. */
+static int cache_read(const char *cache, const char *key, char *out, size_t size) {
+        FILE *f = fopen(cache, "re");
+        char line[256];
+        struct stat st;
+        int r = 0;
+
+        if (!f)
+                return -errno;
+        if (fstat(fileno(f), &st) < 0 || st.st_uid != 0 || (st.st_mode & 022))
+                r = -EPERM;
+        else if (!fgets(line, sizeof(line), f) || (line[strcspn(line, "\n")] = '\0', !streq(line, key)) ||
+                 !fgets(out, (int) size, f))
+                r = -ESTALE;
+        fclose(f);
+        if (r == 0)
+                out[strcspn(out, "\n")] = '\0';
+        return r;
+}
+
+/* Best effort: a new file renamed into place (the daemon's sandbox cannot write here; fine). */
+static void cache_write(const char *cache, const char *key, const char *version) {
+        _cleanup_free_ char *tmp = strdup_printf("%s.%d", cache, (int) getpid());
+        _cleanup_free_ char *dir = strdup(cache);
+        FILE *f;
+
+        if (!tmp || !dir || !strrchr(dir, '/'))
+                return;
+        *strrchr(dir, '/') = '\0';
+        (void) mkdir(dir, 0755);
+        f = fopen(tmp, "wxe");
+        if (!f)
+                return;
+        fprintf(f, "%s\n%s\n", key, version);
+        if (fclose(f) != 0 || rename(tmp, cache) < 0)
+                (void) unlink(tmp);
+}
+
+/* `path -v`'s first line, from the cache when the file is the one it was read from. */
+int compat_host_version(const char *path, const char *cache, char *out, size_t size) {
+        struct stat st;
+        char key[128];
+        int r;
+
+        if (stat(path, &st) < 0)
+                return -errno;
+        file_key(&st, key, sizeof(key));
+        if (cache && cache_read(cache, key, out, size) == 0)
+                return 0;
+        r = run_version(path, out, size);
+        if (r < 0)
+                return r;
+        out[strcspn(out, "\n")] = '\0';
+        if (cache && ak_compat_from_version(out) > 0)
+                cache_write(cache, key, out);
+        return 0;
+}
+
 int compat_host_level(char *detail, size_t size) {
         static const char *const paths[] = { "/usr/sbin/auditctl", "/sbin/auditctl" };
         const char *env = getenv("AUDITKEEP_AUDITCTL");
@@ -100,12 +167,13 @@ int compat_host_level(char *detail, size_t size) {
                         snprintf(detail, size, "%s -v needs root", path);
                         return -EPERM;
                 }
-                r = run_version(path, out, sizeof(out));
+                /* running it costs a fork and an exec at every start: its answer is kept (not
+                 * for the tests' auditctl) */
+                r = compat_host_version(path, env ? NULL : COMPAT_VERSION_CACHE, out, sizeof(out));
                 if (r < 0) {
                         snprintf(detail, size, "%s -v failed: %s", path, strerror(-r));
                         return r;
                 }
-                out[strcspn(out, "\n")] = '\0';
                 level = ak_compat_from_version(out);
                 if (level < 0) {
                         snprintf(detail, size, "%s -v printed no version", path);

@@ -14,5 +14,13 @@
  * it failed, or printed no version. */
 int compat_host_level(char *detail, size_t size);
 
+/* `auditctl -v` of the installed auditctl, kept here by root for as long as that file is the
+ * same (device, inode, size, times): a fork and an exec less at every start. */
+#define COMPAT_VERSION_CACHE "/run/auditkeep/auditctl-version"
+
+/* The first line `path -v` prints, from `cache` (NULL: none) when it was read from this very file,
+ * else by running it (and then kept in `cache`). 0, or -errno. */
+int compat_host_version(const char *path, const char *cache, char *out, size_t size);
+
 /* Set rs's level: command_line_level (> 0) if given, else the host's, else the most recent. */
 void compat_host_setup(ak_ruleset *rs, int command_line_level);
