@@ -141,6 +141,18 @@ int run(const char *fmt, ...) {
         return WEXITSTATUS(st);
 }
 
+int kstate_settings_equal(const ak_kstate *a, const ak_kstate *b) {
+        const struct audit_status *x = &a->status, *y = &b->status;
+
+        if (x->enabled == y->enabled && x->failure == y->failure && x->rate_limit == y->rate_limit &&
+            x->backlog_limit == y->backlog_limit && x->backlog_wait_time == y->backlog_wait_time)
+                return 1;
+        fprintf(stderr, "settings differ: enabled %u/%u failure %u/%u rate_limit %u/%u backlog_limit %u/%u "
+                "backlog_wait_time %u/%u\n", x->enabled, y->enabled, x->failure, y->failure, x->rate_limit, y->rate_limit,
+                x->backlog_limit, y->backlog_limit, x->backlog_wait_time, y->backlog_wait_time);
+        return 0;
+}
+
 int kstate_rules_equal(const ak_kstate *a, const ak_kstate *b) {
         int eq = a->n_rules == b->n_rules;
 

@@ -20,3 +20,6 @@ int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kstate_query(ak_kstate *ret);
 /* Two snapshots have byte-identical rule lists. On a difference, print both to stderr. */
 int kstate_rules_equal(const ak_kstate *a, const ak_kstate *b);
+/* The status fields a rules file sets (enabled, failure, rate and backlog limits, backlog wait
+ * time) are equal. On a difference, print both to stderr. */
+int kstate_settings_equal(const ak_kstate *a, const ak_kstate *b);
