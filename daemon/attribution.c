@@ -92,8 +92,10 @@ static void provisional_add(Attribution *a, uint64_t serial, const AttrExpect *e
         /* the oldest stamps are first: drop those whose SYSCALL record would have come by now */
         while (k < a->n_prov && a->prov[k].until <= now)
                 k++;
-        memmove(a->prov, a->prov + k, (a->n_prov - k) * sizeof(AttrProvisional));
-        a->n_prov -= k;
+        if (k > 0) {
+                memmove(a->prov, a->prov + k, (a->n_prov - k) * sizeof(AttrProvisional));
+                a->n_prov -= k;
+        }
         if (a->n_prov == 0 && a->prov_allocated > 256) {
                 /* after a large sync: give the memory back */
                 free(a->prov);
@@ -126,8 +128,10 @@ static int provisional_settle(Attribution *a, uint64_t serial, int ours) {
                         a->expect[a->n_expect++].used = 0;
                 }
         }
-        memmove(a->prov + lo, a->prov + hi, (a->n_prov - hi) * sizeof(AttrProvisional));
-        a->n_prov -= hi - lo;
+        if (hi > lo) {
+                memmove(a->prov + lo, a->prov + hi, (a->n_prov - hi) * sizeof(AttrProvisional));
+                a->n_prov -= hi - lo;
+        }
         return revoked;
 }
 
