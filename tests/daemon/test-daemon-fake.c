@@ -1748,40 +1748,49 @@ static void bus_start(void) {
 }
 
 /* Run a command, return what it printed (stdout and stderr). */
-static char *run_capture(const char *cmd) {
-        FILE *p = popen(cmd, "re");
-        strbuf b = {};
-        char chunk[1024];
-        size_t n;
-
-        ck_assert_ptr_nonnull(p);
-        while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-                strbuf_append(&b, chunk, n);
-        (void) pclose(p);
-        strbuf_puts(&b, "");
-        return strbuf_steal(&b);
-}
-
-/* A file's text, "" when it is not there yet. */
-static char *read_file_or_empty(const char *path) {
-        FILE *f = fopen(path, "re");
+/* What a stream holds until its end ("" for none), closed by the caller. */
+static char *read_stream(FILE *f) {
         strbuf b = {};
         char chunk[1024];
         size_t n;
 
         while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
                 strbuf_append(&b, chunk, n);
-        if (f)
-                fclose(f);
         strbuf_puts(&b, "");
         return strbuf_steal(&b);
+}
+
+static char *run_capture(const char *cmd) {
+        FILE *p = popen(cmd, "re");
+        char *out;
+
+        ck_assert_ptr_nonnull(p);
+        out = read_stream(p);
+        (void) pclose(p);
+        return out;
+}
+
+/* A file's text, "" when it is not there yet. */
+static char *read_file_or_empty(const char *path) {
+        FILE *f = fopen(path, "re");
+        char *out = read_stream(f);
+
+        if (f)
+                fclose(f);
+        return out;
+}
+
+/* The dbus-send command line that calls a method of the daemon, its output sent as `redirect`
+ * says. */
+static void bus_command(char *buf, size_t size, const char *method, const char *redirect) {
+        snprintf(buf, size, "dbus-send --bus='%s' --print-reply --reply-timeout=60000 --dest=org.auditkeep1 "
+                 "/org/auditkeep1 org.auditkeep1.Manager.%s %s", w.bus_address, method, redirect);
 }
 
 static char *bus_call(const char *method) {
         char cmd[1200];
 
-        snprintf(cmd, sizeof(cmd), "dbus-send --bus='%s' --print-reply --reply-timeout=60000 --dest=org.auditkeep1 "
-                 "/org/auditkeep1 org.auditkeep1.Manager.%s 2>&1", w.bus_address, method);
+        bus_command(cmd, sizeof(cmd), method, "2>&1");
         return run_capture(cmd);
 }
 
@@ -1837,10 +1846,10 @@ END_TEST
 
 /* A bus method called in the background (it waits for its answer), its reply in a file. */
 static void bus_call_start(const char *method, const char *reply) {
-        char cmd[2000];
+        char cmd[2000], redirect[800];
 
-        snprintf(cmd, sizeof(cmd), "dbus-send --bus='%s' --print-reply --reply-timeout=30000 --dest=org.auditkeep1 "
-                 "/org/auditkeep1 org.auditkeep1.Manager.%s >'%s' 2>&1 &", w.bus_address, method, reply);
+        snprintf(redirect, sizeof(redirect), ">'%s' 2>&1 &", reply);
+        bus_command(cmd, sizeof(cmd), method, redirect);
         ck_assert_int_eq(system(cmd), 0);
 }
 
