@@ -218,24 +218,20 @@ char *cescape(const char *s) {
 
 char *cescape_max(const char *s, size_t max) {
         const unsigned char *u = (const unsigned char *) s;
-        size_t n = strlen(s), room = max > 3 ? max - 3 : 0;
-        char *all = cescape(s);
+        size_t n = strlen(s), room = max > 3 ? max - 3 : 0, cut = 0;
         strbuf b = {};
 
-        if (!all || strlen(all) <= max)
-                return all;
-        free(all);
-        /* a character at a time, so that a cut never splits one or its escape */
-        for (size_t i = 0, len; i < n; i += len) {
-                size_t mark = b.len;
-
+        /* a character at a time, so that a cut never splits one or its escape; cut: the end of
+         * the last one that leaves room for "..." */
+        for (size_t i = 0, len; i < n && b.len <= max; i += len) {
                 len = char_len(u + i, n - i);
                 strbuf_put_cescaped(&b, s + i, len);
-                if (b.len > room && !b.oom) {
-                        b.len = mark;
-                        strbuf_puts(&b, "...");
-                        break;
-                }
+                if (b.len <= room)
+                        cut = b.len;
+        }
+        if (b.len > max && !b.oom) {
+                b.len = cut;
+                strbuf_puts(&b, "...");
         }
         strbuf_puts(&b, "");
         return strbuf_steal(&b);
