@@ -86,10 +86,10 @@ static size_t provisional_lower(const Attribution *a, uint64_t serial) {
         return lo;
 }
 
-static void provisional_add(Attribution *a, uint64_t serial, const AttrExpect *e, uint64_t now) {
-        size_t k = 0, i;
+/* The oldest stamps are first: drop those whose SYSCALL record would have come by now. */
+static void provisional_prune(Attribution *a, uint64_t now) {
+        size_t k = 0;
 
-        /* the oldest stamps are first: drop those whose SYSCALL record would have come by now */
         while (k < a->n_prov && a->prov[k].until <= now)
                 k++;
         if (k > 0) {
@@ -102,6 +102,12 @@ static void provisional_add(Attribution *a, uint64_t serial, const AttrExpect *e
                 a->prov = NULL;
                 a->prov_allocated = 0;
         }
+}
+
+static void provisional_add(Attribution *a, uint64_t serial, const AttrExpect *e, uint64_t now) {
+        size_t i;
+
+        provisional_prune(a, now);
         if (GROW(a->prov, a->prov_allocated, a->n_prov + 1) < 0)
                 return;         /* no memory: the match stays final */
         /* records come in serial order, so this is the end but for a reordered few */
@@ -265,6 +271,7 @@ int attribution_record(Attribution *a, const ak_record *rec, uint64_t now) {
                 return 1;
         case AUDIT_FEATURE_CHANGE:
         case AUDIT_SYSCALL:
+                provisional_prune(a, now);      /* what a large sync left goes in time */
                 field(rec, "pid", pid, sizeof(pid));
                 if (pid[0] && (pid_t) strtol(pid, NULL, 10) == a->self_pid) {
                         (void) provisional_settle(a, rec->serial, 1);
