@@ -516,12 +516,12 @@ static uint64_t drift_signature(const ak_plan *p, size_t n_ops, const struct aud
  * arrives, or after a grace period (200 ms) at the latest, once, so that the report names the
  * changer. A difference already reported as it stands waits no more: the report would not be
  * repeated. Returns 1 when the check was put off. */
-static int wait_for_records(Manager *m, const ak_plan *p, size_t n_main) {
+static int wait_for_records(Manager *m, uint64_t sig) {
         int enabled = SD_EVENT_OFF;
 
         if (m->attr_grace_used || !m->mon || m->report.before.status.enabled == 0 || m->attr.n_changes > 0)
                 return 0;
-        if (m->drift_reported && m->drift_sig == drift_signature(p, n_main, &m->report.before.status))
+        if (m->drift_reported && m->drift_sig == sig)
                 return 0;
         if (m->reason != VERIFY_EVENT && m->reason != VERIFY_POLL && m->reason != VERIFY_SETTLE)
                 return 0;
@@ -540,8 +540,7 @@ static int wait_for_records(Manager *m, const ak_plan *p, size_t n_main) {
 
 /* Report a difference found by a check: once when it appears or changes, not again while it
  * stays the same. Returns whether it was reported. */
-static int report_drift(Manager *m, const ak_plan *p, size_t n_main) {
-        uint64_t sig = drift_signature(p, n_main, &m->report.before.status);
+static int report_drift(Manager *m, const ak_plan *p, size_t n_main, uint64_t sig) {
         char what[256], by[512];
 
         attribution_take(&m->attr, m->query_mark, by, sizeof(by));
@@ -651,6 +650,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         ak_plan_opts opts = { .foreign = m->foreign, .exact_order = m->exact_active };
         const ak_plan *p;
         size_t n_main;
+        uint64_t sig;
         int r;
 
         arm_nl_timer(m);
@@ -699,12 +699,13 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         /* In monitor mode nothing is ever sent but GET and LIST: report, and that is all. */
-        if (wait_for_records(m, p, n_main)) {
+        sig = drift_signature(p, n_main, &m->report.before.status);
+        if (wait_for_records(m, sig)) {
                 finish(m);
                 return;
         }
         if (m->mode == MODE_MONITOR) {
-                (void) report_drift(m, p, n_main);
+                (void) report_drift(m, p, n_main, sig);
                 set_state(m, STATE_DRIFTED);
                 finish(m);
                 return;
@@ -726,11 +727,11 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         if (m->reason == VERIFY_EVENT || m->reason == VERIFY_POLL || m->reason == VERIFY_SETTLE) {
-                if (wait_for_records(m, p, n_main)) {
+                if (wait_for_records(m, sig)) {
                         finish(m);
                         return;
                 }
-                (void) report_drift(m, p, n_main);
+                (void) report_drift(m, p, n_main, sig);
                 set_state(m, STATE_DRIFTED);
                 if (fight_backoff(m, p, n_main)) {
                         finish(m);
