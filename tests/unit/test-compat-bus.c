@@ -2,6 +2,8 @@
 /* daemon/compat-bus.c: the CompatLevel and Compat properties, and the explanation Diff appends to
  * a rule that the other level's auditctl loaded. */
 #include <check.h>
+
+#include "test-util.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,18 +66,14 @@ START_TEST(test_annotate)
 }
 END_TEST
 
-int main(void) {
+static Suite *compat_bus_suite(void) {
         Suite *s = suite_create("compat-bus");
         TCase *tc = tcase_create("compat-bus");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, test_properties);
         tcase_add_test(tc, test_annotate);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_ENV);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return s;
 }
+
+AK_TEST_MAIN(compat_bus_suite)

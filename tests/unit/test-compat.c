@@ -19,6 +19,8 @@
 #include <linux/audit.h>
 
 #include "auditkeep/ak-rules.h"
+#include "golden-rule.h"
+#include "test-util.h"
 
 #define N(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -41,69 +43,12 @@
 #define I386_W "5,8,9,10,14,38,39,40,51,83,87,92,93,131,295,296,297,301,302,303,304,324,353,361,437"
 #define I386_A "9,15,16,94,95,182,226,227,228,235,236,237,298,303,306"
 
-typedef struct xfield {
-        uint32_t field, op, value;
-        const char *str;
-} xfield;
-
-#define F(f, o, v) { (f), (o), (v), NULL }
-#define KEY(s) { AUDIT_FILTERKEY, EQ, 0, (s) }
-
-/* mask: "all", or comma lists of numbers, several lists joined with '+' allowed */
-static ak_rule expect(uint32_t list, uint32_t action, const char *mask, const xfield *f) {
-        struct audit_rule_data *d;
-        size_t n, blen = 0, off = 0;
-
-        for (n = 0; f && f[n].op; n++)
-                if (f[n].str)
-                        blen += strlen(f[n].str);
-        d = calloc(1, sizeof(*d) + blen);
-        ck_assert_ptr_nonnull(d);
-        d->flags = list;
-        d->action = action;
-        d->field_count = (uint32_t) n;
-        for (size_t i = 0; i < n; i++) {
-                d->fields[i] = f[i].field;
-                d->fieldflags[i] = f[i].op;
-                if (f[i].str) {
-                        d->values[i] = (uint32_t) strlen(f[i].str);
-                        memcpy(d->buf + off, f[i].str, strlen(f[i].str));
-                        off += strlen(f[i].str);
-                } else
-                        d->values[i] = f[i].value;
-        }
-        d->buflen = (uint32_t) blen;
-        if (mask && strcmp(mask, "all") == 0) {
-                for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
-                        d->mask[i] = 0xffffffffu;
-                d->mask[AUDIT_BITMASK_SIZE - 1] = 0x0000ffffu;
-        } else if (mask) {
-                for (const char *p = mask; *p;) {
-                        char *end;
-                        long nr = strtol(p, &end, 10);
-                        ck_assert(end != p && nr >= 0 && nr < 2032);
-                        d->mask[nr / 32] |= 1u << (nr % 32);
-                        p = (*end == ',' || *end == '+') ? end + 1 : end;
-                }
-        }
-        return (ak_rule) { .data = d, .size = sizeof(*d) + blen };
-}
-
 static void assert_same(const char *what, const char *line, int level, const ak_rule *got, const ak_rule *want) {
         int same = got->size == want->size && memcmp(got->data, want->data, want->size) == 0;
-        char diff[200] = "";
+        char diff[512] = "";
 
-        if (!same) {
-                const struct audit_rule_data *a = got->data, *b = want->data;
-                if (got->size != want->size)
-                        snprintf(diff, sizeof(diff), "size %zu, want %zu", got->size, want->size);
-                else
-                        for (size_t i = 0; i < AUDIT_BITMASK_SIZE && !diff[0]; i++)
-                                if (a->mask[i] != b->mask[i])
-                                        snprintf(diff, sizeof(diff), "mask[%zu] 0x%08x, want 0x%08x", i, a->mask[i], b->mask[i]);
-                if (!diff[0])
-                        snprintf(diff, sizeof(diff), "fields differ");
-        }
+        if (!same)
+                golden_rule_diff(got, want, diff, sizeof(diff));
         ck_assert_msg(same, "%s: level %d: '%s': %s", what, level, line, diff);
 }
 
@@ -210,7 +155,7 @@ START_TEST(test_twin)
                 ck_assert_msg(msg && error && strstr(msg, error), "'%s' at level %d: message '%s', want '%s'",
                               t->line, level, msg ? msg : "(none)", error ? error : "?");
         } else {
-                ak_rule want = expect(t->list, AUDIT_ALWAYS, mask, t->f);
+                ak_rule want = golden_rule(t->list, AUDIT_ALWAYS, mask, t->f);
 
                 if (strncmp(t->line, "-a never", 8) == 0)
                         want.data->action = AUDIT_NEVER;
@@ -444,11 +389,9 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
-int main(void) {
+static Suite *compat_suite(void) {
         Suite *s = suite_create("compat");
         TCase *tc = tcase_create("compat");
-        SRunner *sr;
-        int failed;
 
         tcase_add_loop_test(tc, test_twin, 0, 2 * (int) N(twins));
         tcase_add_test(tc, test_default_latest);
@@ -460,9 +403,7 @@ int main(void) {
         tcase_add_test(tc, test_version);
         tcase_add_test(tc, test_round_trip);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_ENV);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return s;
 }
+
+AK_TEST_MAIN(compat_suite)

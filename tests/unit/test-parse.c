@@ -6,6 +6,7 @@
  * `ausyscall` prints them, libaudit 3.0.9's rules), never by calling the parser. */
 #include <check.h>
 
+#include "golden-rule.h"
 #include "test-util.h"
 #include <errno.h>
 #include <ftw.h>
@@ -46,103 +47,11 @@
 #define PERM_X 1u
 #define PERM_A 8u
 
-typedef struct xfield {
-        uint32_t field, op, value;
-        const char *str;        /* string field: value = strlen(str), bytes appended to buf */
-} xfield;
-
-#define F(f, o, v) { (f), (o), (v), NULL }
-#define S(f, o, s) { (f), (o), 0, (s) }
-#define KEY(s) S(AUDIT_FILTERKEY, EQ, s)
-
-/* mask spec: NULL or "" = no bit (task rules), "all", or syscall numbers "2,257" */
-static ak_rule expect(uint32_t list, uint32_t action, const char *mask, const xfield *f) {
-        struct audit_rule_data *d;
-        size_t n, blen = 0, off = 0;
-
-        for (n = 0; f && f[n].op; n++)
-                if (f[n].str)
-                        blen += strlen(f[n].str);
-        ck_assert_uint_le(n, AUDIT_MAX_FIELDS);
-        d = calloc(1, sizeof(*d) + blen);
-        ck_assert_ptr_nonnull(d);
-        d->flags = list;
-        d->action = action;
-        d->field_count = (uint32_t) n;
-        for (size_t i = 0; i < n; i++) {
-                d->fields[i] = f[i].field;
-                d->fieldflags[i] = f[i].op;
-                if (f[i].str) {
-                        size_t l = strlen(f[i].str);
-                        d->values[i] = (uint32_t) l;
-                        memcpy(d->buf + off, f[i].str, l);
-                        off += l;
-                } else
-                        d->values[i] = f[i].value;
-        }
-        d->buflen = (uint32_t) blen;
-        if (mask && strcmp(mask, "all") == 0) {
-                for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
-                        d->mask[i] = 0xffffffffu;
-                d->mask[AUDIT_BITMASK_SIZE - 1] = 0x0000ffffu; /* as the kernel stores "all" */
-        } else if (mask && *mask) {
-                const char *p = mask;
-                while (*p) {
-                        char *end;
-                        long nr = strtol(p, &end, 10);
-                        ck_assert(end != p && nr >= 0 && nr < 2032);
-                        d->mask[nr / 32] |= 1u << (nr % 32);
-                        p = *end == ',' ? end + 1 : end;
-                }
-        }
-        return (ak_rule) { .data = d, .size = sizeof(*d) + blen };
-}
-
-/* First difference between two rules, in words. */
-static void describe_diff(const ak_rule *got, const ak_rule *want, char *buf, size_t size) {
-        const struct audit_rule_data *a = got->data, *b = want->data;
-
-        if (got->size != want->size) {
-                snprintf(buf, size, "size %zu, want %zu", got->size, want->size);
-                return;
-        }
-        if (a->flags != b->flags) {
-                snprintf(buf, size, "flags %u, want %u", a->flags, b->flags);
-                return;
-        }
-        if (a->action != b->action) {
-                snprintf(buf, size, "action %u, want %u", a->action, b->action);
-                return;
-        }
-        if (a->field_count != b->field_count) {
-                snprintf(buf, size, "field_count %u, want %u", a->field_count, b->field_count);
-                return;
-        }
-        for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
-                if (a->mask[i] != b->mask[i]) {
-                        snprintf(buf, size, "mask[%zu] 0x%08x, want 0x%08x", i, a->mask[i], b->mask[i]);
-                        return;
-                }
-        for (size_t i = 0; i < AUDIT_MAX_FIELDS; i++)
-                if (a->fields[i] != b->fields[i] || a->fieldflags[i] != b->fieldflags[i] ||
-                    a->values[i] != b->values[i]) {
-                        snprintf(buf, size, "field %zu: %u/0x%x/0x%x, want %u/0x%x/0x%x", i,
-                                 a->fields[i], a->fieldflags[i], a->values[i],
-                                 b->fields[i], b->fieldflags[i], b->values[i]);
-                        return;
-                }
-        if (a->buflen != b->buflen) {
-                snprintf(buf, size, "buflen %u, want %u", a->buflen, b->buflen);
-                return;
-        }
-        snprintf(buf, size, "buf '%.*s', want '%.*s'", (int) a->buflen, a->buf, (int) b->buflen, b->buf);
-}
-
 static void assert_bytes(const char *what, const char *line, const ak_rule *got, const ak_rule *want) {
         char diff[512] = "";
 
         if (got->size != want->size || memcmp(got->data, want->data, want->size) != 0)
-                describe_diff(got, want, diff, sizeof(diff));
+                golden_rule_diff(got, want, diff, sizeof(diff));
         ck_assert_msg(got->size == want->size && memcmp(got->data, want->data, want->size) == 0,
                       "%s: '%s': %s", what, line, diff);
 }
@@ -437,7 +346,7 @@ START_TEST(test_golden)
 {
         const golden *g = &goldens[_i / 2];
         int level = _i % 2 ? AK_COMPAT_4 : AK_COMPAT_3;
-        ak_rule want = expect(g->list, g->action, g->mask, g->f), got = {};
+        ak_rule want = golden_rule(g->list, g->action, g->mask, g->f), got = {};
         char *msg = NULL;
         int k;
 
@@ -483,7 +392,7 @@ START_TEST(test_golden_user_names)
         if (!pw)
                 return;
         f[0].value = pw->pw_uid;
-        want = expect(EXIT, ALWAYS, "2", f);
+        want = golden_rule(EXIT, ALWAYS, "2", f);
         rule_from("-a always,exit -S open -F uid=daemon", &got);
         assert_bytes("uid=daemon", "-a always,exit -S open -F uid=daemon", &got, &want);
         ak_rule_done(&got);
@@ -500,13 +409,13 @@ START_TEST(test_golden_uring_default)
         static const xfield uid0[] = { F(AUDIT_UID, EQ, 0), { 0 } };
         ak_rule got = {}, want;
 
-        want = expect(URING, ALWAYS, "all", uid0);
+        want = golden_rule(URING, ALWAYS, "all", uid0);
         rule_from("-a always,io_uring -F uid=0", &got);
         assert_bytes("io_uring without -S", "-a always,io_uring -F uid=0", &got, &want);
         ak_rule_done(&got);
         ak_rule_done(&want);
 
-        want = expect(URING, ALWAYS, "9,10,13,16,17,18,19,28,34,35,36", NULL);
+        want = golden_rule(URING, ALWAYS, "9,10,13,16,17,18,19,28,34,35,36", NULL);
         rule_from("-a always,io_uring -S all", &got);
         assert_bytes("io_uring -S all", "-a always,io_uring -S all", &got, &want);
         ak_rule_done(&got);
@@ -529,7 +438,7 @@ START_TEST(test_golden_field_limit)
                 len += (size_t) snprintf(line + len, sizeof(line) - len, " -F uid=%d", i);
                 f[i] = (xfield) F(AUDIT_UID, EQ, (uint32_t) i);
         }
-        want = expect(EXIT, ALWAYS, "2", f);
+        want = golden_rule(EXIT, ALWAYS, "2", f);
         rule_from(line, &got);
         assert_bytes("63 fields", "(63 fields)", &got, &want);
         ak_rule_done(&got);
@@ -544,7 +453,7 @@ START_TEST(test_golden_field_limit)
         }
         snprintf(line + len, sizeof(line) - len, " -k k");
         f[62] = (xfield) KEY("k");
-        want = expect(EXIT, ALWAYS, "2", f);
+        want = golden_rule(EXIT, ALWAYS, "2", f);
         rule_from(line, &got);
         assert_bytes("62 fields + key", "(62 fields + key)", &got, &want);
         ak_rule_done(&got);
@@ -563,7 +472,7 @@ START_TEST(test_golden_key_256)
         snprintf(line, sizeof(line), "-w /etc/passwd -k %s", key);
         {
                 xfield f[] = { S(AUDIT_WATCH, EQ, "/etc/passwd"), F(AUDIT_PERM, EQ, 15), KEY(key), { 0 } };
-                want = expect(EXIT, ALWAYS, "all", f);
+                want = golden_rule(EXIT, ALWAYS, "all", f);
         }
         rule_from(line, &got);
         assert_bytes("256-byte key", "(256-byte key)", &got, &want);
@@ -580,7 +489,7 @@ START_TEST(test_golden_key_256)
         ck_assert_uint_eq(strlen(key), 256);
         {
                 xfield f[] = { S(AUDIT_WATCH, EQ, "/etc/passwd"), F(AUDIT_PERM, EQ, 15), KEY(key), { 0 } };
-                want = expect(EXIT, ALWAYS, "all", f);
+                want = golden_rule(EXIT, ALWAYS, "all", f);
         }
         rule_from(line, &got);
         assert_bytes("joined 256-byte key", "(joined key)", &got, &want);
@@ -918,7 +827,7 @@ START_TEST(test_state_lines)
         assert_clean(rs, "escapes");
         {
                 xfield f[] = { S(AUDIT_WATCH, EQ, "/etc/my file"), F(AUDIT_PERM, EQ, PERM_W), KEY("a\\b"), { 0 } };
-                want = expect(EXIT, ALWAYS, "all", f);
+                want = golden_rule(EXIT, ALWAYS, "all", f);
         }
         ck_assert_uint_eq(rs->n_rules, 1);
         assert_bytes("escapes", "-w /etc/my\\ file", &rs->rules[0], &want);
@@ -933,13 +842,13 @@ START_TEST(test_state_lines)
         ck_assert_uint_eq(rs->status.failure, 1);
         {
                 xfield f[] = { S(AUDIT_WATCH, EQ, "/etc/passwd"), F(AUDIT_PERM, EQ, PERM_W | PERM_A), { 0 } };
-                want = expect(EXIT, ALWAYS, "all", f);
+                want = golden_rule(EXIT, ALWAYS, "all", f);
         }
         assert_bytes("CRLF", "-w /etc/passwd -p wa\\r", &rs->rules[0], &want);
         ak_rule_done(&want);
         {
                 xfield f[] = { KEY("k"), { 0 } };
-                want = expect(EXIT, ALWAYS, "2", f);
+                want = golden_rule(EXIT, ALWAYS, "2", f);
         }
         assert_bytes("CRLF", "-a always,exit -S open -k k\\r", &rs->rules[1], &want);
         ak_rule_done(&want);
