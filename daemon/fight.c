@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fights (see fight.h). */
+#include <string.h>
+
 #include "fight.h"
 #include "macro.h"
 
@@ -11,45 +13,89 @@ uint64_t ak_op_signature(const ak_op *op) {
         return t ^ op->mask;
 }
 
-void fight_repairing(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now) {
-        f->window_start = now;
-        f->n_repair_sigs = 0;
-        for (size_t i = 0; i < n_ops && f->n_repair_sigs < ELEMENTSOF(f->repair_sigs); i++)
-                f->repair_sigs[f->n_repair_sigs++] = ak_op_signature(&ops[i]);
+/* The mark of sig, or where it would go (*ret_at). */
+static FightMark *mark_find(Fight *f, uint64_t sig, size_t *ret_at) {
+        size_t lo = 0, hi = f->n_marks;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (f->marks[mid].sig < sig)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        if (ret_at)
+                *ret_at = lo;
+        return lo < f->n_marks && f->marks[lo].sig == sig ? &f->marks[lo] : NULL;
 }
 
-static int reverts_last_repair(const Fight *f, const ak_op *ops, size_t n_ops) {
+/* Forget what was put back long enough ago and not undone since: no chain goes on from it. */
+static void marks_prune(Fight *f, uint64_t now) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < f->n_marks; i++) {
+                const FightMark *mk = &f->marks[i];
+                uint64_t age = now - mk->restored;
+
+                if (age < FIGHT_WINDOW_USEC || (mk->undone_since && age < 4 * FIGHT_WINDOW_USEC))
+                        f->marks[k++] = *mk;
+        }
+        f->n_marks = k;
+}
+
+void fight_repairing(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now) {
+        f->last_repair = now;
+        marks_prune(f, now);
         for (size_t i = 0; i < n_ops; i++) {
                 uint64_t sig = ak_op_signature(&ops[i]);
-                for (size_t k = 0; k < f->n_repair_sigs; k++)
-                        if (f->repair_sigs[k] == sig)
-                                return 1;
+                size_t at;
+                FightMark *mk = mark_find(f, sig, &at);
+
+                if (!mk) {
+                        if (f->n_marks == ELEMENTSOF(f->marks))
+                                continue;
+                        memmove(f->marks + at + 1, f->marks + at, (f->n_marks - at) * sizeof(FightMark));
+                        f->n_marks++;
+                        mk = &f->marks[at];
+                        *mk = (FightMark) { .sig = sig };
+                } else if (!mk->undone_since)
+                        mk->undone = 0;         /* put back twice without being undone: a new chain */
+                mk->restored = now;
+                mk->undone_since = false;
         }
-        return 0;
 }
 
-int fight_drift(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now, int *ret_started) {
-        *ret_started = 0;
+bool fight_drift(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now, bool *ret_started) {
+        unsigned most = 0;
+
+        *ret_started = false;
         f->last_drift = now;
-        if (f->window_start && now - f->window_start < FIGHT_WINDOW_USEC && reverts_last_repair(f, ops, n_ops))
-                f->count++;
-        else
-                f->count = 0;
-        if (f->count >= FIGHT_THRESHOLD) {
+        for (size_t i = 0; i < n_ops; i++) {
+                FightMark *mk = mark_find(f, ak_op_signature(&ops[i]), NULL);
+
+                if (!mk || mk->undone_since || now - mk->restored >= FIGHT_WINDOW_USEC)
+                        continue;
+                mk->undone++;
+                mk->undone_since = true;
+                if (mk->undone > most)
+                        most = mk->undone;
+        }
+        if (most >= FIGHT_THRESHOLD || (f->flapping && most > 0)) {
                 f->backoff_usec = f->backoff_usec ? f->backoff_usec * 2 : BACKOFF_MIN_USEC;
                 if (f->backoff_usec > BACKOFF_MAX_USEC)
                         f->backoff_usec = BACKOFF_MAX_USEC;
                 *ret_started = !f->flapping;
-                f->flapping = 1;
+                f->flapping = true;
         }
         return f->flapping;
 }
 
-int fight_quiet(Fight *f, uint64_t now) {
+bool fight_quiet(Fight *f, uint64_t now) {
         if (!f->flapping || now - f->last_drift < FIGHT_QUIET_USEC)
-                return 0;
-        f->flapping = 0;
+                return false;
+        f->flapping = false;
         f->backoff_usec = 0;
-        f->count = 0;
-        return 1;
+        for (size_t i = 0; i < f->n_marks; i++)
+                f->marks[i].undone = 0;
+        return true;
 }

@@ -45,7 +45,6 @@
 
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
 #define COALESCE_USEC 1000u                     /* a burst of records becomes one verification */
-#define RECORD_GRACE_USEC (200u * 1000u)        /* records of a change found by a check may follow it */
 
 static void verify_start(Manager *m, VerifyReason reason);
 static void reload_swap(Manager *m, ak_ruleset *rs);
@@ -367,36 +366,6 @@ static void finish(Manager *m) {
         }
 }
 
-static void describe_drift(const ak_plan *p, size_t n_ops, const struct audit_status *have, char *buf, size_t size) {
-        size_t missing = 0, extra = 0;
-        strbuf b = {};
-        _cleanup_free_ char *s = NULL;
-
-        for (size_t i = 0; i < n_ops; i++) {
-                if (p->ops[i].type == AK_OP_ADD_RULE)
-                        missing++;
-                else if (p->ops[i].type == AK_OP_DEL_RULE)
-                        extra++;
-        }
-        /* A rule both deleted and re-added is a move: the order changed. */
-        if (missing && extra && p->n_moved)
-                strbuf_printf(&b, "%zu rules out of order; ", p->n_moved);
-        if (missing > p->n_moved)
-                strbuf_printf(&b, "%zu rules removed; ", missing - p->n_moved);
-        if (extra > p->n_moved)
-                strbuf_printf(&b, "%zu rules added; ", extra - p->n_moved);
-        for (size_t i = 0; i < n_ops; i++)
-                if (p->ops[i].type == AK_OP_SET) {
-                        uint32_t bit = p->ops[i].mask;
-                        strbuf_printf(&b, "%s set to %u (want %u); ", ak_status_name(bit), ak_status_get(have, bit), p->ops[i].value);
-                } else if (p->ops[i].type == AK_OP_SET_FEATURE)
-                        strbuf_puts(&b, "loginuid_immutable off; ");
-        s = strbuf_steal(&b);
-        if (s && strlen(s) >= 2)
-                s[strlen(s) - 2] = '\0';
-        snprintf(buf, size, "%s", s && *s ? s : "rules out of order");
-}
-
 static void on_exec_done(ak_nl *nl, int error, void *userdata);
 
 static void execute(Manager *m, size_t first, size_t n) {
@@ -441,7 +410,9 @@ static void after_sync(Manager *m) {
                 log_fields(LOG_NOTICE, 0, AK_MID_REPAIRED, NULL, "Repaired in %.1f ms: %zu added, %zu removed, %zu status changes",
                            (double) took / 1000.0, rep->added, rep->removed, rep->set);
         }
-        if (!m->retrying || rep->added)
+        if (!m->retrying && m->incident.open)
+                incident_repaired(&m->incident, rep, took);     /* its trail record comes with its report */
+        else if (!m->retrying || rep->added)
                 trail_sync(m, rep, m->reason == VERIFY_START ? "sync-start" : m->reason == VERIFY_RELOAD ? "sync-reload" :
                                    m->reason == VERIFY_REQUEST ? "sync-resync" : m->retrying ? "pending-loaded" : "drift-repaired");
         m->retrying = 0;
@@ -509,75 +480,78 @@ static uint64_t drift_signature(const ak_plan *p, size_t n_ops, const struct aud
         return sig;
 }
 
-/* A difference that no record has explained yet, while records are on: the kernel writes the
- * records of a change before the change can be listed, but delivers them to listeners from its
- * own thread, so they can still be on their way (seen: a settle check finding the last rules an
- * `auditctl -D` removed, their records arriving just after). Look again when the next record
- * arrives, or after a grace period (200 ms) at the latest, once, so that the report names the
- * changer. A difference already reported as it stands waits no more: the report would not be
- * repeated. Returns 1 when the check was put off. */
-static int wait_for_records(Manager *m, uint64_t sig) {
-        int enabled = SD_EVENT_OFF;
+/* Report the incident (incident.h): once the outside action is over, with everything its passes
+ * found and repaired, and who made it, from every record that arrived meanwhile. */
+static void incident_report(Manager *m) {
+        Incident *inc = &m->incident;
+        char what[256], by[512], repaired[96] = "";
 
-        if (m->attr_grace_used || !m->mon || m->report.before.status.enabled == 0 || m->attr.n_changes > 0)
-                return 0;
-        if (m->drift_reported && m->drift_sig == sig)
-                return 0;
-        if (m->reason != VERIFY_EVENT && m->reason != VERIFY_POLL && m->reason != VERIFY_SETTLE)
-                return 0;
-        m->attr_grace_used = 1;
-        log_debug("difference without a record yet: looking again after the records (at most %u ms)",
-                  RECORD_GRACE_USEC / 1000);
-        (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
-        if (enabled == SD_EVENT_OFF) {
-                m->grace_armed = 1;
-                m->grace_reason = m->reason;
-                (void) sd_event_source_set_time_relative(m->verify_timer, RECORD_GRACE_USEC);
-                (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_ONESHOT);
-        }
-        return 1;
-}
-
-/* Report a difference found by a check: once when it appears or changes, not again while it
- * stays the same. Returns whether it was reported. */
-static int report_drift(Manager *m, const ak_plan *p, size_t n_main, uint64_t sig) {
-        char what[256], by[512];
-
-        attribution_take(&m->attr, m->query_mark, by, sizeof(by));
-        m->attr_grace_used = 0;
-        if (m->drift_reported && m->drift_sig == sig)
-                return 0;
-        m->drift_reported = 1;
-        m->drift_sig = sig;
-
-        describe_drift(p, n_main, &m->report.before.status, what, sizeof(what));
-        m->drift_events++;
-        m->last_drift_usec = realtime_usec();
+        if (!inc->open)
+                return;
+        (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_OFF);
+        attribution_take(&m->attr, attribution_mark(&m->attr), by, sizeof(by));
+        incident_describe(inc, what, sizeof(what));
+        if (inc->repairs)
+                snprintf(repaired, sizeof(repaired), "; repaired in %u pass%s, %.1f ms", inc->repairs,
+                         inc->repairs == 1 ? "" : "es", (double) inc->repair_usec / 1000.0);
         snprintf(m->last_drift_by, sizeof(m->last_drift_by), "%s", by);
         snprintf(m->last_drift_what, sizeof(m->last_drift_what), "%s", what);
         {
                 _cleanup_free_ char *fw = strdup_printf("AUDITKEEP_DRIFT=%s", what);
                 _cleanup_free_ char *fb = strdup_printf("AUDITKEEP_CHANGED_BY=%s", by);
-                const char *fields[] = { fw, fb, NULL };
-                log_fields(LOG_WARNING, 0, AK_MID_DRIFT, fw && fb ? fields : NULL, "Drift detected (%s%s): %s, by %s",
-                           reason_name(m->reason), m->mode == MODE_MONITOR ? ", monitor mode: not repaired" : "", what, by);
+                _cleanup_free_ char *fp = strdup_printf("AUDITKEEP_REPAIR_PASSES=%u", inc->repairs);
+                const char *fields[] = { fw, fb, fp, NULL };
+                log_fields(LOG_WARNING, 0, AK_MID_DRIFT, fw && fb && fp ? fields : NULL, "Drift detected (%s%s): %s, by %s%s",
+                           inc->reason, m->mode == MODE_MONITOR ? ", monitor mode: not repaired" : "", what, by, repaired);
         }
         manager_bus_drift(m, what, by);
-        trail_drift(m, p, n_main, by);
-        return 1;
+        trail_drift(m, inc, by);
+        incident_clear(inc);
+        manager_bus_changed(m);
+}
+
+static int on_incident_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        incident_report(userdata);
+        return 0;
+}
+
+/* A check found a difference: it joins the incident under way, or opens one (counted now,
+ * reported when it is over). The same difference found again is nothing new. */
+static void drift_found(Manager *m, const ak_plan *p, size_t n_main, uint64_t sig) {
+        int r;
+
+        if (m->drift_reported && m->drift_sig == sig)
+                return;
+        m->drift_reported = 1;
+        m->drift_sig = sig;
+        r = incident_add(&m->incident, reason_name(m->reason), p->ops, n_main, &m->report.before.status, now_usec());
+        if (r < 0)
+                log_warning_errno(r, "Cannot keep the drift incident: %m");
+        if (r > 0) {
+                m->drift_events++;
+                m->last_drift_usec = realtime_usec();
+        }
+        if (r >= 0) {
+                (void) sd_event_source_set_time(m->incident_timer, incident_deadline(&m->incident, m->fight.backoff_usec));
+                (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_ONESHOT);
+        }
 }
 
 /* Drift in enforce mode: part of a fight? Returns 1 when the repair must wait for the backoff
  * timer (fight.h). */
 static int fight_backoff(Manager *m, const ak_plan *p, size_t n_main) {
-        int started;
+        bool started;
 
         if (!fight_drift(&m->fight, p->ops, n_main, now_usec(), &started))
                 return 0;
-        if (started)
+        if (started) {
+                char by[512];
+
+                /* the records so far, kept for the incident's report (upto 0: nothing used up) */
+                attribution_take(&m->attr, 0, by, sizeof(by));
                 log_fields(LOG_WARNING, 0, AK_MID_FLAPPING, NULL,
-                           "Flapping: the audit configuration keeps being changed back (by %s); backing off",
-                           m->last_drift_by);
+                           "Flapping: the audit configuration keeps being changed back (by %s); backing off", by);
+        }
         set_state(m, STATE_FLAPPING);
         if (m->reason == VERIFY_POLL)
                 return 0;       /* the backoff timer's own check: repair now */
@@ -622,8 +596,8 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         if (fight_quiet(&m->fight, now_usec()))
                 log_fields(LOG_NOTICE, 0, AK_MID_FLAPPING, NULL, "The fight over the audit rules stopped; back to normal pace");
         m->drift_reported = 0;
-        m->attr_grace_used = 0;
-        attribution_forget(&m->attr, m->query_mark);
+        if (!m->incident.open)
+                attribution_forget(&m->attr, m->query_mark);
         m->loaded_rules = m->want->n_rules;
         m->last_sync_usec = realtime_usec();
         if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
@@ -700,12 +674,8 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
 
         /* In monitor mode nothing is ever sent but GET and LIST: report, and that is all. */
         sig = drift_signature(p, n_main, &m->report.before.status);
-        if (wait_for_records(m, sig)) {
-                finish(m);
-                return;
-        }
         if (m->mode == MODE_MONITOR) {
-                (void) report_drift(m, p, n_main, sig);
+                drift_found(m, p, n_main, sig);
                 set_state(m, STATE_DRIFTED);
                 finish(m);
                 return;
@@ -715,7 +685,8 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
          * start, reload or request): a refused add logs a record of its own, which must not make
          * the next retry. */
         if (only_retries(m, p, n_main)) {
-                attribution_forget(&m->attr, m->query_mark);
+                if (!m->incident.open)
+                        attribution_forget(&m->attr, m->query_mark);
                 if (m->reason == VERIFY_SETTLE || m->reason == VERIFY_EVENT) {
                         set_state(m, STATE_DEGRADED);
                         finish(m);
@@ -727,11 +698,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         if (m->reason == VERIFY_EVENT || m->reason == VERIFY_POLL || m->reason == VERIFY_SETTLE) {
-                if (wait_for_records(m, sig)) {
-                        finish(m);
-                        return;
-                }
-                (void) report_drift(m, p, n_main, sig);
+                drift_found(m, p, n_main, sig);
                 set_state(m, STATE_DRIFTED);
                 if (fight_backoff(m, p, n_main)) {
                         finish(m);
@@ -812,11 +779,7 @@ void manager_verify(Manager *m, VerifyReason reason) {
 /* records */
 
 static int on_verify_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        Manager *m = userdata;
-        VerifyReason reason = m->grace_armed ? m->grace_reason : VERIFY_EVENT;
-
-        m->grace_armed = 0;
-        verify_start(m, reason);
+        verify_start(userdata, VERIFY_EVENT);
         return 0;
 }
 
@@ -835,7 +798,7 @@ static int on_backoff_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 static uint64_t event_verify_delay(Manager *m) {
-        if (m->busy || (m->fight.window_start && now_usec() - m->fight.window_start < FIGHT_WINDOW_USEC))
+        if (m->busy || (m->fight.last_repair && now_usec() - m->fight.last_repair < FIGHT_WINDOW_USEC))
                 return COALESCE_USEC;
         return 0;
 }
@@ -845,12 +808,6 @@ static void schedule_event_verify(Manager *m) {
 
         note_trigger(m);
         (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
-        if (enabled != SD_EVENT_OFF && m->grace_armed) {
-                /* the records a check was waiting for: look now */
-                m->grace_armed = 0;
-                (void) sd_event_source_set_time_relative(m->verify_timer, COALESCE_USEC);
-                return;
-        }
         if (enabled != SD_EVENT_OFF)
                 return;
         if (m->fight.flapping) {
@@ -1017,6 +974,9 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->poll_timer);
         sd_event_source_unref(m->verify_timer);
         sd_event_source_unref(m->backoff_timer);
+        incident_report(m);     /* an incident under way is reported before the daemon goes */
+        sd_event_source_unref(m->incident_timer);
+        incident_clear(&m->incident);
         trail_stop(m);
         free(m->metrics_path);
         free(m->metrics_written);
@@ -1094,12 +1054,15 @@ int manager_start(Manager *m) {
         if (r >= 0)
                 r = sd_event_add_time(m->event, &m->backoff_timer, CLOCK_MONOTONIC, 0, 1, on_backoff_timer, m);
         if (r >= 0)
+                r = sd_event_add_time(m->event, &m->incident_timer, CLOCK_MONOTONIC, 0, 1000, on_incident_timer, m);
+        if (r >= 0)
                 r = sd_event_add_time_relative(m->event, &m->poll_timer, CLOCK_MONOTONIC, m->poll_usec,
                                                m->poll_usec / 10, on_poll_timer, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up timers: %m");
         (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_OFF);
         (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_OFF);
+        (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_OFF);
         (void) sd_event_source_set_enabled(m->poll_timer, SD_EVENT_ON);
 
         (void) manager_connect_bus(m);

@@ -13,6 +13,7 @@
 #include "attribution.h"
 #include "constants.h"      /* the bus names and errors, shared with auditkeepctl */
 #include "fight.h"
+#include "incident.h"
 #include "poll.h"
 
 
@@ -52,7 +53,7 @@ typedef enum VerifyReason {
 typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
-        sd_event_source *nl_source, *nl_timer, *mon_source, *poll_timer, *verify_timer, *backoff_timer;
+        sd_event_source *nl_source, *nl_timer, *mon_source, *poll_timer, *verify_timer, *backoff_timer, *incident_timer;
 
         /* configuration */
         char **sources;
@@ -101,11 +102,9 @@ typedef struct Manager {
         char last_drift_what[256];
         Attribution attr;               /* configuration changes seen in records, and by whom */
         uint64_t query_mark;            /* attribution_mark() when the check in flight asked */
-        uint64_t drift_sig;             /* the difference last reported ... */
-        int drift_reported;             /* ... and not yet gone: not reported again */
-        int attr_grace_used;            /* a check already waited for the records of this drift */
-        int grace_armed;                /* verify_timer runs that wait: its check is for ... */
-        VerifyReason grace_reason;      /* ... this reason */
+        uint64_t drift_sig;             /* the difference last found ... */
+        int drift_reported;             /* ... and not yet gone: not counted again */
+        Incident incident;              /* the outside action being repaired, reported when over */
         uint64_t events_lost;
         unsigned lost_logged;
         const ak_rule **pending;        /* desired rules the kernel refused (into want) */

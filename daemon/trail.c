@@ -39,49 +39,14 @@ static void field(strbuf *b, const char *key, const char *value) {
 }
 
 /* The keys of the rules the ops touch, comma-separated, each once (at most about 200 bytes). */
-/* Add each key of a rule (several are joined by \x01) not seen yet. Returns -ENOMEM or 0. */
-static int add_keys(strbuf *k, char **seen, size_t *n_seen, size_t max_seen, char *keys) {
-        for (char *key = keys, *next; key && *n_seen < max_seen; key = next) {
-                int dup = 0;
-
-                next = strchr(key, '\x01');
-                if (next)
-                        *next++ = '\0';
-                /* whole keys: "perm" is not "perm_mod" */
-                for (size_t j = 0; j < *n_seen && !dup; j++)
-                        dup = streq(seen[j], key);
-                if (!*key || dup)
-                        continue;
-                seen[*n_seen] = strdup(key);
-                if (!seen[*n_seen])
-                        return -ENOMEM;
-                (*n_seen)++;
-                strbuf_printf(k, "%s%s", k->len ? "," : "", key);
-        }
-        return 0;
-}
-
 static void keys_of(strbuf *b, const ak_op *ops, size_t n) {
-        strbuf k = {};
-        _cleanup_free_ char *s = NULL;
-        char *seen[64] = {};
-        size_t n_seen = 0;
+        KeyList k = {};
 
-        for (size_t i = 0; i < n && k.len < 200 && n_seen < ELEMENTSOF(seen); i++) {
-                char key[AUDIT_MAX_KEY_LEN + 1];
-
-                if (ops[i].type != AK_OP_ADD_RULE && ops[i].type != AK_OP_DEL_RULE)
-                        continue;
-                ak_rule_key(ops[i].rule, key, sizeof(key));
-                if (add_keys(&k, seen, &n_seen, ELEMENTSOF(seen), key) < 0)
-                        break;
-        }
-        for (size_t j = 0; j < n_seen; j++)
-                free(seen[j]);
-        strbuf_puts(&k, "");
-        s = strbuf_steal(&k);
-        if (s && *s)
-                field(b, "keys", s);
+        for (size_t i = 0; i < n; i++)
+                if (ops[i].type == AK_OP_ADD_RULE || ops[i].type == AK_OP_DEL_RULE)
+                        keylist_add_rule(&k, ops[i].rule);
+        if (k.len)
+                field(b, "keys", k.text);
 }
 
 static void send_record(Manager *m, strbuf *b, const char *res) {
@@ -100,36 +65,30 @@ static void send_record(Manager *m, strbuf *b, const char *res) {
         }
 }
 
-void trail_drift(Manager *m, const ak_plan *p, size_t n_ops, const char *by) {
-        size_t missing = 0, extra = 0;
-        strbuf b = {}, settings = {};
-        _cleanup_free_ char *s = NULL;
+void trail_drift(Manager *m, const Incident *inc, const char *by) {
+        strbuf b = {};
+        char settings[160];
 
         if (m->trail_fd < 0)
                 return;
-        for (size_t i = 0; i < n_ops; i++)
-                switch (p->ops[i].type) {
-                case AK_OP_ADD_RULE: missing++; break;
-                case AK_OP_DEL_RULE: extra++; break;
-                case AK_OP_SET:
-                        strbuf_printf(&settings, "%s%s", settings.len ? "," : "", ak_status_name(p->ops[i].mask));
-                        break;
-                case AK_OP_SET_FEATURE:
-                        strbuf_printf(&settings, "%sloginuid_immutable", settings.len ? "," : "");
-                        break;
-                default:
-                        break;
-                }
-        strbuf_printf(&b, " op=drift-found missing=%zu extra=%zu", missing, extra);
-        strbuf_puts(&settings, "");
-        s = strbuf_steal(&settings);
-        if (s && *s)
-                field(&b, "settings", s);
-        keys_of(&b, p->ops, n_ops);
+        /* missing/extra count every rule put back or taken out, a moved one in both */
+        strbuf_printf(&b, " op=drift-found missing=%zu extra=%zu", inc->n_missing, inc->n_extra);
+        incident_settings(inc, settings, sizeof(settings));
+        if (settings[0])
+                field(&b, "settings", settings);
+        if (inc->keys.len)
+                field(&b, "keys", inc->keys.text);
         field(&b, "by", by);
         /* not "mode=": ausearch -i reads a field of that name as a file mode */
         strbuf_printf(&b, " autorepair=%s", m->mode == MODE_MONITOR ? "no" : "yes");
         send_record(m, &b, "success");
+        if (inc->repairs == 0)
+                return;
+        strbuf_printf(&b, " op=drift-repaired added=%zu removed=%zu changed=%zu pending=%zu refused=%zu passes=%u",
+                      inc->added, inc->removed, inc->set, inc->pending, inc->refused, inc->repairs);
+        if (inc->keys.len)
+                field(&b, "keys", inc->keys.text);
+        send_record(m, &b, inc->refused || inc->pending ? "failed" : "success");
 }
 
 void trail_sync(Manager *m, const ak_sync_report *rep, const char *op) {

@@ -7,12 +7,14 @@
 #include <stddef.h>
 
 #include "auditkeep/ak-sync.h"
+#include "incident.h"
 
 typedef struct Manager Manager;
 
 int trail_start(Manager *m);
 void trail_stop(Manager *m);
-/* A drift found: what differs (from the plan's ops) and who changed it (the attribution). */
-void trail_drift(Manager *m, const ak_plan *p, size_t n_ops, const char *by);
+/* An incident over: what differed over all its passes and who changed it (the attribution), then
+ * what its repairs did, summed (incident.h). */
+void trail_drift(Manager *m, const Incident *inc, const char *by);
 /* A sync done: a repair of drift, or the start, a reload or a resync (with the caller). */
 void trail_sync(Manager *m, const ak_sync_report *rep, const char *op);

@@ -1365,7 +1365,7 @@ START_TEST(test_drift_record) {
         usleep(50 * 1000);
         fake_resume();
 
-        wait_log("^Drift detected \\(event\\): 1 rules removed, by " CHANGER "$", 0, 3000);
+        wait_log("^Drift detected \\(event\\): 1 rules removed, by " CHANGER "; repaired in 1 pass, [0-9.]+ ms$", 0, 3000);
         wait_log("^Repaired in [0-9.]+ ms: 1 added, 0 removed, 0 status changes$", 0, 3000);
         wait_status("in sync, 5 rules", 3000);
         usleep(100 * 1000);
