@@ -10,14 +10,16 @@
  *      query failed ........................... degraded; Resync/Reload get Error.Kernel --> finish
  *      kernel locked .......................... locked (differences reported, nothing sent) --> finish
  *      in sync ................................ in-sync/monitoring, drift report cleared --> finish
- *      differs, monitor mode .................. report once --> drifted --> finish
+ *      differs, monitor mode .................. joins the incident --> drifted --> finish
  *      differs, only retries of refusals ...... event/settle: degraded --> finish
  *                                               poll/start/reload/request: execute (quietly)
- *      differs, event/poll/settle ............. report once; a fight? backoff timer --> finish
+ *      differs, event/poll/settle ............. joins the incident; a fight? backoff timer --> finish
  *      differs ................................ repairing: execute --> on_exec_done
  *   on_exec_done --> [lock, alone, if all else took] --> after_sync: log, pending/refused sets,
  *      Resync/Reload outcome --> verify_start(SETTLE), whose finish answers the D-Bus call.
  *
+ * A difference found opens an incident or joins the one under way (incident.h); the incident is
+ * reported once, by its timer, when the outside action is over (repairs never wait for it).
  * Records (attribution.c) only ever schedule a verification (1 ms coalescing); the poll timer and
  * event-socket overruns do too. A SIGHUP while busy parks the new rules (next_want) until finish. */
 #include <errno.h>
