@@ -47,6 +47,12 @@
 
 #define KERNEL_TIMEOUT_USEC (30u * 1000000u)
 #define COALESCE_USEC 1000u                     /* a burst of records becomes one verification */
+/* Records that keep asking for checks that find nothing (a flood of outside CONFIG_CHANGE
+ * records): after EVENT_QUIET_CHECKS such checks in a row, record-triggered checks are spaced so
+ * that they take at most about a tenth of a core (ten times the last check's length, at least
+ * EVENT_SPACING_USEC apart). A real change in the flood is still found at the next one. */
+#define EVENT_QUIET_CHECKS 3u
+#define EVENT_SPACING_USEC (10u * 1000u)
 
 static void verify_start(Manager *m, VerifyReason reason);
 static void reload_swap(Manager *m, ak_ruleset *rs);
@@ -347,6 +353,8 @@ static void finish(Manager *m) {
 
         log_debug("verify %s done: %s", reason_name(done), manager_state_to_string(m->state));
         m->busy = 0;
+        m->check_end_usec = now_usec();
+        m->check_usec = m->check_end_usec - m->check_start_usec;
         notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
@@ -522,8 +530,12 @@ static int on_incident_timer(sd_event_source *s, uint64_t usec, void *userdata) 
 static void drift_found(Manager *m, const ak_plan *p, size_t n_main, uint64_t sig) {
         int r;
 
-        if (m->drift_reported && m->drift_sig == sig)
+        if (m->drift_reported && m->drift_sig == sig) {
+                if (m->reason == VERIFY_EVENT)
+                        m->quiet_events++;      /* nothing new (monitor mode): spaced like in-sync checks */
                 return;
+        }
+        m->quiet_events = 0;
         m->drift_reported = 1;
         m->drift_sig = sig;
         r = incident_add(&m->incident, reason_name(m->reason), p->ops, n_main, &m->report.before.status, now_usec());
@@ -591,6 +603,16 @@ static void locked_found(Manager *m, const ak_plan *p) {
         finish(m);
 }
 
+/* LastSyncUSec: when the kernel was last found as desired. While nothing changes, at most once
+ * per poll interval: each new value is a PropertiesChanged signal and a metrics file write, and
+ * records can ask for many checks. */
+static void confirm_sync(Manager *m) {
+        uint64_t now = realtime_usec();
+
+        if (!manager_in_sync(m) || now - m->last_sync_usec >= m->poll_usec)
+                m->last_sync_usec = now;
+}
+
 static void in_sync_found(Manager *m, const ak_plan *p) {
         char why[160];
 
@@ -601,7 +623,9 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         if (!m->incident.open)
                 attribution_forget(&m->attr, m->query_mark);
         m->loaded_rules = m->want->n_rules;
-        m->last_sync_usec = realtime_usec();
+        confirm_sync(m);
+        if (m->reason == VERIFY_EVENT)
+                m->quiet_events++;
         if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
                 log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL, "In sync (%s): %zu rules, nothing to change",
                            reason_name(m->reason), m->want->n_rules);
@@ -643,7 +667,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                                 m->queued_reason = VERIFY_POLL;
                         }
                 } else if (m->state == STATE_IN_SYNC)
-                        m->last_sync_usec = realtime_usec();    /* confirmed: nothing changed */
+                        confirm_sync(m);        /* confirmed: nothing changed */
                 ak_kstate_done(&m->snapshot);
                 finish(m);
                 return;
@@ -733,6 +757,7 @@ static void verify_start(Manager *m, VerifyReason reason) {
         }
         m->busy = 1;
         m->reason = reason;
+        m->check_start_usec = now_usec();
         /* A ResyncExactOrder applies to the check it starts and that check's settle only; a
          * pending D-Bus call is answered when the chain of its own kind of check ends (a Resync
          * queued behind a parked SIGHUP is not answered by the reload's check). */
@@ -800,7 +825,15 @@ static int on_backoff_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 static uint64_t event_verify_delay(Manager *m) {
-        if (m->busy || (m->fight.last_repair && now_usec() - m->fight.last_repair < FIGHT_WINDOW_USEC))
+        uint64_t now = now_usec();
+
+        if (m->quiet_events >= EVENT_QUIET_CHECKS && !m->busy) {
+                uint64_t spacing = m->check_usec * 10 > EVENT_SPACING_USEC ? m->check_usec * 10 : EVENT_SPACING_USEC;
+
+                if (now - m->check_end_usec < spacing)
+                        return spacing - (now - m->check_end_usec);
+        }
+        if (m->busy || (m->fight.last_repair && now - m->fight.last_repair < FIGHT_WINDOW_USEC))
                 return COALESCE_USEC;
         return 0;
 }

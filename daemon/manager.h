@@ -86,6 +86,8 @@ typedef struct Manager {
         ak_ruleset *next_want;
         int retrying;                   /* the execution in flight only retries pending rules */
         uint64_t trigger_usec;          /* when the drift was first seen (record or check) */
+        uint64_t check_start_usec, check_end_usec, check_usec;  /* the last check: when, how long */
+        unsigned quiet_events;          /* record-triggered checks in a row that found nothing */
         int locked_in_sync;
         int lock_withheld_logged;       /* said once per desired state */
         int exit_status;                /* for main(): EXIT_NOPERMISSION, or 0 */

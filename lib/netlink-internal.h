@@ -37,3 +37,12 @@ void ak_sock_refresh_portid(ak_sock *s);
  * from another port than s->peer (a spoofed sender: count it and drop it); -ECONNRESET: the peer
  * of a SEQPACKET socket closed it. */
 int ak_sock_check_datagram(const ak_sock *s, const struct msghdr *msg, size_t n);
+
+/* The event monitor's socket filter (netlink-filter.c): the records that cannot tell of a
+ * configuration change are dropped in the kernel. Build it into insn (at most max instructions;
+ * AK_MON_FILTER_MAX is enough): its length, or 0 when it did not fit. */
+#define AK_MON_FILTER_MAX 256
+struct sock_filter;
+size_t ak_mon_filter_build(struct sock_filter *insn, size_t max);
+/* Attach it to fd: 0 or -errno. */
+int ak_mon_filter_attach(int fd);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The read-only event monitor: audit records from the kernel's AUDIT_NLGRP_READLOG multicast
  * group, one at a time. It sends nothing. Every datagram passes the same sender test as the
- * client's replies (netlink-socket.c); what fails it is counted (ak_mon_spoofed) and dropped. */
+ * client's replies (netlink-socket.c); what fails it is counted (ak_mon_spoofed) and dropped.
+ * A socket filter (netlink-filter.c) keeps the records that cannot tell of a configuration change
+ * out of the socket. */
 #include <errno.h>
 #include <stdlib.h>
 #include <linux/audit.h>
@@ -20,6 +22,7 @@ struct ak_mon {
         uint8_t *buf;
         uint64_t spoofed;
         uint64_t malformed;
+        int filtered;           /* the socket filter is attached (netlink-filter.c) */
 };
 
 /* Takes the socket: it is closed on failure. */
@@ -33,6 +36,8 @@ static int mon_new(ak_mon **ret, ak_sock *s) {
         if (!m->buf)
                 goto fail;
         m->sock = *s;
+        /* without it (an old kernel, a seccomp policy) every record is read: slower, not wrong */
+        m->filtered = ak_mon_filter_attach(m->sock.fd) >= 0;
         *ret = TAKE_PTR(m);
         return 0;
 fail:
@@ -71,6 +76,10 @@ ak_mon *ak_mon_free(ak_mon *m) {
 
 int ak_mon_fd(const ak_mon *m) {
         return m ? m->sock.fd : -EINVAL;
+}
+
+int ak_mon_filtered(const ak_mon *m) {
+        return m && m->filtered;
 }
 
 uint64_t ak_mon_spoofed(const ak_mon *m) {

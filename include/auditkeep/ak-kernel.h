@@ -130,6 +130,10 @@ int ak_mon_fd(const ak_mon *m);
  * counted (ak_mon_spoofed). */
 int ak_mon_read(ak_mon *m, ak_record *ret);
 uint64_t ak_mon_spoofed(const ak_mon *m);
+/* Whether the kernel drops, before the socket, the records that cannot tell of a configuration
+ * change (CONFIG_CHANGE, FEATURE_CHANGE and the SYSCALL records of the syscalls that send netlink
+ * messages are the ones kept). */
+int ak_mon_filtered(const ak_mon *m);
 
 /* ---- User records in the audit trail (AUDIT_USYS_CONFIG), needs CAP_AUDIT_WRITE. ---- */
 

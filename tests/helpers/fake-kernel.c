@@ -807,12 +807,15 @@ int fake_netlink_send_stranger(int victim_fd, unsigned group, const void *buf, s
 int fake_netlink_overrun(int victim_fd, unsigned group) {
         _cleanup_close_ int s = -1;
         uint8_t junk[1024] = {};
+        /* typed as a configuration change, so that the monitor's socket filter lets it in */
+        struct nlmsghdr h = { .nlmsg_len = sizeof(junk), .nlmsg_type = AUDIT_CONFIG_CHANGE };
         int small = 1, normal = 212992;
         uint32_t port;
         int r;
 
         if (group == 0 || group > 32)
                 return -EINVAL;
+        memcpy(junk, &h, sizeof(h));
         s = usersock_open(&port);
         if (s < 0)
                 return s;
