@@ -79,9 +79,9 @@ ak_foreign_policy foreign_policy(Manager *m) {
 const char *foreign_hold_to_string(ForeignHold hold) {
         static const char *const names[_HOLD_MAX] = {
                 [HOLD_NONE] = "",
-                [HOLD_ELSEWHERE] = "rules-loaded-elsewhere",
-                [HOLD_ERRORS] = "rules-have-errors",
-                [HOLD_EMPTY] = "no-rules-declared",
+                [HOLD_ELSEWHERE] = FOREIGN_KEPT_ELSEWHERE,
+                [HOLD_ERRORS] = FOREIGN_KEPT_ERRORS,
+                [HOLD_EMPTY] = FOREIGN_KEPT_EMPTY,
         };
         return hold < _HOLD_MAX ? names[hold] : "";
 }

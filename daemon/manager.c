@@ -98,7 +98,7 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors) {
         return 0;
 }
 
-const char *manager_status_line(Manager *m, char *buf, size_t size) {
+const char *manager_status_line(const Manager *m, char *buf, size_t size) {
         size_t errors = m->want ? m->want->n_errors : 0;
         char why[400];
 

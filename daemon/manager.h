@@ -161,7 +161,7 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors);
 int manager_start(Manager *m);
 void manager_verify(Manager *m, VerifyReason reason);
 int manager_reload(Manager *m);
-const char *manager_status_line(Manager *m, char *buf, size_t size);
+const char *manager_status_line(const Manager *m, char *buf, size_t size);
 const char *manager_state_to_string(ManagerState state);
 int manager_in_sync(const Manager *m);  /* the kernel holds the desired state */
 
