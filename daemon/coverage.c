@@ -111,8 +111,8 @@ static const char *hold_remedy(const Manager *m, char *buf, size_t size) {
                          m->elsewhere.file);
                 break;
         case HOLD_ERRORS:
-                snprintf(buf, size, "a rule they hold may be on a line that was skipped; fix the errors "
-                         "(auditkeepctl check) and reload, and they are removed");
+                snprintf(buf, size, "a line that was skipped may declare one of them; fix the errors "
+                         "(auditkeepctl check) and reload to have the others removed");
                 break;
         case HOLD_EMPTY:
                 snprintf(buf, size, "declare the rules to keep, or start auditkeepd with --allow-empty to remove them");
