@@ -127,8 +127,8 @@ void foreign_hold_note(Manager *m, const ak_plan *p) {
         char why[400], remedy[400];
 
         m->foreign_rules = m->hold != HOLD_NONE || m->foreign == AK_FOREIGN_KEEP ? p->n_foreign : 0;
-        if (m->hold == m->hold_logged)
-                return;
+        if (m->hold == m->hold_logged || p->locked)
+                return;         /* said already; or locked, when nothing could be removed anyway */
         if (m->hold == HOLD_NONE) {
                 log_fields(LOG_INFO, 0, AK_MID_FOREIGN_KEPT, NULL,
                            "Rules that the rules do not declare are removed again, as --foreign=remove says");
