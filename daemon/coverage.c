@@ -59,7 +59,8 @@ void coverage_detect(Manager *m) {
                            "(systemctl edit auditkeepd: ExecStart= and an ExecStart= line with the option)",
                            found.what, source, found.file, found.file, DEFAULT_RULES_DIR, DEFAULT_RULES_DIR);
         } else
-                log_info("This host no longer loads its audit rules another way (%s is gone)", m->elsewhere.what);
+                log_info("This host no longer loads its audit rules another way, as far as auditkeepd can see "
+                         "(found before: %s)", m->elsewhere.what);
         m->elsewhere = found;
 }
 
@@ -131,7 +132,7 @@ void foreign_hold_note(Manager *m, const ak_plan *p) {
                 return;         /* said already; or locked, when nothing could be removed anyway */
         if (m->hold == HOLD_NONE) {
                 log_fields(LOG_INFO, 0, AK_MID_FOREIGN_KEPT, NULL,
-                           "Rules that the rules do not declare are removed again, as --foreign=remove says");
+                           "Foreign rules are removed again, as --foreign=remove says: nothing keeps them any more");
                 m->hold_logged = HOLD_NONE;
                 return;
         }
@@ -142,7 +143,7 @@ void foreign_hold_note(Manager *m, const ak_plan *p) {
                 const char *fields[] = { field, NULL };
 
                 log_fields(LOG_WARNING, 0, AK_MID_FOREIGN_KEPT, field ? fields : NULL,
-                           "Foreign rules kept: %zu rule%s in the kernel that the rules do not declare %s not removed, "
+                           "Foreign rules kept: %zu rule%s in the kernel that no rules file declares %s not removed, "
                            "because %s; %s", p->n_foreign, p->n_foreign == 1 ? "" : "s", p->n_foreign == 1 ? "is" : "are",
                            foreign_hold_why(m, why, sizeof(why)), hold_remedy(m, remedy, sizeof(remedy)));
         }

@@ -2018,7 +2018,7 @@ START_TEST(test_empty_keeps_foreign) {
         fake_add_text_rule(FOREIGN_RULE);       /* loaded some other way */
         fake_add_text_rule(HAND_WATCH);
         start_and_settle("0.1", EMPTY_HELD);
-        wait_log("^Foreign rules kept: 2 rules in the kernel that the rules do not declare are not removed, because "
+        wait_log("^Foreign rules kept: 2 rules in the kernel that no rules file declares are not removed, because "
                  "the rules declare no rule; .*--allow-empty", 0, 2000);
         assert_status_is(EMPTY_HELD);           /* a few polls later too */
         fake_pause();
@@ -2063,7 +2063,7 @@ START_TEST(test_start_with_errors) {
         start_and_settle("0.1", held);
         snprintf(re, sizeof(re), "^%s:11:[0-9]+: unknown field 'auidd'", w.rules);
         wait_log(re, 0, 2000);
-        wait_log("^Foreign rules kept: 1 rule in the kernel that the rules do not declare is not removed, because "
+        wait_log("^Foreign rules kept: 1 rule in the kernel that no rules file declares is not removed, because "
                  "the rules have errors; ", 0, 2000);
         fake_pause();
         ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, tl_len()), 0);
@@ -2096,7 +2096,7 @@ START_TEST(test_reload_to_empty) {
         reloading = wait_notify("RELOADING=1", mark, 3000);
         wait_notify("READY=1", reloading + 1, 3000);
         wait_status(EMPTY_HELD, 3000);
-        wait_log("^Foreign rules kept: 5 rules in the kernel that the rules do not declare are not removed, because "
+        wait_log("^Foreign rules kept: 5 rules in the kernel that no rules file declares are not removed, because "
                  "the rules declare no rule", 0, 2000);
         assert_status_is(EMPTY_HELD);
         fake_pause();
@@ -2106,7 +2106,7 @@ START_TEST(test_reload_to_empty) {
 
         write_rules(BASE_RULES);
         daemon_signal(SIGHUP);
-        wait_log("^Rules that the rules do not declare are removed again", 0, 3000);
+        wait_log("^Foreign rules are removed again, as --foreign=remove says", 0, 3000);
         wait_status("in sync, 5 rules", 3000);
         assert_status_is("in sync, 5 rules");
         world_done();
