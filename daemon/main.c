@@ -22,7 +22,10 @@ static void help(void) {
                "     --rules=PATH         A rules file, or a directory of *.rules files (repeatable;\n"
                "                          default " DEFAULT_RULES_DIR "/, else " DEFAULT_RULES_FILE ")\n"
                "     --mode=MODE          'enforce' (default): repair drift; 'monitor': only report it\n"
-               "     --foreign=POLICY     'remove' (default) or 'keep' rules that are not declared\n"
+               "     --foreign=POLICY     'remove' (default) or 'keep' rules that are not declared; they\n"
+               "                          are kept anyway while the rules have errors, declare no rule,\n"
+               "                          or (default sources) this host loads its rules another way\n"
+               "     --allow-empty        Rules that declare no rule remove the kernel's rules too\n"
                "     --poll-interval=SEC  Verify at least this often (default 10)\n"
                "     --auditd-conf=FILE   The auditd.conf to check and watch (default " DEFAULT_AUDITD_CONF ";\n"
                "                          'none' for none); it is never changed\n"
@@ -34,7 +37,9 @@ static void help(void) {
                "                          (default: as the installed auditctl, else 4)\n"
                "     --control-fd=FD      For tests: speak the audit protocol over this socket\n"
                "     --monitor-fd=FD      For tests: read audit records from this socket ('none':\n"
-               "                          read none, every poll lists the rules)\n\n"
+               "                          read none, every poll lists the rules)\n"
+               "     --root=DIR           For tests: the default sources and the units that load rules\n"
+               "                          are looked for under DIR instead of /\n\n"
                "Signals: SIGHUP re-reads the rules (kept only if they parse without error);\n"
                "SIGTERM and SIGINT stop the daemon and leave the kernel as it is.\n");
 }
@@ -95,7 +100,7 @@ static int add_source(Manager *m, size_t *allocated, const char *arg) {
 /* 1 to run, 0 to exit with success (--help, --version), or -errno (reported). */
 static int parse_argv(Manager *m, int argc, char **argv) {
         enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL, ARG_CONTROL_FD, ARG_MONITOR_FD, ARG_AUDITD_CONF,
-               ARG_METRICS, ARG_AUDIT_TRAIL, ARG_COMPAT };
+               ARG_METRICS, ARG_AUDIT_TRAIL, ARG_COMPAT, ARG_ALLOW_EMPTY, ARG_ROOT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -109,6 +114,8 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 { "metrics", required_argument, NULL, ARG_METRICS },
                 { "audit-trail", required_argument, NULL, ARG_AUDIT_TRAIL },
                 { "compat", required_argument, NULL, ARG_COMPAT },
+                { "allow-empty", no_argument, NULL, ARG_ALLOW_EMPTY },
+                { "root", required_argument, NULL, ARG_ROOT },
                 {}
         };
         size_t allocated = 0;
@@ -132,6 +139,17 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 case ARG_FOREIGN:
                         r = parse_choice("foreign", optarg, "remove", "keep");
                         m->foreign = r == 1 ? AK_FOREIGN_KEEP : AK_FOREIGN_REMOVE;
+                        break;
+                case ARG_ALLOW_EMPTY:
+                        m->allow_empty = 1;
+                        r = 0;
+                        break;
+                case ARG_ROOT:
+                        if (optarg[0] != '/') {
+                                fprintf(stderr, "auditkeepd: --root takes an absolute directory name, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        r = set_string(&m->root, optarg);
                         break;
                 case ARG_POLL:
                         r = parse_poll_interval(optarg, &m->poll_usec);

@@ -11,6 +11,7 @@
 #include "auditd-conf-watch.h"
 #include "compat-bus.h"
 #include "constants.h"
+#include "coverage.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -88,6 +89,12 @@ static uint64_t in_sync(const Manager *m) { return manager_in_sync(m); }
 static uint64_t parse_errors(const Manager *m) { return m->want ? m->want->n_errors : 0; }
 static const char *state_text(const Manager *m) { return manager_state_to_string(m->state); }
 static const char *mode_text(const Manager *m) { return m->mode == MODE_MONITOR ? "monitor" : "enforce"; }
+static const char *foreign_kept(const Manager *m) { return foreign_hold_to_string(m->hold); }
+/* The STATUS= line (one caller at a time: the property code copies it at once). */
+static const char *status_text(const Manager *m) {
+        static char buf[sizeof(m->last_status)];
+        return manager_status_line(m, buf, sizeof(buf));
+}
 
 #define FIELD(n, t, f) { .name = n, .type = t, .offset = offsetof(Manager, f), .size = sizeof(((Manager *) 0)->f) }
 #define NUMBER(n, t, fn) { .name = n, .type = t, .number = fn }
@@ -95,6 +102,7 @@ static const char *mode_text(const Manager *m) { return m->mode == MODE_MONITOR 
 
 static const BusProperty properties[] = {
         TEXT("State", state_text),
+        TEXT("StatusText", status_text),
         FIELD("Enabled", 'u', status.enabled),
         FIELD("Failure", 'u', status.failure),
         FIELD("BacklogLimit", 'u', status.backlog_limit),
@@ -109,6 +117,7 @@ static const BusProperty properties[] = {
         FIELD("LoadedRules", 'u', loaded_rules),
         FIELD("PendingRules", 'u', pending_rules),
         FIELD("ForeignRules", 'u', foreign_rules),
+        TEXT("ForeignKept", foreign_kept),      /* why they are kept despite --foreign=remove (coverage.c) */
         NUMBER("ParseErrors", 'u', parse_errors),
         FIELD("DriftEvents", 't', drift_events),
         FIELD("Repairs", 't', repairs),

@@ -36,6 +36,7 @@
 #include "auditd-conf-watch.h"
 #include "compat-host.h"
 #include "constants.h"
+#include "coverage.h"
 #include "journal-ids.h"
 #include "log.h"
 #include "manager.h"
@@ -79,9 +80,10 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors) {
         if (r < 0)
                 return r;
         compat_host_setup(rs, m->compat_arg);   /* at every load: an upgraded auditd changes it */
-        if (m->n_sources == 0)
-                r = ak_ruleset_add_default_sources(rs);
-        else
+        if (m->n_sources == 0) {
+                char source[512];
+                r = ak_ruleset_add_source(rs, coverage_default_source(m, source, sizeof(source)));
+        } else
                 for (size_t i = 0; i < m->n_sources && r >= 0; i++)
                         r = ak_ruleset_add_source(rs, m->sources[i]);
         if (r < 0) {
@@ -103,8 +105,9 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors) {
         return 0;
 }
 
-const char *manager_status_line(Manager *m, char *buf, size_t size) {
+const char *manager_status_line(const Manager *m, char *buf, size_t size) {
         size_t errors = m->want ? m->want->n_errors : 0;
+        char why[400];
 
         if (m->locked)
                 snprintf(buf, size, "locked%s", m->locked_in_sync ? ", in sync" : ", differs from the rules (reboot needed)");
@@ -116,6 +119,9 @@ const char *manager_status_line(Manager *m, char *buf, size_t size) {
                 snprintf(buf, size, "in sync, %zu rules", m->want ? m->want->n_rules : 0);
         else
                 snprintf(buf, size, "%s", manager_state_to_string(m->state));
+        /* what the daemon does not do, and why (coverage.c) */
+        if (!m->locked && m->hold != HOLD_NONE && strlen(buf) + 1 < size)
+                snprintf(buf + strlen(buf), size - strlen(buf), "; foreign rules kept: %s", foreign_hold_why(m, why, sizeof(why)));
         return buf;
 }
 
@@ -396,7 +402,6 @@ static void execute(Manager *m, size_t first, size_t n) {
 
 static void after_sync(Manager *m) {
         ak_sync_report *rep = &m->report;
-        const ak_plan *p = rep->plan;
         char why[160];
         uint64_t took;
 
@@ -406,7 +411,6 @@ static void after_sync(Manager *m) {
         m->last_removed = rep->removed;
         m->last_changed = rep->set;
         m->loaded_rules = m->want->n_rules - rep->n_pending;
-        m->foreign_rules = m->foreign == AK_FOREIGN_KEEP ? p->n_foreign : 0;
         m->last_sync_usec = realtime_usec();
         took = now_usec() - m->trigger_usec;
 
@@ -647,7 +651,7 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
 
 static void on_query_done(ak_nl *nl, int error, void *userdata) {
         Manager *m = userdata;
-        ak_plan_opts opts = { .foreign = m->foreign, .exact_order = m->exact_active };
+        ak_plan_opts opts = { .exact_order = m->exact_active };
         const ak_plan *p;
         size_t n_main;
         uint64_t sig;
@@ -675,6 +679,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         poll_full_done(m, &m->snapshot);
         m->locked = m->status.enabled == 2;
         opts.from_empty = m->snapshot.n_rules == 0 && m->reason == VERIFY_START;
+        opts.foreign = foreign_policy(m);
 
         ak_sync_report_done(&m->report);
         r = ak_sync_plan(&m->report, m->want, &m->snapshot, &opts);
@@ -688,6 +693,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         p = m->report.plan;
         n_main = ak_sync_main_ops(&m->report);
         pending_prune(m, p);
+        foreign_hold_note(m, p);
 
         if (p->locked) {
                 locked_found(m, p);
@@ -936,6 +942,7 @@ int manager_reload(Manager *m) {
         if (!m->bus)
                 (void) manager_connect_bus(m);
         auditd_conf_watch_check(m);
+        coverage_detect(m);
         r = manager_load(m, &rs, 1);
         if (r < 0) {
                 log_fields(LOG_ERR, r, AK_MID_RELOAD_REJECTED, NULL, "Reload failed: %m; the previous rules stay in force");
@@ -1017,6 +1024,7 @@ Manager *manager_free(Manager *m) {
         free(m->metrics_written);
         auditd_conf_watch_free(m);
         free(m->auditd_conf_path);
+        free(m->root);
         if (m->pending_call)
                 sd_bus_message_unref(m->pending_call);
         manager_bus_done(m);
@@ -1056,6 +1064,7 @@ int manager_start(Manager *m) {
         r = manager_load(m, &m->want, 1);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the rules: %m");
+        coverage_detect(m);
 
         r = m->control_fd >= 0 ? ak_nl_open_fd(&m->nl, m->control_fd) : ak_nl_open(&m->nl);
         if (r < 0)

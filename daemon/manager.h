@@ -15,6 +15,7 @@
 #include "fight.h"
 #include "incident.h"
 #include "poll.h"
+#include "rules-elsewhere.h"
 
 
 /* Exit statuses for what no restart can fix, as LSB numbers them; the unit does not restart on
@@ -39,6 +40,17 @@ typedef enum ManagerState {
         _STATE_MAX,
 } ManagerState;
 
+/* Why rules the kernel holds and the rules do not declare ("foreign") are kept although
+ * --foreign=remove says otherwise: removing them could shrink coverage by accident
+ * (foreign_policy() in coverage.c decides, at every full check). */
+typedef enum ForeignHold {
+        HOLD_NONE,              /* foreign rules go as --foreign says */
+        HOLD_ELSEWHERE,         /* default sources, and this host loads its rules another way */
+        HOLD_ERRORS,            /* the rules have errors: a foreign rule may be one of the lines skipped */
+        HOLD_EMPTY,             /* the rules declare no rule, and --allow-empty was not given */
+        _HOLD_MAX,
+} ForeignHold;
+
 /* Why a verification runs: it decides what a difference means. */
 typedef enum VerifyReason {
         VERIFY_START,           /* first sync: differences are applied, not drift */
@@ -61,6 +73,8 @@ typedef struct Manager {
         int compat_arg;                 /* --compat=3|4; 0: the installed auditctl's (compat-host.c) */
         ManagerMode mode;
         ak_foreign_policy foreign;
+        int allow_empty;                /* --allow-empty: rules that declare none remove foreign ones too */
+        char *root;                     /* --root: tests find the default sources and units under it */
         uint64_t poll_usec;
         int control_fd, monitor_fd;     /* test peers instead of NETLINK_AUDIT, or -1 */
         int no_records;                 /* tests: no event socket at all (--monitor-fd=none) */
@@ -98,6 +112,9 @@ typedef struct Manager {
         struct audit_status status;
         int locked;
         size_t loaded_rules, pending_rules, foreign_rules;
+        ForeignHold hold;               /* foreign rules kept, and why, at the last full check */
+        ForeignHold hold_logged;        /* the hold the journal was told of (coverage.c) */
+        RulesElsewhere elsewhere;       /* what the last start or reload found (rules-elsewhere.c) */
         uint64_t drift_events, repairs;
         uint64_t last_drift_usec, last_sync_usec;   /* CLOCK_REALTIME */
         char last_drift_by[512];
@@ -145,7 +162,7 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors);
 int manager_start(Manager *m);
 void manager_verify(Manager *m, VerifyReason reason);
 int manager_reload(Manager *m);
-const char *manager_status_line(Manager *m, char *buf, size_t size);
+const char *manager_status_line(const Manager *m, char *buf, size_t size);
 const char *manager_state_to_string(ManagerState state);
 int manager_in_sync(const Manager *m);  /* the kernel holds the desired state */
 

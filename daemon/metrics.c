@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "coverage.h"
 #include "log.h"
 #include "manager.h"
 #include "metrics.h"
@@ -35,6 +36,7 @@ void manager_metrics(const Manager *m, ak_metrics *ret) {
                 .backlog_wait_time = m->status.backlog_wait_time,
                 .state = manager_state_to_string(m->state),
                 .mode = m->mode == MODE_MONITOR ? "monitor" : "enforce",
+                .foreign_kept = foreign_hold_to_string(m->hold),
         };
 }
 

@@ -3,8 +3,10 @@
  * Prometheus conventions: a auditkeep_ prefix, _total for counters, _seconds for times, base
  * units; the kernel's own values under auditkeep_kernel_. */
 #include <inttypes.h>
+#include <string.h>
 
 #include "auditkeep/ak-metrics.h"
+#include "constants.h"
 #include "macro.h"
 #include "util.h"
 
@@ -53,6 +55,7 @@ char *ak_metrics_format(const ak_metrics *m) {
                 { "auditkeep_kernel_backlog_wait_time", "The kernel's backlog wait time, in jiffies.",
                   offsetof(ak_metrics, backlog_wait_time) },
         };
+        static const char *const withheld[] = { FOREIGN_KEPT_ELSEWHERE, FOREIGN_KEPT_ERRORS, FOREIGN_KEPT_EMPTY };
         strbuf b = {};
 
         metric(&b, "auditkeep_in_sync", "gauge", "1 if the kernel's audit configuration equals the rules, else 0.");
@@ -67,6 +70,12 @@ char *ak_metrics_format(const ak_metrics *m) {
         for (size_t i = 0; i < ELEMENTSOF(rules); i++)
                 strbuf_printf(&b, "auditkeep_rules{state=\"%s\"} %" PRIu64 "\n", rules[i].state,
                               *(const uint64_t *) ((const char *) m + rules[i].offset));
+        metric(&b, "auditkeep_foreign_removal_withheld", "gauge",
+               "1 for the reason why rules that are not declared are kept although --foreign=remove, because removing "
+               "them could shrink coverage: " FOREIGN_KEPT_ELSEWHERE ", " FOREIGN_KEPT_ERRORS ", " FOREIGN_KEPT_EMPTY ".");
+        for (size_t i = 0; i < ELEMENTSOF(withheld); i++)
+                strbuf_printf(&b, "auditkeep_foreign_removal_withheld{reason=\"%s\"} %d\n", withheld[i],
+                              m->foreign_kept && streq(m->foreign_kept, withheld[i]));
         metric(&b, "auditkeep_parse_errors", "gauge", "Errors in the rules files (lines skipped).");
         value(&b, "auditkeep_parse_errors", m->parse_errors);
         metric(&b, "auditkeep_locked", "gauge", "1 if the kernel's audit configuration is locked until reboot (enabled=2).");

@@ -17,6 +17,7 @@
 
 typedef struct props {
         char state[64], mode[32], last_drift_by[512], compat[400];
+        char status_text[256], foreign_kept[64];        /* "": a daemon without these properties */
         uint32_t compat_level;  /* 0: a daemon without the property */
         uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
         uint32_t desired, loaded, pending, foreign, errors;
@@ -55,6 +56,8 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 else if (streq(name, "Mode")) snprintf(p->mode, sizeof(p->mode), "%s", v);
                                 else if (streq(name, "LastDriftBy")) snprintf(p->last_drift_by, sizeof(p->last_drift_by), "%s", v);
                                 else if (streq(name, "Compat")) snprintf(p->compat, sizeof(p->compat), "%s", v);
+                                else if (streq(name, "StatusText")) snprintf(p->status_text, sizeof(p->status_text), "%s", v);
+                                else if (streq(name, "ForeignKept")) snprintf(p->foreign_kept, sizeof(p->foreign_kept), "%s", v);
                         }
                 } else if (streq(sig, "u")) {
                         uint32_t v;
@@ -210,7 +213,7 @@ static int status_prometheus(const props *p) {
                 .last_sync_usec = p->last_sync, .last_drift_usec = p->last_drift,
                 .enabled = p->enabled, .failure = p->failure, .backlog_limit = p->backlog_limit,
                 .backlog = p->backlog, .lost = p->lost, .backlog_wait_time = p->backlog_wait_time,
-                .state = p->state, .mode = p->mode,
+                .state = p->state, .mode = p->mode, .foreign_kept = p->foreign_kept,
         };
         _cleanup_free_ char *text = ak_metrics_format(&v);
 
@@ -232,6 +235,10 @@ static void status_json(sd_bus *bus, const props *p) {
                p->audit_pid, p->locked ? "true" : "false", p->desired, p->loaded, p->pending, p->foreign, p->errors,
                p->drift_events, p->repairs, p->last_drift, p->last_sync);
         json_str(p->last_drift_by);
+        printf(",\"status_text\":");
+        json_str(p->status_text);
+        printf(",\"foreign_kept\":");
+        json_str(p->foreign_kept);
         if (p->compat_level) {
                 printf(",\"compat_level\":%u,\"compat\":", p->compat_level);
                 json_str(p->compat);
@@ -245,6 +252,21 @@ static void status_json(sd_bus *bus, const props *p) {
         printf("]");
         status_auditd_conf(bus);
         printf("}\n");
+}
+
+/* Rules the daemon keeps although --foreign=remove: why (the status line says it in words, with
+ * the file for rules loaded elsewhere), and what to do. */
+static void status_foreign_kept(const props *p) {
+        const char *why = strstr(p->status_text, "foreign rules kept: ");
+        const char *what = streq(p->foreign_kept, FOREIGN_KEPT_ERRORS) ? "fix the errors (auditkeepctl check) and reload" :
+                           streq(p->foreign_kept, FOREIGN_KEPT_EMPTY) ? "declare rules, or run auditkeepd with --allow-empty" :
+                           streq(p->foreign_kept, FOREIGN_KEPT_ELSEWHERE) ? "point auditkeepd at that file with --rules (see its journal)" :
+                           NULL;
+
+        if (!p->foreign_kept[0])
+                return;
+        printf("   foreign: %u kept, none removed because %s%s%s\n", p->foreign,
+               why ? why + strlen("foreign rules kept: ") : p->foreign_kept, what ? "; " : "", what ? what : "");
 }
 
 static void status_text(sd_bus *bus, const props *p) {
@@ -262,6 +284,7 @@ static void status_text(sd_bus *bus, const props *p) {
         printf("auditkeepd: %s%s%s, mode %s\n", color, p->state, reset, p->mode);
         printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
                p->desired, p->loaded, p->pending, p->foreign, p->errors);
+        status_foreign_kept(p);
         if (p->compat_level)
                 printf("    compat: level %s\n", p->compat);
         printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",

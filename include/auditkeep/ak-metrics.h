@@ -21,6 +21,8 @@ typedef struct ak_metrics {
         uint32_t enabled, failure, backlog_limit, backlog, lost, backlog_wait_time;
         const char *state;              /* in-sync, drifted, ... */
         const char *mode;               /* enforce, monitor */
+        const char *foreign_kept;       /* why undeclared rules are kept despite --foreign=remove
+                                         * (the D-Bus property ForeignKept), or NULL/"" */
 } ak_metrics;
 
 /* The text, with HELP and TYPE lines, newline-terminated; malloc'd, NULL on OOM. */

@@ -299,6 +299,8 @@ typedef struct world {
         pid_t pid;
         ak_ruleset *want;
         const char *extra_arg;  /* one more daemon option, or NULL */
+        const char *extra_arg2; /* and another (only after extra_arg) */
+        int default_sources;    /* no --rules: the daemon reads its default sources (under --root) */
         char bus_address[720];  /* a private bus for the daemon, or "" */
         pid_t bus_pid;
 } world;
@@ -405,8 +407,9 @@ static void world_init(const char *name, fake_transport transport, mon_kind mon)
         ck_assert_int_eq(ak_ruleset_new(&w.want), 0);
 }
 
-/* Write the rules file and parse it the way the daemon will: what the fake must end up holding. */
-static void write_rules(const char *text) {
+/* Write the rules file and parse it the way the daemon will: what the fake must end up holding
+ * (the valid rules), with this many errors. */
+static void write_rules_errors(const char *text, size_t errors) {
         char tmp[700];
         FILE *f;
 
@@ -420,7 +423,11 @@ static void write_rules(const char *text) {
         ak_ruleset_free(w.want);
         ck_assert_int_eq(ak_ruleset_new(&w.want), 0);
         ck_assert_int_eq(ak_ruleset_add_source(w.want, w.rules), 0);
-        ck_assert_uint_eq(w.want->n_errors, 0);
+        ck_assert_uint_eq(w.want->n_errors, errors);
+}
+
+static void write_rules(const char *text) {
+        write_rules_errors(text, 0);
 }
 
 static size_t want_index(const char *key) {
@@ -466,13 +473,16 @@ static void spawn(const char *poll_interval) {
         const char *path = daemon_path();
         char a_rules[700], a_control[64], a_monitor[64], e_notify[700], a_conf[700];
         char *argv[] = { (char *) path, (char *) "--rules", a_rules, a_control, a_monitor,
-                         (char *) "--poll-interval", (char *) poll_interval, a_conf, (char *) w.extra_arg, NULL };
+                         (char *) "--poll-interval", (char *) poll_interval, a_conf, (char *) w.extra_arg,
+                         (char *) w.extra_arg2, NULL };
         char **envp;
         size_t n = 0, k = 0;
         pid_t parent = getpid();
         int logfd;
 
         snprintf(a_rules, sizeof(a_rules), "%s", w.rules);
+        if (w.default_sources)  /* no "--rules PATH" */
+                memmove(&argv[1], &argv[3], (ELEMENTSOF(argv) - 3) * sizeof(argv[0]));
         snprintf(a_control, sizeof(a_control), "--control-fd=%d", w.control);
         if (w.mon >= 0)
                 snprintf(a_monitor, sizeof(a_monitor), "--monitor-fd=%d", w.mon);
@@ -1974,6 +1984,217 @@ START_TEST(test_resync_error_kernel_silent) {
 END_TEST
 
 /* ---------------------------------------------------------------------------------------------
+ * 11. Never shrink coverage by accident: foreign rules are kept, whatever --foreign says, while
+ * the rules declare no rule (unless --allow-empty), have errors, or (default sources) the host
+ * loads its rules another way; the status line and the journal say so. */
+
+/* Debian's /etc/audit/rules.d/audit.rules: settings, and no rule. */
+static const char DEBIAN_DEFAULT_RULES[] = "## First rule - delete all\n-D\n\n-b 8192\n\n--backlog_wait_time 60000\n\n-f 1\n";
+#define HAND_WATCH "-w /etc/shadow -p wa -k hand-shadow"
+#define EMPTY_HELD "in sync, 0 rules; foreign rules kept: the rules declare no rule"
+
+/* With the fake paused: every desired rule is there, and `others` rules more. */
+static void assert_fake_holds_want_and(size_t others) {
+        ck_assert_int_eq(w.fk->running, 0);
+        ck_assert_uint_eq(fake_kernel_rule_count(w.fk), w.want->n_rules + others);
+        for (size_t i = 0; i < w.want->n_rules; i++) {
+                int found = 0;
+
+                for (size_t l = 0; l < AUDIT_NR_FILTERS && !found; l++)
+                        for (size_t k = 0; k < w.fk->n_rules[l] && !found; k++) {
+                                ak_rule have = { .data = w.fk->rules[l][k].data, .size = w.fk->rules[l][k].size };
+                                found = ak_rule_equal(&w.want->rules[i], &have);
+                        }
+                ck_assert_msg(found, "desired rule %zu (%s:%u) is not in the fake", i, w.want->rules[i].file,
+                              w.want->rules[i].line);
+        }
+}
+
+/* The current STATUS stays exactly `want` (checked after the daemon had time to change it). */
+static void assert_status_is(const char *want) {
+        usleep(300 * 1000);
+        ck_assert_msg(streq(last_status(), want), "STATUS is '%s', want '%s'", last_status(), want);
+}
+
+START_TEST(test_empty_keeps_foreign) {
+        world_init("empty-keeps", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(DEBIAN_DEFAULT_RULES);
+        ck_assert_uint_eq(w.want->n_rules, 0);
+        fake_add_text_rule(FOREIGN_RULE);       /* loaded some other way */
+        fake_add_text_rule(HAND_WATCH);
+        start_and_settle("0.1", EMPTY_HELD);
+        wait_log("^Foreign rules kept: 2 rules in the kernel that no rules file declares are not removed, because "
+                 "the rules declare no rule; .*--allow-empty", 0, 2000);
+        assert_status_is(EMPTY_HELD);           /* a few polls later too */
+        fake_pause();
+        ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, tl_len()), 0);
+        ck_assert_uint_eq(fake_kernel_rule_count(w.fk), 2);
+        ck_assert_uint_eq(w.fk->status.backlog_limit, 8192);   /* the settings are in force */
+        fake_resume();
+        ck_assert_uint_eq(log_count("^Foreign rules kept", 0), 1);
+        world_done();
+}
+END_TEST
+
+/* --allow-empty: the operator chose it; today's behaviour, foreign rules removed. */
+START_TEST(test_empty_allow_empty) {
+        world_init("empty-allowed", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(DEBIAN_DEFAULT_RULES);
+        fake_add_text_rule(FOREIGN_RULE);
+        fake_add_text_rule(HAND_WATCH);
+        w.extra_arg = "--allow-empty";
+        start_and_settle("0.1", "in sync, 0 rules");
+        wait_requests(AUDIT_DEL_RULE, 2, 0, 3000);
+        assert_status_is("in sync, 0 rules");
+        fake_pause();
+        ck_assert_uint_eq(fake_kernel_rule_count(w.fk), 0);
+        fake_resume();
+        ck_assert_uint_eq(log_count("^Foreign rules kept", 0), 0);
+        world_done();
+}
+END_TEST
+
+/* A file with one bad line at start: the valid rules go in, the foreign rule stays, the status
+ * says why; drift of the valid rules is still repaired. */
+START_TEST(test_start_with_errors) {
+        char re[800];
+        const char *held = "degraded: 0 pending, 1 errors; foreign rules kept: the rules have errors";
+
+        world_init("start-errors", FAKE_SEQPACKET, MON_UNIX);
+        write_rules_errors(RULES_HEAD "-a always,exit -F auidd>=1000 -S open -k typo\n"
+                           "-a always,exclude -F msgtype=CWD\n" "-e 1\n", 1);
+        ck_assert_uint_eq(w.want->n_rules, 5);
+        fake_add_text_rule(FOREIGN_RULE);
+        start_and_settle("0.1", held);
+        snprintf(re, sizeof(re), "^%s:11:[0-9]+: unknown field 'auidd'", w.rules);
+        wait_log(re, 0, 2000);
+        wait_log("^Foreign rules kept: 1 rule in the kernel that no rules file declares is not removed, because "
+                 "the rules have errors; ", 0, 2000);
+        fake_pause();
+        ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, tl_len()), 0);
+        ck_assert_uint_eq(count_req(AUDIT_ADD_RULE, 0, tl_len()), 5);
+        assert_fake_holds_want_and(1);
+        /* drift of a valid rule: repaired, and the foreign rule still stays */
+        fake_remove_rule("perm");
+        fake_resume();
+        wait_log("^Repaired in", 0, 3000);
+        wait_status(held, 3000);
+        fake_pause();
+        assert_fake_holds_want_and(1);
+        ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, tl_len()), 0);
+        fake_resume();
+        ck_assert_uint_eq(log_count("^Foreign rules kept", 0), 1);
+        world_done();
+}
+END_TEST
+
+/* A reload to rules that declare no rule removes nothing; a reload back to rules lifts the hold. */
+START_TEST(test_reload_to_empty) {
+        size_t mark, reloading;
+
+        world_init("reload-empty", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        start_and_settle("0.1", "in sync, 5 rules");
+        write_rules(DEBIAN_DEFAULT_RULES);
+        mark = tl_len();
+        daemon_signal(SIGHUP);
+        reloading = wait_notify("RELOADING=1", mark, 3000);
+        wait_notify("READY=1", reloading + 1, 3000);
+        wait_status(EMPTY_HELD, 3000);
+        wait_log("^Foreign rules kept: 5 rules in the kernel that no rules file declares are not removed, because "
+                 "the rules declare no rule", 0, 2000);
+        assert_status_is(EMPTY_HELD);
+        fake_pause();
+        ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, mark, tl_len()), 0);
+        ck_assert_uint_eq(fake_kernel_rule_count(w.fk), 5);
+        fake_resume();
+
+        write_rules(BASE_RULES);
+        daemon_signal(SIGHUP);
+        wait_log("^Foreign rules are removed again, as --foreign=remove says", 0, 3000);
+        wait_status("in sync, 5 rules", 3000);
+        assert_status_is("in sync, 5 rules");
+        world_done();
+}
+END_TEST
+
+static void write_text(const char *path, const char *text) {
+        FILE *f = fopen(path, "we");
+
+        ck_assert_msg(f, "%s: %s", path, strerror(errno));
+        ck_assert_int_ge(fputs(text, f), 0);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+static void mkdirs(const char *root, const char *path) {
+        char buf[900];
+
+        snprintf(buf, sizeof(buf), "%s%s", root, path);
+        for (char *p = buf + strlen(root); (p = strchr(p, '/')); p++) {
+                *p = '\0';
+                ck_assert_msg(mkdir(buf, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", buf, strerror(errno));
+                *p = '/';
+        }
+        ck_assert_msg(mkdir(buf, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", buf, strerror(errno));
+}
+
+/* Default sources (no --rules; --root for the test) on a host that loads its rules another way:
+ * an /etc/audit/audit.rules that augenrules did not write, then an administrator's copy of
+ * auditd.service running auditctl -R. The daemon does not take over, says what it found and what
+ * to do; once neither is there, the empty rules.d is what keeps the rules. */
+START_TEST(test_rules_loaded_elsewhere) {
+        char root[700], arg[720], path[900];
+        size_t mark;
+
+        world_init("elsewhere", FAKE_SEQPACKET, MON_UNIX);
+        snprintf(root, sizeof(root), "%s/root", w.dir);
+        mkdirs(root, "/etc/audit/rules.d");
+        mkdirs(root, "/etc/systemd/system");
+        snprintf(path, sizeof(path), "%s/etc/audit/rules.d/audit.rules", root);
+        write_text(path, DEBIAN_DEFAULT_RULES);
+        snprintf(path, sizeof(path), "%s/etc/audit/audit.rules", root);
+        write_text(path, "# kept by hand, loaded by auditctl -R\n-D\n" HAND_WATCH "\n" FOREIGN_RULE "\n");
+        fake_add_text_rule(HAND_WATCH);
+        fake_add_text_rule(FOREIGN_RULE);
+        snprintf(arg, sizeof(arg), "--root=%s", root);
+        w.extra_arg = arg;
+        w.default_sources = 1;
+        start_and_settle("0.1", "in sync, 0 rules; foreign rules kept: the rules are loaded another way here "
+                         "(/etc/audit/audit.rules)");
+        wait_log("^This host loads its audit rules another way: /etc/audit/audit.rules was not written by augenrules "
+                 "\\(its first line is not augenrules' \"automatically generated\" header\\)\\. auditkeepd does not take "
+                 "over: .* run it with --rules=/etc/audit/audit.rules", 0, 2000);
+        wait_log("^Foreign rules kept: 2 rules in the kernel .* because the rules are loaded another way here "
+                 "\\(/etc/audit/audit.rules\\); to have auditkeepd keep them, run it with --rules=/etc/audit/audit.rules", 0, 2000);
+
+        /* augenrules' file now, but an administrator's unit loads another file */
+        write_text(path, "## This file is automatically generated from /etc/audit/rules.d\n-D\n-b 8192\n");
+        snprintf(path, sizeof(path), "%s/etc/systemd/system/auditd.service", root);
+        write_text(path, "[Unit]\nDescription=auditd, rules by hand\n\n[Service]\nType=forking\nExecStart=/sbin/auditd\n"
+                         "#ExecStartPost=-/sbin/augenrules --load\nExecStartPost=-/sbin/auditctl -R /etc/audit/hand.rules\n");
+        mark = log_size();
+        daemon_signal(SIGHUP);
+        wait_log("^This host loads its audit rules another way: /etc/systemd/system/auditd.service runs "
+                 "'auditctl -R /etc/audit/hand.rules'\\. .* --rules=/etc/audit/hand.rules", mark, 3000);
+        wait_status("in sync, 0 rules; foreign rules kept: the rules are loaded another way here (/etc/audit/hand.rules)",
+                    3000);
+
+        /* the unit gone: nothing loads rules another way; the empty rules keep them still */
+        ck_assert_int_eq(unlink(path), 0);
+        mark = log_size();
+        daemon_signal(SIGHUP);
+        wait_log("^This host no longer loads its audit rules another way", mark, 3000);
+        wait_status(EMPTY_HELD, 3000);
+        assert_status_is(EMPTY_HELD);
+        fake_pause();
+        ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, tl_len()), 0);
+        ck_assert_uint_eq(fake_kernel_rule_count(w.fk), 2);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
  * The runner: one directory for all tests, the logs of failed tests shown, all of it removed. */
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
@@ -1988,7 +2209,8 @@ static void dump_failed_logs(void) {
         static const char *const names[] = { "start", "lock-last", "lock-withheld", "lock-after-pending", "already-locked", "enobufs",
                                              "silent-signals", "silent-timeout", "notify", "notify-reload", "reload-rejected",
                                              "drift-record", "spoof-control", "spoof-monitor", "monitor", "refused",
-                                             "pending-forgotten", "resync-errors", "resync-silent", "resync-parked", "resync-sighup" };
+                                             "pending-forgotten", "resync-errors", "resync-silent", "resync-parked", "resync-sighup",
+                                             "empty-keeps", "empty-allowed", "start-errors", "reload-empty", "elsewhere" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 char dir[512], path[600];
@@ -2076,6 +2298,15 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_resync_errors_locked_and_refused);
         tcase_add_test(tc, test_resync_exact_behind_parked_reload);
         tcase_add_test(tc, test_sighup_during_resync);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("coverage");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, test_empty_keeps_foreign);
+        tcase_add_test(tc, test_empty_allow_empty);
+        tcase_add_test(tc, test_start_with_errors);
+        tcase_add_test(tc, test_reload_to_empty);
+        tcase_add_test(tc, test_rules_loaded_elsewhere);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("poll");

@@ -237,6 +237,37 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             self.write_rules(self.base_rules())
         self.assertEqual(self.call("Reload"), [0, 0, 0])
 
+    def test_12_reload_to_no_rule_removes_nothing(self):
+        """A reload to rules that declare no rule removes nothing: ForeignKept, StatusText,
+        ForeignRules, auditkeepctl status (text, JSON, metrics) say what is kept and why."""
+        self.wait_in_sync()
+        self.assertEqual((self.prop("ForeignKept"), self.prop("StatusText")), ("", "in sync, 3 rules"))
+        before = self.rules_of()
+        try:
+            self.write_rules("-D\n-b 1234\n-f 1\n-e 1\n")
+            self.assertEqual(self.call("Reload"), [0, 0, 0])
+            p = self.props()
+            self.assertEqual((p["ForeignKept"], p["StatusText"]),
+                             ("no-rules-declared", "in sync, 0 rules; foreign rules kept: the rules declare no rule"))
+            self.assertEqual((p["State"], p["DesiredRules"], p["ForeignRules"]), ("in-sync", 0, 3))
+            self.assertEqual(sorted(t for t, o, s in self.call("ListRules")[0] if s == "foreign"), before)
+            self.assertEqual(self.call("Diff"), [[]])
+            r = self.ctl("status")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("\n   foreign: 3 kept, none removed because the rules declare no rule; declare rules, or run "
+                          "auditkeepd with --allow-empty\n", r.stdout)
+            j = json.loads(self.ctl("status", "--json").stdout)
+            self.assertEqual((j["foreign_kept"], j["status_text"]), (p["ForeignKept"], p["StatusText"]))
+            metrics = self.ctl("status", "--prometheus").stdout
+            self.assertIn('auditkeep_foreign_removal_withheld{reason="no-rules-declared"} 1\n', metrics)
+            self.assertIn('auditkeep_foreign_removal_withheld{reason="rules-have-errors"} 0\n', metrics)
+        finally:
+            self.write_rules(self.base_rules())
+        self.assertEqual(self.call("Reload"), [0, 0, 0])
+        self.assertEqual((self.prop("ForeignKept"), self.prop("ForeignRules")), ("", 0))
+        self.assertEqual(self.rules_of(), before)
+        self.assertNotIn("foreign:", self.ctl("status").stdout)
+
     # ---- access control -----------------------------------------------------------------------
 
     def test_20_unprivileged_callers_read_but_cannot_call(self):
@@ -322,6 +353,38 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         finally:
             self.assertEqual(d.stop(timeout=10), 0, d.tail())
             d.log.close()
+
+    def test_92_start_with_errors(self):
+        """Rules with a bad line at start: the valid rules go in, State is degraded, and
+        ParseErrors, ForeignKept, StatusText and auditkeepctl status say why nothing is removed."""
+        if self.daemon.proc.poll() is None:
+            self.daemon.stop(timeout=10)
+        edir = os.path.join(self.tmp, "errors")
+        os.mkdir(edir)
+        rules = os.path.join(edir, "bad.rules")
+        with open(rules, "w") as f:
+            f.write(self.base_rules() + "-a always,exit -F auidd>=1000 -S open\n")
+        d = Daemon(edir, ["--rules", rules, "--poll-interval", "1"], env=self.env, bus=self.bus.address, fake_kernel=True)
+        try:
+            d.notify.wait_for("READY=1", timeout=30)
+            self.bus.wait_name(BUS_NAME)
+            self.wait_prop("State", lambda v: v == "degraded")
+            p = self.props()
+            self.assertEqual((p["ParseErrors"], p["DesiredRules"], p["LoadedRules"]), (1, 3, 3))
+            self.assertEqual((p["ForeignKept"], p["StatusText"]),
+                             ("rules-have-errors", "degraded: 0 pending, 1 errors; foreign rules kept: the rules have errors"))
+            self.assertEqual([(f, line) for f, line, c, m in self.call("ListErrors")[0] if not m.startswith("warning")],
+                             [(rules, 10)])
+            r = self.ctl("status")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("auditkeepd: degraded, mode enforce\n", r.stdout)
+            self.assertIn("3 loaded, 0 pending, 0 foreign, 1 parse errors\n", r.stdout)
+            self.assertIn("\n   foreign: 0 kept, none removed because the rules have errors; fix the errors "
+                          "(auditkeepctl check) and reload\n", r.stdout)
+        finally:
+            self.assertEqual(d.stop(timeout=10), 0, d.tail())
+            d.log.close()
+
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ BUS_PROPERTIES = {
     "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
     "Repairs": "t", "LastDriftUSec": "t", "LastDriftBy": "s", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
     "AuditdConf": "s", "AuditdConfWarnings": "a(suus)", "CompatLevel": "u", "Compat": "s",
+    "StatusText": "s", "ForeignKept": "s",
 }
 BUS_METHODS = {  # name -> out args (name, type)
     "Resync": [("added", "u"), ("removed", "u"), ("changed", "u")],

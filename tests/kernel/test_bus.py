@@ -547,7 +547,8 @@ class BusTest(KernelTestCase, BusCalls):
                  "foreign_rules": "ForeignRules", "parse_errors": "ParseErrors", "drift_events": "DriftEvents",
                  "repairs": "Repairs", "last_drift_usec": "LastDriftUSec", "last_sync_usec": "LastSyncUSec",
                  "last_drift_by": "LastDriftBy", "sources": "Sources", "auditd_conf": "AuditdConf",
-                 "compat_level": "CompatLevel", "compat": "Compat"}
+                 "compat_level": "CompatLevel", "compat": "Compat", "status_text": "StatusText",
+                 "foreign_kept": "ForeignKept"}
         self.assertEqual(set(j), set(names) | {"auditd_conf_problems"})
         file, line, column, message = self.auditd_conf_warning()
         self.assertEqual(j["auditd_conf_problems"], [{"file": file, "line": line, "column": column, "message": message}])

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Foreign rules kept while removing them could shrink coverage by accident (coverage.h).
+ *
+ * With --foreign=remove (the default) a full check plans to remove every rule the kernel holds
+ * and the rules do not declare. Three situations turn that into a loss nobody chose, and in each
+ * the check keeps them instead (foreign_policy()):
+ *
+ *   - the host loads its rules another way (HOLD_ELSEWHERE): the daemon reads its default sources
+ *     and an administrator's unit runs `auditctl -R FILE`, or /etc/audit/audit.rules is not
+ *     augenrules' output. /etc/audit/rules.d then holds what the auditd package shipped (Debian:
+ *     -D, -b, -f, no rule), and taking it for the whole truth would wipe the host's rules.
+ *   - the rules have errors (HOLD_ERRORS): a line was skipped, and the rule it meant may be one
+ *     the kernel holds. At start the valid rules are added and nothing is removed (a reload with
+ *     errors is refused whole, manager_reload()).
+ *   - the rules declare no rule (HOLD_EMPTY) and --allow-empty was not given: an empty rules.d is
+ *     far more often a fresh package than a wish for no audit rules.
+ *
+ * The hold is decided again at every full check from the rules in force, so it ends with a reload
+ * of clean, non-empty rules (or a unit and audit.rules put in order). */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "constants.h"
+#include "coverage.h"
+#include "journal-ids.h"
+#include "log.h"
+#include "util.h"
+
+static const char *root_of(const Manager *m) {
+        return m->root ? m->root : "";
+}
+
+const char *coverage_default_source(const Manager *m, char *buf, size_t size) {
+        struct stat st;
+
+        snprintf(buf, size, "%s%s", root_of(m), DEFAULT_RULES_DIR);
+        if (stat(buf, &st) < 0)
+                snprintf(buf, size, "%s%s", root_of(m), DEFAULT_RULES_FILE);
+        return buf;
+}
+
+void coverage_detect(Manager *m) {
+        RulesElsewhere found = {};
+        char source[512];
+
+        if (m->n_sources == 0)
+                (void) rules_elsewhere_find(root_of(m), coverage_default_source(m, source, sizeof(source)), &found);
+        if (streq(found.what, m->elsewhere.what))
+                return;
+        if (found.what[0]) {
+                _cleanup_free_ char *field = strdup_printf("AUDITKEEP_RULES_ELSEWHERE=%s", found.what);
+                const char *fields[] = { field, NULL };
+
+                log_fields(LOG_WARNING, 0, AK_MID_FOREIGN_KEPT, field ? fields : NULL,
+                           "This host loads its audit rules another way: %s. auditkeepd does not take over: rules in "
+                           "the kernel that %s does not declare are kept, not removed. To have auditkeepd keep the "
+                           "rules of %s, run it with --rules=%s; to have it keep %s alone, with --rules=%s "
+                           "(systemctl edit auditkeepd: ExecStart= and an ExecStart= line with the option)",
+                           found.what, source, found.file, found.file, DEFAULT_RULES_DIR, DEFAULT_RULES_DIR);
+        } else
+                log_info("This host no longer loads its audit rules another way, as far as auditkeepd can see "
+                         "(found before: %s)", m->elsewhere.what);
+        m->elsewhere = found;
+}
+
+ak_foreign_policy foreign_policy(Manager *m) {
+        m->hold = HOLD_NONE;
+        if (m->foreign == AK_FOREIGN_KEEP || !m->want)
+                return m->foreign;
+        if (m->elsewhere.what[0])
+                m->hold = HOLD_ELSEWHERE;
+        else if (m->want->n_errors > 0)
+                m->hold = HOLD_ERRORS;
+        else if (m->want->n_rules == 0 && !m->allow_empty)
+                m->hold = HOLD_EMPTY;
+        return m->hold != HOLD_NONE ? AK_FOREIGN_KEEP : m->foreign;
+}
+
+const char *foreign_hold_to_string(ForeignHold hold) {
+        static const char *const names[_HOLD_MAX] = {
+                [HOLD_NONE] = "",
+                [HOLD_ELSEWHERE] = FOREIGN_KEPT_ELSEWHERE,
+                [HOLD_ERRORS] = FOREIGN_KEPT_ERRORS,
+                [HOLD_EMPTY] = FOREIGN_KEPT_EMPTY,
+        };
+        return hold < _HOLD_MAX ? names[hold] : "";
+}
+
+const char *foreign_hold_why(const Manager *m, char *buf, size_t size) {
+        switch (m->hold) {
+        case HOLD_ELSEWHERE:
+                snprintf(buf, size, "the rules are loaded another way here (%s)", m->elsewhere.file);
+                break;
+        case HOLD_ERRORS:
+                snprintf(buf, size, "the rules have errors");
+                break;
+        case HOLD_EMPTY:
+                snprintf(buf, size, "the rules declare no rule");
+                break;
+        default:
+                buf[0] = '\0';
+        }
+        return buf;
+}
+
+/* What the administrator can do about a hold. */
+static const char *hold_remedy(const Manager *m, char *buf, size_t size) {
+        switch (m->hold) {
+        case HOLD_ELSEWHERE:
+                snprintf(buf, size, "to have auditkeepd keep them, run it with --rules=%s (see the message above)",
+                         m->elsewhere.file);
+                break;
+        case HOLD_ERRORS:
+                snprintf(buf, size, "a line that was skipped may declare one of them; fix the errors "
+                         "(auditkeepctl check) and reload to have the others removed");
+                break;
+        case HOLD_EMPTY:
+                snprintf(buf, size, "declare the rules to keep, or start auditkeepd with --allow-empty to remove them");
+                break;
+        default:
+                buf[0] = '\0';
+        }
+        return buf;
+}
+
+void foreign_hold_note(Manager *m, const ak_plan *p) {
+        char why[400], remedy[400];
+
+        m->foreign_rules = m->hold != HOLD_NONE || m->foreign == AK_FOREIGN_KEEP ? p->n_foreign : 0;
+        if (m->hold == m->hold_logged || p->locked)
+                return;         /* said already; or locked, when nothing could be removed anyway */
+        if (m->hold == HOLD_NONE) {
+                log_fields(LOG_INFO, 0, AK_MID_FOREIGN_KEPT, NULL,
+                           "Foreign rules are removed again, as --foreign=remove says: nothing keeps them any more");
+                m->hold_logged = HOLD_NONE;
+                return;
+        }
+        if (p->n_foreign == 0)
+                return;         /* nothing is kept yet: said when something is */
+        {
+                _cleanup_free_ char *field = strdup_printf("AUDITKEEP_FOREIGN_KEPT=%s", foreign_hold_to_string(m->hold));
+                const char *fields[] = { field, NULL };
+
+                log_fields(LOG_WARNING, 0, AK_MID_FOREIGN_KEPT, field ? fields : NULL,
+                           "Foreign rules kept: %zu rule%s in the kernel that no rules file declares %s not removed, "
+                           "because %s; %s", p->n_foreign, p->n_foreign == 1 ? "" : "s", p->n_foreign == 1 ? "is" : "are",
+                           foreign_hold_why(m, why, sizeof(why)), hold_remedy(m, remedy, sizeof(remedy)));
+        }
+        m->hold_logged = m->hold;
+}
