@@ -1406,6 +1406,46 @@ START_TEST(test_drift_record) {
 }
 END_TEST
 
+/* A flood of outside CONFIG_CHANGE records (100 000, as fast as the daemon reads them) with a
+ * real change in the middle: the checks they ask for are coalesced and, while they keep finding
+ * nothing, spaced (daemon/manager.c, EVENT_SPACING_USEC): far fewer checks than records, at most
+ * one per 10 ms of flood (plus a few), and the real change is still found and repaired. */
+START_TEST(test_config_change_flood) {
+        enum { N = 100000 };
+        size_t mark, lists;
+        uint64_t t0, t1;
+
+        world_init("flood", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        start_and_settle("60", "in sync, 5 rules");
+        mark = tl_len();
+        t0 = now_usec();
+        for (unsigned i = 0; i < N; i++) {
+                char rec[160];
+
+                if (i == N / 2) {
+                        fake_pause();
+                        fake_remove_rule("perm");
+                        fake_resume();
+                }
+                snprintf(rec, sizeof(rec), "audit(1700000000.123:%u): auid=1000 ses=3 op=add_rule key=(null) list=4 res=1",
+                         100000 + i);
+                ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, rec, 1), 0);
+        }
+        t1 = now_usec();
+        wait_log("^Drift detected \\([a-z]+\\): 1 rules removed", 0, 10000);
+        wait_status("in sync, 5 rules", 10000);
+        fake_pause();
+        assert_fake_holds_want(1);
+        lists = count_req(AUDIT_LIST_RULES, mark, tl_len());
+        printf("test_config_change_flood: %u records in %.2f s, %zu checks\n", (unsigned) N, (double) (t1 - t0) / 1e6, lists);
+        ck_assert_uint_ge(lists, 1);
+        ck_assert_uint_le(lists, (t1 - t0) / 10000 + 20);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
 /* The cheap poll (daemon/poll.c): while records would show every change, a poll is a lone GET;
  * it lists the rules when the status says records were lost, at the backstop (6 polls), and at
  * every poll while an exclude,never rule could hide records. Each path finds a silent drift. */
@@ -2271,6 +2311,7 @@ static Suite *daemon_fake_suite(void) {
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_drift_record);
         tcase_add_test(tc, test_enobufs_storm);
+        tcase_add_test(tc, test_config_change_flood);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("spoof");
