@@ -92,10 +92,17 @@ int incident_add(Incident *inc, const char *reason, const ak_op *ops, size_t n_o
                         add[n_add++] = ak_rule_hash(op->rule);
                         keylist_add_rule(&inc->keys, op->rule);
                         break;
-                case AK_OP_DEL_RULE:
-                        del[n_del++] = ak_rule_hash(op->rule);
+                case AK_OP_DEL_RULE: {
+                        uint64_t h = ak_rule_hash(op->rule);
+
+                        /* a rule this incident's repairs put back, now moved into its place:
+                         * the daemon's own doing, not the outside action's */
+                        if (bsearch(&h, inc->missing, inc->n_missing, sizeof(uint64_t), cmp_u64))
+                                break;
+                        del[n_del++] = h;
                         keylist_add_rule(&inc->keys, op->rule);
                         break;
+                }
                 case AK_OP_SET:
                         setting_add(inc, op->mask, ak_status_get(have, op->mask), op->value);
                         break;

@@ -96,6 +96,14 @@ START_TEST(test_moved_rules) {
         incident_describe(&inc, buf, sizeof(buf));
         ck_assert_str_eq(buf, "1 rules out of order; 1 rules added");
         incident_clear(&inc);
+
+        /* a rule a repair of this incident put back (appended), then moved into its place by the
+         * next pass: not something the outside action did */
+        ck_assert_int_eq(incident_add(&inc, "event", ops + 1, 1, &have, 1), 1);
+        ck_assert_int_eq(incident_add(&inc, "settle", ops, 2, &have, 2), 0);
+        incident_describe(&inc, buf, sizeof(buf));
+        ck_assert_str_eq(buf, "1 rules removed");
+        incident_clear(&inc);
 }
 END_TEST
 
