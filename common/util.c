@@ -238,12 +238,13 @@ char *cescape_max(const char *s, size_t max) {
 }
 
 int read_first_line(const char *path, char *buf, size_t size) {
-        FILE *f = fopen(path, "re");
+        FILE *f;
         size_t n;
 
         if (size == 0)
                 return -EINVAL;
         buf[0] = '\0';
+        f = fopen(path, "re");
         if (!f)
                 return -errno;
         if (!fgets(buf, (int) size, f)) {
