@@ -79,6 +79,9 @@ static int load_rules(int argc, char **argv, ak_ruleset **ret) {
         if (r < 0)
                 return r;
         compat_host_setup(rs, arg_compat);
+        /* root is told exactly what auditkeepd would refuse; an ordinary user drafting rules in
+         * files of its own is told the same as warnings */
+        ak_ruleset_set_trust(rs, /* owner= */ 0, /* warn_only= */ geteuid() != 0);
         if (argc == 0)
                 r = ak_ruleset_add_default_sources(rs);
         else

@@ -1267,6 +1267,33 @@ START_TEST(test_reload_rejected) {
 }
 END_TEST
 
+/* A rules file someone else than root could have written (issue #22) is refused like a file
+ * with a syntax error: at reload, the previous rules stay in force. */
+START_TEST(test_reload_untrusted) {
+        size_t mark, reloading;
+        char re[800];
+
+        world_init("reload-untrusted", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        start_and_settle("0.2", "in sync, 5 rules");
+        ck_assert_int_eq(chmod(w.rules, 0664), 0);
+        mark = tl_len();
+        daemon_signal(SIGHUP);
+        reloading = wait_notify("RELOADING=1", mark, 3000);
+        wait_notify("READY=1", reloading + 1, 3000);
+        snprintf(re, sizeof(re), "%s: file is writable by its group \\(mode 0664\\); auditkeepd does not load it "
+                 "\\(augenrules would\\)", w.rules);
+        wait_log(re, 0, 2000);
+        wait_log("^Reload rejected: 1 errors", 0, 2000);
+        usleep(200 * 1000);
+        ck_assert_uint_eq(count_req(0, mark, tl_len()), 0);
+        fake_pause();
+        assert_fake_holds_want(1);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------------
  * 6b. auditd.conf: checked at start, and again when an editor replaces it (rename) or rewrites it
  * in place, each problem logged once per change; a change that changes nothing logs nothing. */
@@ -2029,6 +2056,7 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_notify_reload_change);
         tcase_add_test(tc, test_reload_rejected);
+        tcase_add_test(tc, test_reload_untrusted);
         tcase_add_test(tc, test_auditd_conf_watch);
         suite_add_tcase(s, tc);
 
