@@ -247,6 +247,34 @@ static void status_json(sd_bus *bus, const props *p) {
         printf("}\n");
 }
 
+/* The errors of the rules in force (ListErrors, root only): an untrusted file is one of them, and
+ * the reason why the daemon loads less than augenrules would is worth seeing where the count is. */
+static void status_errors(sd_bus *bus, const props *p) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *file, *text;
+        uint32_t line, column;
+        int r;
+
+        if (p->errors == 0)
+                return;
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListErrors", &err, &reply, "");
+        if (r < 0) {
+                printf("  (the errors are not shown: %s; run as root, or see journalctl -u auditkeepd)\n",
+                       err.message ? err.message : strerror(-r));
+                sd_bus_error_free(&err);
+                return;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "(suus)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(suus)", &file, &line, &column, &text)) > 0) {
+                if (line)
+                        printf("  %s:%" PRIu32 ":%" PRIu32 ": %s\n", file, line, column, text);
+                else
+                        printf("  %s: %s\n", file, text);
+        }
+        sd_bus_message_unref(reply);
+}
+
 static void status_text(sd_bus *bus, const props *p) {
         const char *term = getenv("TERM");
         /* colour only on a terminal that has it, and not when NO_COLOR asks for none */
@@ -262,6 +290,7 @@ static void status_text(sd_bus *bus, const props *p) {
         printf("auditkeepd: %s%s%s, mode %s\n", color, p->state, reset, p->mode);
         printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
                p->desired, p->loaded, p->pending, p->foreign, p->errors);
+        status_errors(bus, p);
         if (p->compat_level)
                 printf("    compat: level %s\n", p->compat);
         printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",
