@@ -675,6 +675,7 @@ static int usersock_connect(int fd, uint32_t port) {
 
 int fake_kernel_new(fake_transport transport, fake_kernel **ret) {
         struct timeval tv = { .tv_sec = 5 };
+        const int sndbuf = 1024 * 1024;
         fake_kernel *fk;
         int r;
 
@@ -720,6 +721,10 @@ int fake_kernel_new(fake_transport transport, fake_kernel **ret) {
         }
         /* A client that stops reading must not hang the test forever. */
         (void) setsockopt(fk->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        /* Room to send the biggest rule a kernel keeps (~257 KiB, over the default SO_SNDBUF) and
+         * a FAKE_OVERSIZE datagram: granted doubled, capped at wmem_max without CAP_NET_ADMIN. */
+        if (setsockopt(fk->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
+                (void) setsockopt(fk->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
         *ret = fk;
         return 0;
 fail:

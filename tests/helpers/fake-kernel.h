@@ -83,7 +83,8 @@ typedef struct fake_kernel {
         int stop_fd;
 } fake_kernel;
 
-#define FAKE_OVERSIZE (128u * 1024u)
+/* Beyond the biggest datagram a kernel sends (one rule of 64 fields of PATH_MAX bytes, ~257 KiB). */
+#define FAKE_OVERSIZE (320u * 1024u)
 
 int fake_kernel_new(fake_transport transport, fake_kernel **ret);
 fake_kernel *fake_kernel_free(fake_kernel *fk);
