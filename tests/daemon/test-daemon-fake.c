@@ -820,6 +820,27 @@ START_TEST(test_start) {
 }
 END_TEST
 
+/* The biggest rule a kernel keeps (~257 KiB, issue #22), foreign: listed, removed (its delete
+ * sends it back whole), and the daemon in sync, not degraded. */
+START_TEST(test_biggest_foreign_rule) {
+        size_t size;
+        _cleanup_free_ struct audit_rule_data *big = fake_rule_biggest('x', &size);
+
+        ck_assert_ptr_nonnull(big);
+        world_init("biggest-rule", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        fake_preload(NULL);
+        ck_assert_int_eq(fake_kernel_add_rule(w.fk, big, size), 0);
+        start_and_settle("0.2", "in sync, 5 rules");
+        wait_log("^Synced \\(start\\): 0 added, 1 removed", 0, 2000);
+        fake_pause();
+        assert_fake_holds_want(1);
+        ck_assert_uint_ge(w.fk->max_datagram, size);
+        fake_resume();
+        world_done();
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------------
  * 2. -e 2 is sent last, only when everything else is in force. */
 
@@ -2053,6 +2074,7 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("start");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_start);
+        tcase_add_test(tc, test_biggest_foreign_rule);
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_notify_reload_change);
         tcase_add_test(tc, test_reload_rejected);

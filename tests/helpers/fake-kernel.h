@@ -108,6 +108,11 @@ void fake_kernel_clear_rules(fake_kernel *fk);
 struct audit_rule_data *fake_rule_new(uint32_t list, uint32_t action, int syscall, const char *path,
                                       const char *key, size_t *ret_size);
 
+/* The biggest rule a kernel keeps: an exit rule with AUDIT_MAX_FIELDS subj_user fields of
+ * PATH_MAX bytes of `fill` each (LSM fields are kept while an LSM is active, whatever their value),
+ * about 257 KiB. malloc'd. */
+struct audit_rule_data *fake_rule_biggest(char fill, size_t *ret_size);
+
 /* A record datagram as the kernel multicasts it (nlmsg_len = whole datagram, not aligned;
  * multicast != 0) or as it unicasts it to auditd (nlmsg_len = payload only). */
 int fake_emit_record(int fd, uint16_t type, const char *text, int multicast);

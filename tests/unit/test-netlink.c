@@ -235,21 +235,10 @@ END_TEST
  * replies. The client lists it (beside small rules, in the same reads) and deletes it, which sends
  * it back whole; on every transport. */
 static ak_rule huge_rule(char fill) {
-        const size_t buflen = AUDIT_MAX_FIELDS * 4096u, size = sizeof(struct audit_rule_data) + buflen;
-        struct audit_rule_data *d = calloc(1, size);
+        size_t size;
+        struct audit_rule_data *d = fake_rule_biggest(fill, &size);
 
         ck_assert_ptr_nonnull(d);
-        d->flags = AUDIT_FILTER_EXIT;
-        d->action = AUDIT_ALWAYS;
-        d->field_count = AUDIT_MAX_FIELDS;
-        memset(d->mask, 0xff, sizeof(d->mask));
-        for (unsigned i = 0; i < AUDIT_MAX_FIELDS; i++) {
-                d->fields[i] = AUDIT_SUBJ_USER;
-                d->fieldflags[i] = AUDIT_EQUAL;
-                d->values[i] = 4096;
-        }
-        d->buflen = (uint32_t) buflen;
-        memset(d->buf, fill, buflen);
         return (ak_rule) { .data = d, .size = size };
 }
 
