@@ -455,7 +455,7 @@ static const char *daemon_path(void) {
         const char *b = getenv("AK_BUILDDIR");
 
         ck_assert_msg(b && *b, "AK_BUILDDIR is not set (the meson build directory)");
-        snprintf(path, sizeof(path), "%s/daemon/auditkeepd", b);
+        snprintf(path, sizeof(path), "%s/daemon/auditkeepd-test", b);     /* with --control-fd/--monitor-fd */
         ck_assert_msg(access(path, X_OK) == 0, "%s is not built", path);
         return path;
 }

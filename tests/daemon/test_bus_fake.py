@@ -23,7 +23,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from akharness import (BUS_ACCESS_DENIED, BUS_IFACE, BUS_LETTHROUGH_USER, BUS_METHODS, BUS_NAME,  # noqa: E402
-                       BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS, BUS_XML, CTL, CTL_NOT_RUNNING, DAEMON, FAKE_KERNEL_SERVE,
+                       BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS, BUS_XML, CTL, CTL_NOT_RUNNING, DAEMON_TEST, FAKE_KERNEL_SERVE,
                        NOBODY, Bus, BusCalls, Daemon, Monitor, auditd_conf_ignore_warning, canonical,
                        ctl_for_everyone, manager_interface, realtime_usec, rule_key, write_auditd_conf)
 
@@ -332,7 +332,7 @@ if __name__ == "__main__":
         if not shutil.which(tool):
             print(f"skipped: {tool} is not installed")
             sys.exit(77)
-    for path in (DAEMON, CTL, FAKE_KERNEL_SERVE):
+    for path in (DAEMON_TEST, CTL, FAKE_KERNEL_SERVE):
         if not os.access(path, os.X_OK):
             print(f"{path} is not built", file=sys.stderr)
             sys.exit(1)
