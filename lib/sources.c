@@ -86,7 +86,7 @@ static const char *file_kind(mode_t m) {
         case S_IFIFO:  return "a FIFO";
         case S_IFSOCK: return "a socket";
         case S_IFLNK:  return "a symbolic link";
-        default:       return "not a regular file";
+        default:       return "a file of an unknown kind";
         }
 }
 
