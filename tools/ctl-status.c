@@ -260,8 +260,10 @@ static void status_errors(sd_bus *bus, const props *p) {
                 return;
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListErrors", &err, &reply, "");
         if (r < 0) {
-                printf("  (the errors are not shown: %s; run as root, or see journalctl -u auditkeepd)\n",
-                       err.message ? err.message : strerror(-r));
+                if (err.name && streq(err.name, "org.freedesktop.DBus.Error.AccessDenied"))
+                        printf("  (the errors are shown to root only; or see journalctl -u auditkeepd)\n");
+                else
+                        printf("  (the errors cannot be read: %s)\n", err.name ? err.name : strerror(-r));
                 sd_bus_error_free(&err);
                 return;
         }
