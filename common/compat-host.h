@@ -7,8 +7,14 @@
 
 #include "auditkeep/ak-rules.h"
 
+/* $AUDITKEEP_AUDITCTL names the auditctl to ask instead of the installed one, once this was
+ * called: by auditkeepctl (the caller's own environment, for the caller's own process) and by the
+ * daemon built for the tests (auditkeepd-test). auditkeepd itself never calls it: the environment
+ * does not choose a program that the daemon runs as root. */
+void compat_host_allow_env(void);
+
 /* The level of the installed auditctl: `auditctl -v` of /usr/sbin/auditctl, else /sbin/auditctl
- * (or $AUDITKEEP_AUDITCTL alone, for tests), read by ak_compat_from_version(). Returns the level
+ * (or $AUDITKEEP_AUDITCTL alone, when allowed), read by ak_compat_from_version(). Returns the level
  * with `detail` = "auditctl version 4.0.2 (/usr/sbin/auditctl)", or -errno with `detail` saying
  * why there is none: no auditctl installed, not root (auditctl refuses everyone else, even -v),
  * it failed, or printed no version. */

@@ -190,13 +190,22 @@ static size_t char_len(const unsigned char *s, size_t n) {
         return len > 0 ? len : 1;
 }
 
-void strbuf_put_cescaped(strbuf *b, const char *s, size_t n) {
+/* What a field value must not hold as it is, besides what cescape() escapes: the separator
+ * between fields, the one between a name and its value, and quotes. */
+static int field_special(unsigned char c) {
+        return c == ' ' || c == '=' || c == '"' || c == '\'';
+}
+
+static void put_escaped(strbuf *b, const char *s, size_t n, int field) {
         const unsigned char *u = (const unsigned char *) s;
 
         for (size_t i = 0; i < n;) {
                 size_t len = shown_len(u + i, n - i);
 
-                if (u[i] == '\\') {
+                if (field && field_special(u[i])) {
+                        strbuf_printf(b, "\\x%02x", u[i]);
+                        i++;
+                } else if (u[i] == '\\') {
                         strbuf_puts(b, "\\\\");
                         i++;
                 } else if (len > 0) {
@@ -208,6 +217,10 @@ void strbuf_put_cescaped(strbuf *b, const char *s, size_t n) {
         }
 }
 
+void strbuf_put_cescaped(strbuf *b, const char *s, size_t n) {
+        put_escaped(b, s, n, 0);
+}
+
 char *cescape(const char *s) {
         strbuf b = {};
 
@@ -216,7 +229,7 @@ char *cescape(const char *s) {
         return strbuf_steal(&b);
 }
 
-char *cescape_max(const char *s, size_t max) {
+static char *escape_max(const char *s, size_t max, int field) {
         const unsigned char *u = (const unsigned char *) s;
         size_t n = strlen(s), room = max > 3 ? max - 3 : 0, cut = 0;
         strbuf b = {};
@@ -225,7 +238,7 @@ char *cescape_max(const char *s, size_t max) {
          * the last one that leaves room for "..." */
         for (size_t i = 0, len; i < n && b.len <= max; i += len) {
                 len = char_len(u + i, n - i);
-                strbuf_put_cescaped(&b, s + i, len);
+                put_escaped(&b, s + i, len, field);
                 if (b.len <= room)
                         cut = b.len;
         }
@@ -235,6 +248,14 @@ char *cescape_max(const char *s, size_t max) {
         }
         strbuf_puts(&b, "");
         return strbuf_steal(&b);
+}
+
+char *cescape_max(const char *s, size_t max) {
+        return escape_max(s, max, 0);
+}
+
+char *cescape_field_max(const char *s, size_t max) {
+        return escape_max(s, max, 1);
 }
 
 int read_first_line(const char *path, char *buf, size_t size) {

@@ -44,6 +44,11 @@ char *cescape(const char *s);   /* NULL on OOM */
 /* The same, at most max bytes: longer text is cut between characters (never inside an escape)
  * and ends in "...". */
 char *cescape_max(const char *s, size_t max);
+/* A value in a line of NAME=VALUE fields separated by spaces ("pid=4242 comm=auditctl exe=...
+ * auid=1000"), as cescape_max(), and also space, '=' and both quotes as \xNN: a value then holds
+ * neither a field boundary nor a name=, so no name can fake a field after it, even for a reader
+ * that looks for " auid=" anywhere in the line. */
+char *cescape_field_max(const char *s, size_t max);
 /* Nothing that cescape() would change but backslashes: safe as it is. */
 int string_is_clean(const char *s);
 

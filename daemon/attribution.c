@@ -206,22 +206,45 @@ static const char *id_text(const char *v) {
         return !v[0] ? "?" : streq(v, AK_ID_UNSET_TEXT) ? "unset" : v;
 }
 
+/* A value from a record, as written in the phrase: escaped as a field value (cescape, and space,
+ * '=' and quotes as \xNN), so that no name can fake a field boundary ("exe=/tmp/evil auid=0"
+ * stays one exe field), at most max bytes. */
+static char *value(const char *v, size_t max) {
+        return cescape_field_max(v[0] ? v : "?", max);
+}
+
 /* "pid=4242 comm=auditctl exe=/usr/sbin/auditctl auid=1000 ses=3": the process named by a
- * SYSCALL or FEATURE_CHANGE record, its strings escaped. */
+ * SYSCALL or FEATURE_CHANGE record, every value escaped as a field value. */
 static void describe_process(const ak_record *rec, char *buf, size_t size) {
         char pid[24], comm[64], exe[4096], auid[16], ses[16];
-        _cleanup_free_ char *c = NULL, *e = NULL;
+        _cleanup_free_ char *p = NULL, *c = NULL, *e = NULL, *u = NULL, *s = NULL;
 
         field(rec, "pid", pid, sizeof(pid));
         field(rec, "comm", comm, sizeof(comm));
         field(rec, "exe", exe, sizeof(exe));
         field(rec, "auid", auid, sizeof(auid));
         field(rec, "ses", ses, sizeof(ses));
-        /* comm is at most 16 bytes (64 escaped); a long path is cut so that auid and ses stay */
-        c = cescape_max(comm[0] ? comm : "?", 64);
-        e = cescape_max(exe[0] ? exe : "?", ATTR_EXE_MAX);
-        snprintf(buf, size, "pid=%s comm=%s exe=%s auid=%s ses=%s", pid[0] ? pid : "?", c ? c : "?", e ? e : "?",
-                 id_text(auid), id_text(ses));
+        /* comm is at most 16 bytes (64 escaped); a long path is cut so that auid and ses stay;
+         * the kernel's numbers fit (but a record is not trusted to hold numbers there) */
+        p = value(pid, ATTR_ID_MAX);
+        c = value(comm, 64);
+        e = value(exe, ATTR_EXE_MAX);
+        u = value(id_text(auid), ATTR_ID_MAX);
+        s = value(id_text(ses), ATTR_ID_MAX);
+        snprintf(buf, size, "pid=%s comm=%s exe=%s auid=%s ses=%s", p ? p : "?", c ? c : "?", e ? e : "?",
+                 u ? u : "?", s ? s : "?");
+}
+
+/* "auid=1000 ses=3 (no SYSCALL record named the process)" */
+static void describe_ids(const ak_record *rec, char *buf, size_t size) {
+        char auid[16], ses[16];
+        _cleanup_free_ char *u = NULL, *s = NULL;
+
+        field(rec, "auid", auid, sizeof(auid));
+        field(rec, "ses", ses, sizeof(ses));
+        u = value(id_text(auid), ATTR_ID_MAX);
+        s = value(id_text(ses), ATTR_ID_MAX);
+        snprintf(buf, size, "auid=%s ses=%s (no SYSCALL record named the process)", u ? u : "?", s ? s : "?");
 }
 
 static AttrChange *keep(Attribution *a, uint64_t serial) {
@@ -240,7 +263,7 @@ static AttrChange *keep(Attribution *a, uint64_t serial) {
 }
 
 int attribution_record(Attribution *a, const ak_record *rec, uint64_t now) {
-        char pid[24], auid[16], ses[16];
+        char pid[24];
         AttrChange *c;
 
         switch (rec->type) {
@@ -261,12 +284,8 @@ int attribution_record(Attribution *a, const ak_record *rec, uint64_t now) {
                 if (!c->named) {
                         if (pid[0])
                                 describe_process(rec, c->who, sizeof(c->who));
-                        else {
-                                field(rec, "auid", auid, sizeof(auid));
-                                field(rec, "ses", ses, sizeof(ses));
-                                snprintf(c->who, sizeof(c->who), "auid=%s ses=%s (no SYSCALL record named the process)",
-                                         id_text(auid), id_text(ses));
-                        }
+                        else
+                                describe_ids(rec, c->who, sizeof(c->who));
                 }
                 return 1;
         case AUDIT_FEATURE_CHANGE:

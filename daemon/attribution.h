@@ -27,6 +27,7 @@
 
 #define ATTR_MAX_CHANGES 32
 #define ATTR_EXE_MAX 256        /* escaped; a longer path ends in "..." */
+#define ATTR_ID_MAX 16          /* escaped pid, auid, ses: 10 digits or "unset" fit */
 #define ATTR_EXPECT_USEC (5u * 1000000u)        /* our records arrive within ms; forget after this */
 #define ATTR_PROVISIONAL_USEC (2u * 1000000u)
 
@@ -34,7 +35,8 @@ typedef struct AttrChange {
         uint64_t serial;
         uint64_t seq;           /* arrival order */
         int named;              /* a record named the process */
-        char who[400];          /* "pid=… comm=… exe=… auid=… ses=…", escaped; always fits */
+        char who[400];          /* "pid=… comm=… exe=… auid=… ses=…", each value escaped as a field value
+                                 * (cescape_field_max): 5 names + 16 + 64 + 256 + 16 + 16 fit */
 } AttrChange;
 
 typedef struct AttrExpect {

@@ -59,7 +59,7 @@ static void check_now(Manager *m, const char *why) {
 
         if (!w)
                 return;
-        if (stat(w->path, &st) < 0 && errno == ENOENT)
+        if (lstat(w->path, &st) < 0 && errno == ENOENT)
                 c = NULL;
         else {
                 r = ak_auditd_conf_check_file(w->path, /* ops= */ NULL, &c);

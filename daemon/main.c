@@ -7,6 +7,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "compat-host.h"
 #include "constants.h"
 #include "journal-ids.h"
 #include "log.h"
@@ -35,11 +36,16 @@ static void help(void) {
                "     --audit-trail=no     Do not send USYS_CONFIG records of drift and repairs\n"
                "     --compat=3|4         Compile the rules as auditctl 3.0.9 (3) or 4.0.2 (4) does\n"
                "                          (default: as the installed auditctl, else 4)\n"
+#ifdef AK_TEST_HOOKS
                "     --control-fd=FD      For tests: speak the audit protocol over this socket\n"
                "     --monitor-fd=FD      For tests: read audit records from this socket ('none':\n"
                "                          read none, every poll lists the rules)\n"
                "     --root=DIR           For tests: the default sources and the units that load rules\n"
-               "                          are looked for under DIR instead of /\n\n"
+               "                          are looked for under DIR instead of /\n"
+               "This is auditkeepd-test, the daemon with the test hooks (also $AUDITKEEP_AUDITCTL);\n"
+               "it is not installed.\n"
+#endif
+               "\n"
                "Signals: SIGHUP re-reads the rules (kept only if they parse without error);\n"
                "SIGTERM and SIGINT stop the daemon and leave the kernel as it is.\n");
 }
@@ -68,7 +74,9 @@ static int parse_poll_interval(const char *arg, uint64_t *ret_usec) {
         return 0;
 }
 
-/* --control-fd, --monitor-fd: a descriptor the test left open for us (never 0-2). */
+#ifdef AK_TEST_HOOKS
+/* --control-fd, --monitor-fd: a descriptor the test left open for us (never 0-2). Only in
+ * auditkeepd-test: the installed daemon talks to the kernel and nothing else. */
 static int parse_test_fd(const char *name, const char *arg, int *ret) {
         uint32_t fd;
 
@@ -79,6 +87,7 @@ static int parse_test_fd(const char *name, const char *arg, int *ret) {
         *ret = (int) fd;
         return 0;
 }
+#endif
 
 static int set_string(char **p, const char *arg) {
         char *s = strdup(arg);
@@ -108,14 +117,18 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 { "mode", required_argument, NULL, ARG_MODE },
                 { "foreign", required_argument, NULL, ARG_FOREIGN },
                 { "poll-interval", required_argument, NULL, ARG_POLL },
+#ifdef AK_TEST_HOOKS
                 { "control-fd", required_argument, NULL, ARG_CONTROL_FD },
                 { "monitor-fd", required_argument, NULL, ARG_MONITOR_FD },
+#endif
                 { "auditd-conf", required_argument, NULL, ARG_AUDITD_CONF },
                 { "metrics", required_argument, NULL, ARG_METRICS },
                 { "audit-trail", required_argument, NULL, ARG_AUDIT_TRAIL },
                 { "compat", required_argument, NULL, ARG_COMPAT },
                 { "allow-empty", no_argument, NULL, ARG_ALLOW_EMPTY },
+#ifdef AK_TEST_HOOKS
                 { "root", required_argument, NULL, ARG_ROOT },
+#endif
                 {}
         };
         size_t allocated = 0;
@@ -144,15 +157,16 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                         m->allow_empty = 1;
                         r = 0;
                         break;
+                case ARG_POLL:
+                        r = parse_poll_interval(optarg, &m->poll_usec);
+                        break;
+#ifdef AK_TEST_HOOKS
                 case ARG_ROOT:
                         if (optarg[0] != '/') {
                                 fprintf(stderr, "auditkeepd: --root takes an absolute directory name, not '%s'\n", optarg);
                                 return -EINVAL;
                         }
                         r = set_string(&m->root, optarg);
-                        break;
-                case ARG_POLL:
-                        r = parse_poll_interval(optarg, &m->poll_usec);
                         break;
                 case ARG_CONTROL_FD:
                         r = parse_test_fd("control-fd", optarg, &m->control_fd);
@@ -164,6 +178,7 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                         } else
                                 r = parse_test_fd("monitor-fd", optarg, &m->monitor_fd);
                         break;
+#endif
                 case ARG_COMPAT:
                         m->compat_arg = ak_compat_parse(optarg);
                         r = 0;
@@ -204,6 +219,9 @@ int main(int argc, char **argv) {
         int r;
 
         log_setup();
+#ifdef AK_TEST_HOOKS
+        compat_host_allow_env();
+#endif
         r = manager_new(&m);
         if (r < 0) {
                 fprintf(stderr, "auditkeepd: %s\n", strerror(-r));

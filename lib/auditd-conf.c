@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "auditkeep/ak-auditd-conf.h"
+#include "macro.h"
 #include "tables.h"
 #include "util.h"
 
@@ -928,30 +929,44 @@ int ak_auditd_conf_check_file(const char *path, const ak_auditd_conf_ops *ops, a
         struct stat st;
         strbuf b = {};
         char chunk[4096];
+        _cleanup_close_ int fd = -1;
         FILE *f;
-        int r;
+        int r, ok = 0;
 
         r = conf_new(&c);
         if (r < 0)
                 return r;
         x = (ctx) { .c = c, .file = path, .ops = ops };
-        /* auditd's checks of the file itself */
-        r = op_stat(&x, path, &st);
-        if (r < 0)
-                diag(&x, 0, 0, 0, "cannot read: %s", strerror(-r));
+        /* auditd's checks of the file itself, on the descriptor that is read: auditd opens it
+         * with O_NOFOLLOW, so a symlink is refused; O_NONBLOCK, so that a FIFO put in its place
+         * cannot block the reader (the daemon's event loop) */
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                if (errno == ELOOP)
+                        diag(&x, 0, 0, 0, "is a symbolic link; auditd refuses it (it opens the file with O_NOFOLLOW): "
+                             "put the file itself there");
+                else
+                        diag(&x, 0, 0, 0, "cannot read: %s", strerror(errno));
+                goto done;
+        }
+        if (fstat(fd, &st) < 0)
+                diag(&x, 0, 0, 0, "cannot read: %s", strerror(errno));
         else if (!S_ISREG(st.st_mode))
                 diag(&x, 0, 0, 0, "not a regular file; auditd refuses it");
         else if (st.st_uid != 0)
                 diag(&x, 0, 0, 0, "not owned by root; auditd refuses it: chown root");
         else if (st.st_mode & S_IWOTH)
                 diag(&x, 0, 0, 0, "writable by everyone; auditd refuses it: chmod o-w");
-        if (x.oom || r < 0)
+        else
+                ok = 1;
+        if (x.oom || !ok)
                 goto done;
-        f = fopen(path, "re");
+        f = fdopen(fd, "re");
         if (!f) {
                 diag(&x, 0, 0, 0, "cannot open: %s", strerror(errno));
                 goto done;
         }
+        fd = -1;        /* f owns it */
         for (;;) {
                 size_t n = fread(chunk, 1, sizeof(chunk), f);
                 if (n == 0)

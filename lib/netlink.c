@@ -16,8 +16,10 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 #include <libmnl/libmnl.h>
 
@@ -33,14 +35,24 @@
 /* Requests sent but not answered yet. The kernel's ACKs are sent with MSG_DONTWAIT: what does not
  * fit in our receive buffer is lost (ENOBUFS), so do not run ahead of what we have read. */
 #define AK_NL_WINDOW 256u
-/* Receive buffer: 64 KiB and then some, more when we sent a bigger message (an error ACK echoes
- * the request unless NETLINK_CAP_ACK is in effect). */
+/* The biggest datagram the kernel sends us: one listed rule (a datagram each) with every field a
+ * string of PATH_MAX bytes (the kernel keeps up to AUDIT_MAX_FIELDS fields, each string up to
+ * PATH_MAX: LSM fields are kept while an LSM is active even with values it rejects), about 257
+ * KiB. A status, a feature reply or a capped ACK is far smaller. */
+#define AK_NL_MSG_MAX (NLMSG_HDRLEN + sizeof(struct audit_rule_data) + AUDIT_MAX_FIELDS * 4096u)
+/* What usually fills a slot: 64 KiB and then some. Beyond it, a slot's pages are given back
+ * after use. */
 #define AK_NL_RBUF_MIN (64u * 1024u + 4096u)
+/* Receive slots: any datagram the kernel can send fits one, and more when we sent a bigger message
+ * (an error ACK echoes the request unless NETLINK_CAP_ACK is in effect). */
+#define AK_NL_RBUF_DEFAULT (AK_NL_MSG_MAX + 4096u)
 /* Datagrams read per recvmmsg(): a LIST reply is one datagram per rule, and with auditing on every
  * syscall of ours walks the kernel's exit filter list, so reading N rules one recvmsg at a time
- * costs N syscalls x an N-rule walk. Each slot is rbuf_size bytes (any datagram fits one slot);
- * only the bytes a datagram fills are ever touched, so the idle memory cost is a page or two per
- * slot used. */
+ * costs N syscalls x an N-rule walk. A peek (MSG_PEEK|MSG_TRUNC) would size only the first of
+ * them, so every slot is as big as the biggest datagram: address space reserved
+ * (MAP_NORESERVE), not memory. Only the bytes a datagram fills are ever touched, so the idle cost
+ * is a page or two per slot used, and the pages of a datagram beyond AK_NL_RBUF_MIN are given back
+ * (MADV_DONTNEED) once it is handled. */
 #define AK_NL_RECV_SLOTS 32u
 /* Datagrams handled per ak_nl_process() call, so one call cannot spin forever on a flood. */
 #define AK_NL_PROCESS_MAX 4096u
@@ -91,11 +103,13 @@ struct ak_nl {
         struct sockaddr_storage rname[AK_NL_RECV_SLOTS];
         uint8_t *sbuf;
         size_t sbuf_size;
+        size_t send_room;               /* the biggest datagram the socket's SO_SNDBUF lets out; 0: not known yet */
 
         /* The transaction. */
         ak_tx_kind tx;
         ak_req *reqs;
         size_t n_reqs, n_sent, n_done;
+        size_t n_refused;               /* of n_sent: too big for the socket, never went out */
         uint32_t base_seq;
         size_t *batch_end;              /* batch i is reqs [batch_end[i-1], batch_end[i]) */
         size_t n_batches, next_batch;
@@ -131,20 +145,49 @@ static int in_initial_user_ns(void) {
         return st.st_ino == AK_INIT_USER_NS_INO;
 }
 
-/* (Re)allocate the receive slots for datagrams of up to `size` bytes. Nothing is buffered in
- * them between calls, so the old contents need not be kept. */
-static int rbuf_resize(ak_nl *nl, size_t size) {
-        uint8_t *b;
+static size_t page_size(void) {
+        long p = sysconf(_SC_PAGESIZE);
 
+        return p > 0 ? (size_t) p : 4096u;
+}
+
+static size_t page_round(size_t n) {
+        size_t p = page_size();
+
+        return n > SIZE_MAX - p ? SIZE_MAX : (n + p - 1) / p * p;
+}
+
+static void rbuf_unmap(ak_nl *nl) {
+        if (nl->rbuf)
+                (void) munmap(nl->rbuf, nl->rbuf_size * AK_NL_RECV_SLOTS);
+        nl->rbuf = NULL;
+        nl->rbuf_size = 0;
+}
+
+/* (Re)map the receive slots for datagrams of up to `size` bytes. Nothing is buffered in them
+ * between calls, so the old contents need not be kept. */
+static int rbuf_resize(ak_nl *nl, size_t size) {
+        void *b;
+
+        size = page_round(size);
         if (size > SIZE_MAX / AK_NL_RECV_SLOTS)
                 return -ENOMEM;
-        b = malloc(size * AK_NL_RECV_SLOTS);
-        if (!b)
+        b = mmap(NULL, size * AK_NL_RECV_SLOTS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+        if (b == MAP_FAILED)
                 return -ENOMEM;
-        free(nl->rbuf);
+        rbuf_unmap(nl);
         nl->rbuf = b;
         nl->rbuf_size = size;
         return 0;
+}
+
+/* A slot that held a big datagram: its pages past the usual size go back to the system. */
+static void rbuf_release(ak_nl *nl, unsigned slot, size_t used) {
+        size_t keep = page_round(AK_NL_RBUF_MIN);
+
+        if (used > keep && keep < nl->rbuf_size)
+                (void) madvise(nl->rbuf + (size_t) slot * nl->rbuf_size + keep, nl->rbuf_size - keep, MADV_DONTNEED);
 }
 
 /* Takes the socket: it is closed on failure. */
@@ -160,7 +203,7 @@ static int nl_new(ak_nl **ret, ak_sock *s) {
         nl->sock = *s;
         nl->next_seq = 1;
         nl->q_feature = nl->q_status = nl->q_list = AK_Q_NONE;
-        r = rbuf_resize(nl, AK_NL_RBUF_MIN);
+        r = rbuf_resize(nl, AK_NL_RBUF_DEFAULT);
         if (r < 0) {
                 ak_sock_close(&nl->sock);
                 return r;
@@ -201,7 +244,7 @@ static void tx_reset(ak_nl *nl) {
         ak_kstate_done(&nl->acc);
         nl->reqs = NULL;
         nl->batch_end = NULL;
-        nl->n_reqs = nl->n_sent = nl->n_done = 0;
+        nl->n_reqs = nl->n_sent = nl->n_done = nl->n_refused = 0;
         nl->n_batches = nl->next_batch = 0;
         nl->send_blocked = nl->send_error = 0;
         nl->rules_allocated = 0;
@@ -219,7 +262,7 @@ ak_nl *ak_nl_free(ak_nl *nl) {
                 return NULL;
         tx_reset(nl);
         ak_sock_close(&nl->sock);
-        free(nl->rbuf);
+        rbuf_unmap(nl);
         free(nl->sbuf);
         free(nl);
         return NULL;
@@ -380,6 +423,34 @@ static int plan_batches(ak_nl *nl) {
         return 0;
 }
 
+static void req_complete(ak_nl *nl, ak_req *req, int error);
+
+/* The biggest datagram the socket sends: netlink and AF_UNIX datagram sockets refuse one longer
+ * than SO_SNDBUF - 32 with EMSGSIZE (the default SO_SNDBUF, 208 KiB, is less than the biggest
+ * rule). For a bigger one, raise SO_SNDBUF: FORCE needs CAP_NET_ADMIN (which the unit drops), the
+ * plain option is capped at net.core.wmem_max (the kernel doubles what it grants, so the default
+ * 208 KiB cap is enough for any rule). Returns the room there is now. */
+static size_t send_room(ak_nl *nl, size_t want) {
+        socklen_t len;
+        int v;
+
+        if (nl->send_room == 0) {
+                len = sizeof(v);
+                if (getsockopt(nl->sock.fd, SOL_SOCKET, SO_SNDBUF, &v, &len) < 0 || v <= 32)
+                        return SIZE_MAX;        /* cannot tell: let sendmsg decide */
+                nl->send_room = (size_t) v - 32;
+        }
+        if (want > nl->send_room && want <= INT_MAX - 4096) {
+                v = (int) want + 4096;
+                if (setsockopt(nl->sock.fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0)
+                        (void) setsockopt(nl->sock.fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+                len = sizeof(v);
+                if (getsockopt(nl->sock.fd, SOL_SOCKET, SO_SNDBUF, &v, &len) == 0 && v > 32)
+                        nl->send_room = (size_t) v - 32;        /* what it is now, even if less */
+        }
+        return nl->send_room;
+}
+
 /* Send whole batches while the window allows. 0, or -errno when a batch could not be sent. */
 static int send_ready(ak_nl *nl) {
         while (nl->tx != AK_TX_NONE && nl->next_batch < nl->n_batches) {
@@ -415,13 +486,28 @@ static int send_ready(ak_nl *nl) {
                 /* No address: the kernel (port 0) for an unconnected netlink socket, the peer of
                  * a connected one. */
                 iov = (struct iovec) { .iov_base = nl->sbuf, .iov_len = total };
-                do
-                        n = sendmsg(nl->sock.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-                while (n < 0 && errno == EINTR);
+                if (total > send_room(nl, total))
+                        n = -1, errno = EMSGSIZE;
+                else
+                        do
+                                n = sendmsg(nl->sock.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+                        while (n < 0 && errno == EINTR);
                 if (n < 0) {
                         if (errno == EAGAIN || errno == EWOULDBLOCK) {
                                 nl->send_blocked = 1;
                                 return 0;
+                        }
+                        if (errno == EMSGSIZE) {
+                                /* Too big for this socket even alone (a batch over 64 KiB is one
+                                 * message): that request fails, the others go on. */
+                                for (size_t i = start; i < end; i++) {
+                                        nl->reqs[i].sent = 1;
+                                        req_complete(nl, &nl->reqs[i], -EMSGSIZE);
+                                }
+                                nl->n_sent += end - start;
+                                nl->n_refused += end - start;
+                                nl->next_batch++;
+                                continue;
                         }
                         return -errno;
                 }
@@ -541,8 +627,11 @@ static int tx_start(ak_nl *nl) {
         r = plan_batches(nl);
         if (r >= 0)
                 r = send_ready(nl);
+        /* Every request too big to send: nothing will answer, say so now. */
+        if (r >= 0 && nl->n_refused == nl->n_reqs)
+                r = -EMSGSIZE;
         if (r < 0) {
-                if (nl->n_sent == 0) {
+                if (nl->n_sent == nl->n_refused) {
                         tx_reset(nl);
                         return r;
                 }
@@ -951,11 +1040,11 @@ static int handle_slot(ak_nl *nl, unsigned i) {
         r = ak_sock_check_datagram(&nl->sock, msg, n);
         if (r < 0)
                 return r;
-        if (r == 0) {
+        if (r == 0)
                 nl->stats.spoofed++;
-                return 0;
-        }
-        handle_datagram(nl, nl->rbuf + (size_t) i * nl->rbuf_size, n, !!(msg->msg_flags & MSG_TRUNC));
+        else
+                handle_datagram(nl, nl->rbuf + (size_t) i * nl->rbuf_size, n, !!(msg->msg_flags & MSG_TRUNC));
+        rbuf_release(nl, i, n);
         return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "auditkeep/ak-rules.h"
 #include "macro.h"
@@ -30,6 +31,8 @@ struct ak_ruleset_private {
         int lines_run;          /* some line was compiled: the level can no longer change */
         int lock_warned;
         int sealed;             /* ak_ruleset_seal(): sim is gone, no more sources */
+        uid_t trust_uid;        /* who rules files and their directories must belong to */
+        int trust_warn;         /* untrusted files: a warning, and read anyway (a draft) */
         sim sim;                /* the simulated kernel the lines run against */
 };
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auditkeep/ak-rules.h"
 #include "compat.h"
@@ -31,6 +32,7 @@ int ak_ruleset_new(ak_ruleset **ret) {
         }
         rs->compat = AK_COMPAT_LATEST;
         rs->compat_origin = AK_COMPAT_ORIGIN_DEFAULT;
+        rs->priv->trust_uid = geteuid();
         *ret = rs;
         return 0;
 }
@@ -200,6 +202,13 @@ int ak_ruleset_add_source(ak_ruleset *rs, const char *path) {
                 r = run_lines(rs, &ls);
         lineset_done(&ls);
         return r;
+}
+
+void ak_ruleset_set_trust(ak_ruleset *rs, uid_t owner, int warn_only) {
+        if (!rs)
+                return;
+        rs->priv->trust_uid = owner;
+        rs->priv->trust_warn = !!warn_only;
 }
 
 void ak_ruleset_seal(ak_ruleset *rs) {

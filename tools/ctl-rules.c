@@ -78,7 +78,12 @@ static int load_rules(int argc, char **argv, ak_ruleset **ret) {
         r = ak_ruleset_new(&rs);
         if (r < 0)
                 return r;
+        /* $AUDITKEEP_AUDITCTL: the caller's environment picks the auditctl its own process runs */
+        compat_host_allow_env();
         compat_host_setup(rs, arg_compat);
+        /* root is told exactly what auditkeepd would refuse; an ordinary user drafting rules in
+         * files of its own is told the same as warnings */
+        ak_ruleset_set_trust(rs, /* owner= */ 0, /* warn_only= */ geteuid() != 0);
         if (argc == 0)
                 r = ak_ruleset_add_default_sources(rs);
         else

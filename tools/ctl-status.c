@@ -269,6 +269,36 @@ static void status_foreign_kept(const props *p) {
                why ? why + strlen("foreign rules kept: ") : p->foreign_kept, what ? "; " : "", what ? what : "");
 }
 
+/* The errors of the rules in force (ListErrors, root only): an untrusted file is one of them, and
+ * the reason why the daemon loads less than augenrules would is worth seeing where the count is. */
+static void status_errors(sd_bus *bus, const props *p) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *file, *text;
+        uint32_t line, column;
+        int r;
+
+        if (p->errors == 0)
+                return;
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListErrors", &err, &reply, "");
+        if (r < 0) {
+                if (err.name && streq(err.name, "org.freedesktop.DBus.Error.AccessDenied"))
+                        printf("  (the errors are shown to root only; or see journalctl -u auditkeepd)\n");
+                else
+                        printf("  (the errors cannot be read: %s)\n", err.name ? err.name : strerror(-r));
+                sd_bus_error_free(&err);
+                return;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "(suus)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(suus)", &file, &line, &column, &text)) > 0) {
+                if (line)
+                        printf("  %s:%" PRIu32 ":%" PRIu32 ": %s\n", file, line, column, text);
+                else
+                        printf("  %s: %s\n", file, text);
+        }
+        sd_bus_message_unref(reply);
+}
+
 static void status_text(sd_bus *bus, const props *p) {
         const char *term = getenv("TERM");
         /* colour only on a terminal that has it, and not when NO_COLOR asks for none */
@@ -285,6 +315,7 @@ static void status_text(sd_bus *bus, const props *p) {
         printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
                p->desired, p->loaded, p->pending, p->foreign, p->errors);
         status_foreign_kept(p);
+        status_errors(bus, p);
         if (p->compat_level)
                 printf("    compat: level %s\n", p->compat);
         printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/audit.h>
 
 #ifdef __cplusplus
@@ -91,6 +92,15 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs);
  * hoisting of -D, -b, -f and -e). Problems with the file itself are diagnostics too; the return
  * value is negative only for allocation failure. */
 int ak_ruleset_add_source(ak_ruleset *rs, const char *path);
+/* Whom the sources must belong to. A rules file is read only when it is a regular file owned by
+ * `owner`, writable by no group and no other, in a directory owned by `owner` that no group or
+ * other can write (a sticky directory is enough for a file named as a source); symlinks are
+ * followed and their target is checked. Anything else is an error naming the file and the reason,
+ * and the file is not read; with warn_only, a warning, and the file is read (`auditkeepctl check`
+ * by an ordinary user on a draft). A world-writable file or a file that is not regular is an
+ * error either way. Default: the effective uid (root for auditkeepd), errors. Call before adding
+ * sources. */
+void ak_ruleset_set_trust(ak_ruleset *rs, uid_t owner, int warn_only);
 /* The sources when none is named, for auditkeepd and auditkeepctl alike: /etc/audit/rules.d when
  * it exists (as augenrules reads it), else /etc/audit/audit.rules. */
 int ak_ruleset_add_default_sources(ak_ruleset *rs);

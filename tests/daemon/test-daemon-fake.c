@@ -462,7 +462,7 @@ static const char *daemon_path(void) {
         const char *b = getenv("AK_BUILDDIR");
 
         ck_assert_msg(b && *b, "AK_BUILDDIR is not set (the meson build directory)");
-        snprintf(path, sizeof(path), "%s/daemon/auditkeepd", b);
+        snprintf(path, sizeof(path), "%s/daemon/auditkeepd-test", b);     /* with --control-fd/--monitor-fd */
         ck_assert_msg(access(path, X_OK) == 0, "%s is not built", path);
         return path;
 }
@@ -839,6 +839,27 @@ START_TEST(test_start) {
         /* The start line gives the poll interval it was given (0.2 s), not a rounded one. */
         ck_assert_msg(log_find("^auditkeepd .* started: 5 rules from 1 files, 0 errors, .*poll every 0\\.2 s$", 0),
                       "the start line misstates --poll-interval 0.2");
+        world_done();
+}
+END_TEST
+
+/* The biggest rule a kernel keeps (~257 KiB, issue #22), foreign: listed, removed (its delete
+ * sends it back whole), and the daemon in sync, not degraded. */
+START_TEST(test_biggest_foreign_rule) {
+        size_t size;
+        _cleanup_free_ struct audit_rule_data *big = fake_rule_biggest('x', &size);
+
+        ck_assert_ptr_nonnull(big);
+        world_init("biggest-rule", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        fake_preload(NULL);
+        ck_assert_int_eq(fake_kernel_add_rule(w.fk, big, size), 0);
+        start_and_settle("0.2", "in sync, 5 rules");
+        wait_log("^Synced \\(start\\): 0 added, 1 removed", 0, 2000);
+        fake_pause();
+        assert_fake_holds_want(1);
+        ck_assert_uint_ge(w.fk->max_datagram, size);
+        fake_resume();
         world_done();
 }
 END_TEST
@@ -1284,6 +1305,33 @@ START_TEST(test_reload_rejected) {
         /* After READY=1, STATUS told the state again, not "reloading". */
         ck_assert_msg(streq(status_after, "in sync, 5 rules"),
                       "STATUS after the rejected reload was '%s', want 'in sync, 5 rules'", status_after);
+        world_done();
+}
+END_TEST
+
+/* A rules file someone else than root could have written (issue #22) is refused like a file
+ * with a syntax error: at reload, the previous rules stay in force. */
+START_TEST(test_reload_untrusted) {
+        size_t mark, reloading;
+        char re[800];
+
+        world_init("reload-untrusted", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        start_and_settle("0.2", "in sync, 5 rules");
+        ck_assert_int_eq(chmod(w.rules, 0664), 0);
+        mark = tl_len();
+        daemon_signal(SIGHUP);
+        reloading = wait_notify("RELOADING=1", mark, 3000);
+        wait_notify("READY=1", reloading + 1, 3000);
+        snprintf(re, sizeof(re), "%s: file is writable by its group \\(mode 0664\\); auditkeepd does not load it "
+                 "\\(augenrules would\\)", w.rules);
+        wait_log(re, 0, 2000);
+        wait_log("^Reload rejected: 1 errors", 0, 2000);
+        usleep(200 * 1000);
+        ck_assert_uint_eq(count_req(0, mark, tl_len()), 0);
+        fake_pause();
+        assert_fake_holds_want(1);
+        fake_resume();
         world_done();
 }
 END_TEST
@@ -2293,9 +2341,11 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("start");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_start);
+        tcase_add_test(tc, test_biggest_foreign_rule);
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_notify_reload_change);
         tcase_add_test(tc, test_reload_rejected);
+        tcase_add_test(tc, test_reload_untrusted);
         tcase_add_test(tc, test_auditd_conf_watch);
         suite_add_tcase(s, tc);
 

@@ -23,7 +23,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from akharness import (BUS_ACCESS_DENIED, BUS_IFACE, BUS_LETTHROUGH_USER, BUS_METHODS, BUS_NAME,  # noqa: E402
-                       BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS, BUS_XML, CTL, CTL_NOT_RUNNING, DAEMON, FAKE_KERNEL_SERVE,
+                       BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS, BUS_XML, CTL, CTL_NOT_RUNNING, DAEMON_TEST, FAKE_KERNEL_SERVE,
                        NOBODY, Bus, BusCalls, Daemon, Monitor, auditd_conf_ignore_warning, canonical,
                        ctl_for_everyone, manager_interface, realtime_usec, rule_key, write_auditd_conf)
 
@@ -387,6 +387,38 @@ class FakeBusTest(unittest.TestCase, BusCalls):
 
 
 
+    def test_92_untrusted_source_in_status(self):
+        """A rules file its group can write is refused like a file with a syntax error (issue
+        #22): the other source is loaded, ParseErrors counts it, and auditkeepctl status names the
+        file and why, for root; an unprivileged user is told where to look."""
+        if self.daemon.proc.poll() is None:
+            self.daemon.stop(timeout=10)
+        udir = os.path.join(self.tmp, "untrusted")
+        os.mkdir(udir)
+        bad = os.path.join(udir, "group.rules")
+        with open(bad, "w") as f:
+            f.write("-w /etc/shadow -p wa -k ak-bus-untrusted\n")
+        os.chmod(bad, 0o664)
+        d = Daemon(udir, ["--rules", self.rules, "--rules", bad, "--poll-interval", "1"],
+                   env=self.env, bus=self.bus.address, fake_kernel=True)
+        try:
+            d.notify.wait_for("READY=1", timeout=30)
+            self.bus.wait_name(BUS_NAME)
+            self.assertEqual(self.prop("ParseErrors"), 1)
+            self.assertEqual(self.prop("DesiredRules"), 3)
+            why = "file is writable by its group (mode 0664); auditkeepd does not load it (augenrules would)"
+            self.assertIn([bad, 0, 0, why], self.call("ListErrors")[0])
+            r = self.ctl("status")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"  {bad}: {why}\n", r.stdout)
+            r = self.ctl("status", user=NOBODY)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("  (the errors are shown to root only; or see journalctl -u auditkeepd)\n", r.stdout)
+            self.assertNotIn(why, r.stdout)
+        finally:
+            self.assertEqual(d.stop(timeout=10), 0, d.tail())
+            d.log.close()
+
 if __name__ == "__main__":
     if os.geteuid() != 0:
         print("skipped: the project's bus policy lets only root own org.auditkeep1 and call it")
@@ -395,7 +427,7 @@ if __name__ == "__main__":
         if not shutil.which(tool):
             print(f"skipped: {tool} is not installed")
             sys.exit(77)
-    for path in (DAEMON, CTL, FAKE_KERNEL_SERVE):
+    for path in (DAEMON_TEST, CTL, FAKE_KERNEL_SERVE):
         if not os.access(path, os.X_OK):
             print(f"{path} is not built", file=sys.stderr)
             sys.exit(1)

@@ -30,6 +30,8 @@ import xml.etree.ElementTree as ET
 SRC = os.environ.get("AK_SRCDIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BUILD = os.environ.get("AK_BUILDDIR", os.path.join(SRC, "build"))
 DAEMON = os.path.join(BUILD, "daemon", "auditkeepd")
+# The same daemon with the test hooks (--control-fd, --monitor-fd, $AUDITKEEP_AUDITCTL), never installed
+DAEMON_TEST = os.path.join(BUILD, "daemon", "auditkeepd-test")
 CTL = os.path.join(BUILD, "tools", "auditkeepctl")
 # tests/helpers/fake-kernel-serve.c: runs the daemon against the fake kernel
 FAKE_KERNEL_SERVE = os.path.join(BUILD, "tests", "fake-kernel-serve")
@@ -314,12 +316,14 @@ class Daemon:
     """The built auditkeepd with a private NOTIFY_SOCKET, logging to a file (stderr), no bus.
     `wrapper` runs it under another program (valgrind)."""
 
-    def __init__(self, tmp, args, wrapper=(), debug=True, timestamps=False, env=None, bus=None, fake_kernel=False):
+    def __init__(self, tmp, args, wrapper=(), debug=True, timestamps=False, env=None, bus=None, fake_kernel=False,
+                 test_hooks=False):
         """timestamps: read the output through a pipe and keep (CLOCK_MONOTONIC, line) for every
         line in self.lines (the daemon's stderr lines carry no time of their own). env: the
         environment to start from (os.environ). bus: the system bus address (else none there).
         fake_kernel: against the fake kernel instead of the real one (FAKE_KERNEL_SERVE: no
-        records, no privilege; the real kernel is never touched)."""
+        records, no privilege; the real kernel is never touched). test_hooks: run auditkeepd-test,
+        which takes --control-fd/--monitor-fd (implied by fake_kernel)."""
         if fake_kernel:
             wrapper = (*wrapper, FAKE_KERNEL_SERVE)
         self.tmp = tmp
@@ -334,7 +338,8 @@ class Daemon:
             env["AUDITKEEP_DEBUG"] = "1"
         env["DBUS_SYSTEM_BUS_ADDRESS"] = bus or "unix:path=" + os.path.join(tmp, "no-bus")
         out = subprocess.PIPE if timestamps else self.log
-        self.proc = subprocess.Popen([*wrapper, DAEMON, *args], stdout=out, stderr=subprocess.STDOUT, env=env)
+        binary = DAEMON_TEST if fake_kernel or test_hooks else DAEMON
+        self.proc = subprocess.Popen([*wrapper, binary, *args], stdout=out, stderr=subprocess.STDOUT, env=env)
         _running_daemons.append(self)
         if timestamps:
             self.reader = threading.Thread(target=self._read, daemon=True)

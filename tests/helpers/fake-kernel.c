@@ -247,6 +247,27 @@ static int rule_del(fake_kernel *fk, const void *payload, size_t plen) {
         return -ENOENT;
 }
 
+struct audit_rule_data *fake_rule_biggest(char fill, size_t *ret_size) {
+        const size_t buflen = AUDIT_MAX_FIELDS * FK_PATH_MAX, size = sizeof(struct audit_rule_data) + buflen;
+        struct audit_rule_data *d = calloc(1, size);
+
+        if (!d)
+                return NULL;
+        d->flags = AUDIT_FILTER_EXIT;
+        d->action = AUDIT_ALWAYS;
+        d->field_count = AUDIT_MAX_FIELDS;
+        memset(d->mask, 0xff, sizeof(d->mask));
+        for (unsigned i = 0; i < AUDIT_MAX_FIELDS; i++) {
+                d->fields[i] = AUDIT_SUBJ_USER;
+                d->fieldflags[i] = AUDIT_EQUAL;
+                d->values[i] = FK_PATH_MAX;
+        }
+        d->buflen = (uint32_t) buflen;
+        memset(d->buf, fill, buflen);
+        *ret_size = size;
+        return d;
+}
+
 int fake_kernel_add_rule(fake_kernel *fk, const void *rule, size_t size) {
         return rule_add(fk, rule, size);
 }
@@ -675,6 +696,7 @@ static int usersock_connect(int fd, uint32_t port) {
 
 int fake_kernel_new(fake_transport transport, fake_kernel **ret) {
         struct timeval tv = { .tv_sec = 5 };
+        const int sndbuf = 1024 * 1024;
         fake_kernel *fk;
         int r;
 
@@ -720,6 +742,10 @@ int fake_kernel_new(fake_transport transport, fake_kernel **ret) {
         }
         /* A client that stops reading must not hang the test forever. */
         (void) setsockopt(fk->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        /* Room to send the biggest rule a kernel keeps (~257 KiB, over the default SO_SNDBUF) and
+         * a FAKE_OVERSIZE datagram: granted doubled, capped at wmem_max without CAP_NET_ADMIN. */
+        if (setsockopt(fk->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
+                (void) setsockopt(fk->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
         *ret = fk;
         return 0;
 fail:

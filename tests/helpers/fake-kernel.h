@@ -83,7 +83,8 @@ typedef struct fake_kernel {
         int stop_fd;
 } fake_kernel;
 
-#define FAKE_OVERSIZE (128u * 1024u)
+/* Beyond the biggest datagram a kernel sends (one rule of 64 fields of PATH_MAX bytes, ~257 KiB). */
+#define FAKE_OVERSIZE (320u * 1024u)
 
 int fake_kernel_new(fake_transport transport, fake_kernel **ret);
 fake_kernel *fake_kernel_free(fake_kernel *fk);
@@ -106,6 +107,11 @@ void fake_kernel_clear_rules(fake_kernel *fk);
  * Returns malloc'd bytes and their size, as auditctl would send them. */
 struct audit_rule_data *fake_rule_new(uint32_t list, uint32_t action, int syscall, const char *path,
                                       const char *key, size_t *ret_size);
+
+/* The biggest rule a kernel keeps: an exit rule with AUDIT_MAX_FIELDS subj_user fields of
+ * PATH_MAX bytes of `fill` each (LSM fields are kept while an LSM is active, whatever their value),
+ * about 257 KiB. malloc'd. */
+struct audit_rule_data *fake_rule_biggest(char fill, size_t *ret_size);
 
 /* A record datagram as the kernel multicasts it (nlmsg_len = whole datagram, not aligned;
  * multicast != 0) or as it unicasts it to auditd (nlmsg_len = payload only). */

@@ -485,6 +485,35 @@ class BusTest(KernelTestCase, BusCalls):
         self.assertIn(escaped, r.stdout)
         self.assertNotIn("\x1b", r.stdout)
 
+    def test_19_names_cannot_fake_fields(self):
+        """A copy of auditctl in a directory named 'evil auid=1000 ses=3 (x' (issue #22): the
+        changer's phrase keeps the whole path in its exe field, with space, '=' escaped, and names
+        one auid and one ses, the real ones: in LastDriftBy, the journal line and auditkeepctl
+        status alike."""
+        self.wait_in_sync()
+        d = os.path.join(self.tmp, "evil auid=1000 ses=3 (x")
+        os.mkdir(d, 0o755)
+        evil = os.path.join(d, "auditctl")
+        shutil.copy(shutil.which("auditctl"), evil)
+        os.chmod(evil, 0o755)
+        mark = len(self.log_text())
+        try:
+            subprocess.run([evil, "-b", "1236"], check=True, stdout=subprocess.DEVNULL)
+            self.wait_prop("BacklogLimit", lambda v: v == 1234)
+            by = self.wait_prop("LastDriftBy", lambda v: "evil" in v)
+        finally:
+            shutil.rmtree(d)
+        exe = re.escape(self.tmp) + re.escape(r"/evil\x20auid\x3d1000\x20ses\x3d3\x20(x/auditctl")
+        self.assertRegex(by, r"^pid=\d+ comm=auditctl exe=" + exe + r" auid=\S+ ses=\S+")
+        self.assertEqual(by.count(" auid="), 1, by)
+        self.assertEqual(by.count(" ses="), 1, by)
+        line = self.wait_log(r"Drift detected \(event\): backlog_limit set to 1236 \(want 1234\), by .*",
+                             after=mark).group(0)
+        self.assertIn(by, line)
+        r = self.ctl("status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(by, r.stdout)
+
     # ---- access control -----------------------------------------------------------------------
 
     def test_20_unprivileged_callers_read_but_cannot_call(self):

@@ -45,7 +45,8 @@ class PollTest(unittest.TestCase):
         path = os.path.join(self.tmp, "test.rules")
         with open(path, "w") as f:
             f.write(RULES.format(tmp=self.tmp) + extra_rules)
-        self.daemon = Daemon(self.tmp, ["--rules", path, "--poll-interval", "1", *args])
+        self.daemon = Daemon(self.tmp, ["--rules", path, "--poll-interval", "1", *args],
+                             test_hooks=any(a.startswith("--monitor-fd") for a in args))
         self.daemon.notify.wait_for("READY=1", timeout=30)
         time.sleep(0.3)
         return kernel_rules()

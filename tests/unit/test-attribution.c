@@ -272,6 +272,105 @@ START_TEST(test_misleading_and_long_names) {
 }
 END_TEST
 
+/* A name cannot fake a field (issue #22): the kernel hex-encodes a comm or exe with a space, a
+ * quote or a control byte, the record parser decodes it, and the phrase writes every value with
+ * space, '=' and quotes escaped too. So a copy of auditctl in "/tmp/evil auid=1000 ses=3 (x" is
+ * one exe field, and the phrase has exactly one auid= and one ses=, the real ones. */
+static void hex(const char *s, char *out, size_t size) {
+        size_t k = 0;
+
+        for (const unsigned char *u = (const unsigned char *) s; *u && k + 3 <= size; u++)
+                k += (size_t) snprintf(out + k, size - k, "%02X", *u);
+}
+
+/* The phrase split at spaces: exactly the five names, in order, each once, and its values. */
+static void assert_fields(const char *who, char values[5][300]) {
+        static const char *const names[] = { "pid=", "comm=", "exe=", "auid=", "ses=" };
+        _cleanup_free_ char *copy = strdup(who);
+        char *save = NULL, *tok;
+        size_t n = 0;
+
+        ck_assert_ptr_nonnull(copy);
+        for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save), n++) {
+                ck_assert_msg(n < 5, "more than five fields in '%s'", who);
+                ck_assert_msg(strncmp(tok, names[n], strlen(names[n])) == 0, "field %zu of '%s' is '%s'", n, who, tok);
+                ck_assert_msg(strchr(tok + strlen(names[n]), '=') == NULL, "a '=' in the value of '%s'", tok);
+                ck_assert_msg(!strchr(tok, '"') && !strchr(tok, '\''), "a quote in '%s'", tok);
+                snprintf(values[n], 300, "%s", tok + strlen(names[n]));
+        }
+        ck_assert_msg(n == 5, "%zu fields in '%s'", n, who);
+        ck_assert(string_is_clean(who));
+}
+
+static const char *changer(uint64_t serial, const char *comm, const char *exe) {
+        char body[2048], c[200], e[1200];
+
+        hex(comm, c, sizeof(c));
+        hex(exe, e, sizeof(e));
+        snprintf(body, sizeof(body), "syscall=44 pid=4343 auid=4294967295 ses=4294967295 comm=%s exe=%s", c, e);
+        ck_assert_int_eq(feed(AUDIT_CONFIG_CHANGE, serial, "auid=4294967295 ses=4294967295 op=remove_rule key=\"perm\" list=4 res=1"), 1);
+        ck_assert_int_eq(feed(AUDIT_SYSCALL, serial, body), 0);
+        return take(attribution_mark(&a));
+}
+
+START_TEST(test_names_cannot_fake_fields) {
+        char v[5][300];
+        const char *who;
+
+        who = changer(140, "auditctl", "/tmp/evil auid=1000 ses=3 (x/auditctl");
+        ck_assert_str_eq(who, "pid=4343 comm=auditctl exe=/tmp/evil\\x20auid\\x3d1000\\x20ses\\x3d3\\x20(x/auditctl "
+                              "auid=unset ses=unset");
+        assert_fields(who, v);
+        ck_assert_str_eq(v[3], "unset");
+        ck_assert_ptr_null(strstr(strstr(who, " exe=") + 1, " auid=1000"));
+
+        /* quotes and backslashes: no value can open or close a quoted string */
+        who = changer(141, "a\"b'c", "/tmp/\"quoted\" 'x'\\y");
+        ck_assert_str_eq(who, "pid=4343 comm=a\\x22b\\x27c exe=/tmp/\\x22quoted\\x22\\x20\\x27x\\x27\\\\y "
+                              "auid=unset ses=unset");
+        assert_fields(who, v);
+
+        /* a newline, and a comm that is a whole forged phrase */
+        who = changer(142, "x auid=0 ses=1", "/tmp/a\nauid=0 ses=1\n/auditctl");
+        ck_assert_str_eq(who, "pid=4343 comm=x\\x20auid\\x3d0\\x20ses\\x3d1 exe=/tmp/a\\x0aauid\\x3d0\\x20ses\\x3d1\\x0a/auditctl "
+                              "auid=unset ses=unset");
+        assert_fields(who, v);
+
+        /* invalid UTF-8 beside the separators, valid UTF-8 kept */
+        who = changer(143, "\xff=\xfe", "/tmp/\xc3\xa9t\xc3\xa9 \xe2\x80\xae=\xc0\xaf");
+        ck_assert_str_eq(who, "pid=4343 comm=\\xff\\x3d\\xfe exe=/tmp/\xc3\xa9t\xc3\xa9\\x20\\xe2\\x80\\xae\\x3d\\xc0\\xaf "
+                              "auid=unset ses=unset");
+        assert_fields(who, v);
+}
+END_TEST
+
+/* A long path of separators is cut as any other, and auid and ses still follow it. */
+START_TEST(test_long_forged_path) {
+        char exe[1100], v[5][300];
+        const char *who;
+        size_t k = 0;
+
+        while (k + 8 < sizeof(exe) - 1)
+                k += (size_t) snprintf(exe + k, sizeof(exe) - k, " auid=0");
+        who = changer(150, "auditctl", exe);
+        assert_fields(who, v);
+        ck_assert_msg(strstr(who, "... auid=unset ses=unset"), "%s", who);
+        ck_assert_uint_le(strlen(v[2]), ATTR_EXE_MAX);
+}
+END_TEST
+
+/* The layer under it: cescape_field_max() is cescape_max() plus space, '=' and quotes. */
+START_TEST(test_cescape_field) {
+        _cleanup_free_ char *f = cescape_field_max("a b=c\"d'e\\f\x01g\xff", 100), *g = cescape_max("a b=c\\", 100);
+        _cleanup_free_ char *cut = cescape_field_max("= = = =", 12);
+
+        ck_assert_str_eq(f, "a\\x20b\\x3dc\\x22d\\x27e\\\\f\\x01g\\xff");
+        ck_assert_str_eq(g, "a b=c\\\\");
+        /* cut between escapes, never inside one */
+        ck_assert_str_eq(cut, "\\x3d\\x20...");
+}
+END_TEST
+
 static Suite *attribution_suite(void) {
         Suite *s = suite_create("attribution");
         TCase *tc = tcase_create("attribution");
@@ -284,6 +383,9 @@ static Suite *attribution_suite(void) {
         tcase_add_test(tc, test_own_records_by_expectation);
         tcase_add_test(tc, test_own_records_by_pid);
         tcase_add_test(tc, test_hostile_names_escaped);
+        tcase_add_test(tc, test_names_cannot_fake_fields);
+        tcase_add_test(tc, test_long_forged_path);
+        tcase_add_test(tc, test_cescape_field);
         tcase_add_test(tc, test_expectation_given_back);
         tcase_add_test(tc, test_expectation_given_back_after_many);
         tcase_add_test(tc, test_many_expectations_in_order);

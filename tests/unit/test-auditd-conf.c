@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "auditkeep/ak-auditd-conf.h"
 
@@ -336,27 +338,65 @@ START_TEST(test_shipped_defaults) {
 }
 END_TEST
 
-/* The file itself, as auditd checks it before reading. */
-static int owner_stat(const char *path, struct stat *ret, void *userdata) {
-        if (strcmp(path, "/etc/audit/auditd.conf") == 0) {
-                *ret = (struct stat) { .st_mode = S_IFREG | *(mode_t *) userdata, .st_uid = 1000 };
-                return 0;
-        }
-        return fake_stat(path, ret, userdata);
+/* The file itself, as auditd checks it before reading, on the descriptor that is read: a file
+ * not owned by root, a symlink (auditd opens with O_NOFOLLOW), a FIFO (which must not block the
+ * reader: the daemon's event loop), a missing file. */
+static char *first_diag_of_file(const char *path) {
+        ak_auditd_conf *c;
+        char *s;
+
+        ck_assert_int_eq(ak_auditd_conf_check_file(path, &ops, &c), 0);
+        ck_assert_uint_ge(c->n_errors, 1);
+        s = ak_diag_format(&c->diags[0]);
+        ak_auditd_conf_free(c);
+        return s;
 }
 
 START_TEST(test_file_checks) {
+        char dir[] = "/tmp/ak-test-auditd-conf-XXXXXX", path[128], link[128], want[256];
         ak_auditd_conf *c;
-        mode_t mode = 0644;
-        ak_auditd_conf_ops o = { owner_stat, fake_statvfs, fake_group, &mode };
         char *s;
+        FILE *f;
 
-        ck_assert_int_eq(ak_auditd_conf_check_file("/etc/audit/auditd.conf", &o, &c), 0);
-        ck_assert_uint_eq(c->n_errors, 1);
-        s = ak_diag_format(&c->diags[0]);
-        ck_assert_str_eq(s, "/etc/audit/auditd.conf: not owned by root; auditd refuses it: chown root");
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/auditd.conf", dir);
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("space_left = 75\n", f);
+        fclose(f);
+        ck_assert_int_eq(chmod(path, 0640), 0);
+        if (geteuid() == 0)     /* else it is ours, not root's, already */
+                ck_assert_int_eq(chown(path, 1000, 1000), 0);
+        s = first_diag_of_file(path);
+        snprintf(want, sizeof(want), "%s: not owned by root; auditd refuses it: chown root", path);
+        ck_assert_str_eq(s, want);
         free(s);
-        ak_auditd_conf_free(c);
+
+        if (geteuid() == 0) {
+                /* root's file, through a symlink: refused as auditd refuses it; read directly: fine */
+                ck_assert_int_eq(chown(path, 0, 0), 0);
+                snprintf(link, sizeof(link), "%s/link.conf", dir);
+                ck_assert_int_eq(symlink(path, link), 0);
+                s = first_diag_of_file(link);
+                snprintf(want, sizeof(want), "%s: is a symbolic link; auditd refuses it (it opens the file with "
+                         "O_NOFOLLOW): put the file itself there", link);
+                ck_assert_str_eq(s, want);
+                free(s);
+                ck_assert_int_eq(ak_auditd_conf_check_file(path, &ops, &c), 0);
+                ck_assert_uint_eq(c->n_errors, 0);
+                ak_auditd_conf_free(c);
+                ck_assert_int_eq(unlink(link), 0);
+        }
+        ck_assert_int_eq(unlink(path), 0);
+
+        /* a FIFO swapped in: said at once (the test's timeout catches a blocked open) */
+        ck_assert_int_eq(mkfifo(path, 0600), 0);
+        s = first_diag_of_file(path);
+        snprintf(want, sizeof(want), "%s: not a regular file; auditd refuses it", path);
+        ck_assert_str_eq(s, want);
+        free(s);
+        ck_assert_int_eq(unlink(path), 0);
+        ck_assert_int_eq(rmdir(dir), 0);
 
         ck_assert_int_eq(ak_auditd_conf_check_file("/nonexistent/auditd.conf", &ops, &c), 0);
         ck_assert_uint_eq(c->n_errors, 1);

@@ -84,12 +84,38 @@ START_TEST(test_version_kept) {
 }
 END_TEST
 
+/* $AUDITKEEP_AUDITCTL chooses the auditctl only where it was allowed (auditkeepctl, the tests'
+ * daemon): the installed auditkeepd, which never allows it, runs no program its environment names
+ * (issue #22). The script stands for a program an attacker would name; as root only, since
+ * auditctl -v is asked only as root. */
+START_TEST(test_env_only_when_allowed) {
+        char detail[300];
+        int level;
+
+        if (geteuid() != 0)
+                return;
+        ck_assert_int_eq(setenv("AUDITKEEP_AUDITCTL", prog, 1), 0);
+        level = compat_host_level(detail, sizeof(detail));
+        ck_assert_int_eq(count_runs(), 0);
+        ck_assert_msg(!strstr(detail, prog), "the environment chose '%s'", detail);
+        (void) level;
+
+        compat_host_allow_env();
+        level = compat_host_level(detail, sizeof(detail));
+        ck_assert_int_eq(level, 4);
+        ck_assert_int_eq(count_runs(), 1);
+        ck_assert_msg(strstr(detail, prog), "%s", detail);
+        ck_assert_int_eq(unsetenv("AUDITKEEP_AUDITCTL"), 0);
+}
+END_TEST
+
 static Suite *compat_host_suite(void) {
         Suite *s = suite_create("compat-host");
         TCase *tc = tcase_create("compat-host");
 
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_version_kept);
+        tcase_add_test(tc, test_env_only_when_allowed);
         suite_add_tcase(s, tc);
         return s;
 }

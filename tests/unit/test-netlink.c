@@ -229,6 +229,68 @@ START_TEST(test_query_transports) {
 }
 END_TEST
 
+/* The biggest rule the kernel keeps (issue #22): AUDIT_MAX_FIELDS string fields of PATH_MAX
+ * bytes each (LSM fields are kept while an LSM is active, whatever their value), about 257 KiB,
+ * more than the default SO_SNDBUF (208 KiB) and than any receive slot sized for ordinary
+ * replies. The client lists it (beside small rules, in the same reads) and deletes it, which sends
+ * it back whole; on every transport. */
+static ak_rule huge_rule(char fill) {
+        size_t size;
+        struct audit_rule_data *d = fake_rule_biggest(fill, &size);
+
+        ck_assert_ptr_nonnull(d);
+        return (ak_rule) { .data = d, .size = size };
+}
+
+START_TEST(test_huge_rule) {
+        static const fake_transport transports[] = { FAKE_SEQPACKET, FAKE_DGRAM, FAKE_NETLINK };
+        ak_rule small1 = mkrule(AUDIT_FILTER_EXIT, 59, NULL, "before");
+        ak_rule small2 = mkrule(AUDIT_FILTER_EXIT, 2, NULL, "after");
+        ak_rule big = huge_rule('u'), big2 = huge_rule('v');
+        ak_kstate ks;
+        ak_nl_stats st;
+        ak_op op;
+
+        ck_assert_uint_ge(big.size, 257u * 1024u);
+        teardown();
+        open_pair(transports[_i]);
+        fk_add(&small1);
+        fk_add(&big);
+        fk_add(&big2);
+        fk_add(&small2);
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_nl_query(nl, &ks, TIMEOUT), 0);
+        fake_kernel_stop(fk);
+        ck_assert_uint_eq(ks.n_rules, 4);
+        assert_rules_match(&ks);
+        ck_assert_uint_eq(ks.rules[1].size, big.size);
+
+        /* deleting it sends the whole rule back */
+        op = (ak_op) { .type = AK_OP_DEL_RULE, .rule = &ks.rules[1] };
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_nl_execute(nl, &op, 1, TIMEOUT), 0);
+        fake_kernel_stop(fk);
+        ck_assert_int_eq(op.error, 0);
+        ck_assert_uint_eq(fake_kernel_rule_count(fk), 3);
+        ck_assert_uint_ge(fk->max_datagram, big.size);
+        ak_kstate_done(&ks);
+
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_nl_query(nl, &ks, TIMEOUT), 0);
+        fake_kernel_stop(fk);
+        ck_assert_uint_eq(ks.n_rules, 3);
+        assert_rules_match(&ks);
+        ak_nl_get_stats(nl, &st);
+        ck_assert_uint_eq(st.malformed, 0);
+        ck_assert_uint_eq(st.stray, 0);
+        ak_kstate_done(&ks);
+        free(small1.data);
+        free(small2.data);
+        free(big.data);
+        free(big2.data);
+}
+END_TEST
+
 /* Older kernels send a shorter struct audit_status: the rest reads as zero. */
 START_TEST(test_query_short_status) {
         ak_kstate ks;
@@ -1177,6 +1239,7 @@ static Suite *netlink_suite(void) {
         tcase_add_test(tc, test_query_basic);
         tcase_add_loop_test(tc, test_query_ack_orders, 0, 2);
         tcase_add_loop_test(tc, test_query_transports, 0, 2);
+        tcase_add_loop_test(tc, test_huge_rule, 0, 3);
         tcase_add_test(tc, test_query_short_status);
         tcase_add_test(tc, test_query_errors);
         tcase_add_test(tc, test_query_features);

@@ -999,6 +999,121 @@ START_TEST(test_source_dir)
 }
 END_TEST
 
+/* Trust (issue #22): a source is read only when no one but its owner can have written it. Each
+ * case: the source, the trusted uid, warn_only, the rules read, the diagnostic expected (its
+ * text after "FILE: "; "" for none). The tmpdir is ours (0700), the files are made per case. */
+static ak_ruleset *trust_read(const char *source, uid_t owner, int warn_only) {
+        ak_ruleset *rs = NULL;
+
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ak_ruleset_set_trust(rs, owner, warn_only);
+        ck_assert_int_ge(ak_ruleset_add_source(rs, source), 0);
+        return rs;
+}
+
+static void trust_expect(const char *source, uid_t owner, int warn_only, size_t n_rules, const char *diag) {
+        ak_ruleset *rs = trust_read(source, owner, warn_only);
+        char *all = all_diags(rs);
+
+        ck_assert_msg(rs->n_rules == n_rules, "%s: %zu rules, not %zu (%s)", source, rs->n_rules, n_rules, all);
+        if (*diag)
+                ck_assert_msg(strstr(all, diag), "%s: expected '%s' in '%s'", source, diag, all);
+        else
+                ck_assert_msg(rs->n_diags == 0, "%s: unexpected '%s'", source, all);
+        ck_assert_uint_eq(rs->n_errors, *diag && !warn_only ? 1 : 0);
+        free(all);
+        ak_ruleset_free(rs);
+}
+
+START_TEST(test_source_trust)
+{
+        const uid_t me = geteuid(), other = geteuid() + 4242;
+        char path[256], path2[256], want[512];
+        ak_ruleset *rs;
+
+        make_tmpdir();
+        write_file(tmpdir, "ok.rules", "-w /etc/passwd -p wa\n", 0644);
+        snprintf(path, sizeof(path), "%s/ok.rules", tmpdir);
+        trust_expect(path, me, 0, 1, "");
+        trust_expect(tmpdir, me, 0, 1, "");
+
+        /* a symlink to a device: refused, and the device is never opened */
+        snprintf(path, sizeof(path), "%s/zero.rules", tmpdir);
+        ck_assert_int_eq(symlink("/dev/zero", path), 0);
+        trust_expect(path, me, 0, 0, "zero.rules: not a regular file but a character device (it leads to /dev/zero)");
+        /* ... even for a user drafting rules: an error */
+        rs = trust_read(path, me, 1);
+        ck_assert_uint_eq(rs->n_errors, 1);
+        ck_assert_uint_eq(rs->n_rules, 0);
+        rs = ak_ruleset_free(rs);
+        ck_assert_int_eq(unlink(path), 0);
+
+        /* a FIFO does not block the reader */
+        snprintf(path, sizeof(path), "%s/fifo.rules", tmpdir);
+        ck_assert_int_eq(mkfifo(path, 0600), 0);
+        trust_expect(path, me, 0, 0, "fifo.rules: not a regular file but a FIFO");
+        trust_expect(tmpdir, me, 0, 1, "fifo.rules: not a regular file but a FIFO");
+        ck_assert_int_eq(unlink(path), 0);
+
+        /* a file writable by its group */
+        write_file(tmpdir, "gw.rules", "-w /etc/shadow -p wa\n", 0664);
+        snprintf(path, sizeof(path), "%s/gw.rules", tmpdir);
+        trust_expect(path, me, 0, 0, "gw.rules: file is writable by its group (mode 0664); auditkeepd does not load it (augenrules would)");
+        trust_expect(tmpdir, me, 0, 1, "gw.rules: file is writable by its group");
+        /* the same for a draft: a warning, and the rules read */
+        trust_expect(path, me, 1, 1, "gw.rules: warning: file is writable by its group");
+        ck_assert_int_eq(unlink(path), 0);
+
+        /* files and directory of someone else than the trusted owner */
+        snprintf(path, sizeof(path), "%s/ok.rules", tmpdir);
+        snprintf(want, sizeof(want), "ok.rules: its directory %s is owned by uid %u, not by uid %u", tmpdir,
+                 (unsigned) me, (unsigned) other);
+        trust_expect(path, other, 0, 0, want);
+        snprintf(want, sizeof(want), "%s: directory is owned by uid %u, not by uid %u; auditkeepd does not load any of its files",
+                 tmpdir, (unsigned) me, (unsigned) other);
+        trust_expect(tmpdir, other, 0, 0, want);
+        if (me == 0) {
+                write_file(tmpdir, "nobody.rules", "-w /etc/group -p wa\n", 0644);
+                snprintf(path2, sizeof(path2), "%s/nobody.rules", tmpdir);
+                ck_assert_int_eq(chown(path2, 65534, 65534), 0);
+                trust_expect(path2, 0, 0, 0, "nobody.rules: file is owned by uid 65534, not by root");
+                trust_expect(tmpdir, 0, 0, 1, "nobody.rules: file is owned by uid 65534, not by root");
+                ck_assert_int_eq(unlink(path2), 0);
+        }
+
+        /* a directory writable by others or by its group: its files are refused, named or listed */
+        ck_assert_int_eq(chmod(tmpdir, 0777), 0);
+        trust_expect(path, me, 0, 0, "ok.rules: its directory");
+        trust_expect(path, me, 0, 0, "is writable by others (mode 0777)");
+        trust_expect(tmpdir, me, 0, 0, "directory is writable by others (mode 0777); auditkeepd does not load any of its files");
+        ck_assert_int_eq(chmod(tmpdir, 0770), 0);
+        trust_expect(path, me, 0, 0, "is writable by its group (mode 0770)");
+        trust_expect(tmpdir, me, 0, 0, "directory is writable by its group (mode 0770)");
+        trust_expect(tmpdir, me, 1, 1, "warning: directory is writable by its group");
+
+        /* a sticky directory (as /tmp): enough for a file named explicitly, not for a rules dir */
+        ck_assert_int_eq(chmod(tmpdir, 01777), 0);
+        trust_expect(path, me, 0, 1, "");
+        trust_expect(tmpdir, me, 0, 0, "directory is writable by others (mode 1777)");
+
+        /* a symlink in a trusted rules directory is judged by its target's directory, which is
+         * not named explicitly: no sticky exception */
+        ck_assert_int_eq(chmod(tmpdir, 0700), 0);
+        snprintf(path2, sizeof(path2), "%s/sub", tmpdir);
+        ck_assert_int_eq(mkdir(path2, 0700), 0);
+        snprintf(path, sizeof(path), "%s/sub/10-link.rules", tmpdir);
+        snprintf(want, sizeof(want), "%s/ok.rules", tmpdir);
+        ck_assert_int_eq(symlink(want, path), 0);
+        trust_expect(path2, me, 0, 1, "");
+        ck_assert_int_eq(chmod(tmpdir, 01777), 0);
+        snprintf(want, sizeof(want), "10-link.rules: its directory %s is writable by others (mode 1777)", tmpdir);
+        trust_expect(path2, me, 0, 0, want);
+        ck_assert_int_eq(chmod(tmpdir, 0700), 0);
+
+        remove_tmpdir();
+}
+END_TEST
+
 START_TEST(test_source_file)
 {
         ak_ruleset *rs = NULL;
@@ -1622,6 +1737,7 @@ static Suite *parse_suite(void) {
         tcase_add_test(tc, test_state_several_texts);
         tcase_add_test(tc, test_source_dir);
         tcase_add_test(tc, test_source_file);
+        tcase_add_test(tc, test_source_trust);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("bad");

@@ -116,6 +116,43 @@ if [ "$(id -u)" = 0 ] && [ -f /etc/audit/auditd.conf ] && command -v setpriv >/d
         check "unprivileged: the unreadable default auditd.conf is named, exit 0 ($out)" $(( $? || st != 0 ))
 fi
 
+# trust (issue #22): root is told exactly what auditkeepd refuses, as errors; an ordinary user
+# drafting rules in files of its own is told the same as warnings
+mkdir -m 700 "$tmp/trust"
+printf -- '-w /etc/passwd -p wa -k t\n' > "$tmp/trust/gw.rules"
+chmod 664 "$tmp/trust/gw.rules"
+if [ "$(id -u)" = 0 ]; then
+        cat > "$tmp/expected" <<EXPECTED
+$tmp/trust/gw.rules: file is writable by its group (mode 0664); auditkeepd does not load it (augenrules would)
+compat level 4 (auditctl 4.0.2 meaning), from --compat=4
+0 rules, 0 status settings, 1 errors
+EXPECTED
+        "$ctl" check --compat=4 --auditd-conf=none "$tmp/trust/gw.rules" > "$tmp/out" 2>&1; st=$?
+        diff -u "$tmp/expected" "$tmp/out"
+        check "root: a group-writable rules file is an error, exit 1" $(( $? || st != 1 ))
+        ln -s /dev/zero "$tmp/trust/zero.rules"
+        out=$(timeout 10 "$ctl" check --compat=4 --auditd-conf=none "$tmp/trust/zero.rules" 2>&1); st=$?
+        grep -qx "$tmp/trust/zero.rules: not a regular file but a character device (it leads to /dev/zero)" <<<"$out"
+        check "root: a symlink to /dev/zero is refused, exit 1" $(( $? || st != 1 ))
+fi
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+        chmod 755 "$tmp"
+        mkdir -m 755 "$tmp/draft"
+        printf -- '-w /etc/passwd -p wa -k t\n' > "$tmp/draft/10-mine.rules"
+        chown -R 65534:65534 "$tmp/draft"
+        cp "$ctl" "$tmp/auditkeepctl-copy2" && chmod 755 "$tmp/auditkeepctl-copy2"
+        cat > "$tmp/expected" <<EXPECTED
+$tmp/draft: warning: directory is owned by uid 65534, not by root; auditkeepd does not load any of its files (augenrules would)
+$tmp/draft/10-mine.rules: warning: file is owned by uid 65534, not by root; auditkeepd does not load it (augenrules would)
+compat level 4 (auditctl 4.0.2 meaning), from --compat=4
+1 rules, 0 status settings, 0 errors, 2 warnings
+EXPECTED
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/auditkeepctl-copy2" check --compat=4 --auditd-conf=none \
+                "$tmp/draft" > "$tmp/out" 2>&1; st=$?
+        diff -u "$tmp/expected" "$tmp/out"
+        check "unprivileged: a draft of one's own is read, with warnings, exit 0" $(( $? || st != 0 ))
+fi
+
 # compatibility levels: a line auditctl 3.0.9 and 4.0.2 compile differently is a warning at both
 # levels, naming the other; the level comes from --compat, a "# auditkeep: compat=N" line, the
 # installed auditctl (as root: auditctl refuses everyone else) or, failing all, the latest
