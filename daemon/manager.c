@@ -56,6 +56,8 @@
 #define EVENT_SPACING_USEC (10u * 1000u)
 
 static void verify_start(Manager *m, VerifyReason reason);
+static uint64_t event_verify_delay(Manager *m);
+static void event_verify_after(Manager *m, uint64_t delay);
 static void reload_swap(Manager *m, ak_ruleset *rs);
 
 static uint64_t realtime_usec(void) {
@@ -378,7 +380,10 @@ static void finish(Manager *m) {
                 metrics_write(m);
         if (m->verify_queued) {
                 m->verify_queued = 0;
-                verify_start(m, m->queued_reason);
+                if (m->queued_reason == VERIFY_EVENT)
+                        event_verify_after(m, event_verify_delay(m));   /* spaced in a flood */
+                else
+                        verify_start(m, m->queued_reason);
         }
 }
 
@@ -865,7 +870,11 @@ static void schedule_event_verify(Manager *m) {
          * after on_mon_io() has drained what the socket holds, with no wait (repair latency).
          * Busy, or soon after a repair (a series of changes, perhaps a fight): let the burst
          * gather for COALESCE_USEC, so that the fight accounting sees it whole. */
-        (void) sd_event_source_set_time_relative(m->verify_timer, event_verify_delay(m));
+        event_verify_after(m, event_verify_delay(m));
+}
+
+static void event_verify_after(Manager *m, uint64_t delay) {
+        (void) sd_event_source_set_time_relative(m->verify_timer, delay);
         (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_ONESHOT);
 }
 

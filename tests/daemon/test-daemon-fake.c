@@ -1485,8 +1485,15 @@ START_TEST(test_config_change_flood) {
         wait_status("in sync, 5 rules", 10000);
         fake_pause();
         assert_fake_holds_want(1);
+        /* the daemon may still be reading the flood after the last one was sent: count up to its
+         * last check */
         lists = count_req(AUDIT_LIST_RULES, mark, tl_len());
-        printf("test_config_change_flood: %u records in %.2f s, %zu checks\n", (unsigned) N, (double) (t1 - t0) / 1e6, lists);
+        for (size_t i = mark; i < tl_len(); i++) {
+                ev e = tl_get(i);
+                if (e.kind == EV_REQ && e.type == AUDIT_LIST_RULES && e.usec > t1)
+                        t1 = e.usec;
+        }
+        printf("test_config_change_flood: %u records, %zu checks in %.2f s\n", (unsigned) N, lists, (double) (t1 - t0) / 1e6);
         ck_assert_uint_ge(lists, 1);
         ck_assert_uint_le(lists, (t1 - t0) / 10000 + 20);
         fake_resume();
