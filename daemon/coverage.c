@@ -66,7 +66,8 @@ void coverage_detect(Manager *m) {
 
 ak_foreign_policy foreign_policy(Manager *m) {
         m->hold = HOLD_NONE;
-        if (m->foreign == AK_FOREIGN_KEEP || !m->want)
+        /* monitor mode removes nothing anyway: a foreign rule is reported, not held */
+        if (m->foreign == AK_FOREIGN_KEEP || !m->want || m->mode == MODE_MONITOR)
                 return m->foreign;
         if (m->elsewhere.what[0])
                 m->hold = HOLD_ELSEWHERE;

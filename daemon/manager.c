@@ -115,6 +115,9 @@ const char *manager_status_line(const Manager *m, char *buf, size_t size) {
                 snprintf(buf, size, "locked%s", m->locked_in_sync ? ", in sync" : ", differs from the rules (reboot needed)");
         else if (m->fight.flapping)
                 snprintf(buf, size, "flapping: another agent keeps changing the rules (%s)", m->last_drift_by[0] ? m->last_drift_by : "unknown");
+        else if (m->mode == MODE_MONITOR)
+                /* the State word first, as the State property says it (monitoring or drifted) */
+                snprintf(buf, size, "%s%s", manager_state_to_string(m->state), errors ? ", with errors in the rules" : "");
         else if (m->pending_rules || errors)
                 snprintf(buf, size, "degraded: %zu pending, %zu errors", m->pending_rules, errors);
         else if (m->state == STATE_IN_SYNC)

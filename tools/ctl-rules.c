@@ -245,6 +245,12 @@ static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak
         return EXIT_OK;
 }
 
+/* diff's exit status, whatever the output: 0 only when the kernel holds the rules and nothing
+ * (not even the lock) is withheld. */
+static int diff_exit(const ak_plan *p) {
+        return p->in_sync && !p->lock_withheld ? EXIT_OK : EXIT_PROBLEMS;
+}
+
 static int diff_json(const ak_sync_report *rep) {
         const ak_plan *p = rep->plan;
 
@@ -255,7 +261,7 @@ static int diff_json(const ak_sync_report *rep) {
                 json_str(text ? text : "?");
         }
         printf("]\n");
-        return p->in_sync ? EXIT_OK : EXIT_PROBLEMS;
+        return diff_exit(p);
 }
 
 static int diff_text(const ak_ruleset *rs, const ak_sync_report *rep) {
@@ -270,7 +276,7 @@ static int diff_text(const ak_ruleset *rs, const ak_sync_report *rep) {
                 print_lock_withheld(stdout, rep, rs);
         if (p->in_sync && !arg_quiet)
                 printf("in sync: %zu rules\n", rs->n_rules);
-        return p->in_sync && !p->lock_withheld ? EXIT_OK : EXIT_PROBLEMS;
+        return diff_exit(p);
 }
 
 static int apply_report(const ak_ruleset *rs, const ak_sync_report *rep) {

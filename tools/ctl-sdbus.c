@@ -25,8 +25,6 @@ int ctl_sdbus_load(void) {
                 SYM(message_read, "sd_bus_message_read"),
                 SYM(message_read_strv, "sd_bus_message_read_strv"),
                 SYM(message_skip, "sd_bus_message_skip"),
-                SYM(get_property, "sd_bus_get_property"),
-                SYM(get_property_string, "sd_bus_get_property_string"),
 #undef SYM
         };
         ctl_sdbus t = {};

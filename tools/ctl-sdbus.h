@@ -22,10 +22,6 @@ typedef struct ctl_sdbus {
         int (*message_read)(sd_bus_message *m, const char *types, ...);
         int (*message_read_strv)(sd_bus_message *m, char ***ret);
         int (*message_skip)(sd_bus_message *m, const char *types);
-        int (*get_property)(sd_bus *bus, const char *destination, const char *path, const char *interface,
-                            const char *member, sd_bus_error *ret_error, sd_bus_message **reply, const char *type);
-        int (*get_property_string)(sd_bus *bus, const char *destination, const char *path, const char *interface,
-                                   const char *member, sd_bus_error *ret_error, char **ret);
 } ctl_sdbus;
 
 extern ctl_sdbus ctl_sd;
@@ -51,5 +47,3 @@ void ctl_sdbus_error_free(sd_bus_error *e);
 #define sd_bus_message_read (*ctl_sd.message_read)
 #define sd_bus_message_read_strv (*ctl_sd.message_read_strv)
 #define sd_bus_message_skip (*ctl_sd.message_skip)
-#define sd_bus_get_property (*ctl_sd.get_property)
-#define sd_bus_get_property_string (*ctl_sd.get_property_string)

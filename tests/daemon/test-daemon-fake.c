@@ -1707,6 +1707,22 @@ static void fake_add_text_rule(const char *text) {
         ak_rule_done(&r);
 }
 
+/* Monitor mode with an error in the rules and the kernel holding the valid ones: STATUS= says what
+ * the State property says (it said "degraded" while State said "monitoring"). */
+START_TEST(test_monitor_status_with_errors) {
+        world_init("monitor-errors", FAKE_SEQPACKET, MON_UNIX);
+        write_rules_errors("-w /etc/passwd -p wa -k identity\n-a always,exit -F auidd=1 -S open\n", 1);
+        fake_preload(NULL);
+        w.extra_arg = "--mode=monitor";
+        spawn("0.2");
+        wait_notify("READY=1", 0, 10000);
+        wait_status("monitoring, with errors in the rules", 5000);
+        ck_assert_str_eq(last_status(), "monitoring, with errors in the rules");
+        ck_assert(!log_find("Drift detected", 0));
+        world_done();
+}
+END_TEST
+
 START_TEST(test_monitor_never_writes) {
         size_t n, mark;
 
@@ -2380,6 +2396,7 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("trust");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_monitor_never_writes);
+        tcase_add_test(tc, test_monitor_status_with_errors);
         tcase_add_test(tc, test_refusal_reported_once);
         tcase_add_test(tc, test_pending_forgotten);
         suite_add_tcase(s, tc);

@@ -7,6 +7,7 @@ the daemon refuses to loop where audit control is refused (a user or PID namespa
 Root with CAP_AUDIT_CONTROL in the initial namespaces (exit 77 otherwise); holds the shared
 kernel lock throughout, saves the kernel's state first and restores it at the end."""
 
+import json
 import os
 import re
 import subprocess
@@ -89,6 +90,12 @@ class TrustTest(KernelTestCase):
         self.assertIn("lock (-e 2) withheld: the rules have 1 error\n", r.stdout)
         self.assertNotIn(" -> 2\n", r.stdout)
         self.assertNotEqual(kernel_status()["enabled"], 2)
+        # the same exit status whatever the output: --json too says the lock is withheld
+        sh(CTL, "apply", "-q", self.rules(f"-w {watched} -p wa -k pw\n", "in-force.rules"), check=False)
+        r = subprocess.run([CTL, "diff", path], capture_output=True, text=True)
+        rj = subprocess.run([CTL, "diff", "--json", path], capture_output=True, text=True)
+        self.assertEqual((r.returncode, rj.returncode), (1, 1), r.stdout + rj.stdout)
+        self.assertEqual(json.loads(rj.stdout), [])
 
     def test_minus_d_of_forty_rules_is_one_incident(self):
         """One auditctl -D of 40 rules (20 watches, 20 syscall rules) while the daemon repairs is
