@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who changed the audit configuration (see attribution.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,4 +361,31 @@ void attribution_forget(Attribution *a, uint64_t upto) {
                 if (a->changes[i].seq > upto)
                         a->changes[k++] = a->changes[i];
         a->n_changes = k;
+}
+
+/* The changer as structured journal fields, AUDITKEEP_CHANGER_PID= ... _SES=, from the phrase
+ * (attribution.h): its values are escaped so that none holds a space or an '=', so the phrase
+ * splits into its fields exactly. Returns how many were put in ret (at most max). */
+size_t attribution_fields(const char *by, char **ret, size_t max) {
+        static const char *const keys[] = { "pid", "comm", "exe", "auid", "ses" };
+        size_t n = 0;
+
+        for (const char *t = by; *t && n < max; t += strcspn(t, " "), t += strspn(t, " ")) {
+                size_t len = strcspn(t, " ");
+
+                for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                        size_t kl = strlen(keys[k]);
+                        char name[8];
+
+                        if (len <= kl || strncmp(t, keys[k], kl) != 0 || t[kl] != '=')
+                                continue;
+                        for (size_t i = 0; i <= kl; i++)
+                                name[i] = (char) toupper((unsigned char) keys[k][i]);
+                        ret[n++] = strdup_printf("AUDITKEEP_CHANGER_%s=%.*s", name, (int) (len - kl - 1), t + kl + 1);
+                        break;
+                }
+                if (*t == '(')
+                        break;  /* "(and N other changes)": the first process only */
+        }
+        return n;
 }

@@ -96,3 +96,9 @@ int attribution_take(Attribution *a, uint64_t upto, char *buf, size_t size);
 /* Forget the changes that arrived up to `upto` (a check found the kernel as desired: they have
  * nothing left to explain). */
 void attribution_forget(Attribution *a, uint64_t upto);
+
+/* The changer phrase of attribution_take() as structured journal fields, AUDITKEEP_CHANGER_PID=
+ * ... AUDITKEEP_CHANGER_SES=, each a malloc'ed string into ret (at most max; NULL on OOM).
+ * Returns how many. The phrase's values are escaped so that none holds a space or an '=': it
+ * splits into its fields exactly, and a name cannot fake one. */
+size_t attribution_fields(const char *phrase, char **ret, size_t max);

@@ -114,7 +114,8 @@ const char *manager_status_line(const Manager *m, char *buf, size_t size) {
         if (m->locked)
                 snprintf(buf, size, "locked%s", m->locked_in_sync ? ", in sync" : ", differs from the rules (reboot needed)");
         else if (m->fight.flapping)
-                snprintf(buf, size, "flapping: another agent keeps changing the rules (%s)", m->last_drift_by[0] ? m->last_drift_by : "unknown");
+                /* who it is goes to root only (GetLastDrift, the journal): STATUS= is for everyone */
+                snprintf(buf, size, "flapping: another agent keeps changing the rules");
         else if (m->mode == MODE_MONITOR)
                 /* the State word first, as the State property says it (monitoring or drifted) */
                 snprintf(buf, size, "%s%s", manager_state_to_string(m->state), errors ? ", with errors in the rules" : "");
@@ -519,12 +520,22 @@ static void incident_report(Manager *m) {
         snprintf(m->last_drift_by, sizeof(m->last_drift_by), "%s", by);
         snprintf(m->last_drift_what, sizeof(m->last_drift_what), "%s", what);
         {
-                _cleanup_free_ char *fw = strdup_printf("AUDITKEEP_DRIFT=%s", what);
-                _cleanup_free_ char *fb = strdup_printf("AUDITKEEP_CHANGED_BY=%s", by);
-                _cleanup_free_ char *fp = strdup_printf("AUDITKEEP_REPAIR_PASSES=%u", inc->repairs);
-                const char *fields[] = { fw, fb, fp, NULL };
-                log_fields(LOG_WARNING, 0, AK_MID_DRIFT, fw && fb && fp ? fields : NULL, "Drift detected (%s%s): %s, by %s%s",
-                           inc->reason, m->mode == MODE_MONITOR ? ", monitor mode: not repaired" : "", what, by, repaired);
+                char *fields[10] = {};
+                size_t n = 0;
+                int ok = 1;
+
+                fields[n++] = strdup_printf("AUDITKEEP_DRIFT=%s", what);
+                fields[n++] = strdup_printf("AUDITKEEP_CHANGED_BY=%s", by);
+                fields[n++] = strdup_printf("AUDITKEEP_REPAIR_PASSES=%u", inc->repairs);
+                n += attribution_fields(by, fields + n, ELEMENTSOF(fields) - n - 1);
+                for (size_t i = 0; i < n; i++)
+                        if (!fields[i])
+                                ok = 0;
+                log_fields(LOG_WARNING, 0, AK_MID_DRIFT, ok ? (const char *const *) fields : NULL,
+                           "Drift detected (%s%s): %s, by %s%s", inc->reason,
+                           m->mode == MODE_MONITOR ? ", monitor mode: not repaired" : "", what, by, repaired);
+                for (size_t i = 0; i < n; i++)
+                        free(fields[i]);
         }
         manager_bus_drift(m, what, by);
         trail_drift(m, inc, by);

@@ -313,6 +313,32 @@ static const char *changer(uint64_t serial, const char *comm, const char *exe) {
         return take(attribution_mark(&a));
 }
 
+/* The phrase as structured journal fields: one per field, a forged name inside its own field. */
+START_TEST(test_phrase_fields) {
+        char *f[8] = {};
+        size_t n;
+
+        n = attribution_fields("pid=4343 comm=auditctl exe=/tmp/evil\\x20auid\\x3d1000\\x20ses\\x3d3\\x20(x/auditctl "
+                               "auid=unset ses=unset (and 2 other changes)", f, ELEMENTSOF(f));
+        ck_assert_uint_eq(n, 5);
+        ck_assert_str_eq(f[0], "AUDITKEEP_CHANGER_PID=4343");
+        ck_assert_str_eq(f[1], "AUDITKEEP_CHANGER_COMM=auditctl");
+        ck_assert_str_eq(f[2], "AUDITKEEP_CHANGER_EXE=/tmp/evil\\x20auid\\x3d1000\\x20ses\\x3d3\\x20(x/auditctl");
+        ck_assert_str_eq(f[3], "AUDITKEEP_CHANGER_AUID=unset");
+        ck_assert_str_eq(f[4], "AUDITKEEP_CHANGER_SES=unset");
+        for (size_t i = 0; i < n; i++)
+                free(f[i]);
+        n = attribution_fields("auid=1000 ses=3 (no SYSCALL record named the process)", f, ELEMENTSOF(f));
+        ck_assert_uint_eq(n, 2);
+        ck_assert_str_eq(f[0], "AUDITKEEP_CHANGER_AUID=1000");
+        for (size_t i = 0; i < n; i++)
+                free(f[i]);
+        ck_assert_uint_eq(attribution_fields("unknown (no audit record named the changer)", f, ELEMENTSOF(f)), 0);
+        ck_assert_uint_eq(attribution_fields("pid=1 comm=a exe=/b auid=0 ses=1", f, 2), 2);
+        free(f[0]), free(f[1]);
+}
+END_TEST
+
 START_TEST(test_names_cannot_fake_fields) {
         char v[5][300];
         const char *who;
@@ -384,6 +410,7 @@ static Suite *attribution_suite(void) {
         tcase_add_test(tc, test_own_records_by_pid);
         tcase_add_test(tc, test_hostile_names_escaped);
         tcase_add_test(tc, test_names_cannot_fake_fields);
+        tcase_add_test(tc, test_phrase_fields);
         tcase_add_test(tc, test_long_forged_path);
         tcase_add_test(tc, test_cescape_field);
         tcase_add_test(tc, test_expectation_given_back);
