@@ -172,20 +172,24 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         self.assertEqual((f, line, column), (self.rules, 4, 1))
         self.assertTrue(message.startswith("warning: ") and "-l" in message, message)
 
-    def test_04_auditd_conf_properties(self):
+    def test_04_auditd_conf_problems(self):
+        """AuditdConf names the file; AuditdConfProblems counts what its check found, follows an
+        edit and is announced with PropertiesChanged; ListAuditdConfProblems (root's) says what."""
         self.assertEqual(self.prop("AuditdConf"), self.auditd_conf)
-        self.assertEqual(self.prop("AuditdConfWarnings"), [self.auditd_conf_warning()])
+        self.assertEqual(self.prop("AuditdConfProblems"), 1)
+        self.assertEqual(self.call("ListAuditdConfProblems"), [[self.auditd_conf_warning()]])
         mark = self.monitor.mark()
         try:
             self.write_auditd_conf("SUSPEND")
-            self.assertEqual(self.wait_prop("AuditdConfWarnings", lambda v: v == [], timeout=5), [])
+            self.assertEqual(self.wait_prop("AuditdConfProblems", lambda v: v == 0, timeout=5), 0)
+            self.assertEqual(self.call("ListAuditdConfProblems"), [[]])
             self.assertTrue(self.monitor.wait(lambda: [c for c in self.monitor.changed(mark)
-                                                       if c.get("AuditdConfWarnings") == []]),
-                            "no PropertiesChanged for AuditdConfWarnings")
+                                                       if c.get("AuditdConfProblems") == 0]),
+                            "no PropertiesChanged for AuditdConfProblems")
         finally:
             self.write_auditd_conf("IGNORE")
-        self.assertEqual(self.wait_prop("AuditdConfWarnings", lambda v: v != [], timeout=5),
-                         [self.auditd_conf_warning()])
+        self.assertEqual(self.wait_prop("AuditdConfProblems", lambda v: v == 1, timeout=5), 1)
+        self.assertEqual(self.call("ListAuditdConfProblems"), [[self.auditd_conf_warning()]])
 
     # ---- methods ------------------------------------------------------------------------------
 
@@ -316,6 +320,7 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             self.assertEqual(j[k], p[prop], k)
         file, line, column, message = self.auditd_conf_warning()
         self.assertEqual(j["auditd_conf_problems"], [{"file": file, "line": line, "column": column, "message": message}])
+        self.assertEqual((j["auditd_conf_problem_count"], j["root_details"]), (1, True))
         r = self.ctl("rules", "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual([[x["rule"], x["declared"], x["state"]] for x in json.loads(r.stdout)], self.call("ListRules")[0])
