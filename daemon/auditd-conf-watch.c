@@ -44,12 +44,6 @@ static char *signature_of(const ak_auditd_conf *c) {
         return strbuf_steal(&b);
 }
 
-static void emit_changed(Manager *m) {
-        if (manager_bus_ready(m))
-                (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_IFACE,
-                                                      "AuditdConfWarnings", NULL);
-}
-
 static void check_now(Manager *m, const char *why) {
         AuditdConfWatch *w = m->auditd_conf;
         ak_auditd_conf *c = NULL;
@@ -82,7 +76,7 @@ static void check_now(Manager *m, const char *why) {
         if (!c) {
                 log_fields(LOG_INFO, 0, AK_MID_AUDITD_CONF, fields, "auditd.conf '%s' is absent (%s); nothing to check",
                            w->path, why);
-                emit_changed(m);
+                manager_bus_changed(m);    /* AuditdConfProblems, the count */
                 return;
         }
         for (size_t i = 0; i < c->n_diags; i++) {
@@ -98,7 +92,7 @@ static void check_now(Manager *m, const char *why) {
                            "auditd.conf '%s' (%s): %zu errors (auditd would refuse it), %zu warnings "
                            "(the audit trail is not safe); auditkeepd never edits it",
                            w->path, why, c->n_errors, c->n_diags - c->n_errors);
-        emit_changed(m);
+        manager_bus_changed(m);    /* AuditdConfProblems, the count */
 }
 
 static int on_settle(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -179,23 +173,14 @@ int auditd_conf_property_path(sd_bus *bus, const char *path, const char *interfa
         return sd_bus_message_append(reply, "s", m->auditd_conf ? m->auditd_conf->path : "");
 }
 
-/* Every diagnostic of the last check: (file, line, column, message); a warning's message starts
- * with "warning: ", an error's does not (auditd would refuse the file). */
-int auditd_conf_property_warnings(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+/* The problems of the last check, errors and warnings (none when the file is absent or was not
+ * checked). Everyone may read how many there are (AuditdConfProblems); the problems themselves
+ * are root's (ListAuditdConfProblems): auditd.conf is 0640, and a warning such as
+ * "disk_full_action is 'ignore'" tells how to stop the audit trail. */
+size_t auditd_conf_problems(const Manager *m, const ak_diag **ret) {
         const ak_auditd_conf *c = m->auditd_conf ? m->auditd_conf->conf : NULL;
-        int r;
 
-        r = sd_bus_message_open_container(reply, 'a', "(suus)");
-        for (size_t i = 0; c && r >= 0 && i < c->n_diags; i++) {
-                const ak_diag *d = &c->diags[i];
-                _cleanup_free_ char *text = strdup_printf("%s%s", d->warning ? "warning: " : "", d->message);
-                if (!text)
-                        return -ENOMEM;
-                r = sd_bus_message_append(reply, "(suus)", d->file, d->line, d->column, text);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        return r;
+        if (ret)
+                *ret = c ? c->diags : NULL;
+        return c ? c->n_diags : 0;
 }

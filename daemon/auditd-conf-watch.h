@@ -3,7 +3,10 @@
  * (inotify on its directory); reported in the journal once per change and on D-Bus. Never written. */
 #pragma once
 
+#include <stddef.h>
 #include <systemd/sd-bus.h>
+
+#include "auditkeep/ak-rules.h"
 
 typedef struct Manager Manager;
 typedef struct AuditdConfWatch AuditdConfWatch;
@@ -14,8 +17,8 @@ int auditd_conf_watch_start(Manager *m);
 void auditd_conf_watch_check(Manager *m);
 void auditd_conf_watch_free(Manager *m);
 
-/* D-Bus properties: AuditdConf (s), AuditdConfWarnings (a(suus)). */
+/* D-Bus: the property AuditdConf (s), and the last check's problems (errors and warnings): how
+ * many for everyone, the array itself (*ret, may be NULL) for root only (manager-bus.c). */
 int auditd_conf_property_path(sd_bus *bus, const char *path, const char *interface, const char *property,
                               sd_bus_message *reply, void *userdata, sd_bus_error *error);
-int auditd_conf_property_warnings(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                  sd_bus_message *reply, void *userdata, sd_bus_error *error);
+size_t auditd_conf_problems(const Manager *m, const ak_diag **ret);

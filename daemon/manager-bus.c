@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* org.auditkeep1.Manager on the system bus: live properties, privileged methods, signals. */
+/* org.auditkeep1.Manager on the system bus: live properties, privileged methods, signals.
+ *
+ * What every local user may see and what only root may: the properties and the signals go to
+ * everyone (GetAll by anyone, PropertiesChanged and DriftDetected broadcast), so they carry
+ * states, counts and times only. Who changed the configuration (pid, exe, auid, session) and
+ * what auditd.conf's check found (the file is 0640; "disk_full_action is 'ignore'" tells how to
+ * stop the audit trail) are answered by root-only methods, GetLastDrift and
+ * ListAuditdConfProblems, which the bus policy and authorize() restrict like the others. A
+ * getter that refused would break GetAll for everyone, and a changed value is broadcast in
+ * PropertiesChanged whatever its getter checks: so no property holds them. */
 #include <errno.h>
 #include <stddef.h>
 #include <inttypes.h>
@@ -90,10 +99,39 @@ static uint64_t parse_errors(const Manager *m) { return m->want ? m->want->n_err
 static const char *state_text(const Manager *m) { return manager_state_to_string(m->state); }
 static const char *mode_text(const Manager *m) { return m->mode == MODE_MONITOR ? "monitor" : "enforce"; }
 static const char *foreign_kept(const Manager *m) { return foreign_hold_to_string(m->hold); }
-/* The STATUS= line (one caller at a time: the property code copies it at once). */
+static uint64_t auditd_conf_count(const Manager *m) { return auditd_conf_problems(m, NULL); }
+
+/* Cut `who` (the changer) out of a status line: whole, or what is left of it where the line was
+ * cut short; with the parentheses around it. */
+static void cut_changer(char *line, const char *who) {
+        size_t n = strlen(who);
+
+        if (n < 8)
+                return;         /* "unknown", or too short to tell from ordinary words */
+        for (char *p = line; *p; p++) {
+                size_t rest = strlen(p), len = rest < n ? rest : n;
+                char *end = p + len;
+
+                if ((rest < n && rest < 8) || strncmp(p, who, len) != 0)
+                        continue;
+                if (p - line >= 2 && strncmp(p - 2, " (", 2) == 0) {
+                        p -= 2;
+                        if (*end == ')')
+                                end++;
+                }
+                memmove(p, end, strlen(end) + 1);
+                return;
+        }
+}
+
+/* The STATUS= line (one caller at a time: the property code copies it at once), without the
+ * changer that it names while flapping: that is root's (GetLastDrift). */
 static const char *status_text(const Manager *m) {
         static char buf[sizeof(m->last_status)];
-        return manager_status_line(m, buf, sizeof(buf));
+
+        manager_status_line(m, buf, sizeof(buf));
+        cut_changer(buf, m->last_drift_by);
+        return buf;
 }
 
 #define FIELD(n, t, f) { .name = n, .type = t, .offset = offsetof(Manager, f), .size = sizeof(((Manager *) 0)->f) }
@@ -121,8 +159,7 @@ static const BusProperty properties[] = {
         NUMBER("ParseErrors", 'u', parse_errors),
         FIELD("DriftEvents", 't', drift_events),
         FIELD("Repairs", 't', repairs),
-        FIELD("LastDriftUSec", 't', last_drift_usec),
-        FIELD("LastDriftBy", 's', last_drift_by),
+        FIELD("LastDriftUSec", 't', last_drift_usec),  /* who and what: GetLastDrift, root only */
         FIELD("LastSyncUSec", 't', last_sync_usec),
         { .name = "Mode", .type = 's', .text = mode_text, .constant = 1 },
         NUMBER("CompatLevel", 'u', manager_compat_level),       /* compat-bus.c */
@@ -130,7 +167,7 @@ static const BusProperty properties[] = {
         { .name = "Sources", .type = 'S' },
         /* auditd-conf-watch.c */
         { .name = "AuditdConf", .signature = "s", .getter = auditd_conf_property_path, .constant = 1 },
-        { .name = "AuditdConfWarnings", .signature = "a(suus)", .getter = auditd_conf_property_warnings },
+        NUMBER("AuditdConfProblems", 'u', auditd_conf_count),        /* which: ListAuditdConfProblems */
 };
 
 #define N_PROPERTIES ELEMENTSOF(properties)
@@ -427,8 +464,9 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         return send_array(reply, r);
 }
 
-static int method_list_errors(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+/* Reply with diagnostics as a(suus): file, line, column, message; a warning's message starts with
+ * "warning: ", an error's does not. Root only. */
+static int reply_diags(sd_bus_message *msg, sd_bus_error *error, const ak_diag *diags, size_t n) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r = authorize(msg, error, NULL);
 
@@ -437,8 +475,8 @@ static int method_list_errors(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(suus)");
-        for (size_t i = 0; r >= 0 && m->want && i < m->want->n_diags; i++) {
-                const ak_diag *d = &m->want->diags[i];
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const ak_diag *d = &diags[i];
                 _cleanup_free_ char *text = strdup_printf("%s%s", d->warning ? "warning: " : "", d->message);
                 _cleanup_free_ char *owned_file = NULL, *owned_text = NULL;
                 if (!text)
@@ -447,6 +485,33 @@ static int method_list_errors(sd_bus_message *msg, void *userdata, sd_bus_error 
                                           bus_text(text, &owned_text));
         }
         return send_array(reply, r);
+}
+
+static int method_list_errors(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const Manager *m = userdata;
+
+        return reply_diags(msg, error, m->want ? m->want->diags : NULL, m->want ? m->want->n_diags : 0);
+}
+
+/* What auditd.conf's last check found (the count is the property AuditdConfProblems). */
+static int method_list_auditd_conf_problems(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const ak_diag *diags;
+        size_t n = auditd_conf_problems(userdata, &diags);
+
+        return reply_diags(msg, error, diags, n);
+}
+
+/* The last drift reported: when (LastDriftUSec), what changed and who changed it; 0 and empty
+ * strings when none was. */
+static int method_get_last_drift(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const Manager *m = userdata;
+        _cleanup_free_ char *o1 = NULL, *o2 = NULL;
+        int r = authorize(msg, error, NULL);
+
+        if (r <= 0)
+                return r;
+        return sd_bus_reply_method_return(msg, "tss", m->last_drift_usec, bus_text(m->last_drift_what, &o1),
+                                          bus_text(m->last_drift_by, &o2));
 }
 
 /* The methods and signals; the properties are put in front of them from the table above. */
@@ -467,7 +532,12 @@ static const sd_bus_vtable methods_vtable[] = {
                                 method_diff, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListErrors", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(suus)", errors),
                                 method_list_errors, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_SIGNAL_WITH_ARGS("DriftDetected", SD_BUS_ARGS("s", what, "s", by), 0),
+        SD_BUS_METHOD_WITH_ARGS("GetLastDrift", SD_BUS_NO_ARGS, SD_BUS_RESULT("t", usec, "s", what, "s", by),
+                                method_get_last_drift, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListAuditdConfProblems", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(suus)", problems),
+                                method_list_auditd_conf_problems, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("DriftDetected",
+                                SD_BUS_ARGS("s", what, "u", removed, "u", added, "u", moved, "u", settings), 0),
         SD_BUS_SIGNAL_WITH_ARGS("Synced", SD_BUS_ARGS("u", added, "u", removed, "u", changed), 0),
         SD_BUS_VTABLE_END
 };
@@ -624,13 +694,23 @@ void manager_bus_changed(Manager *m) {
                 (void) sd_bus_emit_properties_changed_strv(m->bus, BUS_PATH, BUS_IFACE, (char **) changed);
 }
 
+/* DriftDetected goes to everyone: what changed and the counts, never who (`by` is root's, through
+ * GetLastDrift). Called while the incident is still open (manager.c, incident_report), so its
+ * counts are read from it. */
 void manager_bus_drift(Manager *m, const char *what, const char *by) {
-        if (manager_bus_ready(m))
-        {
-                _cleanup_free_ char *o1 = NULL, *o2 = NULL;
-                (void) sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "DriftDetected", "ss", bus_text(what, &o1),
-                                          bus_text(by, &o2));
+        const Incident *inc = &m->incident;
+        size_t removed = 0, added = 0, moved = 0, settings = 0;
+        _cleanup_free_ char *owned = NULL;
+
+        (void) by;
+        if (!manager_bus_ready(m))
+                return;
+        if (inc->open) {
+                incident_counts(inc, &removed, &added, &moved);
+                settings = inc->n_settings + !!inc->feature;
         }
+        (void) sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "DriftDetected", "suuuu", bus_text(what, &owned),
+                                  (uint32_t) removed, (uint32_t) added, (uint32_t) moved, (uint32_t) settings);
 }
 
 void manager_bus_synced(Manager *m, unsigned added, unsigned removed, unsigned changed) {

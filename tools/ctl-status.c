@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auditkeepctl status: the daemon's properties (one GetAll) and its last check of auditd.conf, as
- * text for a person, JSON, or the Prometheus metrics. */
+ * text for a person, JSON, or the Prometheus metrics. The properties are everyone's; run as root,
+ * status also asks the root-only methods for the details: who made the last drift (GetLastDrift)
+ * and what auditd.conf's check found (ListAuditdConfProblems). Anyone else is told that these
+ * are shown to root only. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,15 +20,19 @@
 #include "macro.h"
 
 typedef struct props {
-        char state[64], mode[32], last_drift_by[512], compat[400];
+        char state[64], mode[32], compat[400];
         char status_text[256], foreign_kept[64];        /* "": a daemon without these properties */
         uint32_t compat_level;  /* 0: a daemon without the property */
         uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
         uint32_t desired, loaded, pending, foreign, errors;
+        uint32_t auditd_conf_problems;  /* how many; which: ListAuditdConfProblems, root only */
         int locked, in_sync;
         uint64_t drift_events, repairs, last_drift, last_sync;
         char **sources;
         size_t n_sources;
+        /* root only */
+        int root_details;       /* asked for (as root) and answered */
+        char last_drift_by[512];
 } props;
 
 static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
@@ -54,7 +62,6 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                         if (r >= 0) {
                                 if (streq(name, "State")) snprintf(p->state, sizeof(p->state), "%s", v);
                                 else if (streq(name, "Mode")) snprintf(p->mode, sizeof(p->mode), "%s", v);
-                                else if (streq(name, "LastDriftBy")) snprintf(p->last_drift_by, sizeof(p->last_drift_by), "%s", v);
                                 else if (streq(name, "Compat")) snprintf(p->compat, sizeof(p->compat), "%s", v);
                                 else if (streq(name, "StatusText")) snprintf(p->status_text, sizeof(p->status_text), "%s", v);
                                 else if (streq(name, "ForeignKept")) snprintf(p->foreign_kept, sizeof(p->foreign_kept), "%s", v);
@@ -70,6 +77,7 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 { "PendingRules", offsetof(props, pending) }, { "ForeignRules", offsetof(props, foreign) },
                                 { "ParseErrors", offsetof(props, errors) },
                                 { "CompatLevel", offsetof(props, compat_level) },
+                                { "AuditdConfProblems", offsetof(props, auditd_conf_problems) },
                         };
                         r = sd_bus_message_read(reply, "u", &v);
                         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(map); i++)
@@ -136,46 +144,59 @@ static const char *format_when(uint64_t usec, char *buf, size_t size) {
         return buf;
 }
 
-/* status: the daemon's last check of auditd.conf (AuditdConf, AuditdConfWarnings), read with
- * Properties.Get through sd_bus_call_method (the bus calls the rest of this file uses). A daemon
- * without these properties (older) prints nothing. */
-static int get_property(sd_bus *bus, const char *name, const char *type, sd_bus_message **ret) {
-        sd_bus_error err = SD_BUS_ERROR_NULL;
-        sd_bus_message *reply = NULL;
-        int r;
-
-        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "Get", &err, &reply,
-                               "ss", BUS_IFACE, name);
-        sd_bus_error_free(&err);
-        if (r >= 0)
-                r = sd_bus_message_enter_container(reply, 'v', type);
-        if (r < 0) {
-                if (reply)
-                        sd_bus_message_unref(reply);
-                return r;
-        }
-        *ret = reply;
-        return 0;
+/* The details only root may see are asked for only as root: the bus policy refuses everyone
+ * else (and the broker may log each refusal). The daemon checks the caller itself too. */
+static int may_ask_details(void) {
+        return geteuid() == 0;
 }
 
-static void status_auditd_conf(sd_bus *bus) {
-        sd_bus_message *path_reply = NULL, *reply = NULL;
-        const char *conf = "", *file, *text;
-        uint32_t line, column;
-        size_t n = 0;
+/* GetLastDrift: who made the last drift. 1 when the daemon answered, 0 when it did not (an older
+ * daemon, or a refusal), with p->last_drift_by empty. */
+static int read_last_drift(sd_bus *bus, props *p) {
+        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        const char *what, *by;
+        uint64_t usec;
         int r;
 
-        if (get_property(bus, "AuditdConf", "s", &path_reply) < 0)
-                return;
-        if (sd_bus_message_read(path_reply, "s", &conf) < 0)
-                conf = "";
-        r = get_property(bus, "AuditdConfWarnings", "a(suus)", &reply);
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "GetLastDrift", &err, &reply, "");
+        sd_bus_error_free(&err);
         if (r >= 0)
-                r = sd_bus_message_enter_container(reply, 'a', "(suus)");
+                r = sd_bus_message_read(reply, "tss", &usec, &what, &by);
+        if (r < 0)
+                return 0;
+        snprintf(p->last_drift_by, sizeof(p->last_drift_by), "%s", by);
+        return 1;
+}
+
+/* status: the daemon's last check of auditd.conf: the file (AuditdConf) and, for root, its
+ * problems (ListAuditdConfProblems); for anyone else how many there are (AuditdConfProblems). */
+static void status_auditd_conf(sd_bus *bus, const props *p) {
+        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        char *conf = NULL;
+        const char *file, *text;
+        uint32_t line, column;
+        size_t n = 0;
+        int r = -EACCES, listed;
+
+        if (sd_bus_get_property_string(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "AuditdConf", &err, &conf) < 0) {
+                sd_bus_error_free(&err);
+                return;         /* a daemon without it */
+        }
+        sd_bus_error_free(&err);
+        if (p->root_details) {
+                r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListAuditdConfProblems", &err, &reply, "");
+                sd_bus_error_free(&err);
+                if (r >= 0)
+                        r = sd_bus_message_enter_container(reply, 'a', "(suus)");
+        }
+        listed = r >= 0;
         if (arg_json) {
                 printf(",\"auditd_conf\":");
                 json_str(conf);
-                printf(",\"auditd_conf_problems\":[");
+                printf(",\"auditd_conf_problem_count\":%" PRIu32 ",\"auditd_conf_problems\":", p->auditd_conf_problems);
+                printf(listed ? "[" : "null");
         }
         while (r >= 0 && (r = sd_bus_message_read(reply, "(suus)", &file, &line, &column, &text)) > 0) {
                 if (arg_json) {
@@ -194,13 +215,17 @@ static void status_auditd_conf(sd_bus *bus) {
                 }
                 n++;
         }
-        if (arg_json)
-                printf("]");
+        if (arg_json) {
+                if (listed)
+                        printf("]");
+        } else if (!conf[0])
+                printf("auditd.conf: not checked\n");
+        else if (n == 0 && (listed || p->auditd_conf_problems == 0))
+                printf("auditd.conf: no problems\n");
         else if (n == 0)
-                printf("auditd.conf: %s\n", conf[0] ? "no problems" : "not checked");
-        if (reply)
-                sd_bus_message_unref(reply);
-        sd_bus_message_unref(path_reply);
+                printf("auditd.conf: %" PRIu32 " problems found, shown to root only (auditkeepd never edits the file)\n",
+                       p->auditd_conf_problems);
+        free(conf);
 }
 
 /* the same text the daemon's --metrics file holds, from the same function */
@@ -224,17 +249,21 @@ static int status_prometheus(const props *p) {
 }
 
 static void status_json(sd_bus *bus, const props *p) {
+        /* null: shown to root only */
         printf("{\"state\":"); json_str(p->state);
         printf(",\"mode\":"); json_str(p->mode);
         printf(",\"enabled\":%u,\"failure\":%u,\"backlog_limit\":%u,\"backlog\":%u,\"lost\":%u,"
                "\"rate_limit\":%u,\"backlog_wait_time\":%u,\"audit_pid\":%u,\"locked\":%s,"
                "\"desired_rules\":%u,\"loaded_rules\":%u,\"pending_rules\":%u,\"foreign_rules\":%u,"
                "\"parse_errors\":%u,\"drift_events\":%" PRIu64 ",\"repairs\":%" PRIu64 ","
-               "\"last_drift_usec\":%" PRIu64 ",\"last_sync_usec\":%" PRIu64 ",\"last_drift_by\":",
+               "\"last_drift_usec\":%" PRIu64 ",\"last_sync_usec\":%" PRIu64 ",\"root_details\":%s,\"last_drift_by\":",
                p->enabled, p->failure, p->backlog_limit, p->backlog, p->lost, p->rate_limit, p->backlog_wait_time,
                p->audit_pid, p->locked ? "true" : "false", p->desired, p->loaded, p->pending, p->foreign, p->errors,
-               p->drift_events, p->repairs, p->last_drift, p->last_sync);
-        json_str(p->last_drift_by);
+               p->drift_events, p->repairs, p->last_drift, p->last_sync, p->root_details ? "true" : "false");
+        if (p->root_details)
+                json_str(p->last_drift_by);
+        else
+                printf("null");
         printf(",\"status_text\":");
         json_str(p->status_text);
         printf(",\"foreign_kept\":");
@@ -250,7 +279,7 @@ static void status_json(sd_bus *bus, const props *p) {
                 json_str(p->sources[i]);
         }
         printf("]");
-        status_auditd_conf(bus);
+        status_auditd_conf(bus, p);
         printf("}\n");
 }
 
@@ -322,13 +351,15 @@ static void status_text(sd_bus *bus, const props *p) {
                p->enabled, p->locked ? " (locked until reboot)" : "", p->failure, p->backlog, p->backlog_limit, p->lost,
                p->rate_limit, p->backlog_wait_time);
         printf("     drift: %" PRIu64 " events, %" PRIu64 " repairs; last %s%s%s\n", p->drift_events, p->repairs,
-               format_when(p->last_drift, w1, sizeof(w1)), p->last_drift_by[0] ? " by " : "", p->last_drift_by);
+               format_when(p->last_drift, w1, sizeof(w1)),
+               p->last_drift_by[0] ? " by " : p->last_drift && !p->root_details ? ", changer shown to root only" : "",
+               p->last_drift_by);
         printf(" last sync: %s\n", format_when(p->last_sync, w2, sizeof(w2)));
         printf("   sources:");
         for (size_t i = 0; i < p->n_sources; i++)
                 printf(" %s", p->sources[i]);
         printf("\n");
-        status_auditd_conf(bus);
+        status_auditd_conf(bus, p);
 }
 
 int verb_status(int argc, char **argv, sd_bus *bus) {
@@ -337,6 +368,8 @@ int verb_status(int argc, char **argv, sd_bus *bus) {
         int r;
 
         r = read_props(bus, &p, &err);
+        if (r >= 0 && !arg_prometheus && may_ask_details())
+                p.root_details = read_last_drift(bus, &p);
         if (r < 0) {
                 r = bus_failed("status", &err, r);
                 sd_bus_error_free(&err);

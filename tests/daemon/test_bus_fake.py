@@ -17,6 +17,7 @@ import json
 import os
 import pwd
 import shutil
+import socket
 import sys
 import tempfile
 import unittest
@@ -28,6 +29,10 @@ from akharness import (BUS_ACCESS_DENIED, BUS_IFACE, BUS_LETTHROUGH_USER, BUS_ME
                        ctl_for_everyone, manager_interface, realtime_usec, rule_key, write_auditd_conf)
 
 RULE_LINES = {"ak-bus-watch": 7, "ak-bus-access": 8, "ak-bus-user": 9}
+# who removes a rule through FAKE_KERNEL_SERVE_CONTROL (tests/helpers/fake-kernel-serve.c)
+FAKE_CHANGER = "pid=4242 comm=auditctl exe=/usr/sbin/auditctl auid=1000 ses=3"
+# what would tell an unprivileged reader who changed the rules or what auditd.conf lacks
+ROOTS_WORDS = ("pid=4242", "comm=auditctl", "auid=1000", "ses=3", "admin_space_left_action", "'ignore'")
 
 
 class FakeBusTest(unittest.TestCase, BusCalls):
@@ -172,20 +177,24 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         self.assertEqual((f, line, column), (self.rules, 4, 1))
         self.assertTrue(message.startswith("warning: ") and "-l" in message, message)
 
-    def test_04_auditd_conf_properties(self):
+    def test_04_auditd_conf_problems(self):
+        """AuditdConf names the file; AuditdConfProblems counts what its check found, follows an
+        edit and is announced with PropertiesChanged; ListAuditdConfProblems (root's) says what."""
         self.assertEqual(self.prop("AuditdConf"), self.auditd_conf)
-        self.assertEqual(self.prop("AuditdConfWarnings"), [self.auditd_conf_warning()])
+        self.assertEqual(self.prop("AuditdConfProblems"), 1)
+        self.assertEqual(self.call("ListAuditdConfProblems"), [[self.auditd_conf_warning()]])
         mark = self.monitor.mark()
         try:
             self.write_auditd_conf("SUSPEND")
-            self.assertEqual(self.wait_prop("AuditdConfWarnings", lambda v: v == [], timeout=5), [])
+            self.assertEqual(self.wait_prop("AuditdConfProblems", lambda v: v == 0, timeout=5), 0)
+            self.assertEqual(self.call("ListAuditdConfProblems"), [[]])
             self.assertTrue(self.monitor.wait(lambda: [c for c in self.monitor.changed(mark)
-                                                       if c.get("AuditdConfWarnings") == []]),
-                            "no PropertiesChanged for AuditdConfWarnings")
+                                                       if c.get("AuditdConfProblems") == 0]),
+                            "no PropertiesChanged for AuditdConfProblems")
         finally:
             self.write_auditd_conf("IGNORE")
-        self.assertEqual(self.wait_prop("AuditdConfWarnings", lambda v: v != [], timeout=5),
-                         [self.auditd_conf_warning()])
+        self.assertEqual(self.wait_prop("AuditdConfProblems", lambda v: v == 1, timeout=5), 1)
+        self.assertEqual(self.call("ListAuditdConfProblems"), [[self.auditd_conf_warning()]])
 
     # ---- methods ------------------------------------------------------------------------------
 
@@ -302,6 +311,39 @@ class FakeBusTest(unittest.TestCase, BusCalls):
                 self.assertEqual(self.dbus_send_error(method, user=who), (BUS_ACCESS_DENIED, "Only root may do this"), method)
         self.assertEqual(self.call("Resync"), [0, 0, 0])
 
+    def test_22_root_only_details(self):
+        """What auditd.conf's check found and who changed the rules are root's: an unprivileged
+        caller's GetAll works and holds neither (only the count of problems), the methods that
+        give them refuse it, and auditkeepctl status (text and JSON) says they are shown to root
+        only, where root's shows them."""
+        self.wait_in_sync()
+        theirs = self.props(user=NOBODY)
+        self.assertEqual(set(theirs), set(BUS_PROPERTIES))
+        self.assertNotIn("LastDriftBy", theirs)
+        self.assertNotIn("AuditdConfWarnings", theirs)
+        self.assertEqual(theirs["AuditdConfProblems"], 1)
+        for word in ROOTS_WORDS:
+            self.assertNotIn(word, json.dumps(theirs), word)
+        for method in ("GetLastDrift", "ListAuditdConfProblems"):
+            self.assertEqual(self.dbus_send_error(method, user=NOBODY)[0], BUS_ACCESS_DENIED, method)
+            r = self.busctl("call", BUS_NAME, BUS_PATH, BUS_IFACE, method, user=NOBODY, check=False)
+            self.assertIn("Access denied", r.stderr, method)
+
+        file, line, column, message = self.auditd_conf_warning()
+        r = self.ctl("status", user=NOBODY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("\nauditd.conf: 1 problems found, shown to root only (auditkeepd never edits the file)\n", r.stdout)
+        for word in ROOTS_WORDS:
+            self.assertNotIn(word, r.stdout, word)
+        r = self.ctl("status", "--json", user=NOBODY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        j = json.loads(r.stdout)
+        self.assertEqual((j["root_details"], j["last_drift_by"], j["auditd_conf_problems"], j["auditd_conf_problem_count"]),
+                         (False, None, None, 1))
+        r = self.ctl("status")
+        self.assertIn(f"\nauditd.conf: problems found (auditkeepd never edits the file):\n  {file}:{line}:{column}: "
+                      f"{message}\n", r.stdout)
+
     # ---- auditkeepctl -------------------------------------------------------------------------
 
     def test_30_ctl_status_rules_diff(self):
@@ -316,6 +358,7 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             self.assertEqual(j[k], p[prop], k)
         file, line, column, message = self.auditd_conf_warning()
         self.assertEqual(j["auditd_conf_problems"], [{"file": file, "line": line, "column": column, "message": message}])
+        self.assertEqual((j["auditd_conf_problem_count"], j["root_details"]), (1, True))
         r = self.ctl("rules", "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual([[x["rule"], x["declared"], x["state"]] for x in json.loads(r.stdout)], self.call("ListRules")[0])
@@ -385,6 +428,66 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             self.assertEqual(d.stop(timeout=10), 0, d.tail())
             d.log.close()
 
+    def test_93_drift_changer_for_root_only(self):
+        """Drift with a changer named by its records (fake-kernel-serve removes a rule as pid 4242,
+        auditctl, would): DriftDetected carries what changed and the counts, and neither it nor
+        any PropertiesChanged names the changer; an unprivileged GetAll and auditkeepctl status
+        do not either; root's GetLastDrift and auditkeepctl status do."""
+        if self.daemon.proc.poll() is None:
+            self.daemon.stop(timeout=10)
+        ddir = os.path.join(self.tmp, "drift")
+        os.mkdir(ddir)
+        control = os.path.join(ddir, "fake-control")
+        d = Daemon(ddir, ["--rules", self.rules, "--poll-interval", "1", "--auditd-conf", self.auditd_conf],
+                   env=dict(self.env, FAKE_KERNEL_SERVE_CONTROL=control), bus=self.bus.address, fake_kernel=True)
+        monitor = None
+        try:
+            d.notify.wait_for("READY=1", timeout=30)
+            self.bus.wait_name(BUS_NAME)
+            monitor = Monitor(self.bus.address)
+            self.wait_in_sync()
+            self.assertEqual((self.prop("DriftEvents"), self.call("GetLastDrift")), (0, [0, "", ""]))
+            mark = monitor.mark()
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+                s.sendto(b"remove-rule", control)
+            drift = monitor.wait(lambda: monitor.signals("DriftDetected", mark))
+            self.assertTrue(drift, "no DriftDetected signal\n" + d.tail())
+            self.assertEqual(drift[0]["payload"]["data"], ["1 rules removed", 1, 0, 0, 0])
+            self.wait_prop("DriftEvents", lambda v: v == 1)
+            self.wait_in_sync()
+            d.wait_log("Drift detected \\(event\\): 1 rules removed, by " + FAKE_CHANGER)
+            usec = self.prop("LastDriftUSec")
+            self.assertGreater(usec, 0)
+
+            # root sees who
+            self.assertEqual(self.call("GetLastDrift"), [usec, "1 rules removed", FAKE_CHANGER])
+            r = self.ctl("status")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(r.stdout, r"\n     drift: 1 events, [0-9]+ repairs; last .* by " + FAKE_CHANGER + "\n")
+            self.assertEqual(json.loads(self.ctl("status", "--json").stdout)["last_drift_by"], FAKE_CHANGER)
+
+            # everyone else: what and when, never who
+            changed = monitor.changed(mark)
+            self.assertIn(1, [c["DriftEvents"] for c in changed if "DriftEvents" in c])
+            broadcast = json.dumps([m for m in monitor.messages[mark:] if m.get("type") == "signal"])
+            for word in ROOTS_WORDS:
+                self.assertNotIn(word, broadcast, word)
+            theirs = self.props(user=NOBODY)
+            self.assertEqual((theirs["DriftEvents"], theirs["LastDriftUSec"]), (1, usec))
+            for word in ROOTS_WORDS:
+                self.assertNotIn(word, json.dumps(theirs), word)
+            self.assertEqual(self.dbus_send_error("GetLastDrift", user=NOBODY)[0], BUS_ACCESS_DENIED)
+            r = self.ctl("status", user=NOBODY)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(r.stdout, r"\n     drift: 1 events, [0-9]+ repairs; last .*, changer shown to root only\n")
+            for word in ROOTS_WORDS:
+                self.assertNotIn(word, r.stdout, word)
+            self.assertIsNone(json.loads(self.ctl("status", "--json", user=NOBODY).stdout)["last_drift_by"])
+        finally:
+            if monitor:
+                monitor.stop()
+            self.assertEqual(d.stop(timeout=10), 0, d.tail())
+            d.log.close()
 
 
     def test_92_untrusted_source_in_status(self):

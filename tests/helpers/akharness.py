@@ -46,8 +46,8 @@ BUS_PROPERTIES = {
     "State": "s", "Enabled": "u", "Failure": "u", "BacklogLimit": "u", "Backlog": "u", "Lost": "u",
     "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "InSync": "b", "DesiredRules": "u",
     "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
-    "Repairs": "t", "LastDriftUSec": "t", "LastDriftBy": "s", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
-    "AuditdConf": "s", "AuditdConfWarnings": "a(suus)", "CompatLevel": "u", "Compat": "s",
+    "Repairs": "t", "LastDriftUSec": "t", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
+    "AuditdConf": "s", "AuditdConfProblems": "u", "CompatLevel": "u", "Compat": "s",
     "StatusText": "s", "ForeignKept": "s",
 }
 BUS_METHODS = {  # name -> out args (name, type)
@@ -57,9 +57,12 @@ BUS_METHODS = {  # name -> out args (name, type)
     "ListRules": [("rules", "a(sss)")],
     "Diff": [("lines", "as")],
     "ListErrors": [("errors", "a(suus)")],
+    # root's: who changed the configuration, and what auditd.conf's check found
+    "GetLastDrift": [("usec", "t"), ("what", "s"), ("by", "s")],
+    "ListAuditdConfProblems": [("problems", "a(suus)")],
 }
 BUS_SIGNALS = {
-    "DriftDetected": [("what", "s"), ("by", "s")],
+    "DriftDetected": [("what", "s"), ("removed", "u"), ("added", "u"), ("moved", "u"), ("settings", "u")],
     "Synced": [("added", "u"), ("removed", "u"), ("changed", "u")],
 }
 # run as nobody: a command prefix

@@ -28,7 +28,7 @@ from akharness import (BUS_ACCESS_DENIED, BUS_IFACE, BUS_LETTHROUGH_USER, BUS_ME
                        BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS, BUS_XML, CTL, CTL_NOT_RUNNING, DAEMON, NOBODY, Bus,
                        BusCalls, Daemon, KernelTestCase, Monitor, auditd_conf_ignore_warning, canonical,
                        ctl_for_everyone, kernel_rules, kernel_status, manager_interface, nl_open, realtime_usec,
-                       rule_key, run, sh, usable, write_auditd_conf)
+                       rule_key, run, sh, usable, wait_until, write_auditd_conf)
 
 NAME, PATH, IFACE, XML = BUS_NAME, BUS_PATH, BUS_IFACE, BUS_XML
 # The interface as the design fixes it (akharness): name -> signature.
@@ -204,22 +204,25 @@ class BusTest(KernelTestCase, BusCalls):
 
     # ---- drift, repair, signals ---------------------------------------------------------------
 
-    def test_04_auditd_conf_properties(self):
-        """AuditdConf names the file; AuditdConfWarnings lists its problems, follows an edit
-        (rename over it) without a reload, and is announced with PropertiesChanged."""
+    def test_04_auditd_conf_problems(self):
+        """AuditdConf names the file; AuditdConfProblems counts its problems, follows an edit
+        (rename over it) without a reload, and is announced with PropertiesChanged;
+        ListAuditdConfProblems (root's) says what they are."""
         self.assertEqual(self.prop("AuditdConf"), self.auditd_conf)
-        self.assertEqual(self.prop("AuditdConfWarnings"), [self.auditd_warning_expected()])
+        self.assertEqual(self.prop("AuditdConfProblems"), 1)
+        self.assertEqual(self.call("ListAuditdConfProblems"), [[self.auditd_warning_expected()]])
         mark = self.monitor.mark()
         try:
             self.write_auditd_conf("SUSPEND")
-            self.assertEqual(self.wait_prop("AuditdConfWarnings", lambda v: v == [], timeout=5), [])
+            self.assertEqual(self.wait_prop("AuditdConfProblems", lambda v: v == 0, timeout=5), 0)
+            self.assertEqual(self.call("ListAuditdConfProblems"), [[]])
             self.assertTrue(self.monitor.wait(lambda: [c for c in self.monitor.changed(mark)
-                                                       if c.get("AuditdConfWarnings") == []]),
-                            "no PropertiesChanged for AuditdConfWarnings")
+                                                       if c.get("AuditdConfProblems") == 0]),
+                            "no PropertiesChanged for AuditdConfProblems")
         finally:
             self.write_auditd_conf("IGNORE")
-        self.assertEqual(self.wait_prop("AuditdConfWarnings", lambda v: v != [], timeout=5),
-                         [self.auditd_warning_expected()])
+        self.assertEqual(self.wait_prop("AuditdConfProblems", lambda v: v == 1, timeout=5), 1)
+        self.assertEqual(self.call("ListAuditdConfProblems"), [[self.auditd_warning_expected()]])
 
     def auditd_warning_expected(self):
         return self.auditd_conf_warning()
@@ -248,24 +251,29 @@ class BusTest(KernelTestCase, BusCalls):
         self.wait_rules(self.desired)
         after = self.wait_prop("Repairs", lambda v: v > before["Repairs"])
         self.wait_prop("State", lambda v: v == "in-sync")
-        # the incident is reported once it is over: one signal, then the properties name the changer
+        # the incident is reported once it is over: one signal, then root's GetLastDrift names the changer
         drift = self.monitor.wait(lambda: self.monitor.signals("DriftDetected", mark))
         self.assertTrue(drift, "no DriftDetected signal")
         p = self.props()
         self.assertEqual(p["DriftEvents"], before["DriftEvents"] + 1)
         self.assertGreaterEqual(p["Repairs"], after)
-        self.assertIn("comm=auditctl", p["LastDriftBy"])
-        self.assertIn("exe=/usr/sbin/auditctl", p["LastDriftBy"])
         self.assertGreaterEqual(p["LastDriftUSec"], t0)
         self.assertLessEqual(p["LastDriftUSec"], realtime_usec())
         self.assertEqual(p["LoadedRules"], 3)
         self.assertEqual(len(self.monitor.signals("DriftDetected", mark)), 1)
+        usec, last_what, by = self.call("GetLastDrift")
+        self.assertEqual(usec, p["LastDriftUSec"])
+        self.assertIn("comm=auditctl", by)
+        self.assertIn("exe=/usr/sbin/auditctl", by)
 
-        what, by = drift[0]["payload"]["data"]
+        what, removed, added, moved, settings = drift[0]["payload"]["data"]
         self.assertEqual(drift[0]["path"], PATH)
         self.assertEqual(drift[0]["interface"], IFACE)
         self.assertRegex(what, r"[0-9]+ rules removed")
-        self.assertIn("comm=auditctl", by)
+        self.assertEqual(last_what, what)
+        self.assertEqual((removed, added, moved, settings), (int(what.split()[0]), 0, 0, 0))
+        # broadcast to everyone: never who
+        self.assertNotIn("auditctl", json.dumps(self.monitor.signals("DriftDetected", mark)))
         synced = self.monitor.wait(lambda: [s for s in self.monitor.signals("Synced", mark) if s["payload"]["data"][0] > 0])
         self.assertTrue(synced, "no Synced signal with rules added")
         self.assertEqual(synced[0]["payload"]["data"][1:], [0, 0])
@@ -276,7 +284,7 @@ class BusTest(KernelTestCase, BusCalls):
         states = [c["State"] for c in seen if "State" in c]
         self.assertTrue({"drifted", "repairing"} & set(states), states)
         self.assertIn(before["DriftEvents"] + 1, [c["DriftEvents"] for c in seen if "DriftEvents" in c])
-        self.assertTrue(any("comm=auditctl" in c.get("LastDriftBy", "") for c in seen), seen)
+        self.assertNotIn("comm=auditctl", json.dumps(self.monitor.signals("PropertiesChanged", mark)))
         self.assertTrue(any(c.get("Repairs", 0) > before["Repairs"] for c in seen), seen)
 
     def test_11_resync_repairs_and_answers_what_it_did(self):
@@ -459,7 +467,7 @@ class BusTest(KernelTestCase, BusCalls):
 
     def test_16_hostile_process_name(self):
         """A changer named with control bytes and bytes that are not UTF-8 is reported escaped:
-        the log, LastDriftBy, GetAll and auditkeepctl status all keep working."""
+        the log, GetLastDrift, GetAll and auditkeepctl status all keep working."""
         self.wait_in_sync()
         name = b"\xff\x1b[31mEVIL\x07"
         evil = os.path.join(os.fsencode(self.tmp), name)
@@ -469,12 +477,13 @@ class BusTest(KernelTestCase, BusCalls):
         try:
             subprocess.run([evil, "-b", "1235"], check=True, stdout=subprocess.DEVNULL)
             self.wait_prop("BacklogLimit", lambda v: v == 1234)
-            by = self.wait_prop("LastDriftBy", lambda v: "EVIL" in v)
+            by = wait_until(lambda: next((b for b in [self.call("GetLastDrift")[2]] if "EVIL" in b), None), timeout=5)
         finally:
             os.unlink(evil)
         escaped = r"\xff\x1b[31mEVIL\x07"
         self.assertRegex(by, r"^pid=\d+ comm=" + re.escape(escaped) + r" exe=" + re.escape(self.tmp) + "/" + re.escape(escaped))
-        self.assertEqual(self.props()["LastDriftBy"], by)
+        self.assertEqual(self.call("GetLastDrift")[2], by)
+        self.assertEqual(self.props()["State"], "in-sync")
         self.assertIn(escaped, self.wait_log(r"Drift detected \(event\): backlog_limit set to 1235 \(want 1234\), by .*",
                                              after=mark).group(0))
         raw = self.log_text()[mark:]
@@ -575,10 +584,11 @@ class BusTest(KernelTestCase, BusCalls):
                  "desired_rules": "DesiredRules", "loaded_rules": "LoadedRules", "pending_rules": "PendingRules",
                  "foreign_rules": "ForeignRules", "parse_errors": "ParseErrors", "drift_events": "DriftEvents",
                  "repairs": "Repairs", "last_drift_usec": "LastDriftUSec", "last_sync_usec": "LastSyncUSec",
-                 "last_drift_by": "LastDriftBy", "sources": "Sources", "auditd_conf": "AuditdConf",
+                 "sources": "Sources", "auditd_conf": "AuditdConf", "auditd_conf_problem_count": "AuditdConfProblems",
                  "compat_level": "CompatLevel", "compat": "Compat", "status_text": "StatusText",
                  "foreign_kept": "ForeignKept"}
-        self.assertEqual(set(j), set(names) | {"auditd_conf_problems"})
+        self.assertEqual(set(j), set(names) | {"auditd_conf_problems", "last_drift_by", "root_details"})
+        self.assertEqual((j["root_details"], j["last_drift_by"]), (True, self.call("GetLastDrift")[2]))
         file, line, column, message = self.auditd_conf_warning()
         self.assertEqual(j["auditd_conf_problems"], [{"file": file, "line": line, "column": column, "message": message}])
         for k, prop in names.items():
@@ -603,8 +613,9 @@ class BusTest(KernelTestCase, BusCalls):
                          rf"backlog wait {p['BacklogWaitTime']}$")
         self.assertTrue(lines[3].strip().startswith(f"drift: {p['DriftEvents']} events, {p['Repairs']} repairs; last "),
                         lines[3])
-        if p["LastDriftBy"]:
-            self.assertTrue(lines[3].endswith(" by " + p["LastDriftBy"]), lines[3])
+        by = self.call("GetLastDrift")[2]
+        if by:
+            self.assertTrue(lines[3].endswith(" by " + by), lines[3])
         self.assertRegex(lines[4].strip(), r"^last sync: [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} \([0-9]+s ago\)$")
         self.assertEqual(lines[5].strip(), "sources: " + self.rules)
         self.assertEqual(lines[6], "auditd.conf: problems found (auditkeepd never edits the file):")
