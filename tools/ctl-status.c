@@ -20,7 +20,7 @@
 #include "macro.h"
 
 typedef struct props {
-        char state[64], mode[32], compat[400];
+        char state[64], mode[32], compat[400], auditd_conf[4096];
         char status_text[256], foreign_kept[64];        /* "": a daemon without these properties */
         uint32_t compat_level;  /* 0: a daemon without the property */
         uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
@@ -64,6 +64,7 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 else if (streq(name, "Mode")) snprintf(p->mode, sizeof(p->mode), "%s", v);
                                 else if (streq(name, "Compat")) snprintf(p->compat, sizeof(p->compat), "%s", v);
                                 else if (streq(name, "StatusText")) snprintf(p->status_text, sizeof(p->status_text), "%s", v);
+                                else if (streq(name, "AuditdConf")) snprintf(p->auditd_conf, sizeof(p->auditd_conf), "%s", v);
                                 else if (streq(name, "ForeignKept")) snprintf(p->foreign_kept, sizeof(p->foreign_kept), "%s", v);
                         }
                 } else if (streq(sig, "u")) {
@@ -174,17 +175,13 @@ static int read_last_drift(sd_bus *bus, props *p) {
 static void status_auditd_conf(sd_bus *bus, const props *p) {
         _cleanup_(msg_freep) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
-        char *conf = NULL;
-        const char *file, *text;
+        const char *conf = p->auditd_conf, *file, *text;
         uint32_t line, column;
         size_t n = 0;
         int r = -EACCES, listed;
 
-        if (sd_bus_get_property_string(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "AuditdConf", &err, &conf) < 0) {
-                sd_bus_error_free(&err);
+        if (!conf[0])
                 return;         /* a daemon without it */
-        }
-        sd_bus_error_free(&err);
         if (p->root_details) {
                 r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListAuditdConfProblems", &err, &reply, "");
                 sd_bus_error_free(&err);
@@ -225,7 +222,6 @@ static void status_auditd_conf(sd_bus *bus, const props *p) {
         else if (n == 0)
                 printf("auditd.conf: %" PRIu32 " problems found, shown to root only (auditkeepd never edits the file)\n",
                        p->auditd_conf_problems);
-        free(conf);
 }
 
 /* the same text the daemon's --metrics file holds, from the same function */
