@@ -330,13 +330,13 @@ uint64_t attribution_mark(const Attribution *a) {
         return a->seq;
 }
 
-int attribution_take(Attribution *a, uint64_t upto, char *buf, size_t size) {
+int attribution_describe(const Attribution *a, uint64_t upto, char *buf, size_t size) {
         const AttrChange *best = NULL;
         size_t others = 0;
 
         for (size_t i = 0; i < a->n_changes; i++) {
                 const AttrChange *c = &a->changes[i];
-                if (!best || c->named || !best->named)
+                if (c->seq <= upto && (!best || c->named || !best->named))
                         best = c;
         }
         if (!best) {
@@ -344,14 +344,32 @@ int attribution_take(Attribution *a, uint64_t upto, char *buf, size_t size) {
                 return 0;
         }
         for (size_t i = 0; i < a->n_changes; i++)
-                if (!streq(a->changes[i].who, best->who))
+                if (a->changes[i].seq <= upto && !streq(a->changes[i].who, best->who))
                         others++;
         if (others)
                 snprintf(buf, size, "%s (and %zu other change%s)", best->who, others, others == 1 ? "" : "s");
         else
                 snprintf(buf, size, "%s", best->who);
-        attribution_forget(a, upto);
         return 1;
+}
+
+int attribution_take(Attribution *a, uint64_t upto, char *buf, size_t size) {
+        int r = attribution_describe(a, upto, buf, size);
+
+        attribution_forget(a, upto);
+        return r;
+}
+
+int attribution_named_pid(const Attribution *a, uint64_t after, uint64_t upto, char *buf, size_t size) {
+        for (size_t i = a->n_changes; i > 0; i--) {
+                const AttrChange *c = &a->changes[i - 1];
+
+                if (c->seq > after && c->seq <= upto && c->named && strncmp(c->who, "pid=", 4) == 0) {
+                        snprintf(buf, size, "%.*s", (int) strcspn(c->who + 4, " "), c->who + 4);
+                        return 1;
+                }
+        }
+        return 0;
 }
 
 void attribution_forget(Attribution *a, uint64_t upto) {

@@ -87,11 +87,15 @@ int attribution_record(Attribution *a, const ak_record *rec, uint64_t now);
 /* The current arrival mark: changes up to here are used up by attribution_take(a, mark). */
 uint64_t attribution_mark(const Attribution *a);
 
-/* Name who made the changes kept so far: the latest change whose process is known (else the
- * latest one), and how many others there were, as a phrase into buf. Changes that arrived up to
- * `upto` are used up. Returns 1, or 0 with "unknown (no audit record named the changer)" when
- * no change is kept. */
+/* Name who made the changes that arrived up to `upto`: the latest change whose process is known
+ * (else the latest one), and how many others there were, as a phrase into buf; they are used
+ * up. Returns 1, or 0 with "unknown (no audit record named the changer)" when there is none. */
 int attribution_take(Attribution *a, uint64_t upto, char *buf, size_t size);
+/* The same phrase, for the changes up to `upto`, without using them up. */
+int attribution_describe(const Attribution *a, uint64_t upto, char *buf, size_t size);
+/* The pid of the latest change in (after, upto] whose process a record named, into buf: 1, or 0
+ * when none was named. */
+int attribution_named_pid(const Attribution *a, uint64_t after, uint64_t upto, char *buf, size_t size);
 
 /* Forget the changes that arrived up to `upto` (a check found the kernel as desired: they have
  * nothing left to explain). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fights (see fight.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fight.h"
@@ -43,13 +44,34 @@ static void marks_prune(Fight *f, uint64_t now) {
         f->n_marks = k;
 }
 
+static int cmp_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+        return x < y ? -1 : x > y;
+}
+
 void fight_repairing(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now) {
+        _cleanup_free_ uint64_t *moved = NULL;
+        size_t n_moved = 0;
+
         f->last_repair = now;
         marks_prune(f, now);
+        /* a rule deleted and added back by the same repair is moved into its place: the daemon's
+         * own doing, nothing the other side undid */
+        moved = malloc((n_ops + 1) * sizeof(uint64_t));
+        for (size_t i = 0; moved && i < n_ops; i++)
+                if (ops[i].type == AK_OP_DEL_RULE)
+                        moved[n_moved++] = ak_rule_hash(ops[i].rule);
+        if (moved)
+                qsort(moved, n_moved, sizeof(uint64_t), cmp_u64);
         for (size_t i = 0; i < n_ops; i++) {
-                uint64_t sig = ak_op_signature(&ops[i]);
+                uint64_t sig = ak_op_signature(&ops[i]), h;
                 size_t at;
-                FightMark *mk = mark_find(f, sig, &at);
+                FightMark *mk;
+
+                if (ops[i].type == AK_OP_ADD_RULE && moved &&
+                    (h = ak_rule_hash(ops[i].rule), bsearch(&h, moved, n_moved, sizeof(uint64_t), cmp_u64)))
+                        continue;
+                mk = mark_find(f, sig, &at);
 
                 if (!mk) {
                         if (f->n_marks == ELEMENTSOF(f->marks))

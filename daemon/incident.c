@@ -114,8 +114,10 @@ int incident_add(Incident *inc, const char *reason, const ak_op *ops, size_t n_o
                 }
         }
         if (set_add(&inc->missing, &inc->n_missing, &inc->missing_allocated, add, n_add) < 0 ||
-            set_add(&inc->extra, &inc->n_extra, &inc->extra_allocated, del, n_del) < 0)
+            set_add(&inc->extra, &inc->n_extra, &inc->extra_allocated, del, n_del) < 0) {
+                incident_clear(inc);    /* nothing half-kept for the next one */
                 return -ENOMEM;
+        }
         if (opened) {
                 inc->open = 1;
                 inc->first_usec = now;
@@ -126,16 +128,16 @@ int incident_add(Incident *inc, const char *reason, const ak_op *ops, size_t n_o
         return opened;
 }
 
-void incident_repaired(Incident *inc, const ak_sync_report *rep, uint64_t took_usec) {
+void incident_repaired(Incident *inc, const ak_sync_report *rep, uint64_t now) {
         if (!inc->open)
                 return;
+        inc->repair_end = now;
         inc->repairs++;
         inc->added += rep->added;
         inc->removed += rep->removed;
         inc->set += rep->set;
         inc->pending = rep->n_pending;          /* what is left after the last one */
         inc->refused = rep->n_failed;
-        inc->repair_usec += took_usec;
 }
 
 uint64_t incident_deadline(const Incident *inc, uint64_t extra_usec) {

@@ -43,6 +43,9 @@ typedef struct Incident {
         char reason[16];                /* of the check that found the first difference */
         uint64_t first_usec, last_usec; /* CLOCK_MONOTONIC of the first and last difference found */
         unsigned passes;                /* checks that found a new difference */
+        uint64_t first_realtime;        /* CLOCK_REALTIME of the first difference (LastDriftUSec) */
+        uint64_t attr_mark;             /* attribution_mark() of its last check: changes up to here are its */
+        uint64_t repair_end;            /* CLOCK_MONOTONIC when its last repair ended */
         /* What differed, over every pass: hashes of the rules that had to be added back
          * (missing) and deleted (extra), sorted; a rule in both was out of order. */
         uint64_t *missing, *extra;
@@ -51,18 +54,18 @@ typedef struct Incident {
         size_t n_settings;
         int feature;                    /* loginuid_immutable had to be set again */
         KeyList keys;
-        /* What the repairs did, summed. */
+        /* What the repairs did, summed; repair_end - first_usec is how long repairing took. */
         unsigned repairs;
         size_t added, removed, set, pending, refused;
-        uint64_t repair_usec;           /* time spent repairing, summed */
+
 } Incident;
 
 /* A check found the kernel different: these ops would repair it (`have` is the status it read).
  * Returns 1 when this opened the incident, 0 when it joined the open one, -ENOMEM. */
 int incident_add(Incident *inc, const char *reason, const ak_op *ops, size_t n_ops,
                  const struct audit_status *have, uint64_t now);
-/* A repair of the open incident ended (its report, and how long it took). */
-void incident_repaired(Incident *inc, const ak_sync_report *rep, uint64_t took_usec);
+/* A repair of the open incident ended, at `now` (its report). */
+void incident_repaired(Incident *inc, const ak_sync_report *rep, uint64_t now);
 /* When the open incident is reported if nothing new is found: last difference + quiet spell (+
  * extra, the backoff of a fight, during which nothing is looked at), and INCIDENT_MAX_USEC after
  * it opened at the latest (changes that go on make a new one). */

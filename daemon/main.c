@@ -235,6 +235,7 @@ int main(int argc, char **argv) {
         r = manager_start(m);
         if (r >= 0)
                 r = sd_event_loop(m->event);
+        manager_stop(m);        /* an incident under way is reported while the daemon is still there */
         (void) sd_notify(0, "STOPPING=1");
         if (r >= 0 && !m->exit_status)
                 log_fields(LOG_INFO, 0, AK_MID_STOPPED, NULL, "auditkeepd stopped; the kernel keeps its configuration");

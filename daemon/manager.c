@@ -50,12 +50,15 @@
 #define COALESCE_USEC 1000u                     /* a burst of records becomes one verification */
 /* Records that keep asking for checks that find nothing (a flood of outside CONFIG_CHANGE
  * records): after EVENT_QUIET_CHECKS such checks in a row, record-triggered checks are spaced so
- * that they take at most about a tenth of a core (ten times the last check's length, at least
- * EVENT_SPACING_USEC apart). A real change in the flood is still found at the next one. */
+ * that they take at most about a tenth of a core (ten times the last full check's length, at
+ * least EVENT_SPACING_USEC and at most EVENT_SPACING_MAX_USEC apart). A real change in the flood
+ * is still found at the next one. */
 #define EVENT_QUIET_CHECKS 3u
 #define EVENT_SPACING_USEC (10u * 1000u)
+#define EVENT_SPACING_MAX_USEC (100u * 1000u)
 
 static void verify_start(Manager *m, VerifyReason reason);
+static void incident_report(Manager *m, uint64_t upto);
 static uint64_t event_verify_delay(Manager *m);
 static void event_verify_after(Manager *m, uint64_t delay);
 static void reload_swap(Manager *m, ak_ruleset *rs);
@@ -65,6 +68,11 @@ static uint64_t realtime_usec(void) {
 
         clock_gettime(CLOCK_REALTIME, &ts);
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+/* A check whose differences are drift (not a start, reload or request that applies new rules). */
+static bool is_drift_check(VerifyReason r) {
+        return r == VERIFY_EVENT || r == VERIFY_POLL || r == VERIFY_SETTLE;
 }
 
 static const char *reason_name(VerifyReason r) {
@@ -366,7 +374,8 @@ static void finish(Manager *m) {
         log_debug("verify %s done: %s", reason_name(done), manager_state_to_string(m->state));
         m->busy = 0;
         m->check_end_usec = now_usec();
-        m->check_usec = m->check_end_usec - m->check_start_usec;
+        if (m->incident_due)
+                incident_report(m, attribution_mark(&m->attr));
         notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
@@ -421,6 +430,7 @@ static void after_sync(Manager *m) {
         m->last_changed = rep->set;
         m->loaded_rules = m->want->n_rules - rep->n_pending;
         m->last_sync_usec = realtime_usec();
+        m->in_sync_seen = false;
         took = now_usec() - m->trigger_usec;
 
         if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD || m->reason == VERIFY_REQUEST) {
@@ -433,8 +443,8 @@ static void after_sync(Manager *m) {
                 log_fields(LOG_NOTICE, 0, AK_MID_REPAIRED, NULL, "Repaired in %.1f ms: %zu added, %zu removed, %zu status changes",
                            (double) took / 1000.0, rep->added, rep->removed, rep->set);
         }
-        if (!m->retrying && m->incident.open)
-                incident_repaired(&m->incident, rep, took);     /* its trail record comes with its report */
+        if (!m->retrying && m->incident.open && is_drift_check(m->reason) && (rep->added || rep->removed || rep->set))
+                incident_repaired(&m->incident, rep, now_usec());       /* its trail record comes with its report */
         else if (!m->retrying || rep->added)
                 trail_sync(m, rep, m->reason == VERIFY_START ? "sync-start" : m->reason == VERIFY_RELOAD ? "sync-reload" :
                                    m->reason == VERIFY_REQUEST ? "sync-resync" : m->retrying ? "pending-loaded" : "drift-repaired");
@@ -505,18 +515,22 @@ static uint64_t drift_signature(const ak_plan *p, size_t n_ops, const struct aud
 
 /* Report the incident (incident.h): once the outside action is over, with everything its passes
  * found and repaired, and who made it, from every record that arrived meanwhile. */
-static void incident_report(Manager *m) {
+static void incident_report(Manager *m, uint64_t upto) {
         Incident *inc = &m->incident;
         char what[256], by[512], repaired[96] = "";
 
+        m->incident_due = false;
         if (!inc->open)
                 return;
         (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_OFF);
-        attribution_take(&m->attr, attribution_mark(&m->attr), by, sizeof(by));
+        attribution_take(&m->attr, upto, by, sizeof(by));
         incident_describe(inc, what, sizeof(what));
         if (inc->repairs)
                 snprintf(repaired, sizeof(repaired), "; repaired in %u pass%s, %.1f ms", inc->repairs,
-                         inc->repairs == 1 ? "" : "es", (double) inc->repair_usec / 1000.0);
+                         inc->repairs == 1 ? "" : "es", (double) (inc->repair_end - inc->first_usec) / 1000.0);
+        /* counted and told at once, so that whoever sees the count can read the changer */
+        m->drift_events++;
+        m->last_drift_usec = inc->first_realtime;
         snprintf(m->last_drift_by, sizeof(m->last_drift_by), "%s", by);
         snprintf(m->last_drift_what, sizeof(m->last_drift_what), "%s", what);
         {
@@ -543,8 +557,17 @@ static void incident_report(Manager *m) {
         manager_bus_changed(m);
 }
 
+/* The incident's quiet spell is over. A check or repair still in flight may belong to it: the
+ * report waits for it (finish()). Otherwise every record seen belongs to it (its own records may
+ * arrive after the check that found its last difference). */
 static int on_incident_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        incident_report(userdata);
+        Manager *m = userdata;
+
+        if (m->busy) {
+                m->incident_due = true;
+                return 0;
+        }
+        incident_report(m, attribution_mark(&m->attr));
         return 0;
 }
 
@@ -559,16 +582,26 @@ static void drift_found(Manager *m, const ak_plan *p, size_t n_main, uint64_t si
                 return;
         }
         m->quiet_events = 0;
+        m->in_sync_seen = false;
         m->drift_reported = 1;
         m->drift_sig = sig;
+        /* another process's change is another incident: the one under way is reported first,
+         * with the changes its own checks saw */
+        if (m->incident.open) {
+                char before[24], now[24];
+
+                if (attribution_named_pid(&m->attr, 0, m->incident.attr_mark, before, sizeof(before)) &&
+                    attribution_named_pid(&m->attr, m->incident.attr_mark, m->query_mark, now, sizeof(now)) &&
+                    !streq(before, now))
+                        incident_report(m, m->incident.attr_mark);
+        }
         r = incident_add(&m->incident, reason_name(m->reason), p->ops, n_main, &m->report.before.status, now_usec());
         if (r < 0)
                 log_warning_errno(r, "Cannot keep the drift incident: %m");
-        if (r > 0) {
-                m->drift_events++;
-                m->last_drift_usec = realtime_usec();
-        }
+        if (r > 0)
+                m->incident.first_realtime = realtime_usec();
         if (r >= 0) {
+                m->incident.attr_mark = m->query_mark;
                 (void) sd_event_source_set_time(m->incident_timer, incident_deadline(&m->incident, m->fight.backoff_usec));
                 (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_ONESHOT);
         }
@@ -584,8 +617,8 @@ static int fight_backoff(Manager *m, const ak_plan *p, size_t n_main) {
         if (started) {
                 char by[512];
 
-                /* the records so far, kept for the incident's report (upto 0: nothing used up) */
-                attribution_take(&m->attr, 0, by, sizeof(by));
+                /* the records so far, kept for the incident's report */
+                attribution_describe(&m->attr, m->query_mark, by, sizeof(by));
                 log_fields(LOG_WARNING, 0, AK_MID_FLAPPING, NULL,
                            "Flapping: the audit configuration keeps being changed back (by %s); backing off", by);
         }
@@ -632,8 +665,9 @@ static void locked_found(Manager *m, const ak_plan *p) {
 static void confirm_sync(Manager *m) {
         uint64_t now = realtime_usec();
 
-        if (!manager_in_sync(m) || now - m->last_sync_usec >= m->poll_usec)
+        if (!m->in_sync_seen || now - m->last_sync_usec >= m->poll_usec)
                 m->last_sync_usec = now;
+        m->in_sync_seen = true;
 }
 
 static void in_sync_found(Manager *m, const ak_plan *p) {
@@ -646,6 +680,7 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         if (!m->incident.open)
                 attribution_forget(&m->attr, m->query_mark);
         m->loaded_rules = m->want->n_rules;
+        m->check_usec = now_usec() - m->check_start_usec;       /* what a check costs, for the spacing */
         confirm_sync(m);
         if (m->reason == VERIFY_EVENT)
                 m->quiet_events++;
@@ -757,7 +792,8 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 }
         }
 
-        fight_repairing(&m->fight, p->ops, n_main, now_usec());
+        if (is_drift_check(m->reason))
+                fight_repairing(&m->fight, p->ops, n_main, now_usec());
         if (!m->fight.flapping)
                 set_state(m, STATE_REPAIRING);
         if (n_main == 0) {
@@ -831,7 +867,15 @@ void manager_verify(Manager *m, VerifyReason reason) {
 /* records */
 
 static int on_verify_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        verify_start(userdata, VERIFY_EVENT);
+        Manager *m = userdata;
+        uint64_t delay = m->busy ? 0 : event_verify_delay(m);
+
+        /* armed while a check was in flight: the spacing counts from its end */
+        if (delay > COALESCE_USEC) {
+                event_verify_after(m, delay);
+                return 0;
+        }
+        verify_start(m, VERIFY_EVENT);
         return 0;
 }
 
@@ -853,7 +897,10 @@ static uint64_t event_verify_delay(Manager *m) {
         uint64_t now = now_usec();
 
         if (m->quiet_events >= EVENT_QUIET_CHECKS && !m->busy) {
-                uint64_t spacing = m->check_usec * 10 > EVENT_SPACING_USEC ? m->check_usec * 10 : EVENT_SPACING_USEC;
+                uint64_t spacing = m->check_usec * 10;
+
+                spacing = spacing < EVENT_SPACING_USEC ? EVENT_SPACING_USEC :
+                          spacing > EVENT_SPACING_MAX_USEC ? EVENT_SPACING_MAX_USEC : spacing;
 
                 if (now - m->check_end_usec < spacing)
                         return spacing - (now - m->check_end_usec);
@@ -1039,7 +1086,6 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->poll_timer);
         sd_event_source_unref(m->verify_timer);
         sd_event_source_unref(m->backoff_timer);
-        incident_report(m);     /* an incident under way is reported before the daemon goes */
         sd_event_source_unref(m->incident_timer);
         incident_clear(&m->incident);
         trail_stop(m);
@@ -1063,6 +1109,10 @@ Manager *manager_free(Manager *m) {
         sd_event_unref(m->event);
         free(m);
         return NULL;
+}
+
+void manager_stop(Manager *m) {
+        incident_report(m, attribution_mark(&m->attr));
 }
 
 int manager_start(Manager *m) {
@@ -1111,6 +1161,9 @@ int manager_start(Manager *m) {
         else if (r < 0)
                 log_warning_errno(r, "Cannot listen to audit records (CAP_AUDIT_READ?): %m; drift is found by polling only");
         else {
+                if (!ak_mon_filtered(m->mon))
+                        log_warning("Cannot attach the socket filter to the audit record socket: every record is read "
+                                    "(a flood of ordinary records costs more)");
                 r = sd_event_add_io(m->event, &m->mon_source, ak_mon_fd(m->mon), EPOLLIN, on_mon_io, m);
                 if (r < 0)
                         return log_error_errno(r, "Failed to watch the audit record socket: %m");

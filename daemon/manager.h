@@ -2,6 +2,7 @@
 /* The daemon's one state object: event loop, kernel sockets, desired state, what it saw. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
@@ -100,8 +101,11 @@ typedef struct Manager {
         ak_ruleset *next_want;
         int retrying;                   /* the execution in flight only retries pending rules */
         uint64_t trigger_usec;          /* when the drift was first seen (record or check) */
-        uint64_t check_start_usec, check_end_usec, check_usec;  /* the last check: when, how long */
+        uint64_t check_start_usec, check_end_usec;      /* the last check: when it started, ended */
+        uint64_t check_usec;            /* how long the last full check that found nothing took */
         unsigned quiet_events;          /* record-triggered checks in a row that found nothing */
+        bool in_sync_seen;              /* the last full check found the kernel as desired */
+        bool incident_due;              /* the incident's report waits for the check in flight */
         int locked_in_sync;
         int lock_withheld_logged;       /* said once per desired state */
         int exit_status;                /* for main(): EXIT_NOPERMISSION, or 0 */
@@ -160,6 +164,7 @@ int manager_new(Manager **ret);
 Manager *manager_free(Manager *m);
 int manager_load(Manager *m, ak_ruleset **ret, int log_errors);
 int manager_start(Manager *m);
+void manager_stop(Manager *m);  /* the event loop ended: report what is under way */
 void manager_verify(Manager *m, VerifyReason reason);
 int manager_reload(Manager *m);
 const char *manager_status_line(const Manager *m, char *buf, size_t size);

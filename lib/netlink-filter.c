@@ -4,12 +4,15 @@
  * audits what a user does lets that user make them) neither costs the daemon a read each nor
  * overruns its receive buffer.
  *
- * Passed: CONFIG_CHANGE and FEATURE_CHANGE (the changes), netlink errors, and SYSCALL records of
- * the syscalls that send a netlink message (the record that names who made a change):
- * write, writev, sendto, sendmsg and sendmmsg, and socketcall on i386. A SYSCALL record of another
- * architecture than x86_64 and i386, or one whose header is not as the kernel writes it
- * ("audit(SECONDS.MSEC:SERIAL): arch=HEX8 syscall=N ..."), is passed too: the filter only ever
- * drops what it understands. Everything else is dropped.
+ * Passed: CONFIG_CHANGE and FEATURE_CHANGE (the changes), URINGOP (io_uring's own records),
+ * netlink errors, and SYSCALL records of the syscalls that can send a netlink message (the record
+ * that names who made a change): every way of writing to a socket (write, pwrite64, writev,
+ * pwritev, pwritev2, sendto, sendmsg, sendmmsg, sendfile, splice, io_submit, io_uring_enter, and
+ * socketcall on i386), looked up by name for x86_64 and i386. A SYSCALL record of another
+ * architecture, of an x32 syscall (numbers from 0x40000000), or whose header is not as the
+ * kernel writes it ("audit(SECONDS.MSEC:SERIAL): arch=HEX8 syscall=N ...") is passed too. The
+ * only records dropped without being understood are those too short to hold that header.
+ * Everything else is dropped.
  *
  * Classic BPF on the datagram as the kernel queues it: the struct nlmsghdr, then the text. */
 #include <arpa/inet.h>
@@ -21,6 +24,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/netlink.h>
+#include <seccomp.h>
 
 #include "macro.h"
 #include "netlink-internal.h"
@@ -28,12 +32,33 @@
 #define REC 16u                         /* sizeof(struct nlmsghdr): the text starts here */
 #define SERIAL (REC + 21u)              /* after "audit(" + 10 digits + "." + 3 digits + ":" */
 #define SERIAL_MAX 20u                  /* digits of a u64 serial, at most */
+#ifndef AUDIT_URINGOP
+#define AUDIT_URINGOP 1336              /* linux/audit.h of 5.16 and later */
+#endif
 
-/* Syscalls that can send a netlink message, per AUDIT_ARCH_*, by number. */
-static const unsigned sends_x86_64[] = { 1 /* write */, 20 /* writev */, 44 /* sendto */, 46 /* sendmsg */,
-                                         307 /* sendmmsg */ };
-static const unsigned sends_i386[] = { 4 /* write */, 146 /* writev */, 102 /* socketcall */, 369 /* sendto */,
-                                       370 /* sendmsg */, 345 /* sendmmsg */ };
+/* Syscalls that can send a netlink message (by name: each arch has its numbers). */
+static const char *const sends[] = { "write", "pwrite64", "writev", "pwritev", "pwritev2", "sendto", "sendmsg",
+                                     "sendmmsg", "sendfile", "sendfile64", "splice", "io_submit", "io_uring_enter",
+                                     "socketcall" };
+#define SENDS_MAX 16
+#define ACC_MAX 96
+
+/* The numbers of `sends` on one arch (libseccomp's SCMP_ARCH_*). */
+static size_t sends_of(uint32_t arch, unsigned *nrs) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(sends) && n < SENDS_MAX; i++) {
+                int nr = seccomp_syscall_resolve_name_arch(arch, sends[i]);
+                if (nr >= 0)
+                        nrs[n++] = (unsigned) nr;
+        }
+        /* i386 has had direct socket calls since Linux 4.3 (sendmmsg 345, sendto 369, sendmsg
+         * 370), but libseccomp 2.5 names only the socketcall multiplexer for them */
+        if (arch == SCMP_ARCH_X86)
+                for (size_t i = 0; i < 3 && n < SENDS_MAX; i++)
+                        nrs[n++] = (const unsigned[]) { 345, 369, 370 }[i];
+        return n;
+}
 
 /* Four bytes of text as a BPF word load sees them (network order). */
 static uint32_t word(const char s[4]) {
@@ -75,7 +100,7 @@ static void patch(prog *p, size_t at, size_t target, int jf) {
 /* The number at the word in M[0] is one of nrs (followed by a space): jumps to patch to ACCEPT,
  * kept in acc[]; falls through when none is. */
 static void match_numbers(prog *p, const unsigned *nrs, size_t n, size_t *acc, size_t *n_acc) {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && *n_acc < ACC_MAX; i++) {
                 char s[8] = "";
                 int len = snprintf(s, sizeof(s), "%u ", nrs[i]);
                 uint32_t mask = len >= 4 ? 0xffffffffu : ~(0xffffffffu >> (8 * len));
@@ -88,13 +113,16 @@ static void match_numbers(prog *p, const unsigned *nrs, size_t n, size_t *acc, s
 
 size_t ak_mon_filter_build(struct sock_filter *insn, size_t max) {
         prog p = { .insn = insn, .max = max };
-        size_t acc[64], n_acc = 0, found[SERIAL_MAX], common, syscall_at, other, x64, list64, list32, last;
-        size_t arch32_at, arch64b_at, arch32b_at;
+        size_t acc[ACC_MAX], n_acc = 0, found[SERIAL_MAX], common, syscall_at, other, x64, list64, list32, last;
+        size_t arch32_at;
+        unsigned nrs64[SENDS_MAX], nrs32[SENDS_MAX];
+        size_t n64 = sends_of(SCMP_ARCH_X86_64, nrs64), n32 = sends_of(SCMP_ARCH_X86, nrs32);
 
         /* the record type */
         emit(&p, BPF_LD | BPF_H | BPF_ABS, 0, 0, offsetof(struct nlmsghdr, nlmsg_type));
         acc[n_acc++] = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, htons(AUDIT_CONFIG_CHANGE));
         acc[n_acc++] = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, htons(AUDIT_FEATURE_CHANGE));
+        acc[n_acc++] = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, htons(AUDIT_URINGOP));
         syscall_at = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, htons(AUDIT_SYSCALL));
 
         /* SYSCALL: find the ')' that ends the serial; X = the serial's length */
@@ -111,19 +139,24 @@ size_t ak_mon_filter_build(struct sock_filter *insn, size_t max) {
         x64 = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, word("c000"));
         arch32_at = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, word("4000"));
         acc[n_acc++] = emit(&p, BPF_JMP | BPF_JA, 0, 0, 0);     /* another arch: pass */
+        /* x86_64: the second half of the arch ("003e"), else another arch: pass (jt 1 skips the
+         * pass below) */
         list64 = emit(&p, BPF_LD | BPF_W | BPF_IND, 0, 0, SERIAL + 12);
-        arch64b_at = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, word("003e"));
+        emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, word("003e"));
         acc[n_acc++] = emit(&p, BPF_JMP | BPF_JA, 0, 0, 0);
         emit(&p, BPF_LD | BPF_W | BPF_IND, 0, 0, SERIAL + 25);
         emit(&p, BPF_ST, 0, 0, 0);
-        match_numbers(&p, sends_x86_64, ELEMENTSOF(sends_x86_64), acc, &n_acc);
+        /* an x32 syscall (0x40000000 and up: "1073741824" ...): pass */
+        acc[n_acc++] = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, word("1073"));
+        match_numbers(&p, nrs64, n64, acc, &n_acc);
         emit(&p, BPF_RET | BPF_K, 0, 0, 0);
+        /* i386: likewise */
         list32 = emit(&p, BPF_LD | BPF_W | BPF_IND, 0, 0, SERIAL + 12);
-        arch32b_at = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, word("0003"));
+        emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, word("0003"));
         acc[n_acc++] = emit(&p, BPF_JMP | BPF_JA, 0, 0, 0);
         emit(&p, BPF_LD | BPF_W | BPF_IND, 0, 0, SERIAL + 25);
         emit(&p, BPF_ST, 0, 0, 0);
-        match_numbers(&p, sends_i386, ELEMENTSOF(sends_i386), acc, &n_acc);
+        match_numbers(&p, nrs32, n32, acc, &n_acc);
         emit(&p, BPF_RET | BPF_K, 0, 0, 0);
 
         /* not a SYSCALL record: netlink's own errors pass, the rest is dropped */
@@ -136,11 +169,10 @@ size_t ak_mon_filter_build(struct sock_filter *insn, size_t max) {
                 patch(&p, found[i], common, 0);
         patch(&p, x64, list64, 0);
         patch(&p, arch32_at, list32, 0);
-        (void) arch64b_at, (void) arch32b_at;  /* their true branch skips the pass below them */
         patch(&p, other, last, 0);
         for (size_t i = 0; i < n_acc; i++)
                 patch(&p, acc[i], last, 0);
-        return p.overflow ? 0 : p.n;
+        return p.overflow || n_acc >= ACC_MAX ? 0 : p.n;
 }
 
 int ak_mon_filter_attach(int fd) {

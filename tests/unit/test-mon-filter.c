@@ -64,8 +64,12 @@ END_TEST
 /* SYSCALL records: those of the syscalls that send netlink messages pass, others not, at every
  * length of serial. */
 START_TEST(test_syscall_records) {
-        static const unsigned send64[] = { 1, 20, 44, 46, 307 }, other64[] = { 0, 2, 4, 10, 12, 100, 110, 144, 200, 440, 3070 };
-        static const unsigned send32[] = { 4, 146, 102, 369, 370, 345 }, other32[] = { 1, 3, 5, 44, 46, 1020 };
+        /* write, pwrite64, writev, pwritev, pwritev2, sendto, sendmsg, sendmmsg, sendfile(64), splice,
+         * io_submit, io_uring_enter (and socketcall on i386): every way to write to a socket */
+        static const unsigned send64[] = { 1, 18, 20, 296, 328, 44, 46, 307, 40, 275, 209, 426 },
+                              other64[] = { 0, 2, 4, 10, 12, 100, 110, 144, 200, 440, 3070 };
+        static const unsigned send32[] = { 4, 181, 146, 334, 379, 369, 370, 345, 187, 239, 313, 248, 426, 102 },
+                              other32[] = { 1, 3, 5, 44, 46, 1020 };
         static const char *const serials[] = { "1", "42", "4242", "12345678901234567890" };
 
         for (size_t s = 0; s < ELEMENTSOF(serials); s++) {
@@ -85,6 +89,8 @@ END_TEST
 START_TEST(test_unknown_passes) {
         ck_assert(syscall_passes("42", "c00000b7", 64));        /* aarch64 */
         ck_assert(syscall_passes("42", "c0000028", 110));
+        ck_assert(syscall_passes("42", "c000003e", 0x40000000u + 20));     /* x32 writev */
+        ck_assert(passes(1336, "audit(1700000000.123:42): uring_op=9 success=yes exit=1 items=0 ppid=1 pid=2"));
         ck_assert(passes(AUDIT_SYSCALL, "audit(17.1:1): arch=c000003e syscall=110 success=yes exit=0 a0=0 a1=0 a2=0 a3=0 items=0"));
         ck_assert(passes(AUDIT_SYSCALL, "audit(1700000000.123:123456789012345678901): arch=c000003e syscall=110 success=yes"));
 }
