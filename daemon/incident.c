@@ -113,6 +113,23 @@ int incident_add(Incident *inc, const char *reason, const ak_op *ops, size_t n_o
                         break;
                 }
         }
+        /* After a repair of this incident, a rule deleted and added back by the same pass is moved
+         * back into its order: the repairs append, so the order they upset is theirs, not the
+         * outside action's (a first pass's move is the outside action's reordering). */
+        if (!opened && inc->repairs > 0 && n_add && n_del) {
+                size_t k = 0, j = 0;
+
+                qsort(add, n_add, sizeof(uint64_t), cmp_u64);
+                qsort(del, n_del, sizeof(uint64_t), cmp_u64);
+                for (size_t i = 0; i < n_del; i++)
+                        if (!bsearch(&del[i], add, n_add, sizeof(uint64_t), cmp_u64))
+                                del[k++] = del[i];
+                for (size_t i = 0; i < n_add; i++)
+                        if (!bsearch(&add[i], del, n_del, sizeof(uint64_t), cmp_u64))
+                                add[j++] = add[i];
+                n_del = k;
+                n_add = j;
+        }
         if (set_add(&inc->missing, &inc->n_missing, &inc->missing_allocated, add, n_add) < 0 ||
             set_add(&inc->extra, &inc->n_extra, &inc->extra_allocated, del, n_del) < 0) {
                 incident_clear(inc);    /* nothing half-kept for the next one */

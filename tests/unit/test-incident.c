@@ -104,6 +104,19 @@ START_TEST(test_moved_rules) {
         incident_describe(&inc, buf, sizeof(buf));
         ck_assert_str_eq(buf, "1 rules removed");
         incident_clear(&inc);
+
+        /* after a repair, a pass that moves a rule the outside action did not touch (the repairs'
+         * appends upset the order): not an outside reorder either */
+        ck_assert_int_eq(incident_add(&inc, "event", ops + 1, 1, &have, 1), 1);
+        incident_repaired(&inc, &(ak_sync_report) { .added = 1 }, 2);
+        {
+                ak_op move[3] = { { .type = AK_OP_DEL_RULE, .rule = &rules[3] }, { .type = AK_OP_ADD_RULE, .rule = &rules[3] },
+                                  { .type = AK_OP_ADD_RULE, .rule = &rules[4] } };
+                ck_assert_int_eq(incident_add(&inc, "settle", move, 3, &have, 3), 0);
+        }
+        incident_describe(&inc, buf, sizeof(buf));
+        ck_assert_str_eq(buf, "2 rules removed");
+        incident_clear(&inc);
 }
 END_TEST
 
