@@ -18,6 +18,7 @@
  * The hold is decided again at every full check from the rules in force, so it ends with a reload
  * of clean, non-empty rules (or a unit and audit.rules put in order). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -149,4 +150,78 @@ void foreign_hold_note(Manager *m, const ak_plan *p) {
                            foreign_hold_why(m, why, sizeof(why)), hold_remedy(m, remedy, sizeof(remedy)));
         }
         m->hold_logged = m->hold;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+static void held_reset(Manager *m) {
+        free(m->held);
+        m->held = NULL;
+        m->n_held = 0;
+        m->held_valid = false;
+}
+
+size_t foreign_hold_added(Manager *m, const ak_kstate *have, const ak_plan *kept) {
+        ak_plan_opts remove = { .foreign = AK_FOREIGN_REMOVE };
+        _cleanup_free_ uint64_t *kept_dels = NULL;
+        ak_plan *rp = NULL;
+        size_t n_kept_dels = 0, n_new = 0;
+        uint64_t *grown;
+        ak_op *ops;
+
+        if (m->hold == HOLD_NONE || kept->locked) {
+                held_reset(m);
+                return 0;
+        }
+        /* the foreign rules: what a plan that removes them deletes beyond this one */
+        if (ak_plan_build(m->want, have, &remove, &rp) < 0)
+                return 0;
+        kept_dels = malloc((kept->n_ops + 1) * sizeof(uint64_t));
+        ops = realloc(m->held_ops, (rp->n_ops + 1) * sizeof(ak_op));
+        if (ops)
+                m->held_ops = ops;
+        if (!kept_dels || !ops) {
+                ak_plan_free(rp);
+                return 0;
+        }
+        for (size_t i = 0; i < kept->n_ops; i++)
+                if (kept->ops[i].type == AK_OP_DEL_RULE)
+                        kept_dels[n_kept_dels++] = ak_rule_hash(kept->ops[i].rule);
+        qsort(kept_dels, n_kept_dels, sizeof(uint64_t), cmp_u64);
+        for (size_t i = 0; i < rp->n_ops; i++) {
+                uint64_t h;
+
+                if (rp->ops[i].type != AK_OP_DEL_RULE)
+                        continue;
+                h = ak_rule_hash(rp->ops[i].rule);
+                if (bsearch(&h, kept_dels, n_kept_dels, sizeof(uint64_t), cmp_u64) ||
+                    (m->held_valid && bsearch(&h, m->held, m->n_held, sizeof(uint64_t), cmp_u64)))
+                        continue;       /* a desired rule moved, or one the hold began with */
+                m->held_ops[n_new] = rp->ops[i];        /* its rule is the snapshot's */
+                m->held_ops[n_new++].error = 0;
+        }
+        ak_plan_free(rp);
+        if (n_new > 0) {
+                grown = realloc(m->held, (m->n_held + n_new) * sizeof(uint64_t));
+                if (!grown)
+                        return 0;
+                m->held = grown;
+                for (size_t i = 0; i < n_new; i++)
+                        m->held[m->n_held++] = ak_rule_hash(m->held_ops[i].rule);
+                qsort(m->held, m->n_held, sizeof(uint64_t), cmp_u64);
+        }
+        if (!m->held_valid) {
+                m->held_valid = true;   /* what the hold began with is the host's, not news */
+                return 0;
+        }
+        return n_new;
+}
+
+void foreign_hold_free(Manager *m) {
+        held_reset(m);
+        free(m->held_ops);
+        m->held_ops = NULL;
 }

@@ -31,3 +31,10 @@ const char *foreign_hold_to_string(ForeignHold hold);
 
 /* The hold for a person, as the status line ends: "the rules declare no rule", ...; "" for none. */
 const char *foreign_hold_why(const Manager *m, char *buf, size_t size);
+
+/* While foreign rules are kept, one added to the kernel later is still an outside change (a typo
+ * in the rules must not hide an added `-a never,exit -S all`): it is reported as drift, and kept
+ * like the others. The foreign rules present when the hold began are the host's. Returns how many
+ * are new since the last check, their deletes in m->held_ops (valid while `have` is). */
+size_t foreign_hold_added(Manager *m, const ak_kstate *have, const ak_plan *kept);
+void foreign_hold_free(Manager *m);

@@ -501,13 +501,13 @@ static void on_exec_done(ak_nl *nl, int error, void *userdata) {
 
 /* A signature of what differs: the same difference seen again gives the same value; a setting
  * changed to yet another value gives another. */
-static uint64_t drift_signature(const ak_plan *p, size_t n_ops, const struct audit_status *have) {
+static uint64_t drift_signature(const ak_op *ops, size_t n_ops, const struct audit_status *have) {
         uint64_t sig = n_ops;
 
         for (size_t i = 0; i < n_ops; i++) {
-                uint64_t s = ak_op_signature(&p->ops[i]);
-                if (p->ops[i].type == AK_OP_SET)
-                        s ^= (uint64_t) ak_status_get(have, p->ops[i].mask) << 24;
+                uint64_t s = ak_op_signature(&ops[i]);
+                if (ops[i].type == AK_OP_SET)
+                        s ^= (uint64_t) ak_status_get(have, ops[i].mask) << 24;
                 sig += s * UINT64_C(0x9e3779b97f4a7c15);
         }
         return sig;
@@ -573,7 +573,7 @@ static int on_incident_timer(sd_event_source *s, uint64_t usec, void *userdata) 
 
 /* A check found a difference: it joins the incident under way, or opens one (counted now,
  * reported when it is over). The same difference found again is nothing new. */
-static void drift_found(Manager *m, const ak_plan *p, size_t n_main, uint64_t sig) {
+static void drift_found(Manager *m, const ak_op *ops, size_t n_main, uint64_t sig) {
         int r;
 
         if (m->drift_reported && m->drift_sig == sig) {
@@ -595,7 +595,7 @@ static void drift_found(Manager *m, const ak_plan *p, size_t n_main, uint64_t si
                     !streq(before, now))
                         incident_report(m, m->incident.attr_mark);
         }
-        r = incident_add(&m->incident, reason_name(m->reason), p->ops, n_main, &m->report.before.status, now_usec());
+        r = incident_add(&m->incident, reason_name(m->reason), ops, n_main, &m->report.before.status, now_usec());
         if (r < 0)
                 log_warning_errno(r, "Cannot keep the drift incident: %m");
         if (r > 0)
@@ -748,6 +748,13 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         n_main = ak_sync_main_ops(&m->report);
         pending_prune(m, p);
         foreign_hold_note(m, p);
+        {
+                /* kept foreign rules: one added since the hold began is drift all the same */
+                size_t n_added = foreign_hold_added(m, &m->report.before, p);
+
+                if (n_added > 0 && (is_drift_check(m->reason) || m->mode == MODE_MONITOR))
+                        drift_found(m, m->held_ops, n_added, drift_signature(m->held_ops, n_added, &m->report.before.status));
+        }
 
         if (p->locked) {
                 locked_found(m, p);
@@ -759,9 +766,9 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         /* In monitor mode nothing is ever sent but GET and LIST: report, and that is all. */
-        sig = drift_signature(p, n_main, &m->report.before.status);
+        sig = drift_signature(p->ops, n_main, &m->report.before.status);
         if (m->mode == MODE_MONITOR) {
-                drift_found(m, p, n_main, sig);
+                drift_found(m, p->ops, n_main, sig);
                 set_state(m, STATE_DRIFTED);
                 finish(m);
                 return;
@@ -784,7 +791,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
 
         if (m->reason == VERIFY_EVENT || m->reason == VERIFY_POLL || m->reason == VERIFY_SETTLE) {
-                drift_found(m, p, n_main, sig);
+                drift_found(m, p->ops, n_main, sig);
                 set_state(m, STATE_DRIFTED);
                 if (fight_backoff(m, p, n_main)) {
                         finish(m);
@@ -1088,6 +1095,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->backoff_timer);
         sd_event_source_unref(m->incident_timer);
         incident_clear(&m->incident);
+        foreign_hold_free(m);
         trail_stop(m);
         free(m->metrics_path);
         free(m->metrics_written);

@@ -118,6 +118,10 @@ typedef struct Manager {
         size_t loaded_rules, pending_rules, foreign_rules;
         ForeignHold hold;               /* foreign rules kept, and why, at the last full check */
         ForeignHold hold_logged;        /* the hold the journal was told of (coverage.c) */
+        uint64_t *held;                 /* hashes of the foreign rules a hold keeps (sorted) ... */
+        size_t n_held;
+        bool held_valid;                /* ... since the hold began */
+        ak_op *held_ops;                /* deletes of the foreign rules added since (not sent) */
         RulesElsewhere elsewhere;       /* what the last start or reload found (rules-elsewhere.c) */
         uint64_t drift_events, repairs;
         uint64_t last_drift_usec, last_sync_usec;   /* CLOCK_REALTIME */

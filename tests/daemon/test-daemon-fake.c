@@ -2147,6 +2147,34 @@ START_TEST(test_empty_keeps_foreign) {
 }
 END_TEST
 
+/* While foreign rules are kept, a rule added later (an attacker's never rule on top, with the
+ * rules holding a typo) is reported as drift with its changer, once, and kept like the others. */
+START_TEST(test_hold_reports_added_rules) {
+        const char *held = "degraded: 0 pending, 1 errors; foreign rules kept: the rules have errors";
+        size_t mark;
+
+        world_init("hold-added", FAKE_SEQPACKET, MON_UNIX);
+        write_rules_errors(RULES_HEAD "-a always,exit -F auidd>=1000 -S open -k typo\n" "-e 1\n", 1);
+        fake_add_text_rule(HAND_WATCH);
+        start_and_settle("0.1", held);
+        mark = log_size();
+        fake_pause();
+        fake_add_text_rule("-A exit,never -F arch=b64 -S all");
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_SYSCALL, SYSCALL_REC, 1), 0);
+        fake_resume();
+        wait_log("^Drift detected \\(event\\): 1 rules added, by " CHANGER "$", mark, 5000);
+        wait_status(held, 3000);
+        wait_requests(AUDIT_LIST_RULES, 5, 0, 5000);   /* a few polls more */
+        fake_pause();
+        ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, tl_len()), 0);
+        assert_fake_holds_want_and(2);
+        fake_resume();
+        ck_assert_uint_eq(log_count("^Drift detected", 0), 1);     /* the hand-kept watch is not news */
+        world_done();
+}
+END_TEST
+
 /* --allow-empty: the operator chose it; today's behaviour, foreign rules removed. */
 START_TEST(test_empty_allow_empty) {
         world_init("empty-allowed", FAKE_SEQPACKET, MON_UNIX);
@@ -2416,6 +2444,7 @@ static Suite *daemon_fake_suite(void) {
         suite_add_tcase(s, tc);
 
         tc = tcase_create("coverage");
+        tcase_add_test(tc, test_hold_reports_added_rules);
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_empty_keeps_foreign);
         tcase_add_test(tc, test_empty_allow_empty);
