@@ -497,8 +497,8 @@ class BusTest(KernelTestCase, BusCalls):
     def test_19_names_cannot_fake_fields(self):
         """A copy of auditctl in a directory named 'evil auid=1000 ses=3 (x' (issue #22): the
         changer's phrase keeps the whole path in its exe field, with space, '=' escaped, and names
-        one auid and one ses, the real ones: in LastDriftBy, the journal line and auditkeepctl
-        status alike."""
+        one auid and one ses, the real ones: in GetLastDrift (root's), the journal line and
+        auditkeepctl status alike."""
         self.wait_in_sync()
         d = os.path.join(self.tmp, "evil auid=1000 ses=3 (x")
         os.mkdir(d, 0o755)
@@ -509,7 +509,7 @@ class BusTest(KernelTestCase, BusCalls):
         try:
             subprocess.run([evil, "-b", "1236"], check=True, stdout=subprocess.DEVNULL)
             self.wait_prop("BacklogLimit", lambda v: v == 1234)
-            by = self.wait_prop("LastDriftBy", lambda v: "evil" in v)
+            by = wait_until(lambda: next((b for b in [self.call("GetLastDrift")[2]] if "evil" in b), None), timeout=5)
         finally:
             shutil.rmtree(d)
         exe = re.escape(self.tmp) + re.escape(r"/evil\x20auid\x3d1000\x20ses\x3d3\x20(x/auditctl")
