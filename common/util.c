@@ -292,6 +292,12 @@ int string_is_clean(const char *s) {
         return 1;
 }
 
+int cmp_uint64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+        return x < y ? -1 : x > y;
+}
+
 void strv_free_n(char **v, size_t n) {
         for (size_t i = 0; v && i < n; i++)
                 free(v[i]);

@@ -54,6 +54,8 @@ int string_is_clean(const char *s);
 
 /* Free n strings and the array holding them. */
 void strv_free_n(char **v, size_t n);
+/* qsort()/bsearch() order of uint64_t values. */
+int cmp_uint64(const void *a, const void *b);
 
 /* The first line of a small file, without its newline: its length, or -errno. */
 int read_first_line(const char *path, char *buf, size_t size);

@@ -152,11 +152,6 @@ void foreign_hold_note(Manager *m, const ak_plan *p) {
         m->hold_logged = m->hold;
 }
 
-static int cmp_u64(const void *a, const void *b) {
-        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-        return x < y ? -1 : x > y;
-}
-
 static void held_reset(Manager *m) {
         free(m->held);
         m->held = NULL;
@@ -190,15 +185,15 @@ size_t foreign_hold_added(Manager *m, const ak_kstate *have, const ak_plan *kept
         for (size_t i = 0; i < kept->n_ops; i++)
                 if (kept->ops[i].type == AK_OP_DEL_RULE)
                         kept_dels[n_kept_dels++] = ak_rule_hash(kept->ops[i].rule);
-        qsort(kept_dels, n_kept_dels, sizeof(uint64_t), cmp_u64);
+        qsort(kept_dels, n_kept_dels, sizeof(uint64_t), cmp_uint64);
         for (size_t i = 0; i < rp->n_ops; i++) {
                 uint64_t h;
 
                 if (rp->ops[i].type != AK_OP_DEL_RULE)
                         continue;
                 h = ak_rule_hash(rp->ops[i].rule);
-                if (bsearch(&h, kept_dels, n_kept_dels, sizeof(uint64_t), cmp_u64) ||
-                    (m->held_valid && bsearch(&h, m->held, m->n_held, sizeof(uint64_t), cmp_u64)))
+                if (bsearch(&h, kept_dels, n_kept_dels, sizeof(uint64_t), cmp_uint64) ||
+                    (m->held_valid && bsearch(&h, m->held, m->n_held, sizeof(uint64_t), cmp_uint64)))
                         continue;       /* a desired rule moved, or one the hold began with */
                 m->held_ops[n_new] = rp->ops[i];        /* its rule is the snapshot's */
                 m->held_ops[n_new++].error = 0;
@@ -211,7 +206,7 @@ size_t foreign_hold_added(Manager *m, const ak_kstate *have, const ak_plan *kept
                 m->held = grown;
                 for (size_t i = 0; i < n_new; i++)
                         m->held[m->n_held++] = ak_rule_hash(m->held_ops[i].rule);
-                qsort(m->held, m->n_held, sizeof(uint64_t), cmp_u64);
+                qsort(m->held, m->n_held, sizeof(uint64_t), cmp_uint64);
         }
         if (!m->held_valid) {
                 m->held_valid = true;   /* what the hold began with is the host's, not news */

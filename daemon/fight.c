@@ -5,6 +5,7 @@
 
 #include "fight.h"
 #include "macro.h"
+#include "util.h"
 
 uint64_t ak_op_signature(const ak_op *op) {
         uint64_t t = (uint64_t) op->type << 56;
@@ -44,11 +45,6 @@ static void marks_prune(Fight *f, uint64_t now) {
         f->n_marks = k;
 }
 
-static int cmp_u64(const void *a, const void *b) {
-        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-        return x < y ? -1 : x > y;
-}
-
 void fight_repairing(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now) {
         _cleanup_free_ uint64_t *moved = NULL;
         size_t n_moved = 0;
@@ -62,14 +58,14 @@ void fight_repairing(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now) {
                 if (ops[i].type == AK_OP_DEL_RULE)
                         moved[n_moved++] = ak_rule_hash(ops[i].rule);
         if (moved)
-                qsort(moved, n_moved, sizeof(uint64_t), cmp_u64);
+                qsort(moved, n_moved, sizeof(uint64_t), cmp_uint64);
         for (size_t i = 0; i < n_ops; i++) {
                 uint64_t sig = ak_op_signature(&ops[i]), h;
                 size_t at;
                 FightMark *mk;
 
                 if (ops[i].type == AK_OP_ADD_RULE && moved &&
-                    (h = ak_rule_hash(ops[i].rule), bsearch(&h, moved, n_moved, sizeof(uint64_t), cmp_u64)))
+                    (h = ak_rule_hash(ops[i].rule), bsearch(&h, moved, n_moved, sizeof(uint64_t), cmp_uint64)))
                         continue;
                 mk = mark_find(f, sig, &at);
 

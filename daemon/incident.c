@@ -32,11 +32,6 @@ void keylist_add_rule(KeyList *k, const ak_rule *r) {
         }
 }
 
-static int cmp_u64(const void *a, const void *b) {
-        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-        return x < y ? -1 : x > y;
-}
-
 /* Add hashes to a sorted set. */
 static int set_add(uint64_t **set, size_t *n, size_t *allocated, const uint64_t *add, size_t n_add) {
         size_t k;
@@ -53,7 +48,7 @@ static int set_add(uint64_t **set, size_t *n, size_t *allocated, const uint64_t 
         }
         memcpy(*set + *n, add, n_add * sizeof(uint64_t));
         *n += n_add;
-        qsort(*set, *n, sizeof(uint64_t), cmp_u64);
+        qsort(*set, *n, sizeof(uint64_t), cmp_uint64);
         k = 1;
         for (size_t i = 1; i < *n; i++)
                 if ((*set)[i] != (*set)[k - 1])
@@ -97,7 +92,7 @@ int incident_add(Incident *inc, const char *reason, const ak_op *ops, size_t n_o
 
                         /* a rule this incident's repairs put back, now moved into its place:
                          * the daemon's own doing, not the outside action's */
-                        if (bsearch(&h, inc->missing, inc->n_missing, sizeof(uint64_t), cmp_u64))
+                        if (bsearch(&h, inc->missing, inc->n_missing, sizeof(uint64_t), cmp_uint64))
                                 break;
                         del[n_del++] = h;
                         keylist_add_rule(&inc->keys, op->rule);
@@ -119,13 +114,13 @@ int incident_add(Incident *inc, const char *reason, const ak_op *ops, size_t n_o
         if (!opened && inc->repairs > 0 && n_add && n_del) {
                 size_t k = 0, j = 0;
 
-                qsort(add, n_add, sizeof(uint64_t), cmp_u64);
-                qsort(del, n_del, sizeof(uint64_t), cmp_u64);
+                qsort(add, n_add, sizeof(uint64_t), cmp_uint64);
+                qsort(del, n_del, sizeof(uint64_t), cmp_uint64);
                 for (size_t i = 0; i < n_del; i++)
-                        if (!bsearch(&del[i], add, n_add, sizeof(uint64_t), cmp_u64))
+                        if (!bsearch(&del[i], add, n_add, sizeof(uint64_t), cmp_uint64))
                                 del[k++] = del[i];
                 for (size_t i = 0; i < n_add; i++)
-                        if (!bsearch(&add[i], del, n_del, sizeof(uint64_t), cmp_u64))
+                        if (!bsearch(&add[i], del, n_del, sizeof(uint64_t), cmp_uint64))
                                 add[j++] = add[i];
                 n_del = k;
                 n_add = j;

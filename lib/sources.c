@@ -94,9 +94,11 @@ static char *owner_name(uid_t uid) {
         return uid == 0 ? strdup("root") : strdup_printf("uid %u", (unsigned) uid);
 }
 
-/* Why a directory holding rules files is not trusted (malloc'd), or NULL when it is (*ret_oom on
- * allocation failure). */
-static char *dir_distrust(const ak_ruleset *rs, const struct stat *st, int named, int *ret_oom) {
+/* Why a rules file or the directory holding it is not trusted (malloc'd), or NULL when it is
+ * (*ret_oom on allocation failure): another owner than the trusted one, or one of `writable`
+ * (S_IWGRP, S_IWOTH) set, unless `sticky_ok` and the sticky bit is (others cannot replace root's
+ * file there). A file's type is checked before. */
+static char *why_distrusted(const ak_ruleset *rs, const struct stat *st, mode_t writable, int sticky_ok, int *ret_oom) {
         _cleanup_free_ char *want = owner_name(rs->priv->trust_uid);
         char *m = NULL;
 
@@ -105,27 +107,9 @@ static char *dir_distrust(const ak_ruleset *rs, const struct stat *st, int named
                 return NULL;
         if (st->st_uid != rs->priv->trust_uid)
                 m = strdup_printf("owned by uid %u, not by %s", (unsigned) st->st_uid, want);
-        else if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(named && (st->st_mode & S_ISVTX)))
-                m = strdup_printf("writable by %s (mode %04o)",
-                                  st->st_mode & S_IWOTH ? "others" : "its group", (unsigned) (st->st_mode & 07777));
-        else
-                return NULL;
-        *ret_oom = !m;
-        return m;
-}
-
-/* Why a rules file is not trusted, or NULL. The file type is checked before. */
-static char *file_distrust(const ak_ruleset *rs, const struct stat *st, int *ret_oom) {
-        _cleanup_free_ char *want = owner_name(rs->priv->trust_uid);
-        char *m = NULL;
-
-        *ret_oom = !want;
-        if (!want)
-                return NULL;
-        if (st->st_uid != rs->priv->trust_uid)
-                m = strdup_printf("owned by uid %u, not by %s", (unsigned) st->st_uid, want);
-        else if (st->st_mode & S_IWGRP)
-                m = strdup_printf("writable by its group (mode %04o)", (unsigned) (st->st_mode & 07777));
+        else if ((st->st_mode & writable) && !(sticky_ok && (st->st_mode & S_ISVTX)))
+                m = strdup_printf("writable by %s (mode %04o)", st->st_mode & writable & S_IWOTH ? "others" : "its group",
+                                  (unsigned) (st->st_mode & 07777));
         else
                 return NULL;
         *ret_oom = !m;
@@ -165,7 +149,7 @@ static int read_file_at(ak_ruleset *rs, const char *path, const char *target, in
                 return -ENOMEM;
 
         if (dst) {
-                why = dir_distrust(rs, dst, flags & READ_NAMED, &oom);
+                why = why_distrusted(rs, dst, S_IWGRP | S_IWOTH, flags & READ_NAMED, &oom);
                 if (oom)
                         return -ENOMEM;
                 if (why) {
@@ -191,7 +175,7 @@ static int read_file_at(ak_ruleset *rs, const char *path, const char *target, in
                 return ak_diag_add(rs, file, 0, 0, 0, strdup_printf("not a regular file but %s%s", file_kind(st.st_mode), via));
         if (st.st_mode & S_IWOTH)
                 return ak_diag_add(rs, file, 0, 0, 0, strdup_printf("file is world-writable%s; auditctl refuses it and so does auditkeep", via));
-        why = file_distrust(rs, &st, &oom);
+        why = why_distrusted(rs, &st, S_IWGRP, 0, &oom);
         if (oom)
                 return -ENOMEM;
         if (why) {
@@ -366,7 +350,7 @@ static int read_dir(ak_ruleset *rs, const char *path, lineset *ls) {
                 return r;
         }
         /* the directory named as a source: said once for all its files; no sticky exception */
-        why = dir_distrust(rs, &dst, 0, &oom);
+        why = why_distrusted(rs, &dst, S_IWGRP | S_IWOTH, 0, &oom);
         if (oom) {
                 r = -ENOMEM;
                 goto out;
