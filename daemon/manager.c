@@ -35,6 +35,7 @@
 #include "compat-host.h"
 #include "constants.h"
 #include "journal-ids.h"
+#include "keeping.h"
 #include "log.h"
 #include "manager.h"
 #include "attribution.h"
@@ -144,6 +145,8 @@ static ManagerState steady_state(Manager *m) {
 static void notify_status(Manager *m) {
         char buf[sizeof(m->last_status)];
 
+        /* every READY=1 follows a status update: the marker for the augenrules gate goes first */
+        keeping_mark(m);
         manager_status_line(m, buf, sizeof(buf));
         if (streq(buf, m->last_status))
                 return;

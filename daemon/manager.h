@@ -136,6 +136,8 @@ typedef struct Manager {
         int metrics_warned;
         char *auditd_conf_path;         /* --auditd-conf, NULL = default (auditd-conf-watch.c) */
         struct AuditdConfWatch *auditd_conf;
+        char *keeping_path;             /* --keeping-marker, NULL = default (keeping.c) */
+        int keeping_marked;             /* 1 written, -1 tried or not due again, 0 not yet */
 } Manager;
 
 int manager_new(Manager **ret);
