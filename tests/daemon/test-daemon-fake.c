@@ -1733,6 +1733,41 @@ START_TEST(test_keeping_marker_monitor) {
 }
 END_TEST
 
+/* ---------------------------------------------------------------------------------------------
+ * --metrics=FILE in a directory that does not exist at start (node_exporter installed later):
+ * one clear message, then the file appears without a restart once the directory exists. */
+
+START_TEST(test_metrics_directory_later) {
+        static char arg[860];
+        char dir[700], file[800], text[256];
+        uint64_t end;
+
+        world_init("metrics-later", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        snprintf(dir, sizeof(dir), "%s/node-exporter", w.dir);
+        snprintf(file, sizeof(file), "%s/auditkeep.prom", dir);
+        snprintf(arg, sizeof(arg), "--metrics=%s", file);
+        w.extra_arg = arg;
+        start_and_settle("0.1", "in sync, 5 rules");
+        wait_log("^Metrics not written to .*/auditkeep\\.prom: .*/node-exporter does not exist \\(no node_exporter "
+                 "textfile collector here\\); written as soon as it does", 0, 3000);
+        usleep(500 * 1000);     /* polls, each trying again: said once */
+        ck_assert_uint_eq(log_count("^Metrics not written", 0), 1);
+        ck_assert_int_lt(access(file, F_OK), 0);
+
+        ck_assert_int_eq(mkdir(dir, 0755), 0);
+        end = now_usec() + 3000000u;
+        while (access(file, F_OK) < 0 && now_usec() < end)
+                usleep(10000);
+        ck_assert_msg(access(file, F_OK) == 0, "%s did not appear within 3 s of its directory", file);
+        wait_log("^Metrics written to .*/auditkeep\\.prom$", 0, 1000);
+        ck_assert_int_ge(read_first_line(file, text, sizeof(text)), 0);
+        ck_assert_msg(strncmp(text, "# HELP auditkeep_", 17) == 0, "the metrics file starts with '%s'", text);
+        ck_assert_uint_eq(log_count("^Metrics not written", 0), 1);
+        world_done();
+}
+END_TEST
+
 /* The kernel refuses every status change: logged once per setting, retried at every poll, never
  * reported as drift. */
 START_TEST(test_refusal_reported_once) {
@@ -2148,6 +2183,7 @@ static Suite *daemon_fake_suite(void) {
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_keeping_marker);
         tcase_add_test(tc, test_keeping_marker_monitor);
+        tcase_add_test(tc, test_metrics_directory_later);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("silent");
