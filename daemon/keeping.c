@@ -61,8 +61,9 @@ void keeping_mark(Manager *m) {
         _cleanup_free_ char *path = NULL;
         int r;
 
-        /* last_sync_usec: a sync (or a check that found the kernel in sync) has ended */
-        if (m->keeping_marked || m->mode != MODE_ENFORCE || !m->last_sync_usec)
+        /* last_sync_usec: a sync (or a check that found the kernel in sync) has ended; locked
+         * (enabled=2): nobody can change the rules until reboot, augenrules would only fail */
+        if (m->keeping_marked || m->mode != MODE_ENFORCE || !(m->last_sync_usec || m->locked))
                 return;
         m->keeping_marked = -1;         /* tried: once, whatever comes of it */
         path = marker_path(m);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The keeping marker: a file holding the daemon's pid, written once the first sync in enforce
- * mode has ended (before READY=1), and only in enforce mode. Debian's augenrules gate
+ * mode has ended or the first check found the kernel locked (before READY=1), and only in
+ * enforce mode. Debian's augenrules gate
  * (debian/auditkeep-augenrules-gate) skips augenrules only while auditkeepd.service is active, the
  * marker exists and its pid is the unit's main pid; in every other case (failed, stopped, not yet
  * started, monitor mode, killed) augenrules loads the rules as it would without auditkeep.

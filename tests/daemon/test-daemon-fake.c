@@ -1715,6 +1715,20 @@ START_TEST(test_keeping_marker) {
 }
 END_TEST
 
+/* A kernel locked before the daemon started: nothing can change until reboot, augenrules could
+ * only fail; the daemon keeps it as far as anyone can. */
+START_TEST(test_keeping_marker_locked) {
+        world_init("keeping-locked", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        w.fk->status.enabled = 2;
+        marker_init();
+        start_and_settle("0.2", "locked");
+        ck_assert_msg(marker_at_ready == 1, "the marker was not there when READY=1 came (%d)", marker_at_ready);
+        assert_marker_names_daemon();
+        world_done();
+}
+END_TEST
+
 START_TEST(test_keeping_marker_monitor) {
         world_init("keeping-monitor", FAKE_SEQPACKET, MON_UNIX);
         write_rules(BASE_RULES);
@@ -2182,6 +2196,7 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("gate");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_keeping_marker);
+        tcase_add_test(tc, test_keeping_marker_locked);
         tcase_add_test(tc, test_keeping_marker_monitor);
         tcase_add_test(tc, test_metrics_directory_later);
         suite_add_tcase(s, tc);
