@@ -63,7 +63,8 @@ rm "$etc/auditd.service"
 run
 if [ -e "$etc/auditd.service.d/auditkeep.conf" ] || [ -L "$etc/auditd.service.d/auditkeep.conf" ]; then fail "copy gone: mask stayed"; fi
 [ ! -e "$etc/auditd.service.d" ] || fail "copy gone: the empty directory stayed"
-[ ! -s "$state" ] || fail "copy gone: still recorded: $(cat "$state")"
+[ ! -e "$state" ] || fail "copy gone: the record stayed: '$(cat "$state")'"
+[ ! -e "${state%/*}" ] || fail "copy gone: the empty ${state%/*} stayed"
 echo "ok copy gone: $out"
 
 # Debian 13: audit-rules.service copied with ExecStart=auditctl -R FILE
@@ -89,7 +90,7 @@ echo "ok own drop-in"
 printf '[Service]\nExecStart=/sbin/auditd\n' > "$etc/auditd.service"
 mkdir -p "$etc/auditd.service.d"
 ln -s /dev/null "$etc/auditd.service.d/auditkeep.conf"
-: > "$state"
+rm -f "$state"
 run
 grep -q "masked already" <<<"$out" || fail "admin's mask: not said: $out"
 [ ! -s "$state" ] || fail "admin's mask: recorded"
