@@ -32,7 +32,8 @@ case_() {
         local name=$1 mode=$2 state=$3 pid=$4 marker=$5 want_rc=$6 want_ran=$7 rc=0 ran out
         rm -f "$root/run/auditkeep/keeping" "$tmp/ran"
         [ "$marker" = - ] || echo "$marker" > "$root/run/auditkeep/keeping"
-        out=$(STUB_STATE=$state STUB_PID=$pid "$gate" "$mode" 2>&1) || rc=$?
+        # shellcheck disable=SC2086 # MODE may carry an argument
+        out=$(STUB_STATE=$state STUB_PID=$pid "$gate" $mode 2>&1) || rc=$?
         ran=$(cat "$tmp/ran" 2>/dev/null || true)
         if [ "$rc" = "$want_rc" ] && [ "$ran" = "$want_ran" ]; then
                 echo "ok $name: $out"
@@ -71,6 +72,12 @@ case_ "condition-hand-kept" condition failed 0 - 1 "auditctl -R $root/etc/audit/
 case_ "load-hand-kept-keeping" load active 1234 1234 0 ""
 case_ "condition-hand-kept-keeping" condition active 1234 1234 1 ""
 rm "$root/etc/audit/audit.rules"
+
+# an administrator's own unit: load-file FILE in place of auditctl -R FILE
+case_ "load-file-keeping" "load-file /etc/audit/site.rules" active 1234 1234 0 ""
+case_ "load-file-failed" "load-file /etc/audit/site.rules" failed 0 - 0 "auditctl -R /etc/audit/site.rules"
+case_ "load-file-monitor" "load-file /etc/audit/site.rules" active 1234 - 0 "auditctl -R /etc/audit/site.rules"
+case_ "load-file-no-file" "load-file" failed 0 - 2 ""
 
 # auditd 4: auditd.service's gate leaves loading to audit-rules.service
 touch "$root/usr/lib/systemd/system/audit-rules.service"
