@@ -10,6 +10,7 @@
 #include "compat-host.h"
 #include "constants.h"
 #include "journal-ids.h"
+#include "keeping.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -34,6 +35,10 @@ static void help(void) {
                "                          collector) whenever it changes; skipped while its directory\n"
                "                          does not exist\n"
                "     --audit-trail=no     Do not send USYS_CONFIG records of drift and repairs\n"
+               "     --keeping-marker=FILE\n"
+               "                          Write the pid there once the first sync in enforce mode has ended\n"
+               "                          (default $RUNTIME_DIRECTORY/" KEEPING_MARKER_NAME ", none outside a unit): Debian's\n"
+               "                          augenrules gate skips augenrules only while it is there\n"
                "     --compat=3|4         Compile the rules as auditctl 3.0.9 (3) or 4.0.2 (4) does\n"
                "                          (default: as the installed auditctl, else 4)\n"
 #ifdef AK_TEST_HOOKS
@@ -109,7 +114,7 @@ static int add_source(Manager *m, size_t *allocated, const char *arg) {
 /* 1 to run, 0 to exit with success (--help, --version), or -errno (reported). */
 static int parse_argv(Manager *m, int argc, char **argv) {
         enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL, ARG_CONTROL_FD, ARG_MONITOR_FD, ARG_AUDITD_CONF,
-               ARG_METRICS, ARG_AUDIT_TRAIL, ARG_COMPAT, ARG_ALLOW_EMPTY, ARG_ROOT };
+               ARG_METRICS, ARG_AUDIT_TRAIL, ARG_COMPAT, ARG_ALLOW_EMPTY, ARG_KEEPING_MARKER, ARG_ROOT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -126,6 +131,7 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 { "audit-trail", required_argument, NULL, ARG_AUDIT_TRAIL },
                 { "compat", required_argument, NULL, ARG_COMPAT },
                 { "allow-empty", no_argument, NULL, ARG_ALLOW_EMPTY },
+                { "keeping-marker", required_argument, NULL, ARG_KEEPING_MARKER },
 #ifdef AK_TEST_HOOKS
                 { "root", required_argument, NULL, ARG_ROOT },
 #endif
@@ -197,6 +203,13 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                         }
                         r = set_string(&m->metrics_path, optarg);
                         break;
+                case ARG_KEEPING_MARKER:
+                        if (optarg[0] != '/') {
+                                fprintf(stderr, "auditkeepd: --keeping-marker takes an absolute file name, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        r = keeping_set_path(m, optarg);
+                        break;
                 case ARG_AUDIT_TRAIL:
                         r = parse_choice("audit-trail", optarg, "yes", "no");
                         m->audit_trail = r == 0;
@@ -239,6 +252,7 @@ int main(int argc, char **argv) {
         (void) sd_notify(0, "STOPPING=1");
         if (r >= 0 && !m->exit_status)
                 log_fields(LOG_INFO, 0, AK_MID_STOPPED, NULL, "auditkeepd stopped; the kernel keeps its configuration");
+        keeping_done(m);
         if (m->exit_status)
                 r = m->exit_status;
         else

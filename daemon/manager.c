@@ -38,6 +38,7 @@
 #include "constants.h"
 #include "coverage.h"
 #include "journal-ids.h"
+#include "keeping.h"
 #include "log.h"
 #include "manager.h"
 #include "attribution.h"
@@ -171,6 +172,8 @@ static ManagerState steady_state(Manager *m) {
 static void notify_status(Manager *m) {
         char buf[sizeof(m->last_status)];
 
+        /* every READY=1 follows a status update: the marker for the augenrules gate goes first */
+        keeping_mark(m);
         manager_status_line(m, buf, sizeof(buf));
         if (streq(buf, m->last_status))
                 return;

@@ -159,9 +159,11 @@ typedef struct Manager {
         uid_t call_uid, call_loginuid;  /* who asked for the Resync/Reload in flight, or -1 */
         char *metrics_written;          /* what the file holds */
         int metrics_stale;              /* a write failed: try again after the next check */
-        int metrics_warned;
+        int metrics_warned;             /* errno of the last 'not written' message, or 0 */
         char *auditd_conf_path;         /* --auditd-conf, NULL = default (auditd-conf-watch.c) */
         struct AuditdConfWatch *auditd_conf;
+        char *keeping_path;             /* --keeping-marker, NULL = default (keeping.c) */
+        int keeping_marked;             /* 1 written, -1 tried or not due again, 0 not yet */
 } Manager;
 
 int manager_new(Manager **ret);

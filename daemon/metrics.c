@@ -66,6 +66,30 @@ static int write_atomic(const char *path, const char *text) {
         return r;
 }
 
+/* Why the file cannot be written, once per reason (m->metrics_warned holds the last errno):
+ * which directory, why, and what fixes it. */
+static void warn_unwritable(Manager *m, int r) {
+        _cleanup_free_ char *copy = strdup(m->metrics_path);
+        const char *dir = copy ? dirname(copy) : m->metrics_path;
+
+        if (m->metrics_warned == -r)
+                return;
+        m->metrics_warned = -r;
+        if (r == -ENOENT)
+                log_fields(LOG_INFO, r, NULL, NULL,
+                           "Metrics not written to %s: %s does not exist (no node_exporter textfile collector here); "
+                           "written as soon as it does", m->metrics_path, dir);
+        else if (r == -EROFS)
+                log_fields(LOG_WARNING, r, NULL, NULL,
+                           "Metrics not written to %s: %s is read-only to auditkeepd: the unit's sandbox "
+                           "(ProtectSystem=strict, ReadWritePaths=) fixes the writable paths when it starts, and %s "
+                           "did not exist then; run 'systemctl restart auditkeepd' to write the metrics there",
+                           m->metrics_path, dir, dir);
+        else
+                log_fields(LOG_WARNING, r, NULL, NULL, "Metrics not written to %s: %m; tried again after every check",
+                           m->metrics_path);
+}
+
 void metrics_write(Manager *m) {
         _cleanup_free_ char *text = NULL;
         ak_metrics v;
@@ -83,12 +107,10 @@ void metrics_write(Manager *m) {
                 return;         /* nothing changed: no write */
         r = write_atomic(m->metrics_path, text);
         if (r < 0) {
-                m->metrics_stale = r != -ENOENT;        /* a missing directory: try again when something changes */
-                if (!m->metrics_warned)
-                        log_fields(r == -ENOENT ? LOG_INFO : LOG_WARNING, r, NULL, NULL,
-                                   "Metrics not written to %s: %m%s", m->metrics_path,
-                                   r == -ENOENT ? " (its directory does not exist: no textfile collector here)" : "");
-                m->metrics_warned = 1;
+                /* tried again after every check, light polls too: a directory created later
+                 * (node_exporter installed after auditkeep) gets the file within a poll interval */
+                m->metrics_stale = 1;
+                warn_unwritable(m, r);
                 return;
         }
         if (m->metrics_warned)

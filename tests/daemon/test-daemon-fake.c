@@ -299,7 +299,7 @@ typedef struct world {
         pid_t pid;
         ak_ruleset *want;
         const char *extra_arg;  /* one more daemon option, or NULL */
-        const char *extra_arg2; /* and another (only after extra_arg) */
+        const char *extra_arg2; /* and another */
         int default_sources;    /* no --rules: the daemon reads its default sources (under --root) */
         char bus_address[720];  /* a private bus for the daemon, or "" */
         pid_t bus_pid;
@@ -307,6 +307,11 @@ typedef struct world {
 
 static char root_dir[256];      /* set in main() before the tests fork */
 static world w;
+
+/* The keeping marker a test watches: whether it existed when each READY=1 came in (-1: no
+ * READY=1 yet), read by the notify thread the moment the message arrives. */
+static char marker_watch[700];
+static volatile int marker_at_ready = -1;
 
 static void on_request(fake_kernel *fk, const struct nlmsghdr *h, const void *payload, size_t plen, int error,
                        void *userdata) {
@@ -344,6 +349,8 @@ static void *notify_main(void *userdata) {
                 if (n < 0)
                         continue;
                 buf[n] = '\0';
+                if (marker_watch[0] && msg_has_line(buf, "READY=1", 0))
+                        marker_at_ready = access(marker_watch, F_OK) == 0;
                 {
                         ev e = { .kind = EV_NOTIFY, .text = strdup(buf) };
 
@@ -473,8 +480,8 @@ static void spawn(const char *poll_interval) {
         const char *path = daemon_path();
         char a_rules[700], a_control[64], a_monitor[64], e_notify[700], a_conf[700];
         char *argv[] = { (char *) path, (char *) "--rules", a_rules, a_control, a_monitor,
-                         (char *) "--poll-interval", (char *) poll_interval, a_conf, (char *) w.extra_arg,
-                         (char *) w.extra_arg2, NULL };
+                         (char *) "--poll-interval", (char *) poll_interval, a_conf,
+                         (char *) (w.extra_arg ? w.extra_arg : w.extra_arg2), (char *) (w.extra_arg ? w.extra_arg2 : NULL), NULL };
         char **envp;
         size_t n = 0, k = 0;
         pid_t parent = getpid();
@@ -500,7 +507,7 @@ static void spawn(const char *poll_interval) {
                 if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) != 0 && strncmp(environ[i], "JOURNAL_STREAM=", 15) != 0 &&
                     strncmp(environ[i], "DBUS_SYSTEM_BUS_ADDRESS=", 24) != 0 &&
                     strncmp(environ[i], "AUDITKEEP_DEBUG=", 16) != 0 && strncmp(environ[i], "LISTEN_", 7) != 0 &&
-                    strncmp(environ[i], "WATCHDOG_", 9) != 0)
+                    strncmp(environ[i], "WATCHDOG_", 9) != 0 && strncmp(environ[i], "RUNTIME_DIRECTORY=", 18) != 0)
                         envp[k++] = environ[i];
         envp[k++] = e_notify;
         if (w.bus_address[0]) {
@@ -1774,6 +1781,131 @@ START_TEST(test_monitor_never_writes) {
 }
 END_TEST
 
+/* ---------------------------------------------------------------------------------------------
+ * The keeping marker (daemon/keeping.c) that Debian's augenrules gate reads: written with the
+ * daemon's pid once the first sync in enforce mode has ended, before READY=1 (auditd is ordered
+ * after the unit: its gate must see it); removed at exit; never in monitor mode. */
+
+static char marker_arg[760];
+
+static void marker_init(void) {
+        snprintf(marker_watch, sizeof(marker_watch), "%s/keeping", w.dir);
+        snprintf(marker_arg, sizeof(marker_arg), "--keeping-marker=%s", marker_watch);
+        w.extra_arg2 = marker_arg;
+        marker_at_ready = -1;
+}
+
+static void assert_marker_names_daemon(void) {
+        char pid[32], want[32];
+
+        ck_assert_msg(read_first_line(marker_watch, pid, sizeof(pid)) >= 0, "no %s", marker_watch);
+        snprintf(want, sizeof(want), "%d", (int) w.pid);
+        ck_assert_str_eq(pid, want);
+}
+
+START_TEST(test_keeping_marker) {
+        world_init("keeping", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        marker_init();
+
+        /* from empty: the rules go in, then the marker, then READY=1 */
+        start_and_settle("0.2", "in sync, 5 rules");
+        ck_assert_msg(marker_at_ready == 1, "the marker was not there when READY=1 came (%d)", marker_at_ready);
+        assert_marker_names_daemon();
+        stop_daemon();
+        ck_assert_msg(access(marker_watch, F_OK) < 0 && errno == ENOENT, "the marker outlived the daemon");
+
+        /* a new daemon that finds the kernel in sync: marker with its own pid, before READY=1 */
+        marker_at_ready = -1;
+        pthread_mutex_lock(&tl_lock);
+        tl_n = 0;
+        pthread_mutex_unlock(&tl_lock);
+        spawn("0.2");
+        wait_notify("READY=1", 0, 10000);
+        wait_log("^In sync \\(start\\): 5 rules, nothing to change$", 0, 3000);
+        ck_assert_msg(marker_at_ready == 1, "the marker was not there when READY=1 came (%d)", marker_at_ready);
+        assert_marker_names_daemon();
+
+        /* a marker left by someone else (a newer daemon) stays at exit */
+        {
+                FILE *f = fopen(marker_watch, "we");
+                ck_assert_ptr_nonnull(f);
+                fputs("1\n", f);
+                fclose(f);
+        }
+        stop_daemon();
+        ck_assert_int_eq(access(marker_watch, F_OK), 0);
+        world_done();
+}
+END_TEST
+
+/* A kernel locked before the daemon started: nothing can change until reboot, augenrules could
+ * only fail; the daemon keeps it as far as anyone can. */
+START_TEST(test_keeping_marker_locked) {
+        world_init("keeping-locked", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        w.fk->status.enabled = 2;
+        marker_init();
+        start_and_settle("0.2", "locked");
+        ck_assert_msg(marker_at_ready == 1, "the marker was not there when READY=1 came (%d)", marker_at_ready);
+        assert_marker_names_daemon();
+        world_done();
+}
+END_TEST
+
+START_TEST(test_keeping_marker_monitor) {
+        world_init("keeping-monitor", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        fake_preload(NULL);
+        marker_init();
+        w.extra_arg = "--mode=monitor";
+        spawn("0.1");
+        wait_notify("READY=1", 0, 10000);
+        /* polls and a reload: never a marker */
+        daemon_signal(SIGHUP);
+        wait_log("^Reloaded: 5 rules", 0, 3000);
+        usleep(400 * 1000);
+        ck_assert_int_eq(marker_at_ready, 0);
+        ck_assert_msg(access(marker_watch, F_OK) < 0, "monitor mode wrote %s", marker_watch);
+        world_done();
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------
+ * --metrics=FILE in a directory that does not exist at start (node_exporter installed later):
+ * one clear message, then the file appears without a restart once the directory exists. */
+
+START_TEST(test_metrics_directory_later) {
+        static char arg[860];
+        char dir[700], file[800], text[256];
+        uint64_t end;
+
+        world_init("metrics-later", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        snprintf(dir, sizeof(dir), "%s/node-exporter", w.dir);
+        snprintf(file, sizeof(file), "%s/auditkeep.prom", dir);
+        snprintf(arg, sizeof(arg), "--metrics=%s", file);
+        w.extra_arg = arg;
+        start_and_settle("0.1", "in sync, 5 rules");
+        wait_log("^Metrics not written to .*/auditkeep\\.prom: .*/node-exporter does not exist \\(no node_exporter "
+                 "textfile collector here\\); written as soon as it does", 0, 3000);
+        usleep(500 * 1000);     /* polls, each trying again: said once */
+        ck_assert_uint_eq(log_count("^Metrics not written", 0), 1);
+        ck_assert_int_lt(access(file, F_OK), 0);
+
+        ck_assert_int_eq(mkdir(dir, 0755), 0);
+        end = now_usec() + 3000000u;
+        while (access(file, F_OK) < 0 && now_usec() < end)
+                usleep(10000);
+        ck_assert_msg(access(file, F_OK) == 0, "%s did not appear within 3 s of its directory", file);
+        wait_log("^Metrics written to .*/auditkeep\\.prom$", 0, 1000);
+        ck_assert_int_ge(read_first_line(file, text, sizeof(text)), 0);
+        ck_assert_msg(strncmp(text, "# HELP auditkeep_", 17) == 0, "the metrics file starts with '%s'", text);
+        ck_assert_uint_eq(log_count("^Metrics not written", 0), 1);
+        world_done();
+}
+END_TEST
+
 /* The kernel refuses every status change: logged once per setting, retried at every poll, never
  * reported as drift. */
 START_TEST(test_refusal_reported_once) {
@@ -2427,6 +2559,14 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_monitor_status_with_errors);
         tcase_add_test(tc, test_refusal_reported_once);
         tcase_add_test(tc, test_pending_forgotten);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("gate");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, test_keeping_marker);
+        tcase_add_test(tc, test_keeping_marker_locked);
+        tcase_add_test(tc, test_keeping_marker_monitor);
+        tcase_add_test(tc, test_metrics_directory_later);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("silent");
