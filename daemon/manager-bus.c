@@ -452,6 +452,18 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 line = manager_compat_annotate(m, op, ak_op_format(op, &rep->before.status, AK_FORMAT_NO_STAT));
                 if (!line)
                         return -ENOMEM;
+                {
+                        /* the explanation names a rules file, whose name may be anything */
+                        _cleanup_free_ char *owned = NULL;
+                        r = sd_bus_message_append(reply, "s", bus_text(line, &owned));
+                }
+        }
+        if (r >= 0 && p->lock_withheld && m->want) {
+                char why[160];
+                _cleanup_free_ char *line = strdup_printf("! lock (-e 2) withheld: %s",
+                                                          ak_sync_lock_withheld_reason(rep, m->want, why, sizeof(why)));
+                if (!line)
+                        return -ENOMEM;
                 r = sd_bus_message_append(reply, "s", line);
         }
         if (r >= 0 && p->locked && !p->in_sync) {

@@ -406,7 +406,7 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         os.mkdir(edir)
         rules = os.path.join(edir, "bad.rules")
         with open(rules, "w") as f:
-            f.write(self.base_rules() + "-a always,exit -F auidd>=1000 -S open\n")
+            f.write(self.base_rules() + "-a always,exit -F auidd>=1000 -S open\n-e 2\n")
         d = Daemon(edir, ["--rules", rules, "--poll-interval", "1"], env=self.env, bus=self.bus.address, fake_kernel=True)
         try:
             d.notify.wait_for("READY=1", timeout=30)
@@ -424,6 +424,11 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             self.assertIn("3 loaded, 0 pending, 0 foreign, 1 parse errors\n", r.stdout)
             self.assertIn("\n   foreign: 0 kept, none removed because the rules have errors; fix the errors "
                           "(auditkeepctl check) and reload\n", r.stdout)
+            # the lock the rules ask for is withheld: the daemon's Diff says so, as diff PATH does
+            self.assertEqual(self.call("Diff"), [["! lock (-e 2) withheld: the rules have 1 error"]])
+            r = self.ctl("diff")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("lock (-e 2) withheld: the rules have 1 error", r.stdout)
         finally:
             self.assertEqual(d.stop(timeout=10), 0, d.tail())
             d.log.close()
