@@ -64,7 +64,9 @@ static void help(void) {
                "PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
                "Without PATH: %s/, else %s.\n\n"
                "Exit status: 0 success or in sync, 1 errors in the rules (or auditd.conf), pending rules or a\n"
-               "difference (diff), 2 the kernel or the daemon cannot be reached.\n",
+               "difference (diff), or the daemon degraded (status), 2 the kernel or the daemon cannot be\n"
+               "reached, 3 the daemon not in sync (status: drifted, repairing, flapping, locked with\n"
+               "differences), 4 permission denied.\n",
                DEFAULT_AUDITD_CONF, DEFAULT_RULES_DIR, DEFAULT_RULES_FILE);
 }
 

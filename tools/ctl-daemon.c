@@ -16,11 +16,12 @@ static int daemon_absent(const sd_bus_error *e) {
 }
 
 int bus_failed(const char *what, const sd_bus_error *e, int r) {
+        if (e && e->name && streq(e->name, SD_BUS_ERROR_ACCESS_DENIED)) {
+                fprintf(stderr, "auditkeepctl %s: permission denied: only root may do this\n", what);
+                return EXIT_DENIED;
+        }
         if (daemon_absent(e))
                 fprintf(stderr, "auditkeepd is not running; start it with systemctl start auditkeepd, or use auditkeepctl apply\n");
-        else if (e && e->name && streq(e->name, SD_BUS_ERROR_ACCESS_DENIED))
-                fprintf(stderr, "auditkeepctl %s: permission denied: only root may do this\n",
-                        what);
         else if (e && e->name && (streq(e->name, SD_BUS_ERROR_NO_REPLY) || streq(e->name, SD_BUS_ERROR_TIMEOUT)))
                 fprintf(stderr, "auditkeepctl %s: auditkeepd did not answer in time (%s)\n", what,
                         e->message ? e->message : e->name);
@@ -90,10 +91,12 @@ static int resync_or_reload(sd_bus *bus, const char *method, const char *what) {
         (void) sd_bus_set_method_call_timeout(bus, 300u * 1000000u);
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &err, &reply, "");
         if (r < 0) {
-                /* the rules or the kernel said no to some of them: 1; no answer, locked, monitor mode: 2 */
-                int ret = err.name && (streq(err.name, BUS_ERROR_RULES_INVALID) ||
-                                       streq(err.name, BUS_ERROR_REFUSED)) ? EXIT_PROBLEMS : EXIT_UNREACHABLE;
-                bus_failed(what, &err, r);
+                /* the rules or the kernel said no to some of them: 1; else as bus_failed() says (no
+                 * answer, locked, monitor mode: 2; not root: 4) */
+                int ret = bus_failed(what, &err, r);
+
+                if (err.name && (streq(err.name, BUS_ERROR_RULES_INVALID) || streq(err.name, BUS_ERROR_REFUSED)))
+                        ret = EXIT_PROBLEMS;
                 sd_bus_error_free(&err);
                 return ret;
         }

@@ -248,6 +248,7 @@ static void status_json(sd_bus *bus, const props *p) {
         /* null: shown to root only */
         printf("{\"state\":"); json_str(p->state);
         printf(",\"mode\":"); json_str(p->mode);
+        printf(",\"in_sync\":%s", p->in_sync ? "true" : "false");
         printf(",\"enabled\":%u,\"failure\":%u,\"backlog_limit\":%u,\"backlog\":%u,\"lost\":%u,"
                "\"rate_limit\":%u,\"backlog_wait_time\":%u,\"audit_pid\":%u,\"locked\":%s,"
                "\"desired_rules\":%u,\"loaded_rules\":%u,\"pending_rules\":%u,\"foreign_rules\":%u,"
@@ -358,6 +359,16 @@ static void status_text(sd_bus *bus, const props *p) {
         status_auditd_conf(bus, p);
 }
 
+/* What the state says, as an exit status for scripts and monitoring checks (as systemctl
+ * is-active does): 0 in sync, 1 degraded, 3 not in sync. */
+static int status_exit(const props *p) {
+        if (p->in_sync)
+                return EXIT_OK;
+        if (streq(p->state, "degraded"))
+                return EXIT_PROBLEMS;
+        return EXIT_NOT_IN_SYNC;
+}
+
 int verb_status(int argc, char **argv, sd_bus *bus) {
         sd_bus_error err = SD_BUS_ERROR_NULL;
         props p = {};
@@ -376,7 +387,7 @@ int verb_status(int argc, char **argv, sd_bus *bus) {
                         status_json(bus, &p);
                 else
                         status_text(bus, &p);
-                r = EXIT_OK;
+                r = status_exit(&p);
         }
         props_done(&p);
         return r;

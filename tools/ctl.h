@@ -10,7 +10,10 @@
 #include "auditkeep/ak-plan.h"
 #include "ctl-sdbus.h"
 
-enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_UNREACHABLE = 2 };
+/* Exit statuses (auditkeepctl(8), EXIT STATUS). status: 0 in sync, 1 degraded (pending rules,
+ * errors, refused changes), 3 not in sync (drifted, repairing, flapping, locked with
+ * differences); every verb: 2 the kernel or the daemon cannot be reached, 4 permission denied. */
+enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_UNREACHABLE = 2, EXIT_NOT_IN_SYNC = 3, EXIT_DENIED = 4 };
 
 /* The options, set once by main() before a verb runs. */
 extern int arg_exact_order;

@@ -297,7 +297,7 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         self.assertIn("auditkeepd: in-sync, mode enforce", r.stdout)
         for verb in ("rules", "resync", "reload"):
             r = self.ctl(verb, user=NOBODY)
-            self.assertEqual(r.returncode, 2, verb)
+            self.assertEqual(r.returncode, 4, verb)       # permission denied, not "cannot be reached"
             self.assertEqual(r.stderr, f"auditkeepctl {verb}: permission denied: only root may do this\n")
 
     def test_21_daemon_checks_the_callers_credentials(self):
@@ -419,7 +419,8 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             self.assertEqual([(f, line) for f, line, c, m in self.call("ListErrors")[0] if not m.startswith("warning")],
                              [(rules, 10)])
             r = self.ctl("status")
-            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.returncode, 1, r.stderr)       # degraded: status says it to scripts too
+            self.assertEqual(json.loads(self.ctl("status", "--json").stdout)["in_sync"], False)
             self.assertIn("auditkeepd: degraded, mode enforce\n", r.stdout)
             self.assertIn("3 loaded, 0 pending, 0 foreign, 1 parse errors\n", r.stdout)
             self.assertIn("\n   foreign: 0 kept, none removed because the rules have errors; fix the errors "
@@ -517,10 +518,10 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             why = "file is writable by its group (mode 0664); auditkeepd does not load it (augenrules would)"
             self.assertIn([bad, 0, 0, why], self.call("ListErrors")[0])
             r = self.ctl("status")
-            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.returncode, 1, r.stderr)       # degraded
             self.assertIn(f"  {bad}: {why}\n", r.stdout)
             r = self.ctl("status", user=NOBODY)
-            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.returncode, 1, r.stderr)
             self.assertIn("  (the errors are shown to root only; or see journalctl -u auditkeepd)\n", r.stdout)
             self.assertNotIn(why, r.stdout)
         finally:
