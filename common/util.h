@@ -2,6 +2,8 @@
 /* libc-only helpers: safe number parsing, growing arrays, formatted strings. */
 #pragma once
 
+#include <sys/types.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,6 +56,9 @@ int string_is_clean(const char *s);
 
 /* Free n strings and the array holding them. */
 void strv_free_n(char **v, size_t n);
+/* Write text to path through a hidden temporary file in its directory (".NAME.XXXXXX"), with
+ * this mode, then rename: a reader sees the old file or the new one, whole. 0 or -errno. */
+int write_file_atomic(const char *path, const char *text, mode_t mode);
 /* qsort()/bsearch() order of uint64_t values. */
 int cmp_uint64(const void *a, const void *b);
 

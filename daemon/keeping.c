@@ -34,27 +34,12 @@ static char *marker_path(const Manager *m) {
         return strdup_printf("%.*s/" KEEPING_MARKER_NAME, (int) strcspn(d, ":"), d);
 }
 
-/* PATH.XXXXXX, then rename: the gate reads a whole pid or no file. */
+/* The gate reads a whole pid or no file. */
 static int write_pid(const char *path) {
-        _cleanup_free_ char *tmp = strdup_printf("%s.XXXXXX", path);
         char text[32];
-        int fd, len, r = 0;
 
-        if (!tmp)
-                return -ENOMEM;
-        len = snprintf(text, sizeof(text), "%d\n", (int) getpid());
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, text, (size_t) len) != len)
-                r = errno ? -errno : -EIO;
-        if (close(fd) < 0 && r == 0)
-                r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                (void) unlink(tmp);
-        return r;
+        snprintf(text, sizeof(text), "%d\n", (int) getpid());
+        return write_file_atomic(path, text, 0644);
 }
 
 void keeping_mark(Manager *m) {

@@ -40,32 +40,6 @@ void manager_metrics(const Manager *m, ak_metrics *ret) {
         };
 }
 
-/* Write text to path through a temporary file in the same directory, readable by the collector
- * (the unit's UMask is 0077), then rename: a scrape sees the old file or the new one, whole. */
-static int write_atomic(const char *path, const char *text) {
-        _cleanup_free_ char *copy = strdup(path), *tmp = NULL;
-        size_t len = strlen(text);
-        int fd, r = 0;
-
-        if (!copy)
-                return -ENOMEM;
-        tmp = strdup_printf("%s/.auditkeep-metrics.XXXXXX", dirname(copy));
-        if (!tmp)
-                return -ENOMEM;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, text, len) != (ssize_t) len || fchmod(fd, 0644) < 0)
-                r = errno ? -errno : -EIO;
-        if (close(fd) < 0 && r == 0)
-                r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                (void) unlink(tmp);
-        return r;
-}
-
 /* Why the file cannot be written, once per reason (m->metrics_warned holds the last errno):
  * which directory, why, and what fixes it. */
 static void warn_unwritable(Manager *m, int r) {
@@ -105,7 +79,7 @@ void metrics_write(Manager *m) {
         }
         if (!m->metrics_stale && m->metrics_written && streq(m->metrics_written, text))
                 return;         /* nothing changed: no write */
-        r = write_atomic(m->metrics_path, text);
+        r = write_file_atomic(m->metrics_path, text, 0644);        /* the collector reads it (UMask=0077) */
         if (r < 0) {
                 /* tried again after every check, light polls too: a directory created later
                  * (node_exporter installed after auditkeep) gets the file within a poll interval */
