@@ -558,6 +558,7 @@ static void incident_report(Manager *m, uint64_t upto) {
         trail_drift(m, inc, by);
         incident_clear(inc);
         manager_bus_changed(m);
+        metrics_write(m);       /* the count, now: not at the next check */
 }
 
 /* The incident's quiet spell is over. A check or repair still in flight may belong to it: the
