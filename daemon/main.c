@@ -30,8 +30,8 @@ static void help(void) {
                "                          collector) whenever it changes; skipped while its directory\n"
                "                          does not exist\n"
                "     --audit-trail=no     Do not send USYS_CONFIG records of drift and repairs\n"
-               "     --compat=3|4         Compile the rules as auditctl 3.0.9 (3) or 4.0.2 (4) does\n"
-               "                          (default: as the installed auditctl, else 4)\n"
+               "     --compat=3|4|4.1     Compile the rules as auditctl 3.0.9 (3), 4.0.2 (4) or 4.1.2\n"
+               "                          (4.1) does (default: as the installed auditctl, else 4.1)\n"
                "     --control-fd=FD      For tests: speak the audit protocol over this socket\n"
                "     --monitor-fd=FD      For tests: read audit records from this socket ('none':\n"
                "                          read none, every poll lists the rules)\n\n"
@@ -150,7 +150,7 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                         m->compat_arg = ak_compat_parse(optarg);
                         r = 0;
                         if (m->compat_arg < 0) {
-                                fprintf(stderr, "auditkeepd: --compat takes 3 (auditctl 3.0.9) or 4 (auditctl 4.0.2), not '%s'\n", optarg);
+                                fprintf(stderr, "auditkeepd: --compat takes 3 (auditctl 3.0.9), 4 (auditctl 4.0.2) or 4.1 (auditctl 4.1.2), not '%s'\n", optarg);
                                 r = -EINVAL;
                         }
                         break;
