@@ -12,6 +12,8 @@
 #include "macro.h"
 #include "test-util.h"
 #include "tables.h"
+#include "compat.h"
+#include "auditkeep/ak-rules.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* fields */
@@ -651,6 +653,83 @@ START_TEST(test_closest_word)
 }
 END_TEST
 
+/* Every syscall the build host's kernel headers define has a name at some level, with the
+ * headers' number: the base tables (libseccomp, level 3 and up), 4.0.2's additions (level 4), or
+ * 4.1.2's (level 4.1, which also checks the in-tree numbers of 463 setxattrat ... 469
+ * file_setattr whenever the headers are new enough to define them). */
+static void check_header(const char *path, uint32_t arch, const char *arch_name) {
+        FILE *f = fopen(path, "re");
+        char line[256], name[128];
+        unsigned n[42] = {}, total = 0, bad = 0;
+        int nr;
+
+        if (!f) {
+                fprintf(stderr, "%s: not there (linux-libc-dev), skipped\n", path);
+                return;
+        }
+        while (fgets(line, sizeof(line), f)) {
+                int base, level, lnr = -1;
+
+                if (sscanf(line, "#define __NR_%127s %d", name, &nr) != 2)
+                        continue;
+                total++;
+                base = ak_syscall_from_name(arch, name);
+                level = ak_compat_syscall_level(arch, name, &lnr);
+                if (base == nr)
+                        n[3]++;
+                else if (base < 0 && level > 0 && lnr == nr)
+                        n[level]++;
+                else {
+                        bad++;
+                        fprintf(stderr, "%s: %s %s = %d: base %d, level %d gives %d\n", path, arch_name, name, nr, base, level, lnr);
+                }
+                /* and what the level that knows it reads */
+                ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_41, arch, name), nr);
+        }
+        fclose(f);
+        fprintf(stderr, "%s: %u syscalls of %s: %u named at level 3, %u from level 4, %u from level 4.1\n", path, total,
+                arch_name, n[3], n[4], n[41]);
+        ck_assert_uint_gt(total, 300);
+        ck_assert_uint_eq(bad, 0);
+}
+
+START_TEST(test_syscall_kernel_headers)
+{
+        const char *dir = getenv("AK_KERNEL_HEADERS") ? getenv("AK_KERNEL_HEADERS") : "/usr/include/x86_64-linux-gnu/asm";
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/unistd_64.h", dir);
+        check_header(path, AUDIT_ARCH_X86_64, "x86_64");
+        snprintf(path, sizeof(path), "%s/unistd_32.h", dir);
+        check_header(path, AUDIT_ARCH_I386, "i386");
+}
+END_TEST
+
+/* The names only level 4.1 knows: their numbers, the same on every arch libaudit 4.1.2 has, and
+ * refused below 4.1. */
+START_TEST(test_syscall_level41)
+{
+        static const struct { const char *name; int nr; } v[] = {
+                { "setxattrat", 463 }, { "getxattrat", 464 }, { "listxattrat", 465 }, { "removexattrat", 466 },
+                { "open_tree_attr", 467 }, { "file_getattr", 468 }, { "file_setattr", 469 },
+        };
+        static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM,
+                                           AUDIT_ARCH_PPC64LE, AUDIT_ARCH_S390X };
+
+        for (size_t a = 0; a < ELEMENTSOF(arches); a++)
+                for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+                        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_41, arches[a], v[i].name), v[i].nr);
+                        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_4, arches[a], v[i].name), -1);
+                        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_3, arches[a], v[i].name), -1);
+                        ck_assert_str_eq(ak_compat_syscall_name_41(v[i].nr), v[i].name);
+                }
+        /* known at 4 already: fchmodat2 (libseccomp), mseal (4.0.2's table) */
+        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_4, AUDIT_ARCH_X86_64, "fchmodat2"), 452);
+        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_4, AUDIT_ARCH_X86_64, "mseal"), 462);
+        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_3, AUDIT_ARCH_X86_64, "mseal"), -1);
+}
+END_TEST
+
 static Suite *tables_suite(void) {
         Suite *s = suite_create("tables");
         TCase *tc;
@@ -686,6 +765,8 @@ static Suite *tables_suite(void) {
         tcase_add_test(tc, test_syscall_unknown);
         tcase_add_test(tc, test_syscall_roundtrip);
         tcase_add_test(tc, test_syscall_render_speed);
+        tcase_add_test(tc, test_syscall_kernel_headers);
+        tcase_add_test(tc, test_syscall_level41);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("uringop");
