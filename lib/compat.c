@@ -247,6 +247,18 @@ int ak_compat_syscall_at(int level, uint32_t arch, const char *name) {
         return l != 0 && l <= level ? nr : -1;
 }
 
+int ak_perm_syscall_at(int level, uint32_t arch, const char *name) {
+        /* 4.1.2 has a riscv32 table (generic numbering, as riscv64's); of the permission classes'
+         * names it lacks only truncate and ftruncate (riscv32 has the 64-bit variants). Debian
+         * 13's 4.0.2 has none: every name is unknown there. */
+        if (arch == AUDIT_ARCH_RISCV32 && level >= AK_COMPAT_41) {
+                if (strcasecmp(name, "truncate") == 0 || strcasecmp(name, "ftruncate") == 0)
+                        return -1;
+                arch = AUDIT_ARCH_RISCV64;
+        }
+        return ak_compat_syscall_at(level, arch, name);
+}
+
 const char *ak_compat_syscall_name_41(int nr) {
         for (size_t i = 0; i < ELEMENTSOF(syscalls_41); i++)
                 if (syscalls_41[i].nr == nr)

@@ -29,6 +29,9 @@ int ak_compat_syscall_level(uint32_t arch, const char *name, int *ret_nr);
 /* The number of a syscall name as auditctl of `level` reads it (base tables, then the level's
  * own), or -1. */
 int ak_compat_syscall_at(int level, uint32_t arch, const char *name);
+/* A name of a permission class as the expansion of `level` reads it for arch: as
+ * ak_compat_syscall_at(), and at 4.1 riscv32 by 4.1.2's riscv32 table. */
+int ak_perm_syscall_at(int level, uint32_t arch, const char *name);
 /* The name 4.1.2's tables give 463 ... 469, else NULL. */
 const char *ak_compat_syscall_name_41(int nr);
 

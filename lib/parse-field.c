@@ -143,7 +143,7 @@ static int perm_expansion(int level, uint32_t elf, const char *perm, uint32_t ad
 
                         snprintf(name, sizeof(name), "%.*s", (int) len, list);
                         list = comma ? comma + 1 : NULL;
-                        nr = ak_compat_syscall_at(level, elf, name);
+                        nr = ak_perm_syscall_at(level, elf, name);
                         if (nr < 0 || nr >= AUDIT_BITMASK_SIZE * 32 - 16) {
                                 if (level >= AK_COMPAT_41)
                                         continue;
