@@ -12,7 +12,6 @@
  * comma list of names: perm is one of AUDIT_PERM_EXEC/WRITE/READ/ATTR. NULL for any other value.
  * At 4.1 a name the arch lacks is left out (4.0.4's filter); at 4 it makes the line fail. */
 const char *ak_perm_class(int level, uint32_t perm);
-const char *ak4_perm_class(uint32_t perm);
 /* "write" for AUDIT_PERM_WRITE and so on. */
 const char *ak4_perm_class_name(uint32_t perm);
 

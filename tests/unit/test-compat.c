@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Compatibility levels: each line that auditctl 3.0.9 and auditctl 4.0.2 compile differently, in
- * golden bytes at both levels; the notes `check` prints; "# auditkeep: compat=N"; the version a
+ * golden bytes at both levels, and what auditctl 4.1.2 (level 4.1) compiles differently from 4.0.2
+ * (its expected numbers from lib/permtab.h and the syscall tables of audit-userspace 4.1.2, and
+ * checked in the kernel after forky's auditctl loaded the lines: tests/kernel/compat/level41.rules);
+ * the gap warning; the notes `check` prints; "# auditkeep: compat=N"; the version a
  * level is read from; the explanation diff gives for a rule loaded with the other meaning.
  *
  * Expected bytes are built from first principles: uapi constants, and syscall numbers as Debian
