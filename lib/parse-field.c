@@ -106,6 +106,71 @@ static const char *arch_label(uint32_t arch, char *buf, size_t size) {
         return buf;
 }
 
+/* One class's expansion at level 4 or 4.1 for an arch: its syscalls, in that arch's numbering,
+ * and at level 4 the first name the arch lacks ("" if none). Worked out once per level, arch
+ * and class (a perm line is expanded at every level, for the notes: six times a line). */
+typedef struct perm_class_set {
+        uint32_t mask[AUDIT_BITMASK_SIZE];
+        char missing[32];
+} perm_class_set;
+
+static const uint32_t perm_cache_arches[] = {
+        AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, AUDIT_ARCH_PPC,
+        AUDIT_ARCH_PPC64, AUDIT_ARCH_PPC64LE, AUDIT_ARCH_S390, AUDIT_ARCH_S390X,
+        EM_RISCV | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE, EM_RISCV | __AUDIT_ARCH_LE,
+};
+/* [level 4, 4.1][arch][class: AUDIT_PERM_EXEC, WRITE, READ, ATTR], built once, never freed */
+static perm_class_set *perm_cache[2][ELEMENTSOF(perm_cache_arches)][4];
+
+static void perm_class_compute(int level, uint32_t elf, uint32_t bit, perm_class_set *out) {
+        const char *list = ak_perm_class(level, bit);
+
+        memset(out, 0, sizeof(*out));
+        while (list && *list) {
+                const char *comma = strchr(list, ',');
+                size_t len = comma ? (size_t) (comma - list) : strlen(list);
+                char name[32];
+                int nr;
+
+                snprintf(name, sizeof(name), "%.*s", (int) len, list);
+                list = comma ? comma + 1 : NULL;
+                nr = ak_perm_syscall_at(level, elf, name);
+                if (nr < 0 || nr >= AUDIT_BITMASK_SIZE * 32 - 16) {
+                        if (level >= AK_COMPAT_41)
+                                continue;       /* 4.0.4's filter */
+                        snprintf(out->missing, sizeof(out->missing), "%s", name);
+                        return;
+                }
+                out->mask[AUDIT_WORD(nr)] |= AUDIT_BIT(nr);
+        }
+}
+
+static const perm_class_set *perm_class_get(int level, uint32_t elf, uint32_t bit, perm_class_set *scratch) {
+        size_t l = level >= AK_COMPAT_41, c = (size_t) __builtin_ctz(bit);
+
+        for (size_t a = 0; a < ELEMENTSOF(perm_cache_arches); a++) {
+                perm_class_set *set, *expected = NULL;
+
+                if (perm_cache_arches[a] != elf)
+                        continue;
+                set = __atomic_load_n(&perm_cache[l][a][c], __ATOMIC_ACQUIRE);
+                if (set)
+                        return set;
+                set = malloc(sizeof(*set));
+                if (!set)
+                        break;
+                perm_class_compute(level, elf, bit, set);
+                if (!__atomic_compare_exchange_n(&perm_cache[l][a][c], &expected, set, 0, __ATOMIC_ACQ_REL,
+                                                 __ATOMIC_ACQUIRE)) {
+                        free(set);      /* another thread was first */
+                        return expected;
+                }
+                return set;
+        }
+        perm_class_compute(level, elf, bit, scratch);
+        return scratch;
+}
+
 /* One level's expansion of -F perm= for an arch (audit_add_perm_syscalls): the syscalls of each
  * class of perm, in that arch's numbering, into add[]; the classes named into classes. At level 4
  * (4.0.2) a class name the arch lacks makes the line fail: its name and class are returned in
@@ -122,8 +187,9 @@ static int perm_expansion(int level, uint32_t elf, const char *perm, uint32_t ad
         if (classes_size)
                 classes[0] = '\0';
         for (const char *p = perm; *p; p++) {
+                const perm_class_set *set;
+                perm_class_set scratch;
                 uint32_t bit;
-                const char *list;
 
                 switch (tolower((unsigned char) *p)) {
                 case 'r': bit = AUDIT_PERM_READ; break;
@@ -134,30 +200,19 @@ static int perm_expansion(int level, uint32_t elf, const char *perm, uint32_t ad
                 if (seen & bit)
                         continue;
                 seen |= bit;
-                list = ak_perm_class(level, bit);
-                while (list && *list) {
-                        const char *comma = strchr(list, ',');
-                        size_t len = comma ? (size_t) (comma - list) : strlen(list);
-                        char name[32];
-                        int nr;
-
-                        snprintf(name, sizeof(name), "%.*s", (int) len, list);
-                        list = comma ? comma + 1 : NULL;
-                        nr = ak_perm_syscall_at(level, elf, name);
-                        if (nr < 0 || nr >= AUDIT_BITMASK_SIZE * 32 - 16) {
-                                if (level >= AK_COMPAT_41)
-                                        continue;
-                                snprintf(missing, missing_size, "%s", name);
-                                *missing_class = ak4_perm_class_name(bit);
-                                return -1;
-                        }
-                        if (!(add[AUDIT_WORD(nr)] & AUDIT_BIT(nr)))
-                                n++;
-                        add[AUDIT_WORD(nr)] |= AUDIT_BIT(nr);
+                set = perm_class_get(level, elf, bit, &scratch);
+                if (set->missing[0]) {
+                        snprintf(missing, missing_size, "%s", set->missing);
+                        *missing_class = ak4_perm_class_name(bit);
+                        return -1;
                 }
+                for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
+                        add[i] |= set->mask[i];
                 snprintf(classes + strlen(classes), classes_size - strlen(classes), "%s%s",
                          n_classes++ ? " and " : "", ak4_perm_class_name(bit));
         }
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
+                n += __builtin_popcount(add[i]);
         return n;
 }
 
