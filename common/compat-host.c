@@ -185,7 +185,12 @@ int compat_host_level(char *detail, size_t size) {
                         snprintf(detail, size, "%s -v printed no version", path);
                         return -EINVAL;
                 }
-                snprintf(detail, size, "%s (%s)", out, path);
+                if (ak_compat_version_newer(out))
+                        /* the most recent level, and say so: lines the newer auditctl compiles
+                         * differently are not known here */
+                        snprintf(detail, size, "%s (%s), newer than any level", out, path);
+                else
+                        snprintf(detail, size, "%s (%s)", out, path);
                 return level;
         }
         snprintf(detail, size, "no auditctl installed");

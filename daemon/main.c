@@ -39,8 +39,8 @@ static void help(void) {
                "                          Write the pid there once the first sync in enforce mode has ended\n"
                "                          (default $RUNTIME_DIRECTORY/" KEEPING_MARKER_NAME ", none outside a unit): Debian's\n"
                "                          augenrules gate skips augenrules only while it is there\n"
-               "     --compat=3|4         Compile the rules as auditctl 3.0.9 (3) or 4.0.2 (4) does\n"
-               "                          (default: as the installed auditctl, else 4)\n"
+               "     --compat=3|4|4.1     Compile the rules as auditctl 3.0.9 (3), 4.0.2 (4) or 4.1.2\n"
+               "                          (4.1) does (default: as the installed auditctl, else 4.1)\n"
 #ifdef AK_TEST_HOOKS
                "     --control-fd=FD      For tests: speak the audit protocol over this socket\n"
                "     --monitor-fd=FD      For tests: read audit records from this socket ('none':\n"
@@ -189,7 +189,7 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                         m->compat_arg = ak_compat_parse(optarg);
                         r = 0;
                         if (m->compat_arg < 0) {
-                                fprintf(stderr, "auditkeepd: --compat takes 3 (auditctl 3.0.9) or 4 (auditctl 4.0.2), not '%s'\n", optarg);
+                                fprintf(stderr, "auditkeepd: --compat takes 3 (auditctl 3.0.9), 4 (auditctl 4.0.2) or 4.1 (auditctl 4.1.2), not '%s'\n", optarg);
                                 r = -EINVAL;
                         }
                         break;

@@ -2,7 +2,7 @@
 /* Fuzz target: a whole rules file through ak_ruleset_add_text(), as the daemon and `auditkeepctl
  * check` read one. Every rule the parser produced is rendered (ak_rule_format), hashed and keyed,
  * every diagnostic and compatibility note formatted, and the planner run against an empty kernel.
- * The compatibility level is 3 for inputs of odd size, 4 for even ones, so both are fuzzed.
+ * The compatibility level is 3, 4 or 4.1 by the input's size modulo 3, so all three are fuzzed.
  * With AK_FUZZ_ROUNDTRIP=1 (or 2, see has_operator_string) in the environment, the rendered text must also parse back into the
  * same bytes (the contract in lib/format.c), else abort: off by default while the known
  * round-trip bugs (fuzz/RESULTS.md) are open, so that fuzz/run fails on memory errors only. */
@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         if (ak_ruleset_new(&rs) < 0)
                 abort();
-        level = (size & 1) ? AK_COMPAT_3 : AK_COMPAT_4;
+        level = size % 3 == 0 ? AK_COMPAT_3 : size % 3 == 1 ? AK_COMPAT_4 : AK_COMPAT_41;
         ak_ruleset_set_compat(rs, level, AK_COMPAT_ORIGIN_COMMAND_LINE, NULL);
         if (ak_ruleset_add_text(rs, "fuzz.rules", (const char *) data, size) < 0)
                 abort();

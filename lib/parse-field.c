@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* -F FIELD OP VALUE and -C FIELD OP FIELD, as auditctl 3.0.9 or 4.0.2 reads them: the lists and
+/* -F FIELD OP VALUE and -C FIELD OP FIELD, as auditctl 3.0.9, 4.0.2 or 4.1.2 reads them: the lists and
  * operators a field takes come from the field table (fields.h), its value from the one parser of
  * its kind; what the levels read differently is said here (line_sensitive()). */
 #include <ctype.h>
@@ -106,26 +106,90 @@ static const char *arch_label(uint32_t arch, char *buf, size_t size) {
         return buf;
 }
 
-/* auditctl 4.0.2 (audit_add_perm_syscalls): -F perm= once the arch is known (an earlier -F arch,
- * or an earlier -S, which takes the native arch) adds the syscalls of each permission class to
- * the rule's mask, in that arch's numbering, so the rule no longer covers every syscall (or only
- * its -S list). A class naming a syscall the arch lacks makes auditctl 4.0.2 refuse the line
- * (aarch64, riscv: no rename, open, chmod...). auditctl 3.0.9 does none of this. At level 3 the
- * same is worked out only to say what level 4 would do. */
-static int perm_expand(linectx *c, builder *b, const char *perm, unsigned col) {
-        uint32_t add[AUDIT_BITMASK_SIZE] = {}, seen = 0;
-        char classes[80] = "", abuf[32];
-        const char *missing = NULL, *missing_class = NULL;
-        char missing_buf[64];
-        unsigned n_new = 0, n_classes = 0;
-        int all = 1;
+/* One class's expansion at level 4 or 4.1 for an arch: its syscalls, in that arch's numbering,
+ * and at level 4 the first name the arch lacks ("" if none). Worked out once per level, arch
+ * and class (a perm line is expanded at every level, for the notes: six times a line). */
+typedef struct perm_class_set {
+        uint32_t mask[AUDIT_BITMASK_SIZE];
+        char missing[32];
+} perm_class_set;
 
-        for (size_t i = 0; i < AUDIT_BITMASK_SIZE - 1; i++)
-                if (b->d->mask[i] != ~0u)
-                        all = 0;
+static const uint32_t perm_cache_arches[] = {
+        AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, AUDIT_ARCH_PPC,
+        AUDIT_ARCH_PPC64, AUDIT_ARCH_PPC64LE, AUDIT_ARCH_S390, AUDIT_ARCH_S390X,
+        EM_RISCV | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE, EM_RISCV | __AUDIT_ARCH_LE,
+};
+/* [level 4, 4.1][arch][class: AUDIT_PERM_EXEC, WRITE, READ, ATTR], built once, never freed */
+static perm_class_set *perm_cache[2][ELEMENTSOF(perm_cache_arches)][4];
+
+static void perm_class_compute(int level, uint32_t elf, uint32_t bit, perm_class_set *out) {
+        const char *list = ak_perm_class(level, bit);
+
+        memset(out, 0, sizeof(*out));
+        while (list && *list) {
+                const char *comma = strchr(list, ',');
+                size_t len = comma ? (size_t) (comma - list) : strlen(list);
+                char name[32];
+                int nr;
+
+                snprintf(name, sizeof(name), "%.*s", (int) len, list);
+                list = comma ? comma + 1 : NULL;
+                nr = ak_perm_syscall_at(level, elf, name);
+                if (nr < 0 || nr >= AUDIT_BITMASK_SIZE * 32 - 16) {
+                        if (level >= AK_COMPAT_41)
+                                continue;       /* 4.0.4's filter */
+                        snprintf(out->missing, sizeof(out->missing), "%s", name);
+                        return;
+                }
+                out->mask[AUDIT_WORD(nr)] |= AUDIT_BIT(nr);
+        }
+}
+
+static const perm_class_set *perm_class_get(int level, uint32_t elf, uint32_t bit, perm_class_set *scratch) {
+        size_t l = level >= AK_COMPAT_41, c = (size_t) __builtin_ctz(bit);
+
+        for (size_t a = 0; a < ELEMENTSOF(perm_cache_arches); a++) {
+                perm_class_set *set, *expected = NULL;
+
+                if (perm_cache_arches[a] != elf)
+                        continue;
+                set = __atomic_load_n(&perm_cache[l][a][c], __ATOMIC_ACQUIRE);
+                if (set)
+                        return set;
+                set = malloc(sizeof(*set));
+                if (!set)
+                        break;
+                perm_class_compute(level, elf, bit, set);
+                if (!__atomic_compare_exchange_n(&perm_cache[l][a][c], &expected, set, 0, __ATOMIC_ACQ_REL,
+                                                 __ATOMIC_ACQUIRE)) {
+                        free(set);      /* another thread was first */
+                        return expected;
+                }
+                return set;
+        }
+        perm_class_compute(level, elf, bit, scratch);
+        return scratch;
+}
+
+/* One level's expansion of -F perm= for an arch (audit_add_perm_syscalls): the syscalls of each
+ * class of perm, in that arch's numbering, into add[]; the classes named into classes. At level 4
+ * (4.0.2) a class name the arch lacks makes the line fail: its name and class are returned in
+ * missing/missing_class and the result is -1. At level 4.1 (from 4.0.4 on) such names are left
+ * out (filter_supported_syscalls). The number of syscalls added otherwise. */
+static int perm_expansion(int level, uint32_t elf, const char *perm, uint32_t add[AUDIT_BITMASK_SIZE],
+                          char *classes, size_t classes_size, char *missing, size_t missing_size,
+                          const char **missing_class) {
+        uint32_t seen = 0;
+        unsigned n_classes = 0;
+        int n = 0;
+
+        memset(add, 0, sizeof(uint32_t) * AUDIT_BITMASK_SIZE);
+        if (classes_size)
+                classes[0] = '\0';
         for (const char *p = perm; *p; p++) {
+                const perm_class_set *set;
+                perm_class_set scratch;
                 uint32_t bit;
-                const char *list;
 
                 switch (tolower((unsigned char) *p)) {
                 case 'r': bit = AUDIT_PERM_READ; break;
@@ -136,68 +200,144 @@ static int perm_expand(linectx *c, builder *b, const char *perm, unsigned col) {
                 if (seen & bit)
                         continue;
                 seen |= bit;
-                list = ak4_perm_class(bit);
-                while (list && *list && !missing) {
-                        const char *comma = strchr(list, ',');
-                        size_t len = comma ? (size_t) (comma - list) : strlen(list);
-                        char name[32];
-                        int nr;
-
-                        snprintf(name, sizeof(name), "%.*s", (int) len, list);
-                        nr = ak_syscall_from_name(b->elf, name);
-                        if (nr < 0)
-                                nr = ak4_syscall_from_name(b->elf, name);
-                        if (nr < 0 || nr >= AUDIT_BITMASK_SIZE * 32 - 16) {
-                                snprintf(missing_buf, sizeof(missing_buf), "%s", name);
-                                missing = missing_buf;
-                                missing_class = ak4_perm_class_name(bit);
-                                break;
-                        }
-                        add[AUDIT_WORD(nr)] |= AUDIT_BIT(nr);
-                        list = comma ? comma + 1 : NULL;
+                set = perm_class_get(level, elf, bit, &scratch);
+                if (set->missing[0]) {
+                        snprintf(missing, missing_size, "%s", set->missing);
+                        *missing_class = ak4_perm_class_name(bit);
+                        return -1;
                 }
-                if (missing)
-                        break;
-                snprintf(classes + strlen(classes), sizeof(classes) - strlen(classes), "%s%s",
+                for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
+                        add[i] |= set->mask[i];
+                snprintf(classes + strlen(classes), classes_size - strlen(classes), "%s%s",
                          n_classes++ ? " and " : "", ak4_perm_class_name(bit));
         }
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
+                n += __builtin_popcount(add[i]);
+        return n;
+}
+
+static uint32_t perm_bits(const char *perm) {
+        uint32_t seen = 0;
+
+        for (const char *p = perm; *p; p++)
+                switch (tolower((unsigned char) *p)) {
+                case 'r': seen |= AUDIT_PERM_READ; break;
+                case 'w': seen |= AUDIT_PERM_WRITE; break;
+                case 'x': seen |= AUDIT_PERM_EXEC; break;
+                default: seen |= AUDIT_PERM_ATTR; break;
+                }
+        return seen;
+}
+
+/* No silent gap: the rule now covers only the syscalls it lists, and the kernel classifies some
+ * more of perm's classes (compat.h, ak_kernel_class_members) that this kernel has: say which, and
+ * how to close it (an -S list, in names this level knows or else numbers; or a level whose
+ * expansion has them). A warning: the line means what it means at this level. */
+static void perm_gap(linectx *c, const builder *b, const char *perm, unsigned col, const uint32_t mask[AUDIT_BITMASK_SIZE],
+                     const uint32_t add41[AUDIT_BITMASK_SIZE], const char *abuf) {
+        const ak_kernel_class_member *m;
+        uint32_t bits = perm_bits(perm), classes = 0;
+        unsigned major, minor;
+        char names[200] = "", fix[200] = "", cls[80] = "";
+        size_t n_m, n = 0;
+        int in41 = 1;
+
+        if (ak_kernel_release(&major, &minor) < 0)
+                return;
+        m = ak_kernel_class_members(&n_m);
+        for (size_t i = 0; i < n_m; i++) {
+                int nr;
+
+                if (!(m[i].perm & bits) || major < m[i].major || (major == m[i].major && minor < m[i].minor))
+                        continue;
+                nr = ak_compat_syscall_at(AK_COMPAT_LATEST, b->elf, m[i].name);
+                if (nr < 0 || nr >= AUDIT_BITMASK_SIZE * 32 - 16 || (mask[AUDIT_WORD(nr)] & AUDIT_BIT(nr)))
+                        continue;
+                if (!(add41[AUDIT_WORD(nr)] & AUDIT_BIT(nr)))
+                        in41 = 0;
+                classes |= m[i].perm;
+                snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", n ? ", " : "", m[i].name);
+                if (ak_compat_syscall_at(c->compat, b->elf, m[i].name) >= 0)
+                        snprintf(fix + strlen(fix), sizeof(fix) - strlen(fix), "%s%s", n ? "," : "", m[i].name);
+                else
+                        snprintf(fix + strlen(fix), sizeof(fix) - strlen(fix), "%s%d", n ? "," : "", nr);
+                n++;
+        }
+        if (n == 0)
+                return;
+        for (uint32_t bit = 1; bit <= AUDIT_PERM_ATTR; bit <<= 1)
+                if (classes & bit)
+                        snprintf(cls + strlen(cls), sizeof(cls) - strlen(cls), "%s%s", cls[0] ? " and " : "",
+                                 ak4_perm_class_name(bit));
+        WARN(c, col, "-F perm=%s with arch %s at compat level %s (%s) covers only the syscalls it lists: it leaves out %s, "
+             "which this kernel (%u.%u) has in its %s class%s, so the rule does not audit %s; add -S %s to the line%s",
+             perm, abuf, ak_compat_name(c->compat), ak_compat_reference(c->compat), names, major, minor, cls,
+             __builtin_popcount(classes) > 1 ? "es" : "", n > 1 ? "them" : "it", fix,
+             in41 && c->compat < AK_COMPAT_41 ? ", or use compat level 4.1 (auditctl 4.1.2), whose expansion has them" : "");
+}
+
+/* auditctl 4.x (audit_add_perm_syscalls): -F perm= once the arch is known (an earlier -F arch,
+ * or an earlier -S, which takes the native arch) adds the syscalls of each permission class to
+ * the rule's mask, in that arch's numbering, so the rule no longer covers every syscall (or only
+ * its -S list). A class naming a syscall the arch lacks makes auditctl 4.0.2 refuse the line
+ * (aarch64, riscv: no rename, open, chmod...); 4.1.2 leaves such names out. auditctl 3.0.9 does
+ * none of this. At each level the others' expansions are worked out too, to say what they do. */
+static int perm_expand(linectx *c, builder *b, const char *perm, unsigned col) {
+        uint32_t add4[AUDIT_BITMASK_SIZE], add41[AUDIT_BITMASK_SIZE];
+        const uint32_t *add;
+        char classes[80], classes41[80], abuf[32], missing[64];
+        const char *missing_class = NULL, *dummy = NULL;
+        int n4, n41, all = 1;
+
+        for (size_t i = 0; i < AUDIT_BITMASK_SIZE - 1; i++)
+                if (b->d->mask[i] != ~0u)
+                        all = 0;
+        n4 = perm_expansion(AK_COMPAT_4, b->elf, perm, add4, classes, sizeof(classes), missing, sizeof(missing), &missing_class);
+        n41 = perm_expansion(AK_COMPAT_41, b->elf, perm, add41, classes41, sizeof(classes41), NULL, 0, &dummy);
         arch_label(b->elf, abuf, sizeof(abuf));
-        if (missing) {
+        if (n4 < 0) {
                 line_sensitive(c, "-F perm=%s with arch %s: auditctl 4.0.2 refuses the line (the %s class names '%s', "
-                          "which %s does not have); auditctl 3.0.9 takes it", perm, abuf, missing_class, missing, abuf);
-                if (c->compat >= AK_COMPAT_4) {
+                          "which %s does not have); auditctl 4.1.2 leaves such names out, auditctl 3.0.9 takes it",
+                          perm, abuf, missing_class, missing, abuf);
+                if (c->compat == AK_COMPAT_4) {
                         ERR(c, col, "-F perm=%s with arch %s: compat level 4 (auditctl 4.0.2) adds the syscalls of the %s class, "
                             "and %s has no syscall '%s'", perm, abuf, missing_class, abuf, missing);
                         return -1;
                 }
-                return 0;
-        }
-        for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
-                n_new += (unsigned) __builtin_popcount(add[i]);
-        if (!all && !c->sensitive) {
+        } else if (!all && !c->sensitive) {
                 /* worded in perm_why_finish(), when it is known whether the line has -S */
                 line_sensitive(c, "-F perm=%s with arch %s", perm, abuf);
                 b->perm_why = 1;
-                b->perm_n = n_new;
+                b->perm_n = (unsigned) n4;
+                b->perm_n41 = (unsigned) n41;
                 snprintf(b->perm_classes, sizeof(b->perm_classes), "%s", classes);
                 snprintf(b->perm_arch, sizeof(b->perm_arch), "%s", abuf);
                 snprintf(b->perm_value, sizeof(b->perm_value), "%s", perm);
         }
         if (c->compat < AK_COMPAT_4)
                 return 0;
+        add = c->compat >= AK_COMPAT_41 ? add41 : add4;
         for (size_t i = 0; i < AUDIT_BITMASK_SIZE; i++)
                 b->d->mask[i] |= add[i];
         b->syscall_added = 1;   /* as audit_rule_syscall_data() notes it: a later -F arch is misplaced */
         b->perm_expanded = 1;
+        if (c->rs && !all)
+                perm_gap(c, b, perm, col, b->d->mask, add41, abuf);
         return 0;
 }
 
 void perm_why_finish(linectx *c, const builder *b) {
+        char more[40] = "";
+
         if (!b->perm_why)
                 return;
-        snprintf(c->why, sizeof(c->why), "-F perm=%s with arch %s: auditctl 4.0.2 %s the %u %s syscall%s of %s; "
-                 "auditctl 3.0.9 %s", b->perm_value, b->perm_arch, b->s_given ? "adds to the -S list" : "limits the rule to",
-                 b->perm_n, b->perm_classes, b->perm_n == 1 ? "" : "s", b->perm_arch,
+        if (b->perm_n41 != b->perm_n)
+                snprintf(more, sizeof(more), " (auditctl 4.1.2: %u)", b->perm_n41);
+        snprintf(c->why, sizeof(c->why), "-F perm=%s with arch %s: auditctl 4.0.2 %s%s the %u %s syscall%s of %s%s; "
+                 "auditctl 3.0.9 %s", b->perm_value, b->perm_arch, b->perm_n41 == b->perm_n ? "and 4.1.2 " : "",
+                 b->perm_n41 == b->perm_n ? (b->s_given ? "add to the -S list" : "limit the rule to")
+                                          : (b->s_given ? "adds to the -S list" : "limits the rule to"),
+                 b->perm_n, b->perm_classes, b->perm_n == 1 ? "" : "s", b->perm_arch, more,
                  b->s_given ? "keeps the -S list alone" : "leaves it on every syscall");
 }
 

@@ -86,10 +86,10 @@ typedef struct builder {
         int action;
         unsigned rule_col;      /* column of -a/-A/-d/-w/-W */
         int syscall_added, perm_added, exe_added, fs_added, watch;
-        int perm_expanded;      /* level 4: -F perm= added syscalls (so -F arch after it is misplaced) */
+        int perm_expanded;      /* level 4 and 4.1: -F perm= added syscalls (so -F arch after it is misplaced) */
         int s_given;            /* some -S on the line */
         int perm_why;           /* c->why is perm_expand()'s, worded once the line is read */
-        unsigned perm_n;        /* what it adds: how many syscalls, of which classes, for which arch */
+        unsigned perm_n, perm_n41; /* what it adds at 4 and 4.1: how many syscalls, of which classes, for which arch */
         char perm_classes[80], perm_arch[32], perm_value[8];
         uint32_t elf;           /* arch the syscall names resolve against; 0 = not yet */
         char key[AUDIT_MAX_KEY_LEN + 1];
@@ -105,7 +105,7 @@ typedef struct linectx {
         /* for ak_rule_from_text */
         char *first_message;
         unsigned first_column;
-        int compat;             /* AK_COMPAT_3 or AK_COMPAT_4 */
+        int compat;             /* AK_COMPAT_3, _4 or _41 */
         int sensitive;          /* the line took a branch where the levels differ */
         char why[400];          /* what differs, for the notes and for diff (the first one) */
 } linectx;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The audit.rules language, line by line: split a line as `auditctl -R` does, read its options as
  * auditctl's getopt loop does (-F and -C in parse-field.c), compile each rule into the kernel's
- * binary form as auditctl 3.0.9 or 4.0.2 does (the ruleset's compatibility level; where they
+ * binary form as auditctl 3.0.9, 4.0.2 or 4.1.2 does (the ruleset's compatibility level; where they
  * differ, see compat.h and line_sensitive()), and run the commands against a simulated, empty
  * kernel to obtain the desired state (the ruleset around it: ruleset.c). Every problem becomes a
  * FILE:LINE:COLUMN diagnostic. */
@@ -295,10 +295,14 @@ static int opt_syscall(linectx *c, builder *b, const token *opt, const token *ar
                         if (b->list == AUDIT_FILTER_URING_EXIT)
                                 nr = ak_uringop_from_name(name);
                         else {
+                                int since;
+
                                 nr = ak_syscall_from_name(b->elf, name);
-                                if (nr < 0 && (nr = ak4_syscall_from_name(b->elf, name)) >= 0) {
-                                        line_sensitive(c, "syscall '%s': auditctl 4.0.2 knows the name, auditctl 3.0.9 does not (it refuses the line)", name);
-                                        if (c->compat < AK_COMPAT_4)
+                                if (nr < 0 && (since = ak_compat_syscall_level(b->elf, name, &nr)) > 0) {
+                                        line_sensitive(c, "syscall '%s': %s knows the name, %s does not (it refuses the line)", name,
+                                                       since == AK_COMPAT_4 ? "auditctl 4.0.2" : "auditctl 4.1.2",
+                                                       since == AK_COMPAT_4 ? "auditctl 3.0.9" : "auditctl 4.0.2 (and 3.0.9)");
+                                        if (c->compat < since)
                                                 nr = -1;
                                 }
                         }
@@ -742,19 +746,16 @@ static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd
 static int rule_from_text_at(const char *text, int level, ak_rule *ret, char **ret_message, unsigned *ret_column,
                              int *ret_sensitive, char *why, size_t why_size);
 
-/* The line took a branch where the levels differ: compile it at the other level too. Where the
+/* The line took a branch where the levels differ: compile it at the other levels too. Where the
  * outcome differs, a note says how, and the other encoding is kept for diff (a kernel loaded by
- * the other level's auditctl holds it). `here` is this level's rule, or NULL if refused here. */
-static void compat_compare(linectx *c, const char *line, size_t len, const ak_rule *here) {
-        int other = c->compat >= AK_COMPAT_4 ? AK_COMPAT_3 : AK_COMPAT_4;
-        _cleanup_free_ char *text = strndup(line, len), *msg = NULL;
+ * that level's auditctl holds it). `here` is this level's rule, or NULL if refused here. */
+static void compat_compare_one(linectx *c, const char *text, const ak_rule *here, int other) {
+        _cleanup_free_ char *msg = NULL;
         ak_rule there = {};
         compat_alt *a;
         int r, s2 = 0;
         char why2[sizeof(c->why)];
 
-        if (!text)
-                return;
         r = rule_from_text_at(text, other, &there, &msg, NULL, &s2, why2, sizeof(why2));
         if (r == -ENOMEM)
                 return;
@@ -765,13 +766,13 @@ static void compat_compare(linectx *c, const char *line, size_t len, const ak_ru
         if (!here && r < 0)
                 return;         /* refused at both levels */
         if (r < 0)
-                note_add(c, strdup_printf("at compat level %d (%s) this line is refused: %s", other,
+                note_add(c, strdup_printf("at compat level %s (%s) this line is refused: %s", ak_compat_name(other),
                                           ak_compat_reference(other), c->why));
         else if (!here)
-                note_add(c, strdup_printf("at compat level %d (%s) this line is accepted: %s", other,
+                note_add(c, strdup_printf("at compat level %s (%s) this line is accepted: %s", ak_compat_name(other),
                                           ak_compat_reference(other), c->why));
         else
-                note_add(c, strdup_printf("means something else at compat level %d (%s): %s", other,
+                note_add(c, strdup_printf("means something else at compat level %s (%s): %s", ak_compat_name(other),
                                           ak_compat_reference(other), c->why));
         if (r < 0 || !here || GROW(c->rs->priv->alts, c->rs->priv->alts_allocated, c->rs->priv->n_alts + 1) < 0) {
                 ak_rule_done(&there);
@@ -787,6 +788,17 @@ static void compat_compare(linectx *c, const char *line, size_t len, const ak_ru
         a->file = strdup(c->file ? c->file : "");
         a->why = strdup(c->why);
         c->rs->priv->n_alts++;
+}
+
+static void compat_compare(linectx *c, const char *line, size_t len, const ak_rule *here) {
+        static const int levels[] = { AK_COMPAT_3, AK_COMPAT_4, AK_COMPAT_41 };
+        _cleanup_free_ char *text = strndup(line, len);
+
+        if (!text)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(levels); i++)
+                if (levels[i] != c->compat)
+                        compat_compare_one(c, text, here, levels[i]);
 }
 
 /* Parse one line and run it against the simulated kernel. */
@@ -850,7 +862,7 @@ int parse_run_line(linectx *c, sim *sm, char *line, size_t len) {
                         compat_compare(c, line, len, &rule);
                 if (ak_rule_list(&rule) == AUDIT_FILTER_URING_EXIT && c->compat < AK_COMPAT_4)
                         note_add(c, strdup("auditctl 3.0.9 has no io_uring list and refuses this line; auditkeep compiles it "
-                                           "as auditctl 4.0.2 does at both compat levels"));
+                                           "as auditctl 4.0.2 does at every compat level"));
                 o = sim_find(sm, &rule);
                 switch (b.cmd) {
                 case CMD_ADD:
@@ -887,7 +899,7 @@ int ak_rule_from_text(const char *text, ak_rule *ret, char **ret_message, unsign
 }
 
 int ak_rule_from_text_compat(const char *text, int level, ak_rule *ret, char **ret_message, unsigned *ret_column) {
-        if (level != AK_COMPAT_3 && level != AK_COMPAT_4)
+        if (level != AK_COMPAT_3 && level != AK_COMPAT_4 && level != AK_COMPAT_41)
                 return -EINVAL;
         return rule_from_text_at(text, level, ret, ret_message, ret_column, NULL, NULL, 0);
 }

@@ -132,13 +132,13 @@ static int compat_directives(ak_ruleset *rs, lineset *ls) {
                 v[strcspn(v, " \t")] = '\0';
                 if (strncmp(v, "compat=", 7) != 0) {
                         (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 1,
-                                           ak_printable(strdup_printf("unknown auditkeep directive '%s' (known: compat=3, compat=4)", v)));
+                                           ak_printable(strdup_printf("unknown auditkeep directive '%s' (known: compat=3, compat=4, compat=4.1)", v)));
                         continue;
                 }
                 level = ak_compat_parse(v + 7);
                 if (level < 0) {
                         (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
-                                           ak_printable(strdup_printf("compat level '%s' must be 3 or 4", v + 7)));
+                                           ak_printable(strdup_printf("compat level '%s' must be 3, 4 or 4.1", v + 7)));
                         continue;
                 }
                 where = strdup_printf("%s:%u", l->file, l->line);
@@ -147,20 +147,20 @@ static int compat_directives(ak_ruleset *rs, lineset *ls) {
                 if (rs->compat_origin == AK_COMPAT_ORIGIN_COMMAND_LINE) {
                         if (level != rs->compat)
                                 (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 1,
-                                                   strdup_printf("compat=%d ignored: the command line says --compat=%d", level, rs->compat));
+                                                   strdup_printf("compat=%s ignored: the command line says --compat=%s", ak_compat_name(level), ak_compat_name(rs->compat)));
                         continue;
                 }
                 if (rs->compat_origin == AK_COMPAT_ORIGIN_RULES) {
                         if (level != rs->compat)
                                 (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
-                                                   ak_printable(strdup_printf("compat=%d contradicts compat=%d of %s; the first is kept",
-                                                                           level, rs->compat, rs->compat_detail)));
+                                                   ak_printable(strdup_printf("compat=%s contradicts compat=%s of %s; the first is kept",
+                                                                           ak_compat_name(level), ak_compat_name(rs->compat), rs->compat_detail)));
                         continue;
                 }
                 if (rs->priv->lines_run && level != rs->compat) {
                         (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
-                                           strdup_printf("compat=%d comes after rules already compiled at level %d: "
-                                                         "put it in the first source", level, rs->compat));
+                                           strdup_printf("compat=%s comes after rules already compiled at level %s: "
+                                                         "put it in the first source", ak_compat_name(level), ak_compat_name(rs->compat)));
                         continue;
                 }
                 rs->compat = level;
@@ -243,7 +243,7 @@ int ak_ruleset_add_text(ak_ruleset *rs, const char *name, const char *text, size
 /* compatibility levels */
 
 void ak_ruleset_set_compat(ak_ruleset *rs, int level, ak_compat_origin origin, const char *detail) {
-        if (!rs || (level != AK_COMPAT_3 && level != AK_COMPAT_4))
+        if (!rs || (level != AK_COMPAT_3 && level != AK_COMPAT_4 && level != AK_COMPAT_41))
                 return;
         rs->compat = level;
         rs->compat_origin = origin;
@@ -256,19 +256,19 @@ const char *ak_ruleset_compat_describe(const ak_ruleset *rs, char *buf, size_t s
 
         switch (rs->compat_origin) {
         case AK_COMPAT_ORIGIN_HOST:
-                snprintf(buf, size, "%d (%s meaning), from the installed %s", rs->compat, ak_compat_reference(rs->compat),
+                snprintf(buf, size, "%s (%s meaning), from the installed %s", ak_compat_name(rs->compat), ak_compat_reference(rs->compat),
                          d ? d : "auditctl");
                 break;
         case AK_COMPAT_ORIGIN_RULES:
-                snprintf(buf, size, "%d (%s meaning), from compat=%d in %s", rs->compat, ak_compat_reference(rs->compat),
-                         rs->compat, d ? d : "the rules");
+                snprintf(buf, size, "%s (%s meaning), from compat=%s in %s", ak_compat_name(rs->compat), ak_compat_reference(rs->compat),
+                         ak_compat_name(rs->compat), d ? d : "the rules");
                 break;
         case AK_COMPAT_ORIGIN_COMMAND_LINE:
-                snprintf(buf, size, "%d (%s meaning), from --compat=%d", rs->compat, ak_compat_reference(rs->compat),
-                         rs->compat);
+                snprintf(buf, size, "%s (%s meaning), from --compat=%s", ak_compat_name(rs->compat), ak_compat_reference(rs->compat),
+                         ak_compat_name(rs->compat));
                 break;
         default:
-                snprintf(buf, size, "%d (%s meaning), the most recent level%s%s%s", rs->compat,
+                snprintf(buf, size, "%s (%s meaning), the most recent level%s%s%s", ak_compat_name(rs->compat),
                          ak_compat_reference(rs->compat), d ? " (" : "", d ? d : "", d ? ")" : "");
                 break;
         }
@@ -280,8 +280,8 @@ char *ak_ruleset_compat_explain(const ak_ruleset *rs, const ak_rule *r) {
                 const compat_alt *a = &rs->priv->alts[i];
 
                 if (ak_rule_equal(&a->other, r))
-                        return strdup_printf("%s:%u as %s encodes it (compat level %d), not as compat level %d (%s) does: %s",
-                                             a->file, a->line, ak_compat_reference(a->level), a->level, rs->compat,
+                        return strdup_printf("%s:%u as %s encodes it (compat level %s), not as compat level %s (%s) does: %s",
+                                             a->file, a->line, ak_compat_reference(a->level), ak_compat_name(a->level), ak_compat_name(rs->compat),
                                              ak_compat_reference(rs->compat), a->why);
         }
         return NULL;

@@ -59,8 +59,8 @@ static void help(void) {
                "     --prometheus        status: print the Prometheus metrics (as auditkeepd --metrics writes them)\n"
                "     --auditd-conf=FILE  check: the auditd.conf to check (default %s\n"
                "                         when it exists; 'none' to skip it)\n"
-               "     --compat=3|4        check/apply/diff: compile the rules as auditctl 3.0.9 (3) or\n"
-               "                         4.0.2 (4) does (default: as the installed auditctl, else 4)\n\n"
+               "     --compat=3|4|4.1    check/apply/diff: compile the rules as auditctl 3.0.9 (3), 4.0.2 (4)\n"
+               "                         or 4.1.2 (4.1) does (default: as the installed auditctl, else 4.1)\n\n"
                "PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
                "Without PATH: %s/, else %s.\n\n"
                "Exit status: 0 success or in sync, 1 errors in the rules (or auditd.conf), pending rules or a\n"
@@ -161,7 +161,7 @@ int main(int argc, char **argv) {
                 case ARG_COMPAT:
                         arg_compat = ak_compat_parse(optarg);
                         if (arg_compat < 0) {
-                                fprintf(stderr, "auditkeepctl: --compat takes 3 (auditctl 3.0.9) or 4 (auditctl 4.0.2), not '%s'\n", optarg);
+                                fprintf(stderr, "auditkeepctl: --compat takes 3 (auditctl 3.0.9), 4 (auditctl 4.0.2) or 4.1 (auditctl 4.1.2), not '%s'\n", optarg);
                                 return EXIT_PROBLEMS;
                         }
                         break;

@@ -155,12 +155,17 @@ int verb_check(int argc, char **argv, sd_bus *bus) {
         print_diags(rs->notes, rs->n_notes);
         fflush(stderr);
         warnings = rs->n_diags - rs->n_errors + rs->n_notes;
+        if (rs->compat_origin == AK_COMPAT_ORIGIN_HOST && ak_compat_version_newer(rs->compat_detail))
+                fprintf(stderr, "warning: compat level %s (%s), the most recent level, stands in for the installed %s: "
+                        "lines that a newer auditctl compiles differently are not known here\n",
+                        ak_compat_name(rs->compat), ak_compat_reference(rs->compat), rs->compat_detail);
+        fflush(stderr);
         printf("compat level %s\n", ak_ruleset_compat_describe(rs, level, sizeof(level)));
         printf("%zu rules, %zu status settings, %zu errors", rs->n_rules, rs->n_status_settings, rs->n_errors);
         if (warnings)
                 printf(", %zu warnings", warnings);
         if (rs->n_notes)
-                printf(" (%zu lines differ at compat level %d)", rs->n_notes, rs->compat == AK_COMPAT_3 ? 4 : 3);
+                printf(" (%zu notes on lines that differ at another compat level)", rs->n_notes);
         printf("\n");
         r = rs->n_errors ? EXIT_PROBLEMS : EXIT_OK;
         ak_ruleset_free(rs);

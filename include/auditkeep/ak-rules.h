@@ -40,13 +40,16 @@ typedef struct ak_status_want {
         uint32_t backlog_wait_time;
 } ak_status_want;
 
-/* Compatibility levels. auditctl 3.0.9 (Debian 12) and 4.0.2 (Debian 13) compile some lines
- * differently (-F perm= after an arch, the exclude list's fields, case of list names, a few
- * names); a level selects whose meaning the parser gives them. man auditkeepctl(8), COMPATIBILITY. */
+/* Compatibility levels. auditctl 3.0.9 (Debian 12), 4.0.2 (Debian 13) and 4.1.2 (Debian forky)
+ * compile some lines differently (-F perm= after an arch, the exclude list's fields, case of list
+ * names, a few names); a level selects whose meaning the parser gives them. The values order the
+ * levels and are what D-Bus's CompatLevel shows: 3 and 4 as before, 41 for 4.1 (major * 10 +
+ * minor; ak_compat_name() spells them "3", "4", "4.1"). man auditkeepctl(8), COMPATIBILITY. */
 enum {
         AK_COMPAT_3 = 3,                /* auditctl 3.0.9 */
         AK_COMPAT_4 = 4,                /* auditctl 4.0.2, as Debian 13 ships it (with riscv64) */
-        AK_COMPAT_LATEST = AK_COMPAT_4,
+        AK_COMPAT_41 = 41,              /* auditctl 4.1.2, as Debian forky ships it */
+        AK_COMPAT_LATEST = AK_COMPAT_41,
 };
 
 /* Where a ruleset's level came from, weakest first. */
@@ -76,7 +79,7 @@ typedef struct ak_ruleset {
         size_t n_sources;
         char **files;           /* every file read, in order */
         size_t n_files;
-        int compat;             /* AK_COMPAT_3 or AK_COMPAT_4: whose meaning the lines have */
+        int compat;             /* AK_COMPAT_3, _4 or _41: whose meaning the lines have */
         ak_compat_origin compat_origin;
         char *compat_detail;    /* the origin's detail: "auditctl version 4.0.2", "FILE:LINE", "" */
         ak_diag *notes;         /* lines that mean something else, or are refused or accepted, at
@@ -117,13 +120,20 @@ const char *ak_ruleset_compat_describe(const ak_ruleset *rs, char *buf, size_t s
  * at compat level 4 it means ..."), else NULL. */
 char *ak_ruleset_compat_explain(const ak_ruleset *rs, const ak_rule *r);
 
-/* "3"/"4" -> level; anything else -EINVAL. */
+/* "3"/"4"/"4.1" -> level; anything else -EINVAL. */
 int ak_compat_parse(const char *s);
+/* "3", "4" or "4.1": a level as the user writes it ("?" for anything else). */
+const char *ak_compat_name(int level);
 /* An audit userspace version ("auditctl version 4.0.2", "4.0.2", "3.1.2") -> the level whose
- * meaning that auditctl gives: 3 below 4.0, 4 from 4.0 on (and for later 4.x and 5.x, the most
- * recent level known). -EINVAL if there is no version number in the text. */
+ * meaning that auditctl gives: 3 below 4.0; 4 for 4.0.0 to 4.0.3 (4.0.2's permission table, no
+ * filtering by arch); 4.1 from 4.0.4 on (the expansion filtered by arch; 4.1.2's table from
+ * 4.1.2), and for anything newer than 4.1.2, the most recent level known (see
+ * ak_compat_version_newer()). -EINVAL if there is no version number in the text. */
 int ak_compat_from_version(const char *text);
-/* "auditctl 3.0.9" or "auditctl 4.0.2": the reference of a level. */
+/* 1 if the version in text is newer than the reference of the most recent level (4.1.2): its
+ * auditctl may compile lines in ways no level knows. 0 otherwise (or no version). */
+int ak_compat_version_newer(const char *text);
+/* "auditctl 3.0.9", "auditctl 4.0.2" or "auditctl 4.1.2": the reference of a level. */
 const char *ak_compat_reference(int level);
 
 /* No more sources: free the parser's working copy of the rules (about half the ruleset's memory).

@@ -147,7 +147,7 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         self.assertEqual(p["Sources"], [self.rules])
         self.assertGreater(p["LastSyncUSec"], realtime_usec() - 5_000_000)
         self.assertLessEqual(p["LastSyncUSec"], realtime_usec())
-        self.assertIn(p["CompatLevel"], (3, 4))
+        self.assertIn(p["CompatLevel"], (3, 4, 41))  # 41: level 4.1
         for name in ("State", "Enabled", "BacklogLimit", "DesiredRules", "Sources", "Mode", "Locked"):
             self.assertEqual(self.prop(name), p[name], name)
 

@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The oracle at compatibility level 4, on the real kernel: for every example rules file of
- * Debian 13's auditd 4.0.2 and the project's own rules (rules/ and tests/kernel/compat/),
- * `auditkeepctl apply --compat=4 FILE` leaves the kernel's rule list byte-identical, and the
- * status field for field, to what `auditctl -D; auditctl -R FILE` of Debian 13's auditctl leaves
- * (with -c first, as test-conformance.c does for the host's auditctl). Lines that would lock the
- * kernel, make it panic or freeze loginuids are dropped before anything is loaded.
+/* The oracle at compatibility level 4 (and, built with -DAK_CONFORMANCE_41, level 4.1), on the
+ * real kernel: for every example rules file of Debian 13's auditd 4.0.2 (forky's auditd 4.1.2)
+ * and the project's own rules (rules/ and tests/kernel/compat/), `auditkeepctl apply --compat=4
+ * FILE` (--compat=4.1) leaves the kernel's rule list byte-identical, and the status field for
+ * field, to what `auditctl -D; auditctl -R FILE` of that release's auditctl leaves (with -c
+ * first, as test-conformance.c does for the host's auditctl). Lines that would lock the kernel,
+ * make it panic or freeze loginuids are dropped before anything is loaded.
  *
- * Debian 13's auditctl comes from a minbase root built once by tests/kernel/trixie-root (in
- * $AK_TRIXIE_ROOT, default /var/cache/auditkeep-trixie-root). It runs through that root's own
+ * The release's auditctl comes from a minbase root built once by tests/kernel/trixie-root (in
+ * $AK_TRIXIE_ROOT, default /var/cache/auditkeep-trixie-root) or tests/kernel/forky-root
+ * ($AK_FORKY_ROOT, /var/cache/auditkeep-forky-root). It runs through that root's own
  * dynamic loader and libraries, not chroot: both tools must see the same file system, since
  * auditctl stat()s a watch's path to choose path= or dir=, resolves user names, and the kernel
  * resolves the watch in the caller's root.
  *
- * Also: `auditkeepctl diff` on a kernel that the other level's auditctl loaded names the rule
- * that differs and why, for both directions. */
+ * Also: `auditkeepctl diff` on a kernel that another level's auditctl loaded names the rule
+ * that differs and why: at level 4 for both directions between 3 and 4, at level 4.1 after
+ * Debian 13's auditctl 4.0.2 (when its root is there). */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -29,7 +32,23 @@
 
 static char **files;
 static size_t n_files;
-static char root[1024], trixie_auditctl[4096];
+#ifdef AK_CONFORMANCE_41
+#define RELEASE "forky"
+#define RELEASE_TEXT "Debian forky"
+#define ROOT_ENV "AK_FORKY_ROOT"
+#define ROOT_SCRIPT "forky-root"
+#define VERSION "4.1.2"
+#define LEVEL "4.1"
+#else
+#define RELEASE "trixie"
+#define RELEASE_TEXT "Debian 13"
+#define ROOT_ENV "AK_TRIXIE_ROOT"
+#define ROOT_SCRIPT "trixie-root"
+#define VERSION "4.0.2"
+#define LEVEL "4"
+#endif
+
+static char root[1024], release_auditctl[5120];
 
 static int natural(const void *a, const void *b) {
         return strverscmp(*(char *const *) a, *(char *const *) b);
@@ -65,7 +84,7 @@ static const char *ctl(void) {
 
 /* FILE with -c first and without the lines the shared kernel must never see, in a temp file. */
 static char *prepare(const char *file) {
-        char *tmp = strdup("/tmp/ak-conformance4-XXXXXX");
+        char *tmp = strdup("/tmp/ak-conformance" RELEASE "-XXXXXX");
         int fd = mkstemp(tmp);
 
         ck_assert_int_ge(fd, 0);
@@ -83,18 +102,18 @@ START_TEST(test_file)
         int st;
 
         kstate_save(&saved);
-        ck_assert_int_eq(run("%s -D >/dev/null 2>&1", trixie_auditctl), 0);
-        run("%s -R %s >/dev/null 2>&1", trixie_auditctl, tmp);
+        ck_assert_int_eq(run("%s -D >/dev/null 2>&1", release_auditctl), 0);
+        run("%s -R %s >/dev/null 2>&1", release_auditctl, tmp);
         ck_assert_int_eq(kstate_query(&by_auditctl), 0);
         ck_assert_int_eq(kstate_restore(&saved), 0);
 
-        st = run("%s apply -q --compat=4 %s >/dev/null 2>&1", ctl(), tmp);
-        ck_assert_msg(st == 0 || st == 1, "auditkeepctl apply --compat=4 %s exited %d", file, st);
+        st = run("%s apply -q --compat=" LEVEL " %s >/dev/null 2>&1", ctl(), tmp);
+        ck_assert_msg(st == 0 || st == 1, "auditkeepctl apply --compat=" LEVEL " %s exited %d", file, st);
         ck_assert_int_eq(kstate_query(&by_apply), 0);
         ck_assert_int_eq(kstate_restore(&saved), 0);
         unlink(tmp);
 
-        ck_assert_msg(kstate_rules_equal(&by_auditctl, &by_apply), "%s: rule lists differ (%zu rules by auditctl 4.0.2, %zu by apply)",
+        ck_assert_msg(kstate_rules_equal(&by_auditctl, &by_apply), "%s: rule lists differ (%zu rules by auditctl " VERSION ", %zu by apply)",
                       file, by_auditctl.n_rules, by_apply.n_rules);
         ck_assert_msg(kstate_settings_equal(&by_auditctl, &by_apply), "%s: settings differ", file);
         ak_kstate_done(&saved);
@@ -103,6 +122,7 @@ START_TEST(test_file)
 }
 END_TEST
 
+#ifndef AK_CONFORMANCE_41
 /* A kernel the other level's auditctl loaded: diff names the line and why, instead of a bare
  * remove and add. Loader 0: the host's auditctl 3.x with diff --compat=4; 1: Debian 13's with
  * diff --compat=3. */
@@ -110,7 +130,7 @@ START_TEST(test_diff_explains)
 {
         const char *host = "/usr/sbin/auditctl";
         int host3 = run("%s -v 2>/dev/null | grep -q 'version 3\\.'", host) == 0;
-        const char *loader = _i == 0 ? host : trixie_auditctl;
+        const char *loader = _i == 0 ? host : release_auditctl;
         const char *loaded_by = _i == 0 ? "auditctl 3.0.9" : "auditctl 4.0.2";
         int level = _i == 0 ? 4 : 3;
         _cleanup_free_ char *rules = strdup_printf("%s/tests/kernel/compat/both-levels.rules", srcdir());
@@ -143,10 +163,49 @@ START_TEST(test_diff_explains)
         unlink(tmp);
 }
 END_TEST
+#endif
+
+#ifdef AK_CONFORMANCE_41
+/* A kernel Debian 13's auditctl 4.0.2 loaded, read at level 4.1: diff names the perm rule and why. */
+START_TEST(test_diff_explains_41)
+{
+        const char *trixie = getenv("AK_TRIXIE_ROOT") ? getenv("AK_TRIXIE_ROOT") : "/var/cache/auditkeep-trixie-root";
+        _cleanup_free_ char *loader = strdup_printf("%s/lib64/ld-linux-x86-64.so.2 --library-path %s/usr/lib/x86_64-linux-gnu "
+                                                    "%s/usr/sbin/auditctl", trixie, trixie, trixie);
+        _cleanup_free_ char *rules = strdup_printf("%s/tests/kernel/compat/both-levels.rules", srcdir());
+        _cleanup_free_ char *tmp = prepare(rules);
+        _cleanup_free_ char *out = strdup("/tmp/ak-conformanceforky-out-XXXXXX");
+        ak_kstate saved = {};
+        int fd, st;
+
+        if (run("%s -v 2>/dev/null | grep -qx 'auditctl version 4.0.2'", loader) != 0) {
+                fprintf(stderr, "diff after auditctl 4.0.2: no Debian 13 root in %s, skipped\n", trixie);
+                return;
+        }
+        fd = mkstemp(out);
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+        kstate_save(&saved);
+        ck_assert_int_eq(run("%s -D >/dev/null 2>&1", loader), 0);
+        run("%s -R %s >/dev/null 2>&1", loader, tmp);
+        st = run("%s diff --compat=4.1 %s > %s 2>&1", ctl(), tmp, out);
+        ck_assert_int_eq(kstate_restore(&saved), 0);
+        ak_kstate_done(&saved);
+        ck_assert_int_eq(st, 1);        /* a difference */
+        ck_assert_msg(run("grep -q -F -e '(%s:9 as auditctl 4.0.2 encodes it (compat level 4), not as compat level 4.1' %s",
+                          tmp, out) == 0 &&
+                      run("grep -q -F -e 'limits the rule to the 38 write and attribute syscalls of x86_64 (auditctl 4.1.2: 43)' %s",
+                          out) == 0,
+                      "diff --compat=4.1 after auditctl 4.0.2 does not explain the perm rule; see %s", out);
+        unlink(out);
+        unlink(tmp);
+}
+END_TEST
+#endif
 
 int main(void) {
-        Suite *s = suite_create("conformance-4");
-        TCase *tc = tcase_create("debian13");
+        Suite *s = suite_create("conformance-" LEVEL);
+        TCase *tc = tcase_create(RELEASE);
         SRunner *sr;
         struct utsname u;
         _cleanup_free_ char *dir = NULL;
@@ -157,19 +216,20 @@ int main(void) {
                 return 77;
         }
         if (uname(&u) < 0 || !streq(u.machine, "x86_64")) {
-                fprintf(stderr, "skipped: the Debian 13 root is amd64, this machine is %s\n", u.machine);
+                fprintf(stderr, "skipped: the " RELEASE_TEXT " root is amd64, this machine is %s\n", u.machine);
                 return 77;
         }
-        snprintf(root, sizeof(root), "%s", getenv("AK_TRIXIE_ROOT") ? getenv("AK_TRIXIE_ROOT") : "/var/cache/auditkeep-trixie-root");
-        /* the setup step: build the root when it is not there yet (about a minute) */
-        if (run("%s/tests/kernel/trixie-root %s >&2", srcdir(), root) != 0) {
-                fprintf(stderr, "FAIL: could not build the Debian 13 root in %s (tests/kernel/trixie-root)\n", root);
+        snprintf(root, sizeof(root), "%s", getenv(ROOT_ENV) ? getenv(ROOT_ENV) : "/var/cache/auditkeep-" RELEASE "-root");
+        /* the setup step: build the root when it is not there yet (a minute at most) */
+        if (run("%s/tests/kernel/" ROOT_SCRIPT " %s >&2", srcdir(), root) != 0) {
+                fprintf(stderr, "FAIL: could not build the " RELEASE_TEXT " root in %s (tests/kernel/" ROOT_SCRIPT ")\n", root);
                 return 1;
         }
-        snprintf(trixie_auditctl, sizeof(trixie_auditctl),
-                 "%s/lib64/ld-linux-x86-64.so.2 --library-path %s/usr/lib/x86_64-linux-gnu %s/usr/sbin/auditctl", root, root, root);
-        if (run("%s -v | grep -qx 'auditctl version 4.0.2'", trixie_auditctl) != 0) {
-                fprintf(stderr, "FAIL: %s/usr/sbin/auditctl is not auditctl 4.0.2\n", root);
+        snprintf(release_auditctl, sizeof(release_auditctl),
+                 "%s/lib64/ld-linux-x86-64.so.2 --library-path %s/lib/x86_64-linux-gnu:%s/usr/lib/x86_64-linux-gnu %s/usr/sbin/auditctl",
+                 root, root, root, root);
+        if (run("%s -v | grep -qx 'auditctl version " VERSION "'", release_auditctl) != 0) {
+                fprintf(stderr, "FAIL: %s/usr/sbin/auditctl is not auditctl " VERSION "\n", root);
                 return 1;
         }
 
@@ -188,7 +248,11 @@ int main(void) {
 
         tcase_set_timeout(tc, 300);
         tcase_add_loop_test(tc, test_file, 0, (int) n_files);
+#ifdef AK_CONFORMANCE_41
+        tcase_add_test(tc, test_diff_explains_41);
+#else
         tcase_add_loop_test(tc, test_diff_explains, 0, 2);
+#endif
         suite_add_tcase(s, tc);
         sr = srunner_create(s);
         srunner_run_all(sr, CK_ENV);

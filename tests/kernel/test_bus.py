@@ -230,15 +230,18 @@ class BusTest(KernelTestCase, BusCalls):
     def test_05_compat_properties(self):
         """The level the rules were compiled with follows the installed auditctl (auditctl -v)."""
         p = self.props()
-        ref = {3: "auditctl 3.0.9", 4: "auditctl 4.0.2"}
+        ref = {3: "auditctl 3.0.9", 4: "auditctl 4.0.2", 41: "auditctl 4.1.2"}
+        name = {3: "3", 4: "4", 41: "4.1"}     # CompatLevel is 41 for level 4.1
         path = next((x for x in ("/usr/sbin/auditctl", "/sbin/auditctl") if os.access(x, os.X_OK)), None)
         if path:
             version = sh(path, "-v").strip()
-            level = 3 if int(re.search(r"([0-9]+)\.[0-9]", version).group(1)) < 4 else 4
-            want = f"{level} ({ref[level]} meaning), from the installed {version} ({path})"
+            v = tuple(int(x) for x in re.search(r"([0-9]+)\.([0-9]+)(?:\.([0-9]+))?", version).groups(default="0"))
+            level = 3 if v < (4,) else 4 if v < (4, 0, 4) else 41
+            newer = ", newer than any level" if v > (4, 1, 2) else ""
+            want = f"{name[level]} ({ref[level]} meaning), from the installed {version} ({path}){newer}"
         else:
-            level = 4
-            want = f"4 ({ref[4]} meaning), the most recent level (no auditctl installed)"
+            level = 41
+            want = f"4.1 ({ref[41]} meaning), the most recent level (no auditctl installed)"
         self.assertEqual(p["CompatLevel"], level)
         self.assertEqual(p["Compat"], want)
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Compatibility levels: each line that auditctl 3.0.9 and auditctl 4.0.2 compile differently, in
- * golden bytes at both levels; the notes `check` prints; "# auditkeep: compat=N"; the version a
+ * golden bytes at both levels, and what auditctl 4.1.2 (level 4.1) compiles differently from 4.0.2
+ * (its expected numbers from lib/permtab.h and the syscall tables of audit-userspace 4.1.2, and
+ * checked in the kernel after forky's auditctl loaded the lines: tests/kernel/compat/level41.rules);
+ * the gap warning; the notes `check` prints; "# auditkeep: compat=N"; the version a
  * level is read from; the explanation diff gives for a rule loaded with the other meaning.
  *
  * Expected bytes are built from first principles: uapi constants, and syscall numbers as Debian
@@ -42,6 +45,15 @@
 /* i386 */
 #define I386_W "5,8,9,10,14,38,39,40,51,83,87,92,93,131,295,296,297,301,302,303,304,324,353,361,437"
 #define I386_A "9,15,16,94,95,182,226,227,228,235,236,237,298,303,306"
+/* what auditctl 4.1.2's classes add (lib/permtab.h of 4.1.2), the same numbers on x86_64 and
+ * i386: quotactl_fd; listxattrat, getxattrat, file_getattr; setxattrat, removexattrat,
+ * fchmodat2, file_setattr */
+#define ADD41_W "443"
+#define ADD41_R "464,465,468"
+#define ADD41_A "452,463,466,469"
+/* aarch64's write class at 4.1.2: the names aarch64 lacks (rename, mkdir, rmdir, creat, link,
+ * unlink, symlink, mknod, open) left out */
+#define A64_W41 "33,34,35,36,37,38,45,46,47,56,60,89,200,224,276,437,443"
 
 static void assert_same(const char *what, const char *line, int level, const ak_rule *got, const ak_rule *want) {
         int same = got->size == want->size && memcmp(got->data, want->data, want->size) == 0;
@@ -174,16 +186,16 @@ START_TEST(test_default_latest)
         ak_rule a = {}, b = {};
         ak_ruleset *rs = NULL;
 
-        ck_assert_int_eq(AK_COMPAT_LATEST, AK_COMPAT_4);
+        ck_assert_int_eq(AK_COMPAT_LATEST, AK_COMPAT_41);
         ck_assert_int_eq(ak_rule_from_text("-a always,exit -F arch=b64 -F perm=wa", &a, NULL, NULL), 0);
-        ck_assert_int_eq(ak_rule_from_text_compat("-a always,exit -F arch=b64 -F perm=wa", 4, &b, NULL, NULL), 0);
+        ck_assert_int_eq(ak_rule_from_text_compat("-a always,exit -F arch=b64 -F perm=wa", 41, &b, NULL, NULL), 0);
         ck_assert(ak_rule_equal(&a, &b));
         ak_rule_done(&a);
         ak_rule_done(&b);
         ck_assert_int_eq(ak_rule_from_text_compat("-a always,exit -S open", 5, &a, NULL, NULL), -EINVAL);
 
         ck_assert_int_eq(ak_ruleset_new(&rs), 0);
-        ck_assert_int_eq(rs->compat, AK_COMPAT_4);
+        ck_assert_int_eq(rs->compat, AK_COMPAT_41);
         ck_assert_int_eq(rs->compat_origin, AK_COMPAT_ORIGIN_DEFAULT);
         ak_ruleset_free(rs);
 }
@@ -242,11 +254,15 @@ START_TEST(test_notes_level3)
 
         ck_assert_int_eq(rs->compat, 3);
         ck_assert_uint_eq(rs->n_errors, 1);     /* line 3 */
-        ck_assert_uint_eq(rs->n_notes, 3);
+        /* line 1 at 4 and 4.1, line 3 at 4 and 4.1, line 5 */
+        ck_assert_uint_eq(rs->n_notes, 5);
         ck_assert(has_message(rs->notes, rs->n_notes,
                               "means something else at compat level 4 (auditctl 4.0.2): -F perm=wa with arch x86_64: auditctl 4.0.2 "
-                              "limits the rule to the 38 write and attribute syscalls of x86_64; auditctl 3.0.9 leaves it on every syscall", 1));
+                              "limits the rule to the 38 write and attribute syscalls of x86_64 (auditctl 4.1.2: 43); auditctl 3.0.9 "
+                              "leaves it on every syscall", 1));
+        ck_assert(has_message(rs->notes, rs->n_notes, "means something else at compat level 4.1 (auditctl 4.1.2)", 1));
         ck_assert(has_message(rs->notes, rs->n_notes, "at compat level 4 (auditctl 4.0.2) this line is accepted", 3));
+        ck_assert(has_message(rs->notes, rs->n_notes, "at compat level 4.1 (auditctl 4.1.2) this line is accepted", 3));
         ck_assert(has_message(rs->notes, rs->n_notes, "auditctl 3.0.9 has no io_uring list", 5));
         ak_ruleset_free(rs);
 }
@@ -260,8 +276,9 @@ START_TEST(test_notes_level4)
         ck_assert_int_eq(rs->compat, 4);
         ck_assert_uint_eq(rs->n_errors, 0);
         ck_assert_uint_eq(rs->n_rules, 5);
-        ck_assert_uint_eq(rs->n_notes, 2);
+        ck_assert_uint_eq(rs->n_notes, 3);
         ck_assert(has_message(rs->notes, rs->n_notes, "means something else at compat level 3 (auditctl 3.0.9)", 1));
+        ck_assert(has_message(rs->notes, rs->n_notes, "means something else at compat level 4.1 (auditctl 4.1.2)", 1));
         ck_assert(has_message(rs->notes, rs->n_notes, "at compat level 3 (auditctl 3.0.9) this line is refused", 3));
         /* and the kernel's view of line 3, as a real warning */
         ck_assert(has_message(rs->diags, rs->n_diags, "field 'euid' on the exclude list: the kernel checks only", 3));
@@ -321,7 +338,7 @@ START_TEST(test_directive)
         /* bad value, unknown directive, contradiction */
         rs = load_at(0, 0, "# auditkeep: compat=5\n# auditkeep: colour=blue\n# auditkeep: compat=4\n# auditkeep: compat=3\n");
         ck_assert_uint_eq(rs->n_errors, 2);
-        ck_assert(has_message(rs->diags, rs->n_diags, "compat level '5' must be 3 or 4", 1));
+        ck_assert(has_message(rs->diags, rs->n_diags, "compat level '5' must be 3, 4 or 4.1", 1));
         ck_assert(has_message(rs->diags, rs->n_diags, "unknown auditkeep directive 'colour=blue'", 2));
         ck_assert(has_message(rs->diags, rs->n_diags, "compat=3 contradicts compat=4 of test.rules:3; the first is kept", 4));
         ck_assert_int_eq(rs->compat, 4);
@@ -347,10 +364,23 @@ END_TEST
 START_TEST(test_version)
 {
         static const struct { const char *text; int level; } v[] = {
-                { "auditctl version 4.0.2", 4 }, { "auditctl version 3.0.9\n", 3 }, { "3.1.2", 3 }, { "4.1.0", 4 },
-                { "4.2.1", 4 }, { "5.0", 4 }, { "2.8.5", 3 }, { "auditctl version 10.0", 4 },
+                { "auditctl version 4.0.2", 4 }, { "auditctl version 3.0.9\n", 3 }, { "3.1.2", 3 }, { "4.0", 4 },
+                { "4.0.3", 4 }, { "4.0.4", 41 }, { "4.0.5", 41 }, { "4.1.0", 41 }, { "auditctl version 4.1.2", 41 },
+                { "4.2.1", 41 }, { "5.0", 41 }, { "2.8.5", 3 }, { "auditctl version 10.0", 41 },
                 { "nothing", -EINVAL }, { "version 4", -EINVAL }, { "", -EINVAL },
         };
+        static const struct { const char *text; int newer; } nv[] = {
+                { "auditctl version 4.1.2", 0 }, { "4.1.1", 0 }, { "4.0.2", 0 }, { "3.0.9", 0 }, { "4.1.3", 1 },
+                { "auditctl version 4.2", 1 }, { "5.0", 1 }, { "nothing", 0 },
+        };
+
+        for (size_t i = 0; i < N(nv); i++)
+                ck_assert_msg(ak_compat_version_newer(nv[i].text) == nv[i].newer, "'%s' newer: %d", nv[i].text, nv[i].newer);
+        ck_assert_int_eq(ak_compat_parse("4.1"), 41);
+        ck_assert_int_eq(ak_compat_parse("41"), -EINVAL);
+        ck_assert_str_eq(ak_compat_name(41), "4.1");
+        ck_assert_str_eq(ak_compat_name(4), "4");
+        ck_assert_str_eq(ak_compat_reference(41), "auditctl 4.1.2");
 
         for (size_t i = 0; i < N(v); i++)
                 ck_assert_msg(ak_compat_from_version(v[i].text) == v[i].level, "'%s': %d, want %d", v[i].text,
@@ -369,7 +399,7 @@ END_TEST
 START_TEST(test_round_trip)
 {
         for (size_t i = 0; i < N(twins); i++)
-                for (int level = AK_COMPAT_3; level <= AK_COMPAT_4; level++) {
+                for (int level = AK_COMPAT_3; level <= AK_COMPAT_41; level = level == AK_COMPAT_4 ? AK_COMPAT_41 : level + 1) {
                         ak_rule r = {}, back = {};
                         char *text, *msg = NULL;
 
@@ -389,6 +419,128 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------------------------ */
+/* level 4.1: what auditctl 4.1.2 compiles differently from 4.0.2; everything else as at 4 */
+
+typedef struct at41 {
+        const char *line;
+        const char *mask;       /* NULL: refused, with `error` */
+        xfield f[4];
+        const char *error;
+} at41;
+
+static const at41 at41s[] = {
+        { "-a always,exit -F arch=b64 -F perm=wa -k t1", X64_W "+" X64_A "+" ADD41_W "+" ADD41_A,
+          { F(AUDIT_ARCH, EQ, ARCH_B64), F(AUDIT_PERM, EQ, 10), KEY("t1") } },
+        { "-a always,exit -F arch=b32 -F perm=wa", I386_W "+" I386_A "+" ADD41_W "+" ADD41_A,
+          { F(AUDIT_ARCH, EQ, ARCH_B32), F(AUDIT_PERM, EQ, 10) } },
+        { "-a always,exit -F arch=b64 -F perm=r -F auid>=1000", X64_R "+" ADD41_R,
+          { F(AUDIT_ARCH, EQ, ARCH_B64), F(AUDIT_PERM, EQ, 4), F(AUDIT_LOGINUID, AUDIT_GREATER_THAN_OR_EQUAL, 1000) } },
+        { "-a always,exit -F arch!=b64 -F perm=x", X64_X, { F(AUDIT_ARCH, NE, ARCH_B64), F(AUDIT_PERM, EQ, 1) } },
+        { "-a always,exit -S open -F perm=w", "2+" X64_W "+" ADD41_W, { F(AUDIT_PERM, EQ, 2) } },
+        /* a class name the arch lacks is left out (4.0.4's filter), no longer refused */
+        { "-a always,exit -F arch=aarch64 -F perm=w", A64_W41, { F(AUDIT_ARCH, EQ, 0xC00000B7u), F(AUDIT_PERM, EQ, 2) } },
+        /* names 4.1.2 knows on every arch */
+        { "-a always,exit -F arch=b64 -S setxattrat,removexattrat,file_setattr", "463,466,469", { F(AUDIT_ARCH, EQ, ARCH_B64) } },
+        { "-a always,exit -F arch=b32 -S getxattrat -S listxattrat -S open_tree_attr -S file_getattr", "464,465,467,468",
+          { F(AUDIT_ARCH, EQ, ARCH_B32) } },
+        { "-a always,exit -F arch=b64 -S fchmodat2 -S quotactl_fd -S mseal", "443,452,462", { F(AUDIT_ARCH, EQ, ARCH_B64) } },
+        { "-a always,exit -F arch=b64 -S file_setattrx", NULL, { { 0 } }, "unknown syscall 'file_setattrx'" },
+};
+
+START_TEST(test_level41)
+{
+        const at41 *t = &at41s[_i];
+        ak_rule got = {};
+        char *msg = NULL;
+        int k = ak_rule_from_text_compat(t->line, AK_COMPAT_41, &got, &msg, NULL);
+
+        if (!t->mask) {
+                ck_assert_msg(k == -EINVAL && msg && strstr(msg, t->error), "'%s' at 4.1: %d '%s'", t->line, k, msg ? msg : "");
+        } else {
+                ak_rule want = golden_rule(EXIT, AUDIT_ALWAYS, t->mask, t->f);
+
+                ck_assert_msg(k == 0, "'%s' refused at level 4.1: %s", t->line, msg ? msg : "?");
+                assert_same("ak_rule_from_text_compat", t->line, AK_COMPAT_41, &got, &want);
+                ak_rule_done(&want);
+                ak_rule_done(&got);
+        }
+        free(msg);
+}
+END_TEST
+
+/* Every other twin line means at 4.1 what it means at 4. */
+START_TEST(test_level41_as_4)
+{
+        for (size_t i = 0; i < N(twins); i++) {
+                ak_rule r4 = {}, r41 = {};
+                int k4, k41, listed = 0;
+
+                for (size_t j = 0; j < N(at41s); j++)
+                        listed |= strcmp(at41s[j].line, twins[i].line) == 0;
+                if (listed || strstr(twins[i].line, "perm="))
+                        continue;
+                k4 = ak_rule_from_text_compat(twins[i].line, AK_COMPAT_4, &r4, NULL, NULL);
+                k41 = ak_rule_from_text_compat(twins[i].line, AK_COMPAT_41, &r41, NULL, NULL);
+                ck_assert_msg(k4 == k41 && (k4 < 0 || ak_rule_equal(&r4, &r41)), "'%s': 4.1 differs from 4", twins[i].line);
+                ak_rule_done(&r4);
+                ak_rule_done(&r41);
+        }
+}
+END_TEST
+
+/* No silent gap: a perm rule whose expansion leaves out syscalls of its classes that the running
+ * kernel has is a warning naming them and the way to close it; not an error. */
+START_TEST(test_gap)
+{
+        static const char perm_wa[] = "-a always,exit -F arch=b64 -F path=/etc/shadow -F perm=wa\n";
+        ak_ruleset *rs;
+
+        setenv("AUDITKEEP_KERNEL_RELEASE", "6.18.44", 1);
+        rs = load_at(AK_COMPAT_4, AK_COMPAT_ORIGIN_COMMAND_LINE, perm_wa);
+        ck_assert_uint_eq(rs->n_errors, 0);
+        ck_assert_uint_eq(rs->n_rules, 1);
+        ck_assert(has_message(rs->diags, rs->n_diags,
+                              "-F perm=wa with arch x86_64 at compat level 4 (auditctl 4.0.2) covers only the syscalls it lists: it "
+                              "leaves out fchmodat2, setxattrat, removexattrat, which this kernel (6.18) has in its attribute class, so "
+                              "the rule does not audit them; add -S fchmodat2,463,466 to the line, or use compat level 4.1 "
+                              "(auditctl 4.1.2), whose expansion has them", 1));
+        ck_assert_uint_eq(rs->diags[0].column, 56);    /* the value of perm= */
+        ck_assert(rs->diags[0].warning);
+        ak_ruleset_free(rs);
+
+        /* closed by the -S list it suggests */
+        rs = load_at(AK_COMPAT_4, AK_COMPAT_ORIGIN_COMMAND_LINE,
+                     "-a always,exit -F arch=b64 -S fchmodat2,463,466 -F path=/etc/shadow -F perm=wa\n");
+        ck_assert_uint_eq(rs->n_errors, 0);
+        ck_assert(!has_message(rs->diags, rs->n_diags, "leaves out", 0));
+        ak_ruleset_free(rs);
+
+        /* level 4.1's expansion has them; 3 does not expand (the kernel classifies) */
+        rs = load_at(AK_COMPAT_41, AK_COMPAT_ORIGIN_COMMAND_LINE, perm_wa);
+        ck_assert(!has_message(rs->diags, rs->n_diags, "leaves out", 0));
+        ak_ruleset_free(rs);
+        rs = load_at(AK_COMPAT_3, AK_COMPAT_ORIGIN_COMMAND_LINE, perm_wa);
+        ck_assert(!has_message(rs->diags, rs->n_diags, "leaves out", 0));
+        ak_ruleset_free(rs);
+
+        /* a kernel without those syscalls has no gap; execveat is in every level's gap */
+        setenv("AUDITKEEP_KERNEL_RELEASE", "6.1.0-28-amd64", 1);
+        rs = load_at(AK_COMPAT_4, AK_COMPAT_ORIGIN_COMMAND_LINE, perm_wa);
+        ck_assert(!has_message(rs->diags, rs->n_diags, "leaves out", 0));
+        ak_ruleset_free(rs);
+        rs = load_at(AK_COMPAT_41, AK_COMPAT_ORIGIN_COMMAND_LINE, "-a always,exit -F arch=b64 -F perm=x\n");
+        ck_assert(has_message(rs->diags, rs->n_diags, "it leaves out execveat, which this kernel (6.1) has in its execute "
+                              "class, so the rule does not audit it; add -S execveat to the line", 1));
+        ak_ruleset_free(rs);
+        /* b32: the kernel's 32-bit calls */
+        rs = load_at(AK_COMPAT_41, AK_COMPAT_ORIGIN_COMMAND_LINE, "-a always,exit -F arch=b32 -F perm=a\n");
+        ck_assert(has_message(rs->diags, rs->n_diags, "it leaves out chown32, fchown32, lchown32, which", 1));
+        ak_ruleset_free(rs);
+        unsetenv("AUDITKEEP_KERNEL_RELEASE");
+}
+END_TEST
+
 static Suite *compat_suite(void) {
         Suite *s = suite_create("compat");
         TCase *tc = tcase_create("compat");
@@ -402,6 +554,9 @@ static Suite *compat_suite(void) {
         tcase_add_test(tc, test_directive);
         tcase_add_test(tc, test_version);
         tcase_add_test(tc, test_round_trip);
+        tcase_add_loop_test(tc, test_level41, 0, (int) N(at41s));
+        tcase_add_test(tc, test_level41_as_4);
+        tcase_add_test(tc, test_gap);
         suite_add_tcase(s, tc);
         return s;
 }

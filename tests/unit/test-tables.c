@@ -12,6 +12,9 @@
 #include "macro.h"
 #include "test-util.h"
 #include "tables.h"
+#include "util.h"
+#include "compat.h"
+#include "auditkeep/ak-rules.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* fields */
@@ -651,6 +654,108 @@ START_TEST(test_closest_word)
 }
 END_TEST
 
+/* Every syscall the build host's kernel headers define has a name at some level, with the
+ * headers' number: the base tables (libseccomp, level 3 and up), 4.0.2's additions (level 4), or
+ * 4.1.2's (level 4.1, which also checks the in-tree numbers of 463 setxattrat ... 469
+ * file_setattr whenever the headers are new enough to define them). Except the names no auditctl
+ * up to 4.1.2 knows either: x86_64's uretprobe and uprobe (Linux 6.11 and 6.15), and everything
+ * after 469 file_setattr (listns, rseq_slice_yield, ...), refused at every level as auditctl
+ * 4.1.2 refuses them (their numbers are taken). */
+#define NR_NEWEST_LEVEL 469
+static const char *const no_level[] = { "uretprobe", "uprobe" };
+
+static void check_header(const char *path, uint32_t arch, const char *arch_name) {
+        FILE *f = fopen(path, "re");
+        char line[256], name[128];
+        unsigned n[42] = {}, total = 0, bad = 0;
+        int nr;
+
+        if (!f) {
+                fprintf(stderr, "%s: not there (linux-libc-dev), skipped\n", path);
+                return;
+        }
+        while (fgets(line, sizeof(line), f)) {
+                int base, level, lnr = -1;
+
+                if (sscanf(line, "#define __NR_%127s %d", name, &nr) != 2)
+                        continue;
+                total++;
+                base = ak_syscall_from_name(arch, name);
+                level = ak_compat_syscall_level(arch, name, &lnr);
+                for (size_t i = 0; i < ELEMENTSOF(no_level); i++)
+                        if (streq(name, no_level[i]))
+                                base = level = -2;
+                if (nr > NR_NEWEST_LEVEL && base < 0)
+                        base = level = -2;
+                if (base == -2) {
+                        n[0]++;
+                        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_41, arch, name), -1);
+                } else if (base == nr)
+                        n[3]++;
+                else if (base < 0 && level > 0 && lnr == nr)
+                        n[level]++;
+                else {
+                        bad++;
+                        fprintf(stderr, "%s: %s %s = %d: base %d, level %d gives %d\n", path, arch_name, name, nr, base, level, lnr);
+                }
+                /* and what the most recent level reads */
+                if (base != -2 && ak_compat_syscall_at(AK_COMPAT_41, arch, name) != nr) {
+                        bad++;
+                        fprintf(stderr, "%s: %s %s = %d: level 4.1 reads %d\n", path, arch_name, name, nr,
+                                ak_compat_syscall_at(AK_COMPAT_41, arch, name));
+                }
+        }
+        fclose(f);
+        fprintf(stderr, "%s: %u syscalls of %s: %u named at level 3, %u from level 4, %u from level 4.1, %u at no level\n",
+                path, total, arch_name, n[3], n[4], n[41], n[0]);
+        ck_assert_uint_gt(total, 300);
+        ck_assert_uint_eq(bad, 0);
+}
+
+START_TEST(test_syscall_kernel_headers)
+{
+        /* the build host's headers (Debian 12: Linux 6.1), and newer ones where they are at hand:
+         * the forky root of kernel-conformance-41 carries its linux-libc-dev (6.17 and later) */
+        const char *dirs[] = {
+                getenv("AK_KERNEL_HEADERS") ? getenv("AK_KERNEL_HEADERS") : "/usr/include/x86_64-linux-gnu/asm",
+                "/var/cache/auditkeep-forky-root/usr/include/x86_64-linux-gnu/asm",
+        };
+        char path[512];
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                snprintf(path, sizeof(path), "%s/unistd_64.h", dirs[i]);
+                check_header(path, AUDIT_ARCH_X86_64, "x86_64");
+                snprintf(path, sizeof(path), "%s/unistd_32.h", dirs[i]);
+                check_header(path, AUDIT_ARCH_I386, "i386");
+        }
+}
+END_TEST
+
+/* The names only level 4.1 knows: their numbers, the same on every arch libaudit 4.1.2 has, and
+ * refused below 4.1. */
+START_TEST(test_syscall_level41)
+{
+        static const struct { const char *name; int nr; } v[] = {
+                { "setxattrat", 463 }, { "getxattrat", 464 }, { "listxattrat", 465 }, { "removexattrat", 466 },
+                { "open_tree_attr", 467 }, { "file_getattr", 468 }, { "file_setattr", 469 },
+        };
+        static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM,
+                                           AUDIT_ARCH_PPC64LE, AUDIT_ARCH_S390X };
+
+        for (size_t a = 0; a < ELEMENTSOF(arches); a++)
+                for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+                        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_41, arches[a], v[i].name), v[i].nr);
+                        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_4, arches[a], v[i].name), -1);
+                        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_3, arches[a], v[i].name), -1);
+                        ck_assert_str_eq(ak_compat_syscall_name_41(v[i].nr), v[i].name);
+                }
+        /* known at 4 already: fchmodat2 (libseccomp), mseal (4.0.2's table) */
+        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_4, AUDIT_ARCH_X86_64, "fchmodat2"), 452);
+        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_4, AUDIT_ARCH_X86_64, "mseal"), 462);
+        ck_assert_int_eq(ak_compat_syscall_at(AK_COMPAT_3, AUDIT_ARCH_X86_64, "mseal"), -1);
+}
+END_TEST
+
 static Suite *tables_suite(void) {
         Suite *s = suite_create("tables");
         TCase *tc;
@@ -686,6 +791,8 @@ static Suite *tables_suite(void) {
         tcase_add_test(tc, test_syscall_unknown);
         tcase_add_test(tc, test_syscall_roundtrip);
         tcase_add_test(tc, test_syscall_render_speed);
+        tcase_add_test(tc, test_syscall_kernel_headers);
+        tcase_add_test(tc, test_syscall_level41);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("uringop");
