@@ -396,7 +396,7 @@ class BusTest(KernelTestCase, BusCalls):
             r = self.ctl("rules", "--json")
             self.assertEqual([[x["rule"], x["declared"], x["state"]] for x in json.loads(r.stdout)], rules)
             r = self.ctl("status")
-            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.returncode, 1, r.stderr)       # degraded: the exit status says it too
             self.assertIn("auditkeepd: degraded, mode enforce", r.stdout)
             self.assertIn("rules: 3 desired, 2 loaded, 1 pending, 0 foreign, 0 parse errors", r.stdout)
             seen = self.monitor.changed(mark)
@@ -553,7 +553,7 @@ class BusTest(KernelTestCase, BusCalls):
         self.assertIn("auditkeepd: in-sync, mode enforce", r.stdout)
         for verb in ("rules", "resync", "reload"):
             r = self.ctl(verb, user=NOBODY)
-            self.assertEqual(r.returncode, 2, verb)
+            self.assertEqual(r.returncode, 4, verb)       # permission denied, not "cannot be reached"
             self.assertEqual(r.stderr, f"auditkeepctl {verb}: permission denied: only root may do this\n")
 
     def test_21_daemon_checks_the_callers_credentials(self):
@@ -589,7 +589,7 @@ class BusTest(KernelTestCase, BusCalls):
                  "repairs": "Repairs", "last_drift_usec": "LastDriftUSec", "last_sync_usec": "LastSyncUSec",
                  "sources": "Sources", "auditd_conf": "AuditdConf", "auditd_conf_problem_count": "AuditdConfProblems",
                  "compat_level": "CompatLevel", "compat": "Compat", "status_text": "StatusText",
-                 "foreign_kept": "ForeignKept"}
+                 "foreign_kept": "ForeignKept", "in_sync": "InSync"}
         self.assertEqual(set(j), set(names) | {"auditd_conf_problems", "last_drift_by", "root_details"})
         self.assertEqual((j["root_details"], j["last_drift_by"]), (True, self.call("GetLastDrift")[2]))
         file, line, column, message = self.auditd_conf_warning()
