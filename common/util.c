@@ -302,6 +302,10 @@ int cmp_uint64(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
+int sorted_has_uint64(const uint64_t *set, size_t n, uint64_t v) {
+        return n > 0 && bsearch(&v, set, n, sizeof(uint64_t), cmp_uint64);
+}
+
 void strv_free_n(char **v, size_t n) {
         for (size_t i = 0; v && i < n; i++)
                 free(v[i]);

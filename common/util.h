@@ -59,8 +59,10 @@ void strv_free_n(char **v, size_t n);
 /* Write text to path through a hidden temporary file in its directory (".NAME.XXXXXX"), with
  * this mode, then rename: a reader sees the old file or the new one, whole. 0 or -errno. */
 int write_file_atomic(const char *path, const char *text, mode_t mode);
-/* qsort()/bsearch() order of uint64_t values. */
+/* qsort() order of uint64_t values, and whether a sorted array of n holds v (n may be 0 with a
+ * NULL array). */
 int cmp_uint64(const void *a, const void *b);
+int sorted_has_uint64(const uint64_t *set, size_t n, uint64_t v);
 
 /* The first line of a small file, without its newline: its length, or -errno. */
 int read_first_line(const char *path, char *buf, size_t size);

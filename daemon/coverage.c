@@ -192,8 +192,8 @@ size_t foreign_hold_added(Manager *m, const ak_kstate *have, const ak_plan *kept
                 if (rp->ops[i].type != AK_OP_DEL_RULE)
                         continue;
                 h = ak_rule_hash(rp->ops[i].rule);
-                if (bsearch(&h, kept_dels, n_kept_dels, sizeof(uint64_t), cmp_uint64) ||
-                    (m->held_valid && bsearch(&h, m->held, m->n_held, sizeof(uint64_t), cmp_uint64)))
+                if (sorted_has_uint64(kept_dels, n_kept_dels, h) ||
+                    (m->held_valid && sorted_has_uint64(m->held, m->n_held, h)))
                         continue;       /* a desired rule moved, or one the hold began with */
                 m->held_ops[n_new] = rp->ops[i];        /* its rule is the snapshot's */
                 m->held_ops[n_new++].error = 0;

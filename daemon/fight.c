@@ -60,12 +60,12 @@ void fight_repairing(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now) {
         if (moved)
                 qsort(moved, n_moved, sizeof(uint64_t), cmp_uint64);
         for (size_t i = 0; i < n_ops; i++) {
-                uint64_t sig = ak_op_signature(&ops[i]), h;
+                uint64_t sig = ak_op_signature(&ops[i]);
                 size_t at;
                 FightMark *mk;
 
                 if (ops[i].type == AK_OP_ADD_RULE && moved &&
-                    (h = ak_rule_hash(ops[i].rule), bsearch(&h, moved, n_moved, sizeof(uint64_t), cmp_uint64)))
+                    sorted_has_uint64(moved, n_moved, ak_rule_hash(ops[i].rule)))
                         continue;
                 mk = mark_find(f, sig, &at);
 

@@ -92,7 +92,7 @@ int incident_add(Incident *inc, const char *reason, const ak_op *ops, size_t n_o
 
                         /* a rule this incident's repairs put back, now moved into its place:
                          * the daemon's own doing, not the outside action's */
-                        if (bsearch(&h, inc->missing, inc->n_missing, sizeof(uint64_t), cmp_uint64))
+                        if (sorted_has_uint64(inc->missing, inc->n_missing, h))
                                 break;
                         del[n_del++] = h;
                         keylist_add_rule(&inc->keys, op->rule);
@@ -117,10 +117,10 @@ int incident_add(Incident *inc, const char *reason, const ak_op *ops, size_t n_o
                 qsort(add, n_add, sizeof(uint64_t), cmp_uint64);
                 qsort(del, n_del, sizeof(uint64_t), cmp_uint64);
                 for (size_t i = 0; i < n_del; i++)
-                        if (!bsearch(&del[i], add, n_add, sizeof(uint64_t), cmp_uint64))
+                        if (!sorted_has_uint64(add, n_add, del[i]))
                                 del[k++] = del[i];
                 for (size_t i = 0; i < n_add; i++)
-                        if (!bsearch(&add[i], del, n_del, sizeof(uint64_t), cmp_uint64))
+                        if (!sorted_has_uint64(del, n_del, add[i]))
                                 add[j++] = add[i];
                 n_del = k;
                 n_add = j;
