@@ -163,7 +163,7 @@ size_t foreign_hold_added(Manager *m, const ak_kstate *have, const ak_plan *kept
         ak_plan_opts remove = { .foreign = AK_FOREIGN_REMOVE };
         _cleanup_free_ uint64_t *kept_dels = NULL;
         ak_plan *rp = NULL;
-        size_t n_kept_dels = 0, n_new = 0;
+        size_t n_kept_dels = 0, n_new = 0, n_now = 0;
         uint64_t *grown;
         ak_op *ops;
 
@@ -186,28 +186,32 @@ size_t foreign_hold_added(Manager *m, const ak_kstate *have, const ak_plan *kept
                 if (kept->ops[i].type == AK_OP_DEL_RULE)
                         kept_dels[n_kept_dels++] = ak_rule_hash(kept->ops[i].rule);
         qsort(kept_dels, n_kept_dels, sizeof(uint64_t), cmp_uint64);
+        /* the foreign rules now: those the hold already knew stay known while they are there (one
+         * deleted and added again is news again); the others are new */
+        grown = malloc((rp->n_ops + 1) * sizeof(uint64_t));
+        if (!grown) {
+                ak_plan_free(rp);
+                return 0;
+        }
         for (size_t i = 0; i < rp->n_ops; i++) {
                 uint64_t h;
 
                 if (rp->ops[i].type != AK_OP_DEL_RULE)
                         continue;
                 h = ak_rule_hash(rp->ops[i].rule);
-                if (sorted_has_uint64(kept_dels, n_kept_dels, h) ||
-                    (m->held_valid && sorted_has_uint64(m->held, m->n_held, h)))
-                        continue;       /* a desired rule moved, or one the hold began with */
+                if (sorted_has_uint64(kept_dels, n_kept_dels, h))
+                        continue;       /* a desired rule moved */
+                grown[n_now++] = h;
+                if (m->held_valid && sorted_has_uint64(m->held, m->n_held, h))
+                        continue;       /* known: the host's, or reported already */
                 m->held_ops[n_new] = rp->ops[i];        /* its rule is the snapshot's */
                 m->held_ops[n_new++].error = 0;
         }
         ak_plan_free(rp);
-        if (n_new > 0) {
-                grown = realloc(m->held, (m->n_held + n_new) * sizeof(uint64_t));
-                if (!grown)
-                        return 0;
-                m->held = grown;
-                for (size_t i = 0; i < n_new; i++)
-                        m->held[m->n_held++] = ak_rule_hash(m->held_ops[i].rule);
-                qsort(m->held, m->n_held, sizeof(uint64_t), cmp_uint64);
-        }
+        qsort(grown, n_now, sizeof(uint64_t), cmp_uint64);
+        free(m->held);
+        m->held = grown;
+        m->n_held = n_now;
         if (!m->held_valid) {
                 m->held_valid = true;   /* what the hold began with is the host's, not news */
                 return 0;

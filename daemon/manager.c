@@ -377,8 +377,8 @@ static void finish(Manager *m) {
         log_debug("verify %s done: %s", reason_name(done), manager_state_to_string(m->state));
         m->busy = 0;
         m->check_end_usec = now_usec();
-        if (m->incident_due)
-                incident_report(m, attribution_mark(&m->attr));
+        if (m->incident_due)    /* records after this check's start are for the next one, if any */
+                incident_report(m, m->verify_queued ? m->query_mark : attribution_mark(&m->attr));
         notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
@@ -567,8 +567,11 @@ static void incident_report(Manager *m, uint64_t upto) {
 static int on_incident_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
 
-        if (m->busy) {
-                m->incident_due = true;
+        int armed = SD_EVENT_OFF;
+
+        (void) sd_event_source_get_enabled(m->verify_timer, &armed);
+        if (m->busy || armed != SD_EVENT_OFF) {
+                m->incident_due = true;         /* after that check: its records may be another's */
                 return 0;
         }
         incident_report(m, attribution_mark(&m->attr));
@@ -756,7 +759,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 /* kept foreign rules: one added since the hold began is drift all the same */
                 size_t n_added = foreign_hold_added(m, &m->report.before, p);
 
-                if (n_added > 0 && (is_drift_check(m->reason) || m->mode == MODE_MONITOR))
+                if (n_added > 0)
                         drift_found(m, m->held_ops, n_added, drift_signature(m->held_ops, n_added, &m->report.before.status));
         }
 
@@ -830,6 +833,8 @@ static void verify_start(Manager *m, VerifyReason reason) {
         m->busy = 1;
         m->reason = reason;
         m->check_start_usec = now_usec();
+        if (!is_drift_check(reason) && reason != VERIFY_POLL_LIGHT)
+                m->in_sync_seen = false;        /* a start, reload or Resync says when, whatever it finds */
         /* A ResyncExactOrder applies to the check it starts and that check's settle only; a
          * pending D-Bus call is answered when the chain of its own kind of check ends (a Resync
          * queued behind a parked SIGHUP is not answered by the reload's check). */
@@ -865,6 +870,8 @@ static void verify_start(Manager *m, VerifyReason reason) {
                 m->call_chain = 0;
                 if (reason == VERIFY_START || reason == VERIFY_RELOAD)
                         (void) sd_notify(0, "READY=1");
+                if (m->incident_due)    /* no check ends to report it: now */
+                        incident_report(m, attribution_mark(&m->attr));
                 return;
         }
         arm_nl_timer(m);

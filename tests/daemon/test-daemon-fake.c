@@ -2294,18 +2294,32 @@ START_TEST(test_hold_reports_added_rules) {
         start_and_settle("0.1", held);
         mark = log_size();
         fake_pause();
-        fake_add_text_rule("-A exit,never -F arch=b64 -S all");
+        fake_add_text_rule("-A exit,never -F arch=b64 -S all -k evil");
         ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
         ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_SYSCALL, SYSCALL_REC, 1), 0);
         fake_resume();
         wait_log("^Drift detected \\(event\\): 1 rules added, by " CHANGER "$", mark, 5000);
         wait_status(held, 3000);
-        wait_requests(AUDIT_LIST_RULES, 5, 0, 5000);   /* a few polls more */
+        mark = tl_len();
+        wait_requests(AUDIT_LIST_RULES, 5, mark, 5000);        /* a few polls more */
         fake_pause();
         ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, tl_len()), 0);
         assert_fake_holds_want_and(2);
         fake_resume();
         ck_assert_uint_eq(log_count("^Drift detected", 0), 1);     /* the hand-kept watch is not news */
+
+        /* taken out (nothing declared is missing: no drift) and put back later: news again */
+        fake_pause();
+        fake_remove_rule("evil");
+        fake_resume();
+        mark = tl_len();
+        wait_requests(AUDIT_LIST_RULES, 3, mark, 5000);
+        mark = log_size();
+        fake_pause();
+        fake_add_text_rule("-A exit,never -F arch=b64 -S all -k evil");
+        fake_resume();
+        wait_log("^Drift detected \\((event|poll)\\): 1 rules added", mark, 5000);
+        ck_assert_uint_eq(log_count("^Drift detected", 0), 2);
         world_done();
 }
 END_TEST
