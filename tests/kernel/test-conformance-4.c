@@ -122,6 +122,27 @@ START_TEST(test_file)
 }
 END_TEST
 
+/* The kernel as LOADER (an auditctl command line) leaves RULES after -D, then `auditkeepctl diff
+ * --compat=LEVEL RULES` into OUT (a mkstemp template, filled in); the kernel's state restored.
+ * Returns diff's exit status. Takes level (malloc'd). */
+static int diff_after(const char *loader, const char *rules, char *level, char *out) {
+        _cleanup_free_ char *lv = level;
+        ak_kstate saved = {};
+        int fd, st;
+
+        ck_assert_ptr_nonnull(lv);
+        fd = mkstemp(out);
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+        kstate_save(&saved);
+        ck_assert_int_eq(run("%s -D >/dev/null 2>&1", loader), 0);
+        run("%s -R %s >/dev/null 2>&1", loader, rules);
+        st = run("%s diff --compat=%s %s > %s 2>&1", ctl(), lv, rules, out);
+        ck_assert_int_eq(kstate_restore(&saved), 0);
+        ak_kstate_done(&saved);
+        return st;
+}
+
 #ifndef AK_CONFORMANCE_41
 /* A kernel the other level's auditctl loaded: diff names the line and why, instead of a bare
  * remove and add. Loader 0: the host's auditctl 3.x with diff --compat=4; 1: Debian 13's with
@@ -136,23 +157,12 @@ START_TEST(test_diff_explains)
         _cleanup_free_ char *rules = strdup_printf("%s/tests/kernel/compat/both-levels.rules", srcdir());
         _cleanup_free_ char *tmp = prepare(rules);
         _cleanup_free_ char *out = strdup("/tmp/ak-conformance4-out-XXXXXX");
-        ak_kstate saved = {};
-        int fd, st;
 
         if (_i == 0 && !host3) {
                 fprintf(stderr, "diff after auditctl 3: the host's auditctl is not 3.x, skipped\n");
                 return;
         }
-        fd = mkstemp(out);
-        ck_assert_int_ge(fd, 0);
-        close(fd);
-        kstate_save(&saved);
-        ck_assert_int_eq(run("%s -D >/dev/null 2>&1", loader), 0);
-        run("%s -R %s >/dev/null 2>&1", loader, tmp);
-        st = run("%s diff --compat=%d %s > %s 2>&1", ctl(), level, tmp, out);
-        ck_assert_int_eq(kstate_restore(&saved), 0);
-        ak_kstate_done(&saved);
-        ck_assert_int_eq(st, 1);        /* a difference */
+        ck_assert_int_eq(diff_after(loader, tmp, strdup_printf("%d", level), out), 1);        /* a difference */
         /* the perm rule of line 8 (file line + 1 for the -c the temp file starts with) */
         ck_assert_msg(run("grep -q -F -e '- -a always,exit -F arch=b64 ' %s", out) == 0 &&
                       run("grep -q -F -e '(%s:9 as %s encodes it (compat level %d), not as compat level %d' %s",
@@ -175,23 +185,12 @@ START_TEST(test_diff_explains_41)
         _cleanup_free_ char *rules = strdup_printf("%s/tests/kernel/compat/both-levels.rules", srcdir());
         _cleanup_free_ char *tmp = prepare(rules);
         _cleanup_free_ char *out = strdup("/tmp/ak-conformanceforky-out-XXXXXX");
-        ak_kstate saved = {};
-        int fd, st;
 
         if (run("%s -v 2>/dev/null | grep -qx 'auditctl version 4.0.2'", loader) != 0) {
                 fprintf(stderr, "diff after auditctl 4.0.2: no Debian 13 root in %s, skipped\n", trixie);
                 return;
         }
-        fd = mkstemp(out);
-        ck_assert_int_ge(fd, 0);
-        close(fd);
-        kstate_save(&saved);
-        ck_assert_int_eq(run("%s -D >/dev/null 2>&1", loader), 0);
-        run("%s -R %s >/dev/null 2>&1", loader, tmp);
-        st = run("%s diff --compat=4.1 %s > %s 2>&1", ctl(), tmp, out);
-        ck_assert_int_eq(kstate_restore(&saved), 0);
-        ak_kstate_done(&saved);
-        ck_assert_int_eq(st, 1);        /* a difference */
+        ck_assert_int_eq(diff_after(loader, tmp, strdup("4.1"), out), 1);    /* a difference */
         ck_assert_msg(run("grep -q -F -e '(%s:9 as auditctl 4.0.2 encodes it (compat level 4), not as compat level 4.1' %s",
                           tmp, out) == 0 &&
                       run("grep -q -F -e 'limits the rule to the 38 write and attribute syscalls of x86_64 (auditctl 4.1.2: 43)' %s",
