@@ -5,6 +5,7 @@
  * resync, reload, and diff's question to the daemon) and ctl-status.c (status). */
 #pragma once
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "auditkeep/ak-plan.h"
@@ -46,6 +47,11 @@ int bus_open(const char *what, sd_bus **ret);
 /* diff without PATH: the daemon's view. 1 when the daemon answered (or refused), with the exit
  * status in *ret; 0 when it is not there to ask, and the diff is computed here. */
 int daemon_diff(int *ret);
+
+/* ctl-rules.c: what the kernel command line lacks for auditing before the rules load (notes, one
+ * a line, "FILE: note: ..."), with the exact line to add; backlog: the limit to suggest, 0 for
+ * the default. $AUDITKEEP_CMDLINE names the file to read instead of /proc/cmdline. */
+void print_cmdline_notes(FILE *f, uint32_t backlog);
 
 /* auditkeepctl.c: a JSON string on stdout. */
 void json_str(const char *s);
