@@ -349,6 +349,13 @@ class Bench:
         self.rows.append(f"| 0 | parse N={n_big} (in-process, tables built) | ak_ruleset_add_source | {len(per)} | "
                          f"{self.med(per):.2f} µs per rule [{min(per):.2f}–{max(per):.2f}] | | ≤2 µs per rule: "
                          f"{self.verdict(self.med(per) <= 2)} | |")
+        # Issue #23: check's analyses (cost, dead and shadowed rules) at most ~1 µs per rule on top
+        # of the parse; pure, and with check's file-system questions (an lstat per watch)
+        for label, extra in (("pure", []), ("with lstat of watch paths", ["--fs"])):
+            per = [int(line.split()[0]) / n_big for line in self.h("analyze", big, trials, *extra).splitlines()]
+            self.rows.append(f"| 0 | analyze N={n_big} ({label}) | ak_analyze | {len(per)} | "
+                             f"{self.med(per):.2f} µs per rule [{min(per):.2f}–{max(per):.2f}] | | ≤1 µs per rule: "
+                             f"{self.verdict(self.med(per) <= 1)} | |")
 
     def row_change(self, a_path, b_path, n, trials, reload_trials, hole_trials, reload_hole_trials):
         log(f"row 3: one changed rule in N={n}: {trials} trials (full reload: {reload_trials}); "

@@ -65,6 +65,16 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
         }
         return h;
 }
+
+/* The same idea a 32-bit word at a time, for masks and conditions (whole words). */
+static uint64_t mix_words(uint64_t h, const uint32_t *w, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                h ^= w[i];
+                h *= 0x9e3779b97f4a7c15ull;
+                h ^= h >> 29;
+        }
+        return h;
+}
 #define FNV0 0xcbf29ce484222325ull
 
 static int cond_cmp(const void *a, const void *b) {
@@ -166,11 +176,12 @@ static void rinfo_fill(rinfo *ri, const ak_rule *r, cond *store) {
         }
         ri->all = (int) bits_all;
         ri->any_bit = ri->lowbit >= 0;
-        ri->mask_h = fnv(FNV0, d->mask, sizeof(d->mask));
-        ri->cond_h = fnv(fnv(FNV0, &ri->list, sizeof(ri->list)), &ri->action, sizeof(ri->action));
+        ri->mask_h = mix_words(FNV0, d->mask, AUDIT_BITMASK_SIZE);
+        ri->cond_h = mix_words(FNV0, (const uint32_t[]) { ri->list, ri->action }, 2);
         for (uint32_t i = 0; i < ri->nc; i++)
-                ri->cond_h = fnv(ri->cond_h, &ri->c[i], sizeof(cond));
-        ri->cond_h = fnv(ri->cond_h, &ri->key_h, sizeof(ri->key_h));
+                ri->cond_h = mix_words(ri->cond_h, (const uint32_t[]) { ri->c[i].field, ri->c[i].op, ri->c[i].value,
+                                       (uint32_t) ri->c[i].str, (uint32_t) (ri->c[i].str >> 32) }, 5);
+        ri->cond_h = mix_words(ri->cond_h, (const uint32_t[]) { (uint32_t) ri->key_h, (uint32_t) (ri->key_h >> 32) }, 2);
 }
 
 static int mask_superset(const ak_rule *big, const ak_rule *small) {
@@ -324,23 +335,30 @@ static const char *arch_label(uint32_t arch, char *buf, size_t size) {
         return buf;
 }
 
+static const char *plural(size_t n) {
+        return n == 1 ? "" : "s";
+}
+
 char **ak_cost_describe(const ak_cost *c) {
         char **v = calloc(c->n_arch + 5, sizeof(char *));
         size_t n = 0;
 
         if (!v)
                 return NULL;
-        v[n++] = strdup_printf("exit list: %zu rules, all walked at every system call of an audited task (a mask test "
-                               "each); %zu apply to every system call (no -S, -S all, dir= watches); %zu watches "
-                               "(path=, inode=) sit in the kernel's inode hash, checked only for the files a call names",
-                               c->exit_rules, c->all_syscalls, c->inode_rules);
+        v[n++] = strdup_printf("exit list: %zu rule%s, all walked at every system call of an audited task (a mask test "
+                               "each); %zu apply to every system call (no -S, -S all, dir= watches); %zu watch%s "
+                               "(path=, inode=) in the kernel's inode hash, checked only for the files a call names",
+                               c->exit_rules, plural(c->exit_rules), c->all_syscalls, c->inode_rules,
+                               c->inode_rules == 1 ? "" : "es");
         for (size_t a = 0; a < c->n_arch; a++) {
                 const ak_cost_arch *x = &c->arch[a];
                 char label[64];
                 strbuf b = { 0 };
 
-                strbuf_printf(&b, "%s: %zu rules evaluated at every system call, %zu at the busiest",
-                              arch_label(x->arch, label, sizeof(label)), x->every, x->most);
+                if (x->most == 0)
+                        continue;       /* no exit rule for this arch */
+                strbuf_printf(&b, "%s: %zu rule%s evaluated at every system call, %zu at the busiest",
+                              arch_label(x->arch, label, sizeof(label)), x->every, plural(x->every), x->most);
                 for (size_t t = 0; t < x->n_top; t++) {
                         const char *name = ak_syscall_to_name(x->arch, (int) x->top[t].nr);
 
@@ -355,11 +373,13 @@ char **ak_cost_describe(const ak_cost *c) {
                 v[n++] = strbuf_steal(&b);
         }
         if (c->without_arch)
-                v[n++] = strdup_printf("%zu rules with -S and no arch=: the kernel tests their syscall numbers on every "
-                                       "arch, where the same number is another call", c->without_arch);
+                v[n++] = strdup_printf("%zu rule%s with -S and no arch=: the kernel tests the syscall numbers on every "
+                                       "arch, where the same number is another call", c->without_arch,
+                                       plural(c->without_arch));
         if (c->mergeable)
-                v[n++] = strdup_printf("%zu rules could join others of the same action, list and fields (%zu rules "
-                                       "instead of %zu)", c->mergeable, c->merge_groups, c->mergeable + c->merge_groups);
+                v[n++] = strdup_printf("%zu rule%s could be merged into another of the same action, list, fields and "
+                                       "key: %zu rule%s instead of %zu", c->mergeable, plural(c->mergeable),
+                                       c->merge_groups, plural(c->merge_groups), c->mergeable + c->merge_groups);
         for (size_t i = 0; i < n; i++)
                 if (!v[i]) {
                         ak_strv_free(v);
@@ -575,7 +595,7 @@ static void find_twins(analyzer *z, const rinfo *ri, size_t n) {
         }
         /* same meaning: conditions, key and mask */
         for (size_t i = 0; i < n; i++)
-                v[i] = (hidx) { .h = fnv(ri[i].cond_h, &ri[i].mask_h, sizeof(uint64_t)), .i = (uint32_t) i };
+                v[i] = (hidx) { .h = ri[i].cond_h ^ (ri[i].mask_h * 0x9e3779b97f4a7c15ull), .i = (uint32_t) i };
         qsort(v, n, sizeof(hidx), hidx_cmp);
         for (size_t s = 0; s < n; ) {
                 size_t e = s + 1;
