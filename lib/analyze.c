@@ -745,6 +745,8 @@ static void find_paths(analyzer *z, const rinfo *ri, size_t n) {
                                 z->oom = 1;
                                 return;
                         }
+                        for (size_t l = strlen(parent); l > 1 && parent[l - 1] == '/'; l--)
+                                parent[l - 1] = '\0';
                         slash = strrchr(parent, '/');
                         if (slash)
                                 *(slash == parent ? slash + 1 : slash) = '\0';

@@ -196,29 +196,35 @@ static void print_cost(const ak_analysis *a) {
 }
 
 /* Auditing before the rules load: what the kernel command line lacks ($AUDITKEEP_CMDLINE names
- * another file than /proc/cmdline, for tests). Notes on stderr. */
-void print_cmdline_notes(FILE *f, uint32_t backlog) {
+ * another file than /proc/cmdline, for tests). */
+char **cmdline_notes(uint32_t backlog, const char **ret_path, ak_cmdline_audit *ret) {
         const char *path = getenv("AUDITKEEP_CMDLINE");
         _cleanup_free_ char *text = NULL;
-        ak_cmdline_audit c;
-        char **notes;
         size_t size = 0;
         FILE *in;
 
         if (!path || !*path)
                 path = "/proc/cmdline";
+        *ret_path = path;
         in = fopen(path, "re");
         if (!in)
-                return;
+                return NULL;
         if (getline(&text, &size, in) < 0 && !text)
                 text = strdup("");      /* empty: nothing on the command line */
         fclose(in);
         if (!text)
-                return;
-        ak_cmdline_audit_parse(text, &c);
-        notes = ak_cmdline_audit_notes(&c, backlog);
+                return NULL;
+        ak_cmdline_audit_parse(text, ret);
+        return ak_cmdline_audit_notes(ret, backlog);
+}
+
+static void print_cmdline_notes(uint32_t backlog) {
+        const char *path;
+        ak_cmdline_audit c;
+        char **notes = cmdline_notes(backlog, &path, &c);
+
         for (char **l = notes; l && *l; l++)
-                fprintf(f, "%s: note: %s\n", path, *l);
+                fprintf(stderr, "%s: note: %s\n", path, *l);
         ak_strv_free(notes);
 }
 
@@ -242,7 +248,7 @@ int verb_check(int argc, char **argv, sd_bus *bus) {
                 ak_ruleset_free(rs);
                 return EXIT_PROBLEMS;
         }
-        print_cmdline_notes(stderr, rs->status.mask & AUDIT_STATUS_BACKLOG_LIMIT ? rs->status.backlog_limit : 0);
+        print_cmdline_notes(rs->status.mask & AUDIT_STATUS_BACKLOG_LIMIT ? rs->status.backlog_limit : 0);
         fflush(stderr);
         warnings = rs->n_diags - rs->n_errors + rs->n_notes + an.n_warnings;
         notes = an.n_diags - an.n_warnings;

@@ -325,6 +325,21 @@ static void status_errors(sd_bus *bus, const props *p) {
         sd_bus_message_unref(reply);
 }
 
+/* Auditing before the daemon starts: the kernel command line of this host (the daemon's). */
+static void status_boot(const props *p) {
+        const char *path;
+        ak_cmdline_audit c;
+        char **notes = cmdline_notes(p->backlog_limit > 64 ? p->backlog_limit : 0, &path, &c);
+
+        if (!notes)
+                return;
+        if (!notes[0])
+                printf("      boot: audit=1 audit_backlog_limit=%ld on the kernel command line\n", c.backlog_limit);
+        for (char **l = notes; *l; l++)
+                printf("%s%s\n", l == notes ? "      boot: " : "            ", *l);
+        ak_strv_free(notes);
+}
+
 static void status_text(sd_bus *bus, const props *p) {
         const char *term = getenv("TERM");
         /* colour only on a terminal that has it, and not when NO_COLOR asks for none */
@@ -357,6 +372,7 @@ static void status_text(sd_bus *bus, const props *p) {
                 printf(" %s", p->sources[i]);
         printf("\n");
         status_auditd_conf(bus, p);
+        status_boot(p);
 }
 
 /* What the state says, as an exit status for scripts and monitoring checks (as systemctl

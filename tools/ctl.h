@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "auditkeep/ak-analyze.h"
 #include "auditkeep/ak-plan.h"
 #include "ctl-sdbus.h"
 
@@ -48,10 +49,11 @@ int bus_open(const char *what, sd_bus **ret);
  * status in *ret; 0 when it is not there to ask, and the diff is computed here. */
 int daemon_diff(int *ret);
 
-/* ctl-rules.c: what the kernel command line lacks for auditing before the rules load (notes, one
- * a line, "FILE: note: ..."), with the exact line to add; backlog: the limit to suggest, 0 for
- * the default. $AUDITKEEP_CMDLINE names the file to read instead of /proc/cmdline. */
-void print_cmdline_notes(FILE *f, uint32_t backlog);
+/* ctl-rules.c: what the kernel command line lacks for auditing before the rules load: notes (a
+ * NULL-terminated strv, ak_strv_free; empty when nothing lacks; NULL when it cannot be read),
+ * with the exact line to add (backlog: the limit to suggest, 0 for the default), the file read
+ * ($AUDITKEEP_CMDLINE, else /proc/cmdline) and what it holds. */
+char **cmdline_notes(uint32_t backlog, const char **ret_path, ak_cmdline_audit *ret);
 
 /* auditkeepctl.c: a JSON string on stdout. */
 void json_str(const char *s);

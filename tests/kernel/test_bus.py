@@ -52,7 +52,11 @@ class BusTest(KernelTestCase, BusCalls):
         # a copy that every user may run (the build directory may not be reachable for nobody)
         cls.ctl_bin = ctl_for_everyone(cls.tmp)
         cls.bus = Bus(cls.tmp, os.path.join(cls.tmp, "bus"), let_through=BUS_LETTHROUGH_USER)
-        cls.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=cls.bus.address)
+        # the kernel command line status reads (this machine's may lack audit=1): one that lacks nothing
+        cmdline = os.path.join(cls.tmp, "cmdline")
+        with open(cmdline, "w") as f:
+            f.write("root=/dev/vda ro audit=1 audit_backlog_limit=8192\n")
+        cls.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=cls.bus.address, AUDITKEEP_CMDLINE=cmdline)
         cls.env.pop("NO_COLOR", None)
         sh("auditctl", "-D")
         os.mkdir(os.path.join(cls.tmp, "log"))
@@ -606,7 +610,8 @@ class BusTest(KernelTestCase, BusCalls):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("\033", r.stdout)  # no colour when not on a terminal
         lines = r.stdout.splitlines()
-        self.assertEqual(len(lines), 9, r.stdout)
+        self.assertEqual(len(lines), 10, r.stdout)
+        self.assertEqual(lines.pop(), "      boot: audit=1 audit_backlog_limit=8192 on the kernel command line")
         self.assertEqual(lines.pop(2).strip(), f"compat: level {p['Compat']}")
         self.assertEqual(lines[0], f"auditkeepd: {p['State']}, mode {p['Mode']}")
         self.assertEqual(lines[1].strip(), f"rules: {p['DesiredRules']} desired, {p['LoadedRules']} loaded, "
