@@ -34,6 +34,7 @@
 #define NEVER_CANDIDATES_MAX 64         /* never rules tried per rule (bounds a pathological set) */
 #define EXCLUDE_REPORT_MAX 10           /* rules named per exclude rule; the rest are counted */
 #define GLOB_SHOWN_MAX 8
+#define MISSING_REPORT_MAX 20           /* watches on missing paths named; the rest are counted */
 
 /* One condition of a rule, canonical: strings by hash and length. */
 typedef struct cond {
@@ -141,7 +142,7 @@ static const char *field_string(const ak_rule *r, uint32_t field, size_t *len) {
 static void rinfo_fill(rinfo *ri, const ak_rule *r, cond *store) {
         const struct audit_rule_data *d = r->data;
         size_t off = 0;
-        uint32_t n = 0, bits_all = 1;
+        uint32_t n = 0, bits_all = 1, full_words = 0;
 
         *ri = (rinfo) { .rule = r, .list = ak_rule_list(r), .action = d->action, .lowbit = -1, .c = store };
         for (uint32_t i = 0; i < d->field_count && i < AUDIT_MAX_FIELDS; i++) {
@@ -160,23 +161,37 @@ static void rinfo_fill(rinfo *ri, const ak_rule *r, cond *store) {
                         ri->inode_hash = 1;
                 store[n++] = c;
         }
-        qsort(store, n, sizeof(cond), cond_cmp);
+        for (uint32_t i = 1; i < n; i++) {     /* a few fields: insertion sort */
+                cond x = store[i];
+                uint32_t j = i;
+
+                for (; j > 0 && cond_cmp(&store[j - 1], &x) > 0; j--)
+                        store[j] = store[j - 1];
+                store[j] = x;
+        }
         ri->nc = 0;
         for (uint32_t i = 0; i < n; i++)       /* -F uid=0 -F uid=0 means -F uid=0 */
                 if (ri->nc == 0 || !cond_eq(&store[ri->nc - 1], &store[i]))
                         store[ri->nc++] = store[i];
-        for (size_t w = 0; w < AUDIT_BITMASK_SIZE; w++) {
+        ri->mask_h = FNV0;
+        for (uint32_t w = 0; w < AUDIT_BITMASK_SIZE; w++) {
                 /* the kernel keeps the class bits (the top AUDIT_SYSCALL_CLASSES) clear */
                 uint32_t full = w == AUDIT_BITMASK_SIZE - 1 ? 0xffffffffu >> AUDIT_SYSCALL_CLASSES : 0xffffffffu;
 
                 if ((d->mask[w] & full) != full)
                         bits_all = 0;
-                if (d->mask[w] && ri->lowbit < 0)
+                if (!d->mask[w])
+                        continue;
+                if (ri->lowbit < 0)
                         ri->lowbit = (int) (w * 32 + (unsigned) __builtin_ctz(d->mask[w]));
+                if (d->mask[w] != 0xffffffffu)  /* full words only counted: equal masks are verified */
+                        ri->mask_h = mix_words(ri->mask_h, (const uint32_t[]) { w, d->mask[w] }, 2);
+                else
+                        full_words++;
         }
+        ri->mask_h = mix_words(ri->mask_h, &full_words, 1);
         ri->all = (int) bits_all;
         ri->any_bit = ri->lowbit >= 0;
-        ri->mask_h = mix_words(FNV0, d->mask, AUDIT_BITMASK_SIZE);
         ri->cond_h = mix_words(FNV0, (const uint32_t[]) { ri->list, ri->action }, 2);
         for (uint32_t i = 0; i < ri->nc; i++)
                 ri->cond_h = mix_words(ri->cond_h, (const uint32_t[]) { ri->c[i].field, ri->c[i].op, ri->c[i].value,
@@ -717,6 +732,9 @@ static void say_glob(analyzer *z, const rinfo *ri, const char *path) {
 }
 
 static void find_paths(analyzer *z, const rinfo *ri, size_t n) {
+        size_t missing = 0;
+        const rinfo *last = NULL;
+
         for (size_t i = 0; i < n && !z->oom; i++) {
                 const uint32_t kinds[] = { AUDIT_WATCH, AUDIT_DIR };
 
@@ -740,6 +758,9 @@ static void find_paths(analyzer *z, const rinfo *ri, size_t n) {
                         }
                         if (!z->o || !z->o->path_exists || z->o->path_exists(path, z->o->userdata))
                                 continue;
+                        last = &ri[i];
+                        if (++missing > MISSING_REPORT_MAX)
+                                continue;
                         parent = strdup(path);
                         if (!parent) {
                                 z->oom = 1;
@@ -759,6 +780,9 @@ static void find_paths(analyzer *z, const rinfo *ri, size_t n) {
                                        "audits the file once it appears", path);
                 }
         }
+        if (missing > MISSING_REPORT_MAX)
+                report(z, last, AK_DIAG_NOTE, "and %zu more watched paths that do not exist now (the first %d are "
+                       "named at their lines; this is the last)", missing - MISSING_REPORT_MAX, MISSING_REPORT_MAX);
 }
 
 /* Diagnostics in reading order: by the file's place among the files read, then line and column. */

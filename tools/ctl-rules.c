@@ -132,6 +132,7 @@ static int check_auditd_conf(void) {
                 return 1;
         }
         print_diags(c->diags, c->n_diags);
+        fflush(stderr);
         warnings = c->n_diags - c->n_errors;
         printf("%s: %zu settings, %zu errors", path, c->n_lines, c->n_errors);
         if (warnings)
@@ -235,6 +236,8 @@ int verb_check(int argc, char **argv, sd_bus *bus) {
         char level[400];
         int r;
 
+        /* thousands of diagnostics: one write per buffer, not per line (flushed before stdout's lines) */
+        (void) setvbuf(stderr, NULL, _IOFBF, 1u << 16);
         r = load_rules(argc, argv, &rs);
         if (r < 0) {
                 fprintf(stderr, "auditkeepctl: %s\n", strerror(-r));
