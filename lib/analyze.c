@@ -26,6 +26,7 @@
 
 #include "auditkeep/ak-analyze.h"
 #include "macro.h"
+#include "parse-internal.h"
 #include "rule-internal.h"
 #include "tables.h"
 #include "util.h"
@@ -424,6 +425,7 @@ static void report(analyzer *z, const rinfo *at, int kind, const char *fmt, ...)
         va_start(ap, fmt);
         m = strdup_vprintf(fmt, ap);
         va_end(ap);
+        m = ak_printable(m);    /* paths from the rules and the file system: control bytes escaped */
         if (!m || GROW(z->a->diags, z->diags_allocated, z->a->n_diags + 1) < 0) {
                 free(m);
                 z->oom = 1;
@@ -716,7 +718,7 @@ static void say_glob(analyzer *z, const rinfo *ri, const char *path) {
                         strbuf_puts(&b, "; name each file on its own line");
         } else {
                 strbuf_printf(&b, "'%s' matches these now, one line each with the same -p and -k:", path);
-                for (k = 0; match[k] && k < GLOB_SHOWN_MAX; k++)
+                for (k = 0; k < GLOB_SHOWN_MAX && match[k]; k++)
                         strbuf_printf(&b, "%s-w %s", k ? ", " : " ", match[k]);
                 if (match[k])
                         strbuf_puts(&b, ", ...");

@@ -164,7 +164,7 @@ static char **glob_stub(const char *pattern, void *userdata) {
 }
 
 static int exists_stub(const char *path, void *userdata) {
-        return strcmp(path, "/missing") != 0 && strncmp(path, "/missing/", 9) != 0 && strcmp(path, "/etc/gone") != 0;
+        return strcmp(path, "/missing") != 0 && strncmp(path, "/missing/", 9) != 0 && strncmp(path, "/etc/gone", 9) != 0;
 }
 
 START_TEST(test_glob_watch_suggests_names) {
@@ -187,6 +187,16 @@ START_TEST(test_glob_audit_logs) {
 
         expect_one(&a, 2, 1, AK_DIAG_NOTE, (const char *const[]) { "nothing matches", "audit.log.1",
                                                                    "-w /var/log/audit/", NULL });
+        done(rs, &a);
+}
+END_TEST
+
+START_TEST(test_control_bytes_escaped) {
+        ak_analyze_opts o = { .path_exists = exists_stub };
+        ak_analysis a;
+        ak_ruleset *rs = analyse("-w /etc/gone\x1b]0;x\x07 -p wa -k a\n", &o, &a);
+
+        expect_one(&a, 1, 1, AK_DIAG_NOTE, (const char *const[]) { "'/etc/gone\\x1b]0;x\\x07' does not exist now", NULL });
         done(rs, &a);
 }
 END_TEST
@@ -397,6 +407,7 @@ static Suite *analyze_suite(void) {
         tcase_add_test(tc, test_glob_watch_suggests_names);
         tcase_add_test(tc, test_glob_audit_logs);
         tcase_add_test(tc, test_foreign_arch);
+        tcase_add_test(tc, test_control_bytes_escaped);
         tcase_add_test(tc, test_same_meaning_other_bytes);
         tcase_add_test(tc, test_missing_watch_paths);
         tcase_add_test(tc, test_mergeable);
