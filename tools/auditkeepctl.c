@@ -31,7 +31,7 @@ typedef struct verb {
 
 #define ANY INT_MAX
 static const verb verbs[] = {
-        { "check",  verb_check,  0, 0, ANY, "[PATH...]", "Parse rules and auditd.conf offline; print every error and a summary" },
+        { "check",  verb_check,  0, 0, ANY, "[PATH...]", "Parse rules and auditd.conf offline: errors, dead rules, rule cost, summary" },
         { "apply",  verb_apply,  0, 0, ANY, "[PATH...]", "Make the kernel equal the rules once, with the fewest changes" },
         /* diff asks the daemon itself, only without PATH and only when it is there */
         { "diff",   verb_diff,   0, 0, ANY, "[PATH...]", "Show what differs from the rules (the daemon's, or PATH's)" },
