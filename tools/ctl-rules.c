@@ -210,8 +210,10 @@ char **cmdline_notes(uint32_t backlog, const char **ret_path, ak_cmdline_audit *
         in = fopen(path, "re");
         if (!in)
                 return NULL;
-        if (getline(&text, &size, in) < 0 && !text)
-                text = strdup("");      /* empty: nothing on the command line */
+        if (getline(&text, &size, in) < 0) {    /* empty: nothing on the command line */
+                free(text);
+                text = strdup("");
+        }
         fclose(in);
         if (!text)
                 return NULL;

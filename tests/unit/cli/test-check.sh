@@ -261,6 +261,10 @@ AUDITKEEP_CMDLINE=$tmp/cmdline-bare "$ctl" check --compat=4 --auditd-conf=none "
 diff -u "$tmp/expected" "$tmp/out"
 check "kernel command line without audit=1 and audit_backlog_limit=: notes with the line to add (the rules' -b), exit 0" $(( $? || st != 0 ))
 
+out=$(AUDITKEEP_CMDLINE=/dev/null "$ctl" check --compat=4 --auditd-conf=none "$tmp/b.rules" 2>&1); st=$?
+grep -qx "/dev/null: note: no audit=1: .*" <<<"$out" && grep -q "add audit=1 audit_backlog_limit=16384 to" <<<"$out"
+check "an empty kernel command line lacks both, exit 0" $(( $? || st != 0 ))
+
 # the project's own rules and every example file: no warning from the analyses, exit 0 (notes
 # about paths this machine lacks are allowed)
 out=$("$ctl" check --compat=4 --auditd-conf=none "$AK_SRCDIR/rules" 2>&1); st=$?
