@@ -35,7 +35,7 @@
 #define NEVER_CANDIDATES_MAX 64         /* never rules tried per rule (bounds a pathological set) */
 #define EXCLUDE_REPORT_MAX 10           /* rules named per exclude rule; the rest are counted */
 #define GLOB_SHOWN_MAX 8
-#define MISSING_REPORT_MAX 20           /* watches on missing paths named; the rest are counted */
+#define MISSING_REPORT_MAX 20           /* missing watch paths, rules without arch= named; the rest counted */
 
 /* One condition of a rule, canonical: strings by hash and length. */
 typedef struct cond {
@@ -700,6 +700,28 @@ static void find_foreign_arch(analyzer *z, const rinfo *ri, size_t n) {
                 }
 }
 
+/* Exit rules with a -S list and no arch=: the kernel tests the numbers on every arch. */
+static void find_without_arch(analyzer *z, const rinfo *ri, size_t n, uint32_t native) {
+        size_t seen = 0;
+        const rinfo *last = NULL;
+        char label[64];
+
+        for (size_t i = 0; i < n; i++) {
+                if (ri[i].list != AUDIT_FILTER_EXIT || ri[i].inode_hash || ri[i].all || !ri[i].any_bit ||
+                    has_field(&ri[i], AUDIT_ARCH))
+                        continue;
+                last = &ri[i];
+                if (++seen <= MISSING_REPORT_MAX)
+                        report(z, &ri[i], AK_DIAG_NOTE, "-S without arch=: the syscall numbers are those of %s, and the "
+                               "kernel tests them on every arch, where the same number can be another call; add "
+                               "-F arch=b64 (and a copy with -F arch=b32 where 32-bit programs run)",
+                               arch_label(native, label, sizeof(label)));
+        }
+        if (seen > MISSING_REPORT_MAX)
+                report(z, last, AK_DIAG_NOTE, "and %zu more rules with -S and no arch= (the first %d are named at their "
+                       "lines; this is the last)", seen - MISSING_REPORT_MAX, MISSING_REPORT_MAX);
+}
+
 static void say_glob(analyzer *z, const rinfo *ri, const char *path) {
         char **match = z->o && z->o->glob ? z->o->glob(path, z->o->userdata) : NULL;
         strbuf b = { 0 };
@@ -850,6 +872,7 @@ int ak_analyze(const ak_ruleset *rs, const ak_analyze_opts *opts, ak_analysis *r
         find_excluded(&z, ri, n, native);
         find_twins(&z, ri, n);
         find_foreign_arch(&z, ri, n);
+        find_without_arch(&z, ri, n, native);
         find_paths(&z, ri, n);
         if (z.oom || sort_diags(rs, ret) < 0) {
                 ak_analysis_done(ret);

@@ -244,6 +244,20 @@ START_TEST(test_missing_watch_paths) {
 }
 END_TEST
 
+START_TEST(test_without_arch) {
+        ak_analysis a;
+        ak_ruleset *rs = analyse("-a always,exit -S openat -k noarch\n"
+                                 "-a always,exit -F arch=b64 -S openat -k b64\n"
+                                 "-a always,exit -F auid=5\n", NULL, &a);
+
+        /* line 3 has every syscall: no number to misread */
+        expect_one(&a, 1, 1, AK_DIAG_NOTE, (const char *const[]) { "-S without arch=", "those of x86_64 (b64)",
+                                                                   "add -F arch=b64", NULL });
+        ck_assert_uint_eq(a.cost.without_arch, 1);
+        done(rs, &a);
+}
+END_TEST
+
 START_TEST(test_mergeable) {
         ak_analysis a;
         ak_ruleset *rs = analyse("-a always,exit -F arch=b64 -S chmod -F auid>=1000 -k perm\n"
@@ -410,6 +424,7 @@ static Suite *analyze_suite(void) {
         tcase_add_test(tc, test_control_bytes_escaped);
         tcase_add_test(tc, test_same_meaning_other_bytes);
         tcase_add_test(tc, test_missing_watch_paths);
+        tcase_add_test(tc, test_without_arch);
         tcase_add_test(tc, test_mergeable);
         tcase_add_test(tc, test_clean_rules_have_no_findings);
         suite_add_tcase(s, tc);
