@@ -9,8 +9,11 @@
  *   rule whose fields all match decides (never or always);
  * - rules with a path= (watch) or inode= field are not on the exit list: audit_add_rule() puts
  *   them in audit_inode_hash (32 buckets by inode number), which audit_filter_inodes() walks
- *   after the exit list, once per file the call named, in that file's bucket only. A watch that
- *   matches there records even when an exit-list `never` rule matched first;
+ *   after the exit list, once per file the call named, in that file's bucket only. Still one
+ *   order decides across both: every exit rule, watches included, gets a priority when it is
+ *   added (-A above all, then in the order of adding, which is the order the kernel lists them),
+ *   and once a rule matched, audit_filter_rules() skips every rule of lower priority. So a
+ *   `never` rule hides the watches listed after it that it covers, as it hides exit rules;
  * - the user, exclude and filesystem lists (audit_filter()) and the task list test no mask: the
  *   first rule whose fields match decides; on the exclude list any match drops the record.
  *
@@ -473,7 +476,7 @@ static const rinfo *covering_never(const rinfo *ri, const rinfo *m, const nvec *
                 const rinfo *nv = &ri[v->v[k]];
 
                 (*tries)++;
-                if (nv->inode_hash != m->inode_hash || nv->list != m->list)
+                if (nv->list != m->list)        /* watches too: one priority order decides */
                         continue;
                 if (list_tests_mask(m->list) && !mask_superset(nv->rule, m->rule))
                         continue;
@@ -575,9 +578,11 @@ static void find_excluded(analyzer *z, const rinfo *ri, size_t n, uint32_t nativ
                                         continue;
                                 if (++hit <= EXCLUDE_REPORT_MAX)
                                         report(z, &ri[i], 1, "its %s records are dropped by the exclude rule at %s:%u, "
-                                               "which matches every record of that type",
+                                               "which matches every record of that type%s",
                                                asked_types[t].name, ri[x].rule->file ? ri[x].rule->file : "(kernel)",
-                                               ri[x].rule->line);
+                                               ri[x].rule->line, asked_types[t].type == AUDIT_SYSCALL ?
+                                               ", and with them every record of the event (the kernel writes none "
+                                               "without its SYSCALL record): the rule records nothing" : "");
                         }
                         if (hit > EXCLUDE_REPORT_MAX)
                                 report(z, &ri[x], 1, "drops the %s records that %zu rules ask for (the first %d are "

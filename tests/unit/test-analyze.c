@@ -70,9 +70,20 @@ START_TEST(test_never_hides_later_rule) {
                                  "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k seen\n"
                                  "-w /etc/passwd -p wa -k watch\n", NULL, &a);
 
-        /* line 2 only: line 3 asks another auid, and the watch is checked in the inode hash after
-         * the exit list (a never rule there does not silence it) */
+        /* line 2 only: line 3 asks another auid, the watch any auid */
         expect_one(&a, 2, 1, 1, (const char *const[]) { "never reached", "t.rules:1", "exit list", NULL });
+        done(rs, &a);
+}
+END_TEST
+
+START_TEST(test_never_hides_watches) {
+        ak_analysis a;
+        ak_ruleset *rs = analyse("-w /etc/shadow -p wa -k before\n"
+                                 "-a never,exit -S all\n"
+                                 "-w /etc/passwd -p wa -k after\n", NULL, &a);
+
+        /* watches sit in the kernel's inode hash, but one priority order (the list's) decides */
+        expect_one(&a, 3, 1, 1, (const char *const[]) { "never reached", "t.rules:2", NULL });
         done(rs, &a);
 }
 END_TEST
@@ -135,6 +146,7 @@ START_TEST(test_exclude_of_syscall_records) {
 
         /* the watch asks for SYSCALL and PATH: both dropped (any match on the exclude list drops) */
         ck_assert_msg(a.n_diags == 2 && strstr(all, "1:1:warning:its SYSCALL records") &&
+                      strstr(all, "the rule records nothing") &&
                       strstr(all, "1:1:warning:its PATH records"), "got:\n%s", all);
         free(all);
         done(rs, &a);
@@ -412,6 +424,7 @@ static Suite *analyze_suite(void) {
         TCase *tc = tcase_create("findings");
 
         tcase_add_test(tc, test_never_hides_later_rule);
+        tcase_add_test(tc, test_never_hides_watches);
         tcase_add_test(tc, test_never_narrower_hides_nothing);
         tcase_add_test(tc, test_never_after_is_fine_and_lists_apart);
         tcase_add_test(tc, test_prepended_never_hides_earlier_line);
