@@ -132,13 +132,13 @@ static int compat_directives(ak_ruleset *rs, lineset *ls) {
                 v[strcspn(v, " \t")] = '\0';
                 if (strncmp(v, "compat=", 7) != 0) {
                         (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 1,
-                                           ak_printable(strdup_printf("unknown auditkeep directive '%s' (known: compat=3, compat=4, compat=4.1)", v)));
+                                           cescape_message(strdup_printf("unknown auditkeep directive '%s' (known: compat=3, compat=4, compat=4.1)", v)));
                         continue;
                 }
                 level = ak_compat_parse(v + 7);
                 if (level < 0) {
                         (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
-                                           ak_printable(strdup_printf("compat level '%s' must be 3, 4 or 4.1", v + 7)));
+                                           cescape_message(strdup_printf("compat level '%s' must be 3, 4 or 4.1", v + 7)));
                         continue;
                 }
                 where = strdup_printf("%s:%u", l->file, l->line);
@@ -153,7 +153,7 @@ static int compat_directives(ak_ruleset *rs, lineset *ls) {
                 if (rs->compat_origin == AK_COMPAT_ORIGIN_RULES) {
                         if (level != rs->compat)
                                 (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
-                                                   ak_printable(strdup_printf("compat=%s contradicts compat=%s of %s; the first is kept",
+                                                   cescape_message(strdup_printf("compat=%s contradicts compat=%s of %s; the first is kept",
                                                                            ak_compat_name(level), ak_compat_name(rs->compat), rs->compat_detail)));
                         continue;
                 }

@@ -70,21 +70,6 @@ static void help(void) {
                DEFAULT_AUDITD_CONF, DEFAULT_RULES_DIR, DEFAULT_RULES_FILE);
 }
 
-/* Write a JSON string. */
-void json_str(const char *s) {
-        putchar('"');
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-                if (c == '"' || c == '\\')
-                        printf("\\%c", c);
-                else if (c < 0x20)
-                        printf("\\u%04x", c);
-                else
-                        putchar(c);
-        }
-        putchar('"');
-}
-
 /* Run the verb: its arguments counted, the bus opened when it needs the daemon. */
 static int dispatch(const verb *v, int argc, char **argv) {
         _cleanup_(bus_freep) sd_bus *bus = NULL;

@@ -19,6 +19,7 @@
 #include "compat-host.h"
 #include "constants.h"
 #include "ctl.h"
+#include "json.h"
 #include "macro.h"
 #include "util.h"
 
@@ -259,13 +260,16 @@ static int diff_exit(const ak_plan *p) {
 static int diff_json(const ak_sync_report *rep) {
         const ak_plan *p = rep->plan;
 
-        printf("[");
+        json_writer j;
+
+        jw_init(&j, stdout);
+        jw_array_begin(&j);
         for (size_t i = 0; i < p->n_ops; i++) {
                 _cleanup_free_ char *text = ak_op_format(&p->ops[i], &rep->before.status, 0);
-                printf("%s", i ? "," : "");
-                json_str(text ? text : "?");
+                jw_string(&j, text ? text : "?");
         }
-        printf("]\n");
+        jw_array_end(&j);
+        jw_end(&j);
         return diff_exit(p);
 }
 

@@ -46,6 +46,3 @@ int bus_open(const char *what, sd_bus **ret);
 /* diff without PATH: the daemon's view. 1 when the daemon answered (or refused), with the exit
  * status in *ret; 0 when it is not there to ask, and the diff is computed here. */
 int daemon_diff(int *ret);
-
-/* auditkeepctl.c: a JSON string on stdout. */
-void json_str(const char *s);
