@@ -14,8 +14,12 @@
  * errors, refused changes), 3 not in sync (drifted, repairing, flapping, locked with
  * differences); every verb: 2 the kernel or the daemon cannot be reached, 4 permission denied. */
 enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_UNREACHABLE = 2, EXIT_NOT_IN_SYNC = 3, EXIT_DENIED = 4 };
+/* An option the command does not take: a usage error, 2 as the LSB's "invalid or excess
+ * argument(s)". */
+#define EXIT_USAGE EXIT_UNREACHABLE
 
-/* The options, set once by main() before a verb runs. */
+/* The options, set once by main() before a verb runs; a verb sees only those its table entry in
+ * auditkeepctl.c says it takes (any other is refused there). */
 extern int arg_exact_order;
 extern ak_foreign_policy arg_foreign;
 extern int arg_quiet;
