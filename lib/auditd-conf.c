@@ -9,6 +9,7 @@
  * - defaults when a key is absent: space_left_action, admin_space_left_action and
  *   disk_full_action 'ignore', disk_error_action 'syslog', space_left and admin_space_left 0,
  *   num_logs 0, max_log_file_action 'ignore', flush 'none', freq 0, log_group root. */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -895,6 +896,10 @@ int ak_auditd_conf_check_text(const char *name, const char *text, size_t len, co
         ak_auditd_conf *c;
         int r;
 
+        assert(name);
+        assert(text || len == 0);
+        assert(ret);
+
         r = conf_new(&c);
         if (r < 0)
                 return r;
@@ -916,6 +921,9 @@ int ak_auditd_conf_check_file(const char *path, const ak_auditd_conf_ops *ops, a
         _cleanup_close_ int fd = -1;
         FILE *f;
         int r, ok = 0;
+
+        assert(path);
+        assert(ret);
 
         r = conf_new(&c);
         if (r < 0)

@@ -123,7 +123,7 @@ static void verb_help(const verb *v) {
 
 /* Run the verb: its arguments counted, the bus opened when it needs the daemon. */
 static int dispatch(const verb *v, int argc, char **argv) {
-        _cleanup_(bus_freep) sd_bus *bus = NULL;
+        _cleanup_(ctl_sdbus_flush_close_unrefp) sd_bus *bus = NULL;
 
         if (argc < v->min_args) {
                 fprintf(stderr, "auditkeepctl %s: needs at least %d arguments (see --help)\n", v->name, v->min_args);

@@ -45,7 +45,7 @@ int bus_open(const char *what, sd_bus **ret) {
 }
 
 int verb_rules(int argc, char **argv, sd_bus *bus) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *text, *origin, *state;
         json_writer j;
@@ -85,7 +85,7 @@ int verb_rules(int argc, char **argv, sd_bus *bus) {
 }
 
 static int resync_or_reload(sd_bus *bus, const char *method, const char *what) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         uint32_t added, removed, changed;
         int r;
@@ -133,8 +133,8 @@ int verb_reload(int argc, char **argv, sd_bus *bus) {
 /* diff without PATH asks the daemon; when it is not running (or with PATH, or --exact-order, which
  * the daemon's view does not apply), ctl-rules.c computes it locally. */
 int daemon_diff(int *ret) {
-        _cleanup_(bus_freep) sd_bus *bus = NULL;
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *line;
         json_writer j;

@@ -25,8 +25,8 @@
 
 #define KERNEL_TIMEOUT_USEC (120u * 1000000u)  /* generous: a delete takes 0.05-0.4 ms here, far more on a loaded kernel */
 
-static void ak_ruleset_freep(ak_ruleset **p) { ak_ruleset_free(*p); }
-static void ak_nl_freep(ak_nl **p) { ak_nl_free(*p); }
+DEFINE_TRIVIAL_CLEANUP_FUNC(ak_ruleset *, ak_ruleset_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(ak_nl *, ak_nl_free)
 
 static void print_diags(const ak_diag *diags, size_t n) {
         for (size_t i = 0; i < n; i++) {

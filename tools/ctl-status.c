@@ -37,7 +37,7 @@ typedef struct props {
 } props;
 
 static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll", err, &reply, "s", BUS_IFACE);
@@ -155,7 +155,7 @@ static int may_ask_details(void) {
 /* GetLastDrift: who made the last drift. 1 when the daemon answered, 0 when it did not (an older
  * daemon, or a refusal), with p->last_drift_by empty. */
 static int read_last_drift(sd_bus *bus, props *p) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *what, *by;
         uint64_t usec;
@@ -174,7 +174,7 @@ static int read_last_drift(sd_bus *bus, props *p) {
 /* status: the daemon's last check of auditd.conf: the file (AuditdConf) and, for root, its
  * problems (ListAuditdConfProblems); for anyone else how many there are (AuditdConfProblems). */
 static void status_auditd_conf(sd_bus *bus, const props *p, json_writer *j) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *conf = p->auditd_conf, *file, *text;
         uint32_t line, column;

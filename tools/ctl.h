@@ -9,6 +9,7 @@
 
 #include "auditkeep/ak-plan.h"
 #include "ctl-sdbus.h"
+#include "macro.h"
 
 /* Exit statuses (auditkeepctl(8), EXIT STATUS). status: 0 in sync, 1 degraded (pending rules,
  * errors, refused changes), 3 not in sync (drifted, repairing, flapping, locked with
@@ -40,8 +41,8 @@ int verb_resync(int argc, char **argv, sd_bus *bus);
 int verb_reload(int argc, char **argv, sd_bus *bus);
 
 /* ctl-daemon.c: talking to auditkeepd. */
-static inline void bus_freep(sd_bus **b) { sd_bus_flush_close_unref(*b); }
-static inline void msg_freep(sd_bus_message **m) { sd_bus_message_unref(*m); }
+DEFINE_TRIVIAL_CLEANUP_FUNC(sd_bus *, ctl_sdbus_flush_close_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(sd_bus_message *, ctl_sdbus_message_unref)
 /* Say why a call to the daemon failed (e NULL: the bus itself), in words a person can act on.
  * Returns the exit status. */
 int bus_failed(const char *what, const sd_bus_error *e, int r);
