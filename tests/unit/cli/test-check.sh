@@ -3,17 +3,8 @@
 # `auditkeepctl check`: every example rules file of the auditd package passes (unless it names a
 # user this machine lacks), and a deliberately broken file gets every bad line reported with its
 # line and column, the good lines kept, a summary, and exit status 1.
-set -uo pipefail
-ctl=${AK_BUILDDIR:?}/tools/auditkeepctl
+. "$(dirname "$0")/check-lib.sh"
 examples=/usr/share/doc/auditd/examples/rules
-fail=0 n=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-check() { # name, condition
-        n=$((n + 1))
-        if [ "$2" = 0 ]; then echo "ok $1"; else echo "FAIL $1"; fail=$((fail + 1)); fi
-}
 
 if [ -d "$examples" ]; then
         for f in "$examples"/*.rules; do
@@ -225,5 +216,4 @@ check "check: valid UTF-8 in a message as it is, controls and invalid bytes esca
 grep -q "words.conf:1:12: num_logs takes a number, not '5é'" "$tmp/out"
 check "check: auditd.conf's messages follow the same rule" $?
 
-echo "$((n - fail)) passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -5,17 +5,8 @@
 # before anything runs. What the code takes, what `auditkeepctl VERB --help` and `--help` list,
 # and what man/auditkeepctl.8 shows on the command's line are the same, and are what this file
 # expects.
-set -uo pipefail
-ctl=${AK_BUILDDIR:?}/tools/auditkeepctl
+. "$(dirname "$0")/check-lib.sh"
 man=${AK_SRCDIR:?}/man/auditkeepctl.8
-fail=0 n=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-check() { # name, condition
-        n=$((n + 1))
-        if [ "$2" = 0 ]; then echo "ok $1"; else echo "FAIL $1"; fail=$((fail + 1)); fi
-}
 
 declare -A expected=(
         [check]="--auditd-conf --compat"
@@ -84,5 +75,4 @@ check "check --compat=4 --auditd-conf=none: runs, exit 0" $?
 "$ctl" --compat=4 check --auditd-conf=none "$tmp/r.rules" > /dev/null 2>&1
 check "--compat=4 before check: runs, exit 0" $?
 
-echo "$((n - fail)) passed, $fail failed"
-[ "$fail" = 0 ]
+finish
