@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auditkeepctl: check rules offline, apply them to the kernel once, show the difference, and ask
- * auditkeepd. This file is the command line: the one option parser, the verb table and the
- * dispatch; the verbs are in ctl-rules.c, ctl-daemon.c and ctl-status.c (see ctl.h). */
+ * auditkeepd. This file is the command line: the verb table (with the options each verb takes),
+ * the one option parser, the check of the options against the verb, and the dispatch; the verbs
+ * are in ctl-rules.c, ctl-daemon.c and ctl-status.c (see ctl.h). */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
