@@ -29,7 +29,6 @@
 
 #include "auditkeep/ak-analyze.h"
 #include "macro.h"
-#include "parse-internal.h"
 #include "rule-internal.h"
 #include "tables.h"
 #include "util.h"
@@ -428,7 +427,7 @@ static void report(analyzer *z, const rinfo *at, int kind, const char *fmt, ...)
         va_start(ap, fmt);
         m = strdup_vprintf(fmt, ap);
         va_end(ap);
-        m = ak_printable(m);    /* paths from the rules and the file system: control bytes escaped */
+        m = cescape_message(m); /* paths from the rules and the file system: the one escaping rule */
         if (!m || GROW(z->a->diags, z->diags_allocated, z->a->n_diags + 1) < 0) {
                 free(m);
                 z->oom = 1;
