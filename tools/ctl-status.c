@@ -351,6 +351,9 @@ static void status_text(sd_bus *bus, const props *p) {
                 printf(" %s", f->sources[i]);
         printf("\n");
         status_auditd_conf(bus, p, NULL);
+        if (f->exit_list_rules || f->every_syscall_rules)
+                printf("      cost: exit list %u rules (all walked at every system call), %u evaluated at every "
+                       "system call (auditkeepctl check shows why)\n", f->exit_list_rules, f->every_syscall_rules);
         status_boot(p);
 }
 

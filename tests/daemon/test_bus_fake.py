@@ -365,6 +365,20 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         r = self.ctl("diff")
         self.assertEqual((r.returncode, r.stdout), (0, "in sync (as auditkeepd sees it)\n"), r.stderr)
 
+    def test_32_rule_cost(self):
+        """The desired rules' cost, as check counts it: the two openat rules and the watch on a
+        directory (dir=) are on the exit list, the watch at every system call."""
+        self.wait_in_sync()
+        self.assertEqual((self.prop("ExitListRules"), self.prop("EverySyscallRules")), (3, 1))
+        r = self.ctl("status")
+        self.assertIn("\n      cost: exit list 3 rules (all walked at every system call), 1 evaluated at every system "
+                      "call (auditkeepctl check shows why)\n", r.stdout)
+        j = json.loads(self.ctl("status", "--json").stdout)
+        self.assertEqual((j["exit_list_rules"], j["every_syscall_rules"]), (3, 1))
+        metrics = self.ctl("status", "--prometheus").stdout
+        self.assertIn("\nauditkeep_rules_exit_list 3\n", metrics)
+        self.assertIn("\nauditkeep_rules_every_syscall 1\n", metrics)
+
     def test_31_ctl_status_boot_notes(self):
         """status says what the kernel command line lacks for auditing before the daemon starts,
         with the line to add (the limit the kernel holds now, 1234, suggested), or that it has it."""

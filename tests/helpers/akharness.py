@@ -47,7 +47,7 @@ BUS_PROPERTIES = {
     "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "InSync": "b", "DesiredRules": "u",
     "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
     "Repairs": "t", "LastDriftUSec": "t", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
-    "AuditdConf": "s", "AuditdConfProblems": "u", "CompatLevel": "u", "Compat": "s",
+    "AuditdConf": "s", "AuditdConfProblems": "u", "ExitListRules": "u", "EverySyscallRules": "u", "CompatLevel": "u", "Compat": "s",
     "StatusText": "s", "ForeignKept": "s",
 }
 BUS_METHODS = {  # name -> out args (name, type)

@@ -593,7 +593,8 @@ class BusTest(KernelTestCase, BusCalls):
                  "repairs": "Repairs", "last_drift_usec": "LastDriftUSec", "last_sync_usec": "LastSyncUSec",
                  "sources": "Sources", "auditd_conf": "AuditdConf", "auditd_conf_problem_count": "AuditdConfProblems",
                  "compat_level": "CompatLevel", "compat": "Compat", "status_text": "StatusText",
-                 "foreign_kept": "ForeignKept", "in_sync": "InSync"}
+                 "foreign_kept": "ForeignKept", "in_sync": "InSync", "exit_list_rules": "ExitListRules",
+                 "every_syscall_rules": "EverySyscallRules"}
         self.assertEqual(set(j), set(names) | {"auditd_conf_problems", "last_drift_by", "root_details"})
         self.assertEqual((j["root_details"], j["last_drift_by"]), (True, self.call("GetLastDrift")[2]))
         file, line, column, message = self.auditd_conf_warning()
@@ -610,8 +611,10 @@ class BusTest(KernelTestCase, BusCalls):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("\033", r.stdout)  # no colour when not on a terminal
         lines = r.stdout.splitlines()
-        self.assertEqual(len(lines), 10, r.stdout)
+        self.assertEqual(len(lines), 11, r.stdout)
         self.assertEqual(lines.pop(), "      boot: audit=1 audit_backlog_limit=8192 on the kernel command line")
+        self.assertEqual(lines.pop(), "      cost: exit list 3 rules (all walked at every system call), 1 evaluated at "
+                         "every system call (auditkeepctl check shows why)")
         self.assertEqual(lines.pop(2).strip(), f"compat: level {p['Compat']}")
         self.assertEqual(lines[0], f"auditkeepd: {p['State']}, mode {p['Mode']}")
         self.assertEqual(lines[1].strip(), f"rules: {p['DesiredRules']} desired, {p['LoadedRules']} loaded, "
