@@ -100,6 +100,7 @@ static const char *state_text(const Manager *m) { return manager_state_to_string
 static const char *mode_text(const Manager *m) { return m->mode == MODE_MONITOR ? "monitor" : "enforce"; }
 static const char *foreign_kept(const Manager *m) { return foreign_hold_to_string(m->hold); }
 static uint64_t auditd_conf_count(const Manager *m) { return auditd_conf_problems(m, NULL); }
+static uint64_t backlog_wait_usec(const Manager *m) { return backlog_jiffies_usec(m->backlog.wait_total, m->hz); }
 
 /* Cut `who` (the changer) out of a status line: whole, or what is left of it where the line was
  * cut short; with the parentheses around it. */
@@ -149,7 +150,11 @@ static const BusProperty properties[] = {
         FIELD("RateLimit", 'u', status.rate_limit),
         FIELD("BacklogWaitTime", 'u', status.backlog_wait_time),
         FIELD("AuditPid", 'u', status.pid),
+        FIELD("BacklogPeak", 'u', backlog.peak),        /* backlog.c: since the daemon started */
+        FIELD("LostRecords", 't', backlog.lost_total),
+        NUMBER("BacklogWaitUSec", 't', backlog_wait_usec),
         FIELD("Locked", 'b', locked),
+        FIELD("LockWithheld", 'b', lock_withheld),
         NUMBER("InSync", 'b', in_sync),
         NUMBER("DesiredRules", 'u', desired_rules),
         FIELD("LoadedRules", 'u', loaded_rules),

@@ -80,6 +80,9 @@ char *ak_metrics_format(const ak_metrics *m) {
         value(&b, "auditkeep_parse_errors", m->parse_errors);
         metric(&b, "auditkeep_locked", "gauge", "1 if the kernel's audit configuration is locked until reboot (enabled=2).");
         value(&b, "auditkeep_locked", !!m->locked);
+        metric(&b, "auditkeep_lock_withheld", "gauge",
+               "1 if the rules ask for the lock (-e 2) and it is withheld: errors in the rules, pending rules or refused changes.");
+        value(&b, "auditkeep_lock_withheld", !!m->lock_withheld);
         metric(&b, "auditkeep_drift_events_total", "counter", "Differences from the rules found since the daemon started.");
         value(&b, "auditkeep_drift_events_total", m->drift_events);
         metric(&b, "auditkeep_repairs_total", "counter", "Repairs of drift since the daemon started.");
@@ -92,5 +95,14 @@ char *ak_metrics_format(const ak_metrics *m) {
                 metric(&b, kernel[i].name, "gauge", kernel[i].help);
                 value(&b, kernel[i].name, *(const uint32_t *) ((const char *) m + kernel[i].offset));
         }
+        metric(&b, "auditkeep_kernel_backlog_peak", "gauge",
+               "The highest audit backlog the daemon saw at a check since it started (sampled: a lower bound).");
+        value(&b, "auditkeep_kernel_backlog_peak", m->backlog_peak);
+        metric(&b, "auditkeep_kernel_lost_records_total", "counter",
+               "Audit records the kernel lost since the daemon started (backlog full, rate limit, memory).");
+        value(&b, "auditkeep_kernel_lost_records_total", m->lost_records);
+        metric(&b, "auditkeep_kernel_backlog_wait_seconds_total", "counter",
+               "Time audited processes waited for room in the full audit backlog since the daemon started.");
+        seconds(&b, "auditkeep_kernel_backlog_wait_seconds_total", m->backlog_wait_usec);
         return strbuf_steal(&b);
 }

@@ -26,8 +26,10 @@ typedef struct props {
         uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
         uint32_t desired, loaded, pending, foreign, errors;
         uint32_t auditd_conf_problems;  /* how many; which: ListAuditdConfProblems, root only */
-        int locked, in_sync;
+        int locked, in_sync, lock_withheld;
         uint64_t drift_events, repairs, last_drift, last_sync;
+        uint32_t backlog_peak;                  /* since the daemon started */
+        uint64_t lost_records, backlog_wait_usec;
         char **sources;
         size_t n_sources;
         /* root only */
@@ -79,6 +81,7 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 { "ParseErrors", offsetof(props, errors) },
                                 { "CompatLevel", offsetof(props, compat_level) },
                                 { "AuditdConfProblems", offsetof(props, auditd_conf_problems) },
+                                { "BacklogPeak", offsetof(props, backlog_peak) },
                         };
                         r = sd_bus_message_read(reply, "u", &v);
                         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(map); i++)
@@ -92,6 +95,8 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 else if (streq(name, "Repairs")) p->repairs = v;
                                 else if (streq(name, "LastDriftUSec")) p->last_drift = v;
                                 else if (streq(name, "LastSyncUSec")) p->last_sync = v;
+                                else if (streq(name, "LostRecords")) p->lost_records = v;
+                                else if (streq(name, "BacklogWaitUSec")) p->backlog_wait_usec = v;
                         }
                 } else if (streq(sig, "b")) {
                         int v;
@@ -100,6 +105,8 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 p->locked = v;
                         else if (r >= 0 && streq(name, "InSync"))
                                 p->in_sync = v;
+                        else if (r >= 0 && streq(name, "LockWithheld"))
+                                p->lock_withheld = v;
                 } else if (streq(sig, "as")) {
                         char **v = NULL;
                         r = sd_bus_message_read_strv(reply, &v);
@@ -235,6 +242,8 @@ static int status_prometheus(const props *p) {
                 .enabled = p->enabled, .failure = p->failure, .backlog_limit = p->backlog_limit,
                 .backlog = p->backlog, .lost = p->lost, .backlog_wait_time = p->backlog_wait_time,
                 .state = p->state, .mode = p->mode, .foreign_kept = p->foreign_kept,
+                .backlog_peak = p->backlog_peak, .lost_records = p->lost_records,
+                .backlog_wait_usec = p->backlog_wait_usec, .lock_withheld = p->lock_withheld,
         };
         _cleanup_free_ char *text = ak_metrics_format(&v);
 
@@ -261,6 +270,9 @@ static void status_json(sd_bus *bus, const props *p) {
                 json_str(p->last_drift_by);
         else
                 printf("null");
+        printf(",\"backlog_peak\":%" PRIu32 ",\"lost_records\":%" PRIu64 ",\"backlog_wait_usec\":%" PRIu64
+               ",\"lock_withheld\":%s", p->backlog_peak, p->lost_records, p->backlog_wait_usec,
+               p->lock_withheld ? "true" : "false");
         printf(",\"status_text\":");
         json_str(p->status_text);
         printf(",\"foreign_kept\":");
@@ -347,6 +359,9 @@ static void status_text(sd_bus *bus, const props *p) {
         printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",
                p->enabled, p->locked ? " (locked until reboot)" : "", p->failure, p->backlog, p->backlog_limit, p->lost,
                p->rate_limit, p->backlog_wait_time);
+        printf("   backlog: peak %" PRIu32 " of %u, %" PRIu64 " records lost; audited processes waited %.2f s "
+               "for the audit backlog (since auditkeepd started)\n",
+               p->backlog_peak, p->backlog_limit, p->lost_records, (double) p->backlog_wait_usec / 1e6);
         printf("     drift: %" PRIu64 " events, %" PRIu64 " repairs; last %s%s%s\n", p->drift_events, p->repairs,
                format_when(p->last_drift, w1, sizeof(w1)),
                p->last_drift_by[0] ? " by " : p->last_drift && !p->root_details ? ", changer shown to root only" : "",

@@ -19,6 +19,11 @@ typedef struct ak_metrics {
         uint64_t last_sync_usec, last_drift_usec;       /* CLOCK_REALTIME, 0 = never */
         /* the kernel's own (struct audit_status) */
         uint32_t enabled, failure, backlog_limit, backlog, lost, backlog_wait_time;
+        /* seen by the daemon since it started, from every status it read */
+        uint32_t backlog_peak;          /* the highest backlog a read saw */
+        uint64_t lost_records;          /* records the kernel lost (the sum of `lost`'s increases) */
+        uint64_t backlog_wait_usec;     /* time audited processes waited for room in the backlog */
+        int lock_withheld;              /* -e 2 desired, not applied (errors, pending rules, refusals) */
         const char *state;              /* in-sync, drifted, ... */
         const char *mode;               /* enforce, monitor */
         const char *foreign_kept;       /* why undeclared rules are kept despite --foreign=remove
