@@ -1909,6 +1909,85 @@ START_TEST(test_metrics_directory_later) {
 }
 END_TEST
 
+/* ---------------------------------------------------------------------------------------------
+ * The kernel's backlog at run time (daemon/backlog.c): the fake's status says records were lost,
+ * then that processes waited for the backlog. Each is warned once, at the first GET that shows
+ * it, however many polls it lasts, and its end is told after five quiet poll intervals; the
+ * metrics file carries the peak and both counters. */
+
+static char *read_file_or_empty(const char *path);
+
+START_TEST(test_backlog_lost_and_wait) {
+        static char arg[860];
+        char file[800];
+        _cleanup_free_ char *text = NULL;
+        size_t mark, mark_log;
+        uint64_t end;
+
+        world_init("backlog", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        w.fk->status.lost = 1295;                       /* lost before the daemon: not counted */
+        w.fk->status.backlog_wait_time_actual = 155;
+        snprintf(file, sizeof(file), "%s/auditkeep.prom", w.dir);
+        snprintf(arg, sizeof(arg), "--metrics=%s", file);
+        w.extra_arg = arg;
+        start_and_settle("0.2", "in sync, 5 rules");
+        usleep(300 * 1000);
+        ck_assert_uint_eq(log_count("^Audit records lost|^Audited processes waited", 0), 0);
+
+        fake_pause();
+        w.fk->status.lost += 18483;
+        w.fk->status.backlog = 37;
+        mark = tl_len();
+        mark_log = log_size();
+        fake_resume();
+        /* within one poll (the GET that shows it), with what to do */
+        wait_log("^Audit records lost: the kernel lost 18483 records since [0-9-]+ [0-9:]+ \\(backlog limit 8192, "
+                 "highest backlog seen 37, backlog_wait_time 60000, rate limit 100\\)\\. What to do: raise the "
+                 "backlog limit \\(-b 16384 in the rules\\); the rate limit drops records above 100 a second \\(-r 0 "
+                 "removes it\\); quiet the noisiest rules: .*'aureport --start recent --key --summary'",
+                 mark_log, 2000);
+        ck_assert_uint_le(count_req(AUDIT_GET, mark, tl_len()), 2);
+        /* more losses in the same episode: counted, not warned again */
+        fake_pause();
+        w.fk->status.lost += 17;
+        w.fk->status.backlog = 0;
+        mark = tl_len();
+        fake_resume();
+        wait_requests(AUDIT_GET, 3, mark, 3000);
+        ck_assert_uint_eq(log_count("^Audit records lost", mark_log), 1);
+        /* five quiet poll intervals (1 s): over, with the sum */
+        wait_log("^Audit records no longer lost: 18500 records lost between [0-9-]+ [0-9:]+ and [0-9-]+ [0-9:]+; "
+                 "18500 since auditkeepd started$", mark_log, 4000);
+
+        fake_pause();
+        w.fk->status.backlog_wait_time_actual += 109722;
+        mark_log = log_size();
+        fake_resume();
+        wait_log("^Audited processes waited [0-9]+\\.[0-9]{2} s for the audit backlog since [0-9-]+ [0-9:]+ \\(backlog "
+                 "limit 8192, highest backlog seen 37, .*no record was lost for it", mark_log, 2000);
+        ck_assert_uint_eq(log_count("^Audit records lost", mark_log), 0);
+
+        /* the metrics file follows (light polls too): counters since start, the peak */
+        end = now_usec() + 3000000u;
+        do {
+                free(text);
+                text = read_file_or_empty(file);
+                if (strstr(text, "\nauditkeep_kernel_backlog_wait_seconds_total 0.000000\n") == NULL &&
+                    strstr(text, "\nauditkeep_kernel_backlog_wait_seconds_total "))
+                        break;
+                usleep(20000);
+        } while (now_usec() < end);
+        ck_assert_ptr_nonnull(strstr(text, "\nauditkeep_kernel_backlog_peak 37\n"));
+        ck_assert_ptr_nonnull(strstr(text, "\nauditkeep_kernel_lost_records_total 18500\n"));
+        ck_assert_ptr_nonnull(strstr(text, "# TYPE auditkeep_kernel_lost_records_total counter\n"));
+        ck_assert_ptr_nonnull(strstr(text, "# TYPE auditkeep_kernel_backlog_wait_seconds_total counter\n"));
+        ck_assert_msg(strstr(text, "\nauditkeep_kernel_backlog_wait_seconds_total 0.000000\n") == NULL,
+                      "the wait did not reach the metrics file:\n%s", text);
+        world_done();
+}
+END_TEST
+
 /* The kernel refuses every status change: logged once per setting, retried at every poll, never
  * reported as drift. */
 START_TEST(test_refusal_reported_once) {
@@ -2584,6 +2663,11 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_keeping_marker_locked);
         tcase_add_test(tc, test_keeping_marker_monitor);
         tcase_add_test(tc, test_metrics_directory_later);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("backlog");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, test_backlog_lost_and_wait);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("silent");
