@@ -157,7 +157,7 @@ char *backlog_wait_message(const Backlog *b, const struct audit_status *s, unsig
         char since[64];
         strbuf out = {};
 
-        strbuf_printf(&out, "Audited processes waited %.2f s for the audit backlog since %s (backlog limit %" PRIu32
+        strbuf_printf(&out, "Audited processes waited %.3f s for the audit backlog since %s (backlog limit %" PRIu32
                       ", highest backlog seen %" PRIu32 ", backlog_wait_time %" PRIu32 " = %.0f s a record): no record "
                       "was lost for it, but each audited process stalls while the backlog is full. What to do: ",
                       seconds(b->wait_ep.amount, hz), when(b->wait_ep.since_usec, since, sizeof(since)),
@@ -171,8 +171,8 @@ char *backlog_wait_message(const Backlog *b, const struct audit_status *s, unsig
 char *backlog_wait_end_message(const Backlog *b, unsigned hz) {
         char since[64], until[64];
 
-        return strdup_printf("Audited processes no longer wait for the audit backlog: %.2f s waited between %s and %s; "
-                             "%.2f s since auditkeepd started",
+        return strdup_printf("Audited processes no longer wait for the audit backlog: %.3f s waited between %s and %s; "
+                             "%.3f s since auditkeepd started",
                              seconds(b->wait_ep.amount, hz), when(b->wait_ep.since_usec, since, sizeof(since)),
                              when(b->wait_ep.until_usec, until, sizeof(until)), seconds(b->wait_total, hz));
 }

@@ -1964,7 +1964,7 @@ START_TEST(test_backlog_lost_and_wait) {
         w.fk->status.backlog_wait_time_actual += 109722;
         mark_log = log_size();
         fake_resume();
-        wait_log("^Audited processes waited [0-9]+\\.[0-9]{2} s for the audit backlog since [0-9-]+ [0-9:]+ \\(backlog "
+        wait_log("^Audited processes waited [0-9]+\\.[0-9]{3} s for the audit backlog since [0-9-]+ [0-9:]+ \\(backlog "
                  "limit 8192, highest backlog seen 37, .*no record was lost for it", mark_log, 2000);
         ck_assert_uint_eq(log_count("^Audit records lost", mark_log), 0);
 

@@ -104,14 +104,14 @@ START_TEST(test_wait_episode) {
         s.backlog_wait_time = 15000;
         ck_assert_uint_eq(backlog_note(&b, &s, SEC, WALL0 + SEC, QUIET), BACKLOG_MOVED | BACKLOG_WAIT_BEGIN);
         text = backlog_wait_message(&b, &s, 250);
-        ck_assert_ptr_nonnull(strstr(text, "Audited processes waited 2.00 s for the audit backlog since "));
+        ck_assert_ptr_nonnull(strstr(text, "Audited processes waited 2.000 s for the audit backlog since "));
         ck_assert_ptr_nonnull(strstr(text, "backlog_wait_time 15000 = 60 s a record"));
         ck_assert_ptr_nonnull(strstr(text, "no record was lost"));
         ck_assert_uint_eq(backlog_jiffies_usec(b.wait_total, 250), 2 * SEC);
         ck_assert_uint_eq(backlog_jiffies_usec(b.wait_total, 1000), SEC / 2);
         ck_assert_uint_eq(note(&b, st(0, 0, 655), 7 * SEC), BACKLOG_WAIT_END);
         end = backlog_wait_end_message(&b, 250);
-        ck_assert_ptr_nonnull(strstr(end, "no longer wait for the audit backlog: 2.00 s waited between "));
+        ck_assert_ptr_nonnull(strstr(end, "no longer wait for the audit backlog: 2.000 s waited between "));
 }
 END_TEST
 
