@@ -359,7 +359,7 @@ static void status_text(sd_bus *bus, const props *p) {
         printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",
                p->enabled, p->locked ? " (locked until reboot)" : "", p->failure, p->backlog, p->backlog_limit, p->lost,
                p->rate_limit, p->backlog_wait_time);
-        printf("   backlog: peak %" PRIu32 " of %u, %" PRIu64 " records lost; audited processes waited %.2f s "
+        printf("   backlog: peak %" PRIu32 " of %u, %" PRIu64 " records lost; audited processes waited %.3f s "
                "for the audit backlog (since auditkeepd started)\n",
                p->backlog_peak, p->backlog_limit, p->lost_records, (double) p->backlog_wait_usec / 1e6);
         printf("     drift: %" PRIu64 " events, %" PRIu64 " repairs; last %s%s%s\n", p->drift_events, p->repairs,
