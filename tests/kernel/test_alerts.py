@@ -60,7 +60,6 @@ class AlertsTest(KernelTestCase):
         cls.procs, cls.daemon = [], None
         textfile_dir = os.path.join(cls.tmp, "textfile")
         os.mkdir(textfile_dir)
-        os.chmod(cls.tmp, 0o755)
         # the kernel as the rules say, loaded by the test: a monitor never writes
         sh("auditctl", "-D")
         for line in KERNEL:
