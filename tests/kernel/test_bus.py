@@ -446,6 +446,14 @@ class BusTest(KernelTestCase, BusCalls):
         for name in ("auditkeep_in_sync", "auditkeep_repairs_total", "auditkeep_kernel_lost"):
             self.assertIn(f"# TYPE {name} ", r.stdout)
             self.assertIn(f"# HELP {name} ", r.stdout)
+        # the backlog since the daemon started (BacklogPeak, LostRecords, BacklogWaitUSec), read after
+        # the command: each only grows
+        self.assertLessEqual(int(values["auditkeep_kernel_backlog_peak"]), self.prop("BacklogPeak"))
+        self.assertLessEqual(int(values["auditkeep_kernel_lost_records_total"]), self.prop("LostRecords"))
+        self.assertLessEqual(float(values["auditkeep_kernel_backlog_wait_seconds_total"]),
+                             self.prop("BacklogWaitUSec") / 1e6)
+        self.assertEqual(values["auditkeep_lock_withheld"], "1" if self.prop("LockWithheld") else "0")
+        self.assertIn("# TYPE auditkeep_kernel_lost_records_total counter", r.stdout)
 
     def test_18_resync_in_the_audit_trail(self):
         """A Resync leaves a USYS_CONFIG record naming the caller's uid."""
