@@ -918,10 +918,33 @@ START_TEST(test_lock_last) {
 END_TEST
 
 /* A rule the kernel refuses: the lock is withheld, loudly; retrying the rule is not drift. */
+static char *read_file_or_empty(const char *path);
+
+/* Wait until the metrics file (--metrics, see start_pending_lock) holds `line`. */
+static void wait_metric(const char *line, int timeout_ms) {
+        char path[800], want[256];
+        uint64_t end = now_usec() + (uint64_t) timeout_ms * 1000u;
+        _cleanup_free_ char *text = NULL;
+
+        snprintf(path, sizeof(path), "%s/auditkeep.prom", w.dir);
+        snprintf(want, sizeof(want), "\n%s\n", line);
+        do {
+                free(text);
+                text = read_file_or_empty(path);
+                if (strstr(text, want))
+                        return;
+                usleep(10000);
+        } while (now_usec() < end);
+        ck_abort_msg("the metrics file has no line '%s' within %d ms:\n%s", line, timeout_ms, text);
+}
+
 static void start_pending_lock(const char *name) {
+        static char arg[860];
         size_t ready;
 
         world_init(name, FAKE_SEQPACKET, MON_UNIX);
+        snprintf(arg, sizeof(arg), "--metrics=%s/auditkeep.prom", w.dir);
+        w.extra_arg = arg;
         write_rules(PENDING_LOCK_RULES);
         ck_assert_uint_eq(w.want->n_rules, 6);
         fake_preload("pending");
@@ -961,6 +984,7 @@ START_TEST(test_lock_withheld) {
         ck_assert_msg(!log_find("Drift detected", 0), "the retry of the pending rule was reported as drift");
         ck_assert_msg(!log_find("Flapping", 0), "the retry of the pending rule was taken for a fight");
         ck_assert_str_eq(last_status(), "degraded: 1 pending, 0 errors");
+        wait_metric("auditkeep_lock_withheld 1", 2000);         /* the alert AuditkeepLockWithheld */
         world_done();
 }
 END_TEST
@@ -996,6 +1020,8 @@ START_TEST(test_lock_after_pending_loads) {
         assert_fake_holds_want(1);
         fake_resume();
         ck_assert_str_eq(last_status(), "locked, in sync");
+        wait_metric("auditkeep_lock_withheld 0", 2000);
+        wait_metric("auditkeep_locked 1", 2000);
         world_done();
 }
 END_TEST
@@ -1914,8 +1940,6 @@ END_TEST
  * then that processes waited for the backlog. Each is warned once, at the first GET that shows
  * it, however many polls it lasts, and its end is told after five quiet poll intervals; the
  * metrics file carries the peak and both counters. */
-
-static char *read_file_or_empty(const char *path);
 
 START_TEST(test_backlog_lost_and_wait) {
         static char arg[860];
