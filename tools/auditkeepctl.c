@@ -128,14 +128,14 @@ static int dispatch(const verb *v, int argc, char **argv) {
 
         if (argc < v->min_args) {
                 fprintf(stderr, "auditkeepctl %s: needs at least %d arguments (see --help)\n", v->name, v->min_args);
-                return EXIT_PROBLEMS;
+                return EXIT_USAGE;
         }
         if (argc > v->max_args) {
                 if (v->max_args == 0)
                         fprintf(stderr, "auditkeepctl %s: takes no arguments (see --help)\n", v->name);
                 else
                         fprintf(stderr, "auditkeepctl %s: takes at most %d arguments (see --help)\n", v->name, v->max_args);
-                return EXIT_PROBLEMS;
+                return EXIT_USAGE;
         }
         if (v->needs_bus && bus_open(v->name, &bus) < 0)
                 return EXIT_UNREACHABLE;
@@ -215,7 +215,7 @@ int main(int argc, char **argv) {
                                 arg_foreign = AK_FOREIGN_KEEP;
                         else {
                                 fprintf(stderr, "auditkeepctl: --foreign takes 'remove' or 'keep', not '%s'\n", optarg);
-                                return EXIT_PROBLEMS;
+                                return EXIT_USAGE;
                         }
                         bit = OPT_FOREIGN;
                         break;
@@ -239,19 +239,19 @@ int main(int argc, char **argv) {
                         arg_compat = ak_compat_parse(optarg);
                         if (arg_compat < 0) {
                                 fprintf(stderr, "auditkeepctl: --compat takes 3 (auditctl 3.0.9), 4 (auditctl 4.0.2) or 4.1 (auditctl 4.1.2), not '%s'\n", optarg);
-                                return EXIT_PROBLEMS;
+                                return EXIT_USAGE;
                         }
                         bit = OPT_COMPAT;
                         break;
                 case ':':
                         fprintf(stderr, "auditkeepctl: option '%s' needs a value (see --help)\n", argv[optind - 1]);
-                        return EXIT_PROBLEMS;
+                        return EXIT_USAGE;
                 default:
                         if (optopt)
                                 fprintf(stderr, "auditkeepctl: unknown option '-%c' (see --help)\n", optopt);
                         else
                                 fprintf(stderr, "auditkeepctl: unknown option '%s' (see --help)\n", argv[optind - 1]);
-                        return EXIT_PROBLEMS;
+                        return EXIT_USAGE;
                 }
                 /* the same option twice is named once */
                 for (size_t i = 0; bit && i < n_given; i++)
@@ -267,7 +267,7 @@ int main(int argc, char **argv) {
                                 v = &verbs[i];
                 if (!v) {
                         fprintf(stderr, "auditkeepctl: unknown command '%s' (see --help)\n", argv[optind]);
-                        return EXIT_PROBLEMS;
+                        return EXIT_USAGE;
                 }
                 r = check_options(v, g, n_given);
                 if (r != EXIT_OK)
@@ -279,7 +279,7 @@ int main(int argc, char **argv) {
         }
         if (want_help || !v) {
                 help();
-                return want_help ? EXIT_OK : EXIT_PROBLEMS;
+                return want_help ? EXIT_OK : EXIT_USAGE;
         }
         return dispatch(v, argc - optind - 1, argv + optind + 1);
 }

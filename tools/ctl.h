@@ -15,9 +15,10 @@
  * errors, refused changes), 3 not in sync (drifted, repairing, flapping, locked with
  * differences); every verb: 2 the kernel or the daemon cannot be reached, 4 permission denied. */
 enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_UNREACHABLE = 2, EXIT_NOT_IN_SYNC = 3, EXIT_DENIED = 4 };
-/* An option the command does not take: a usage error, 2 as the LSB's "invalid or excess
+/* A usage error (an unknown command or option, an option the command does not take, a missing
+ * or bad option value, too many or too few arguments): 2, as the LSB's "invalid or excess
  * argument(s)". */
-#define EXIT_USAGE EXIT_UNREACHABLE
+enum { EXIT_USAGE = 2 };
 
 /* The options, set once by main() before a verb runs; a verb sees only those its table entry in
  * auditkeepctl.c says it takes (any other is refused there). */

@@ -174,7 +174,7 @@ grep -q "moved.rules:1:1: warning: means something else at compat level 4 (audit
 check "compat 3: the perm line is a warning naming level 4" $?
 "$ctl" check --compat=5 "$tmp/moved.rules" > "$tmp/out" 2>&1; st=$?
 grep -qx "auditkeepctl: --compat takes 3 (auditctl 3.0.9), 4 (auditctl 4.0.2) or 4.1 (auditctl 4.1.2), not '5'" "$tmp/out"
-check "--compat=5 is refused" $(( $? || st != 1 ))
+check "--compat=5 is refused as a usage error (exit 2)" $(( $? || st != 2 ))
 { echo '# auditkeep: compat=3'; cat "$tmp/moved.rules"; } > "$tmp/pinned.rules"
 out=$(AUDITKEEP_AUDITCTL=/nonexistent "$ctl" check --auditd-conf=none "$tmp/pinned.rules" 2>/dev/null)
 grep -qx "compat level 3 (auditctl 3.0.9 meaning), from compat=3 in $tmp/pinned.rules:1" <<<"$out"

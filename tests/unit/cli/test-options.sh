@@ -69,6 +69,19 @@ check "--json -q check: both named (before the command too), exit 2" $?
 "$ctl" status --exact-order --exact-order > /dev/null 2> "$tmp/err"; st=$?
 [ "$st" = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ]
 check "status --exact-order twice: named once, exit 2" $?
+# every usage error exits 2, and says what was wrong
+usage_case() {  # DESCRIPTION EXPECTED-MESSAGE ARGS...
+        local what=$1 msg=$2; shift 2
+        "$ctl" "$@" > "$tmp/out" 2> "$tmp/err"; st=$?
+        [ "$st" = 2 ] && [ ! -s "$tmp/out" ] && [ "$(cat "$tmp/err")" = "$msg" ]
+        check "$what: exit 2 (got $st: $(cat "$tmp/err"))" $?
+}
+usage_case "an unknown option" "auditkeepctl: unknown option '--bogus' (see --help)" check --bogus "$tmp/r.rules"
+usage_case "an unknown command" "auditkeepctl: unknown command 'bogus' (see --help)" bogus
+usage_case "a missing value" "auditkeepctl: option '--compat' needs a value (see --help)" check --compat
+usage_case "a bad --foreign value" "auditkeepctl: --foreign takes 'remove' or 'keep', not 'x'" diff --foreign=x
+usage_case "too many arguments" "auditkeepctl status: takes no arguments (see --help)" status extra
+usage_case "no command" "$("$ctl" --help)" 
 # the options a command takes still work
 "$ctl" check --compat=4 --auditd-conf=none "$tmp/r.rules" > /dev/null 2>&1
 check "check --compat=4 --auditd-conf=none: runs, exit 0" $?
