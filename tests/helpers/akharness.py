@@ -47,8 +47,9 @@ BUS_PROPERTIES = {
     "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "InSync": "b", "DesiredRules": "u",
     "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
     "Repairs": "t", "LastDriftUSec": "t", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
-    "AuditdConf": "s", "AuditdConfProblems": "u", "ExitListRules": "u", "EverySyscallRules": "u", "CompatLevel": "u", "Compat": "s",
-    "StatusText": "s", "ForeignKept": "s",
+    "AuditdConf": "s", "AuditdConfProblems": "u", "CompatLevel": "u", "Compat": "s",
+    "StatusText": "s", "ForeignKept": "s", "BacklogPeak": "u", "LostRecords": "t", "BacklogWaitUSec": "t",
+    "LockWithheld": "b", "ExitListRules": "u", "EverySyscallRules": "u",
 }
 BUS_METHODS = {  # name -> out args (name, type)
     "Resync": [("added", "u"), ("removed", "u"), ("changed", "u")],
