@@ -16,6 +16,9 @@
  *                                        from outside with `run`: a raw GET+LIST process)
  *   ak-bench parse FILE TRIALS           time: ak_ruleset_add_source of FILE, after one untimed
  *                                        parse (name tables built); "usec rules" per line
+ *   ak-bench analyze FILE TRIALS [--fs]  time: ak_analyze of FILE parsed once (check's cost and
+ *                                        findings); --fs with check's file-system callbacks (an
+ *                                        lstat per watch, glob for patterns); "usec rules" per line
  *   (every floor first does one untimed GET + LIST on its socket: it times a warm client)
  *   ak-bench floor-change FROM TO        time: GET + LIST, then the adds and deletes FROM->TO
  *   ak-bench floor-del TRIALS            time: one DEL of a never rule at the top of the exit list
@@ -35,13 +38,16 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "auditkeep/ak-analyze.h"
 #include "auditkeep/ak-kernel.h"
 #include "auditkeep/ak-plan.h"
 #include "auditkeep/ak-rules.h"
@@ -521,6 +527,48 @@ static int verb_parse(const char *path, int trials) {
                         printf("%" PRIu64 " %zu\n", t1 - t0, rs->n_rules);
                 ak_ruleset_free(rs);
         }
+        return 0;
+}
+
+static int bench_exists(const char *path, void *userdata) {
+        struct stat st;
+
+        return lstat(path, &st) == 0;
+}
+
+static char **bench_glob(const char *pattern, void *userdata) {
+        glob_t g = { 0 };
+        char **v = NULL;
+
+        if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0 && (v = calloc(g.gl_pathc + 1, sizeof(char *))))
+                for (size_t i = 0; i < g.gl_pathc; i++)
+                        v[i] = strdup(g.gl_pathv[i]);
+        globfree(&g);
+        return v;
+}
+
+static int verb_analyze(const char *path, int trials, int fs) {
+        ak_ruleset *rs = load(path);
+        uint32_t arches[4];
+        ak_analyze_opts o = { .host_arches = arches, .n_host_arches = ak_host_arches(arches, 4) };
+
+        if (fs) {
+                o.path_exists = bench_exists;
+                o.glob = bench_glob;
+        }
+        for (int i = 0; i <= trials; i++) {
+                ak_analysis a;
+                uint64_t t0, t1;
+
+                t0 = now_us();
+                if (ak_analyze(rs, &o, &a) < 0)
+                        die("out of memory");
+                t1 = now_us();
+                if (i > 0)      /* the first touches the syscall name tables */
+                        printf("%" PRIu64 " %zu\n", t1 - t0, rs->n_rules);
+                ak_analysis_done(&a);
+        }
+        ak_ruleset_free(rs);
         return 0;
 }
 
@@ -1019,6 +1067,8 @@ int main(int argc, char **argv) {
                 return verb_query_once();
         if (strcmp(verb, "parse") == 0 && argc == 4)
                 return verb_parse(argv[2], atoi(argv[3]));
+        if (strcmp(verb, "analyze") == 0 && (argc == 4 || (argc == 5 && strcmp(argv[4], "--fs") == 0)))
+                return verb_analyze(argv[2], atoi(argv[3]), argc == 5);
         if (strcmp(verb, "floor-change") == 0 && argc == 4)
                 return verb_floor_change(argv[2], argv[3]);
         if (strcmp(verb, "floor-del") == 0 && argc == 3)
@@ -1030,6 +1080,6 @@ int main(int argc, char **argv) {
         if (strcmp(verb, "records") == 0 && argc == 3)
                 return verb_records(atof(argv[2]));
         fprintf(stderr, "usage: ak-bench state|save|restore|clear|set-enabled|run|floor-add|floor-query|"
-                        "query-once|parse|floor-change|floor-del|hole|latency|records ... (see the head of bench/ak-bench.c)\n");
+                        "query-once|parse|analyze|floor-change|floor-del|hole|latency|records ... (see the head of bench/ak-bench.c)\n");
         return 2;
 }

@@ -330,7 +330,7 @@ class Bench:
                      f"{self.med(ak) / self.med(chk):.2f}×")
         return r_rp
 
-    def row_start(self, small, big, n_big, trials):
+    def row_start(self, small, big, n_big, trials, s5000=None):
         """Process start of the offline commands against auditctl -v, and the parser per rule."""
         log(f"row 0: start and parse: {trials} trials")
         methods = [("auditctl -v", lambda: self.timed(self.auditctl, "-v")),
@@ -349,6 +349,16 @@ class Bench:
         self.rows.append(f"| 0 | parse N={n_big} (in-process, tables built) | ak_ruleset_add_source | {len(per)} | "
                          f"{self.med(per):.2f} µs per rule [{min(per):.2f}–{max(per):.2f}] | | ≤2 µs per rule: "
                          f"{self.verdict(self.med(per) <= 2)} | |")
+        # Issue #23: check's analyses (cost, dead and shadowed rules) at most ~1 µs per rule on top
+        # of the parse at 5000 rules; pure, and with check's file-system questions (an lstat per watch)
+        for n, path in ((n_big, big), (5000, s5000)):
+            if not path:
+                continue
+            for label, extra in (("pure", []), ("with lstat of watch paths", ["--fs"])):
+                per = [int(line.split()[0]) / n for line in self.h("analyze", path, trials, *extra).splitlines()]
+                self.rows.append(f"| 0 | analyze N={n} ({label}) | ak_analyze | {len(per)} | "
+                                 f"{self.med(per):.2f} µs per rule [{min(per):.2f}–{max(per):.2f}] | | ≤1 µs per rule: "
+                                 f"{self.verdict(self.med(per) <= 1)} | |")
 
     def row_change(self, a_path, b_path, n, trials, reload_trials, hole_trials, reload_hole_trials):
         log(f"row 3: one changed rule in N={n}: {trials} trials (full reload: {reload_trials}); "
@@ -620,7 +630,7 @@ class Bench:
             self.add_row(0, "environment", "spawn + reap /bin/true (process start cost here)", spawn)
             self.spawn_med = self.med(spawn)
             s30, _ = self.gen(30, "synthetic-30.rules")
-            self.row_start(s30, s1000, 1000, 11 if q else 21)
+            self.row_start(s30, s1000, 1000, 11 if q else 21, s5000)
 
             results["cold"] = {}
             # Each cold trial starts from an empty kernel: with slow deletes, emptying 5000 rules

@@ -98,5 +98,7 @@ void manager_facts_refresh(Manager *m) {
                 .sources = sources(m),
                 .auditd_conf = bus_copy(auditd_conf_path(m)),
                 .auditd_conf_problems = auditd_conf_problems(m, NULL),
+                .exit_list_rules = (uint32_t) m->cost.exit_rules,
+                .every_syscall_rules = (uint32_t) (m->cost.n_arch ? m->cost.arch[0].every : 0),
         };
 }

@@ -1047,6 +1047,7 @@ static void reload_swap(Manager *m, ak_ruleset *rs) {
         pending_forget(m);      /* it points into the old rules */
         ak_ruleset_free(m->want);
         m->want = rs;
+        ak_cost_compute(rs->rules, rs->n_rules, 0, &m->cost);
         log_fields(LOG_INFO, 0, AK_MID_RELOAD_OK, NULL, "Reloaded: %zu rules, %zu status settings from %zu files",
                    rs->n_rules, rs->n_status_settings, rs->n_files);
         verify_start(m, VERIFY_RELOAD);
@@ -1193,6 +1194,8 @@ int manager_start(Manager *m) {
         (void) sd_event_set_watchdog(m->event, 1);
 
         r = manager_load(m, &m->want, 1);
+        if (m->want)
+                ak_cost_compute(m->want->rules, m->want->n_rules, 0, &m->cost);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the rules: %m");
         coverage_detect(m);

@@ -8,6 +8,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "auditkeep/ak-analyze.h"
 #include "auditkeep/ak-facts.h"
 #include "auditkeep/ak-kernel.h"
 #include "auditkeep/ak-sync.h"
@@ -84,6 +85,7 @@ typedef struct Manager {
 
         /* desired state */
         ak_ruleset *want;
+        ak_cost cost;                   /* what want's rules cost the kernel (computed when it changes) */
 
         /* kernel */
         ak_nl *nl;

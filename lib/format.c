@@ -262,8 +262,11 @@ char *ak_rule_format_flags(const ak_rule *r, unsigned flags) {
 }
 
 char *ak_diag_format(const ak_diag *d) {
+        const char *kind;
+
         assert(d);
+        kind = d->warning == AK_DIAG_NOTE ? "note: " : d->warning ? "warning: " : "";
         if (d->line == 0)
-                return strdup_printf("%s: %s%s", d->file, d->warning ? "warning: " : "", d->message);
-        return strdup_printf("%s:%u:%u: %s%s", d->file, d->line, d->column, d->warning ? "warning: " : "", d->message);
+                return strdup_printf("%s: %s%s", d->file, kind, d->message);
+        return strdup_printf("%s:%u:%u: %s%s", d->file, d->line, d->column, kind, d->message);
 }

@@ -156,8 +156,10 @@ int builder_take_rule(builder *b, linectx *c, ak_rule *ret) {
         size_t size = sizeof(struct audit_rule_data) + b->d->buflen;
         int r = ak_rule_take(ret, TAKE_PTR(b->d), size, c->file, c->line);
 
-        if (r >= 0)
+        if (r >= 0) {
                 ak_rule_normalize(ret); /* the desired state is held in the kernel's stored form */
+                ret->column = b->rule_col;
+        }
         return r;
 }
 

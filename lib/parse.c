@@ -161,7 +161,7 @@ static int check_path(linectx *c, const token *t, const char *path) {
         }
         if (strstr(path, ".."))
                 WARN(c, t->col, "relative path notation ('..') in '%s' is not resolved by the kernel", path);
-        if (strpbrk(path, "*?"))
+        if (strpbrk(path, "*?["))
                 WARN(c, t->col, "wildcards in '%s' are not supported; the path is taken literally", path);
         return 0;
 }

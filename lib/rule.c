@@ -63,6 +63,7 @@ int ak_rule_take(ak_rule *ret, struct audit_rule_data *data, size_t size, const 
 
 int ak_rule_copy(ak_rule *dst, const ak_rule *src) {
         struct audit_rule_data *data;
+        int r;
 
         assert(dst);
         assert(src);
@@ -70,7 +71,10 @@ int ak_rule_copy(ak_rule *dst, const ak_rule *src) {
         if (!data)
                 return -ENOMEM;
         memcpy(data, src->data, src->size);
-        return ak_rule_take(dst, data, src->size, src->file, src->line);
+        r = ak_rule_take(dst, data, src->size, src->file, src->line);
+        if (r >= 0)
+                dst->column = src->column;
+        return r;
 }
 
 int ak_field_is_string(uint32_t field) {

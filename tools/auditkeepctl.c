@@ -65,7 +65,7 @@ typedef struct verb {
 #define ANY INT_MAX
 static const verb verbs[] = {
         { "check",  verb_check,  0, 0, ANY, OPT_AUDITD_CONF | OPT_COMPAT, "[PATH...]",
-          "Parse rules and auditd.conf offline; print every error and a summary" },
+          "Parse rules and auditd.conf offline: errors, dead rules, rule cost, summary" },
         { "apply",  verb_apply,  0, 0, ANY, OPT_EXACT_ORDER | OPT_FOREIGN | OPT_QUIET | OPT_COMPAT, "[PATH...]",
           "Make the kernel equal the rules once, with the fewest changes" },
         /* diff asks the daemon itself, only without PATH and only when it is there */

@@ -3,6 +3,7 @@
  * (the kernel made equal to the rules once) and diff (what apply would change; without PATH the
  * daemon is asked first, ctl-daemon.c). */
 #include <errno.h>
+#include <glob.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auditkeep/ak-analyze.h"
 #include "auditkeep/ak-auditd-conf.h"
 #include "auditkeep/ak-kernel.h"
 #include "auditkeep/ak-rules.h"
@@ -131,6 +133,7 @@ static int check_auditd_conf(void) {
                 return 1;
         }
         print_diags(c->diags, c->n_diags);
+        fflush(stderr);
         warnings = c->n_diags - c->n_errors;
         printf("%s: %zu settings, %zu errors", path, c->n_lines, c->n_errors);
         if (warnings)
@@ -141,12 +144,103 @@ static int check_auditd_conf(void) {
         return r;
 }
 
+/* The analysis' questions to this host's file system. */
+static int path_exists(const char *path, void *userdata) {
+        struct stat st;
+
+        return lstat(path, &st) == 0;
+}
+
+static char **glob_paths(const char *pattern, void *userdata) {
+        glob_t g = { 0 };
+        char **v;
+
+        if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
+                globfree(&g);
+                return NULL;
+        }
+        v = calloc(g.gl_pathc + 1, sizeof(char *));
+        for (size_t i = 0; v && i < g.gl_pathc; i++)
+                if (!(v[i] = strdup(g.gl_pathv[i]))) {
+                        ak_strv_free(v);
+                        v = NULL;
+                }
+        globfree(&g);
+        return v;
+}
+
+/* The rules' cost (stdout) and their findings (stderr, as the parser's). */
+static int check_analysis(const ak_ruleset *rs, ak_analysis *a) {
+        uint32_t arches[4];
+        ak_analyze_opts o = {
+                .host_arches = arches,
+                .n_host_arches = ak_host_arches(arches, ELEMENTSOF(arches)),
+                .path_exists = path_exists,
+                .glob = glob_paths,
+        };
+        int r = ak_analyze(rs, &o, a);
+
+        if (r < 0)
+                return r;
+        print_diags(a->diags, a->n_diags);
+        return 0;
+}
+
+static void print_cost(const ak_analysis *a) {
+        char **lines;
+
+        if (a->cost.exit_rules + a->cost.inode_rules == 0)
+                return;
+        lines = ak_cost_describe(&a->cost);
+        for (char **l = lines; l && *l; l++)
+                printf("cost: %s\n", *l);
+        ak_strv_free(lines);
+}
+
+/* Auditing before the rules load: what the kernel command line lacks ($AUDITKEEP_CMDLINE names
+ * another file than /proc/cmdline, for tests). */
+char **cmdline_notes(uint32_t backlog, const char **ret_path, ak_cmdline_audit *ret) {
+        const char *path = getenv("AUDITKEEP_CMDLINE");
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        FILE *in;
+
+        if (!path || !*path)
+                path = "/proc/cmdline";
+        *ret_path = path;
+        in = fopen(path, "re");
+        if (!in)
+                return NULL;
+        if (getline(&text, &size, in) < 0) {    /* empty: nothing on the command line */
+                free(text);
+                text = strdup("");
+        }
+        fclose(in);
+        if (!text)
+                return NULL;
+        ak_cmdline_audit_parse(text, ret);
+        return ak_cmdline_audit_notes(ret, backlog);
+}
+
+static void print_cmdline_notes(uint32_t backlog) {
+        const char *path;
+        ak_cmdline_audit c;
+        char **notes = cmdline_notes(backlog, &path, &c);
+
+        for (char **l = notes; l && *l; l++)
+                fprintf(stderr, "%s: note: %s\n", path, *l);
+        ak_strv_free(notes);
+}
+
 int verb_check(int argc, char **argv, sd_bus *bus) {
         ak_ruleset *rs;
-        size_t warnings;
+        ak_analysis an = { 0 };
+        size_t warnings, notes;
         char level[400];
         int r;
 
+        /* thousands of diagnostics: one write per buffer, not per line (flushed before stdout's lines) */
+        (void) setvbuf(stderr, NULL, _IOFBF, 1u << 16);
         r = load_rules(argc, argv, &rs);
         if (r < 0) {
                 fprintf(stderr, "auditkeepctl: %s\n", strerror(-r));
@@ -154,8 +248,16 @@ int verb_check(int argc, char **argv, sd_bus *bus) {
         }
         /* lines whose meaning depends on the level: warnings here, for whoever moves the rules */
         print_diags(rs->notes, rs->n_notes);
+        r = check_analysis(rs, &an);
+        if (r < 0) {
+                fprintf(stderr, "auditkeepctl: %s\n", strerror(-r));
+                ak_ruleset_free(rs);
+                return EXIT_PROBLEMS;
+        }
+        print_cmdline_notes(rs->status.mask & AUDIT_STATUS_BACKLOG_LIMIT ? rs->status.backlog_limit : 0);
         fflush(stderr);
-        warnings = rs->n_diags - rs->n_errors + rs->n_notes;
+        warnings = rs->n_diags - rs->n_errors + rs->n_notes + an.n_warnings;
+        notes = an.n_diags - an.n_warnings;
         if (rs->compat_origin == AK_COMPAT_ORIGIN_HOST && ak_compat_version_newer(rs->compat_detail))
                 fprintf(stderr, "warning: compat level %s (%s), the most recent level, stands in for the installed %s: "
                         "lines that a newer auditctl compiles differently are not known here\n",
@@ -167,7 +269,11 @@ int verb_check(int argc, char **argv, sd_bus *bus) {
                 printf(", %zu warnings", warnings);
         if (rs->n_notes)
                 printf(" (%zu notes on lines that differ at another compat level)", rs->n_notes);
+        if (notes)
+                printf(", %zu notes", notes);
         printf("\n");
+        print_cost(&an);
+        ak_analysis_done(&an);
         r = rs->n_errors ? EXIT_PROBLEMS : EXIT_OK;
         ak_ruleset_free(rs);
         if (check_auditd_conf() > 0)

@@ -302,6 +302,21 @@ static void status_errors(sd_bus *bus, const props *p) {
         sd_bus_message_unref(reply);
 }
 
+/* Auditing before the daemon starts: the kernel command line of this host (the daemon's). */
+static void status_boot(const props *p) {
+        const char *path;
+        ak_cmdline_audit c;
+        char **notes = cmdline_notes(p->f.backlog_limit > 64 ? p->f.backlog_limit : 0, &path, &c);
+
+        if (!notes)
+                return;
+        if (!notes[0])
+                printf("      boot: audit=1 audit_backlog_limit=%ld on the kernel command line\n", c.backlog_limit);
+        for (char **l = notes; *l; l++)
+                printf("%s%s\n", l == notes ? "      boot: " : "            ", *l);
+        ak_strv_free(notes);
+}
+
 static void status_text(sd_bus *bus, const props *p) {
         const char *term = getenv("TERM");
         /* colour only on a terminal that has it, and not when NO_COLOR asks for none */
@@ -339,6 +354,10 @@ static void status_text(sd_bus *bus, const props *p) {
                 printf(" %s", f->sources[i]);
         printf("\n");
         status_auditd_conf(bus, p, NULL);
+        if (f->exit_list_rules || f->every_syscall_rules)
+                printf("      cost: exit list %u rules (all walked at every system call), %u evaluated at every "
+                       "system call (auditkeepctl check shows why)\n", f->exit_list_rules, f->every_syscall_rules);
+        status_boot(p);
 }
 
 /* What the state says, as an exit status for scripts and monitoring checks (as systemctl

@@ -5,8 +5,10 @@
  * resync, reload, and diff's question to the daemon) and ctl-status.c (status). */
 #pragma once
 
+#include <stdint.h>
 #include <stdio.h>
 
+#include "auditkeep/ak-analyze.h"
 #include "auditkeep/ak-plan.h"
 #include "ctl-sdbus.h"
 #include "macro.h"
@@ -52,3 +54,9 @@ int bus_open(const char *what, sd_bus **ret);
 /* diff without PATH: the daemon's view. 1 when the daemon answered (or refused), with the exit
  * status in *ret; 0 when it is not there to ask, and the diff is computed here. */
 int daemon_diff(int *ret);
+
+/* ctl-rules.c: what the kernel command line lacks for auditing before the rules load: notes (a
+ * NULL-terminated strv, ak_strv_free; empty when nothing lacks; NULL when it cannot be read),
+ * with the exact line to add (backlog: the limit to suggest, 0 for the default), the file read
+ * ($AUDITKEEP_CMDLINE, else /proc/cmdline) and what it holds. */
+char **cmdline_notes(uint32_t backlog, const char **ret_path, ak_cmdline_audit *ret);

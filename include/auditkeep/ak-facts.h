@@ -100,7 +100,13 @@ extern "C" {
         X(compat, STR, "Compat", "compat", AK_FACT_JSON_IF_SET, NONE, NULL, NULL, NULL, NULL) \
         X(sources, STRV, "Sources", "sources", 0, NONE, NULL, NULL, NULL, NULL) \
         X(auditd_conf, STR, "AuditdConf", "auditd_conf", AK_FACT_CONST | AK_FACT_JSON_IF_SET, NONE, NULL, NULL, NULL, NULL) \
-        X(auditd_conf_problems, U32, "AuditdConfProblems", "auditd_conf_problem_count", 0, NONE, NULL, NULL, NULL, NULL)
+        X(auditd_conf_problems, U32, "AuditdConfProblems", "auditd_conf_problem_count", 0, NONE, NULL, NULL, NULL, NULL) \
+        X(exit_list_rules, U32, "ExitListRules", "exit_list_rules", 0, GAUGE, "auditkeep_rules_exit_list", NULL, \
+          "Rules of the desired set on the kernel's exit list, which it walks at every system call of an audited " \
+          "task (watches on files are kept apart; issue #23, auditkeepctl check's cost).", NULL) \
+        X(every_syscall_rules, U32, "EverySyscallRules", "every_syscall_rules", 0, GAUGE, "auditkeep_rules_every_syscall", \
+          NULL, "Rules of the desired set the kernel evaluates at every system call of the host's arch (no -S, -S all, " \
+          "directory watches).", NULL)
 
 /* The values. The strings are owned (ak_facts_done frees them). */
 #define AK_FACT_STRUCT_FIELD(field, kind, ...) AK_FACT_CTYPE_##kind field;

@@ -19,6 +19,7 @@ typedef struct ak_rule {
         size_t size;            /* sizeof(struct audit_rule_data) + data->buflen */
         char *file;
         unsigned line;
+        unsigned column;        /* of the -a/-A/-w that declared it, 0 when not known */
 } ak_rule;
 
 /* A diagnostic: FILE:LINE:COLUMN: message. Columns count bytes from 1. */
@@ -27,8 +28,10 @@ typedef struct ak_diag {
         unsigned line;
         unsigned column;
         char *message;
-        int warning;            /* 1: reported, not counted as an error */
+        int warning;            /* 1: reported, not counted as an error; AK_DIAG_NOTE: a note */
 } ak_diag;
+
+#define AK_DIAG_NOTE 2
 
 /* Status fields a rules file can set, in AUDIT_STATUS_* mask terms. */
 typedef struct ak_status_want {

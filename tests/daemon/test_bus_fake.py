@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from akharness import (BUS_ACCESS_DENIED, BUS_IFACE, BUS_LETTHROUGH_USER, BUS_METHODS, BUS_NAME,  # noqa: E402
                        BUS_PATH, BUS_PROPERTIES, BUS_SIGNALS, BUS_XML, CTL, CTL_NOT_RUNNING, DAEMON_TEST, FAKE_KERNEL_SERVE,
                        NOBODY, Bus, BusCalls, Daemon, Monitor, auditd_conf_ignore_warning, canonical,
-                       ctl_for_everyone, manager_interface, realtime_usec, rule_key, write_auditd_conf)
+                       ctl_for_everyone, manager_interface, realtime_usec, rule_key, run, write_auditd_conf)
 
 RULE_LINES = {"ak-bus-watch": 7, "ak-bus-access": 8, "ak-bus-user": 9}
 # who removes a rule through FAKE_KERNEL_SERVE_CONTROL (tests/helpers/fake-kernel-serve.c)
@@ -364,6 +364,42 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         self.assertEqual([[x["rule"], x["declared"], x["state"]] for x in json.loads(r.stdout)], self.call("ListRules")[0])
         r = self.ctl("diff")
         self.assertEqual((r.returncode, r.stdout), (0, "in sync (as auditkeepd sees it)\n"), r.stderr)
+
+    def test_32_rule_cost(self):
+        """The desired rules' cost, as check counts it: the two openat rules and the watch on a
+        directory (dir=) are on the exit list, the watch at every system call."""
+        self.wait_in_sync()
+        self.assertEqual((self.prop("ExitListRules"), self.prop("EverySyscallRules")), (3, 1))
+        r = self.ctl("status")
+        self.assertIn("\n      cost: exit list 3 rules (all walked at every system call), 1 evaluated at every system "
+                      "call (auditkeepctl check shows why)\n", r.stdout)
+        j = json.loads(self.ctl("status", "--json").stdout)
+        self.assertEqual((j["exit_list_rules"], j["every_syscall_rules"]), (3, 1))
+        metrics = self.ctl("status", "--prometheus").stdout
+        self.assertIn("\nauditkeep_rules_exit_list 3\n", metrics)
+        self.assertIn("\nauditkeep_rules_every_syscall 1\n", metrics)
+
+    def test_31_ctl_status_boot_notes(self):
+        """status says what the kernel command line lacks for auditing before the daemon starts,
+        with the line to add (the limit the kernel holds now, 1234, suggested), or that it has it."""
+        self.wait_in_sync()
+        bare = os.path.join(self.tmp, "cmdline-bare")
+        with open(bare, "w") as f:
+            f.write("BOOT_IMAGE=/vmlinuz root=/dev/vda ro quiet\n")
+        r = run(self.ctl_bin, "status", check=False, env=dict(self.env, AUDITKEEP_CMDLINE=bare))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("\n      boot: no audit=1: processes started before the audit rules are loaded get no audit "
+                      "context", r.stdout)
+        self.assertIn("\n            no audit_backlog_limit=: ", r.stdout)
+        self.assertIn("\n            on Debian: add audit=1 audit_backlog_limit=1234 to GRUB_CMDLINE_LINUX in "
+                      "/etc/default/grub (GRUB_CMDLINE_LINUX=\"... audit=1 audit_backlog_limit=1234\"), run update-grub "
+                      "and reboot\n", r.stdout)
+        good = os.path.join(self.tmp, "cmdline-good")
+        with open(good, "w") as f:
+            f.write("root=/dev/vda audit=1 audit_backlog_limit=8192\n")
+        r = run(self.ctl_bin, "status", check=False, env=dict(self.env, AUDITKEEP_CMDLINE=good))
+        self.assertTrue(r.stdout.endswith("\n      boot: audit=1 audit_backlog_limit=8192 on the kernel command line\n"),
+                        r.stdout)
 
     # ---- without the daemon -------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ BUS_PROPERTIES = {
     "Repairs": "t", "LastDriftUSec": "t", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
     "AuditdConf": "s", "AuditdConfProblems": "u", "CompatLevel": "u", "Compat": "s",
     "StatusText": "s", "ForeignKept": "s", "BacklogPeak": "u", "LostRecords": "t", "BacklogWaitUSec": "t",
-    "LockWithheld": "b",
+    "LockWithheld": "b", "ExitListRules": "u", "EverySyscallRules": "u",
 }
 BUS_METHODS = {  # name -> out args (name, type)
     "Resync": [("added", "u"), ("removed", "u"), ("changed", "u")],

@@ -52,7 +52,11 @@ class BusTest(KernelTestCase, BusCalls):
         # a copy that every user may run (the build directory may not be reachable for nobody)
         cls.ctl_bin = ctl_for_everyone(cls.tmp)
         cls.bus = Bus(cls.tmp, os.path.join(cls.tmp, "bus"), let_through=BUS_LETTHROUGH_USER)
-        cls.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=cls.bus.address)
+        # the kernel command line status reads (this machine's may lack audit=1): one that lacks nothing
+        cmdline = os.path.join(cls.tmp, "cmdline")
+        with open(cmdline, "w") as f:
+            f.write("root=/dev/vda ro audit=1 audit_backlog_limit=8192\n")
+        cls.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=cls.bus.address, AUDITKEEP_CMDLINE=cmdline)
         cls.env.pop("NO_COLOR", None)
         sh("auditctl", "-D")
         os.mkdir(os.path.join(cls.tmp, "log"))
@@ -598,7 +602,8 @@ class BusTest(KernelTestCase, BusCalls):
                  "sources": "Sources", "auditd_conf": "AuditdConf", "auditd_conf_problem_count": "AuditdConfProblems",
                  "compat_level": "CompatLevel", "compat": "Compat", "status_text": "StatusText",
                  "foreign_kept": "ForeignKept", "in_sync": "InSync", "backlog_peak": "BacklogPeak",
-                 "lost_records": "LostRecords", "backlog_wait_usec": "BacklogWaitUSec", "lock_withheld": "LockWithheld"}
+                 "lost_records": "LostRecords", "backlog_wait_usec": "BacklogWaitUSec", "lock_withheld": "LockWithheld",
+                 "exit_list_rules": "ExitListRules", "every_syscall_rules": "EverySyscallRules"}
         self.assertEqual(set(j), set(names) | {"auditd_conf_problems", "last_drift_by", "root_details"})
         self.assertEqual((j["root_details"], j["last_drift_by"]), (True, self.call("GetLastDrift")[2]))
         file, line, column, message = self.auditd_conf_warning()
@@ -615,7 +620,10 @@ class BusTest(KernelTestCase, BusCalls):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("\033", r.stdout)  # no colour when not on a terminal
         lines = r.stdout.splitlines()
-        self.assertEqual(len(lines), 10, r.stdout)
+        self.assertEqual(len(lines), 12, r.stdout)
+        self.assertEqual(lines.pop(), "      boot: audit=1 audit_backlog_limit=8192 on the kernel command line")
+        self.assertEqual(lines.pop(), "      cost: exit list 3 rules (all walked at every system call), 1 evaluated at "
+                         "every system call (auditkeepctl check shows why)")
         self.assertEqual(lines.pop(2).strip(), f"compat: level {p['Compat']}")
         self.assertRegex(lines.pop(3).strip(), rf"^backlog: peak [0-9]+ of {p['BacklogLimit']}, [0-9]+ records lost; "
                          r"audited processes waited [0-9]+\.[0-9]{3} s for the audit backlog \(since auditkeepd started\)$")

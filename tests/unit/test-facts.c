@@ -25,6 +25,7 @@ static void fill(ak_facts *f) {
                 .last_drift_usec = 1700000000123456, .last_sync_usec = 1700000100000001,
                 .mode = strdup("enforce"), .compat_level = 41, .compat = strdup("4.1 (auditctl 4.1.2 meaning)"),
                 .sources = sources, .auditd_conf = strdup("/etc/audit/auditd.conf"), .auditd_conf_problems = 0,
+                .exit_list_rules = 9, .every_syscall_rules = 3,
         };
 }
 
@@ -102,7 +103,16 @@ START_TEST(metrics_text) {
                 "auditkeep_last_drift_timestamp_seconds 1700000000.123456\n"
                 "# HELP auditkeep_last_sync_timestamp_seconds When the kernel was last found or made equal to the rules (0: never).\n"
                 "# TYPE auditkeep_last_sync_timestamp_seconds gauge\n"
-                "auditkeep_last_sync_timestamp_seconds 1700000100.000001\n";
+                "auditkeep_last_sync_timestamp_seconds 1700000100.000001\n"
+                "# HELP auditkeep_rules_exit_list Rules of the desired set on the kernel's exit list, which it walks at "
+                "every system call of an audited task (watches on files are kept apart; issue #23, auditkeepctl check's "
+                "cost).\n"
+                "# TYPE auditkeep_rules_exit_list gauge\n"
+                "auditkeep_rules_exit_list 9\n"
+                "# HELP auditkeep_rules_every_syscall Rules of the desired set the kernel evaluates at every system call "
+                "of the host's arch (no -S, -S all, directory watches).\n"
+                "# TYPE auditkeep_rules_every_syscall gauge\n"
+                "auditkeep_rules_every_syscall 3\n";
         ak_facts f;
         char *text;
 
@@ -143,7 +153,7 @@ START_TEST(table_consistent) {
         }
         ck_assert_ptr_null(ak_fact_by_bus_name("NoSuchProperty"));
         ck_assert_str_eq(ak_facts_table[0].bus, "State");
-        ck_assert_str_eq(ak_facts_table[ak_facts_count - 1].bus, "AuditdConfProblems");
+        ck_assert_str_eq(ak_facts_table[ak_facts_count - 1].bus, "EverySyscallRules");
 }
 END_TEST
 

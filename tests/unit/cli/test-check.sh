@@ -5,6 +5,10 @@
 # line and column, the good lines kept, a summary, and exit status 1.
 . "$(dirname "$0")/check-lib.sh"
 examples=/usr/share/doc/auditd/examples/rules
+# the kernel command line check reads this instead of /proc/cmdline: one that lacks nothing, so
+# that the outputs below do not depend on how this machine booted (tested further down)
+echo 'root=/dev/sda1 ro quiet audit=1 audit_backlog_limit=8192' > "$tmp/cmdline"
+export AUDITKEEP_CMDLINE=$tmp/cmdline
 
 if [ -d "$examples" ]; then
         for f in "$examples"/*.rules; do
@@ -42,6 +46,8 @@ $tmp/broken.rules:8:4: -e takes 0, 1 or 2, not '3'
 $tmp/broken.rules:10:28: permission 'q' in 'wq' is not one of r, w, x, a
 compat level 3 (auditctl 3.0.9 meaning), from --compat=3
 2 rules, 1 status settings, 6 errors
+cost: exit list: 1 rule, all walked at every system call of an audited task (a mask test each); 0 apply to every system call (no -S, -S all, dir= watches); 1 watch (path=, inode=) in the kernel's inode hash, checked only for the files a call names
+cost: x86_64 (b64): 0 rules evaluated at every system call, 1 at the busiest (unlink 1)
 EXPECTED
 "$ctl" check --compat=3 --auditd-conf=none "$tmp/broken.rules" > "$tmp/out" 2>&1; st=$?
 diff -u "$tmp/expected" "$tmp/out"
@@ -137,6 +143,7 @@ $tmp/draft: warning: directory is owned by uid 65534, not by root; auditkeepd do
 $tmp/draft/10-mine.rules: warning: file is owned by uid 65534, not by root; auditkeepd does not load it (augenrules would)
 compat level 4 (auditctl 4.0.2 meaning), from --compat=4
 1 rules, 0 status settings, 0 errors, 2 warnings
+cost: exit list: 0 rules, all walked at every system call of an audited task (a mask test each); 0 apply to every system call (no -S, -S all, dir= watches); 1 watch (path=, inode=) in the kernel's inode hash, checked only for the files a call names
 EXPECTED
         setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/auditkeepctl-copy2" check --compat=4 --auditd-conf=none \
                 "$tmp/draft" > "$tmp/out" 2>&1; st=$?
@@ -159,6 +166,8 @@ $tmp/moved.rules:1:1: warning: means something else at compat level 3 (auditctl 
 $tmp/moved.rules:1:1: warning: means something else at compat level 4.1 (auditctl 4.1.2): -F perm=wa with arch x86_64: auditctl 4.0.2 limits the rule to the 38 write and attribute syscalls of x86_64 (auditctl 4.1.2: 43); auditctl 3.0.9 leaves it on every syscall
 compat level 4 (auditctl 4.0.2 meaning), from --compat=4
 2 rules, 0 status settings, 0 errors, 3 warnings (2 notes on lines that differ at another compat level)
+cost: exit list: 2 rules, all walked at every system call of an audited task (a mask test each); 0 apply to every system call (no -S, -S all, dir= watches); 0 watches (path=, inode=) in the kernel's inode hash, checked only for the files a call names
+cost: x86_64 (b64): 0 rules evaluated at every system call, 2 at the busiest (openat 2, open 1, bind 1, truncate 1, ftruncate 1)
 EXPECTED
 "$ctl" check --compat=4 --auditd-conf=none "$tmp/moved.rules" > "$tmp/out" 2>&1; st=$?
 diff -u "$tmp/expected" "$tmp/out"
@@ -200,6 +209,58 @@ if [ "$(id -u)" = 0 ]; then
                 grep -qx "compat level 4.1 (auditctl 4.1.2 meaning), from the installed auditctl version 4.2.1 ($tmp/auditctl-4.2.1), newer than any level" <<<"$out"
         check "the installed auditctl 4.2.1 (newer than any level) sets level 4.1 with a warning, exit 0" $(( $? || st != 0 ))
 fi
+
+# issue #23: dead and shadowed rules at their lines, naming the line that hides them; what the
+# rules cost; the kernel command line. Warnings and notes: exit 0.
+mkdir -p "$tmp/logs" && touch "$tmp/logs/app1.log" "$tmp/logs/app2.log"
+cat > "$tmp/dead.rules" <<RULES
+-a never,exit -F arch=b64 -S all -F auid=unset
+-a always,exit -F arch=b64 -S openat -F auid=unset -F success=0 -k hidden
+-w $tmp/logs/app[1-2].log -p wa -k app
+-w $tmp/nothing-here -p wa -k later
+-a always,exit -F arch=b64 -S chmod -F auid>=1000 -k perm
+-a always,exit -F auid>=1000 -F arch=b64 -S chmod -k perm
+-a always,exit -F arch=b64 -S fchmod -F auid>=1000 -k perm
+RULES
+cat > "$tmp/expected" <<EXPECTED
+$tmp/dead.rules:3:4: warning: wildcards in '$tmp/logs/app[1-2].log' are not supported; the path is taken literally
+$tmp/dead.rules:2:1: warning: never reached: the 'never' rule at $tmp/dead.rules:1, earlier in the exit list, matches every event this rule matches, and the first matching rule of a list decides; move it above that rule or narrow the 'never' rule
+$tmp/dead.rules:3:1: note: '$tmp/logs/app[1-2].log' matches these now, one line each with the same -p and -k: -w $tmp/logs/app1.log, -w $tmp/logs/app2.log
+$tmp/dead.rules:4:1: note: '$tmp/nothing-here' does not exist now: the kernel keeps the watch and audits the file once it appears
+$tmp/dead.rules:6:1: warning: the same rule as $tmp/dead.rules:5 in other words (its fields in another order or repeated): the kernel compares rules byte by byte, so it keeps and evaluates both (auditctl says "Rule exists" only for identical bytes); remove one
+$tmp/dead.rules:7:1: note: same action, list, fields and key as $tmp/dead.rules:5 with other syscalls: one rule with both -S lists would do (one rule fewer for the kernel to walk at every system call)
+compat level 4 (auditctl 4.0.2 meaning), from --compat=4
+7 rules, 0 status settings, 0 errors, 3 warnings, 3 notes
+cost: exit list: 5 rules, all walked at every system call of an audited task (a mask test each); 1 apply to every system call (no -S, -S all, dir= watches); 2 watches (path=, inode=) in the kernel's inode hash, checked only for the files a call names
+cost: x86_64 (b64): 1 rule evaluated at every system call, 3 at the busiest (chmod 3, fchmod 2, openat 2)
+cost: 1 rule could be merged into another of the same action, list, fields and key: 1 rule instead of 2
+EXPECTED
+(cd "$tmp" && "$ctl" check --compat=4 --auditd-conf=none "$tmp/dead.rules") > "$tmp/out" 2>&1; st=$?
+diff -u "$tmp/expected" "$tmp/out"
+check "dead and shadowed rules at their lines, the cost, exit 0" $(( $? || st != 0 ))
+
+printf 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet\n' > "$tmp/cmdline-bare"
+printf -- '-b 16384\n' > "$tmp/b.rules"
+cat > "$tmp/expected" <<EXPECTED
+$tmp/cmdline-bare: note: no audit=1: processes started before the audit rules are loaded get no audit context and are never audited, however long they run (CIS and STIG ask for audit=1)
+$tmp/cmdline-bare: note: no audit_backlog_limit=: until the rules raise it, the kernel queues 64 records, and early boot loses records ("audit: backlog limit exceeded")
+$tmp/cmdline-bare: note: on Debian: add audit=1 audit_backlog_limit=16384 to GRUB_CMDLINE_LINUX in /etc/default/grub (GRUB_CMDLINE_LINUX="... audit=1 audit_backlog_limit=16384"), run update-grub and reboot
+compat level 4 (auditctl 4.0.2 meaning), from --compat=4
+0 rules, 1 status settings, 0 errors
+EXPECTED
+AUDITKEEP_CMDLINE=$tmp/cmdline-bare "$ctl" check --compat=4 --auditd-conf=none "$tmp/b.rules" > "$tmp/out" 2>&1; st=$?
+diff -u "$tmp/expected" "$tmp/out"
+check "kernel command line without audit=1 and audit_backlog_limit=: notes with the line to add (the rules' -b), exit 0" $(( $? || st != 0 ))
+
+out=$(AUDITKEEP_CMDLINE=/dev/null "$ctl" check --compat=4 --auditd-conf=none "$tmp/b.rules" 2>&1); st=$?
+grep -qx "/dev/null: note: no audit=1: .*" <<<"$out" && grep -q "add audit=1 audit_backlog_limit=16384 to" <<<"$out"
+check "an empty kernel command line lacks both, exit 0" $(( $? || st != 0 ))
+
+# the project's own rules and every example file: no warning from the analyses, exit 0 (notes
+# about paths this machine lacks are allowed)
+out=$("$ctl" check --compat=4 --auditd-conf=none "$AK_SRCDIR/rules" 2>&1); st=$?
+! grep -q "warning" <<<"$out"
+check "the project's rules: no warning, exit 0" $(( $? || st != 0 ))
 
 # the one escaping rule (common/util.h): the user's words are shown as they are when they are
 # valid UTF-8 (bogusé, not bogus\xc3\xa9), and escaped when they are controls or not UTF-8
