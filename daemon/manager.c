@@ -128,8 +128,8 @@ const char *manager_status_line(const Manager *m, char *buf, size_t size) {
         else if (m->mode == MODE_MONITOR)
                 /* the State word first, as the State property says it (monitoring or drifted) */
                 snprintf(buf, size, "%s%s", manager_state_to_string(m->state), errors ? ", with errors in the rules" : "");
-        else if (m->pending_rules || errors)
-                snprintf(buf, size, "degraded: %zu pending, %zu errors", m->pending_rules, errors);
+        else if (m->n_pending || errors)
+                snprintf(buf, size, "degraded: %zu pending, %zu errors", m->n_pending, errors);
         else if (m->state == STATE_IN_SYNC)
                 snprintf(buf, size, "in sync, %zu rules", m->want ? m->want->n_rules : 0);
         else
@@ -163,7 +163,7 @@ static ManagerState steady_state(Manager *m) {
                 return STATE_MONITORING;
         if (m->fight.flapping)
                 return STATE_FLAPPING;
-        if (m->pending_rules || (m->want && m->want->n_errors) || m->n_failed_sigs)
+        if (m->n_pending || (m->want && m->want->n_errors) || m->n_failed_sigs)
                 return STATE_DEGRADED;
         return STATE_IN_SYNC;
 }
@@ -227,11 +227,10 @@ static int on_nl_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 /* ------------------------------------------------------------------------------------------ */
 /* what stays refused: pending rules and refused changes, logged once, retried at the poll */
 
-static int pending_has(const Manager *m, const ak_rule *r) {
-        for (size_t i = 0; i < m->n_pending; i++)
-                if (m->pending[i] == r || ak_rule_equal(m->pending[i], r))
-                        return 1;
-        return 0;
+/* Whether the desired rule an ADD op of the plan adds is pending (m->pending: one flag per
+ * desired rule, by its index in m->want). */
+static bool pending_has(const Manager *m, const ak_op *op) {
+        return m->pending && m->want && op->index < m->want->n_rules && m->pending[op->index];
 }
 
 static int failed_has(const Manager *m, uint64_t sig) {
@@ -241,32 +240,24 @@ static int failed_has(const Manager *m, uint64_t sig) {
         return 0;
 }
 
-static int plan_adds(const ak_plan *p, const ak_rule *r) {
-        for (size_t i = 0; i < p->n_ops; i++)
-                if (p->ops[i].type == AK_OP_ADD_RULE && ak_rule_equal(p->ops[i].rule, r))
-                        return 1;
-        return 0;
-}
-
 static void log_pending_loaded(const ak_rule *r) {
         _cleanup_free_ char *text = ak_rule_format_flags(r, AK_FORMAT_NO_STAT);
         log_info("Pending rule loaded: %s", text ? text : "?");
 }
 
-/* A pending rule the kernel now holds (whoever added it) is pending no more. */
+/* A pending rule the kernel now holds where it belongs (whoever added it) is pending no more:
+ * the plan keeps it. */
 static void pending_prune(Manager *m, const ak_plan *p) {
         size_t k = 0;
 
         if (p->locked)
                 return;
-        for (size_t i = 0; i < m->n_pending; i++) {
-                if (plan_adds(p, m->pending[i]))
-                        m->pending[k++] = m->pending[i];
-                else
-                        log_pending_loaded(m->pending[i]);
-        }
-        m->n_pending = m->pending_rules = k;
-        k = 0;
+        for (size_t i = 0; m->n_pending > 0 && i < m->want->n_rules; i++)
+                if (m->pending[i] && p->want_state[i] == AK_RULE_KEPT) {
+                        m->pending[i] = 0;
+                        m->n_pending--;
+                        log_pending_loaded(&m->want->rules[i]);
+                }
         for (size_t i = 0; i < m->n_failed_sigs; i++)
                 for (size_t j = 0; j < p->n_ops; j++)
                         if (ak_op_signature(&p->ops[j]) == m->failed_sigs[i]) {
@@ -277,14 +268,17 @@ static void pending_prune(Manager *m, const ak_plan *p) {
 }
 
 static void pending_forget(Manager *m) {
-        m->n_pending = m->pending_rules = 0;
+        free(m->pending);
+        m->pending = NULL;
+        m->n_pending = 0;
         m->n_failed_sigs = 0;
 }
 
-/* After an execution: the rules the kernel refused now, each logged when it becomes pending and
- * when it loads; other refused changes logged when they first fail. */
+/* After an execution: the rules the kernel refused now (its PENDING rules), each logged when it
+ * becomes pending and when it loads; other refused changes logged when they first fail. */
 static void pending_update(Manager *m, const ak_sync_report *rep) {
-        const ak_rule **now = calloc(rep->n_pending + 1, sizeof(*now));
+        const ak_rule_state *state = rep->plan->want_state;
+        uint8_t *now = calloc(m->want->n_rules + 1, 1);
         uint64_t sigs[ELEMENTSOF(m->failed_sigs)];
         size_t n_sigs = 0;
 
@@ -293,7 +287,7 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
         for (size_t i = 0; i < rep->n_pending; i++) {
                 const ak_pending *pd = &rep->pending[i];
 
-                if (!pending_has(m, pd->rule)) {
+                if (!m->pending || !m->pending[pd->index]) {
                         _cleanup_free_ char *text = ak_rule_format_flags(pd->rule, AK_FORMAT_NO_STAT);
                         _cleanup_free_ char *f1 = strdup_printf("AUDITKEEP_RULE=%s", text ? text : "?");
                         _cleanup_free_ char *f2 = strdup_printf("AUDITKEEP_ERRNO=%d", -pd->error);
@@ -303,16 +297,11 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
                                    strerror(-pd->error), text ? text : "?", pd->rule->file ? pd->rule->file : "?",
                                    pd->rule->line);
                 }
-                now[i] = pd->rule;
+                now[pd->index] = 1;
         }
-        for (size_t i = 0; i < m->n_pending; i++) {
-                int still = 0;
-                for (size_t k = 0; k < rep->n_pending; k++)
-                        if (now[k] == m->pending[i] || ak_rule_equal(now[k], m->pending[i]))
-                                still = 1;
-                if (!still && m->pending[i])
-                        log_pending_loaded(m->pending[i]);
-        }
+        for (size_t i = 0; m->pending && i < m->want->n_rules; i++)
+                if (m->pending[i] && state[i] != AK_RULE_PENDING)
+                        log_pending_loaded(&m->want->rules[i]);
         for (size_t i = 0; i < rep->n_failed && n_sigs < ELEMENTSOF(sigs); i++) {
                 const ak_op *op = rep->failed[i];
                 uint64_t sig = ak_op_signature(op);
@@ -325,7 +314,7 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
         }
         free(m->pending);
         m->pending = now;
-        m->n_pending = m->pending_rules = rep->n_pending;
+        m->n_pending = rep->n_pending;
         memcpy(m->failed_sigs, sigs, n_sigs * sizeof(sigs[0]));
         m->n_failed_sigs = n_sigs;
 }
@@ -335,7 +324,7 @@ static int only_retries(Manager *m, const ak_plan *p, size_t n_ops) {
         for (size_t i = 0; i < n_ops; i++) {
                 const ak_op *op = &p->ops[i];
 
-                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op->rule) : !failed_has(m, ak_op_signature(op)))
+                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op) : !failed_has(m, ak_op_signature(op)))
                         return 0;
         }
         return n_ops > 0;

@@ -116,7 +116,7 @@ typedef struct Manager {
         ManagerState state;
         struct audit_status status;
         int locked;
-        size_t loaded_rules, pending_rules, foreign_rules;
+        size_t loaded_rules, foreign_rules;
         ForeignHold hold;               /* foreign rules kept, and why, at the last full check */
         ForeignHold hold_logged;        /* the hold the journal was told of (coverage.c) */
         uint64_t *held;                 /* hashes of the foreign rules a hold keeps (sorted) ... */
@@ -135,8 +135,8 @@ typedef struct Manager {
         Incident incident;              /* the outside action being repaired, reported when over */
         uint64_t events_lost;
         unsigned lost_logged;
-        const ak_rule **pending;        /* desired rules the kernel refused (into want) */
-        size_t n_pending;
+        uint8_t *pending;               /* per desired rule (m->want's order): 1 when the kernel refused it */
+        size_t n_pending;               /* how many are */
         uint64_t failed_sigs[64];       /* other changes it refused (op signatures) */
         size_t n_failed_sigs;
 

@@ -64,6 +64,8 @@ int ak_sync_collect(ak_sync_report *rep) {
                                 rep->failed[rep->n_failed++] = op;
                         continue;
                 }
+                if (op->type == AK_OP_ADD_RULE && p->want_state)
+                        p->want_state[op->index] = op->error == 0 ? AK_RULE_ADDED : AK_RULE_PENDING;
                 if (op->error == 0) {
                         switch (op->type) {
                         case AK_OP_ADD_RULE: rep->added++; break;
@@ -75,11 +77,12 @@ int ak_sync_collect(ak_sync_report *rep) {
                         default: rep->set++; break;
                         }
                 } else if (op->type == AK_OP_ADD_RULE)
-                        rep->pending[rep->n_pending++] = (ak_pending) { .rule = op->rule, .error = op->error };
+                        rep->pending[rep->n_pending++] = (ak_pending) { .rule = op->rule, .index = op->index, .error = op->error };
                 else
                         rep->failed[rep->n_failed++] = op;
         }
         rep->lock_withheld = p->lock_withheld || (n < p->n_ops && !rep->lock_applied);
+        rep->executed = 1;
         return 0;
 }
 

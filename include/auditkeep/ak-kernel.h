@@ -52,6 +52,7 @@ typedef struct ak_op {
         uint32_t lock;          /* AK_OP_SET_FEATURE: lock bits */
         const ak_rule *rule;    /* ADD/DEL: not owned */
         int prepend;            /* ADD: send with AUDIT_FILTER_PREPEND */
+        size_t index;           /* a planned ADD: the rule's index in the desired rules; DEL: in the snapshot */
         /* results */
         int error;              /* 0, or -errno from the kernel; -ETIMEDOUT when no answer came */
         uint32_t result;        /* AK_OP_RESET_LOST: the lost count before the reset */

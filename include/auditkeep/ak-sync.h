@@ -18,6 +18,7 @@ extern "C" {
 
 typedef struct ak_pending {
         const ak_rule *rule;    /* points into the ruleset */
+        size_t index;           /* rule's index in it */
         int error;              /* -errno the kernel gave */
 } ak_pending;
 
@@ -29,6 +30,7 @@ typedef struct ak_sync_report {
         size_t n_pending;
         const ak_op **failed;   /* other refused operations (delete, status) */
         size_t n_failed;
+        int executed;           /* the plan ran (ak_sync_collect): its ops' errors and want_state say how */
         int lock_applied;       /* -e 2 was sent and taken */
         int lock_withheld;      /* -e 2 desired but not sent: parse errors, pending or failed ops */
         int reset_lost;         /* --reset-lost done; lost_before holds the old count */
@@ -40,7 +42,8 @@ int ak_sync_plan(ak_sync_report *rep, const ak_ruleset *want, ak_kstate *have, c
 /* The ops to send first (everything but a final lock), and whether the lock may follow. */
 size_t ak_sync_main_ops(const ak_sync_report *rep);
 int ak_sync_lock_allowed(const ak_sync_report *rep);
-/* After execution: count results, collect pending and failed. */
+/* After execution: count results, collect pending and failed, and turn the plan's ADD and MOVE
+ * states into ADDED or PENDING. */
 int ak_sync_collect(ak_sync_report *rep);
 /* All of it, synchronously. dry_run: plan only. */
 int ak_sync(ak_nl *nl, const ak_ruleset *want, const ak_plan_opts *opts, int dry_run, uint64_t timeout_usec,
