@@ -61,8 +61,8 @@ static int authorize(sd_bus_message *msg, sd_bus_error *error, Caller *ret) {
 }
 
 static void note_caller(Manager *m, const Caller *c) {
-        m->call_uid = c->uid;
-        m->call_loginuid = c->loginuid;
+        m->call.uid = c->uid;
+        m->call.loginuid = c->loginuid;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -121,19 +121,19 @@ static int send_array(sd_bus_message *reply, int r) {
 
 static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, const Caller *caller, VerifyReason reason,
                       int exact) {
-        if (m->pending_call)
+        if (m->call.msg)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
-        m->pending_call = sd_bus_message_ref(msg);
-        m->pending_reason = reason;
+        m->call.msg = sd_bus_message_ref(msg);
+        m->call.reason = reason;
         note_caller(m, caller);
         if (exact)
-                m->exact_order_requested = 1;
+                m->call.exact = true;
         manager_verify(m, reason);
-        if (m->pending_call == msg && !m->busy) {
+        if (m->call.msg == msg && m->phase == PHASE_IDLE) {
                 /* The verification could not even start (it logged why): do not leave the caller
                  * waiting for an answer that no sync will give. */
-                m->pending_call = sd_bus_message_unref(m->pending_call);
-                m->exact_order_requested = 0;
+                m->call.msg = sd_bus_message_unref(m->call.msg);
+                m->call.exact = false;
                 return sd_bus_error_set(error, BUS_ERROR_KERNEL,
                                         "Cannot ask the kernel for its audit state; see the journal of auditkeepd");
         }
@@ -168,14 +168,14 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
         if (r <= 0)
                 return r;
-        if (m->pending_call)
+        if (m->call.msg)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
-        m->pending_call = sd_bus_message_ref(msg);
-        m->pending_reason = VERIFY_RELOAD;
+        m->call.msg = sd_bus_message_ref(msg);
+        m->call.reason = VERIFY_RELOAD;
         note_caller(m, &caller);
         r = manager_reload(m);
         if (r < 0) {
-                m->pending_call = sd_bus_message_unref(m->pending_call);
+                m->call.msg = sd_bus_message_unref(m->call.msg);
                 if (r == -EINVAL)
                         return sd_bus_error_set(error, BUS_ERROR_RULES_INVALID,
                                                 "The rules have errors (each is logged to the journal with FILE:LINE); "
@@ -183,8 +183,8 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return sd_bus_error_setf(error, BUS_ERROR_RULES_INVALID,
                                          "Cannot read the rules: %s; the previous rules stay in force", strerror(-r));
         }
-        if (m->pending_call == msg && !m->busy) {
-                m->pending_call = sd_bus_message_unref(m->pending_call);
+        if (m->call.msg == msg && m->phase == PHASE_IDLE) {
+                m->call.msg = sd_bus_message_unref(m->call.msg);
                 return sd_bus_error_set(error, BUS_ERROR_KERNEL,
                                         "The new rules were read, but the kernel cannot be asked for its audit state; "
                                         "see the journal of auditkeepd");
@@ -194,7 +194,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
 /* The last comparison with the kernel, or an error when there is none yet. */
 static int last_report(Manager *m, sd_bus_error *error) {
-        if (!m->want || !m->have_report || !m->report.plan)
+        if (!m->want || !m->report.plan)
                 return sd_bus_error_set(error, BUS_ERROR_NOT_READY,
                                         "auditkeepd has not compared the kernel with the rules yet; try again in a moment");
         return 1;

@@ -3,8 +3,9 @@
  * say who changed it, back off from fights, reload on SIGHUP. One sd-event loop; no call waits
  * for the kernel inside it (the kernel's own time inside sendmsg aside).
  *
- * One verification at a time (`busy`); a request while busy is queued (one, the strongest reason
- * wins). The lifecycle of one verification:
+ * One verification at a time (m->check; m->phase says where it is: idle, querying, executing,
+ * locking); a request meanwhile is queued (one, the strongest reason wins). The lifecycle of one
+ * verification:
  *
  *   verify_start(reason) --GET+LIST--> on_query_done
  *      query failed ........................... degraded; Resync/Reload get Error.Kernel --> finish
@@ -21,7 +22,7 @@
  * A difference found opens an incident or joins the one under way (incident.h); the incident is
  * reported once, by its timer, when the outside action is over (repairs never wait for it).
  * Records (attribution.c) only ever schedule a verification (1 ms coalescing); the poll timer and
- * event-socket overruns do too. A SIGHUP while busy parks the new rules (next_want) until finish. */
+ * event-socket overruns do too. A SIGHUP during a check parks the new rules (next_want) until finish. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -338,46 +339,45 @@ static void call_fail(Manager *m, const char *name, const char *fmt, ...) _print
 static void call_fail(Manager *m, const char *name, const char *fmt, ...) {
         va_list ap;
 
-        if (!m->call_chain || m->call_error)
+        if (!m->check.answers_call || m->call.error)
                 return;
-        m->call_error = name;
+        m->call.error = name;
         va_start(ap, fmt);
-        vsnprintf(m->call_message, sizeof(m->call_message), fmt, ap);
+        vsnprintf(m->call.message, sizeof(m->call.message), fmt, ap);
         va_end(ap);
 }
 
 static void reply_call(Manager *m) {
-        sd_bus_message *call = TAKE_PTR(m->pending_call);
+        sd_bus_message *call = TAKE_PTR(m->call.msg);
 
-        m->call_chain = 0;
-        m->call_uid = m->call_loginuid = AK_ID_UNSET;
-        if (m->call_error)
-                (void) sd_bus_reply_method_errorf(call, m->call_error, "%s", m->call_message);
+        m->check.answers_call = false;
+        m->call.uid = m->call.loginuid = AK_ID_UNSET;
+        if (m->call.error)
+                (void) sd_bus_reply_method_errorf(call, m->call.error, "%s", m->call.message);
         else
                 (void) sd_bus_reply_method_return(call, "uuu", (uint32_t) m->last_added,
                                                   (uint32_t) m->last_removed, (uint32_t) m->last_changed);
-        m->call_error = NULL;
+        m->call.error = NULL;
         sd_bus_message_unref(call);
 }
 
 static void finish(Manager *m) {
-        VerifyReason done = m->reason;
+        VerifyReason done = m->check.reason;
 
         log_debug("verify %s done: %s", reason_name(done), manager_state_to_string(m->state));
-        m->busy = 0;
+        m->phase = PHASE_IDLE;
         m->check_end_usec = now_usec();
         if (m->incident_due)    /* records after this check's start are for the next one, if any */
-                incident_report(m, m->verify_queued ? m->query_mark : attribution_mark(&m->attr));
+                incident_report(m, m->verify_queued ? m->check.mark : attribution_mark(&m->attr));
         notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
         manager_bus_changed(m);
         /* the chain the Resync/Reload started (its check, and the settle after) ended: answer it
          * now, with what it did, before a parked reload's check runs */
-        if (m->pending_call && m->call_chain)
+        if (m->call.msg && m->check.answers_call)
                 reply_call(m);
-        if (m->reload_queued) {
-                m->reload_queued = 0;
+        if (m->next_want) {
                 reload_swap(m, TAKE_PTR(m->next_want));
                 return;
         }
@@ -394,14 +394,16 @@ static void finish(Manager *m) {
 
 static void on_exec_done(ak_nl *nl, int error, void *userdata);
 
-static void execute(Manager *m, size_t first, size_t n) {
+/* Send ops [first, first + n) of the plan: the main ones (PHASE_EXECUTING), or the lock alone
+ * once they took (PHASE_LOCKING). */
+static void execute(Manager *m, ManagerPhase phase, size_t first, size_t n) {
         int r;
 
+        m->phase = phase;
         (void) attribution_expect(&m->attr, m->report.plan->ops + first, n, now_usec());
         r = ak_nl_execute_async(m->nl, m->report.plan->ops + first, n, KERNEL_TIMEOUT_USEC, on_exec_done, m);
         if (r < 0) {
                 log_error_errno(r, "Failed to send changes to the kernel: %m");
-                m->executing_lock = 0;
                 call_fail(m, BUS_ERROR_KERNEL, "Cannot send changes to the kernel: %s", strerror(-r));
                 set_state(m, STATE_DEGRADED);
                 finish(m);
@@ -425,22 +427,22 @@ static void after_sync(Manager *m) {
         m->in_sync_seen = false;
         took = now_usec() - m->trigger_usec;
 
-        if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD || m->reason == VERIFY_REQUEST) {
+        if (m->check.reason == VERIFY_START || m->check.reason == VERIFY_RELOAD || m->check.reason == VERIFY_REQUEST) {
                 log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL,
                            "Synced (%s): %zu added, %zu removed, %zu status changes, %zu pending, %zu errors%s",
-                           reason_name(m->reason), rep->added, rep->removed, rep->set, rep->n_pending,
+                           reason_name(m->check.reason), rep->added, rep->removed, rep->set, rep->n_pending,
                            m->want->n_errors + rep->n_failed, rep->lock_applied ? ", locked" : "");
-        } else if (!m->retrying && (rep->added || rep->removed || rep->set)) {
+        } else if (!m->check.retrying && (rep->added || rep->removed || rep->set)) {
                 m->repairs++;
                 log_fields(LOG_NOTICE, 0, AK_MID_REPAIRED, NULL, "Repaired in %.1f ms: %zu added, %zu removed, %zu status changes",
                            (double) took / 1000.0, rep->added, rep->removed, rep->set);
         }
-        if (!m->retrying && m->incident.open && is_drift_check(m->reason) && (rep->added || rep->removed || rep->set))
+        if (!m->check.retrying && m->incident.open && is_drift_check(m->check.reason) && (rep->added || rep->removed || rep->set))
                 incident_repaired(&m->incident, rep, now_usec());       /* its trail record comes with its report */
-        else if (!m->retrying || rep->added)
-                trail_sync(m, rep, m->reason == VERIFY_START ? "sync-start" : m->reason == VERIFY_RELOAD ? "sync-reload" :
-                                   m->reason == VERIFY_REQUEST ? "sync-resync" : m->retrying ? "pending-loaded" : "drift-repaired");
-        m->retrying = 0;
+        else if (!m->check.retrying || rep->added)
+                trail_sync(m, rep, m->check.reason == VERIFY_START ? "sync-start" : m->check.reason == VERIFY_RELOAD ? "sync-reload" :
+                                   m->check.reason == VERIFY_REQUEST ? "sync-resync" : m->check.retrying ? "pending-loaded" : "drift-repaired");
+        m->check.retrying = false;
         ak_sync_lock_withheld_reason(rep, m->want, why, sizeof(why));
         if (rep->lock_withheld && !m->lock_withheld_logged) {
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s", why);
@@ -460,12 +462,12 @@ static void after_sync(Manager *m) {
         manager_bus_synced(m, (unsigned) rep->added, (unsigned) rep->removed, (unsigned) rep->set);
         set_state(m, steady_state(m));
         notify_status(m);
-        if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
+        if (m->check.reason == VERIFY_START || m->check.reason == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
 
         /* Confirm with one cheap check; our own records will ask for one too. */
-        m->reason = VERIFY_SETTLE;
-        m->busy = 0;
+        m->check.reason = VERIFY_SETTLE;
+        m->phase = PHASE_IDLE;
         verify_start(m, VERIFY_SETTLE);
 }
 
@@ -479,15 +481,13 @@ static void on_exec_done(ak_nl *nl, int error, void *userdata) {
                 log_warning_errno(error, "Changes sent to the kernel were not all answered: %m");
                 call_fail(m, BUS_ERROR_KERNEL, "The kernel did not answer every change: %s", strerror(-error));
         }
-        if (!m->executing_lock && main_ops < rep->plan->n_ops) {
+        if (m->phase == PHASE_EXECUTING && main_ops < rep->plan->n_ops) {
                 if (ak_sync_lock_allowed(rep)) {
-                        m->executing_lock = 1;
-                        execute(m, main_ops, 1);
+                        execute(m, PHASE_LOCKING, main_ops, 1);
                         return;
                 }
                 rep->plan->ops[main_ops].error = -ECANCELED;
         }
-        m->executing_lock = 0;
         after_sync(m);
 }
 
@@ -559,7 +559,7 @@ static int on_incident_timer(sd_event_source *s, uint64_t usec, void *userdata) 
         int armed = SD_EVENT_OFF;
 
         (void) sd_event_source_get_enabled(m->verify_timer, &armed);
-        if (m->busy || armed != SD_EVENT_OFF) {
+        if (m->phase != PHASE_IDLE || armed != SD_EVENT_OFF) {
                 m->incident_due = true;         /* after that check: its records may be another's */
                 return 0;
         }
@@ -573,7 +573,7 @@ static void drift_found(Manager *m, const ak_op *ops, size_t n_main, uint64_t si
         int r;
 
         if (m->drift_reported && m->drift_sig == sig) {
-                if (m->reason == VERIFY_EVENT)
+                if (m->check.reason == VERIFY_EVENT)
                         m->quiet_events++;      /* nothing new (monitor mode): spaced like in-sync checks */
                 return;
         }
@@ -587,17 +587,17 @@ static void drift_found(Manager *m, const ak_op *ops, size_t n_main, uint64_t si
                 char before[24], now[24];
 
                 if (attribution_named_pid(&m->attr, 0, m->incident.attr_mark, before, sizeof(before)) &&
-                    attribution_named_pid(&m->attr, m->incident.attr_mark, m->query_mark, now, sizeof(now)) &&
+                    attribution_named_pid(&m->attr, m->incident.attr_mark, m->check.mark, now, sizeof(now)) &&
                     !streq(before, now))
                         incident_report(m, m->incident.attr_mark);
         }
-        r = incident_add(&m->incident, reason_name(m->reason), ops, n_main, &m->report.before.status, now_usec());
+        r = incident_add(&m->incident, reason_name(m->check.reason), ops, n_main, &m->report.before.status, now_usec());
         if (r < 0)
                 log_warning_errno(r, "Cannot keep the drift incident: %m");
         if (r > 0)
                 m->incident.first_realtime = realtime_usec();
         if (r >= 0) {
-                m->incident.attr_mark = m->query_mark;
+                m->incident.attr_mark = m->check.mark;
                 (void) sd_event_source_set_time(m->incident_timer, incident_deadline(&m->incident, m->fight.backoff_usec));
                 (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_ONESHOT);
         }
@@ -614,12 +614,12 @@ static int fight_backoff(Manager *m, const ak_plan *p, size_t n_main) {
                 char by[512];
 
                 /* the records so far, kept for the incident's report */
-                attribution_describe(&m->attr, m->query_mark, by, sizeof(by));
+                attribution_describe(&m->attr, m->check.mark, by, sizeof(by));
                 log_fields(LOG_WARNING, 0, AK_MID_FLAPPING, NULL,
                            "Flapping: the audit configuration keeps being changed back (by %s); backing off", by);
         }
         set_state(m, STATE_FLAPPING);
-        if (m->reason == VERIFY_POLL)
+        if (m->check.reason == VERIFY_POLL)
                 return 0;       /* the backoff timer's own check: repair now */
         (void) sd_event_source_set_time_relative(m->backoff_timer, m->fight.backoff_usec);
         (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_ONESHOT);
@@ -630,12 +630,12 @@ static void query_failed(Manager *m, int error) {
         log_warning_errno(error, "Failed to read the kernel's audit state: %m");
         ak_kstate_done(&m->snapshot);
         call_fail(m, BUS_ERROR_KERNEL, "Cannot read the kernel's audit state: %s", strerror(-error));
-        if (m->reason == VERIFY_START && (error == -EPERM || error == -ECONNREFUSED)) {
+        if (m->check.reason == VERIFY_START && (error == -EPERM || error == -ECONNREFUSED)) {
                 /* not the initial user or PID namespace: nothing here will ever work */
                 log_error("Audit control is refused here (%s): auditkeepd must run in the initial user and PID "
                           "namespaces, not in a container; exiting", strerror(-error));
                 m->exit_status = EXIT_NOPERMISSION;
-                m->busy = 0;
+                m->phase = PHASE_IDLE;
                 (void) sd_event_exit(m->event, -error);
                 return;         /* no READY=1: it never was */
         }
@@ -674,15 +674,15 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
                 log_fields(LOG_NOTICE, 0, AK_MID_FLAPPING, NULL, "The fight over the audit rules stopped; back to normal pace");
         m->drift_reported = 0;
         if (!m->incident.open)
-                attribution_forget(&m->attr, m->query_mark);
+                attribution_forget(&m->attr, m->check.mark);
         m->loaded_rules = m->want->n_rules;
         m->check_usec = now_usec() - m->check_start_usec;       /* what a check costs, for the spacing */
         confirm_sync(m);
-        if (m->reason == VERIFY_EVENT)
+        if (m->check.reason == VERIFY_EVENT)
                 m->quiet_events++;
-        if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
+        if (m->check.reason == VERIFY_START || m->check.reason == VERIFY_RELOAD)
                 log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL, "In sync (%s): %zu rules, nothing to change",
-                           reason_name(m->reason), m->want->n_rules);
+                           reason_name(m->check.reason), m->want->n_rules);
         if (p->lock_withheld && !m->lock_withheld_logged) {
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s",
                            ak_sync_lock_withheld_reason(&m->report, m->want, why, sizeof(why)));
@@ -691,17 +691,17 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         if (p->lock_withheld)
                 call_fail(m, BUS_ERROR_REFUSED, "Lock (-e 2) withheld: %s",
                           ak_sync_lock_withheld_reason(&m->report, m->want, why, sizeof(why)));
-        if (m->reason != VERIFY_SETTLE)
+        if (m->check.reason != VERIFY_SETTLE)
                 m->last_added = m->last_removed = m->last_changed = 0;
-        if (m->call_chain && (m->reason == VERIFY_REQUEST || m->reason == VERIFY_RELOAD))
-                trail_sync(m, &m->report, m->reason == VERIFY_REQUEST ? "sync-resync" : "sync-reload");
+        if (m->check.answers_call && (m->check.reason == VERIFY_REQUEST || m->check.reason == VERIFY_RELOAD))
+                trail_sync(m, &m->report, m->check.reason == VERIFY_REQUEST ? "sync-resync" : "sync-reload");
         set_state(m, steady_state(m));
         finish(m);
 }
 
 static void on_query_done(ak_nl *nl, int error, void *userdata) {
         Manager *m = userdata;
-        ak_plan_opts opts = { .exact_order = m->exact_active };
+        ak_plan_opts opts = { .exact_order = m->check.exact };
         const ak_plan *p;
         size_t n_main;
         uint64_t sig;
@@ -713,7 +713,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 return;
         }
         m->status = m->snapshot.status;
-        if (m->reason == VERIFY_POLL_LIGHT) {
+        if (m->check.reason == VERIFY_POLL_LIGHT) {
                 /* poll.c: a full check follows when the status says records may have missed something */
                 if (poll_light_done(m, &m->snapshot.status)) {
                         if (!m->verify_queued || m->queued_reason == VERIFY_POLL_LIGHT) {
@@ -728,7 +728,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
         poll_full_done(m, &m->snapshot);
         m->locked = m->status.enabled == 2;
-        opts.from_empty = m->snapshot.n_rules == 0 && m->reason == VERIFY_START;
+        opts.from_empty = m->snapshot.n_rules == 0 && m->check.reason == VERIFY_START;
         opts.foreign = foreign_policy(m);
 
         ak_sync_report_done(&m->report);
@@ -739,7 +739,6 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 finish(m);
                 return;
         }
-        m->have_report = 1;
         p = m->report.plan;
         n_main = ak_sync_main_ops(&m->report);
         pending_prune(m, p);
@@ -775,18 +774,18 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
          * the next retry. */
         if (only_retries(m, p, n_main)) {
                 if (!m->incident.open)
-                        attribution_forget(&m->attr, m->query_mark);
-                if (m->reason == VERIFY_SETTLE || m->reason == VERIFY_EVENT) {
+                        attribution_forget(&m->attr, m->check.mark);
+                if (m->check.reason == VERIFY_SETTLE || m->check.reason == VERIFY_EVENT) {
                         set_state(m, STATE_DEGRADED);
                         finish(m);
                         return;
                 }
-                m->retrying = 1;
-                execute(m, 0, n_main);
+                m->check.retrying = true;
+                execute(m, PHASE_EXECUTING, 0, n_main);
                 return;
         }
 
-        if (m->reason == VERIFY_EVENT || m->reason == VERIFY_POLL || m->reason == VERIFY_SETTLE) {
+        if (m->check.reason == VERIFY_EVENT || m->check.reason == VERIFY_POLL || m->check.reason == VERIFY_SETTLE) {
                 drift_found(m, p->ops, n_main, sig);
                 set_state(m, STATE_DRIFTED);
                 if (fight_backoff(m, p, n_main)) {
@@ -795,7 +794,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 }
         }
 
-        if (is_drift_check(m->reason))
+        if (is_drift_check(m->check.reason))
                 fight_repairing(&m->fight, p->ops, n_main, now_usec());
         if (!m->fight.flapping)
                 set_state(m, STATE_REPAIRING);
@@ -804,14 +803,14 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 on_exec_done(m->nl, 0, m);
                 return;
         }
-        execute(m, 0, n_main);
+        execute(m, PHASE_EXECUTING, 0, n_main);
 }
 
 static void verify_start(Manager *m, VerifyReason reason) {
         int r;
 
-        log_debug("verify %s%s", reason_name(reason), m->busy ? " (queued)" : "");
-        if (m->busy) {
+        log_debug("verify %s%s", reason_name(reason), m->phase != PHASE_IDLE ? " (queued)" : "");
+        if (m->phase != PHASE_IDLE) {
                 /* one more verification once this one ends; start/reload/request win */
                 if (!m->verify_queued || reason == VERIFY_RELOAD || reason == VERIFY_REQUEST ||
                     (m->queued_reason == VERIFY_SETTLE && reason != VERIFY_SETTLE))
@@ -819,8 +818,8 @@ static void verify_start(Manager *m, VerifyReason reason) {
                 m->verify_queued = 1;
                 return;
         }
-        m->busy = 1;
-        m->reason = reason;
+        m->phase = PHASE_QUERYING;
+        m->check.reason = reason;
         m->check_start_usec = now_usec();
         if (!is_drift_check(reason) && reason != VERIFY_POLL_LIGHT)
                 m->in_sync_seen = false;        /* a start, reload or Resync says when, whatever it finds */
@@ -828,16 +827,16 @@ static void verify_start(Manager *m, VerifyReason reason) {
          * pending D-Bus call is answered when the chain of its own kind of check ends (a Resync
          * queued behind a parked SIGHUP is not answered by the reload's check). */
         if (reason == VERIFY_REQUEST) {
-                m->exact_active = m->exact_order_requested;
-                m->exact_order_requested = 0;
+                m->check.exact = m->call.exact;
+                m->call.exact = 0;
         } else if (reason != VERIFY_SETTLE)
-                m->exact_active = 0;
-        if (reason == m->pending_reason && m->pending_call && !m->call_chain) {
-                m->call_chain = 1;
-                m->call_error = NULL;
+                m->check.exact = 0;
+        if (reason == m->call.reason && m->call.msg && !m->check.answers_call) {
+                m->check.answers_call = true;
+                m->call.error = NULL;
         }
         /* changes seen up to here are what this check's snapshot can show */
-        m->query_mark = attribution_mark(&m->attr);
+        m->check.mark = attribution_mark(&m->attr);
         if (reason != VERIFY_EVENT || !m->trigger_usec)
                 m->trigger_usec = now_usec();
         ak_kstate_done(&m->snapshot);
@@ -849,14 +848,14 @@ static void verify_start(Manager *m, VerifyReason reason) {
                 r = ak_nl_query_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
         if (r < 0) {
                 log_warning_errno(r, "Failed to ask the kernel for its audit state: %m");
-                m->busy = 0;
-                if (m->pending_call) {
+                m->phase = PHASE_IDLE;
+                if (m->call.msg) {
                         /* a Resync/Reload waiting on this check gets its answer now, not never */
-                        m->call_chain = 1;
+                        m->check.answers_call = true;
                         call_fail(m, BUS_ERROR_KERNEL, "Cannot ask the kernel for its audit state: %s", strerror(-r));
                         reply_call(m);
                 }
-                m->call_chain = 0;
+                m->check.answers_call = false;
                 if (reason == VERIFY_START || reason == VERIFY_RELOAD)
                         (void) sd_notify(0, "READY=1");
                 if (m->incident_due)    /* no check ends to report it: now */
@@ -875,7 +874,7 @@ void manager_verify(Manager *m, VerifyReason reason) {
 
 static int on_verify_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
-        uint64_t delay = m->busy ? 0 : event_verify_delay(m);
+        uint64_t delay = m->phase != PHASE_IDLE ? 0 : event_verify_delay(m);
 
         /* armed while a check was in flight: the spacing counts from its end */
         if (delay > COALESCE_USEC) {
@@ -891,7 +890,7 @@ static void note_trigger(Manager *m) {
         int enabled = SD_EVENT_OFF;
 
         (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
-        if (enabled == SD_EVENT_OFF && !m->busy)
+        if (enabled == SD_EVENT_OFF && m->phase == PHASE_IDLE)
                 m->trigger_usec = now_usec();
 }
 
@@ -903,7 +902,7 @@ static int on_backoff_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 static uint64_t event_verify_delay(Manager *m) {
         uint64_t now = now_usec();
 
-        if (m->quiet_events >= EVENT_QUIET_CHECKS && !m->busy) {
+        if (m->quiet_events >= EVENT_QUIET_CHECKS && m->phase == PHASE_IDLE) {
                 uint64_t spacing = m->check_usec * 10;
 
                 spacing = spacing < EVENT_SPACING_USEC ? EVENT_SPACING_USEC :
@@ -912,7 +911,7 @@ static uint64_t event_verify_delay(Manager *m) {
                 if (now - m->check_end_usec < spacing)
                         return spacing - (now - m->check_end_usec);
         }
-        if (m->busy || (m->fight.last_repair && now - m->fight.last_repair < FIGHT_WINDOW_USEC))
+        if (m->phase != PHASE_IDLE || (m->fight.last_repair && now - m->fight.last_repair < FIGHT_WINDOW_USEC))
                 return COALESCE_USEC;
         return 0;
 }
@@ -983,7 +982,7 @@ static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         if (!m->bus)
                 (void) manager_connect_bus(m);
 
-        verify_start(m, m->busy ? VERIFY_POLL : poll_reason(m));
+        verify_start(m, m->phase != PHASE_IDLE ? VERIFY_POLL : poll_reason(m));
         (void) sd_event_source_set_time_relative(s, m->poll_usec);
         return 0;
 }
@@ -1033,11 +1032,10 @@ int manager_reload(Manager *m) {
                 reload_done_unchanged(m);
                 return -EINVAL;
         }
-        if (m->busy) {
+        if (m->phase != PHASE_IDLE) {
                 /* The sync in flight points into the old rules: swap when it ends. */
                 ak_ruleset_free(m->next_want);
                 m->next_want = rs;
-                m->reload_queued = 1;
                 return 0;
         }
         reload_swap(m, rs);
@@ -1064,7 +1062,7 @@ int manager_new(Manager **ret) {
         m->control_fd = m->monitor_fd = -1;
         m->audit_trail = 1;
         m->trail_fd = -1;
-        m->call_uid = m->call_loginuid = AK_ID_UNSET;
+        m->call.uid = m->call.loginuid = AK_ID_UNSET;
         {
                 ssize_t n = readlink("/proc/self/exe", m->exe_path, sizeof(m->exe_path) - 1);
                 m->exe_path[n > 0 ? n : 0] = '\0';
@@ -1102,8 +1100,8 @@ Manager *manager_free(Manager *m) {
         auditd_conf_watch_free(m);
         free(m->auditd_conf_path);
         free(m->root);
-        if (m->pending_call)
-                sd_bus_message_unref(m->pending_call);
+        if (m->call.msg)
+                sd_bus_message_unref(m->call.msg);
         manager_bus_done(m);
         ak_sync_report_done(&m->report);
         ak_kstate_done(&m->snapshot);

@@ -64,6 +64,33 @@ typedef enum VerifyReason {
         VERIFY_POLL_LIGHT,      /* the poll timer when records showed everything: GET only (poll.c) */
 } VerifyReason;
 
+/* Where the daemon's one check is (the diagram at the top of manager.c). */
+typedef enum ManagerPhase {
+        PHASE_IDLE,             /* no check in flight */
+        PHASE_QUERYING,         /* GET + LIST (a light poll: GET) in flight */
+        PHASE_EXECUTING,        /* the plan's operations but the lock in flight */
+        PHASE_LOCKING,          /* the lock (-e 2), alone, once everything else took */
+} ManagerPhase;
+
+/* The check in flight (its settle check inherits exact and answers_call). */
+typedef struct Check {
+        VerifyReason reason;
+        bool exact;             /* restores key order too (ResyncExactOrder) */
+        bool answers_call;      /* its chain (the check, its settle) answers m->call */
+        bool retrying;          /* its execution only retries what the kernel refused */
+        uint64_t mark;          /* attribution_mark() when it asked the kernel */
+} Check;
+
+/* A Resync, ResyncExactOrder or Reload waiting for the check that answers it. */
+typedef struct Call {
+        sd_bus_message *msg;    /* NULL: none */
+        VerifyReason reason;    /* the check that answers it: REQUEST or RELOAD */
+        bool exact;             /* ResyncExactOrder: taken by the next REQUEST check */
+        uid_t uid, loginuid;    /* who asked (for the audit trail), or AK_ID_UNSET */
+        const char *error;      /* its answer is this error (BUS_ERROR_*), or NULL */
+        char message[256];
+} Call;
+
 typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
@@ -88,19 +115,12 @@ typedef struct Manager {
         ak_nl *nl;
         ak_mon *mon;
         ak_kstate snapshot;             /* target of the query in flight */
-        ak_sync_report report;          /* the sync in flight, or the last one */
-        int have_report;
-        int busy;                       /* a query or an execution is in flight */
-        VerifyReason reason;            /* of the verification in flight */
-        int verify_queued;              /* another verification was asked for while busy */
-        VerifyReason queued_reason;
-        int exact_order_requested;      /* ResyncExactOrder asked; taken by the next REQUEST check */
-        int exact_active;               /* the check in flight restores key order too */
-        int call_chain;                 /* the check in flight was started for pending_call */
-        int executing_lock;
-        int reload_queued;              /* SIGHUP arrived during a sync: next_want waits */
-        ak_ruleset *next_want;
-        int retrying;                   /* the execution in flight only retries pending rules */
+        ak_sync_report report;          /* the sync in flight, or the last one (report.plan: NULL before) */
+        ManagerPhase phase;             /* where the one check in flight is */
+        Check check;                    /* the check in flight, or the last one */
+        bool verify_queued;             /* another check was asked for meanwhile ... */
+        VerifyReason queued_reason;     /* ... for this reason (the strongest) */
+        ak_ruleset *next_want;          /* SIGHUP arrived during a check: swapped in when it ends */
         uint64_t trigger_usec;          /* when the drift was first seen (record or check) */
         uint64_t check_start_usec, check_end_usec;      /* the last check: when it started, ended */
         uint64_t check_usec;            /* how long the last full check that found nothing took */
@@ -129,7 +149,6 @@ typedef struct Manager {
         char last_drift_by[512];
         char last_drift_what[256];
         Attribution attr;               /* configuration changes seen in records, and by whom */
-        uint64_t query_mark;            /* attribution_mark() when the check in flight asked */
         uint64_t drift_sig;             /* the difference last found ... */
         int drift_reported;             /* ... and not yet gone: not counted again */
         Incident incident;              /* the outside action being repaired, reported when over */
@@ -148,17 +167,13 @@ typedef struct Manager {
         ak_facts facts;                 /* the status facts as they are (facts.c) ... */
         ak_facts published;             /* ... and as PropertiesChanged last announced them */
         int bus_warned;                 /* "cannot use the system bus" was logged */
-        sd_bus_message *pending_call;   /* a Resync/Reload waiting for its sync to end */
-        VerifyReason pending_reason;    /* the check that answers it: REQUEST or RELOAD */
-        const char *call_error;         /* its answer is this error (BUS_ERROR_*), or NULL */
-        char call_message[256];
+        Call call;                      /* a Resync/Reload waiting for its check to end */
 
         char *metrics_path;             /* --metrics=FILE, or NULL (metrics.c) */
         int audit_trail;                /* send USYS_CONFIG records (--audit-trail, default yes) */
         int trail_fd;                   /* their socket, or -1 */
         int trail_warned;
         char exe_path[256];             /* our own, for the records */
-        uid_t call_uid, call_loginuid;  /* who asked for the Resync/Reload in flight, or -1 */
         char *metrics_written;          /* what the file holds */
         int metrics_stale;              /* a write failed: try again after the next check */
         int metrics_warned;             /* errno of the last 'not written' message, or 0 */
