@@ -7,7 +7,8 @@
  * locking); a request meanwhile is queued (one, the strongest reason wins). The lifecycle of one
  * verification:
  *
- *   verify_start(reason) --GET+LIST--> on_query_done
+ *   verify_start(reason) --the sync transaction (lib/sync.c, ak_sync_start): GET+LIST--> planned
+ *   (a light poll: GET alone --> on_status_done --> finish)
  *      query failed ........................... degraded; Resync/Reload get Error.Kernel --> finish
  *      kernel locked .......................... locked (differences reported, nothing sent) --> finish
  *      in sync ................................ in-sync/monitoring, drift report cleared --> finish
@@ -15,8 +16,9 @@
  *      differs, only retries of refusals ...... event/settle: degraded --> finish
  *                                               poll/start/reload/request: execute (quietly)
  *      differs, event/poll/settle ............. joins the incident; a fight? backoff timer --> finish
- *      differs ................................ repairing: execute --> on_exec_done
- *   on_exec_done --> [lock, alone, if all else took] --> after_sync: log, pending/refused sets,
+ *      differs ................................ repairing: send (the transaction) --> done
+ *   the transaction: main ops --> [lock, alone, if all else took] --> collect --> on_sync_done
+ *      --> after_sync: log, pending/refused sets,
  *      Resync/Reload outcome --> verify_start(SETTLE), whose finish answers the D-Bus call.
  *
  * A difference found opens an incident or joins the one under way (incident.h); the incident is
@@ -392,24 +394,12 @@ static void finish(Manager *m) {
         }
 }
 
-static void on_exec_done(ak_nl *nl, int error, void *userdata);
+/* The sync transaction (lib/sync.c) is about to send ops: the main ones, or the lock alone. */
+static void on_sync_sending(ak_sync_tx *tx, const ak_op *ops, size_t n, void *userdata) {
+        Manager *m = userdata;
 
-/* Send ops [first, first + n) of the plan: the main ones (PHASE_EXECUTING), or the lock alone
- * once they took (PHASE_LOCKING). */
-static void execute(Manager *m, ManagerPhase phase, size_t first, size_t n) {
-        int r;
-
-        m->phase = phase;
-        (void) attribution_expect(&m->attr, m->report.plan->ops + first, n, now_usec());
-        r = ak_nl_execute_async(m->nl, m->report.plan->ops + first, n, KERNEL_TIMEOUT_USEC, on_exec_done, m);
-        if (r < 0) {
-                log_error_errno(r, "Failed to send changes to the kernel: %m");
-                call_fail(m, BUS_ERROR_KERNEL, "Cannot send changes to the kernel: %s", strerror(-r));
-                set_state(m, STATE_DEGRADED);
-                finish(m);
-                return;
-        }
-        arm_nl_timer(m);
+        m->phase = tx->stage == AK_SYNC_LOCK ? PHASE_LOCKING : PHASE_EXECUTING;
+        (void) attribution_expect(&m->attr, ops, n, now_usec());
 }
 
 static void after_sync(Manager *m) {
@@ -417,7 +407,6 @@ static void after_sync(Manager *m) {
         char why[160];
         uint64_t took;
 
-        (void) ak_sync_collect(rep);
         pending_update(m, rep);
         m->last_added = rep->added;
         m->last_removed = rep->removed;
@@ -469,26 +458,6 @@ static void after_sync(Manager *m) {
         m->check.reason = VERIFY_SETTLE;
         m->phase = PHASE_IDLE;
         verify_start(m, VERIFY_SETTLE);
-}
-
-static void on_exec_done(ak_nl *nl, int error, void *userdata) {
-        Manager *m = userdata;
-        ak_sync_report *rep = &m->report;
-        size_t main_ops = ak_sync_main_ops(rep);
-
-        arm_nl_timer(m);
-        if (error < 0) {
-                log_warning_errno(error, "Changes sent to the kernel were not all answered: %m");
-                call_fail(m, BUS_ERROR_KERNEL, "The kernel did not answer every change: %s", strerror(-error));
-        }
-        if (m->phase == PHASE_EXECUTING && main_ops < rep->plan->n_ops) {
-                if (ak_sync_lock_allowed(rep)) {
-                        execute(m, PHASE_LOCKING, main_ops, 1);
-                        return;
-                }
-                rep->plan->ops[main_ops].error = -ECANCELED;
-        }
-        after_sync(m);
 }
 
 /* A signature of what differs: the same difference seen again gives the same value; a setting
@@ -652,7 +621,6 @@ static void locked_found(Manager *m, const ak_plan *p) {
                 call_fail(m, BUS_ERROR_LOCKED, "The kernel's audit configuration is locked (enabled=2): %zu differences stay until reboot",
                           p->n_differ);
         set_state(m, STATE_LOCKED);
-        finish(m);
 }
 
 /* LastSyncUSec: when the kernel was last found as desired. While nothing changes, at most once
@@ -696,16 +664,12 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         if (m->check.answers_call && (m->check.reason == VERIFY_REQUEST || m->check.reason == VERIFY_RELOAD))
                 trail_sync(m, &m->report, m->check.reason == VERIFY_REQUEST ? "sync-resync" : "sync-reload");
         set_state(m, steady_state(m));
-        finish(m);
 }
 
-static void on_query_done(ak_nl *nl, int error, void *userdata) {
+/* A light poll's GET answered (poll.c: a full check follows when the status says records may
+ * have missed something). */
+static void on_status_done(ak_nl *nl, int error, void *userdata) {
         Manager *m = userdata;
-        ak_plan_opts opts = { .exact_order = m->check.exact };
-        const ak_plan *p;
-        size_t n_main;
-        uint64_t sig;
-        int r;
 
         arm_nl_timer(m);
         if (error < 0) {
@@ -713,34 +677,36 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 return;
         }
         m->status = m->snapshot.status;
-        if (m->check.reason == VERIFY_POLL_LIGHT) {
-                /* poll.c: a full check follows when the status says records may have missed something */
-                if (poll_light_done(m, &m->snapshot.status)) {
-                        if (!m->verify_queued || m->queued_reason == VERIFY_POLL_LIGHT) {
-                                m->verify_queued = 1;
-                                m->queued_reason = VERIFY_POLL;
-                        }
-                } else if (m->state == STATE_IN_SYNC)
-                        confirm_sync(m);        /* confirmed: nothing changed */
-                ak_kstate_done(&m->snapshot);
-                finish(m);
-                return;
-        }
-        poll_full_done(m, &m->snapshot);
-        m->locked = m->status.enabled == 2;
-        opts.from_empty = m->snapshot.n_rules == 0 && m->check.reason == VERIFY_START;
-        opts.foreign = foreign_policy(m);
+        if (poll_light_done(m, &m->snapshot.status)) {
+                if (!m->verify_queued || m->queued_reason == VERIFY_POLL_LIGHT) {
+                        m->verify_queued = 1;
+                        m->queued_reason = VERIFY_POLL;
+                }
+        } else if (m->state == STATE_IN_SYNC)
+                confirm_sync(m);        /* confirmed: nothing changed */
+        ak_kstate_done(&m->snapshot);
+        finish(m);
+}
 
-        ak_sync_report_done(&m->report);
-        r = ak_sync_plan(&m->report, m->want, &m->snapshot, &opts);
-        if (r < 0) {
-                log_error_errno(r, "Failed to plan the sync: %m");
-                call_fail(m, BUS_ERROR_KERNEL, "Failed to plan the sync: %s", strerror(-r));
-                finish(m);
-                return;
-        }
-        p = m->report.plan;
-        n_main = ak_sync_main_ops(&m->report);
+/* The kernel answered the full check's query: what it says, and how to plan against it. */
+static void on_sync_queried(ak_sync_tx *tx, const ak_kstate *have, ak_plan_opts *opts, void *userdata) {
+        Manager *m = userdata;
+
+        m->status = have->status;
+        poll_full_done(m, have);
+        m->locked = m->status.enabled == 2;
+        opts->from_empty = have->n_rules == 0 && m->check.reason == VERIFY_START;
+        opts->foreign = foreign_policy(m);
+}
+
+/* The plan is made: what it means for this check, and whether to send it (1) or not (0; the
+ * transaction's end finishes the check). */
+static int on_sync_planned(ak_sync_tx *tx, void *userdata) {
+        Manager *m = userdata;
+        const ak_plan *p = m->report.plan;
+        size_t n_main = ak_sync_main_ops(&m->report);
+        uint64_t sig;
+
         pending_prune(m, p);
         foreign_hold_note(m, p);
         {
@@ -753,11 +719,11 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
 
         if (p->locked) {
                 locked_found(m, p);
-                return;
+                return 0;
         }
         if (p->in_sync) {
                 in_sync_found(m, p);
-                return;
+                return 0;
         }
 
         /* In monitor mode nothing is ever sent but GET and LIST: report, and that is all. */
@@ -765,8 +731,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         if (m->mode == MODE_MONITOR) {
                 drift_found(m, p->ops, n_main, sig);
                 set_state(m, STATE_DRIFTED);
-                finish(m);
-                return;
+                return 0;
         }
 
         /* Retries of what the kernel refused are not drift, and they wait for the poll (or a
@@ -777,34 +742,65 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                         attribution_forget(&m->attr, m->check.mark);
                 if (m->check.reason == VERIFY_SETTLE || m->check.reason == VERIFY_EVENT) {
                         set_state(m, STATE_DEGRADED);
-                        finish(m);
-                        return;
+                        return 0;
                 }
                 m->check.retrying = true;
-                execute(m, PHASE_EXECUTING, 0, n_main);
-                return;
+                return 1;
         }
 
         if (m->check.reason == VERIFY_EVENT || m->check.reason == VERIFY_POLL || m->check.reason == VERIFY_SETTLE) {
                 drift_found(m, p->ops, n_main, sig);
                 set_state(m, STATE_DRIFTED);
-                if (fight_backoff(m, p, n_main)) {
-                        finish(m);
-                        return;
-                }
+                if (fight_backoff(m, p, n_main))
+                        return 0;
         }
 
         if (is_drift_check(m->check.reason))
                 fight_repairing(&m->fight, p->ops, n_main, now_usec());
         if (!m->fight.flapping)
                 set_state(m, STATE_REPAIRING);
-        if (n_main == 0) {
-                /* only the lock is left */
-                on_exec_done(m->nl, 0, m);
+        return 1;       /* the main ops, then the lock alone if they all took (lib/sync.c) */
+}
+
+/* The check's transaction ended (ak_sync_hooks.done says where). */
+static void on_sync_done(ak_sync_tx *tx, int error, void *userdata) {
+        Manager *m = userdata;
+
+        arm_nl_timer(m);
+        switch (tx->ended) {
+        case AK_SYNC_QUERY:
+                query_failed(m, error);
+                return;
+        case AK_SYNC_PLAN:
+                if (error < 0) {
+                        log_error_errno(error, "Failed to plan the sync: %m");
+                        call_fail(m, BUS_ERROR_KERNEL, "Failed to plan the sync: %s", strerror(-error));
+                }
+                finish(m);
+                return;
+        default:
+                break;
+        }
+        if (!m->report.executed) {
+                log_error_errno(error, "Failed to send changes to the kernel: %m");
+                call_fail(m, BUS_ERROR_KERNEL, "Cannot send changes to the kernel: %s", strerror(-error));
+                set_state(m, STATE_DEGRADED);
+                finish(m);
                 return;
         }
-        execute(m, PHASE_EXECUTING, 0, n_main);
+        if (error < 0) {
+                log_warning_errno(error, "Changes sent to the kernel were not all answered: %m");
+                call_fail(m, BUS_ERROR_KERNEL, "The kernel did not answer every change: %s", strerror(-error));
+        }
+        after_sync(m);
 }
+
+static const ak_sync_hooks sync_hooks = {
+        .queried = on_sync_queried,
+        .planned = on_sync_planned,
+        .sending = on_sync_sending,
+        .done = on_sync_done,
+};
 
 static void verify_start(Manager *m, VerifyReason reason) {
         int r;
@@ -840,12 +836,11 @@ static void verify_start(Manager *m, VerifyReason reason) {
         if (reason != VERIFY_EVENT || !m->trigger_usec)
                 m->trigger_usec = now_usec();
         ak_kstate_done(&m->snapshot);
-        /* GET_FEATURE only when the rules ask for --loginuid-immutable: a check is GET + LIST */
-        ak_nl_set_query_features(m->nl, m->want && m->want->loginuid_immutable);
         if (reason == VERIFY_POLL_LIGHT)
-                r = ak_nl_status_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
-        else
-                r = ak_nl_query_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
+                r = ak_nl_status_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_status_done, m);
+        else    /* GET + LIST (+ GET_FEATURE only when the rules ask for --loginuid-immutable) */
+                r = ak_sync_start(&m->sync, m->nl, m->want, &(ak_plan_opts) { .exact_order = m->check.exact },
+                                  KERNEL_TIMEOUT_USEC, &m->report, &sync_hooks, m);
         if (r < 0) {
                 log_warning_errno(r, "Failed to ask the kernel for its audit state: %m");
                 m->phase = PHASE_IDLE;
@@ -1105,6 +1100,7 @@ Manager *manager_free(Manager *m) {
         manager_bus_done(m);
         ak_sync_report_done(&m->report);
         ak_kstate_done(&m->snapshot);
+        ak_kstate_done(&m->sync.have);
         ak_nl_free(m->nl);
         ak_mon_free(m->mon);
         ak_ruleset_free(m->want);

@@ -114,7 +114,8 @@ typedef struct Manager {
         /* kernel */
         ak_nl *nl;
         ak_mon *mon;
-        ak_kstate snapshot;             /* target of the query in flight */
+        ak_kstate snapshot;             /* target of a light poll's GET */
+        ak_sync_tx sync;                /* a full check's transaction: query, plan, send (lib/sync.c) */
         ak_sync_report report;          /* the sync in flight, or the last one (report.plan: NULL before) */
         ManagerPhase phase;             /* where the one check in flight is */
         Check check;                    /* the check in flight, or the last one */

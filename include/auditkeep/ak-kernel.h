@@ -100,6 +100,10 @@ int ak_nl_busy(const ak_nl *nl);
 uint64_t ak_nl_deadline(const ak_nl *nl);       /* 0 when idle */
 int ak_nl_timeout(ak_nl *nl);                   /* completes the transaction with -ETIMEDOUT if past */
 
+/* Wait (poll, up to the deadline) for the transaction in flight, and process what came or time
+ * it out: one step of driving it without an event loop. 0 when idle. */
+int ak_nl_wait(ak_nl *nl);
+
 /* Synchronous wrappers (poll with a bound). */
 int ak_nl_query(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec);
 int ak_nl_execute(ak_nl *nl, ak_op *ops, size_t n_ops, uint64_t timeout_usec);
