@@ -127,13 +127,13 @@ static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, cons
         m->call.reason = reason;
         note_caller(m, caller);
         if (exact)
-                m->call.exact = true;
+                m->call.exact = 1;
         manager_verify(m, reason);
         if (m->call.msg == msg && m->phase == PHASE_IDLE) {
                 /* The verification could not even start (it logged why): do not leave the caller
                  * waiting for an answer that no sync will give. */
                 m->call.msg = sd_bus_message_unref(m->call.msg);
-                m->call.exact = false;
+                m->call.exact = 0;
                 return sd_bus_error_set(error, BUS_ERROR_KERNEL,
                                         "Cannot ask the kernel for its audit state; see the journal of auditkeepd");
         }

@@ -75,7 +75,7 @@ static uint64_t realtime_usec(void) {
 }
 
 /* A check whose differences are drift (not a start, reload or request that applies new rules). */
-static bool is_drift_check(VerifyReason r) {
+static int is_drift_check(VerifyReason r) {
         return r == VERIFY_EVENT || r == VERIFY_POLL || r == VERIFY_SETTLE;
 }
 
@@ -232,7 +232,7 @@ static int on_nl_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* Whether the desired rule an ADD op of the plan adds is pending (m->pending: one flag per
  * desired rule, by its index in m->want). */
-static bool pending_has(const Manager *m, const ak_op *op) {
+static int pending_has(const Manager *m, const ak_op *op) {
         return m->pending && m->want && op->index < m->want->n_rules && m->pending[op->index];
 }
 
@@ -263,7 +263,7 @@ static void pending_prune(Manager *m, const ak_plan *p) {
                 }
         for (size_t i = 0; i < m->n_failed_sigs; i++)
                 for (size_t j = 0; j < p->n_ops; j++)
-                        if (ak_op_signature(&p->ops[j]) == m->failed_sigs[i]) {
+                        if (fight_op_signature(&p->ops[j]) == m->failed_sigs[i]) {
                                 m->failed_sigs[k++] = m->failed_sigs[i];
                                 break;
                         }
@@ -307,7 +307,7 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
                         log_pending_loaded(&m->want->rules[i]);
         for (size_t i = 0; i < rep->n_failed && n_sigs < ELEMENTSOF(sigs); i++) {
                 const ak_op *op = rep->failed[i];
-                uint64_t sig = ak_op_signature(op);
+                uint64_t sig = fight_op_signature(op);
 
                 if (!failed_has(m, sig))
                         log_warning_errno(op->error, "The kernel refused a change (%s): %m; retried at every poll",
@@ -327,7 +327,7 @@ static int only_retries(Manager *m, const ak_plan *p, size_t n_ops) {
         for (size_t i = 0; i < n_ops; i++) {
                 const ak_op *op = &p->ops[i];
 
-                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op) : !failed_has(m, ak_op_signature(op)))
+                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op) : !failed_has(m, fight_op_signature(op)))
                         return 0;
         }
         return n_ops > 0;
@@ -352,7 +352,7 @@ static void call_fail(Manager *m, const char *name, const char *fmt, ...) {
 static void reply_call(Manager *m) {
         sd_bus_message *call = TAKE_PTR(m->call.msg);
 
-        m->check.answers_call = false;
+        m->check.answers_call = 0;
         m->call.uid = m->call.loginuid = AK_ID_UNSET;
         if (m->call.error)
                 (void) sd_bus_reply_method_errorf(call, m->call.error, "%s", m->call.message);
@@ -413,7 +413,7 @@ static void after_sync(Manager *m) {
         m->last_changed = rep->set;
         m->loaded_rules = m->want->n_rules - rep->n_pending;
         m->last_sync_usec = realtime_usec();
-        m->in_sync_seen = false;
+        m->in_sync_seen = 0;
         took = now_usec() - m->trigger_usec;
 
         if (m->check.reason == VERIFY_START || m->check.reason == VERIFY_RELOAD || m->check.reason == VERIFY_REQUEST) {
@@ -431,7 +431,7 @@ static void after_sync(Manager *m) {
         else if (!m->check.retrying || rep->added)
                 trail_sync(m, rep, m->check.reason == VERIFY_START ? "sync-start" : m->check.reason == VERIFY_RELOAD ? "sync-reload" :
                                    m->check.reason == VERIFY_REQUEST ? "sync-resync" : m->check.retrying ? "pending-loaded" : "drift-repaired");
-        m->check.retrying = false;
+        m->check.retrying = 0;
         ak_sync_lock_withheld_reason(rep, m->want, why, sizeof(why));
         if (rep->lock_withheld && !m->lock_withheld_logged) {
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s", why);
@@ -466,7 +466,7 @@ static uint64_t drift_signature(const ak_op *ops, size_t n_ops, const struct aud
         uint64_t sig = n_ops;
 
         for (size_t i = 0; i < n_ops; i++) {
-                uint64_t s = ak_op_signature(&ops[i]);
+                uint64_t s = fight_op_signature(&ops[i]);
                 if (ops[i].type == AK_OP_SET)
                         s ^= (uint64_t) ak_status_get(have, ops[i].mask) << 24;
                 sig += s * UINT64_C(0x9e3779b97f4a7c15);
@@ -480,7 +480,7 @@ static void incident_report(Manager *m, uint64_t upto) {
         Incident *inc = &m->incident;
         char what[256], by[512], repaired[96] = "";
 
-        m->incident_due = false;
+        m->incident_due = 0;
         if (!inc->open)
                 return;
         (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_OFF);
@@ -529,7 +529,7 @@ static int on_incident_timer(sd_event_source *s, uint64_t usec, void *userdata) 
 
         (void) sd_event_source_get_enabled(m->verify_timer, &armed);
         if (m->phase != PHASE_IDLE || armed != SD_EVENT_OFF) {
-                m->incident_due = true;         /* after that check: its records may be another's */
+                m->incident_due = 1;         /* after that check: its records may be another's */
                 return 0;
         }
         incident_report(m, attribution_mark(&m->attr));
@@ -547,7 +547,7 @@ static void drift_found(Manager *m, const ak_op *ops, size_t n_main, uint64_t si
                 return;
         }
         m->quiet_events = 0;
-        m->in_sync_seen = false;
+        m->in_sync_seen = 0;
         m->drift_reported = 1;
         m->drift_sig = sig;
         /* another process's change is another incident: the one under way is reported first,
@@ -575,7 +575,7 @@ static void drift_found(Manager *m, const ak_op *ops, size_t n_main, uint64_t si
 /* Drift in enforce mode: part of a fight? Returns 1 when the repair must wait for the backoff
  * timer (fight.h). */
 static int fight_backoff(Manager *m, const ak_plan *p, size_t n_main) {
-        bool started;
+        int started;
 
         if (!fight_drift(&m->fight, p->ops, n_main, now_usec(), &started))
                 return 0;
@@ -631,7 +631,7 @@ static void confirm_sync(Manager *m) {
 
         if (!m->in_sync_seen || now - m->last_sync_usec >= m->poll_usec)
                 m->last_sync_usec = now;
-        m->in_sync_seen = true;
+        m->in_sync_seen = 1;
 }
 
 static void in_sync_found(Manager *m, const ak_plan *p) {
@@ -744,7 +744,7 @@ static int on_sync_planned(ak_sync_tx *tx, void *userdata) {
                         set_state(m, STATE_DEGRADED);
                         return 0;
                 }
-                m->check.retrying = true;
+                m->check.retrying = 1;
                 return 1;
         }
 
@@ -818,7 +818,7 @@ static void verify_start(Manager *m, VerifyReason reason) {
         m->check.reason = reason;
         m->check_start_usec = now_usec();
         if (!is_drift_check(reason) && reason != VERIFY_POLL_LIGHT)
-                m->in_sync_seen = false;        /* a start, reload or Resync says when, whatever it finds */
+                m->in_sync_seen = 0;        /* a start, reload or Resync says when, whatever it finds */
         /* A ResyncExactOrder applies to the check it starts and that check's settle only; a
          * pending D-Bus call is answered when the chain of its own kind of check ends (a Resync
          * queued behind a parked SIGHUP is not answered by the reload's check). */
@@ -828,7 +828,7 @@ static void verify_start(Manager *m, VerifyReason reason) {
         } else if (reason != VERIFY_SETTLE)
                 m->check.exact = 0;
         if (reason == m->call.reason && m->call.msg && !m->check.answers_call) {
-                m->check.answers_call = true;
+                m->check.answers_call = 1;
                 m->call.error = NULL;
         }
         /* changes seen up to here are what this check's snapshot can show */
@@ -846,11 +846,11 @@ static void verify_start(Manager *m, VerifyReason reason) {
                 m->phase = PHASE_IDLE;
                 if (m->call.msg) {
                         /* a Resync/Reload waiting on this check gets its answer now, not never */
-                        m->check.answers_call = true;
+                        m->check.answers_call = 1;
                         call_fail(m, BUS_ERROR_KERNEL, "Cannot ask the kernel for its audit state: %s", strerror(-r));
                         reply_call(m);
                 }
-                m->check.answers_call = false;
+                m->check.answers_call = 0;
                 if (reason == VERIFY_START || reason == VERIFY_RELOAD)
                         (void) sd_notify(0, "READY=1");
                 if (m->incident_due)    /* no check ends to report it: now */

@@ -2,7 +2,6 @@
 /* The daemon's one state object: event loop, kernel sockets, desired state, what it saw. */
 #pragma once
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
@@ -75,9 +74,9 @@ typedef enum ManagerPhase {
 /* The check in flight (its settle check inherits exact and answers_call). */
 typedef struct Check {
         VerifyReason reason;
-        bool exact;             /* restores key order too (ResyncExactOrder) */
-        bool answers_call;      /* its chain (the check, its settle) answers m->call */
-        bool retrying;          /* its execution only retries what the kernel refused */
+        int exact;             /* restores key order too (ResyncExactOrder) */
+        int answers_call;      /* its chain (the check, its settle) answers m->call */
+        int retrying;          /* its execution only retries what the kernel refused */
         uint64_t mark;          /* attribution_mark() when it asked the kernel */
 } Check;
 
@@ -85,7 +84,7 @@ typedef struct Check {
 typedef struct Call {
         sd_bus_message *msg;    /* NULL: none */
         VerifyReason reason;    /* the check that answers it: REQUEST or RELOAD */
-        bool exact;             /* ResyncExactOrder: taken by the next REQUEST check */
+        int exact;             /* ResyncExactOrder: taken by the next REQUEST check */
         uid_t uid, loginuid;    /* who asked (for the audit trail), or AK_ID_UNSET */
         const char *error;      /* its answer is this error (BUS_ERROR_*), or NULL */
         char message[256];
@@ -119,15 +118,15 @@ typedef struct Manager {
         ak_sync_report report;          /* the sync in flight, or the last one (report.plan: NULL before) */
         ManagerPhase phase;             /* where the one check in flight is */
         Check check;                    /* the check in flight, or the last one */
-        bool verify_queued;             /* another check was asked for meanwhile ... */
+        int verify_queued;             /* another check was asked for meanwhile ... */
         VerifyReason queued_reason;     /* ... for this reason (the strongest) */
         ak_ruleset *next_want;          /* SIGHUP arrived during a check: swapped in when it ends */
         uint64_t trigger_usec;          /* when the drift was first seen (record or check) */
         uint64_t check_start_usec, check_end_usec;      /* the last check: when it started, ended */
         uint64_t check_usec;            /* how long the last full check that found nothing took */
         unsigned quiet_events;          /* record-triggered checks in a row that found nothing */
-        bool in_sync_seen;              /* the last full check found the kernel as desired */
-        bool incident_due;              /* the incident's report waits for the check in flight */
+        int in_sync_seen;              /* the last full check found the kernel as desired */
+        int incident_due;              /* the incident's report waits for the check in flight */
         int locked_in_sync;
         int lock_withheld_logged;       /* said once per desired state */
         int exit_status;                /* for main(): EXIT_NOPERMISSION, or 0 */
@@ -142,7 +141,7 @@ typedef struct Manager {
         ForeignHold hold_logged;        /* the hold the journal was told of (coverage.c) */
         uint64_t *held;                 /* hashes of the foreign rules a hold keeps (sorted) ... */
         size_t n_held;
-        bool held_valid;                /* ... since the hold began */
+        int held_valid;                /* ... since the hold began */
         ak_op *held_ops;                /* deletes of the foreign rules added since (not sent) */
         RulesElsewhere elsewhere;       /* what the last start or reload found (rules-elsewhere.c) */
         uint64_t drift_events, repairs;

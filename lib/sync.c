@@ -12,6 +12,7 @@
 #include "util.h"
 
 int ak_sync_plan(ak_sync_report *rep, const ak_ruleset *want, ak_kstate *have, const ak_plan_opts *opts) {
+        assert(rep && want && have);
         *rep = (ak_sync_report) {};
         rep->before = *have;
         *have = (ak_kstate) {};
@@ -23,17 +24,22 @@ static int is_lock_op(const ak_op *op) {
 }
 
 size_t ak_sync_main_ops(const ak_sync_report *rep) {
-        const ak_plan *p = rep->plan;
+        const ak_plan *p;
 
+        assert(rep && rep->plan);
+        p = rep->plan;
         if (p->n_ops > 0 && p->lock_pending && is_lock_op(&p->ops[p->n_ops - 1]))
                 return p->n_ops - 1;
         return p->n_ops;
 }
 
 int ak_sync_lock_allowed(const ak_sync_report *rep) {
-        const ak_plan *p = rep->plan;
-        size_t n = ak_sync_main_ops(rep);
+        const ak_plan *p;
+        size_t n;
 
+        assert(rep && rep->plan);
+        p = rep->plan;
+        n = ak_sync_main_ops(rep);
         if (n == p->n_ops)
                 return 0;
         for (size_t i = 0; i < n; i++)
@@ -43,9 +49,12 @@ int ak_sync_lock_allowed(const ak_sync_report *rep) {
 }
 
 int ak_sync_collect(ak_sync_report *rep) {
-        ak_plan *p = rep->plan;
-        size_t n = ak_sync_main_ops(rep);
+        ak_plan *p;
+        size_t n;
 
+        assert(rep && rep->plan);
+        p = rep->plan;
+        n = ak_sync_main_ops(rep);
         free(rep->pending);
         free(rep->failed);
         rep->pending = calloc(p->n_ops + 1, sizeof(ak_pending));
@@ -242,6 +251,7 @@ void ak_sync_report_done(ak_sync_report *rep) {
 const char *ak_sync_lock_withheld_reason(const ak_sync_report *rep, const ak_ruleset *want, char *buf, size_t size) {
         size_t errors = want ? want->n_errors : 0, n = 0;
 
+        assert(rep && buf);
         if (size == 0)
                 return buf;
         buf[0] = '\0';

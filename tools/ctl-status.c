@@ -18,6 +18,7 @@
 #include "auditkeep/ak-metrics.h"
 #include "constants.h"
 #include "ctl.h"
+#include "json.h"
 #include "macro.h"
 
 /* A string fact, "" when the daemon did not send it. */
@@ -83,7 +84,7 @@ static int read_prop(sd_bus_message *reply, props *p) {
 }
 
 static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll", err, &reply, "s", BUS_IFACE);
@@ -127,7 +128,7 @@ static int may_ask_details(void) {
 /* GetLastDrift: who made the last drift. 1 when the daemon answered, 0 when it did not (an older
  * daemon, or a refusal), with p->last_drift_by empty. */
 static int read_last_drift(sd_bus *bus, props *p) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *what, *by;
         uint64_t usec;
@@ -145,8 +146,8 @@ static int read_last_drift(sd_bus *bus, props *p) {
 
 /* status: the daemon's last check of auditd.conf: the file (AuditdConf) and, for root, its
  * problems (ListAuditdConfProblems); for anyone else how many there are (AuditdConfProblems). */
-static void status_auditd_conf(sd_bus *bus, const props *p) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+static void status_auditd_conf(sd_bus *bus, const props *p, json_writer *j) {
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *file, *text;
         uint32_t line, column;
@@ -162,15 +163,21 @@ static void status_auditd_conf(sd_bus *bus, const props *p) {
                         r = sd_bus_message_enter_container(reply, 'a', "(suus)");
         }
         listed = r >= 0;
-        if (arg_json)
-                printf(",\"auditd_conf_problems\":%s", listed ? "[" : "null");
+        if (j) {
+                jw_key(j, "auditd_conf_problems");
+                if (listed)
+                        jw_array_begin(j);
+                else
+                        jw_null(j);
+        }
         while (r >= 0 && (r = sd_bus_message_read(reply, "(suus)", &file, &line, &column, &text)) > 0) {
-                if (arg_json) {
-                        printf("%s{\"file\":", n ? "," : "");
-                        json_str(file);
-                        printf(",\"line\":%" PRIu32 ",\"column\":%" PRIu32 ",\"message\":", line, column);
-                        json_str(text);
-                        printf("}");
+                if (j) {
+                        jw_object_begin(j);
+                        jw_kv_string(j, "file", file);
+                        jw_kv_uint(j, "line", line);
+                        jw_kv_uint(j, "column", column);
+                        jw_kv_string(j, "message", text);
+                        jw_object_end(j);
                 } else {
                         if (n == 0)
                                 printf("auditd.conf: problems found (auditkeepd never edits the file):\n");
@@ -181,9 +188,9 @@ static void status_auditd_conf(sd_bus *bus, const props *p) {
                 }
                 n++;
         }
-        if (arg_json) {
+        if (j) {
                 if (listed)
-                        printf("]");
+                        jw_array_end(j);
         } else if (n == 0 && (listed || p->f.auditd_conf_problems == 0))
                 printf("auditd.conf: no problems\n");
         else if (n == 0)
@@ -202,52 +209,52 @@ static int status_prometheus(const props *p) {
 }
 
 /* One fact as JSON, by its row of the facts' list. */
-static void json_fact(const props *p, const ak_fact *d) {
+static void json_fact(json_writer *j, const props *p, const ak_fact *d) {
         char *const *v;
 
         switch (d->kind) {
         case AK_FACT_BOOL:
-                printf("%s", ak_fact_number(&p->f, d) ? "true" : "false");
+                jw_bool(j, !!ak_fact_number(&p->f, d));
                 break;
         case AK_FACT_STR:
-                json_str(ak_fact_string(&p->f, d));
+                jw_string(j, ak_fact_string(&p->f, d));
                 break;
         case AK_FACT_STRV:
                 v = ak_fact_strv(&p->f, d);
-                printf("[");
-                for (size_t i = 0; v && v[i]; i++) {
-                        if (i)
-                                putchar(',');
-                        json_str(v[i]);
-                }
-                printf("]");
+                jw_array_begin(j);
+                for (size_t i = 0; v && v[i]; i++)
+                        jw_string(j, v[i]);
+                jw_array_end(j);
                 break;
         default:
-                printf("%" PRIu64, ak_fact_number(&p->f, d));
+                jw_uint(j, ak_fact_number(&p->f, d));
                 break;
         }
 }
 
 static void status_json(sd_bus *bus, const props *p) {
-        const char *sep = "{";
+        json_writer j;
 
+        jw_init(&j, stdout);
+        jw_object_begin(&j);
         for (size_t i = 0; i < ak_facts_count; i++) {
                 const ak_fact *d = &ak_facts_table[i];
 
                 if ((d->flags & AK_FACT_JSON_IF_SET) && !ak_fact_is_set(&p->f, d))
                         continue;
-                printf("%s\"%s\":", sep, d->json);
-                json_fact(p, d);
-                sep = ",";
+                jw_key(&j, d->json);
+                json_fact(&j, p, d);
         }
         /* null: shown to root only */
-        printf(",\"root_details\":%s,\"last_drift_by\":", p->root_details ? "true" : "false");
+        jw_kv_bool(&j, "root_details", p->root_details);
+        jw_key(&j, "last_drift_by");
         if (p->root_details)
-                json_str(p->last_drift_by);
+                jw_string(&j, p->last_drift_by);
         else
-                printf("null");
-        status_auditd_conf(bus, p);
-        printf("}\n");
+                jw_null(&j);
+        status_auditd_conf(bus, p, &j);
+        jw_object_end(&j);
+        jw_end(&j);
 }
 
 /* Rules the daemon keeps although --foreign=remove: why (the status line says it in words, with
@@ -328,7 +335,7 @@ static void status_text(sd_bus *bus, const props *p) {
         for (size_t i = 0; f->sources && f->sources[i]; i++)
                 printf(" %s", f->sources[i]);
         printf("\n");
-        status_auditd_conf(bus, p);
+        status_auditd_conf(bus, p, NULL);
 }
 
 /* What the state says, as an exit status for scripts and monitoring checks (as systemctl
