@@ -88,6 +88,10 @@ void manager_facts_refresh(Manager *m) {
                 .backlog_wait_time = m->status.backlog_wait_time,
                 .rate_limit = m->status.rate_limit,
                 .audit_pid = m->status.pid,
+                .backlog_peak = m->backlog.peak,                /* backlog.c: since the daemon started */
+                .lost_records = m->backlog.lost_total,
+                .backlog_wait_usec = backlog_jiffies_usec(m->backlog.wait_total, m->hz),
+                .lock_withheld = !!m->lock_withheld,
                 .status_text = status_text(m),
                 .compat_level = manager_compat_level(m),
                 .compat = bus_copy(manager_compat_text(m)),

@@ -383,8 +383,9 @@ static void finish(Manager *m) {
                 reload_swap(m, TAKE_PTR(m->next_want));
                 return;
         }
-        if (done != VERIFY_POLL_LIGHT || m->metrics_stale)
+        if (done != VERIFY_POLL_LIGHT || m->metrics_stale || m->backlog_moved)
                 metrics_write(m);
+        m->backlog_moved = 0;
         if (m->verify_queued) {
                 m->verify_queued = 0;
                 if (m->queued_reason == VERIFY_EVENT)
@@ -433,6 +434,7 @@ static void after_sync(Manager *m) {
                                    m->check.reason == VERIFY_REQUEST ? "sync-resync" : m->check.retrying ? "pending-loaded" : "drift-repaired");
         m->check.retrying = 0;
         ak_sync_lock_withheld_reason(rep, m->want, why, sizeof(why));
+        m->lock_withheld = rep->lock_withheld;
         if (rep->lock_withheld && !m->lock_withheld_logged) {
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s", why);
                 m->lock_withheld_logged = 1;
@@ -614,6 +616,7 @@ static void query_failed(Manager *m, int error) {
 
 static void locked_found(Manager *m, const ak_plan *p) {
         m->locked_in_sync = p->in_sync;
+        m->lock_withheld = 0;
         if (m->state != STATE_LOCKED)
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "The kernel's audit configuration is locked (enabled=2)%s",
                            p->in_sync ? "; it matches the rules" : "; it differs from the rules and cannot change until reboot");
@@ -651,6 +654,7 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         if (m->check.reason == VERIFY_START || m->check.reason == VERIFY_RELOAD)
                 log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL, "In sync (%s): %zu rules, nothing to change",
                            reason_name(m->check.reason), m->want->n_rules);
+        m->lock_withheld = p->lock_withheld;
         if (p->lock_withheld && !m->lock_withheld_logged) {
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s",
                            ak_sync_lock_withheld_reason(&m->report, m->want, why, sizeof(why)));
@@ -666,6 +670,39 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         set_state(m, steady_state(m));
 }
 
+/* The backlog, lost records and waits in the status just read (backlog.c): the metrics follow,
+ * and an episode of losses or waits is told once when it starts and once when it is over. */
+static void backlog_check(Manager *m) {
+        unsigned ev = backlog_note(&m->backlog, &m->status, now_usec(), realtime_usec(),
+                                   BACKLOG_QUIET_POLLS * m->poll_usec);
+        char lost[32], waited[32];
+        const char *fields[] = { lost, waited, NULL };
+
+        if (ev & BACKLOG_MOVED)
+                m->backlog_moved = 1;
+        snprintf(lost, sizeof(lost), "AUDITKEEP_LOST=%" PRIu64, m->backlog.lost_ep.amount);
+        snprintf(waited, sizeof(waited), "AUDITKEEP_WAITED_USEC=%" PRIu64,
+                 backlog_jiffies_usec(m->backlog.wait_ep.amount, m->hz));
+        if (ev & BACKLOG_LOST_BEGIN) {
+                _cleanup_free_ char *text = backlog_lost_message(&m->backlog, &m->status);
+                log_fields(LOG_WARNING, 0, AK_MID_RECORDS_LOST, fields, "%s", text ? text : "Audit records lost");
+        }
+        if (ev & BACKLOG_LOST_END) {
+                _cleanup_free_ char *text = backlog_lost_end_message(&m->backlog);
+                log_fields(LOG_NOTICE, 0, AK_MID_RECORDS_LOST, fields, "%s", text ? text : "Audit records no longer lost");
+        }
+        if (ev & BACKLOG_WAIT_BEGIN) {
+                _cleanup_free_ char *text = backlog_wait_message(&m->backlog, &m->status, m->hz);
+                log_fields(LOG_WARNING, 0, AK_MID_BACKLOG_WAIT, fields, "%s",
+                           text ? text : "Audited processes waited for the audit backlog");
+        }
+        if (ev & BACKLOG_WAIT_END) {
+                _cleanup_free_ char *text = backlog_wait_end_message(&m->backlog, m->hz);
+                log_fields(LOG_NOTICE, 0, AK_MID_BACKLOG_WAIT, fields, "%s",
+                           text ? text : "Audited processes no longer wait for the audit backlog");
+        }
+}
+
 /* A light poll's GET answered (poll.c: a full check follows when the status says records may
  * have missed something). */
 static void on_status_done(ak_nl *nl, int error, void *userdata) {
@@ -677,6 +714,7 @@ static void on_status_done(ak_nl *nl, int error, void *userdata) {
                 return;
         }
         m->status = m->snapshot.status;
+        backlog_check(m);
         if (poll_light_done(m, &m->snapshot.status)) {
                 if (!m->verify_queued || m->queued_reason == VERIFY_POLL_LIGHT) {
                         m->verify_queued = 1;
@@ -693,6 +731,7 @@ static void on_sync_queried(ak_sync_tx *tx, const ak_kstate *have, ak_plan_opts 
         Manager *m = userdata;
 
         m->status = have->status;
+        backlog_check(m);
         poll_full_done(m, have);
         m->locked = m->status.enabled == 2;
         opts->from_empty = have->n_rules == 0 && m->check.reason == VERIFY_START;
@@ -1054,6 +1093,7 @@ int manager_new(Manager **ret) {
         m->mode = MODE_ENFORCE;
         m->foreign = AK_FOREIGN_REMOVE;
         m->poll_usec = 10u * 1000000u;
+        m->hz = backlog_hz();
         m->control_fd = m->monitor_fd = -1;
         m->audit_trail = 1;
         m->trail_fd = -1;

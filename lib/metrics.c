@@ -73,7 +73,8 @@ static void metric(strbuf *b, const ak_facts *f, size_t i) {
                 strbuf_printf(b, "%s %" PRIu64 "\n", d->metric, v);
                 break;
         case AK_METRIC_SECONDS:
-                header(b, d, "gauge");
+        case AK_METRIC_SECONDS_TOTAL:
+                header(b, d, d->metric_kind == AK_METRIC_SECONDS_TOTAL ? "counter" : "gauge");
                 strbuf_printf(b, "%s %" PRIu64 ".%06" PRIu64 "\n", d->metric, v / 1000000u, v % 1000000u);
                 break;
         case AK_METRIC_INFO:

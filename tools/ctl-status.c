@@ -326,6 +326,9 @@ static void status_text(sd_bus *bus, const props *p) {
         printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",
                f->enabled, f->locked ? " (locked until reboot)" : "", f->failure, f->backlog, f->backlog_limit, f->lost,
                f->rate_limit, f->backlog_wait_time);
+        printf("   backlog: peak %u of %u, %" PRIu64 " records lost; audited processes waited %.3f s "
+               "for the audit backlog (since auditkeepd started)\n",
+               f->backlog_peak, f->backlog_limit, f->lost_records, (double) f->backlog_wait_usec / 1e6);
         printf("     drift: %" PRIu64 " events, %" PRIu64 " repairs; last %s%s%s\n", f->drift_events, f->repairs,
                format_when(f->last_drift_usec, w1, sizeof(w1)),
                p->last_drift_by[0] ? " by " : f->last_drift_usec && !p->root_details ? ", changer shown to root only" : "",

@@ -37,7 +37,7 @@ extern "C" {
 /* X(field, kind, D-Bus name, JSON key, flags, metric kind, metric name, label, help, values)
  *
  * Metric kinds: NONE; GAUGE, COUNTER (the value; a bool as 0/1); SECONDS (a CLOCK_REALTIME
- * usec as seconds); INFO (a string as the label `label` of the family's one sample, value 1:
+ * usec as seconds); SECONDS_TOTAL (a count of usec as a counter of seconds); INFO (a string as the label `label` of the family's one sample, value 1:
  * every INFO fact of one name is a label of it, written where the first one is); LABEL (the
  * value as the sample NAME{label}: consecutive LABEL facts of one name form the family); ONE_OF
  * (a string: one sample NAME{label="v"} per v of values, 1 for the value it holds, else 0).
@@ -61,8 +61,18 @@ extern "C" {
         X(backlog_wait_time, U32, "BacklogWaitTime", "backlog_wait_time", 0, GAUGE, "auditkeep_kernel_backlog_wait_time", \
           NULL, "The kernel's backlog wait time, in jiffies.", NULL) \
         X(audit_pid, U32, "AuditPid", "audit_pid", 0, NONE, NULL, NULL, NULL, NULL) \
+        X(backlog_peak, U32, "BacklogPeak", "backlog_peak", 0, GAUGE, "auditkeep_kernel_backlog_peak", NULL, \
+          "The highest audit backlog the daemon saw at a check since it started (sampled: a lower bound).", NULL) \
+        X(lost_records, U64, "LostRecords", "lost_records", 0, COUNTER, "auditkeep_kernel_lost_records_total", NULL, \
+          "Audit records the kernel lost since the daemon started (backlog full, rate limit, memory).", NULL) \
+        X(backlog_wait_usec, U64, "BacklogWaitUSec", "backlog_wait_usec", 0, SECONDS_TOTAL, \
+          "auditkeep_kernel_backlog_wait_seconds_total", NULL, \
+          "Time audited processes waited for room in the full audit backlog since the daemon started.", NULL) \
         X(locked, BOOL, "Locked", "locked", 0, GAUGE, "auditkeep_locked", NULL, \
           "1 if the kernel's audit configuration is locked until reboot (enabled=2).", NULL) \
+        X(lock_withheld, BOOL, "LockWithheld", "lock_withheld", 0, GAUGE, "auditkeep_lock_withheld", NULL, \
+          "1 if the rules ask for the lock (-e 2) and it is withheld: errors in the rules, pending rules or refused " \
+          "changes.", NULL) \
         X(in_sync, BOOL, "InSync", "in_sync", 0, GAUGE, "auditkeep_in_sync", NULL, \
           "1 if the kernel's audit configuration equals the rules, else 0.", NULL) \
         X(rules_desired, U32, "DesiredRules", "desired_rules", 0, LABEL, "auditkeep_rules", "state=\"desired\"", \
@@ -115,6 +125,7 @@ typedef enum ak_metric_kind {
         AK_METRIC_GAUGE,
         AK_METRIC_COUNTER,
         AK_METRIC_SECONDS,
+        AK_METRIC_SECONDS_TOTAL,
         AK_METRIC_INFO,
         AK_METRIC_LABEL,
         AK_METRIC_ONE_OF,

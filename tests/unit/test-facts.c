@@ -19,6 +19,7 @@ static void fill(ak_facts *f) {
                 .state = strdup("degraded"), .status_text = strdup("degraded: 1 rules pending"),
                 .enabled = 1, .failure = 1, .backlog_limit = 8192, .backlog = 3, .lost = 7, .rate_limit = 0,
                 .backlog_wait_time = 60000, .audit_pid = 0, .locked = 0, .in_sync = 0,
+                .backlog_peak = 40, .lost_records = 18500, .backlog_wait_usec = 439508000, .lock_withheld = 1,
                 .rules_desired = 12, .rules_loaded = 11, .rules_pending = 1, .rules_foreign = 2,
                 .foreign_kept = strdup("rules-have-errors"), .parse_errors = 1, .drift_events = 5, .repairs = 4,
                 .last_drift_usec = 1700000000123456, .last_sync_usec = 1700000100000001,
@@ -52,9 +53,25 @@ START_TEST(metrics_text) {
                 "# HELP auditkeep_kernel_backlog_wait_time The kernel's backlog wait time, in jiffies.\n"
                 "# TYPE auditkeep_kernel_backlog_wait_time gauge\n"
                 "auditkeep_kernel_backlog_wait_time 60000\n"
+                "# HELP auditkeep_kernel_backlog_peak The highest audit backlog the daemon saw at a check since it started "
+                "(sampled: a lower bound).\n"
+                "# TYPE auditkeep_kernel_backlog_peak gauge\n"
+                "auditkeep_kernel_backlog_peak 40\n"
+                "# HELP auditkeep_kernel_lost_records_total Audit records the kernel lost since the daemon started (backlog "
+                "full, rate limit, memory).\n"
+                "# TYPE auditkeep_kernel_lost_records_total counter\n"
+                "auditkeep_kernel_lost_records_total 18500\n"
+                "# HELP auditkeep_kernel_backlog_wait_seconds_total Time audited processes waited for room in the full audit "
+                "backlog since the daemon started.\n"
+                "# TYPE auditkeep_kernel_backlog_wait_seconds_total counter\n"
+                "auditkeep_kernel_backlog_wait_seconds_total 439.508000\n"
                 "# HELP auditkeep_locked 1 if the kernel's audit configuration is locked until reboot (enabled=2).\n"
                 "# TYPE auditkeep_locked gauge\n"
                 "auditkeep_locked 0\n"
+                "# HELP auditkeep_lock_withheld 1 if the rules ask for the lock (-e 2) and it is withheld: errors in the "
+                "rules, pending rules or refused changes.\n"
+                "# TYPE auditkeep_lock_withheld gauge\n"
+                "auditkeep_lock_withheld 1\n"
                 "# HELP auditkeep_in_sync 1 if the kernel's audit configuration equals the rules, else 0.\n"
                 "# TYPE auditkeep_in_sync gauge\n"
                 "auditkeep_in_sync 0\n"
