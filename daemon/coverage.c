@@ -156,7 +156,7 @@ static void held_reset(Manager *m) {
         free(m->held);
         m->held = NULL;
         m->n_held = 0;
-        m->held_valid = false;
+        m->held_valid = 0;
 }
 
 size_t foreign_hold_added(Manager *m, const ak_kstate *have, const ak_plan *kept) {
@@ -213,7 +213,7 @@ size_t foreign_hold_added(Manager *m, const ak_kstate *have, const ak_plan *kept
         m->held = grown;
         m->n_held = n_now;
         if (!m->held_valid) {
-                m->held_valid = true;   /* what the hold began with is the host's, not news */
+                m->held_valid = 1;   /* what the hold began with is the host's, not news */
                 return 0;
         }
         return n_new;

@@ -71,7 +71,7 @@ void manager_facts_refresh(Manager *m) {
                 .mode = bus_copy(m->mode == MODE_MONITOR ? "monitor" : "enforce"),
                 .rules_desired = m->want ? m->want->n_rules : 0,
                 .rules_loaded = m->loaded_rules,
-                .rules_pending = m->pending_rules,
+                .rules_pending = m->n_pending,
                 .rules_foreign = m->foreign_rules,
                 .foreign_kept = bus_copy(foreign_hold_to_string(m->hold)),
                 .parse_errors = m->want ? m->want->n_errors : 0,

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +61,8 @@ static int authorize(sd_bus_message *msg, sd_bus_error *error, Caller *ret) {
 }
 
 static void note_caller(Manager *m, const Caller *c) {
-        m->call_uid = c->uid;
-        m->call_loginuid = c->loginuid;
+        m->call.uid = c->uid;
+        m->call.loginuid = c->loginuid;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -120,19 +121,19 @@ static int send_array(sd_bus_message *reply, int r) {
 
 static int start_sync(Manager *m, sd_bus_message *msg, sd_bus_error *error, const Caller *caller, VerifyReason reason,
                       int exact) {
-        if (m->pending_call)
+        if (m->call.msg)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
-        m->pending_call = sd_bus_message_ref(msg);
-        m->pending_reason = reason;
+        m->call.msg = sd_bus_message_ref(msg);
+        m->call.reason = reason;
         note_caller(m, caller);
         if (exact)
-                m->exact_order_requested = 1;
+                m->call.exact = 1;
         manager_verify(m, reason);
-        if (m->pending_call == msg && !m->busy) {
+        if (m->call.msg == msg && m->phase == PHASE_IDLE) {
                 /* The verification could not even start (it logged why): do not leave the caller
                  * waiting for an answer that no sync will give. */
-                m->pending_call = sd_bus_message_unref(m->pending_call);
-                m->exact_order_requested = 0;
+                m->call.msg = sd_bus_message_unref(m->call.msg);
+                m->call.exact = 0;
                 return sd_bus_error_set(error, BUS_ERROR_KERNEL,
                                         "Cannot ask the kernel for its audit state; see the journal of auditkeepd");
         }
@@ -167,14 +168,14 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
         if (r <= 0)
                 return r;
-        if (m->pending_call)
+        if (m->call.msg)
                 return sd_bus_error_set(error, BUS_ERROR_BUSY, "A resync or reload is already in progress; try again when it ends");
-        m->pending_call = sd_bus_message_ref(msg);
-        m->pending_reason = VERIFY_RELOAD;
+        m->call.msg = sd_bus_message_ref(msg);
+        m->call.reason = VERIFY_RELOAD;
         note_caller(m, &caller);
         r = manager_reload(m);
         if (r < 0) {
-                m->pending_call = sd_bus_message_unref(m->pending_call);
+                m->call.msg = sd_bus_message_unref(m->call.msg);
                 if (r == -EINVAL)
                         return sd_bus_error_set(error, BUS_ERROR_RULES_INVALID,
                                                 "The rules have errors (each is logged to the journal with FILE:LINE); "
@@ -182,8 +183,8 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return sd_bus_error_setf(error, BUS_ERROR_RULES_INVALID,
                                          "Cannot read the rules: %s; the previous rules stay in force", strerror(-r));
         }
-        if (m->pending_call == msg && !m->busy) {
-                m->pending_call = sd_bus_message_unref(m->pending_call);
+        if (m->call.msg == msg && m->phase == PHASE_IDLE) {
+                m->call.msg = sd_bus_message_unref(m->call.msg);
                 return sd_bus_error_set(error, BUS_ERROR_KERNEL,
                                         "The new rules were read, but the kernel cannot be asked for its audit state; "
                                         "see the journal of auditkeepd");
@@ -193,7 +194,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
 /* The last comparison with the kernel, or an error when there is none yet. */
 static int last_report(Manager *m, sd_bus_error *error) {
-        if (!m->want || !m->have_report || !m->report.plan)
+        if (!m->want || !m->report.plan)
                 return sd_bus_error_set(error, BUS_ERROR_NOT_READY,
                                         "auditkeepd has not compared the kernel with the rules yet; try again in a moment");
         return 1;
@@ -206,45 +207,56 @@ static int authorize_report(Manager *m, sd_bus_message *msg, sd_bus_error *error
         return r <= 0 ? r : last_report(m, error);
 }
 
-/* State of each desired rule against the last snapshot, plus foreign ones. */
+/* A desired rule's state in ListRules, from what the last check's plan does with it: the kernel
+ * holds it (kept, or held elsewhere and moved for order, or added by the plan that ran), the
+ * kernel refused it (pending), or it is not there. */
+static const char *rule_state_text(const Manager *m, const ak_plan *p, size_t i) {
+        switch (p->want_state[i]) {
+        case AK_RULE_KEPT:
+        case AK_RULE_MOVE:
+        case AK_RULE_ADDED:
+                return "loaded";
+        case AK_RULE_PENDING:
+                return "pending";
+        default:
+                return m->pending && m->pending[i] ? "pending" : "missing";
+        }
+}
+
+/* State of each desired rule against the last snapshot, plus the kernel's rules that no rule
+ * declares (and copies more than declared): the last check's plan says which, no matching here. */
 static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const ak_kstate *k = &m->report.before;
-        _cleanup_free_ char *used = NULL;
+        const ak_plan *p = m->report.plan;
+        const char *file = NULL, *file_text = "";
+        _cleanup_free_ char *file_owned = NULL;
         int r = authorize_report(m, msg, error);
 
         if (r <= 0)
                 return r;
-        used = calloc(k->n_rules + 1, 1);
-        if (!used)
-                return -ENOMEM;
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(sss)");
         for (size_t i = 0; r >= 0 && i < m->want->n_rules; i++) {
                 const ak_rule *w = &m->want->rules[i];
-                _cleanup_free_ char *text = ak_rule_format_flags(w, AK_FORMAT_NO_STAT);
-                _cleanup_free_ char *origin = w->file ? strdup_printf("%s:%u", w->file, w->line) : strdup("");
-                _cleanup_free_ char *owned = NULL;
-                const char *state = "missing";
+                const char *text = ak_ruleset_rule_text(m->want, i);
+                char origin[PATH_MAX + 16] = "";
 
-                if (!text || !origin)
+                if (!text)
                         return -ENOMEM;
-                for (size_t j = 0; j < k->n_rules; j++)
-                        if (!used[j] && ak_rule_equal(w, &k->rules[j])) {
-                                used[j] = 1;
-                                state = "loaded";
-                                break;
-                        }
-                if (streq(state, "missing"))
-                        for (size_t j = 0; j < m->n_pending; j++)
-                                if (m->pending[j] == w)
-                                        state = "pending";
-                r = sd_bus_message_append(reply, "(sss)", text, bus_text(origin, &owned), state);
+                if (w->file && (!file || !streq(w->file, file))) {      /* escaped once per file */
+                        file = w->file;
+                        free(file_owned);
+                        file_text = bus_text(file, &file_owned);
+                }
+                if (w->file)
+                        snprintf(origin, sizeof(origin), "%s:%u", file_text, w->line);
+                r = sd_bus_message_append(reply, "(sss)", text, origin, rule_state_text(m, p, i));
         }
         for (size_t j = 0; r >= 0 && j < k->n_rules; j++)
-                if (!used[j]) {
+                if (p->have_state[j] == AK_HELD_FOREIGN || p->have_state[j] == AK_HELD_EXTRA) {
                         _cleanup_free_ char *text = ak_rule_format_flags(&k->rules[j], AK_FORMAT_NO_STAT);
                         if (!text)
                                 return -ENOMEM;
@@ -270,8 +282,8 @@ static int method_diff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 const ak_op *op = &p->ops[i];
                 _cleanup_free_ char *line = NULL;
 
-                if (op->error == 0 && rep->added + rep->removed + rep->set > 0)
-                        continue; /* the plan was executed and this one took effect */
+                if (rep->executed && op->error == 0)
+                        continue; /* the plan ran and this one took effect */
                 if (op->type == AK_OP_RESET_LOST)
                         continue; /* resetting the lost counter is not a difference */
                 /* the same line as auditkeepctl diff PATH, without a stat() in the event loop */

@@ -3,10 +3,12 @@
  * say who changed it, back off from fights, reload on SIGHUP. One sd-event loop; no call waits
  * for the kernel inside it (the kernel's own time inside sendmsg aside).
  *
- * One verification at a time (`busy`); a request while busy is queued (one, the strongest reason
- * wins). The lifecycle of one verification:
+ * One verification at a time (m->check; m->phase says where it is: idle, querying, executing,
+ * locking); a request meanwhile is queued (one, the strongest reason wins). The lifecycle of one
+ * verification:
  *
- *   verify_start(reason) --GET+LIST--> on_query_done
+ *   verify_start(reason) --the sync transaction (lib/sync.c, ak_sync_start): GET+LIST--> planned
+ *   (a light poll: GET alone --> on_status_done --> finish)
  *      query failed ........................... degraded; Resync/Reload get Error.Kernel --> finish
  *      kernel locked .......................... locked (differences reported, nothing sent) --> finish
  *      in sync ................................ in-sync/monitoring, drift report cleared --> finish
@@ -14,14 +16,15 @@
  *      differs, only retries of refusals ...... event/settle: degraded --> finish
  *                                               poll/start/reload/request: execute (quietly)
  *      differs, event/poll/settle ............. joins the incident; a fight? backoff timer --> finish
- *      differs ................................ repairing: execute --> on_exec_done
- *   on_exec_done --> [lock, alone, if all else took] --> after_sync: log, pending/refused sets,
+ *      differs ................................ repairing: send (the transaction) --> done
+ *   the transaction: main ops --> [lock, alone, if all else took] --> collect --> on_sync_done
+ *      --> after_sync: log, pending/refused sets,
  *      Resync/Reload outcome --> verify_start(SETTLE), whose finish answers the D-Bus call.
  *
  * A difference found opens an incident or joins the one under way (incident.h); the incident is
  * reported once, by its timer, when the outside action is over (repairs never wait for it).
  * Records (attribution.c) only ever schedule a verification (1 ms coalescing); the poll timer and
- * event-socket overruns do too. A SIGHUP while busy parks the new rules (next_want) until finish. */
+ * event-socket overruns do too. A SIGHUP during a check parks the new rules (next_want) until finish. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -72,7 +75,7 @@ static uint64_t realtime_usec(void) {
 }
 
 /* A check whose differences are drift (not a start, reload or request that applies new rules). */
-static bool is_drift_check(VerifyReason r) {
+static int is_drift_check(VerifyReason r) {
         return r == VERIFY_EVENT || r == VERIFY_POLL || r == VERIFY_SETTLE;
 }
 
@@ -128,8 +131,8 @@ const char *manager_status_line(const Manager *m, char *buf, size_t size) {
         else if (m->mode == MODE_MONITOR)
                 /* the State word first, as the State property says it (monitoring or drifted) */
                 snprintf(buf, size, "%s%s", manager_state_to_string(m->state), errors ? ", with errors in the rules" : "");
-        else if (m->pending_rules || errors)
-                snprintf(buf, size, "degraded: %zu pending, %zu errors", m->pending_rules, errors);
+        else if (m->n_pending || errors)
+                snprintf(buf, size, "degraded: %zu pending, %zu errors", m->n_pending, errors);
         else if (m->state == STATE_IN_SYNC)
                 snprintf(buf, size, "in sync, %zu rules", m->want ? m->want->n_rules : 0);
         else
@@ -163,7 +166,7 @@ static ManagerState steady_state(Manager *m) {
                 return STATE_MONITORING;
         if (m->fight.flapping)
                 return STATE_FLAPPING;
-        if (m->pending_rules || (m->want && m->want->n_errors) || m->n_failed_sigs)
+        if (m->n_pending || (m->want && m->want->n_errors) || m->n_failed_sigs)
                 return STATE_DEGRADED;
         return STATE_IN_SYNC;
 }
@@ -227,11 +230,10 @@ static int on_nl_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 /* ------------------------------------------------------------------------------------------ */
 /* what stays refused: pending rules and refused changes, logged once, retried at the poll */
 
-static int pending_has(const Manager *m, const ak_rule *r) {
-        for (size_t i = 0; i < m->n_pending; i++)
-                if (m->pending[i] == r || ak_rule_equal(m->pending[i], r))
-                        return 1;
-        return 0;
+/* Whether the desired rule an ADD op of the plan adds is pending (m->pending: one flag per
+ * desired rule, by its index in m->want). */
+static int pending_has(const Manager *m, const ak_op *op) {
+        return m->pending && m->want && op->index < m->want->n_rules && m->pending[op->index];
 }
 
 static int failed_has(const Manager *m, uint64_t sig) {
@@ -241,32 +243,24 @@ static int failed_has(const Manager *m, uint64_t sig) {
         return 0;
 }
 
-static int plan_adds(const ak_plan *p, const ak_rule *r) {
-        for (size_t i = 0; i < p->n_ops; i++)
-                if (p->ops[i].type == AK_OP_ADD_RULE && ak_rule_equal(p->ops[i].rule, r))
-                        return 1;
-        return 0;
-}
-
 static void log_pending_loaded(const ak_rule *r) {
         _cleanup_free_ char *text = ak_rule_format_flags(r, AK_FORMAT_NO_STAT);
         log_info("Pending rule loaded: %s", text ? text : "?");
 }
 
-/* A pending rule the kernel now holds (whoever added it) is pending no more. */
+/* A pending rule the kernel now holds where it belongs (whoever added it) is pending no more:
+ * the plan keeps it. */
 static void pending_prune(Manager *m, const ak_plan *p) {
         size_t k = 0;
 
         if (p->locked)
                 return;
-        for (size_t i = 0; i < m->n_pending; i++) {
-                if (plan_adds(p, m->pending[i]))
-                        m->pending[k++] = m->pending[i];
-                else
-                        log_pending_loaded(m->pending[i]);
-        }
-        m->n_pending = m->pending_rules = k;
-        k = 0;
+        for (size_t i = 0; m->n_pending > 0 && i < m->want->n_rules; i++)
+                if (m->pending[i] && p->want_state[i] == AK_RULE_KEPT) {
+                        m->pending[i] = 0;
+                        m->n_pending--;
+                        log_pending_loaded(&m->want->rules[i]);
+                }
         for (size_t i = 0; i < m->n_failed_sigs; i++)
                 for (size_t j = 0; j < p->n_ops; j++)
                         if (fight_op_signature(&p->ops[j]) == m->failed_sigs[i]) {
@@ -277,14 +271,17 @@ static void pending_prune(Manager *m, const ak_plan *p) {
 }
 
 static void pending_forget(Manager *m) {
-        m->n_pending = m->pending_rules = 0;
+        free(m->pending);
+        m->pending = NULL;
+        m->n_pending = 0;
         m->n_failed_sigs = 0;
 }
 
-/* After an execution: the rules the kernel refused now, each logged when it becomes pending and
- * when it loads; other refused changes logged when they first fail. */
+/* After an execution: the rules the kernel refused now (its PENDING rules), each logged when it
+ * becomes pending and when it loads; other refused changes logged when they first fail. */
 static void pending_update(Manager *m, const ak_sync_report *rep) {
-        const ak_rule **now = calloc(rep->n_pending + 1, sizeof(*now));
+        const ak_rule_state *state = rep->plan->want_state;
+        uint8_t *now = calloc(m->want->n_rules + 1, 1);
         uint64_t sigs[ELEMENTSOF(m->failed_sigs)];
         size_t n_sigs = 0;
 
@@ -293,7 +290,7 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
         for (size_t i = 0; i < rep->n_pending; i++) {
                 const ak_pending *pd = &rep->pending[i];
 
-                if (!pending_has(m, pd->rule)) {
+                if (!m->pending || !m->pending[pd->index]) {
                         _cleanup_free_ char *text = ak_rule_format_flags(pd->rule, AK_FORMAT_NO_STAT);
                         _cleanup_free_ char *f1 = strdup_printf("AUDITKEEP_RULE=%s", text ? text : "?");
                         _cleanup_free_ char *f2 = strdup_printf("AUDITKEEP_ERRNO=%d", -pd->error);
@@ -303,16 +300,11 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
                                    strerror(-pd->error), text ? text : "?", pd->rule->file ? pd->rule->file : "?",
                                    pd->rule->line);
                 }
-                now[i] = pd->rule;
+                now[pd->index] = 1;
         }
-        for (size_t i = 0; i < m->n_pending; i++) {
-                int still = 0;
-                for (size_t k = 0; k < rep->n_pending; k++)
-                        if (now[k] == m->pending[i] || ak_rule_equal(now[k], m->pending[i]))
-                                still = 1;
-                if (!still && m->pending[i])
-                        log_pending_loaded(m->pending[i]);
-        }
+        for (size_t i = 0; m->pending && i < m->want->n_rules; i++)
+                if (m->pending[i] && state[i] != AK_RULE_PENDING)
+                        log_pending_loaded(&m->want->rules[i]);
         for (size_t i = 0; i < rep->n_failed && n_sigs < ELEMENTSOF(sigs); i++) {
                 const ak_op *op = rep->failed[i];
                 uint64_t sig = fight_op_signature(op);
@@ -325,7 +317,7 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
         }
         free(m->pending);
         m->pending = now;
-        m->n_pending = m->pending_rules = rep->n_pending;
+        m->n_pending = rep->n_pending;
         memcpy(m->failed_sigs, sigs, n_sigs * sizeof(sigs[0]));
         m->n_failed_sigs = n_sigs;
 }
@@ -335,7 +327,7 @@ static int only_retries(Manager *m, const ak_plan *p, size_t n_ops) {
         for (size_t i = 0; i < n_ops; i++) {
                 const ak_op *op = &p->ops[i];
 
-                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op->rule) : !failed_has(m, fight_op_signature(op)))
+                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op) : !failed_has(m, fight_op_signature(op)))
                         return 0;
         }
         return n_ops > 0;
@@ -349,46 +341,45 @@ static void call_fail(Manager *m, const char *name, const char *fmt, ...) _print
 static void call_fail(Manager *m, const char *name, const char *fmt, ...) {
         va_list ap;
 
-        if (!m->call_chain || m->call_error)
+        if (!m->check.answers_call || m->call.error)
                 return;
-        m->call_error = name;
+        m->call.error = name;
         va_start(ap, fmt);
-        vsnprintf(m->call_message, sizeof(m->call_message), fmt, ap);
+        vsnprintf(m->call.message, sizeof(m->call.message), fmt, ap);
         va_end(ap);
 }
 
 static void reply_call(Manager *m) {
-        sd_bus_message *call = TAKE_PTR(m->pending_call);
+        sd_bus_message *call = TAKE_PTR(m->call.msg);
 
-        m->call_chain = 0;
-        m->call_uid = m->call_loginuid = AK_ID_UNSET;
-        if (m->call_error)
-                (void) sd_bus_reply_method_errorf(call, m->call_error, "%s", m->call_message);
+        m->check.answers_call = 0;
+        m->call.uid = m->call.loginuid = AK_ID_UNSET;
+        if (m->call.error)
+                (void) sd_bus_reply_method_errorf(call, m->call.error, "%s", m->call.message);
         else
                 (void) sd_bus_reply_method_return(call, "uuu", (uint32_t) m->last_added,
                                                   (uint32_t) m->last_removed, (uint32_t) m->last_changed);
-        m->call_error = NULL;
+        m->call.error = NULL;
         sd_bus_message_unref(call);
 }
 
 static void finish(Manager *m) {
-        VerifyReason done = m->reason;
+        VerifyReason done = m->check.reason;
 
         log_debug("verify %s done: %s", reason_name(done), manager_state_to_string(m->state));
-        m->busy = 0;
+        m->phase = PHASE_IDLE;
         m->check_end_usec = now_usec();
         if (m->incident_due)    /* records after this check's start are for the next one, if any */
-                incident_report(m, m->verify_queued ? m->query_mark : attribution_mark(&m->attr));
+                incident_report(m, m->verify_queued ? m->check.mark : attribution_mark(&m->attr));
         notify_status(m);
         if (done == VERIFY_START || done == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
         manager_bus_changed(m);
         /* the chain the Resync/Reload started (its check, and the settle after) ended: answer it
          * now, with what it did, before a parked reload's check runs */
-        if (m->pending_call && m->call_chain)
+        if (m->call.msg && m->check.answers_call)
                 reply_call(m);
-        if (m->reload_queued) {
-                m->reload_queued = 0;
+        if (m->next_want) {
                 reload_swap(m, TAKE_PTR(m->next_want));
                 return;
         }
@@ -404,22 +395,12 @@ static void finish(Manager *m) {
         }
 }
 
-static void on_exec_done(ak_nl *nl, int error, void *userdata);
+/* The sync transaction (lib/sync.c) is about to send ops: the main ones, or the lock alone. */
+static void on_sync_sending(ak_sync_tx *tx, const ak_op *ops, size_t n, void *userdata) {
+        Manager *m = userdata;
 
-static void execute(Manager *m, size_t first, size_t n) {
-        int r;
-
-        (void) attribution_expect(&m->attr, m->report.plan->ops + first, n, now_usec());
-        r = ak_nl_execute_async(m->nl, m->report.plan->ops + first, n, KERNEL_TIMEOUT_USEC, on_exec_done, m);
-        if (r < 0) {
-                log_error_errno(r, "Failed to send changes to the kernel: %m");
-                m->executing_lock = 0;
-                call_fail(m, BUS_ERROR_KERNEL, "Cannot send changes to the kernel: %s", strerror(-r));
-                set_state(m, STATE_DEGRADED);
-                finish(m);
-                return;
-        }
-        arm_nl_timer(m);
+        m->phase = tx->stage == AK_SYNC_LOCK ? PHASE_LOCKING : PHASE_EXECUTING;
+        (void) attribution_expect(&m->attr, ops, n, now_usec());
 }
 
 static void after_sync(Manager *m) {
@@ -427,32 +408,31 @@ static void after_sync(Manager *m) {
         char why[160];
         uint64_t took;
 
-        (void) ak_sync_collect(rep);
         pending_update(m, rep);
         m->last_added = rep->added;
         m->last_removed = rep->removed;
         m->last_changed = rep->set;
         m->loaded_rules = m->want->n_rules - rep->n_pending;
         m->last_sync_usec = realtime_usec();
-        m->in_sync_seen = false;
+        m->in_sync_seen = 0;
         took = now_usec() - m->trigger_usec;
 
-        if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD || m->reason == VERIFY_REQUEST) {
+        if (m->check.reason == VERIFY_START || m->check.reason == VERIFY_RELOAD || m->check.reason == VERIFY_REQUEST) {
                 log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL,
                            "Synced (%s): %zu added, %zu removed, %zu status changes, %zu pending, %zu errors%s",
-                           reason_name(m->reason), rep->added, rep->removed, rep->set, rep->n_pending,
+                           reason_name(m->check.reason), rep->added, rep->removed, rep->set, rep->n_pending,
                            m->want->n_errors + rep->n_failed, rep->lock_applied ? ", locked" : "");
-        } else if (!m->retrying && (rep->added || rep->removed || rep->set)) {
+        } else if (!m->check.retrying && (rep->added || rep->removed || rep->set)) {
                 m->repairs++;
                 log_fields(LOG_NOTICE, 0, AK_MID_REPAIRED, NULL, "Repaired in %.1f ms: %zu added, %zu removed, %zu status changes",
                            (double) took / 1000.0, rep->added, rep->removed, rep->set);
         }
-        if (!m->retrying && m->incident.open && is_drift_check(m->reason) && (rep->added || rep->removed || rep->set))
+        if (!m->check.retrying && m->incident.open && is_drift_check(m->check.reason) && (rep->added || rep->removed || rep->set))
                 incident_repaired(&m->incident, rep, now_usec());       /* its trail record comes with its report */
-        else if (!m->retrying || rep->added)
-                trail_sync(m, rep, m->reason == VERIFY_START ? "sync-start" : m->reason == VERIFY_RELOAD ? "sync-reload" :
-                                   m->reason == VERIFY_REQUEST ? "sync-resync" : m->retrying ? "pending-loaded" : "drift-repaired");
-        m->retrying = 0;
+        else if (!m->check.retrying || rep->added)
+                trail_sync(m, rep, m->check.reason == VERIFY_START ? "sync-start" : m->check.reason == VERIFY_RELOAD ? "sync-reload" :
+                                   m->check.reason == VERIFY_REQUEST ? "sync-resync" : m->check.retrying ? "pending-loaded" : "drift-repaired");
+        m->check.retrying = 0;
         ak_sync_lock_withheld_reason(rep, m->want, why, sizeof(why));
         m->lock_withheld = rep->lock_withheld;
         if (rep->lock_withheld && !m->lock_withheld_logged) {
@@ -473,35 +453,13 @@ static void after_sync(Manager *m) {
         manager_bus_synced(m, (unsigned) rep->added, (unsigned) rep->removed, (unsigned) rep->set);
         set_state(m, steady_state(m));
         notify_status(m);
-        if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
+        if (m->check.reason == VERIFY_START || m->check.reason == VERIFY_RELOAD)
                 (void) sd_notify(0, "READY=1");
 
         /* Confirm with one cheap check; our own records will ask for one too. */
-        m->reason = VERIFY_SETTLE;
-        m->busy = 0;
+        m->check.reason = VERIFY_SETTLE;
+        m->phase = PHASE_IDLE;
         verify_start(m, VERIFY_SETTLE);
-}
-
-static void on_exec_done(ak_nl *nl, int error, void *userdata) {
-        Manager *m = userdata;
-        ak_sync_report *rep = &m->report;
-        size_t main_ops = ak_sync_main_ops(rep);
-
-        arm_nl_timer(m);
-        if (error < 0) {
-                log_warning_errno(error, "Changes sent to the kernel were not all answered: %m");
-                call_fail(m, BUS_ERROR_KERNEL, "The kernel did not answer every change: %s", strerror(-error));
-        }
-        if (!m->executing_lock && main_ops < rep->plan->n_ops) {
-                if (ak_sync_lock_allowed(rep)) {
-                        m->executing_lock = 1;
-                        execute(m, main_ops, 1);
-                        return;
-                }
-                rep->plan->ops[main_ops].error = -ECANCELED;
-        }
-        m->executing_lock = 0;
-        after_sync(m);
 }
 
 /* A signature of what differs: the same difference seen again gives the same value; a setting
@@ -524,7 +482,7 @@ static void incident_report(Manager *m, uint64_t upto) {
         Incident *inc = &m->incident;
         char what[256], by[512], repaired[96] = "";
 
-        m->incident_due = false;
+        m->incident_due = 0;
         if (!inc->open)
                 return;
         (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_OFF);
@@ -572,8 +530,8 @@ static int on_incident_timer(sd_event_source *s, uint64_t usec, void *userdata) 
         int armed = SD_EVENT_OFF;
 
         (void) sd_event_source_get_enabled(m->verify_timer, &armed);
-        if (m->busy || armed != SD_EVENT_OFF) {
-                m->incident_due = true;         /* after that check: its records may be another's */
+        if (m->phase != PHASE_IDLE || armed != SD_EVENT_OFF) {
+                m->incident_due = 1;         /* after that check: its records may be another's */
                 return 0;
         }
         incident_report(m, attribution_mark(&m->attr));
@@ -586,12 +544,12 @@ static void drift_found(Manager *m, const ak_op *ops, size_t n_main, uint64_t si
         int r;
 
         if (m->drift_reported && m->drift_sig == sig) {
-                if (m->reason == VERIFY_EVENT)
+                if (m->check.reason == VERIFY_EVENT)
                         m->quiet_events++;      /* nothing new (monitor mode): spaced like in-sync checks */
                 return;
         }
         m->quiet_events = 0;
-        m->in_sync_seen = false;
+        m->in_sync_seen = 0;
         m->drift_reported = 1;
         m->drift_sig = sig;
         /* another process's change is another incident: the one under way is reported first,
@@ -600,17 +558,17 @@ static void drift_found(Manager *m, const ak_op *ops, size_t n_main, uint64_t si
                 char before[24], now[24];
 
                 if (attribution_named_pid(&m->attr, 0, m->incident.attr_mark, before, sizeof(before)) &&
-                    attribution_named_pid(&m->attr, m->incident.attr_mark, m->query_mark, now, sizeof(now)) &&
+                    attribution_named_pid(&m->attr, m->incident.attr_mark, m->check.mark, now, sizeof(now)) &&
                     !streq(before, now))
                         incident_report(m, m->incident.attr_mark);
         }
-        r = incident_add(&m->incident, reason_name(m->reason), ops, n_main, &m->report.before.status, now_usec());
+        r = incident_add(&m->incident, reason_name(m->check.reason), ops, n_main, &m->report.before.status, now_usec());
         if (r < 0)
                 log_warning_errno(r, "Cannot keep the drift incident: %m");
         if (r > 0)
                 m->incident.first_realtime = realtime_usec();
         if (r >= 0) {
-                m->incident.attr_mark = m->query_mark;
+                m->incident.attr_mark = m->check.mark;
                 (void) sd_event_source_set_time(m->incident_timer, incident_deadline(&m->incident, m->fight.backoff_usec));
                 (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_ONESHOT);
         }
@@ -627,12 +585,12 @@ static int fight_backoff(Manager *m, const ak_plan *p, size_t n_main) {
                 char by[512];
 
                 /* the records so far, kept for the incident's report */
-                attribution_describe(&m->attr, m->query_mark, by, sizeof(by));
+                attribution_describe(&m->attr, m->check.mark, by, sizeof(by));
                 log_fields(LOG_WARNING, 0, AK_MID_FLAPPING, NULL,
                            "Flapping: the audit configuration keeps being changed back (by %s); backing off", by);
         }
         set_state(m, STATE_FLAPPING);
-        if (m->reason == VERIFY_POLL)
+        if (m->check.reason == VERIFY_POLL)
                 return 0;       /* the backoff timer's own check: repair now */
         (void) sd_event_source_set_time_relative(m->backoff_timer, m->fight.backoff_usec);
         (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_ONESHOT);
@@ -643,12 +601,12 @@ static void query_failed(Manager *m, int error) {
         log_warning_errno(error, "Failed to read the kernel's audit state: %m");
         ak_kstate_done(&m->snapshot);
         call_fail(m, BUS_ERROR_KERNEL, "Cannot read the kernel's audit state: %s", strerror(-error));
-        if (m->reason == VERIFY_START && (error == -EPERM || error == -ECONNREFUSED)) {
+        if (m->check.reason == VERIFY_START && (error == -EPERM || error == -ECONNREFUSED)) {
                 /* not the initial user or PID namespace: nothing here will ever work */
                 log_error("Audit control is refused here (%s): auditkeepd must run in the initial user and PID "
                           "namespaces, not in a container; exiting", strerror(-error));
                 m->exit_status = EXIT_NOPERMISSION;
-                m->busy = 0;
+                m->phase = PHASE_IDLE;
                 (void) sd_event_exit(m->event, -error);
                 return;         /* no READY=1: it never was */
         }
@@ -666,7 +624,6 @@ static void locked_found(Manager *m, const ak_plan *p) {
                 call_fail(m, BUS_ERROR_LOCKED, "The kernel's audit configuration is locked (enabled=2): %zu differences stay until reboot",
                           p->n_differ);
         set_state(m, STATE_LOCKED);
-        finish(m);
 }
 
 /* LastSyncUSec: when the kernel was last found as desired. While nothing changes, at most once
@@ -677,7 +634,7 @@ static void confirm_sync(Manager *m) {
 
         if (!m->in_sync_seen || now - m->last_sync_usec >= m->poll_usec)
                 m->last_sync_usec = now;
-        m->in_sync_seen = true;
+        m->in_sync_seen = 1;
 }
 
 static void in_sync_found(Manager *m, const ak_plan *p) {
@@ -688,15 +645,15 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
                 log_fields(LOG_NOTICE, 0, AK_MID_FLAPPING, NULL, "The fight over the audit rules stopped; back to normal pace");
         m->drift_reported = 0;
         if (!m->incident.open)
-                attribution_forget(&m->attr, m->query_mark);
+                attribution_forget(&m->attr, m->check.mark);
         m->loaded_rules = m->want->n_rules;
         m->check_usec = now_usec() - m->check_start_usec;       /* what a check costs, for the spacing */
         confirm_sync(m);
-        if (m->reason == VERIFY_EVENT)
+        if (m->check.reason == VERIFY_EVENT)
                 m->quiet_events++;
-        if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
+        if (m->check.reason == VERIFY_START || m->check.reason == VERIFY_RELOAD)
                 log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL, "In sync (%s): %zu rules, nothing to change",
-                           reason_name(m->reason), m->want->n_rules);
+                           reason_name(m->check.reason), m->want->n_rules);
         m->lock_withheld = p->lock_withheld;
         if (p->lock_withheld && !m->lock_withheld_logged) {
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s",
@@ -706,12 +663,11 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         if (p->lock_withheld)
                 call_fail(m, BUS_ERROR_REFUSED, "Lock (-e 2) withheld: %s",
                           ak_sync_lock_withheld_reason(&m->report, m->want, why, sizeof(why)));
-        if (m->reason != VERIFY_SETTLE)
+        if (m->check.reason != VERIFY_SETTLE)
                 m->last_added = m->last_removed = m->last_changed = 0;
-        if (m->call_chain && (m->reason == VERIFY_REQUEST || m->reason == VERIFY_RELOAD))
-                trail_sync(m, &m->report, m->reason == VERIFY_REQUEST ? "sync-resync" : "sync-reload");
+        if (m->check.answers_call && (m->check.reason == VERIFY_REQUEST || m->check.reason == VERIFY_RELOAD))
+                trail_sync(m, &m->report, m->check.reason == VERIFY_REQUEST ? "sync-resync" : "sync-reload");
         set_state(m, steady_state(m));
-        finish(m);
 }
 
 /* The backlog, lost records and waits in the status just read (backlog.c): the metrics follow,
@@ -747,13 +703,10 @@ static void backlog_check(Manager *m) {
         }
 }
 
-static void on_query_done(ak_nl *nl, int error, void *userdata) {
+/* A light poll's GET answered (poll.c: a full check follows when the status says records may
+ * have missed something). */
+static void on_status_done(ak_nl *nl, int error, void *userdata) {
         Manager *m = userdata;
-        ak_plan_opts opts = { .exact_order = m->exact_active };
-        const ak_plan *p;
-        size_t n_main;
-        uint64_t sig;
-        int r;
 
         arm_nl_timer(m);
         if (error < 0) {
@@ -762,35 +715,37 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         }
         m->status = m->snapshot.status;
         backlog_check(m);
-        if (m->reason == VERIFY_POLL_LIGHT) {
-                /* poll.c: a full check follows when the status says records may have missed something */
-                if (poll_light_done(m, &m->snapshot.status)) {
-                        if (!m->verify_queued || m->queued_reason == VERIFY_POLL_LIGHT) {
-                                m->verify_queued = 1;
-                                m->queued_reason = VERIFY_POLL;
-                        }
-                } else if (m->state == STATE_IN_SYNC)
-                        confirm_sync(m);        /* confirmed: nothing changed */
-                ak_kstate_done(&m->snapshot);
-                finish(m);
-                return;
-        }
-        poll_full_done(m, &m->snapshot);
-        m->locked = m->status.enabled == 2;
-        opts.from_empty = m->snapshot.n_rules == 0 && m->reason == VERIFY_START;
-        opts.foreign = foreign_policy(m);
+        if (poll_light_done(m, &m->snapshot.status)) {
+                if (!m->verify_queued || m->queued_reason == VERIFY_POLL_LIGHT) {
+                        m->verify_queued = 1;
+                        m->queued_reason = VERIFY_POLL;
+                }
+        } else if (m->state == STATE_IN_SYNC)
+                confirm_sync(m);        /* confirmed: nothing changed */
+        ak_kstate_done(&m->snapshot);
+        finish(m);
+}
 
-        ak_sync_report_done(&m->report);
-        r = ak_sync_plan(&m->report, m->want, &m->snapshot, &opts);
-        if (r < 0) {
-                log_error_errno(r, "Failed to plan the sync: %m");
-                call_fail(m, BUS_ERROR_KERNEL, "Failed to plan the sync: %s", strerror(-r));
-                finish(m);
-                return;
-        }
-        m->have_report = 1;
-        p = m->report.plan;
-        n_main = ak_sync_main_ops(&m->report);
+/* The kernel answered the full check's query: what it says, and how to plan against it. */
+static void on_sync_queried(ak_sync_tx *tx, const ak_kstate *have, ak_plan_opts *opts, void *userdata) {
+        Manager *m = userdata;
+
+        m->status = have->status;
+        backlog_check(m);
+        poll_full_done(m, have);
+        m->locked = m->status.enabled == 2;
+        opts->from_empty = have->n_rules == 0 && m->check.reason == VERIFY_START;
+        opts->foreign = foreign_policy(m);
+}
+
+/* The plan is made: what it means for this check, and whether to send it (1) or not (0; the
+ * transaction's end finishes the check). */
+static int on_sync_planned(ak_sync_tx *tx, void *userdata) {
+        Manager *m = userdata;
+        const ak_plan *p = m->report.plan;
+        size_t n_main = ak_sync_main_ops(&m->report);
+        uint64_t sig;
+
         pending_prune(m, p);
         foreign_hold_note(m, p);
         {
@@ -803,11 +758,11 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
 
         if (p->locked) {
                 locked_found(m, p);
-                return;
+                return 0;
         }
         if (p->in_sync) {
                 in_sync_found(m, p);
-                return;
+                return 0;
         }
 
         /* In monitor mode nothing is ever sent but GET and LIST: report, and that is all. */
@@ -815,8 +770,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
         if (m->mode == MODE_MONITOR) {
                 drift_found(m, p->ops, n_main, sig);
                 set_state(m, STATE_DRIFTED);
-                finish(m);
-                return;
+                return 0;
         }
 
         /* Retries of what the kernel refused are not drift, and they wait for the poll (or a
@@ -824,43 +778,74 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
          * the next retry. */
         if (only_retries(m, p, n_main)) {
                 if (!m->incident.open)
-                        attribution_forget(&m->attr, m->query_mark);
-                if (m->reason == VERIFY_SETTLE || m->reason == VERIFY_EVENT) {
+                        attribution_forget(&m->attr, m->check.mark);
+                if (m->check.reason == VERIFY_SETTLE || m->check.reason == VERIFY_EVENT) {
                         set_state(m, STATE_DEGRADED);
-                        finish(m);
-                        return;
+                        return 0;
                 }
-                m->retrying = 1;
-                execute(m, 0, n_main);
-                return;
+                m->check.retrying = 1;
+                return 1;
         }
 
-        if (m->reason == VERIFY_EVENT || m->reason == VERIFY_POLL || m->reason == VERIFY_SETTLE) {
+        if (m->check.reason == VERIFY_EVENT || m->check.reason == VERIFY_POLL || m->check.reason == VERIFY_SETTLE) {
                 drift_found(m, p->ops, n_main, sig);
                 set_state(m, STATE_DRIFTED);
-                if (fight_backoff(m, p, n_main)) {
-                        finish(m);
-                        return;
-                }
+                if (fight_backoff(m, p, n_main))
+                        return 0;
         }
 
-        if (is_drift_check(m->reason))
+        if (is_drift_check(m->check.reason))
                 fight_repairing(&m->fight, p->ops, n_main, now_usec());
         if (!m->fight.flapping)
                 set_state(m, STATE_REPAIRING);
-        if (n_main == 0) {
-                /* only the lock is left */
-                on_exec_done(m->nl, 0, m);
+        return 1;       /* the main ops, then the lock alone if they all took (lib/sync.c) */
+}
+
+/* The check's transaction ended (ak_sync_hooks.done says where). */
+static void on_sync_done(ak_sync_tx *tx, int error, void *userdata) {
+        Manager *m = userdata;
+
+        arm_nl_timer(m);
+        switch (tx->ended) {
+        case AK_SYNC_QUERY:
+                query_failed(m, error);
+                return;
+        case AK_SYNC_PLAN:
+                if (error < 0) {
+                        log_error_errno(error, "Failed to plan the sync: %m");
+                        call_fail(m, BUS_ERROR_KERNEL, "Failed to plan the sync: %s", strerror(-error));
+                }
+                finish(m);
+                return;
+        default:
+                break;
+        }
+        if (!m->report.executed) {
+                log_error_errno(error, "Failed to send changes to the kernel: %m");
+                call_fail(m, BUS_ERROR_KERNEL, "Cannot send changes to the kernel: %s", strerror(-error));
+                set_state(m, STATE_DEGRADED);
+                finish(m);
                 return;
         }
-        execute(m, 0, n_main);
+        if (error < 0) {
+                log_warning_errno(error, "Changes sent to the kernel were not all answered: %m");
+                call_fail(m, BUS_ERROR_KERNEL, "The kernel did not answer every change: %s", strerror(-error));
+        }
+        after_sync(m);
 }
+
+static const ak_sync_hooks sync_hooks = {
+        .queried = on_sync_queried,
+        .planned = on_sync_planned,
+        .sending = on_sync_sending,
+        .done = on_sync_done,
+};
 
 static void verify_start(Manager *m, VerifyReason reason) {
         int r;
 
-        log_debug("verify %s%s", reason_name(reason), m->busy ? " (queued)" : "");
-        if (m->busy) {
+        log_debug("verify %s%s", reason_name(reason), m->phase != PHASE_IDLE ? " (queued)" : "");
+        if (m->phase != PHASE_IDLE) {
                 /* one more verification once this one ends; start/reload/request win */
                 if (!m->verify_queued || reason == VERIFY_RELOAD || reason == VERIFY_REQUEST ||
                     (m->queued_reason == VERIFY_SETTLE && reason != VERIFY_SETTLE))
@@ -868,44 +853,43 @@ static void verify_start(Manager *m, VerifyReason reason) {
                 m->verify_queued = 1;
                 return;
         }
-        m->busy = 1;
-        m->reason = reason;
+        m->phase = PHASE_QUERYING;
+        m->check.reason = reason;
         m->check_start_usec = now_usec();
         if (!is_drift_check(reason) && reason != VERIFY_POLL_LIGHT)
-                m->in_sync_seen = false;        /* a start, reload or Resync says when, whatever it finds */
+                m->in_sync_seen = 0;        /* a start, reload or Resync says when, whatever it finds */
         /* A ResyncExactOrder applies to the check it starts and that check's settle only; a
          * pending D-Bus call is answered when the chain of its own kind of check ends (a Resync
          * queued behind a parked SIGHUP is not answered by the reload's check). */
         if (reason == VERIFY_REQUEST) {
-                m->exact_active = m->exact_order_requested;
-                m->exact_order_requested = 0;
+                m->check.exact = m->call.exact;
+                m->call.exact = 0;
         } else if (reason != VERIFY_SETTLE)
-                m->exact_active = 0;
-        if (reason == m->pending_reason && m->pending_call && !m->call_chain) {
-                m->call_chain = 1;
-                m->call_error = NULL;
+                m->check.exact = 0;
+        if (reason == m->call.reason && m->call.msg && !m->check.answers_call) {
+                m->check.answers_call = 1;
+                m->call.error = NULL;
         }
         /* changes seen up to here are what this check's snapshot can show */
-        m->query_mark = attribution_mark(&m->attr);
+        m->check.mark = attribution_mark(&m->attr);
         if (reason != VERIFY_EVENT || !m->trigger_usec)
                 m->trigger_usec = now_usec();
         ak_kstate_done(&m->snapshot);
-        /* GET_FEATURE only when the rules ask for --loginuid-immutable: a check is GET + LIST */
-        ak_nl_set_query_features(m->nl, m->want && m->want->loginuid_immutable);
         if (reason == VERIFY_POLL_LIGHT)
-                r = ak_nl_status_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
-        else
-                r = ak_nl_query_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_query_done, m);
+                r = ak_nl_status_async(m->nl, &m->snapshot, KERNEL_TIMEOUT_USEC, on_status_done, m);
+        else    /* GET + LIST (+ GET_FEATURE only when the rules ask for --loginuid-immutable) */
+                r = ak_sync_start(&m->sync, m->nl, m->want, &(ak_plan_opts) { .exact_order = m->check.exact },
+                                  KERNEL_TIMEOUT_USEC, &m->report, &sync_hooks, m);
         if (r < 0) {
                 log_warning_errno(r, "Failed to ask the kernel for its audit state: %m");
-                m->busy = 0;
-                if (m->pending_call) {
+                m->phase = PHASE_IDLE;
+                if (m->call.msg) {
                         /* a Resync/Reload waiting on this check gets its answer now, not never */
-                        m->call_chain = 1;
+                        m->check.answers_call = 1;
                         call_fail(m, BUS_ERROR_KERNEL, "Cannot ask the kernel for its audit state: %s", strerror(-r));
                         reply_call(m);
                 }
-                m->call_chain = 0;
+                m->check.answers_call = 0;
                 if (reason == VERIFY_START || reason == VERIFY_RELOAD)
                         (void) sd_notify(0, "READY=1");
                 if (m->incident_due)    /* no check ends to report it: now */
@@ -924,7 +908,7 @@ void manager_verify(Manager *m, VerifyReason reason) {
 
 static int on_verify_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
-        uint64_t delay = m->busy ? 0 : event_verify_delay(m);
+        uint64_t delay = m->phase != PHASE_IDLE ? 0 : event_verify_delay(m);
 
         /* armed while a check was in flight: the spacing counts from its end */
         if (delay > COALESCE_USEC) {
@@ -940,7 +924,7 @@ static void note_trigger(Manager *m) {
         int enabled = SD_EVENT_OFF;
 
         (void) sd_event_source_get_enabled(m->verify_timer, &enabled);
-        if (enabled == SD_EVENT_OFF && !m->busy)
+        if (enabled == SD_EVENT_OFF && m->phase == PHASE_IDLE)
                 m->trigger_usec = now_usec();
 }
 
@@ -952,7 +936,7 @@ static int on_backoff_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 static uint64_t event_verify_delay(Manager *m) {
         uint64_t now = now_usec();
 
-        if (m->quiet_events >= EVENT_QUIET_CHECKS && !m->busy) {
+        if (m->quiet_events >= EVENT_QUIET_CHECKS && m->phase == PHASE_IDLE) {
                 uint64_t spacing = m->check_usec * 10;
 
                 spacing = spacing < EVENT_SPACING_USEC ? EVENT_SPACING_USEC :
@@ -961,7 +945,7 @@ static uint64_t event_verify_delay(Manager *m) {
                 if (now - m->check_end_usec < spacing)
                         return spacing - (now - m->check_end_usec);
         }
-        if (m->busy || (m->fight.last_repair && now - m->fight.last_repair < FIGHT_WINDOW_USEC))
+        if (m->phase != PHASE_IDLE || (m->fight.last_repair && now - m->fight.last_repair < FIGHT_WINDOW_USEC))
                 return COALESCE_USEC;
         return 0;
 }
@@ -1032,7 +1016,7 @@ static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         if (!m->bus)
                 (void) manager_connect_bus(m);
 
-        verify_start(m, m->busy ? VERIFY_POLL : poll_reason(m));
+        verify_start(m, m->phase != PHASE_IDLE ? VERIFY_POLL : poll_reason(m));
         (void) sd_event_source_set_time_relative(s, m->poll_usec);
         return 0;
 }
@@ -1083,11 +1067,10 @@ int manager_reload(Manager *m) {
                 reload_done_unchanged(m);
                 return -EINVAL;
         }
-        if (m->busy) {
+        if (m->phase != PHASE_IDLE) {
                 /* The sync in flight points into the old rules: swap when it ends. */
                 ak_ruleset_free(m->next_want);
                 m->next_want = rs;
-                m->reload_queued = 1;
                 return 0;
         }
         reload_swap(m, rs);
@@ -1115,7 +1098,7 @@ int manager_new(Manager **ret) {
         m->control_fd = m->monitor_fd = -1;
         m->audit_trail = 1;
         m->trail_fd = -1;
-        m->call_uid = m->call_loginuid = AK_ID_UNSET;
+        m->call.uid = m->call.loginuid = AK_ID_UNSET;
         {
                 ssize_t n = readlink("/proc/self/exe", m->exe_path, sizeof(m->exe_path) - 1);
                 m->exe_path[n > 0 ? n : 0] = '\0';
@@ -1153,11 +1136,12 @@ Manager *manager_free(Manager *m) {
         auditd_conf_watch_free(m);
         free(m->auditd_conf_path);
         free(m->root);
-        if (m->pending_call)
-                sd_bus_message_unref(m->pending_call);
+        if (m->call.msg)
+                sd_bus_message_unref(m->call.msg);
         manager_bus_done(m);
         ak_sync_report_done(&m->report);
         ak_kstate_done(&m->snapshot);
+        ak_kstate_done(&m->sync.have);
         ak_nl_free(m->nl);
         ak_mon_free(m->mon);
         ak_ruleset_free(m->want);

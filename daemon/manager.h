@@ -2,7 +2,6 @@
 /* The daemon's one state object: event loop, kernel sockets, desired state, what it saw. */
 #pragma once
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
@@ -66,6 +65,33 @@ typedef enum VerifyReason {
         VERIFY_POLL_LIGHT,      /* the poll timer when records showed everything: GET only (poll.c) */
 } VerifyReason;
 
+/* Where the daemon's one check is (the diagram at the top of manager.c). */
+typedef enum ManagerPhase {
+        PHASE_IDLE,             /* no check in flight */
+        PHASE_QUERYING,         /* GET + LIST (a light poll: GET) in flight */
+        PHASE_EXECUTING,        /* the plan's operations but the lock in flight */
+        PHASE_LOCKING,          /* the lock (-e 2), alone, once everything else took */
+} ManagerPhase;
+
+/* The check in flight (its settle check inherits exact and answers_call). */
+typedef struct Check {
+        VerifyReason reason;
+        int exact;             /* restores key order too (ResyncExactOrder) */
+        int answers_call;      /* its chain (the check, its settle) answers m->call */
+        int retrying;          /* its execution only retries what the kernel refused */
+        uint64_t mark;          /* attribution_mark() when it asked the kernel */
+} Check;
+
+/* A Resync, ResyncExactOrder or Reload waiting for the check that answers it. */
+typedef struct Call {
+        sd_bus_message *msg;    /* NULL: none */
+        VerifyReason reason;    /* the check that answers it: REQUEST or RELOAD */
+        int exact;             /* ResyncExactOrder: taken by the next REQUEST check */
+        uid_t uid, loginuid;    /* who asked (for the audit trail), or AK_ID_UNSET */
+        const char *error;      /* its answer is this error (BUS_ERROR_*), or NULL */
+        char message[256];
+} Call;
+
 typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
@@ -90,26 +116,20 @@ typedef struct Manager {
         /* kernel */
         ak_nl *nl;
         ak_mon *mon;
-        ak_kstate snapshot;             /* target of the query in flight */
-        ak_sync_report report;          /* the sync in flight, or the last one */
-        int have_report;
-        int busy;                       /* a query or an execution is in flight */
-        VerifyReason reason;            /* of the verification in flight */
-        int verify_queued;              /* another verification was asked for while busy */
-        VerifyReason queued_reason;
-        int exact_order_requested;      /* ResyncExactOrder asked; taken by the next REQUEST check */
-        int exact_active;               /* the check in flight restores key order too */
-        int call_chain;                 /* the check in flight was started for pending_call */
-        int executing_lock;
-        int reload_queued;              /* SIGHUP arrived during a sync: next_want waits */
-        ak_ruleset *next_want;
-        int retrying;                   /* the execution in flight only retries pending rules */
+        ak_kstate snapshot;             /* target of a light poll's GET */
+        ak_sync_tx sync;                /* a full check's transaction: query, plan, send (lib/sync.c) */
+        ak_sync_report report;          /* the sync in flight, or the last one (report.plan: NULL before) */
+        ManagerPhase phase;             /* where the one check in flight is */
+        Check check;                    /* the check in flight, or the last one */
+        int verify_queued;             /* another check was asked for meanwhile ... */
+        VerifyReason queued_reason;     /* ... for this reason (the strongest) */
+        ak_ruleset *next_want;          /* SIGHUP arrived during a check: swapped in when it ends */
         uint64_t trigger_usec;          /* when the drift was first seen (record or check) */
         uint64_t check_start_usec, check_end_usec;      /* the last check: when it started, ended */
         uint64_t check_usec;            /* how long the last full check that found nothing took */
         unsigned quiet_events;          /* record-triggered checks in a row that found nothing */
-        bool in_sync_seen;              /* the last full check found the kernel as desired */
-        bool incident_due;              /* the incident's report waits for the check in flight */
+        int in_sync_seen;              /* the last full check found the kernel as desired */
+        int incident_due;              /* the incident's report waits for the check in flight */
         int locked_in_sync;
         int lock_withheld_logged;       /* said once per desired state */
         int lock_withheld;              /* -e 2 is desired and the last full check withheld it */
@@ -120,12 +140,12 @@ typedef struct Manager {
         ManagerState state;
         struct audit_status status;
         int locked;
-        size_t loaded_rules, pending_rules, foreign_rules;
+        size_t loaded_rules, foreign_rules;
         ForeignHold hold;               /* foreign rules kept, and why, at the last full check */
         ForeignHold hold_logged;        /* the hold the journal was told of (coverage.c) */
         uint64_t *held;                 /* hashes of the foreign rules a hold keeps (sorted) ... */
         size_t n_held;
-        bool held_valid;                /* ... since the hold began */
+        int held_valid;                /* ... since the hold began */
         ak_op *held_ops;                /* deletes of the foreign rules added since (not sent) */
         RulesElsewhere elsewhere;       /* what the last start or reload found (rules-elsewhere.c) */
         uint64_t drift_events, repairs;
@@ -133,14 +153,13 @@ typedef struct Manager {
         char last_drift_by[512];
         char last_drift_what[256];
         Attribution attr;               /* configuration changes seen in records, and by whom */
-        uint64_t query_mark;            /* attribution_mark() when the check in flight asked */
         uint64_t drift_sig;             /* the difference last found ... */
         int drift_reported;             /* ... and not yet gone: not counted again */
         Incident incident;              /* the outside action being repaired, reported when over */
         uint64_t events_lost;
         unsigned lost_logged;
-        const ak_rule **pending;        /* desired rules the kernel refused (into want) */
-        size_t n_pending;
+        uint8_t *pending;               /* per desired rule (m->want's order): 1 when the kernel refused it */
+        size_t n_pending;               /* how many are */
         uint64_t failed_sigs[64];       /* other changes it refused (op signatures) */
         size_t n_failed_sigs;
 
@@ -155,17 +174,13 @@ typedef struct Manager {
         ak_facts facts;                 /* the status facts as they are (facts.c) ... */
         ak_facts published;             /* ... and as PropertiesChanged last announced them */
         int bus_warned;                 /* "cannot use the system bus" was logged */
-        sd_bus_message *pending_call;   /* a Resync/Reload waiting for its sync to end */
-        VerifyReason pending_reason;    /* the check that answers it: REQUEST or RELOAD */
-        const char *call_error;         /* its answer is this error (BUS_ERROR_*), or NULL */
-        char call_message[256];
+        Call call;                      /* a Resync/Reload waiting for its check to end */
 
         char *metrics_path;             /* --metrics=FILE, or NULL (metrics.c) */
         int audit_trail;                /* send USYS_CONFIG records (--audit-trail, default yes) */
         int trail_fd;                   /* their socket, or -1 */
         int trail_warned;
         char exe_path[256];             /* our own, for the records */
-        uid_t call_uid, call_loginuid;  /* who asked for the Resync/Reload in flight, or -1 */
         char *metrics_written;          /* what the file holds */
         int metrics_stale;              /* a write failed: try again after the next check */
         int metrics_warned;             /* errno of the last 'not written' message, or 0 */

@@ -55,7 +55,7 @@ int poll_reason(Manager *m) {
                 why = "backstop";
         else if (m->fight.flapping || (m->state != STATE_IN_SYNC && m->state != STATE_MONITORING))
                 why = "not in sync (or flapping): only a full check can say it is over";
-        else if (m->pending_rules > 0)
+        else if (m->n_pending > 0)
                 why = "pending rules are retried at every poll";
         else if (ps->base.enabled == 0)
                 why = "auditing off: rule changes are not logged";

@@ -95,14 +95,14 @@ void trail_sync(Manager *m, const ak_sync_report *rep, const char *op) {
         strbuf b = {};
 
         if (m->trail_fd < 0 || (rep->added + rep->removed + rep->set + rep->n_pending + rep->n_failed == 0 &&
-                                !m->call_chain))
+                                !m->check.answers_call))
                 return;         /* nothing done, and nobody asked */
         strbuf_printf(&b, " op=%s added=%zu removed=%zu changed=%zu pending=%zu refused=%zu", op, rep->added,
                       rep->removed, rep->set, rep->n_pending, rep->n_failed);
         keys_of(&b, rep->plan->ops, rep->plan->n_ops);
-        if (m->call_chain && m->call_uid != AK_ID_UNSET)
-                strbuf_printf(&b, " requested_by_uid=%u", (unsigned) m->call_uid);
-        if (m->call_chain && m->call_loginuid != AK_ID_UNSET)
-                strbuf_printf(&b, " requested_by_auid=%u", (unsigned) m->call_loginuid);
+        if (m->check.answers_call && m->call.uid != AK_ID_UNSET)
+                strbuf_printf(&b, " requested_by_uid=%u", (unsigned) m->call.uid);
+        if (m->check.answers_call && m->call.loginuid != AK_ID_UNSET)
+                strbuf_printf(&b, " requested_by_auid=%u", (unsigned) m->call.loginuid);
         send_record(m, &b, rep->n_failed || rep->n_pending ? "failed" : "success");
 }

@@ -34,6 +34,7 @@ const ak_fact *ak_fact_by_bus_name(const char *name) {
 #define AT_CONST(f, d, type) ((type const *) ((const char *) (f) + (d)->offset))
 
 uint64_t ak_fact_number(const ak_facts *f, const ak_fact *d) {
+        assert(f && d);
         switch (d->kind) {
         case AK_FACT_U32:
                 return *AT_CONST(f, d, uint32_t);
@@ -47,16 +48,20 @@ uint64_t ak_fact_number(const ak_facts *f, const ak_fact *d) {
 }
 
 const char *ak_fact_string(const ak_facts *f, const ak_fact *d) {
-        const char *s = d->kind == AK_FACT_STR ? *AT_CONST(f, d, char *) : NULL;
+        const char *s;
 
+        assert(f && d);
+        s = d->kind == AK_FACT_STR ? *AT_CONST(f, d, char *) : NULL;
         return s ? s : "";
 }
 
 char *const *ak_fact_strv(const ak_facts *f, const ak_fact *d) {
+        assert(f && d);
         return d->kind == AK_FACT_STRV ? *AT_CONST(f, d, char **) : NULL;
 }
 
 void ak_fact_set_number(ak_facts *f, const ak_fact *d, uint64_t v) {
+        assert(f && d);
         switch (d->kind) {
         case AK_FACT_U32:
                 *AT(f, d, uint32_t) = (uint32_t) v;
@@ -73,6 +78,7 @@ void ak_fact_set_number(ak_facts *f, const ak_fact *d, uint64_t v) {
 }
 
 void ak_fact_set_string(ak_facts *f, const ak_fact *d, char *owned) {
+        assert(f && d);
         if (d->kind != AK_FACT_STR) {
                 free(owned);
                 return;
@@ -88,6 +94,7 @@ static void strv_free(char **v) {
 }
 
 void ak_fact_set_strv(ak_facts *f, const ak_fact *d, char **owned) {
+        assert(f && d);
         if (d->kind != AK_FACT_STRV) {
                 strv_free(owned);
                 return;
@@ -99,6 +106,7 @@ void ak_fact_set_strv(ak_facts *f, const ak_fact *d, char **owned) {
 int ak_fact_is_set(const ak_facts *f, const ak_fact *d) {
         char *const *v;
 
+        assert(f && d);
         switch (d->kind) {
         case AK_FACT_STR:
                 return ak_fact_string(f, d)[0] != 0;
@@ -114,6 +122,7 @@ int ak_fact_equal(const ak_facts *a, const ak_facts *b, const ak_fact *d) {
         char *const *x, *const *y;
         size_t i;
 
+        assert(a && b && d);
         switch (d->kind) {
         case AK_FACT_STR:
                 return streq(ak_fact_string(a, d), ak_fact_string(b, d));

@@ -1104,6 +1104,35 @@ int ak_nl_timeout(ak_nl *nl) {
 
 /* ---- synchronous wrappers ---- */
 
+int ak_nl_wait(ak_nl *nl) {
+        struct pollfd p = {
+                .fd = nl->sock.fd,
+                .events = POLLIN,
+        };
+        uint64_t now = now_usec(), left;
+        int r, ms;
+
+        if (!ak_nl_busy(nl))
+                return 0;
+        if (now >= nl->deadline)
+                return ak_nl_timeout(nl);
+        left = nl->deadline - now;
+        ms = left / 1000 >= INT_MAX ? INT_MAX : (int) ((left + 999) / 1000);
+        if (nl->send_blocked)
+                p.events |= POLLOUT;
+        r = poll(&p, 1, ms);
+        if (r < 0) {
+                if (errno == EINTR)
+                        return 0;
+                r = -errno;
+                tx_finish(nl, r);
+                return r;
+        }
+        if (r == 0)
+                return 0;
+        return ak_nl_process(nl);       /* errors end the transaction */
+}
+
 typedef struct sync_wait {
         int done;
         int error;
@@ -1117,33 +1146,8 @@ static void sync_done(ak_nl *nl, int error, void *userdata) {
 }
 
 static int sync_run(ak_nl *nl, sync_wait *w) {
-        while (!w->done) {
-                struct pollfd p = {
-                        .fd = nl->sock.fd,
-                        .events = POLLIN,
-                };
-                uint64_t now = now_usec(), left;
-                int r, ms;
-
-                if (now >= nl->deadline) {
-                        ak_nl_timeout(nl);
-                        continue;
-                }
-                left = nl->deadline - now;
-                ms = left / 1000 >= INT_MAX ? INT_MAX : (int) ((left + 999) / 1000);
-                if (nl->send_blocked)
-                        p.events |= POLLOUT;
-                r = poll(&p, 1, ms);
-                if (r < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        tx_finish(nl, -errno);
-                        continue;
-                }
-                if (r == 0)
-                        continue;
-                (void) ak_nl_process(nl);       /* errors end the transaction */
-        }
+        while (!w->done)
+                (void) ak_nl_wait(nl);
         return w->error;
 }
 

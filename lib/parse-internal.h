@@ -34,6 +34,7 @@ struct ak_ruleset_private {
         uid_t trust_uid;        /* who rules files and their directories must belong to */
         int trust_warn;         /* untrusted files: a warning, and read anyway (a draft) */
         sim sim;                /* the simulated kernel the lines run against */
+        char **texts;           /* ak_ruleset_rule_text(): per rule, made at the first call */
 };
 
 /* Record a diagnostic (takes msg; NULL means out of memory). Returns 0 or -ENOMEM. */

@@ -42,6 +42,8 @@ typedef struct planner {
         size_t *pend_del;               /* per class: copies to delete */
         uint8_t *added;                 /* per class: 1 head, 2 tail (bits) */
         uint8_t *wfate, *hfate;
+        ak_rule_state *want_state;      /* what the plan tells (ak_plan.want_state) */
+        ak_held_state *have_state;
 
         plist *lists;
         size_t n_lists;

@@ -98,8 +98,10 @@ static int planner_classify(planner *p) {
         p->added = calloc(n, 1);
         p->wfate = calloc(p->nw + 1, 1);
         p->hfate = calloc(p->nh + 1, 1);
+        p->want_state = calloc(p->nw + 1, sizeof(ak_rule_state));
+        p->have_state = calloc(p->nh + 1, sizeof(ak_held_state));
         if (!p->wcount || !p->hcount || !p->occ_off || !p->occ || !p->cls2q || !p->cnt || !p->pend_del ||
-            !p->added || !p->wfate || !p->hfate)
+            !p->added || !p->wfate || !p->hfate || !p->want_state || !p->have_state)
                 return -ENOMEM;
         for (size_t c = 0; c < n; c++)
                 p->cls2q[c] = NONE;
@@ -141,6 +143,8 @@ static void planner_done(planner *p) {
         free(p->added);
         free(p->wfate);
         free(p->hfate);
+        free(p->want_state);
+        free(p->have_state);
         free(p->ops);
         *p = (planner) {};
 }
@@ -344,7 +348,7 @@ static int plan_list(planner *p, plist *c) {
  * Emission */
 
 static int emit_add(planner *p, size_t w, int prepend) {
-        return push_op(p, (ak_op) { .type = AK_OP_ADD_RULE, .rule = wrule(p, w), .prepend = prepend });
+        return push_op(p, (ak_op) { .type = AK_OP_ADD_RULE, .rule = wrule(p, w), .prepend = prepend, .index = w });
 }
 
 static int emit_deletes(planner *p, int of_added) {
@@ -358,7 +362,7 @@ static int emit_deletes(planner *p, int of_added) {
                                 continue;
                         if (!!p->added[p->hcls[h]] != of_added)
                                 continue;
-                        if (push_op(p, (ak_op) { .type = AK_OP_DEL_RULE, .rule = r }) < 0)
+                        if (push_op(p, (ak_op) { .type = AK_OP_DEL_RULE, .rule = r, .index = h }) < 0)
                                 return -ENOMEM;
                 }
         return 0;
@@ -389,13 +393,36 @@ static int planner_rules(planner *p) {
                         p->added[p->wcls[w]] |= 1;
                 else if (p->wfate[w] == W_TAIL)
                         p->added[p->wcls[w]] |= 2;
+        /* A desired rule added while a copy the kernel holds is deleted is moved: the first ones
+         * of its class, as many as there are such copies; those copies are the moved ones too,
+         * the other deleted copies of a declared rule are extra. */
         for (size_t w = 0; w < p->nw; w++) {
                 size_t cl = p->wcls[w];
 
-                if (p->wfate[w] == W_KEPT || p->cnt[cl] >= p->pend_del[cl])
+                if (p->wfate[w] == W_KEPT) {
+                        p->want_state[w] = AK_RULE_KEPT;
                         continue;
+                }
+                if (p->cnt[cl] >= p->pend_del[cl]) {
+                        p->want_state[w] = AK_RULE_ADD;
+                        continue;
+                }
+                p->want_state[w] = AK_RULE_MOVE;
                 p->cnt[cl]++;
                 p->n_moved++;
+        }
+        for (size_t h = 0; h < p->nh; h++) {
+                size_t cl = p->hcls[h];
+
+                if (p->wcount[cl] == 0)
+                        p->have_state[h] = AK_HELD_FOREIGN;
+                else if (p->hfate[h] == H_KEEP)
+                        p->have_state[h] = AK_HELD_KEPT;
+                else if (p->cnt[cl] > 0) {
+                        p->have_state[h] = AK_HELD_MOVED;
+                        p->cnt[cl]--;
+                } else
+                        p->have_state[h] = AK_HELD_EXTRA;
         }
         for (size_t w = 0; w < p->nw; w++)
                 p->cnt[p->wcls[w]] = 0;
@@ -499,6 +526,8 @@ ak_plan *ak_plan_free(ak_plan *p) {
         if (!p)
                 return NULL;
         free(p->ops);
+        free(p->want_state);
+        free(p->have_state);
         free(p);
         return NULL;
 }
@@ -596,6 +625,8 @@ int ak_plan_build(const ak_ruleset *want, const ak_kstate *have, const ak_plan_o
                 }
         plan->ops = TAKE_PTR(p.ops);
         plan->n_ops = p.n_ops;
+        plan->want_state = TAKE_PTR(p.want_state);
+        plan->have_state = TAKE_PTR(p.have_state);
         *ret = TAKE_PTR(plan);
         return 0;
 }

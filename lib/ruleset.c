@@ -70,10 +70,25 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
                         free(a->why);
                 }
                 free(rs->priv->alts);
+                strv_free_n(rs->priv->texts, rs->priv->texts ? rs->n_rules : 0);
                 free(rs->priv);
         }
         free(rs);
         return NULL;
+}
+
+const char *ak_ruleset_rule_text(ak_ruleset *rs, size_t i) {
+        assert(rs);
+        if (i >= rs->n_rules || !rs->priv)
+                return NULL;
+        if (!rs->priv->texts) {
+                rs->priv->texts = calloc(rs->n_rules + 1, sizeof(char *));
+                if (!rs->priv->texts)
+                        return NULL;
+        }
+        if (!rs->priv->texts[i])
+                rs->priv->texts[i] = ak_rule_format_flags(&rs->rules[i], AK_FORMAT_NO_STAT);
+        return rs->priv->texts[i];
 }
 
 /* Rebuild rs->rules (listing order) from the simulated kernel. */

@@ -2,6 +2,7 @@
 /* The settable fields of struct audit_status, by their AUDIT_STATUS_* mask bit: one table for
  * reading them from the kernel's status and from the desired state, writing the desired state,
  * and their names as auditctl -s prints them and as CONFIG_CHANGE records spell them. */
+#include <assert.h>
 #include <stddef.h>
 
 #include "auditkeep/ak-kernel.h"
@@ -36,6 +37,8 @@ static const status_field *find(uint32_t bit) {
 
 uint32_t ak_status_get(const struct audit_status *s, uint32_t bit) {
         const status_field *f = find(bit);
+
+        assert(s);
         return f ? *(const uint32_t *) ((const char *) s + f->status_offset) : 0;
 }
 
@@ -55,12 +58,15 @@ uint32_t ak_status_settable(size_t i) {
 
 uint32_t ak_status_want_get(const ak_status_want *w, uint32_t bit) {
         const status_field *f = find(bit);
+
+        assert(w);
         return f ? *(const uint32_t *) ((const char *) w + f->want_offset) : 0;
 }
 
 void ak_status_want_set(ak_status_want *w, uint32_t bit, uint32_t v) {
         const status_field *f = find(bit);
 
+        assert(w);
         if (!f)
                 return;
         *(uint32_t *) ((char *) w + f->want_offset) = v;
@@ -70,6 +76,7 @@ void ak_status_want_set(ak_status_want *w, uint32_t bit, uint32_t v) {
 void ak_status_set(struct audit_status *s, uint32_t bit, uint32_t v) {
         const status_field *f = find(bit);
 
+        assert(s);
         if (!f)
                 return;
         *(uint32_t *) ((char *) s + f->status_offset) = v;

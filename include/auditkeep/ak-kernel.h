@@ -52,6 +52,7 @@ typedef struct ak_op {
         uint32_t lock;          /* AK_OP_SET_FEATURE: lock bits */
         const ak_rule *rule;    /* ADD/DEL: not owned */
         int prepend;            /* ADD: send with AUDIT_FILTER_PREPEND */
+        size_t index;           /* a planned ADD: the rule's index in the desired rules; DEL: in the snapshot */
         /* results */
         int error;              /* 0, or -errno from the kernel; -ETIMEDOUT when no answer came */
         uint32_t result;        /* AK_OP_RESET_LOST: the lost count before the reset */
@@ -98,6 +99,10 @@ int ak_nl_process(ak_nl *nl);
 int ak_nl_busy(const ak_nl *nl);
 uint64_t ak_nl_deadline(const ak_nl *nl);       /* 0 when idle */
 int ak_nl_timeout(ak_nl *nl);                   /* completes the transaction with -ETIMEDOUT if past */
+
+/* Wait (poll, up to the deadline) for the transaction in flight, and process what came or time
+ * it out: one step of driving it without an event loop. 0 when idle. */
+int ak_nl_wait(ak_nl *nl);
 
 /* Synchronous wrappers (poll with a bound). */
 int ak_nl_query(ak_nl *nl, ak_kstate *ret, uint64_t timeout_usec);

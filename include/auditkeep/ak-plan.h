@@ -23,6 +23,25 @@ typedef struct ak_plan_opts {
         int from_empty;         /* the caller knows the kernel is empty: exact order, no deletes */
 } ak_plan_opts;
 
+/* What the plan does with each desired rule, from its own pairing of desired and kernel rules
+ * (ak_plan.want_state, in want->rules order). ak_sync_collect turns ADD and MOVE into ADDED or
+ * PENDING once the plan ran. */
+typedef enum ak_rule_state {
+        AK_RULE_KEPT,           /* the kernel holds it and keeps it where it is */
+        AK_RULE_MOVE,           /* the kernel holds it elsewhere: deleted and added again for order */
+        AK_RULE_ADD,            /* the kernel does not hold it: added */
+        AK_RULE_ADDED,          /* added (or moved) by the plan that ran, and the kernel took it */
+        AK_RULE_PENDING,        /* the kernel refused its add when the plan ran */
+} ak_rule_state;
+
+/* What the plan does with each kernel rule (ak_plan.have_state, in the snapshot's order). */
+typedef enum ak_held_state {
+        AK_HELD_KEPT,           /* a desired rule, kept where it is */
+        AK_HELD_MOVED,          /* a desired rule whose copy here is deleted and added elsewhere */
+        AK_HELD_EXTRA,          /* a copy more than the rules declare: deleted */
+        AK_HELD_FOREIGN,        /* no rule declares it: deleted, or kept per --foreign=keep */
+} ak_held_state;
+
 typedef struct ak_plan {
         ak_op *ops;             /* in the order to send them; rules point into want/have */
         size_t n_ops;
@@ -38,6 +57,9 @@ typedef struct ak_plan {
          * rule adds and deletes, settings (status bits, the lock, the loginuid feature). */
         size_t n_differ;
         size_t n_differ_add, n_differ_del, n_differ_set;
+        /* Per rule, what the plan does with it (also with `locked`, where no op is planned). */
+        ak_rule_state *want_state;      /* want->n_rules */
+        ak_held_state *have_state;      /* have->n_rules */
 } ak_plan;
 
 int ak_plan_build(const ak_ruleset *want, const ak_kstate *have, const ak_plan_opts *opts, ak_plan **ret);

@@ -172,6 +172,10 @@ char *ak_rule_format(const ak_rule *r);
  * directory for dir=, anything else for path=). */
 #define AK_FORMAT_NO_STAT 0x1u
 char *ak_rule_format_flags(const ak_rule *r, unsigned flags);
+/* rs->rules[i] as ak_rule_format_flags(AK_FORMAT_NO_STAT) gives it, made once and kept with the
+ * ruleset (the daemon's ListRules answers with every rule's text at each call). NULL on OOM or
+ * a bad index. */
+const char *ak_ruleset_rule_text(ak_ruleset *rs, size_t i);
 
 /* Formatting of diagnostics: "FILE:LINE:COLUMN: message" (malloc'd). */
 char *ak_diag_format(const ak_diag *d);

@@ -409,6 +409,103 @@ START_TEST(test_query_features) {
 }
 END_TEST
 
+/* The sync transaction (ak_sync_start) with hooks, as the daemon drives it: the options chosen
+ * from the snapshot are the ones planned with; a plan the caller declines sends nothing; a plan
+ * sent goes as the main ops, then the lock alone once they took, then the report is collected. */
+typedef struct tx_seen {
+        int queried, planned, done, send_plan;
+        size_t sent[2];                 /* ops sent in stage EXECUTE, LOCK */
+        ak_sync_stage ended;
+        int error, executed;
+} tx_seen;
+
+static void tx_queried(ak_sync_tx *tx, const ak_kstate *have, ak_plan_opts *opts, void *userdata) {
+        tx_seen *t = userdata;
+
+        t->queried++;
+        ck_assert_uint_eq(have->n_rules, 1);    /* the foreign rule */
+        opts->foreign = AK_FOREIGN_KEEP;
+}
+
+static int tx_planned(ak_sync_tx *tx, void *userdata) {
+        tx_seen *t = userdata;
+
+        t->planned++;
+        ck_assert_int_eq(tx->stage, AK_SYNC_PLAN);
+        ck_assert_uint_eq(tx->rep->plan->n_foreign, 1);
+        return t->send_plan;
+}
+
+static void tx_sending(ak_sync_tx *tx, const ak_op *ops, size_t n, void *userdata) {
+        tx_seen *t = userdata;
+
+        ck_assert(tx->stage == AK_SYNC_EXECUTE || tx->stage == AK_SYNC_LOCK);
+        t->sent[tx->stage == AK_SYNC_LOCK] += n;
+}
+
+static void tx_done(ak_sync_tx *tx, int error, void *userdata) {
+        tx_seen *t = userdata;
+
+        ck_assert_int_eq(tx->stage, AK_SYNC_IDLE);
+        t->done++;
+        t->ended = tx->ended;
+        t->error = error;
+        t->executed = tx->rep->executed;
+}
+
+START_TEST(test_sync_transaction) {
+        static const char text[] = "-a always,exit -S 2 -k mine\n-e 2\n";
+        static const ak_sync_hooks hooks = { .queried = tx_queried, .planned = tx_planned, .sending = tx_sending,
+                                             .done = tx_done };
+        ak_rule foreign = mkrule(AUDIT_FILTER_EXIT, 9, NULL, "theirs");
+        ak_ruleset *rs = NULL;
+        ak_sync_report rep = {};
+        ak_sync_tx tx = {};
+        tx_seen t = {};
+
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_eq(ak_ruleset_add_text(rs, "tx.rules", text, strlen(text)), 0);
+        ck_assert_uint_eq(rs->n_errors, 0);
+        fk_add(&foreign);
+        free(foreign.data);
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+
+        /* declined: GET + LIST only, the plan kept for the caller */
+        ck_assert_int_eq(ak_sync_start(&tx, nl, rs, NULL, TIMEOUT, &rep, &hooks, &t), 0);
+        ck_assert_int_eq(ak_sync_start(&tx, nl, rs, NULL, TIMEOUT, &rep, &hooks, &t), -EBUSY);
+        while (!t.done)
+                (void) ak_nl_wait(nl);
+        ck_assert_int_eq(t.queried, 1);
+        ck_assert_int_eq(t.planned, 1);
+        ck_assert_int_eq(t.ended, AK_SYNC_PLAN);
+        ck_assert_int_eq(t.error, 0);
+        ck_assert_int_eq(t.executed, 0);
+        ck_assert_uint_eq(t.sent[0] + t.sent[1], 0);
+        ck_assert_uint_eq(rep.plan->n_ops, 2);          /* the add, then the lock */
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_ADD_RULE], 0);
+
+        /* sent: the add, then the lock alone; the foreign rule kept as the hook chose */
+        t = (tx_seen) { .send_plan = 1 };
+        ck_assert_int_eq(ak_sync_start(&tx, nl, rs, NULL, TIMEOUT, &rep, &hooks, &t), 0);
+        while (!t.done)
+                (void) ak_nl_wait(nl);
+        fake_kernel_stop(fk);
+        ck_assert_int_eq(t.ended, AK_SYNC_LOCK);
+        ck_assert_int_eq(t.error, 0);
+        ck_assert_int_eq(t.executed, 1);
+        ck_assert_uint_eq(t.sent[0], 1);
+        ck_assert_uint_eq(t.sent[1], 1);
+        ck_assert_uint_eq(rep.added, 1);
+        ck_assert_int_eq(rep.lock_applied, 1);
+        ck_assert_int_eq(rep.plan->want_state[0], AK_RULE_ADDED);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_DEL_RULE], 0);
+        ck_assert_uint_eq(fake_kernel_rule_count(fk), 2);
+        ck_assert_uint_eq(fk->status.enabled, 2);
+        ak_sync_report_done(&rep);
+        ak_ruleset_free(rs);
+}
+END_TEST
+
 /* ak_sync asks for features only when the desired state sets one: an in-sync verification is
  * GET + LIST_RULES, and a ruleset with --loginuid-immutable sees the kernel's features (so an
  * already set and locked feature plans nothing). */
@@ -1244,6 +1341,7 @@ static Suite *netlink_suite(void) {
         tcase_add_test(tc, test_query_errors);
         tcase_add_test(tc, test_query_features);
         tcase_add_test(tc, test_sync_query_features);
+        tcase_add_test(tc, test_sync_transaction);
         tcase_add_test(tc, test_query_feature_seq);
         suite_add_tcase(s, tc);
 

@@ -172,6 +172,64 @@ static void check_counts(const ak_plan *p) {
         ck_assert_uint_eq(st, p->n_set);
 }
 
+/* The per-rule states agree with the ops and with a plain count of equal rules: a desired rule
+ * is added (ADD or MOVE) by exactly one ADD op and KEPT by none; a held rule is deleted (MOVED,
+ * EXTRA, or FOREIGN under --foreign=remove) by exactly one DEL op; per class of equal rules the
+ * desired rules the kernel holds (KEPT, MOVE) and the held rules that are declared (KEPT, MOVED)
+ * number min(desired copies, held copies), as ListRules reports them. */
+static void check_states(const scen *s, const ak_plan *p, ak_foreign_policy foreign) {
+        size_t nw = s->want.n_rules, nh = s->have.n_rules, moved = 0;
+        size_t *adds = arena_take(calloc(nw + 1, sizeof(size_t))), *dels = arena_take(calloc(nh + 1, sizeof(size_t)));
+
+        ck_assert_ptr_nonnull(p->want_state);
+        ck_assert_ptr_nonnull(p->have_state);
+        for (size_t i = 0; i < p->n_ops; i++) {
+                const ak_op *op = &p->ops[i];
+
+                if (op->type == AK_OP_ADD_RULE) {
+                        ck_assert_ptr_eq(op->rule, &s->want.rules[op->index]);
+                        adds[op->index]++;
+                } else if (op->type == AK_OP_DEL_RULE) {
+                        ck_assert_ptr_eq(op->rule, &s->have.rules[op->index]);
+                        dels[op->index]++;
+                }
+        }
+        for (size_t w = 0; w < nw; w++) {
+                ak_rule_state st = p->want_state[w];
+                size_t wc = 0, hc = 0, held = 0;
+
+                ck_assert(st == AK_RULE_KEPT || st == AK_RULE_MOVE || st == AK_RULE_ADD);
+                if (!p->locked)
+                        ck_assert_uint_eq(adds[w], st == AK_RULE_KEPT ? 0 : 1);
+                moved += st == AK_RULE_MOVE;
+                for (size_t x = 0; x < nw; x++)
+                        if (ak_rule_equal(&s->want.rules[x], &s->want.rules[w])) {
+                                wc++;
+                                held += p->want_state[x] != AK_RULE_ADD;
+                        }
+                for (size_t h = 0; h < nh; h++)
+                        hc += ak_rule_equal(&s->have.rules[h], &s->want.rules[w]);
+                ck_assert_uint_eq(held, wc < hc ? wc : hc);
+        }
+        ck_assert_uint_eq(moved, p->n_moved);
+        for (size_t h = 0; h < nh; h++) {
+                ak_held_state st = p->have_state[h];
+                size_t wc = 0, hc = 0, declared = 0;
+
+                for (size_t w = 0; w < nw; w++)
+                        wc += ak_rule_equal(&s->want.rules[w], &s->have.rules[h]);
+                for (size_t x = 0; x < nh; x++)
+                        if (ak_rule_equal(&s->have.rules[x], &s->have.rules[h])) {
+                                hc++;
+                                declared += p->have_state[x] == AK_HELD_KEPT || p->have_state[x] == AK_HELD_MOVED;
+                        }
+                ck_assert_int_eq(st == AK_HELD_FOREIGN, wc == 0);
+                ck_assert_uint_eq(declared, wc < hc ? wc : hc);
+                if (!p->locked)
+                        ck_assert_uint_eq(dels[h], st == AK_HELD_KEPT || (st == AK_HELD_FOREIGN && foreign == AK_FOREIGN_KEEP) ? 0 : 1);
+        }
+}
+
 /* ---------------------------------------------------------------------------------------------
  * The kernel simulator: one array; each rule carries its list, and only the order within a list
  * matters. Append refuses an equal rule (EEXIST), prepend does not, delete takes the first match. */
@@ -792,6 +850,10 @@ START_TEST(test_foreign) {
                 ck_assert_uint_eq(p->n_ops, 0);
                 ck_assert_uint_eq(p->n_foreign, 1);
                 ck_assert_int_eq(p->in_sync, 1);
+                check_states(&s, p, AK_FOREIGN_KEEP);
+                ck_assert_int_eq(p->have_state[0], AK_HELD_FOREIGN);
+                for (size_t i = 0; i < 20; i++)
+                        ck_assert_int_eq(p->want_state[i], AK_RULE_KEPT);
                 ak_plan_free(p);
         }
 
@@ -1002,6 +1064,14 @@ START_TEST(test_kernel_duplicates) {
                         ck_assert_uint_eq(p->n_del, 2);
                         ck_assert_uint_eq(p->n_add, 1);
                         check_no_conflicting_order(p);
+                        /* the lower x is kept, the top one is one too many, y is held but
+                         * above it: moved below */
+                        check_states(&s, p, AK_FOREIGN_REMOVE);
+                        ck_assert_int_eq(p->want_state[0], AK_RULE_KEPT);
+                        ck_assert_int_eq(p->want_state[1], AK_RULE_MOVE);
+                        ck_assert_int_eq(p->have_state[0], AK_HELD_EXTRA);
+                        ck_assert_int_eq(p->have_state[1], AK_HELD_MOVED);
+                        ck_assert_int_eq(p->have_state[2], AK_HELD_KEPT);
                         ck_assert_int_eq(sim_apply(&s.have, p, &out), 0);
                         ck_assert(sim_equals_exact(&s.want, &out));
                         ak_plan_free(p);
@@ -1268,6 +1338,7 @@ static void random_case(rstats *st) {
 
         pe = plan_opts(&s, 1, pol, 0);
         check_counts(pe);
+        check_states(&s, pe, pol);
         ck_assert_int_eq(sim_apply(&s.have, pe, &out), 0);
         if (pol == AK_FOREIGN_KEEP)
                 out = sim_desired_part(&s.want, &out);
@@ -1277,6 +1348,7 @@ static void random_case(rstats *st) {
 
         pr = plan_opts(&s, 0, pol, 0);
         check_counts(pr);
+        check_states(&s, pr, pol);
         ck_assert_int_eq(sim_apply(&s.have, pr, &out), 0);
         if (pol == AK_FOREIGN_KEEP)
                 out = sim_desired_part(&s.want, &out);
