@@ -23,6 +23,7 @@ void manager_metrics(const Manager *m, ak_metrics *ret) {
                 .rules_loaded = m->loaded_rules,
                 .rules_pending = m->pending_rules,
                 .rules_foreign = m->foreign_rules,
+                .rules_foreign_allowed = m->foreign_allowed,
                 .parse_errors = m->want ? m->want->n_errors : 0,
                 .drift_events = m->drift_events,
                 .repairs = m->repairs,

@@ -40,6 +40,7 @@ char *ak_metrics_format(const ak_metrics *m) {
                 { "loaded", offsetof(ak_metrics, rules_loaded) },
                 { "pending", offsetof(ak_metrics, rules_pending) },
                 { "foreign", offsetof(ak_metrics, rules_foreign) },
+                { "foreign-allowed", offsetof(ak_metrics, rules_foreign_allowed) },
         };
         static const struct { const char *name, *help; size_t offset; } kernel[] = {
                 { "auditkeep_kernel_enabled", "The kernel's audit enabled flag (0 off, 1 on, 2 locked).",
@@ -66,7 +67,7 @@ char *ak_metrics_format(const ak_metrics *m) {
         strbuf_puts(&b, "\",mode=\"");
         label(&b, m->mode);
         strbuf_puts(&b, "\"} 1\n");
-        metric(&b, "auditkeep_rules", "gauge", "Audit rules by state: desired (declared), loaded, pending (refused by the kernel), foreign (kept, not declared).");
+        metric(&b, "auditkeep_rules", "gauge", "Audit rules by state: desired (declared), loaded, pending (refused by the kernel), foreign (kept, not declared), foreign-allowed (another agent's, kept as allow-foreign says).");
         for (size_t i = 0; i < ELEMENTSOF(rules); i++)
                 strbuf_printf(&b, "auditkeep_rules{state=\"%s\"} %" PRIu64 "\n", rules[i].state,
                               *(const uint64_t *) ((const char *) m + rules[i].offset));

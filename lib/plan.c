@@ -195,6 +195,12 @@ static int planner_lists(planner *p) {
                                 continue;
                         p->hfate[h] = H_DEL;
                         if (p->wcount[p->hcls[h]] == 0) {
+                                if (ak_ruleset_allowed(p->want, hrule(p, h))) {
+                                        /* another agent's, as the administrator allows: where it stands */
+                                        p->n_foreign_allowed++;
+                                        p->hfate[h] = H_IGNORE;
+                                        continue;
+                                }
                                 p->n_foreign++;
                                 if (p->foreign == AK_FOREIGN_KEEP) {
                                         p->hfate[h] = H_IGNORE;
@@ -574,6 +580,7 @@ int ak_plan_build(const ak_ruleset *want, const ak_kstate *have, const ak_plan_o
         plan->n_differ = plan->n_differ_add + plan->n_differ_del + plan->n_differ_set;
         plan->in_sync = plan->n_differ == 0;
         plan->n_foreign = p.n_foreign;
+        plan->n_foreign_allowed = p.n_foreign_allowed;
         plan->n_keys_only = p.n_keys_only;
         plan->n_moved = p.n_moved;
 

@@ -14,6 +14,7 @@ typedef struct ak_metrics {
         int in_sync;                    /* the kernel holds the desired state */
         int locked;                     /* enabled=2 */
         uint64_t rules_desired, rules_loaded, rules_pending, rules_foreign;
+        uint64_t rules_foreign_allowed;  /* foreign rules an allowance keeps (allow-foreign) */
         uint64_t parse_errors;
         uint64_t drift_events, repairs;
         uint64_t last_sync_usec, last_drift_usec;       /* CLOCK_REALTIME, 0 = never */
