@@ -167,6 +167,7 @@ int verb_check(int argc, char **argv, sd_bus *bus) {
         if (rs->n_notes)
                 printf(" (%zu notes on lines that differ at another compat level)", rs->n_notes);
         printf("\n");
+        check_allowed_foreign(rs);
         r = rs->n_errors ? EXIT_PROBLEMS : EXIT_OK;
         ak_ruleset_free(rs);
         if (check_auditd_conf() > 0)

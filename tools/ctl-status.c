@@ -25,6 +25,7 @@ typedef struct props {
         uint32_t compat_level;  /* 0: a daemon without the property */
         uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
         uint32_t desired, loaded, pending, foreign, errors;
+        uint32_t foreign_allowed, foreign_shadows;      /* allow-foreign (ctl-foreign.c) */
         uint32_t auditd_conf_problems;  /* how many; which: ListAuditdConfProblems, root only */
         int locked, in_sync;
         uint64_t drift_events, repairs, last_drift, last_sync;
@@ -77,6 +78,8 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                                 { "DesiredRules", offsetof(props, desired) }, { "LoadedRules", offsetof(props, loaded) },
                                 { "PendingRules", offsetof(props, pending) }, { "ForeignRules", offsetof(props, foreign) },
                                 { "ParseErrors", offsetof(props, errors) },
+                                { "ForeignAllowedRules", offsetof(props, foreign_allowed) },
+                                { "ForeignAllowedShadows", offsetof(props, foreign_shadows) },
                                 { "CompatLevel", offsetof(props, compat_level) },
                                 { "AuditdConfProblems", offsetof(props, auditd_conf_problems) },
                         };
@@ -229,7 +232,7 @@ static int status_prometheus(const props *p) {
         ak_metrics v = {
                 .in_sync = p->in_sync, .locked = p->locked,
                 .rules_desired = p->desired, .rules_loaded = p->loaded, .rules_pending = p->pending,
-                .rules_foreign = p->foreign, .parse_errors = p->errors,
+                .rules_foreign = p->foreign, .rules_foreign_allowed = p->foreign_allowed, .parse_errors = p->errors,
                 .drift_events = p->drift_events, .repairs = p->repairs,
                 .last_sync_usec = p->last_sync, .last_drift_usec = p->last_drift,
                 .enabled = p->enabled, .failure = p->failure, .backlog_limit = p->backlog_limit,
@@ -252,10 +255,12 @@ static void status_json(sd_bus *bus, const props *p) {
         printf(",\"enabled\":%u,\"failure\":%u,\"backlog_limit\":%u,\"backlog\":%u,\"lost\":%u,"
                "\"rate_limit\":%u,\"backlog_wait_time\":%u,\"audit_pid\":%u,\"locked\":%s,"
                "\"desired_rules\":%u,\"loaded_rules\":%u,\"pending_rules\":%u,\"foreign_rules\":%u,"
+               "\"foreign_allowed_rules\":%u,\"foreign_allowed_shadows\":%u,"
                "\"parse_errors\":%u,\"drift_events\":%" PRIu64 ",\"repairs\":%" PRIu64 ","
                "\"last_drift_usec\":%" PRIu64 ",\"last_sync_usec\":%" PRIu64 ",\"root_details\":%s,\"last_drift_by\":",
                p->enabled, p->failure, p->backlog_limit, p->backlog, p->lost, p->rate_limit, p->backlog_wait_time,
-               p->audit_pid, p->locked ? "true" : "false", p->desired, p->loaded, p->pending, p->foreign, p->errors,
+               p->audit_pid, p->locked ? "true" : "false", p->desired, p->loaded, p->pending, p->foreign,
+               p->foreign_allowed, p->foreign_shadows, p->errors,
                p->drift_events, p->repairs, p->last_drift, p->last_sync, p->root_details ? "true" : "false");
         if (p->root_details)
                 json_str(p->last_drift_by);
@@ -341,6 +346,7 @@ static void status_text(sd_bus *bus, const props *p) {
         printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
                p->desired, p->loaded, p->pending, p->foreign, p->errors);
         status_foreign_kept(p);
+        status_allowed_foreign(bus, p->foreign_allowed, p->foreign_shadows);
         status_errors(bus, p);
         if (p->compat_level)
                 printf("    compat: level %s\n", p->compat);

@@ -17,7 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from akharness import Daemon, KernelTestCase, kernel_rules, sh, skip_unless_usable, wait_until  # noqa: E402
+from akharness import CTL, NOBODY, Daemon, KernelTestCase, kernel_rules, sh, skip_unless_usable, wait_until  # noqa: E402
 
 # the agent's loop lasts this long without a report before the test says "none came"
 QUIET_SECONDS = 6
@@ -56,15 +56,17 @@ class ForeignTest(KernelTestCase):
             cls.daemon.log.close()
         cls.daemon = None
 
-    def start(self, directive):
-        """The daemon on rules that declare two rules (with the directive or not), from an empty
-        kernel; then the agent's loop."""
-        self.write_file(self.rules, (f"# auditkeep: allow-foreign key=wazuh_fim\n" if directive else "")
-                        + f"""-D
+    def rules_text(self, directive):
+        return (f"# auditkeep: allow-foreign key=wazuh_fim\n" if directive else "") + f"""-D
 -e 1
 -a always,exit -F arch=b64 -S unlinkat -F dir={self.tmp} -F key=ak-foreign-del
 -a always,exit -F arch=b64 -S openat -F exit=-EACCES -F key=ak-foreign-access
-""")
+"""
+
+    def start(self, directive):
+        """The daemon on rules that declare two rules (with the directive or not), from an empty
+        kernel; then the agent's loop."""
+        self.write_file(self.rules, self.rules_text(directive))
         sh("auditctl", "-D")
         home = os.path.join(self.tmp, self._testMethodName)      # a notify socket and a log of its own
         os.mkdir(home)
@@ -110,6 +112,27 @@ class ForeignTest(KernelTestCase):
         self.daemon.wait_log(r"Drift detected \((event|poll)\): 1 rules added, by .*comm=auditctl", after=mark)
         self.assertIn(self.agent_rule, kernel_rules())
         self.assertNotIn(never, kernel_rules())
+
+    def test_check_says_shadows(self):
+        """auditkeepctl check, as root, reads the kernel's rules: an allowed rule above a declared
+        rule it can shadow is a warning naming both; an ordinary user is told it was not checked."""
+        self.write_file(self.rules, self.rules_text(True), mode=0o644)
+        sh("auditctl", "-D")
+        sh("auditctl", "-a", "always,exit", "-F", "arch=b64", "-S", "openat", "-k", "wazuh_fim")
+        sh("auditctl", "-a", "always,exit", "-F", "arch=b64", "-S", "openat", "-F", "exit=-EACCES",
+           "-k", "ak-foreign-access")
+        p = subprocess.run([CTL, "check", self.rules], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(f"foreign rules allowed: key=wazuh_fim ({self.rules}:1)", p.stdout)
+        self.assertIn("the kernel holds 1 allowed foreign rule; 1 declared rule can be shadowed by them", p.stdout)
+        self.assertIn(f"warning: {self.rules}:5: -a always,exit -F arch=b64 -S openat -F exit=-EACCES "
+                      f"-F key=ak-foreign-access can be shadowed by the allowed foreign rule -a always,exit -F arch=b64 "
+                      f"-S openat -F key=wazuh_fim (allowed by {self.rules}:1), which stands before it: events both "
+                      f"match are recorded with key 'wazuh_fim', not 'ak-foreign-access'", p.stderr)
+        os.chmod(self.tmp, 0o755)
+        p = subprocess.run([*NOBODY, CTL, "check", self.rules], capture_output=True, text=True)
+        self.assertIn("which declared rules the allowed rules in the kernel can shadow: not checked (run as root",
+                      p.stdout, p.stderr)
 
     def test_no_directive_fight(self):
         """Today's behaviour without the directive: the daemon removes the agent's rule every
