@@ -2417,6 +2417,24 @@ START_TEST(test_allow_foreign) {
 }
 END_TEST
 
+/* A bad --allow-foreign stops the daemon at start, naming the byte and the reason. */
+START_TEST(test_allow_foreign_bad_option) {
+        const char *b = getenv("AK_BUILDDIR");
+        char cmd[1200];
+        _cleanup_free_ char *out = NULL;
+        FILE *p;
+
+        ck_assert_msg(b && *b, "AK_BUILDDIR is not set (the meson build directory)");
+        snprintf(cmd, sizeof(cmd), "%s/daemon/auditkeepd-test --allow-foreign='key=a lists=exit' --control-fd=999 2>&1", b);
+        p = popen(cmd, "re");
+        ck_assert_ptr_nonnull(p);
+        out = read_stream(p);
+        ck_assert_int_ne(pclose(p), 0);
+        ck_assert_msg(strstr(out, "auditkeepd: --allow-foreign='key=a lists=exit': at byte 7: unknown word 'lists' in "
+                                  "allow-foreign (known: key=, list=, action=), did you mean 'list'?"), "output: %s", out);
+}
+END_TEST
+
 /* The same policy from the command line; an allowed rule before a declared rule it can shadow is
  * said in the journal and on the status line. */
 START_TEST(test_allow_foreign_option_shadow) {
@@ -2731,6 +2749,7 @@ static Suite *daemon_fake_suite(void) {
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_allow_foreign);
         tcase_add_test(tc, test_allow_foreign_option_shadow);
+        tcase_add_test(tc, test_allow_foreign_bad_option);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("poll");
