@@ -589,7 +589,8 @@ class BusTest(KernelTestCase, BusCalls):
                  "repairs": "Repairs", "last_drift_usec": "LastDriftUSec", "last_sync_usec": "LastSyncUSec",
                  "sources": "Sources", "auditd_conf": "AuditdConf", "auditd_conf_problem_count": "AuditdConfProblems",
                  "compat_level": "CompatLevel", "compat": "Compat", "status_text": "StatusText",
-                 "foreign_kept": "ForeignKept", "in_sync": "InSync"}
+                 "foreign_kept": "ForeignKept", "in_sync": "InSync",
+                 "foreign_allowed_rules": "ForeignAllowedRules", "foreign_allowed_shadows": "ForeignAllowedShadows"}
         self.assertEqual(set(j), set(names) | {"auditd_conf_problems", "last_drift_by", "root_details"})
         self.assertEqual((j["root_details"], j["last_drift_by"]), (True, self.call("GetLastDrift")[2]))
         file, line, column, message = self.auditd_conf_warning()
