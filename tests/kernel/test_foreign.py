@@ -11,6 +11,7 @@ time and reports the fight, as before.
 Needs root with CAP_AUDIT_CONTROL/CAP_AUDIT_READ in the initial namespaces (exit 77 otherwise)."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -89,6 +90,9 @@ class ForeignTest(KernelTestCase):
                                    timeout=10), self.daemon.notify.status())
         # the agent keeps at it; nothing is reported, nothing removed
         time.sleep(QUIET_SECONDS)
+        print(f"agent re-added its rule for {QUIET_SECONDS} s: "
+              f"{len(re.findall('verify event', self.daemon.text()[mark:]))} checks on its records, no report",
+              file=sys.stderr)
         text = self.daemon.text()[mark:]
         self.assertNotRegex(text, r"Drift detected|Flapping|Foreign rule .* removed")
         self.assertIn(self.agent_rule, kernel_rules())
@@ -138,9 +142,10 @@ class ForeignTest(KernelTestCase):
         """Today's behaviour without the directive: the daemon removes the agent's rule every
         time, and the agent's putting it back is a fight."""
         self.start(directive=False)
-        mark = self.daemon.mark()
+        mark, t0 = self.daemon.mark(), time.monotonic()
         self.daemon.wait_log(r"Flapping: the audit configuration keeps being changed back \(by .*comm=auditctl",
                              after=mark, timeout=30)
+        print(f"fight reported {time.monotonic() - t0:.1f} s after the agent started", file=sys.stderr)
         self.stop_agent()
         self.wait_rules(self.desired, timeout=5)
         self.daemon.wait_log(r"The fight over the audit rules stopped", after=mark, timeout=10)
