@@ -283,7 +283,7 @@ static void pending_prune(Manager *m, const ak_plan *p) {
         k = 0;
         for (size_t i = 0; i < m->n_failed_sigs; i++)
                 for (size_t j = 0; j < p->n_ops; j++)
-                        if (ak_op_signature(&p->ops[j]) == m->failed_sigs[i]) {
+                        if (fight_op_signature(&p->ops[j]) == m->failed_sigs[i]) {
                                 m->failed_sigs[k++] = m->failed_sigs[i];
                                 break;
                         }
@@ -329,7 +329,7 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
         }
         for (size_t i = 0; i < rep->n_failed && n_sigs < ELEMENTSOF(sigs); i++) {
                 const ak_op *op = rep->failed[i];
-                uint64_t sig = ak_op_signature(op);
+                uint64_t sig = fight_op_signature(op);
 
                 if (!failed_has(m, sig))
                         log_warning_errno(op->error, "The kernel refused a change (%s): %m; retried at every poll",
@@ -349,7 +349,7 @@ static int only_retries(Manager *m, const ak_plan *p, size_t n_ops) {
         for (size_t i = 0; i < n_ops; i++) {
                 const ak_op *op = &p->ops[i];
 
-                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op->rule) : !failed_has(m, ak_op_signature(op)))
+                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op->rule) : !failed_has(m, fight_op_signature(op)))
                         return 0;
         }
         return n_ops > 0;
@@ -522,7 +522,7 @@ static uint64_t drift_signature(const ak_op *ops, size_t n_ops, const struct aud
         uint64_t sig = n_ops;
 
         for (size_t i = 0; i < n_ops; i++) {
-                uint64_t s = ak_op_signature(&ops[i]);
+                uint64_t s = fight_op_signature(&ops[i]);
                 if (ops[i].type == AK_OP_SET)
                         s ^= (uint64_t) ak_status_get(have, ops[i].mask) << 24;
                 sig += s * UINT64_C(0x9e3779b97f4a7c15);
@@ -631,7 +631,7 @@ static void drift_found(Manager *m, const ak_op *ops, size_t n_main, uint64_t si
 /* Drift in enforce mode: part of a fight? Returns 1 when the repair must wait for the backoff
  * timer (fight.h). */
 static int fight_backoff(Manager *m, const ak_plan *p, size_t n_main) {
-        bool started;
+        int started;
 
         if (!fight_drift(&m->fight, p->ops, n_main, now_usec(), &started))
                 return 0;

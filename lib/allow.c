@@ -59,7 +59,7 @@ void ak_allow_free_all(ak_ruleset *rs) {
 /* A message about the word at col (from 1 in text). Always returns -EINVAL. */
 static int allow_fail(char **ret_message, unsigned *ret_col, unsigned col, char *message) {
         if (ret_message)
-                *ret_message = ak_printable(message);
+                *ret_message = cescape_message(message);
         else
                 free(message);
         if (ret_col)
@@ -235,12 +235,12 @@ int ak_allow_directive(ak_ruleset *rs, const char *file, unsigned line, unsigned
         /* said where the rules are read (check, the daemon's log): what the allowance lets in */
         if (a.actions & AK_ALLOW_NEVER)
                 (void) ak_diag_add(rs, file, line, col, 1,
-                                   ak_printable(strdup_printf("allow-foreign key=%s action=never: a foreign never rule with this "
+                                   cescape_message(strdup_printf("allow-foreign key=%s action=never: a foreign never rule with this "
                                                               "key stays, and the events it matches are not recorded; whoever "
                                                               "may add audit rules can give a rule this key", a.key)));
         if (a.lists & LIST_BIT(AUDIT_FILTER_EXCLUDE))
                 (void) ak_diag_add(rs, file, line, col, 1,
-                                   ak_printable(strdup_printf("allow-foreign key=%s list=exclude: a foreign exclude-list rule "
+                                   cescape_message(strdup_printf("allow-foreign key=%s list=exclude: a foreign exclude-list rule "
                                                               "with this key stays, and the records it matches are dropped", a.key)));
         return allow_push(rs, &a);
 }

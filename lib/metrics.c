@@ -2,6 +2,7 @@
 /* The state in the Prometheus text exposition format (see ak-metrics.h). Names follow the
  * Prometheus conventions: a auditkeep_ prefix, _total for counters, _seconds for times, base
  * units; the kernel's own values under auditkeep_kernel_. */
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -59,6 +60,7 @@ char *ak_metrics_format(const ak_metrics *m) {
         static const char *const withheld[] = { FOREIGN_KEPT_ELSEWHERE, FOREIGN_KEPT_ERRORS, FOREIGN_KEPT_EMPTY };
         strbuf b = {};
 
+        assert(m);
         metric(&b, "auditkeep_in_sync", "gauge", "1 if the kernel's audit configuration equals the rules, else 0.");
         value(&b, "auditkeep_in_sync", !!m->in_sync);
         metric(&b, "auditkeep_info", "gauge", "The daemon's state and mode, as labels.");

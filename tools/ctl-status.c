@@ -17,6 +17,7 @@
 #include "auditkeep/ak-metrics.h"
 #include "constants.h"
 #include "ctl.h"
+#include "json.h"
 #include "macro.h"
 
 typedef struct props {
@@ -37,7 +38,7 @@ typedef struct props {
 } props;
 
 static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll", err, &reply, "s", BUS_IFACE);
@@ -157,7 +158,7 @@ static int may_ask_details(void) {
 /* GetLastDrift: who made the last drift. 1 when the daemon answered, 0 when it did not (an older
  * daemon, or a refusal), with p->last_drift_by empty. */
 static int read_last_drift(sd_bus *bus, props *p) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *what, *by;
         uint64_t usec;
@@ -175,8 +176,8 @@ static int read_last_drift(sd_bus *bus, props *p) {
 
 /* status: the daemon's last check of auditd.conf: the file (AuditdConf) and, for root, its
  * problems (ListAuditdConfProblems); for anyone else how many there are (AuditdConfProblems). */
-static void status_auditd_conf(sd_bus *bus, const props *p) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+static void status_auditd_conf(sd_bus *bus, const props *p, json_writer *j) {
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *conf = p->auditd_conf, *file, *text;
         uint32_t line, column;
@@ -192,19 +193,23 @@ static void status_auditd_conf(sd_bus *bus, const props *p) {
                         r = sd_bus_message_enter_container(reply, 'a', "(suus)");
         }
         listed = r >= 0;
-        if (arg_json) {
-                printf(",\"auditd_conf\":");
-                json_str(conf);
-                printf(",\"auditd_conf_problem_count\":%" PRIu32 ",\"auditd_conf_problems\":", p->auditd_conf_problems);
-                printf(listed ? "[" : "null");
+        if (j) {
+                jw_kv_string(j, "auditd_conf", conf);
+                jw_kv_uint(j, "auditd_conf_problem_count", p->auditd_conf_problems);
+                jw_key(j, "auditd_conf_problems");
+                if (listed)
+                        jw_array_begin(j);
+                else
+                        jw_null(j);
         }
         while (r >= 0 && (r = sd_bus_message_read(reply, "(suus)", &file, &line, &column, &text)) > 0) {
-                if (arg_json) {
-                        printf("%s{\"file\":", n ? "," : "");
-                        json_str(file);
-                        printf(",\"line\":%" PRIu32 ",\"column\":%" PRIu32 ",\"message\":", line, column);
-                        json_str(text);
-                        printf("}");
+                if (j) {
+                        jw_object_begin(j);
+                        jw_kv_string(j, "file", file);
+                        jw_kv_uint(j, "line", line);
+                        jw_kv_uint(j, "column", column);
+                        jw_kv_string(j, "message", text);
+                        jw_object_end(j);
                 } else {
                         if (n == 0)
                                 printf("auditd.conf: problems found (auditkeepd never edits the file):\n");
@@ -215,9 +220,9 @@ static void status_auditd_conf(sd_bus *bus, const props *p) {
                 }
                 n++;
         }
-        if (arg_json) {
+        if (j) {
                 if (listed)
-                        printf("]");
+                        jw_array_end(j);
         } else if (!conf[0])
                 printf("auditd.conf: not checked\n");
         else if (n == 0 && (listed || p->auditd_conf_problems == 0))
@@ -248,41 +253,54 @@ static int status_prometheus(const props *p) {
 }
 
 static void status_json(sd_bus *bus, const props *p) {
+        json_writer j;
+
         /* null: shown to root only */
-        printf("{\"state\":"); json_str(p->state);
-        printf(",\"mode\":"); json_str(p->mode);
-        printf(",\"in_sync\":%s", p->in_sync ? "true" : "false");
-        printf(",\"enabled\":%u,\"failure\":%u,\"backlog_limit\":%u,\"backlog\":%u,\"lost\":%u,"
-               "\"rate_limit\":%u,\"backlog_wait_time\":%u,\"audit_pid\":%u,\"locked\":%s,"
-               "\"desired_rules\":%u,\"loaded_rules\":%u,\"pending_rules\":%u,\"foreign_rules\":%u,"
-               "\"foreign_allowed_rules\":%u,\"foreign_allowed_shadows\":%u,"
-               "\"parse_errors\":%u,\"drift_events\":%" PRIu64 ",\"repairs\":%" PRIu64 ","
-               "\"last_drift_usec\":%" PRIu64 ",\"last_sync_usec\":%" PRIu64 ",\"root_details\":%s,\"last_drift_by\":",
-               p->enabled, p->failure, p->backlog_limit, p->backlog, p->lost, p->rate_limit, p->backlog_wait_time,
-               p->audit_pid, p->locked ? "true" : "false", p->desired, p->loaded, p->pending, p->foreign,
-               p->foreign_allowed, p->foreign_shadows, p->errors,
-               p->drift_events, p->repairs, p->last_drift, p->last_sync, p->root_details ? "true" : "false");
+        jw_init(&j, stdout);
+        jw_object_begin(&j);
+        jw_kv_string(&j, "state", p->state);
+        jw_kv_string(&j, "mode", p->mode);
+        jw_kv_bool(&j, "in_sync", p->in_sync);
+        jw_kv_uint(&j, "enabled", p->enabled);
+        jw_kv_uint(&j, "failure", p->failure);
+        jw_kv_uint(&j, "backlog_limit", p->backlog_limit);
+        jw_kv_uint(&j, "backlog", p->backlog);
+        jw_kv_uint(&j, "lost", p->lost);
+        jw_kv_uint(&j, "rate_limit", p->rate_limit);
+        jw_kv_uint(&j, "backlog_wait_time", p->backlog_wait_time);
+        jw_kv_uint(&j, "audit_pid", p->audit_pid);
+        jw_kv_bool(&j, "locked", p->locked);
+        jw_kv_uint(&j, "desired_rules", p->desired);
+        jw_kv_uint(&j, "loaded_rules", p->loaded);
+        jw_kv_uint(&j, "pending_rules", p->pending);
+        jw_kv_uint(&j, "foreign_rules", p->foreign);
+        jw_kv_uint(&j, "foreign_allowed_rules", p->foreign_allowed);
+        jw_kv_uint(&j, "foreign_allowed_shadows", p->foreign_shadows);
+        jw_kv_uint(&j, "parse_errors", p->errors);
+        jw_kv_uint(&j, "drift_events", p->drift_events);
+        jw_kv_uint(&j, "repairs", p->repairs);
+        jw_kv_uint(&j, "last_drift_usec", p->last_drift);
+        jw_kv_uint(&j, "last_sync_usec", p->last_sync);
+        jw_kv_bool(&j, "root_details", p->root_details);
+        jw_key(&j, "last_drift_by");
         if (p->root_details)
-                json_str(p->last_drift_by);
+                jw_string(&j, p->last_drift_by);
         else
-                printf("null");
-        printf(",\"status_text\":");
-        json_str(p->status_text);
-        printf(",\"foreign_kept\":");
-        json_str(p->foreign_kept);
+                jw_null(&j);
+        jw_kv_string(&j, "status_text", p->status_text);
+        jw_kv_string(&j, "foreign_kept", p->foreign_kept);
         if (p->compat_level) {
-                printf(",\"compat_level\":%u,\"compat\":", p->compat_level);
-                json_str(p->compat);
+                jw_kv_uint(&j, "compat_level", p->compat_level);
+                jw_kv_string(&j, "compat", p->compat);
         }
-        printf(",\"sources\":[");
-        for (size_t i = 0; i < p->n_sources; i++) {
-                if (i)
-                        putchar(',');
-                json_str(p->sources[i]);
-        }
-        printf("]");
-        status_auditd_conf(bus, p);
-        printf("}\n");
+        jw_key(&j, "sources");
+        jw_array_begin(&j);
+        for (size_t i = 0; i < p->n_sources; i++)
+                jw_string(&j, p->sources[i]);
+        jw_array_end(&j);
+        status_auditd_conf(bus, p, &j);
+        jw_object_end(&j);
+        jw_end(&j);
 }
 
 /* Rules the daemon keeps although --foreign=remove: why (the status line says it in words, with
@@ -362,7 +380,7 @@ static void status_text(sd_bus *bus, const props *p) {
         for (size_t i = 0; i < p->n_sources; i++)
                 printf(" %s", p->sources[i]);
         printf("\n");
-        status_auditd_conf(bus, p);
+        status_auditd_conf(bus, p, NULL);
 }
 
 /* What the state says, as an exit status for scripts and monitoring checks (as systemctl
