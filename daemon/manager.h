@@ -8,6 +8,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "auditkeep/ak-facts.h"
 #include "auditkeep/ak-kernel.h"
 #include "auditkeep/ak-sync.h"
 #include "auditkeep/ak-rules.h"
@@ -149,7 +150,8 @@ typedef struct Manager {
 
         /* results of the last sync for D-Bus Resync/Reload callers */
         size_t last_added, last_removed, last_changed;
-        char *bus_published[32];        /* property values last announced (manager-bus.c) */
+        ak_facts facts;                 /* the status facts as they are (facts.c) ... */
+        ak_facts published;             /* ... and as PropertiesChanged last announced them */
         int bus_warned;                 /* "cannot use the system bus" was logged */
         sd_bus_message *pending_call;   /* a Resync/Reload waiting for its sync to end */
         VerifyReason pending_reason;    /* the check that answers it: REQUEST or RELOAD */
