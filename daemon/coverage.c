@@ -224,3 +224,82 @@ void foreign_hold_free(Manager *m) {
         free(m->held_ops);
         m->held_ops = NULL;
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* foreign rules allowed to stay (--allow-foreign, "# auditkeep: allow-foreign") */
+
+/* One mark for a set of shadows: the journal is told again only when it changes. */
+static uint64_t shadows_signature(const ak_shadow *v, size_t n) {
+        uint64_t sig = n;
+
+        for (size_t i = 0; i < n; i++)
+                sig = (sig ^ ak_rule_hash(v[i].allowed)) * UINT64_C(0x100000001b3) ^ ak_rule_hash(v[i].declared);
+        return sig;
+}
+
+static size_t distinct_declared(const ak_shadow *v, size_t n) {
+        size_t count = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                size_t j = 0;
+
+                while (j < i && v[j].declared != v[i].declared)
+                        j++;
+                count += j == i;
+        }
+        return count;
+}
+
+/* A foreign rule with an allowed key that the allowance does not cover (a never or exclude-list
+ * rule): removed like any other, and the journal says why. */
+static void note_removed_despite_key(Manager *m, const ak_plan *p) {
+        for (size_t i = 0; i < p->n_ops; i++) {
+                const ak_allow *a;
+                _cleanup_free_ char *text = NULL, *allowance = NULL;
+
+                if (p->ops[i].type != AK_OP_DEL_RULE || !(a = ak_ruleset_allowed_key_only(m->want, p->ops[i].rule)))
+                        continue;
+                text = ak_rule_format_flags(p->ops[i].rule, AK_FORMAT_NO_STAT);
+                allowance = ak_allow_format(a);
+                log_fields(LOG_WARNING, 0, AK_MID_FOREIGN_KEPT, NULL,
+                           "Foreign rule %s carries the allowed key '%s' (allow-foreign %s, %s) but is %s: it is removed "
+                           "like any foreign rule, since such a rule hides events; allow it for that key explicitly "
+                           "(action=never, list=exclude) only if the agent needs it",
+                           text ? text : "?", a->key, allowance ? allowance : "?", a->origin,
+                           ak_rule_list(p->ops[i].rule) == AUDIT_FILTER_EXCLUDE ? "an exclude-list rule" : "a never rule");
+        }
+}
+
+void foreign_allowed_note(Manager *m, const ak_kstate *have, const ak_plan *p) {
+        _cleanup_free_ ak_shadow *v = NULL;
+        size_t n = 0;
+        uint64_t sig;
+
+        if (!m->want || m->want->n_allow == 0) {
+                m->foreign_allowed = m->foreign_shadows = 0;
+                m->shadows_sig = 0;
+                return;
+        }
+        if (m->mode != MODE_MONITOR && !p->locked)
+                note_removed_despite_key(m, p);
+        if (m->foreign_allowed != p->n_foreign_allowed)
+                log_debug("foreign rules allowed: %zu (were %zu)", p->n_foreign_allowed, m->foreign_allowed);
+        m->foreign_allowed = p->n_foreign_allowed;
+        if (p->n_foreign_allowed > 0 && ak_allowed_shadows(m->want, have, &v, &n) < 0)
+                return;         /* no memory: said at the next check */
+        sig = shadows_signature(v, n);
+        m->foreign_shadows = distinct_declared(v, n);
+        if (sig == m->shadows_sig)
+                return;
+        m->shadows_sig = sig;
+        if (n == 0) {
+                log_info("No allowed foreign rule stands before a declared rule it can shadow any more");
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *line = ak_shadow_format(&v[i], AK_FORMAT_NO_STAT);
+
+                log_fields(LOG_WARNING, 0, AK_MID_FOREIGN_KEPT, NULL, "%s (the allowed rule stays where its agent put "
+                           "it: moving it would look like tampering to the agent)", line ? line : "?");
+        }
+}

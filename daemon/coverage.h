@@ -38,3 +38,9 @@ const char *foreign_hold_why(const Manager *m, char *buf, size_t size);
  * are new since the last check, their deletes in m->held_ops (valid while `have` is). */
 size_t foreign_hold_added(Manager *m, const ak_kstate *have, const ak_plan *kept);
 void foreign_hold_free(Manager *m);
+
+/* After the check's plan: how many foreign rules an allowance keeps (ForeignAllowedRules), which
+ * declared rules they can shadow (ForeignAllowedShadows; the journal told each pair once per
+ * change), and, in the journal, why a foreign rule with an allowed key was removed all the same
+ * (a never or exclude-list rule the allowance does not name). */
+void foreign_allowed_note(Manager *m, const ak_kstate *have, const ak_plan *p);

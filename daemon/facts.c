@@ -73,6 +73,8 @@ void manager_facts_refresh(Manager *m) {
                 .rules_loaded = m->loaded_rules,
                 .rules_pending = m->n_pending,
                 .rules_foreign = m->foreign_rules,
+                .rules_foreign_allowed = m->foreign_allowed,
+                .foreign_allowed_shadows = m->foreign_shadows,
                 .foreign_kept = bus_copy(foreign_hold_to_string(m->hold)),
                 .parse_errors = m->want ? m->want->n_errors : 0,
                 .locked = !!m->locked,

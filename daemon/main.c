@@ -28,6 +28,10 @@ static void help(void) {
                "                          are kept anyway while the rules have errors, declare no rule,\n"
                "                          or (default sources) this host loads its rules another way\n"
                "     --allow-empty        Rules that declare no rule remove the kernel's rules too\n"
+               "     --allow-foreign='key=NAME [list=L,...] [action=A,...]'\n"
+               "                          Keep the rules another agent adds with key NAME where it puts\n"
+               "                          them (repeatable; as '# auditkeep: allow-foreign' in the rules);\n"
+               "                          never and exclude-list rules only with action=never, list=exclude\n"
                "     --poll-interval=SEC  Verify at least this often (default 10)\n"
                "     --auditd-conf=FILE   The auditd.conf to check and watch (default " DEFAULT_AUDITD_CONF ";\n"
                "                          'none' for none); it is never changed\n"
@@ -104,6 +108,31 @@ static int set_string(char **p, const char *arg) {
         return 0;
 }
 
+/* --allow-foreign: checked now (ak_ruleset_allow_foreign() on a scratch ruleset), applied to every
+ * ruleset the daemon loads (manager_load()). */
+static int add_allow(Manager *m, size_t *allocated, const char *arg) {
+        _cleanup_free_ char *message = NULL;
+        ak_ruleset *scratch = NULL;
+        unsigned col = 0;
+        int r;
+
+        r = ak_ruleset_new(&scratch);
+        if (r < 0)
+                return r;
+        r = ak_ruleset_allow_foreign(scratch, arg, NULL, &message, &col);
+        ak_ruleset_free(scratch);
+        if (r == -EINVAL) {
+                fprintf(stderr, "auditkeepd: --allow-foreign='%s': at byte %u: %s\n", arg, col, message ? message : "invalid");
+                return r;
+        }
+        if (r < 0)
+                return r;
+        if (GROW(m->allow_args, *allocated, m->n_allow_args + 1) < 0 || !(m->allow_args[m->n_allow_args] = strdup(arg)))
+                return -ENOMEM;
+        m->n_allow_args++;
+        return 0;
+}
+
 static int add_source(Manager *m, size_t *allocated, const char *arg) {
         if (GROW(m->sources, *allocated, m->n_sources + 1) < 0 || !(m->sources[m->n_sources] = strdup(arg)))
                 return -ENOMEM;
@@ -114,7 +143,7 @@ static int add_source(Manager *m, size_t *allocated, const char *arg) {
 /* 1 to run, 0 to exit with success (--help, --version), or -errno (reported). */
 static int parse_argv(Manager *m, int argc, char **argv) {
         enum { ARG_VERSION = 0x100, ARG_RULES, ARG_MODE, ARG_FOREIGN, ARG_POLL, ARG_CONTROL_FD, ARG_MONITOR_FD, ARG_AUDITD_CONF,
-               ARG_METRICS, ARG_AUDIT_TRAIL, ARG_COMPAT, ARG_ALLOW_EMPTY, ARG_KEEPING_MARKER, ARG_ROOT };
+               ARG_METRICS, ARG_AUDIT_TRAIL, ARG_COMPAT, ARG_ALLOW_EMPTY, ARG_ALLOW_FOREIGN, ARG_KEEPING_MARKER, ARG_ROOT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -131,13 +160,14 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 { "audit-trail", required_argument, NULL, ARG_AUDIT_TRAIL },
                 { "compat", required_argument, NULL, ARG_COMPAT },
                 { "allow-empty", no_argument, NULL, ARG_ALLOW_EMPTY },
+                { "allow-foreign", required_argument, NULL, ARG_ALLOW_FOREIGN },
                 { "keeping-marker", required_argument, NULL, ARG_KEEPING_MARKER },
 #ifdef AK_TEST_HOOKS
                 { "root", required_argument, NULL, ARG_ROOT },
 #endif
                 {}
         };
-        size_t allocated = 0;
+        size_t allocated = 0, allow_allocated = 0;
         int c, r;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -162,6 +192,9 @@ static int parse_argv(Manager *m, int argc, char **argv) {
                 case ARG_ALLOW_EMPTY:
                         m->allow_empty = 1;
                         r = 0;
+                        break;
+                case ARG_ALLOW_FOREIGN:
+                        r = add_allow(m, &allow_allocated, optarg);
                         break;
                 case ARG_POLL:
                         r = parse_poll_interval(optarg, &m->poll_usec);

@@ -256,12 +256,45 @@ static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *
                 r = sd_bus_message_append(reply, "(sss)", text, origin, rule_state_text(m, p, i));
         }
         for (size_t j = 0; r >= 0 && j < k->n_rules; j++)
-                if (p->have_state[j] == AK_HELD_FOREIGN || p->have_state[j] == AK_HELD_EXTRA) {
+                if (p->have_state[j] == AK_HELD_FOREIGN || p->have_state[j] == AK_HELD_EXTRA ||
+                    p->have_state[j] == AK_HELD_ALLOWED) {
+                        /* another agent's, as an allowance says: where that allowance is written */
+                        const ak_allow *a = p->have_state[j] == AK_HELD_ALLOWED ? ak_ruleset_allowed(m->want, &k->rules[j]) : NULL;
                         _cleanup_free_ char *text = ak_rule_format_flags(&k->rules[j], AK_FORMAT_NO_STAT);
+                        _cleanup_free_ char *owned = NULL;
+
                         if (!text)
                                 return -ENOMEM;
-                        r = sd_bus_message_append(reply, "(sss)", text, "", "foreign");
+                        r = sd_bus_message_append(reply, "(sss)", text, a ? bus_text(a->origin, &owned) : "",
+                                                  a ? "foreign-allowed" : "foreign");
                 }
+        return send_array(reply, r);
+}
+
+/* Declared rules that an allowed foreign rule can shadow in the last snapshot (coverage.c), one
+ * line each: "FILE:LINE: RULE can be shadowed by the allowed foreign rule RULE ...". */
+static int method_list_foreign_shadows(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ ak_shadow *v = NULL;
+        size_t n = 0;
+        int r = authorize_report(m, msg, error);
+
+        if (r <= 0)
+                return r;
+        r = ak_allowed_shadows(m->want, &m->report.before, &v, &n);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "s");
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                _cleanup_free_ char *line = ak_shadow_format(&v[i], AK_FORMAT_NO_STAT), *owned = NULL;
+
+                if (!line)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, "s", bus_text(line, &owned));
+        }
         return send_array(reply, r);
 }
 
@@ -381,6 +414,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_list_rules, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Diff", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", lines),
                                 method_diff, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListForeignShadows", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", lines),
+                                method_list_foreign_shadows, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListErrors", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(suus)", errors),
                                 method_list_errors, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetLastDrift", SD_BUS_NO_ARGS, SD_BUS_RESULT("t", usec, "s", what, "s", by),

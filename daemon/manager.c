@@ -94,6 +94,13 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors) {
         if (r < 0)
                 return r;
         compat_host_setup(rs, m->compat_arg);   /* at every load: an upgraded auditd changes it */
+        for (size_t i = 0; i < m->n_allow_args; i++) {
+                r = ak_ruleset_allow_foreign(rs, m->allow_args[i], "--allow-foreign", NULL, NULL);
+                if (r < 0) {    /* checked by main.c already: only ENOMEM */
+                        ak_ruleset_free(rs);
+                        return r;
+                }
+        }
         if (m->n_sources == 0) {
                 char source[512];
                 r = ak_ruleset_add_source(rs, coverage_default_source(m, source, sizeof(source)));
@@ -140,6 +147,13 @@ const char *manager_status_line(const Manager *m, char *buf, size_t size) {
         /* what the daemon does not do, and why (coverage.c) */
         if (!m->locked && m->hold != HOLD_NONE && strlen(buf) + 1 < size)
                 snprintf(buf + strlen(buf), size - strlen(buf), "; foreign rules kept: %s", foreign_hold_why(m, why, sizeof(why)));
+        /* another agent's rules, kept as allow-foreign says, and what they can take from the rules */
+        if (m->foreign_allowed > 0 && strlen(buf) + 1 < size)
+                snprintf(buf + strlen(buf), size - strlen(buf), "; %zu foreign rule%s allowed", m->foreign_allowed,
+                         m->foreign_allowed == 1 ? "" : "s");
+        if (m->foreign_shadows > 0 && strlen(buf) + 1 < size)
+                snprintf(buf + strlen(buf), size - strlen(buf), ", shadowing %zu declared rule%s", m->foreign_shadows,
+                         m->foreign_shadows == 1 ? "" : "s");
         return buf;
 }
 
@@ -748,6 +762,7 @@ static int on_sync_planned(ak_sync_tx *tx, void *userdata) {
 
         pending_prune(m, p);
         foreign_hold_note(m, p);
+        foreign_allowed_note(m, &m->report.before, p);
         {
                 /* kept foreign rules: one added since the hold began is drift all the same */
                 size_t n_added = foreign_hold_added(m, &m->report.before, p);
@@ -1149,6 +1164,7 @@ Manager *manager_free(Manager *m) {
         free(m->pending);
         attribution_done(&m->attr);
         strv_free_n(m->sources, m->n_sources);
+        strv_free_n(m->allow_args, m->n_allow_args);
         sd_event_unref(m->event);
         free(m);
         return NULL;

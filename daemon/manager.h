@@ -104,6 +104,8 @@ typedef struct Manager {
         ManagerMode mode;
         ak_foreign_policy foreign;
         int allow_empty;                /* --allow-empty: rules that declare none remove foreign ones too */
+        char **allow_args;              /* --allow-foreign: foreign rules allowed to stay (coverage.c) */
+        size_t n_allow_args;
         char *root;                     /* --root: tests find the default sources and units under it */
         uint64_t poll_usec;
         int control_fd, monitor_fd;     /* test peers instead of NETLINK_AUDIT, or -1 */
@@ -141,6 +143,9 @@ typedef struct Manager {
         struct audit_status status;
         int locked;
         size_t loaded_rules, foreign_rules;
+        size_t foreign_allowed;         /* foreign rules an allowance keeps, at the last full check */
+        size_t foreign_shadows;         /* declared rules an allowed foreign rule can shadow (coverage.c) */
+        uint64_t shadows_sig;           /* of the shadows the journal was told of */
         ForeignHold hold;               /* foreign rules kept, and why, at the last full check */
         ForeignHold hold_logged;        /* the hold the journal was told of (coverage.c) */
         uint64_t *held;                 /* hashes of the foreign rules a hold keeps (sorted) ... */

@@ -40,6 +40,12 @@ struct ak_ruleset_private {
 /* Record a diagnostic (takes msg; NULL means out of memory). Returns 0 or -ENOMEM. */
 int ak_diag_add(ak_ruleset *rs, const char *file, unsigned line, unsigned col, int warning, char *msg);
 
+/* allow.c: an "allow-foreign" directive's words (len bytes of text at column col of FILE:LINE) into
+ * rs->allow; a bad one is an error at its column. Returns 0 or -ENOMEM. */
+int ak_allow_directive(ak_ruleset *rs, const char *file, unsigned line, unsigned col, const char *text, size_t len);
+/* Free rs->allow. */
+void ak_allow_free_all(ak_ruleset *rs);
+
 /* The lines of one source, in the order they run. */
 typedef struct srcline {
         const char *file;       /* points into rs->files */

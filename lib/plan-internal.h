@@ -51,7 +51,7 @@ typedef struct planner {
         uint64_t budget;
         int over;                       /* budget exhausted during the current relaxed search */
 
-        size_t n_keys_only, n_moved, n_foreign;
+        size_t n_keys_only, n_moved, n_foreign, n_foreign_allowed;
 
         ak_op *ops;
         size_t n_ops, n_ops_alloc;

@@ -199,6 +199,13 @@ static int planner_lists(planner *p) {
                                 continue;
                         p->hfate[h] = H_DEL;
                         if (p->wcount[p->hcls[h]] == 0) {
+                                if (ak_ruleset_allowed(p->want, hrule(p, h))) {
+                                        /* another agent's, as the administrator allows: where it stands */
+                                        p->n_foreign_allowed++;
+                                        p->hfate[h] = H_IGNORE;
+                                        p->have_state[h] = AK_HELD_ALLOWED;
+                                        continue;
+                                }
                                 p->n_foreign++;
                                 if (p->foreign == AK_FOREIGN_KEEP) {
                                         p->hfate[h] = H_IGNORE;
@@ -414,9 +421,10 @@ static int planner_rules(planner *p) {
         for (size_t h = 0; h < p->nh; h++) {
                 size_t cl = p->hcls[h];
 
-                if (p->wcount[cl] == 0)
-                        p->have_state[h] = AK_HELD_FOREIGN;
-                else if (p->hfate[h] == H_KEEP)
+                if (p->wcount[cl] == 0) {
+                        if (p->have_state[h] != AK_HELD_ALLOWED)
+                                p->have_state[h] = AK_HELD_FOREIGN;
+                } else if (p->hfate[h] == H_KEEP)
                         p->have_state[h] = AK_HELD_KEPT;
                 else if (p->cnt[cl] > 0) {
                         p->have_state[h] = AK_HELD_MOVED;
@@ -601,6 +609,7 @@ int ak_plan_build(const ak_ruleset *want, const ak_kstate *have, const ak_plan_o
         plan->n_differ = plan->n_differ_add + plan->n_differ_del + plan->n_differ_set;
         plan->in_sync = plan->n_differ == 0;
         plan->n_foreign = p.n_foreign;
+        plan->n_foreign_allowed = p.n_foreign_allowed;
         plan->n_keys_only = p.n_keys_only;
         plan->n_moved = p.n_moved;
 

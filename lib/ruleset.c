@@ -57,6 +57,7 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
         }
         free(rs->notes);
         free(rs->compat_detail);
+        ak_allow_free_all(rs);
         strv_free_n(rs->sources, rs->n_sources);
         strv_free_n(rs->files, rs->n_files);
         if (rs->priv) {
@@ -120,18 +121,54 @@ static int ruleset_flatten(ak_ruleset *rs) {
         return 0;
 }
 
-/* "# auditkeep: compat=N" lines (a comment to auditctl): the level of the whole ruleset, unless
- * the command line gave one. They are read before any line of their source runs; a source whose
- * lines already ran at another level cannot be changed. */
-static int compat_directives(ak_ruleset *rs, lineset *ls) {
+/* "# auditkeep: compat=N" (a comment to auditctl): the level of the whole ruleset, unless the
+ * command line gave one. Read before any line of its source runs; a source whose lines already
+ * ran at another level cannot be changed. v is "compat=..." at column col. */
+static int directive_compat(ak_ruleset *rs, const srcline *l, unsigned col, const char *v) {
+        _cleanup_free_ char *where = NULL;
+        int level;
+
+        level = ak_compat_parse(v + 7);
+        if (level < 0)
+                return ak_diag_add(rs, l->file, l->line, col, 0,
+                                   cescape_message(strdup_printf("compat level '%s' must be 3, 4 or 4.1", v + 7)));
+        where = strdup_printf("%s:%u", l->file, l->line);
+        if (!where)
+                return -ENOMEM;
+        if (rs->compat_origin == AK_COMPAT_ORIGIN_COMMAND_LINE) {
+                if (level != rs->compat)
+                        (void) ak_diag_add(rs, l->file, l->line, col, 1,
+                                           strdup_printf("compat=%s ignored: the command line says --compat=%s", ak_compat_name(level), ak_compat_name(rs->compat)));
+                return 0;
+        }
+        if (rs->compat_origin == AK_COMPAT_ORIGIN_RULES) {
+                if (level != rs->compat)
+                        (void) ak_diag_add(rs, l->file, l->line, col, 0,
+                                           cescape_message(strdup_printf("compat=%s contradicts compat=%s of %s; the first is kept",
+                                                                   ak_compat_name(level), ak_compat_name(rs->compat), rs->compat_detail)));
+                return 0;
+        }
+        if (rs->priv->lines_run && level != rs->compat)
+                return ak_diag_add(rs, l->file, l->line, col, 0,
+                                   strdup_printf("compat=%s comes after rules already compiled at level %s: "
+                                                 "put it in the first source", ak_compat_name(level), ak_compat_name(rs->compat)));
+        rs->compat = level;
+        rs->compat_origin = AK_COMPAT_ORIGIN_RULES;
+        free(rs->compat_detail);
+        rs->compat_detail = TAKE_PTR(where);
+        return 0;
+}
+
+/* "# auditkeep: WORD ..." lines (comments to auditctl): compat=N (directive_compat()) and
+ * allow-foreign key=NAME ... (allow.c). */
+static int directives(ak_ruleset *rs, lineset *ls) {
         static const char prefix[] = "auditkeep:";
 
         for (size_t i = 0; i < ls->n; i++) {
                 const srcline *l = &ls->v[i];
-                size_t k = 0, start;
-                _cleanup_free_ char *text = NULL, *where = NULL;
-                char *v;
-                int level;
+                size_t k = 0, start, w, wend;
+                _cleanup_free_ char *v = NULL;
+                int r;
 
                 while (k < l->len && (l->text[k] == ' ' || l->text[k] == '\t'))
                         k++;
@@ -143,48 +180,25 @@ static int compat_directives(ak_ruleset *rs, lineset *ls) {
                 if (l->len - k < strlen(prefix) || strncmp(l->text + k, prefix, strlen(prefix)) != 0)
                         continue;
                 start = k;
-                text = strndup(l->text + k + strlen(prefix), l->len - k - strlen(prefix));
-                if (!text)
+                w = k + strlen(prefix);
+                while (w < l->len && (l->text[w] == ' ' || l->text[w] == '\t'))
+                        w++;
+                wend = w;
+                while (wend < l->len && l->text[wend] != ' ' && l->text[wend] != '\t')
+                        wend++;
+                v = strndup(l->text + w, wend - w);
+                if (!v)
                         return -ENOMEM;
-                v = text + strspn(text, " \t");
-                v[strcspn(v, " \t")] = '\0';
-                if (strncmp(v, "compat=", 7) != 0) {
-                        (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 1,
-                                           cescape_message(strdup_printf("unknown auditkeep directive '%s' (known: compat=3, compat=4, compat=4.1)", v)));
-                        continue;
-                }
-                level = ak_compat_parse(v + 7);
-                if (level < 0) {
-                        (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
-                                           cescape_message(strdup_printf("compat level '%s' must be 3, 4 or 4.1", v + 7)));
-                        continue;
-                }
-                where = strdup_printf("%s:%u", l->file, l->line);
-                if (!where)
-                        return -ENOMEM;
-                if (rs->compat_origin == AK_COMPAT_ORIGIN_COMMAND_LINE) {
-                        if (level != rs->compat)
-                                (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 1,
-                                                   strdup_printf("compat=%s ignored: the command line says --compat=%s", ak_compat_name(level), ak_compat_name(rs->compat)));
-                        continue;
-                }
-                if (rs->compat_origin == AK_COMPAT_ORIGIN_RULES) {
-                        if (level != rs->compat)
-                                (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
-                                                   cescape_message(strdup_printf("compat=%s contradicts compat=%s of %s; the first is kept",
-                                                                           ak_compat_name(level), ak_compat_name(rs->compat), rs->compat_detail)));
-                        continue;
-                }
-                if (rs->priv->lines_run && level != rs->compat) {
-                        (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
-                                           strdup_printf("compat=%s comes after rules already compiled at level %s: "
-                                                         "put it in the first source", ak_compat_name(level), ak_compat_name(rs->compat)));
-                        continue;
-                }
-                rs->compat = level;
-                rs->compat_origin = AK_COMPAT_ORIGIN_RULES;
-                free(rs->compat_detail);
-                rs->compat_detail = TAKE_PTR(where);
+                if (streq(v, "allow-foreign"))
+                        r = ak_allow_directive(rs, l->file, l->line, (unsigned) wend + 1, l->text + wend, l->len - wend);
+                else if (strncmp(v, "compat=", 7) == 0)
+                        r = directive_compat(rs, l, (unsigned) start + 1, v);
+                else
+                        r = ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 1,
+                                        cescape_message(strdup_printf("unknown auditkeep directive '%s' (known: compat=3, compat=4, "
+                                                                   "compat=4.1, allow-foreign key=NAME)", v)));
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -194,7 +208,7 @@ static int run_lines(ak_ruleset *rs, lineset *ls) {
 
         if (rs->priv->sealed)
                 return -EINVAL;
-        r = compat_directives(rs, ls);
+        r = directives(rs, ls);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < ls->n; i++) {

@@ -272,6 +272,7 @@ int verb_check(int argc, char **argv, sd_bus *bus) {
         if (notes)
                 printf(", %zu notes", notes);
         printf("\n");
+        check_allowed_foreign(rs);
         print_cost(&an);
         ak_analysis_done(&an);
         r = rs->n_errors ? EXIT_PROBLEMS : EXIT_OK;

@@ -335,6 +335,7 @@ static void status_text(sd_bus *bus, const props *p) {
         printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
                f->rules_desired, f->rules_loaded, f->rules_pending, f->rules_foreign, f->parse_errors);
         status_foreign_kept(p);
+        status_allowed_foreign(bus, f->rules_foreign_allowed, f->foreign_allowed_shadows);
         status_errors(bus, p);
         if (f->compat_level)
                 printf("    compat: level %s\n", TEXT(p, compat));

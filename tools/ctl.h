@@ -43,6 +43,13 @@ int verb_rules(int argc, char **argv, sd_bus *bus);
 int verb_resync(int argc, char **argv, sd_bus *bus);
 int verb_reload(int argc, char **argv, sd_bus *bus);
 
+/* ctl-foreign.c: check's lines on the foreign rules the rules allow (allow-foreign), with the
+ * declared rules the allowed rules in the kernel can shadow (when run as root). */
+void check_allowed_foreign(const ak_ruleset *rs);
+/* status: the foreign rules kept as allow-foreign says, and (root: ListForeignShadows) which
+ * declared rules they can shadow. */
+void status_allowed_foreign(sd_bus *bus, uint32_t allowed, uint32_t shadows);
+
 /* ctl-daemon.c: talking to auditkeepd. */
 DEFINE_TRIVIAL_CLEANUP_FUNC(sd_bus *, ctl_sdbus_flush_close_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(sd_bus_message *, ctl_sdbus_message_unref)

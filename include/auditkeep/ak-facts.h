@@ -76,11 +76,15 @@ extern "C" {
         X(in_sync, BOOL, "InSync", "in_sync", 0, GAUGE, "auditkeep_in_sync", NULL, \
           "1 if the kernel's audit configuration equals the rules, else 0.", NULL) \
         X(rules_desired, U32, "DesiredRules", "desired_rules", 0, LABEL, "auditkeep_rules", "state=\"desired\"", \
-          "Audit rules by state: desired (declared), loaded, pending (refused by the kernel), foreign (kept, not declared).", \
+          "Audit rules by state: desired (declared), loaded, pending (refused by the kernel), foreign (kept, not declared), " \
+          "foreign-allowed (another agent's, kept as allow-foreign says).", \
           NULL) \
         X(rules_loaded, U32, "LoadedRules", "loaded_rules", 0, LABEL, "auditkeep_rules", "state=\"loaded\"", NULL, NULL) \
         X(rules_pending, U32, "PendingRules", "pending_rules", 0, LABEL, "auditkeep_rules", "state=\"pending\"", NULL, NULL) \
         X(rules_foreign, U32, "ForeignRules", "foreign_rules", 0, LABEL, "auditkeep_rules", "state=\"foreign\"", NULL, NULL) \
+        X(rules_foreign_allowed, U32, "ForeignAllowedRules", "foreign_allowed_rules", 0, LABEL, "auditkeep_rules", \
+          "state=\"foreign-allowed\"", NULL, NULL) \
+        X(foreign_allowed_shadows, U32, "ForeignAllowedShadows", "foreign_allowed_shadows", 0, NONE, NULL, NULL, NULL, NULL) \
         X(foreign_kept, STR, "ForeignKept", "foreign_kept", 0, ONE_OF, "auditkeep_foreign_removal_withheld", "reason", \
           "1 for the reason why rules that are not declared are kept although --foreign=remove, because removing " \
           "them could shrink coverage: " FOREIGN_KEPT_ELSEWHERE ", " FOREIGN_KEPT_ERRORS ", " FOREIGN_KEPT_EMPTY ".", \

@@ -40,13 +40,15 @@ typedef enum ak_held_state {
         AK_HELD_MOVED,          /* a desired rule whose copy here is deleted and added elsewhere */
         AK_HELD_EXTRA,          /* a copy more than the rules declare: deleted */
         AK_HELD_FOREIGN,        /* no rule declares it: deleted, or kept per --foreign=keep */
+        AK_HELD_ALLOWED,        /* no rule declares it, an allow-foreign directive keeps it where it stands */
 } ak_held_state;
 
 typedef struct ak_plan {
         ak_op *ops;             /* in the order to send them; rules point into want/have */
         size_t n_ops;
         size_t n_add, n_del, n_set;     /* n_set: AK_OP_SET and AK_OP_SET_FEATURE ops */
-        size_t n_foreign;       /* kernel rules that are not desired (removed or kept per policy) */
+        size_t n_foreign;       /* kernel rules that are not desired (removed or kept per policy), and not allowed */
+        size_t n_foreign_allowed; /* kernel rules that are not desired and that an allowance lets stay (ak_allow) */
         size_t n_keys_only;     /* desired rules left out of file order where only keys differ */
         size_t n_moved;         /* desired rules deleted and re-added to restore order */
         int locked;             /* the kernel is locked (enabled=2): no ops; differences reported */
@@ -74,6 +76,23 @@ char *ak_op_format(const ak_op *op, const struct audit_status *have, unsigned fl
 
 /* Can two rules of the same list match the same event? 0 only when provably disjoint. */
 int ak_rules_overlap(const ak_rule *a, const ak_rule *b);
+
+/* A declared rule that an allowed foreign rule can shadow: both stand in the same list of the
+ * kernel, the allowed one first, and they can match the same event (ak_rules_overlap), so for
+ * those events the allowed rule decides whether they are recorded and with which key. */
+typedef struct ak_shadow {
+        const ak_rule *allowed;         /* in have */
+        const ak_allow *by;             /* the allowance that lets it stay */
+        const ak_rule *declared;        /* in want (file, line) */
+} ak_shadow;
+
+/* Every such pair in the kernel state `have`, in the kernel's order (*ret malloc'd, NULL when
+ * none). */
+int ak_allowed_shadows(const ak_ruleset *want, const ak_kstate *have, ak_shadow **ret, size_t *ret_n);
+/* "FILE:LINE: RULE can be shadowed by the allowed foreign rule RULE (allowed by ORIGIN), which
+ * stands before it: events both match are recorded with key 'a', not 'b'" (malloc'd; flags as
+ * for ak_rule_format_flags()). */
+char *ak_shadow_format(const ak_shadow *s, unsigned flags);
 
 #ifdef __cplusplus
 }

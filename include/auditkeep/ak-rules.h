@@ -63,6 +63,21 @@ typedef enum ak_compat_origin {
         AK_COMPAT_ORIGIN_COMMAND_LINE,  /* --compat=N */
 } ak_compat_origin;
 
+/* A foreign rule the administrator lets stay (another agent's: Wazuh, auoms, Auditbeat): a line
+ * "# auditkeep: allow-foreign key=NAME [list=L,...] [action=A,...]" in the rules, or auditkeepd's
+ * --allow-foreign. A rule in the kernel that no rules file declares is allowed when one of its
+ * keys is `key`, it stands in one of `lists` and its action is one of `actions`. By default every
+ * list but exclude and the action always: a `never` rule or an exclude-list rule (which blind the
+ * host) stays only where the allowance names it (action=never, list=exclude). */
+#define AK_ALLOW_ALWAYS 0x1u
+#define AK_ALLOW_NEVER 0x2u
+typedef struct ak_allow {
+        char *key;
+        uint32_t lists;         /* 1u << AUDIT_FILTER_* */
+        unsigned actions;       /* AK_ALLOW_ALWAYS, AK_ALLOW_NEVER */
+        char *origin;           /* "FILE:LINE" of the directive, or "--allow-foreign" */
+} ak_allow;
+
 /* The desired state: what `auditctl -D; auditctl -R` of the sources leaves in the kernel
  * (with -c semantics: a bad line is reported and skipped). Rules are in kernel listing order:
  * grouped by filter list (AUDIT_FILTER_*), each list in the order the kernel would hold it. */
@@ -88,6 +103,8 @@ typedef struct ak_ruleset {
         ak_diag *notes;         /* lines that mean something else, or are refused or accepted, at
                                  * the other level (warnings for `check`; not errors) */
         size_t n_notes;
+        ak_allow *allow;        /* foreign rules allowed to stay, in the order they were given */
+        size_t n_allow;
         struct ak_ruleset_private *priv;        /* the parser's own state */
 } ak_ruleset;
 
@@ -122,6 +139,20 @@ const char *ak_ruleset_compat_describe(const ak_ruleset *rs, char *buf, size_t s
  * depends on the level: a malloc'd explanation ("FILE:LINE with the meaning of auditctl 3.0.9: ...
  * at compat level 4 it means ..."), else NULL. */
 char *ak_ruleset_compat_explain(const ak_ruleset *rs, const ak_rule *r);
+
+/* Allow foreign rules as "key=NAME [list=L,...] [action=A,...]" says (auditkeepd's
+ * --allow-foreign; `origin` names where it came from). On a bad text -EINVAL and, when
+ * ret_message is not NULL, a malloc'd message about the byte at *ret_column (from 1). */
+int ak_ruleset_allow_foreign(ak_ruleset *rs, const char *text, const char *origin, char **ret_message,
+                             unsigned *ret_column);
+/* The allowance that lets the (foreign) rule r stay, or NULL. */
+const ak_allow *ak_ruleset_allowed(const ak_ruleset *rs, const ak_rule *r);
+/* An allowance of one of r's keys that does not cover r (a `never` or exclude-list rule the
+ * allowance does not name), for saying why such a rule is removed all the same; else NULL. */
+const ak_allow *ak_ruleset_allowed_key_only(const ak_ruleset *rs, const ak_rule *r);
+/* "key=wazuh_fim" or "key=x list=exit,exclude action=always,never": an allowance as written
+ * (malloc'd, NULL on OOM). */
+char *ak_allow_format(const ak_allow *a);
 
 /* "3"/"4"/"4.1" -> level; anything else -EINVAL. */
 int ak_compat_parse(const char *s);

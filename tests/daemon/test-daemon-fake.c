@@ -2427,6 +2427,141 @@ START_TEST(test_hold_reports_added_rules) {
 }
 END_TEST
 
+/* ---------------------------------------------------------------------------------------------
+ * Another agent's rules, allowed by key (allow-foreign): kept where the agent put them, its
+ * re-adding them is neither drift nor a fight, and a never rule with its key goes all the same. */
+
+#define AGENT_WATCH "-w /tmp -p wa -k wazuh_fim"
+#define AGENT_NEVER "-A exit,never -F arch=b64 -S all -k wazuh_fim"
+static const char AGENT_ADD_REC[] =
+        "audit(1700000001.500:4343): auid=1000 ses=3 subj=unconfined op=add_rule key=\"wazuh_fim\" list=4 res=1";
+static const char AGENT_SYSCALL_REC[] =
+        "audit(1700000001.500:4343): arch=c000003e syscall=44 success=yes exit=1084 a0=4 a1=7ffc2a1b2c30 a2=43c "
+        "a3=0 items=0 ppid=4341 pid=4342 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 "
+        "tty=pts0 ses=3 comm=\"wazuh-syscheckd\" exe=\"/var/ossec/bin/wazuh-syscheckd\" subj=unconfined key=(null)";
+
+/* With the fake paused: does it hold a rule equal to this one? */
+static int fake_holds_text_rule(const char *text) {
+        ak_rule r;
+        int found = 0;
+
+        ck_assert_int_eq(ak_rule_from_text(text, &r, NULL, NULL), 0);
+        for (size_t l = 0; l < AUDIT_NR_FILTERS && !found; l++)
+                for (size_t k = 0; k < w.fk->n_rules[l] && !found; k++) {
+                        ak_rule have = { .data = w.fk->rules[l][k].data, .size = w.fk->rules[l][k].size };
+                        found = ak_rule_equal(&r, &have);
+                }
+        ak_rule_done(&r);
+        return found;
+}
+
+START_TEST(test_allow_foreign) {
+        static char arg[860];
+        char file[800];
+        const char *status = "in sync, 5 rules; 1 foreign rule allowed";
+        _cleanup_free_ char *metrics = NULL;
+        size_t mark;
+
+        world_init("allow-foreign", FAKE_SEQPACKET, MON_UNIX);
+        write_rules("# auditkeep: allow-foreign key=wazuh_fim\n" RULES_HEAD "-a always,exclude -F msgtype=CWD\n" "-e 1\n");
+        ck_assert_uint_eq(w.want->n_allow, 1);
+        snprintf(file, sizeof(file), "%s/auditkeep.prom", w.dir);
+        snprintf(arg, sizeof(arg), "--metrics=%s", file);
+        w.extra_arg = arg;
+        fake_add_text_rule(AGENT_WATCH);        /* the agent was there first */
+        fake_add_text_rule(AGENT_NEVER);        /* and someone put a never rule with its key on top */
+        fake_add_text_rule(FOREIGN_RULE);
+        /* on top of the declared rules, it can take their events (a watch matches every syscall) */
+        start_and_settle("0.1", "in sync, 5 rules; 1 foreign rule allowed, shadowing 4 declared rules");
+        wait_log("^.*test.rules:11: -a always,exit -F arch=b64 -S chmod,fchmod -F auid>=1000 -F auid!=-1 -F key=perm "
+                 "can be shadowed by the allowed foreign rule -w /tmp -p wa -k wazuh_fim \\(allowed by .*test.rules:1\\), "
+                 "which stands before it: events both match are recorded with key 'wazuh_fim', not 'perm'", 0, 3000);
+        wait_log("^Foreign rule -a never,exit -F arch=b64 -S all -F key=wazuh_fim carries the allowed key 'wazuh_fim' "
+                 "\\(allow-foreign key=wazuh_fim, .*/test.rules:1\\) but is a never rule: it is removed", 0, 3000);
+        fake_pause();
+        assert_fake_holds_want_and(1);
+        ck_assert(fake_holds_text_rule(AGENT_WATCH));
+        ck_assert(!fake_holds_text_rule(AGENT_NEVER));
+        ck_assert(!fake_holds_text_rule(FOREIGN_RULE));
+        fake_resume();
+        metrics = read_file_or_empty(file);
+        ck_assert_msg(strstr(metrics, "auditkeep_rules{state=\"foreign-allowed\"} 1\n"), "metrics: %s", metrics);
+        ck_assert_msg(strstr(metrics, "auditkeep_rules{state=\"foreign\"} 0\n"), "metrics: %s", metrics);
+
+        /* the agent takes its rule out and puts it back, again and again, as fast as a fight */
+        mark = log_size();
+        for (int round = 0; round < 6; round++) {
+                size_t from;
+
+                fake_pause();
+                fake_remove_rule("wazuh_fim");
+                fake_resume();
+                from = tl_len();
+                wait_requests(AUDIT_LIST_RULES, 1, from, 5000);
+                fake_pause();
+                fake_add_text_rule(AGENT_WATCH);
+                ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, AGENT_ADD_REC, 1), 0);
+                ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_SYSCALL, AGENT_SYSCALL_REC, 1), 0);
+                fake_resume();
+                from = tl_len();
+                wait_requests(AUDIT_LIST_RULES, 1, from, 5000);
+        }
+        /* put back, the kernel appends it: below the declared rules, it shadows none any more */
+        wait_status(status, 3000);
+        assert_status_is(status);
+        wait_log("^No allowed foreign rule stands before a declared rule it can shadow any more", mark, 3000);
+        ck_assert_uint_eq(log_count("^Drift detected", mark), 0);
+        ck_assert_uint_eq(log_count("[Ff]ight|flapping", mark), 0);
+        fake_pause();
+        ck_assert(fake_holds_text_rule(AGENT_WATCH));
+        ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, tl_len()), 2);  /* the never rule and the other foreign rule, once */
+        fake_resume();
+        world_done();
+}
+END_TEST
+
+/* A bad --allow-foreign stops the daemon at start, naming the byte and the reason. */
+START_TEST(test_allow_foreign_bad_option) {
+        const char *b = getenv("AK_BUILDDIR");
+        char cmd[1200];
+        _cleanup_free_ char *out = NULL;
+        FILE *p;
+
+        ck_assert_msg(b && *b, "AK_BUILDDIR is not set (the meson build directory)");
+        snprintf(cmd, sizeof(cmd), "%s/daemon/auditkeepd-test --allow-foreign='key=a lists=exit' --control-fd=999 2>&1", b);
+        p = popen(cmd, "re");
+        ck_assert_ptr_nonnull(p);
+        out = read_stream(p);
+        ck_assert_int_ne(pclose(p), 0);
+        ck_assert_msg(strstr(out, "auditkeepd: --allow-foreign='key=a lists=exit': at byte 7: unknown word 'lists' in "
+                                  "allow-foreign (known: key=, list=, action=), did you mean 'list'?"), "output: %s", out);
+}
+END_TEST
+
+/* The same policy from the command line; an allowed rule before a declared rule it can shadow is
+ * said in the journal and on the status line. */
+START_TEST(test_allow_foreign_option_shadow) {
+        const char *status = "in sync, 5 rules; 1 foreign rule allowed, shadowing 2 declared rules";
+
+        world_init("allow-foreign-opt", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        w.extra_arg = "--allow-foreign=key=agent_open";
+        fake_add_text_rule("-a always,exit -F arch=b64 -S openat -k agent_open");
+        start_and_settle("0.1", status);
+        wait_log("^.*test.rules:8: -a always,exit -F arch=b64 -S openat -F exit=-EACCES -F key=access can be shadowed by "
+                 "the allowed foreign rule -a always,exit -F arch=b64 -S openat -F key=agent_open \\(allowed by "
+                 "--allow-foreign\\), which stands before it: events both match are recorded with key 'agent_open', "
+                 "not 'access'", 0, 3000);
+        assert_status_is(status);
+        ck_assert_uint_eq(count_req(AUDIT_DEL_RULE, 0, tl_len()), 0);
+        /* each pair said once (the watch on /etc/passwd too: an openat for writing matches both), not
+         * at every full check */
+        wait_requests(AUDIT_LIST_RULES, 3, tl_len(), 5000);
+        ck_assert_uint_eq(log_count("can be shadowed", 0), 2);
+        world_done();
+}
+END_TEST
+
 /* --allow-empty: the operator chose it; today's behaviour, foreign rules removed. */
 START_TEST(test_empty_allow_empty) {
         world_init("empty-allowed", FAKE_SEQPACKET, MON_UNIX);
@@ -2716,6 +2851,13 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_start_with_errors);
         tcase_add_test(tc, test_reload_to_empty);
         tcase_add_test(tc, test_rules_loaded_elsewhere);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("allow");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_allow_foreign);
+        tcase_add_test(tc, test_allow_foreign_option_shadow);
+        tcase_add_test(tc, test_allow_foreign_bad_option);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("poll");

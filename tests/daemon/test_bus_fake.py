@@ -277,6 +277,48 @@ class FakeBusTest(unittest.TestCase, BusCalls):
         self.assertEqual(self.rules_of(), before)
         self.assertNotIn("foreign:", self.ctl("status").stdout)
 
+    def test_13_allowed_foreign_rule(self):
+        """A rule no longer declared but allowed by key (allow-foreign) stays where it is, counted
+        apart: ForeignAllowedRules, StatusText, ListRules, ListForeignShadows (the declared rule
+        after it that it can shadow), auditkeepctl status (text, JSON, metrics)."""
+        self.wait_in_sync()
+        before = self.rules_of()
+        access = [t for t in before if "ak-bus-access" in t]
+        self.assertEqual(len(access), 1, before)
+        try:
+            self.write_rules("# auditkeep: allow-foreign key=ak-bus-access\n"
+                             + "".join(line + "\n" for line in self.base_rules().splitlines() if "ak-bus-access" not in line))
+            self.assertEqual(self.call("Reload"), [0, 0, 0])
+            p = self.props()
+            self.assertEqual((p["State"], p["DesiredRules"], p["ForeignRules"], p["ForeignAllowedRules"],
+                              p["ForeignAllowedShadows"]), ("in-sync", 2, 0, 1, 1))
+            self.assertEqual(p["StatusText"], "in sync, 2 rules; 1 foreign rule allowed, shadowing 1 declared rule")
+            self.assertIn([access[0], f"{self.rules}:1", "foreign-allowed"], self.call("ListRules")[0])
+            shadows = self.call("ListForeignShadows")[0]
+            self.assertEqual(len(shadows), 1, shadows)
+            self.assertRegex(shadows[0], r"^.*:9: -a always,exit -F arch=b64 -S openat -F auid>=1000 -F auid!=-1 "
+                                         r"-F key=ak-bus-user can be shadowed by the allowed foreign rule .*key=ak-bus-access "
+                                         r"\(allowed by .*:1\), which stands before it: events both match are recorded "
+                                         r"with key 'ak-bus-access', not 'ak-bus-user'$")
+            r = self.ctl("status")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("\n   foreign: 1 allowed (allow-foreign), kept where their agent put them; 1 declared rule can "
+                          "be shadowed by them:\n  " + shadows[0] + "\n", r.stdout)
+            j = json.loads(self.ctl("status", "--json").stdout)
+            self.assertEqual((j["foreign_allowed_rules"], j["foreign_allowed_shadows"]), (1, 1))
+            metrics = self.ctl("status", "--prometheus").stdout
+            self.assertIn('auditkeep_rules{state="foreign-allowed"} 1\n', metrics)
+            self.assertIn('auditkeep_rules{state="foreign"} 0\n', metrics)
+            # an ordinary user sees the counts, not which rules
+            r = self.ctl("status", user=NOBODY)
+            self.assertIn("1 declared rule can be shadowed by them:\n  (which is shown to root only", r.stdout)
+        finally:
+            self.write_rules(self.base_rules())
+        self.assertEqual(self.call("Reload"), [0, 0, 0])
+        self.assertEqual((self.prop("ForeignAllowedRules"), self.prop("ForeignAllowedShadows")), (0, 0))
+        self.assertEqual(self.rules_of(), before)
+        self.assertNotIn("foreign:", self.ctl("status").stdout)
+
     # ---- access control -----------------------------------------------------------------------
 
     def test_20_unprivileged_callers_read_but_cannot_call(self):

@@ -45,7 +45,7 @@ BUS_XML = os.path.abspath(os.path.join(SRC, "dbus", "org.auditkeep1.xml"))
 BUS_PROPERTIES = {
     "State": "s", "Enabled": "u", "Failure": "u", "BacklogLimit": "u", "Backlog": "u", "Lost": "u",
     "RateLimit": "u", "BacklogWaitTime": "u", "AuditPid": "u", "Locked": "b", "InSync": "b", "DesiredRules": "u",
-    "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
+    "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ForeignAllowedRules": "u", "ForeignAllowedShadows": "u", "ParseErrors": "u", "DriftEvents": "t",
     "Repairs": "t", "LastDriftUSec": "t", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
     "AuditdConf": "s", "AuditdConfProblems": "u", "CompatLevel": "u", "Compat": "s",
     "StatusText": "s", "ForeignKept": "s", "BacklogPeak": "u", "LostRecords": "t", "BacklogWaitUSec": "t",
@@ -57,6 +57,7 @@ BUS_METHODS = {  # name -> out args (name, type)
     "Reload": [("added", "u"), ("removed", "u"), ("changed", "u")],
     "ListRules": [("rules", "a(sss)")],
     "Diff": [("lines", "as")],
+    "ListForeignShadows": [("lines", "as")],
     "ListErrors": [("errors", "a(suus)")],
     # root's: who changed the configuration, and what auditd.conf's check found
     "GetLastDrift": [("usec", "t"), ("what", "s"), ("by", "s")],

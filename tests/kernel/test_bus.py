@@ -603,7 +603,8 @@ class BusTest(KernelTestCase, BusCalls):
                  "compat_level": "CompatLevel", "compat": "Compat", "status_text": "StatusText",
                  "foreign_kept": "ForeignKept", "in_sync": "InSync", "backlog_peak": "BacklogPeak",
                  "lost_records": "LostRecords", "backlog_wait_usec": "BacklogWaitUSec", "lock_withheld": "LockWithheld",
-                 "exit_list_rules": "ExitListRules", "every_syscall_rules": "EverySyscallRules"}
+                 "exit_list_rules": "ExitListRules", "every_syscall_rules": "EverySyscallRules",
+                 "foreign_allowed_rules": "ForeignAllowedRules", "foreign_allowed_shadows": "ForeignAllowedShadows"}
         self.assertEqual(set(j), set(names) | {"auditd_conf_problems", "last_drift_by", "root_details"})
         self.assertEqual((j["root_details"], j["last_drift_by"]), (True, self.call("GetLastDrift")[2]))
         file, line, column, message = self.auditd_conf_warning()

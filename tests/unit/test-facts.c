@@ -20,7 +20,7 @@ static void fill(ak_facts *f) {
                 .enabled = 1, .failure = 1, .backlog_limit = 8192, .backlog = 3, .lost = 7, .rate_limit = 0,
                 .backlog_wait_time = 60000, .audit_pid = 0, .locked = 0, .in_sync = 0,
                 .backlog_peak = 40, .lost_records = 18500, .backlog_wait_usec = 439508000, .lock_withheld = 1,
-                .rules_desired = 12, .rules_loaded = 11, .rules_pending = 1, .rules_foreign = 2,
+                .rules_desired = 12, .rules_loaded = 11, .rules_pending = 1, .rules_foreign = 2, .rules_foreign_allowed = 3,
                 .foreign_kept = strdup("rules-have-errors"), .parse_errors = 1, .drift_events = 5, .repairs = 4,
                 .last_drift_usec = 1700000000123456, .last_sync_usec = 1700000100000001,
                 .mode = strdup("enforce"), .compat_level = 41, .compat = strdup("4.1 (auditctl 4.1.2 meaning)"),
@@ -76,12 +76,14 @@ START_TEST(metrics_text) {
                 "# HELP auditkeep_in_sync 1 if the kernel's audit configuration equals the rules, else 0.\n"
                 "# TYPE auditkeep_in_sync gauge\n"
                 "auditkeep_in_sync 0\n"
-                "# HELP auditkeep_rules Audit rules by state: desired (declared), loaded, pending (refused by the kernel), foreign (kept, not declared).\n"
+                "# HELP auditkeep_rules Audit rules by state: desired (declared), loaded, pending (refused by the kernel), foreign (kept, not declared), "
+                "foreign-allowed (another agent's, kept as allow-foreign says).\n"
                 "# TYPE auditkeep_rules gauge\n"
                 "auditkeep_rules{state=\"desired\"} 12\n"
                 "auditkeep_rules{state=\"loaded\"} 11\n"
                 "auditkeep_rules{state=\"pending\"} 1\n"
                 "auditkeep_rules{state=\"foreign\"} 2\n"
+                "auditkeep_rules{state=\"foreign-allowed\"} 3\n"
                 "# HELP auditkeep_foreign_removal_withheld 1 for the reason why rules that are not declared are kept although "
                 "--foreign=remove, because removing them could shrink coverage: rules-loaded-elsewhere, rules-have-errors, "
                 "no-rules-declared.\n"

@@ -277,4 +277,28 @@ check "check: valid UTF-8 in a message as it is, controls and invalid bytes esca
 grep -q "words.conf:1:12: num_logs takes a number, not '5é'" "$tmp/out"
 check "check: auditd.conf's messages follow the same rule" $?
 
+# allow-foreign (another agent's rules allowed by key): a bad one is an error at FILE:LINE:COLUMN,
+# one that lets in never rules a warning, each allowance a line of the summary. (Run as root,
+# check also reads the kernel's rules for the shadows; kernel-foreign tests that.)
+cat > "$tmp/allow-bad.rules" <<'RULES'
+# auditkeep: allow-foreign key=wazuh_fim
+# auditkeep: allow-foreign key=a list=exit,exlude
+-a always,exit -F arch=b64 -S unlink -k ok
+RULES
+out=$("$ctl" check --compat=3 --auditd-conf=none "$tmp/allow-bad.rules" 2>&1); st=$?
+printf '%s\n' "$out" | grep -qxF "$tmp/allow-bad.rules:2:44: unknown list 'exlude' in allow-foreign, did you mean 'exclude'?"
+check "allow-foreign: a bad list named at its column" $(( $? || st != 1 ))
+cat > "$tmp/allow.rules" <<'RULES'
+# auditkeep: allow-foreign key=wazuh_fim
+# auditkeep: allow-foreign key=x list=exit action=always,never
+-a always,exit -F arch=b64 -S unlink -k ok
+RULES
+"$ctl" check --compat=3 --auditd-conf=none "$tmp/allow.rules" > "$tmp/out" 2> "$tmp/err"; st=$?
+check "allow-foreign: exit status 0" $(( st != 0 ))
+grep -qxF "foreign rules allowed: key=wazuh_fim ($tmp/allow.rules:1)" "$tmp/out" &&
+        grep -qxF "foreign rules allowed: key=x list=exit action=always,never ($tmp/allow.rules:2)" "$tmp/out"
+check "allow-foreign: each allowance in the summary" $?
+grep -qF "$tmp/allow.rules:2:27: warning: allow-foreign key=x action=never: a foreign never rule with this key stays" "$tmp/err"
+check "allow-foreign: action=never is a warning" $?
+
 finish

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Foreign rules allowed by key (lib/allow.c): the "# auditkeep: allow-foreign" directive and
+ * --allow-foreign's text, their errors at FILE:LINE:COLUMN, which kernel rules an allowance
+ * covers (never a `never` or exclude-list rule unless it says so), the planner keeping them where
+ * they stand, and the declared rules an allowed rule can shadow. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auditkeep/ak-plan.h"
+#include "auditkeep/ak-rules.h"
+#include "macro.h"
+#include "test-util.h"
+
+static ak_ruleset *load(const char *text) {
+        ak_ruleset *rs = NULL;
+
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_ge(ak_ruleset_add_text(rs, "test.rules", text, strlen(text)), 0);
+        return rs;
+}
+
+/* The diagnostic at line:column whose message holds needle (warning or error as asked). */
+static int has_diag(const ak_ruleset *rs, unsigned line, unsigned col, int warning, const char *needle) {
+        for (size_t i = 0; i < rs->n_diags; i++) {
+                const ak_diag *d = &rs->diags[i];
+
+                if (d->line == line && d->column == col && d->warning == warning && strstr(d->message, needle))
+                        return 1;
+        }
+        return 0;
+}
+
+static void dump_diags(const ak_ruleset *rs) {
+        for (size_t i = 0; i < rs->n_diags; i++) {
+                char *t = ak_diag_format(&rs->diags[i]);
+                fprintf(stderr, "  %s%s\n", t, rs->diags[i].warning ? " (warning)" : "");
+                free(t);
+        }
+}
+
+/* A rule from its text (a kernel rule: no file). */
+static ak_rule rule(const char *text) {
+        ak_rule r = {};
+        char *message = NULL;
+        unsigned col = 0;
+
+        if (ak_rule_from_text(text, &r, &message, &col) < 0)
+                ck_abort_msg("%s: column %u: %s", text, col, message ? message : "?");
+        return r;
+}
+
+START_TEST(directive_parsed) {
+        ak_ruleset *rs = load("# auditkeep: allow-foreign key=wazuh_fim\n"
+                              "#auditkeep:   allow-foreign   key=auoms  list=exit,task\n"
+                              "# auditkeep: allow-foreign key=x action=always,never list=exit,exclude\n"
+                              "-w /etc/passwd -p wa -k identity\n");
+        char *text;
+
+        dump_diags(rs);
+        ck_assert_uint_eq(rs->n_errors, 0);
+        ck_assert_uint_eq(rs->n_allow, 3);
+        ck_assert_uint_eq(rs->n_rules, 1);
+        ck_assert_str_eq(rs->allow[0].key, "wazuh_fim");
+        ck_assert_str_eq(rs->allow[0].origin, "test.rules:1");
+        ck_assert_uint_eq(rs->allow[0].actions, AK_ALLOW_ALWAYS);
+        ck_assert(!(rs->allow[0].lists & (1u << AUDIT_FILTER_EXCLUDE)));
+        ck_assert(rs->allow[0].lists & (1u << AUDIT_FILTER_EXIT));
+        ck_assert_str_eq(rs->allow[1].key, "auoms");
+        ck_assert_uint_eq(rs->allow[1].lists, (1u << AUDIT_FILTER_EXIT) | (1u << AUDIT_FILTER_TASK));
+        ck_assert_str_eq(rs->allow[1].origin, "test.rules:2");
+        ck_assert_uint_eq(rs->allow[2].actions, AK_ALLOW_ALWAYS | AK_ALLOW_NEVER);
+
+        text = ak_allow_format(&rs->allow[0]);
+        ck_assert_str_eq(text, "key=wazuh_fim");
+        free(text);
+        text = ak_allow_format(&rs->allow[1]);
+        ck_assert_str_eq(text, "key=auoms list=exit,task");
+        free(text);
+        text = ak_allow_format(&rs->allow[2]);
+        ck_assert_str_eq(text, "key=x list=exit,exclude action=always,never");
+        free(text);
+
+        /* what blinds the host is allowed only with a warning that says so, at the directive */
+        ck_assert(has_diag(rs, 3, 27, 1, "allow-foreign key=x action=never: a foreign never rule with this key stays"));
+        ck_assert(has_diag(rs, 3, 27, 1, "allow-foreign key=x list=exclude: a foreign exclude-list rule"));
+        ak_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(directive_errors) {
+        ak_ruleset *rs = load("# auditkeep: allow-foreign\n"                                  /* 1 */
+                              "# auditkeep: allow-foreign key=\n"                             /* 2 */
+                              "# auditkeep: allow-foreign kye=wazuh_fim\n"                    /* 3 */
+                              "# auditkeep: allow-foreign key=a list=exit,exlude\n"           /* 4 */
+                              "# auditkeep: allow-foreign key=a action=alwys\n"               /* 5 */
+                              "# auditkeep: allow-foreign wazuh_fim\n"                        /* 6 */
+                              "# auditkeep: allow-foreign key=a key=b\n"                      /* 7 */
+                              "# auditkeep: allow-foreign key=a list=\n"                      /* 8 */
+                              "# auditkeep: allow-foriegn key=a\n"                            /* 9 */
+                              "-w /etc/passwd -p wa -k identity\n");
+        char longkey[300] = "# auditkeep: allow-foreign key=";
+        ak_ruleset *rs2;
+
+        dump_diags(rs);
+        ck_assert(has_diag(rs, 1, 27, 0, "allow-foreign needs key=NAME"));
+        ck_assert(has_diag(rs, 2, 32, 0, "key= is empty"));
+        ck_assert(has_diag(rs, 3, 28, 0, "unknown word 'kye' in allow-foreign (known: key=, list=, action=), did you mean 'key'?"));
+        ck_assert(has_diag(rs, 4, 44, 0, "unknown list 'exlude' in allow-foreign, did you mean 'exclude'?"));
+        ck_assert(has_diag(rs, 5, 41, 0, "unknown action 'alwys' in allow-foreign, did you mean 'always'?"));
+        ck_assert(has_diag(rs, 6, 28, 0, "'wazuh_fim' in allow-foreign is not NAME=VALUE"));
+        ck_assert(has_diag(rs, 7, 34, 0, "key= given twice"));
+        ck_assert(has_diag(rs, 8, 39, 0, "list= names no list"));
+        /* a directive that is not known is a warning, as before (a newer auditkeep's, perhaps) */
+        ck_assert(has_diag(rs, 9, 3, 1, "unknown auditkeep directive 'allow-foriegn'"));
+        ck_assert_uint_eq(rs->n_errors, 8);
+        ck_assert_uint_eq(rs->n_allow, 0);
+        /* the rules are still read: the errors are the directive's */
+        ck_assert_uint_eq(rs->n_rules, 1);
+        {
+                char *t = ak_diag_format(&rs->diags[0]);
+                ck_assert_str_eq(t, "test.rules:1:27: allow-foreign needs key=NAME: the key of the rules the other agent adds");
+                free(t);
+        }
+        ak_ruleset_free(rs);
+
+        memset(longkey + strlen(longkey), 'k', 257);
+        strcat(longkey, "\n");
+        rs2 = load(longkey);
+        ck_assert(has_diag(rs2, 1, 32, 0, "key is 257 bytes long; a rule's key has at most 256"));
+        ak_ruleset_free(rs2);
+
+        /* control bytes in the words are shown escaped */
+        rs2 = load("# auditkeep: allow-foreign key=a list=\x1b[2J\n");
+        ck_assert(has_diag(rs2, 1, 39, 0, "unknown list '\\x1b[2J'"));
+        ak_ruleset_free(rs2);
+}
+END_TEST
+
+START_TEST(command_line) {
+        ak_ruleset *rs = NULL;
+        char *message = NULL;
+        unsigned col = 0;
+
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_eq(ak_ruleset_allow_foreign(rs, "key=wazuh_fim", "--allow-foreign", NULL, NULL), 0);
+        ck_assert_int_eq(ak_ruleset_allow_foreign(rs, "key=auoms action=never", NULL, NULL, NULL), 0);
+        ck_assert_int_eq(ak_ruleset_allow_foreign(rs, "key=a lists=exit", NULL, &message, &col), -EINVAL);
+        ck_assert_uint_eq(col, 7);
+        ck_assert_str_eq(message, "unknown word 'lists' in allow-foreign (known: key=, list=, action=), did you mean 'list'?");
+        free(message);
+        ck_assert_uint_eq(rs->n_allow, 2);
+        ck_assert_str_eq(rs->allow[0].origin, "--allow-foreign");
+        ck_assert_str_eq(rs->allow[1].origin, "--allow-foreign");
+        ck_assert_uint_eq(rs->allow[1].actions, AK_ALLOW_NEVER);
+        /* the rules files add theirs */
+        ck_assert_int_ge(ak_ruleset_add_text(rs, "r", "# auditkeep: allow-foreign key=b\n", 33), 0);
+        ck_assert_uint_eq(rs->n_allow, 3);
+        ak_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(which_rules) {
+        ak_ruleset *rs = load("# auditkeep: allow-foreign key=wazuh_fim\n"
+                              "# auditkeep: allow-foreign key=agent_never action=never\n"
+                              "# auditkeep: allow-foreign key=agent_task list=task\n");
+        ak_rule watch = rule("-w /tmp -p wa -k wazuh_fim");
+        ak_rule two_keys = rule("-a always,exit -F arch=b64 -S openat -k other -k wazuh_fim");
+        ak_rule never = rule("-a never,exit -F arch=b64 -S all -k wazuh_fim");
+        /* auditctl refuses a key on the exclude list, the kernel takes one (another tool's netlink) */
+        ak_rule exclude = rule("-a always,exit -F arch=b64 -S openat -k wazuh_fim");
+        ak_rule other = rule("-w /tmp -p wa -k wazuh");
+        ak_rule nokey = rule("-w /tmp -p wa");
+        ak_rule never_ok = rule("-a never,exit -F arch=b64 -S openat -k agent_never");
+        ak_rule task_ok = rule("-a always,exit -F arch=b64 -S openat -F uid=0 -k agent_task");
+        ak_rule task_exit = rule("-a always,exit -F arch=b64 -S openat -k agent_task");
+
+        exclude.data->flags = AUDIT_FILTER_EXCLUDE;
+        task_ok.data->flags = AUDIT_FILTER_TASK;
+        ck_assert_ptr_eq(ak_ruleset_allowed(rs, &watch), &rs->allow[0]);
+        ck_assert_ptr_eq(ak_ruleset_allowed(rs, &two_keys), &rs->allow[0]);
+        /* a never rule and an exclude-list rule with the key: not covered, but the key is known */
+        ck_assert_ptr_null(ak_ruleset_allowed(rs, &never));
+        ck_assert_ptr_eq(ak_ruleset_allowed_key_only(rs, &never), &rs->allow[0]);
+        ck_assert_ptr_null(ak_ruleset_allowed(rs, &exclude));
+        ck_assert_ptr_eq(ak_ruleset_allowed_key_only(rs, &exclude), &rs->allow[0]);
+        /* keys are compared whole */
+        ck_assert_ptr_null(ak_ruleset_allowed(rs, &other));
+        ck_assert_ptr_null(ak_ruleset_allowed_key_only(rs, &other));
+        ck_assert_ptr_null(ak_ruleset_allowed(rs, &nokey));
+        /* action=never names never rules (and only those); list= the lists */
+        ck_assert_ptr_eq(ak_ruleset_allowed(rs, &never_ok), &rs->allow[1]);
+        ck_assert_ptr_eq(ak_ruleset_allowed(rs, &task_ok), &rs->allow[2]);
+        ck_assert_ptr_null(ak_ruleset_allowed(rs, &task_exit));
+        ck_assert_ptr_null(ak_ruleset_allowed_key_only(rs, &watch));
+        ak_rule_done(&watch);
+        ak_rule_done(&two_keys);
+        ak_rule_done(&never);
+        ak_rule_done(&exclude);
+        ak_rule_done(&other);
+        ak_rule_done(&nokey);
+        ak_rule_done(&never_ok);
+        ak_rule_done(&task_ok);
+        ak_rule_done(&task_exit);
+        ak_ruleset_free(rs);
+}
+END_TEST
+
+/* A kernel state holding the rules of `kernel` (its ruleset stays the owner). */
+static ak_kstate kstate_of(const ak_ruleset *kernel) {
+        return (ak_kstate) { .status = { .enabled = 1 }, .rules = kernel->rules, .n_rules = kernel->n_rules };
+}
+
+static size_t count_ops(const ak_plan *p, ak_op_type type) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < p->n_ops; i++)
+                n += p->ops[i].type == type;
+        return n;
+}
+
+START_TEST(planner_keeps_allowed) {
+        ak_ruleset *want = load("# auditkeep: allow-foreign key=wazuh_fim\n"
+                                "-a always,exit -F arch=b64 -S execve -k exec\n"
+                                "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k open\n");
+        /* the agent's rule on top, an intruder's never rule with the agent's key, another foreign rule */
+        ak_ruleset *kernel = load("-a always,exit -F arch=b64 -S openat -k wazuh_fim\n"
+                                  "-a always,exit -F arch=b64 -S execve -k exec\n"
+                                  "-a never,exit -F arch=b64 -S all -k wazuh_fim\n"
+                                  "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k open\n"
+                                  "-a always,exit -F arch=b64 -S unlink -k stray\n");
+        ak_kstate have = kstate_of(kernel);
+        ak_plan_opts opts = { .foreign = AK_FOREIGN_REMOVE };
+        ak_plan *p = NULL;
+        char key[64];
+
+        ck_assert_int_eq(ak_plan_build(want, &have, &opts, &p), 0);
+        ck_assert_uint_eq(p->n_foreign_allowed, 1);
+        ck_assert_uint_eq(p->n_foreign, 2);
+        ck_assert_uint_eq(count_ops(p, AK_OP_ADD_RULE), 0);
+        ck_assert_uint_eq(count_ops(p, AK_OP_DEL_RULE), 2);
+        /* the never rule goes first; the agent's rule is not touched */
+        ck_assert_int_eq(p->ops[0].rule->data->action, AUDIT_NEVER);
+        ck_assert_str_eq(ak_rule_key(p->ops[1].rule, key, sizeof(key)), "stray");
+        ak_plan_free(p);
+
+        /* with only the allowed rule extra: in sync */
+        ak_ruleset_free(kernel);
+        kernel = load("-a always,exit -F arch=b64 -S openat -k wazuh_fim\n"
+                      "-a always,exit -F arch=b64 -S execve -k exec\n"
+                      "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k open\n");
+        have = kstate_of(kernel);
+        ck_assert_int_eq(ak_plan_build(want, &have, &opts, &p), 0);
+        ck_assert(p->in_sync);
+        ck_assert_uint_eq(p->n_ops, 0);
+        ck_assert_uint_eq(p->n_foreign_allowed, 1);
+        ck_assert_uint_eq(p->n_foreign, 0);
+        ak_plan_free(p);
+
+        /* a declared rule missing: added around the agent's rule, which stays */
+        ak_ruleset_free(kernel);
+        kernel = load("-a always,exit -F arch=b64 -S openat -k wazuh_fim\n"
+                      "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k open\n");
+        have = kstate_of(kernel);
+        ck_assert_int_eq(ak_plan_build(want, &have, &opts, &p), 0);
+        ck_assert_uint_eq(count_ops(p, AK_OP_ADD_RULE), 1);
+        ck_assert_uint_eq(count_ops(p, AK_OP_DEL_RULE), 0);
+        ak_plan_free(p);
+
+        /* without the directive: removed as today */
+        ak_ruleset_free(want);
+        want = load("-a always,exit -F arch=b64 -S execve -k exec\n"
+                    "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k open\n");
+        ck_assert_int_eq(ak_plan_build(want, &have, &opts, &p), 0);
+        ck_assert_uint_eq(p->n_foreign_allowed, 0);
+        ck_assert_uint_eq(p->n_foreign, 1);
+        ck_assert_uint_eq(count_ops(p, AK_OP_DEL_RULE), 1);
+        ak_plan_free(p);
+        ak_ruleset_free(want);
+        ak_ruleset_free(kernel);
+}
+END_TEST
+
+START_TEST(shadows) {
+        ak_ruleset *want = load("# auditkeep: allow-foreign key=wazuh_fim\n"
+                                "-a always,exit -F arch=b64 -S execve -k exec\n"                   /* 2: disjoint */
+                                "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k open\n"     /* 3: shadowed */
+                                "-a never,exit -F arch=b64 -S openat -F uid=33 -k quiet\n"         /* 4: shadowed */
+                                "-a always,exit -F arch=b64 -S openat -F auid=0 -k root\n");       /* 5: before it */
+        ak_ruleset *kernel = load("-a always,exit -F arch=b64 -S openat -F auid=0 -k root\n"
+                                  "-a always,exit -F arch=b64 -S openat -k wazuh_fim\n"
+                                  "-a always,exit -F arch=b64 -S execve -k exec\n"
+                                  "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k open\n"
+                                  "-a never,exit -F arch=b64 -S openat -F uid=33 -k quiet\n");
+        ak_kstate have = kstate_of(kernel);
+        ak_shadow *v = NULL;
+        size_t n = 0;
+        char *line;
+
+        ck_assert_int_eq(ak_allowed_shadows(want, &have, &v, &n), 0);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_uint_eq(v[0].declared->line, 3);
+        ck_assert_uint_eq(v[1].declared->line, 4);
+        ck_assert_ptr_eq(v[0].by, &want->allow[0]);
+        line = ak_shadow_format(&v[0], 0);
+        ck_assert_str_eq(line, "test.rules:3: -a always,exit -F arch=b64 -S openat -F auid>=1000 -F key=open can be shadowed "
+                               "by the allowed foreign rule -a always,exit -F arch=b64 -S openat -F key=wazuh_fim (allowed by "
+                               "test.rules:1), which stands before it: events both match are recorded with key 'wazuh_fim', "
+                               "not 'open'");
+        free(line);
+        line = ak_shadow_format(&v[1], 0);
+        ck_assert(strstr(line, "events both match are recorded although the declared rule says never"));
+        free(line);
+        free(v);
+
+        /* no allowance, or the allowed rule last: nothing */
+        ak_ruleset_free(kernel);
+        kernel = load("-a always,exit -F arch=b64 -S openat -F auid=0 -k root\n"
+                      "-a always,exit -F arch=b64 -S execve -k exec\n"
+                      "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k open\n"
+                      "-a never,exit -F arch=b64 -S openat -F uid=33 -k quiet\n"
+                      "-a always,exit -F arch=b64 -S openat -k wazuh_fim\n");
+        have = kstate_of(kernel);
+        ck_assert_int_eq(ak_allowed_shadows(want, &have, &v, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        ck_assert_ptr_null(v);
+        ak_ruleset_free(kernel);
+        ak_ruleset_free(want);
+}
+END_TEST
+
+static Suite *allow_suite(void) {
+        Suite *s = suite_create("allow");
+        TCase *tc = tcase_create("allow");
+
+        tcase_add_test(tc, directive_parsed);
+        tcase_add_test(tc, directive_errors);
+        tcase_add_test(tc, command_line);
+        tcase_add_test(tc, which_rules);
+        tcase_add_test(tc, planner_keeps_allowed);
+        tcase_add_test(tc, shadows);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+AK_TEST_MAIN(allow_suite)

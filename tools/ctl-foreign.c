@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* check: the foreign rules the rules allow to stay ("# auditkeep: allow-foreign", lib/allow.c),
+ * and, where the kernel's rules can be read (root), the declared rules that the allowed rules it
+ * holds now can shadow: the first rule of a list that matches an event decides whether it is
+ * recorded and with which key, and the agent put its rule where it chose. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auditkeep/ak-kernel.h"
+#include "auditkeep/ak-plan.h"
+#include "constants.h"
+#include "ctl.h"
+#include "macro.h"
+
+#define QUERY_TIMEOUT_USEC (30u * 1000000u)
+
+/* The shadows in the kernel's rules now, as warnings; -errno when the kernel cannot be read. */
+static int check_shadows(const ak_ruleset *rs, size_t *ret_allowed, size_t *ret_shadows) {
+        ak_nl *nl = NULL;
+        ak_kstate k = {};
+        _cleanup_free_ ak_shadow *v = NULL;
+        size_t n = 0, allowed = 0;
+        int r;
+
+        r = ak_nl_open(&nl);
+        if (r >= 0)
+                r = ak_nl_query(nl, &k, QUERY_TIMEOUT_USEC);
+        ak_nl_free(nl);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < k.n_rules; i++)
+                allowed += ak_ruleset_allowed(rs, &k.rules[i]) != NULL;
+        r = ak_allowed_shadows(rs, &k, &v, &n);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                _cleanup_free_ char *line = ak_shadow_format(&v[i], 0);
+
+                fprintf(stderr, "warning: %s\n", line ? line : "?");
+        }
+        ak_kstate_done(&k);
+        *ret_allowed = allowed;
+        *ret_shadows = n;
+        return r;
+}
+
+void check_allowed_foreign(const ak_ruleset *rs) {
+        size_t allowed = 0, shadows = 0;
+        int r;
+
+        if (rs->n_allow == 0)
+                return;
+        for (size_t i = 0; i < rs->n_allow; i++) {
+                _cleanup_free_ char *text = ak_allow_format(&rs->allow[i]);
+
+                printf("foreign rules allowed: %s (%s)\n", text ? text : "?", rs->allow[i].origin);
+        }
+        if (geteuid() != 0) {
+                printf("which declared rules the allowed rules in the kernel can shadow: not checked (run as root "
+                       "to read the kernel's rules)\n");
+                return;
+        }
+        fflush(stdout);
+        r = check_shadows(rs, &allowed, &shadows);
+        if (r < 0)
+                printf("which declared rules the allowed rules in the kernel can shadow: not checked (%s)\n", strerror(-r));
+        else
+                printf("the kernel holds %zu allowed foreign rule%s; %zu declared rule%s can be shadowed by them\n",
+                       allowed, allowed == 1 ? "" : "s", shadows, shadows == 1 ? "" : "s");
+}
+
+void status_allowed_foreign(sd_bus *bus, uint32_t allowed, uint32_t shadows) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *line;
+        int r;
+
+        if (allowed == 0)
+                return;
+        printf("   foreign: %" PRIu32 " allowed (allow-foreign), kept where their agent put them", allowed);
+        if (shadows == 0) {
+                printf("\n");
+                return;
+        }
+        printf("; %" PRIu32 " declared rule%s can be shadowed by them:\n", shadows, shadows == 1 ? "" : "s");
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListForeignShadows", &err, &reply, "");
+        if (r < 0) {
+                if (err.name && streq(err.name, "org.freedesktop.DBus.Error.AccessDenied"))
+                        printf("  (which is shown to root only; or see journalctl -u auditkeepd)\n");
+                else
+                        printf("  (which cannot be read: %s)\n", err.name ? err.name : strerror(-r));
+                sd_bus_error_free(&err);
+                return;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "s");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "s", &line)) > 0)
+                printf("  %s\n", line);
+        sd_bus_message_unref(reply);
+}
