@@ -58,7 +58,8 @@ printf '%s\n' '-w /etc/passwd -p wa -k identity' > "$tmp/r.rules"
 "$ctl" apply --json "$tmp/r.rules" > "$tmp/out" 2> "$tmp/err"; st=$?
 [ "$st" = 2 ] && [ ! -s "$tmp/out" ] &&
         [ "$(cat "$tmp/err")" = "auditkeepctl apply: --json is not an option of apply (see auditkeepctl apply --help)" ]
-check "apply --json: refused by name, exit 2, nothing done (got $st: $(cat "$tmp/err"))" $?
+ok=$?   # before the message: its $(cat ...) would set $? to cat's status
+check "apply --json: refused by name, exit 2, nothing done (got $st: $(cat "$tmp/err"))" $ok
 "$ctl" --json -q check "$tmp/r.rules" > "$tmp/out" 2> "$tmp/err"; st=$?
 cat > "$tmp/expected" <<'EXPECTED'
 auditkeepctl check: --json is not an option of check (see auditkeepctl check --help)
@@ -74,7 +75,8 @@ usage_case() {  # DESCRIPTION EXPECTED-MESSAGE ARGS...
         local what=$1 msg=$2; shift 2
         "$ctl" "$@" > "$tmp/out" 2> "$tmp/err"; st=$?
         [ "$st" = 2 ] && [ ! -s "$tmp/out" ] && [ "$(cat "$tmp/err")" = "$msg" ]
-        check "$what: exit 2 (got $st: $(cat "$tmp/err"))" $?
+        local ok=$?     # before the message: its $(cat ...) would set $? to cat's status
+        check "$what: exit 2 (got $st: $(cat "$tmp/err"))" $ok
 }
 usage_case "an unknown option" "auditkeepctl: unknown option '--bogus' (see --help)" check --bogus "$tmp/r.rules"
 usage_case "an unknown command" "auditkeepctl: unknown command 'bogus' (see --help)" bogus
