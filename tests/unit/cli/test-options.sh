@@ -83,7 +83,14 @@ usage_case "an unknown command" "auditkeepctl: unknown command 'bogus' (see --he
 usage_case "a missing value" "auditkeepctl: option '--compat' needs a value (see --help)" check --compat
 usage_case "a bad --foreign value" "auditkeepctl: --foreign takes 'remove' or 'keep', not 'x'" diff --foreign=x
 usage_case "too many arguments" "auditkeepctl status: takes no arguments (see --help)" status extra
-usage_case "no command" "$("$ctl" --help)" 
+usage_case "no command" "$("$ctl" --help)"
+# --help asked for: the help on stdout, exit 0; its exit status names every usage error as the man page does
+"$ctl" --help > "$tmp/out" 2> "$tmp/err"; st=$?
+[ "$st" = 0 ] && [ ! -s "$tmp/err" ] && grep -q '^Usage: auditkeepctl COMMAND' "$tmp/out"
+ok=$?
+check "--help: on stdout, exit 0 (got $st)" $ok
+tr '\n' ' ' < "$tmp/out" | grep -q 'usage error (an unknown command or option, an option the command does not take, a missing or bad option value, the wrong number of arguments)'
+check "--help: exit 2 lists every usage error" $?
 # the options a command takes still work
 "$ctl" check --compat=4 --auditd-conf=none "$tmp/r.rules" > /dev/null 2>&1
 check "check --compat=4 --auditd-conf=none: runs, exit 0" $?
