@@ -287,9 +287,9 @@ static void status_json(sd_bus *bus, const props *p) {
  * the file for rules loaded elsewhere), and what to do. */
 static void status_foreign_kept(const props *p) {
         const char *why = strstr(TEXT(p, status_text), "foreign rules kept: ");
-        const char *what = streq(TEXT(p, foreign_kept), FOREIGN_KEPT_ERRORS) ? "fix the errors (auditkeepctl check) and reload" :
-                           streq(TEXT(p, foreign_kept), FOREIGN_KEPT_EMPTY) ? "declare rules, or run auditkeepd with --allow-empty" :
-                           streq(TEXT(p, foreign_kept), FOREIGN_KEPT_ELSEWHERE) ? "point auditkeepd at that file with --rules (see its journal)" :
+        const char *what = streq(TEXT(p, foreign_kept), AK_FOREIGN_KEPT_ERRORS) ? "fix the errors (auditkeepctl check) and reload" :
+                           streq(TEXT(p, foreign_kept), AK_FOREIGN_KEPT_EMPTY) ? "declare rules, or run auditkeepd with --allow-empty" :
+                           streq(TEXT(p, foreign_kept), AK_FOREIGN_KEPT_ELSEWHERE) ? "point auditkeepd at that file with --rules (see its journal)" :
                            NULL;
 
         if (!TEXT(p, foreign_kept)[0])
