@@ -343,45 +343,56 @@ static void status_boot(const props *p) {
         ak_strv_free(notes);
 }
 
+/* A part of a line that is one fact: "BEFORE N AFTER", shown when the daemon sent the fact. */
+typedef struct number_part {
+        size_t offset;          /* in ak_facts */
+        const char *before, *after;
+} number_part;
+#define NUMBER_PART(field, before, after) { offsetof(ak_facts, field), before, after }
+
+static void number_parts(const props *p, const number_part *v, size_t n, const char **sep) {
+        for (size_t k = 0; k < n; k++)
+                for (size_t i = 0; i < ak_facts_count; i++)
+                        if (ak_facts_table[i].offset == v[k].offset && p->sent[i])
+                                part(sep, "%s%" PRIu64 "%s", v[k].before, ak_fact_number(&p->f, &ak_facts_table[i]),
+                                     v[k].after);
+}
+
 /* The counts of rules, those the daemon sent. */
 static void status_rules(const props *p) {
-        const ak_facts *f = &p->f;
+        static const number_part parts[] = {
+                NUMBER_PART(rules_desired, "", " desired"), NUMBER_PART(rules_loaded, "", " loaded"),
+                NUMBER_PART(rules_pending, "", " pending"), NUMBER_PART(rules_foreign, "", " foreign"),
+                NUMBER_PART(parse_errors, "", " parse errors"),
+        };
         const char *sep = "";
 
         printf("     rules: ");
-        if (SENT(p, rules_desired))
-                part(&sep, "%u desired", f->rules_desired);
-        if (SENT(p, rules_loaded))
-                part(&sep, "%u loaded", f->rules_loaded);
-        if (SENT(p, rules_pending))
-                part(&sep, "%u pending", f->rules_pending);
-        if (SENT(p, rules_foreign))
-                part(&sep, "%u foreign", f->rules_foreign);
-        if (SENT(p, parse_errors))
-                part(&sep, "%u parse errors", f->parse_errors);
+        number_parts(p, parts, ELEMENTSOF(parts), &sep);
         printf("\n");
 }
 
 /* The kernel's status, as far as the daemon sent it. */
 static void status_kernel(const props *p) {
+        static const number_part first[] = { NUMBER_PART(enabled, "enabled ", "") };
+        static const number_part rest[] = {
+                NUMBER_PART(lost, "lost ", ""), NUMBER_PART(rate_limit, "rate limit ", ""),
+                NUMBER_PART(backlog_wait_time, "backlog wait ", ""),
+        };
         const ak_facts *f = &p->f;
         const char *sep = "";
 
         printf("    kernel: ");
-        if (SENT(p, enabled))
-                part(&sep, "enabled %u%s", f->enabled, f->locked ? " (locked until reboot)" : "");
+        number_parts(p, first, ELEMENTSOF(first), &sep);
+        if (f->locked)
+                printf(" (locked until reboot)");
         if (SENT(p, failure))
                 part(&sep, "failure %u", f->failure);
+        if (SENT(p, backlog))
+                part(&sep, "backlog %u%s", f->backlog, SENT(p, backlog_limit) ? "/" : "");
         if (SENT(p, backlog) && SENT(p, backlog_limit))
-                part(&sep, "backlog %u/%u", f->backlog, f->backlog_limit);
-        else if (SENT(p, backlog))
-                part(&sep, "backlog %u", f->backlog);
-        if (SENT(p, lost))
-                part(&sep, "lost %u", f->lost);
-        if (SENT(p, rate_limit))
-                part(&sep, "rate limit %u", f->rate_limit);
-        if (SENT(p, backlog_wait_time))
-                part(&sep, "backlog wait %u", f->backlog_wait_time);
+                printf("%u", f->backlog_limit);
+        number_parts(p, rest, ELEMENTSOF(rest), &sep);
         printf("\n");
 }
 
