@@ -393,6 +393,7 @@ char *ak_shadow_format(const ak_shadow *s, unsigned flags) {
         _cleanup_free_ char *allowed = ak_rule_format_flags(s->allowed, flags);
         _cleanup_free_ char *declared = ak_rule_format_flags(s->declared, flags);
         char ka[AUDIT_MAX_KEY_LEN + 1], kd[AUDIT_MAX_KEY_LEN + 1];
+        _cleanup_free_ char *file = NULL, *origin = NULL, *eka = NULL, *ekd = NULL;
         const char *effect;
 
         if (!allowed || !declared)
@@ -411,13 +412,18 @@ char *ak_shadow_format(const ak_shadow *s, unsigned flags) {
                 effect = "events both match are recorded although the declared rule says never";
         else
                 effect = NULL;
+        /* names from the file system and keys from the kernel, by the one escaping rule */
+        file = cescape(s->declared->file ? s->declared->file : "?");
+        origin = cescape(s->by ? s->by->origin : "?");
+        eka = cescape(ka);
+        ekd = cescape(kd);
+        if (!file || !origin || !eka || !ekd)
+                return NULL;
         if (effect)
                 return strdup_printf("%s:%u: %s can be shadowed by the allowed foreign rule %s (allowed by %s), "
                                      "which stands before it: %s",
-                                     s->declared->file ? s->declared->file : "?", s->declared->line, declared, allowed,
-                                     s->by ? s->by->origin : "?", effect);
+                                     file, s->declared->line, declared, allowed, origin, effect);
         return strdup_printf("%s:%u: %s can be shadowed by the allowed foreign rule %s (allowed by %s), which stands "
                              "before it: events both match are recorded with key '%s', not '%s'",
-                             s->declared->file ? s->declared->file : "?", s->declared->line, declared, allowed,
-                             s->by ? s->by->origin : "?", ka, kd);
+                             file, s->declared->line, declared, allowed, origin, eka, ekd);
 }

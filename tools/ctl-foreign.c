@@ -14,6 +14,7 @@
 #include "constants.h"
 #include "ctl.h"
 #include "macro.h"
+#include "util.h"
 
 #define QUERY_TIMEOUT_USEC (30u * 1000000u)
 
@@ -52,9 +53,9 @@ void check_allowed_foreign(const ak_ruleset *rs) {
         if (rs->n_allow == 0)
                 return;
         for (size_t i = 0; i < rs->n_allow; i++) {
-                _cleanup_free_ char *text = ak_allow_format(&rs->allow[i]);
+                _cleanup_free_ char *text = ak_allow_format(&rs->allow[i]), *origin = cescape(rs->allow[i].origin);
 
-                printf("foreign rules allowed: %s (%s)\n", text ? text : "?", rs->allow[i].origin);
+                printf("foreign rules allowed: %s (%s)\n", text ? text : "?", origin ? origin : "?");
         }
         if (geteuid() != 0) {
                 printf("which declared rules the allowed rules in the kernel can shadow: not checked (run as root "
