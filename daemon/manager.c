@@ -628,8 +628,12 @@ static void query_failed(Manager *m, int error) {
         finish(m);
 }
 
+static void confirm_sync(Manager *m);
+
 static void locked_found(Manager *m, const ak_plan *p) {
         m->locked_in_sync = p->in_sync;
+        if (p->in_sync)
+                confirm_sync(m);        /* locked as desired: in sync, and confirmed as such */
         m->lock_withheld = 0;
         if (m->state != STATE_LOCKED)
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "The kernel's audit configuration is locked (enabled=2)%s",
@@ -640,9 +644,11 @@ static void locked_found(Manager *m, const ak_plan *p) {
         set_state(m, STATE_LOCKED);
 }
 
-/* LastSyncUSec: when the kernel was last found as desired. While nothing changes, at most once
- * per poll interval: each new value is a PropertiesChanged signal and a metrics file write, and
- * records can ask for many checks. */
+/* LastSyncUSec: when the kernel was last found as desired (in sync, or locked as desired). While
+ * nothing changes, at most once per poll interval: each new value is a PropertiesChanged signal,
+ * and records can ask for many checks. The metrics file is rewritten after every check but a
+ * light poll (finish()), so its last-sync moves at every full check: every poll while locked,
+ * not in sync or without an event socket, else every POLL_BACKSTOP-th poll. */
 static void confirm_sync(Manager *m) {
         uint64_t now = realtime_usec();
 
@@ -734,7 +740,7 @@ static void on_status_done(ak_nl *nl, int error, void *userdata) {
                         m->verify_queued = 1;
                         m->queued_reason = VERIFY_POLL;
                 }
-        } else if (m->state == STATE_IN_SYNC)
+        } else if (m->state == STATE_IN_SYNC || (m->state == STATE_LOCKED && m->locked_in_sync))
                 confirm_sync(m);        /* confirmed: nothing changed */
         ak_kstate_done(&m->snapshot);
         finish(m);

@@ -919,6 +919,52 @@ END_TEST
 
 /* A rule the kernel refuses: the lock is withheld, loudly; retrying the rule is not drift. */
 static char *read_file_or_empty(const char *path);
+static void wait_metric(const char *line, int timeout_ms);
+
+/* The metrics file's auditkeep_last_sync_timestamp_seconds, in usec (0 when absent). */
+static uint64_t metrics_last_sync_usec(void) {
+        char path[800];
+        _cleanup_free_ char *text = NULL;
+        const char *at;
+        unsigned long long sec = 0, usec = 0;
+
+        snprintf(path, sizeof(path), "%s/auditkeep.prom", w.dir);
+        text = read_file_or_empty(path);
+        at = strstr(text, "\nauditkeep_last_sync_timestamp_seconds ");
+        if (!at || sscanf(at + 1, "auditkeep_last_sync_timestamp_seconds %llu.%6llu", &sec, &usec) != 2)
+                return 0;
+        return (uint64_t) sec * 1000000u + usec;
+}
+
+/* Locked (-e 2) as desired: in sync, and confirmed as such like any host in sync, so that
+ * LastSyncUSec (and the metrics file's last-sync) keeps moving while the daemon runs, and the
+ * stale alert stays quiet. */
+START_TEST(test_locked_confirms_sync) {
+        static char arg[860];
+        uint64_t first, last = 0, end;
+
+        world_init("locked-confirms", FAKE_SEQPACKET, MON_UNIX);
+        snprintf(arg, sizeof(arg), "--metrics=%s/auditkeep.prom", w.dir);
+        w.extra_arg = arg;
+        write_rules(LOCK_RULES);
+        start_and_settle("0.2", "locked");
+        wait_metric("auditkeep_locked 1", 3000);
+        wait_metric("auditkeep_in_sync 1", 3000);
+        first = metrics_last_sync_usec();
+        ck_assert_uint_gt(first, 0);
+        end = now_usec() + 5000000u;
+        do {
+                last = metrics_last_sync_usec();
+                if (last >= first + 600000u)
+                        break;
+                usleep(20000);
+        } while (now_usec() < end);
+        ck_assert_msg(last >= first + 600000u, "last sync stayed at %" PRIu64 " (first %" PRIu64 ") while locked in sync",
+                      last, first);
+        ck_assert_str_eq(last_status(), "locked, in sync");
+        world_done();
+}
+END_TEST
 
 /* Wait until the metrics file (--metrics, see start_pending_lock) holds `line`. */
 static void wait_metric(const char *line, int timeout_ms) {
@@ -2790,6 +2836,7 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("lock");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_lock_last);
+        tcase_add_test(tc, test_locked_confirms_sync);
         tcase_add_test(tc, test_lock_withheld);
         tcase_add_test(tc, test_lock_after_pending_loads);
         tcase_add_test(tc, test_already_locked);
