@@ -2058,6 +2058,36 @@ START_TEST(test_backlog_lost_and_wait) {
 }
 END_TEST
 
+/* --reset-lost in the rules: the start sync resets the kernel's counter right after reading it.
+ * What was lost between that read and the reset is in the kernel's answer (the count before the
+ * reset) and counts; what is lost after the reset counts from 0. */
+START_TEST(test_backlog_reset_lost) {
+        static const char rules[] = RULES_HEAD "-a always,exclude -F msgtype=CWD\n" "--reset-lost\n" "-e 1\n";
+        static char arg[860];
+        char file[800];
+        size_t mark_log;
+
+        world_init("backlog-reset", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(rules);
+        w.fk->status.lost = 1295;                       /* lost before the daemon: not counted */
+        w.fk->lost_at_reset = 3705;                     /* lost after the start's read, before its reset */
+        snprintf(file, sizeof(file), "%s/auditkeep.prom", w.dir);
+        snprintf(arg, sizeof(arg), "--metrics=%s", file);
+        w.extra_arg = arg;
+        start_and_settle("0.2", "in sync");
+        wait_log("^Audit records lost: the kernel lost 3705 records since ", 0, 3000);
+        fake_pause();
+        ck_assert_uint_eq(w.fk->status.lost, 0);        /* the start sync reset it */
+        ck_assert_uint_eq(w.fk->lost_at_reset, 0);
+        w.fk->status.lost = 1295;                       /* lost since the reset: counted from 0 */
+        mark_log = log_size();
+        fake_resume();
+        wait_metric("auditkeep_kernel_lost_records_total 5000", 3000);
+        ck_assert_uint_eq(log_count("^Audit records lost", mark_log), 0);       /* the same episode */
+        world_done();
+}
+END_TEST
+
 /* The kernel refuses every status change: logged once per setting, retried at every poll, never
  * reported as drift. */
 START_TEST(test_refusal_reported_once) {
@@ -2874,6 +2904,7 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("backlog");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_backlog_lost_and_wait);
+        tcase_add_test(tc, test_backlog_reset_lost);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("silent");
