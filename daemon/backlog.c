@@ -10,8 +10,11 @@
  * audit daemon is registered (multicast listeners, the kernel log), so `backlog` is a sample:
  * what the queue held at the moment of the GET, and `peak` the highest of those samples, a lower
  * bound of the true high-water mark (which the kernel does not keep). Both counters are u32 and
- * can be reset (--reset-lost, --reset_backlog_wait_time_actual): a counter that went down counts
- * from 0.
+ * can be reset (--reset-lost, --reset_backlog_wait_time_actual). The daemon's own --reset-lost is
+ * exact: the kernel's answer holds the count before the reset (backlog_reset_lost()). Any other
+ * counter that went down counts from 0: a reset by someone else and a 32-bit wrap look alike in
+ * the counter (a wrap needs 2^32 records lost, a reset is one auditctl call), so the count is the
+ * lower bound, never an invented 4 billion.
  *
  * Which keys produced most records: the daemon cannot tell, and says so. Its event socket passes
  * only configuration-change records (lib/netlink-filter.c, run by the kernel), so that a flood of
@@ -33,21 +36,35 @@ static uint32_t delta(uint32_t before, uint32_t now) {
         return now >= before ? now - before : now;      /* reset (or wrapped): counted from 0 */
 }
 
-/* One counter's episode: 1 when it began at this read, 2 when it ended, 0 otherwise. */
+static int episode_grow(BacklogEpisode *e, uint64_t grew, uint64_t now, uint64_t wall, uint64_t prev_wall) {
+        int began = !e->open;
+
+        if (began)
+                *e = (BacklogEpisode) {
+                        .open = 1,
+                        .recurring = e->ended && now - e->ended_usec < BACKLOG_RECUR_USEC,
+                        .ended = e->ended,
+                        .ended_usec = e->ended_usec,
+                        .since_usec = prev_wall,
+                };
+        e->amount += grew;
+        e->last_usec = now;
+        e->until_usec = wall;
+        return began;
+}
+
+/* One counter's episode: 1 when it began at this read, 2 when it ended, 0 otherwise. A recurring
+ * episode ends after BACKLOG_RECUR_USEC without growth, not `quiet`. */
 static int episode_step(BacklogEpisode *e, uint64_t grew, uint64_t now, uint64_t wall, uint64_t prev_wall,
                         uint64_t quiet) {
-        if (grew > 0) {
-                int began = !e->open;
-
-                if (began)
-                        *e = (BacklogEpisode) { .open = 1, .since_usec = prev_wall };
-                e->amount += grew;
-                e->last_usec = now;
-                e->until_usec = wall;
-                return began;
-        }
+        if (grew > 0)
+                return episode_grow(e, grew, now, wall, prev_wall);
+        if (e->recurring && quiet < BACKLOG_RECUR_USEC)
+                quiet = BACKLOG_RECUR_USEC;
         if (e->open && now - e->last_usec >= quiet) {
                 e->open = 0;
+                e->ended = 1;
+                e->ended_usec = now;
                 return 2;
         }
         return 0;
@@ -83,6 +100,37 @@ unsigned backlog_note(Backlog *b, const struct audit_status *s, uint64_t now, ui
         ev |= r == 1 ? BACKLOG_WAIT_BEGIN : r == 2 ? BACKLOG_WAIT_END : 0;
         b->last_wall_usec = wall;
         return ev;
+}
+
+unsigned backlog_reset_lost(Backlog *b, uint32_t old, uint64_t now, uint64_t wall) {
+        uint32_t lost;
+        unsigned ev = 0;
+
+        if (!b->have) {         /* no read before: what was lost is from before the daemon */
+                b->lost = 0;
+                return 0;
+        }
+        lost = delta(b->lost, old);
+        b->lost = 0;
+        if (lost > 0) {
+                b->lost_total += lost;
+                ev |= BACKLOG_MOVED;
+                if (episode_grow(&b->lost_ep, lost, now, wall, b->last_wall_usec))
+                        ev |= BACKLOG_LOST_BEGIN;
+        }
+        b->last_wall_usec = wall;
+        return ev;
+}
+
+const char *backlog_field(const Backlog *b, unsigned event, unsigned hz, char *buf, size_t size) {
+        if (size == 0)
+                return buf;
+        buf[0] = '\0';
+        if (event & (BACKLOG_LOST_BEGIN | BACKLOG_LOST_END))
+                snprintf(buf, size, "AUDITKEEP_LOST=%" PRIu64, b->lost_ep.amount);
+        else if (event & (BACKLOG_WAIT_BEGIN | BACKLOG_WAIT_END))
+                snprintf(buf, size, "AUDITKEEP_WAITED_USEC=%" PRIu64, backlog_jiffies_usec(b->wait_ep.amount, hz));
+        return buf;
 }
 
 unsigned backlog_hz(void) {
@@ -141,6 +189,9 @@ char *backlog_lost_message(const Backlog *b, const struct audit_status *s) {
                 strbuf_puts(&out, "set --backlog_wait_time (0 drops a record at once when the backlog is full, instead "
                                   "of making the audited process wait for room); ");
         strbuf_puts(&out, NOISIEST);
+        if (b->lost_ep.recurring)
+                strbuf_puts(&out, ". Recurring: records were lost less than an hour before; this episode is over only "
+                                  "after an hour without a loss");
         return strbuf_steal(&out);
 }
 
@@ -165,6 +216,9 @@ char *backlog_wait_message(const Backlog *b, const struct audit_status *s, unsig
         if (s->backlog_limit > 0)
                 strbuf_printf(&out, "raise the backlog limit (-b %" PRIu32 " in the rules); ", bigger_limit(s->backlog_limit));
         strbuf_puts(&out, NOISIEST);
+        if (b->wait_ep.recurring)
+                strbuf_puts(&out, ". Recurring: processes waited less than an hour before; this episode is over only "
+                                  "after an hour without a wait");
         return strbuf_steal(&out);
 }
 

@@ -11,9 +11,16 @@
 
 /* An episode ends after this many poll intervals without new losses (or waits). */
 #define BACKLOG_QUIET_POLLS 5u
+/* An episode that begins less than this after the last one of its kind ended is recurring (a cron
+ * job, say): its warning says so, and it ends only after this long without growth, so that a
+ * loss every minute is two warnings, not a warning and an end every minute. */
+#define BACKLOG_RECUR_USEC (3600u * 1000000ull)
 
 typedef struct BacklogEpisode {
         int open;                       /* 0 or 1 */
+        int recurring;                  /* began less than BACKLOG_RECUR_USEC after the last one ended */
+        int ended;                      /* an episode of this kind has ended (at ended_usec) */
+        uint64_t ended_usec;            /* CLOCK_MONOTONIC of the last end */
         uint64_t since_usec;            /* CLOCK_REALTIME of the read before the first growth */
         uint64_t last_usec;             /* CLOCK_MONOTONIC of the last growth */
         uint64_t until_usec;            /* CLOCK_REALTIME of the read that saw it */
@@ -25,7 +32,7 @@ typedef struct Backlog {
         uint32_t lost, wait;            /* the kernel's counters at the last read */
         uint64_t last_wall_usec;        /* CLOCK_REALTIME of the last read */
         uint32_t peak;                  /* the highest backlog a read saw, since start */
-        uint64_t lost_total;            /* records lost since start (a counter reset counts from 0) */
+        uint64_t lost_total;            /* records lost since start (see backlog_reset_lost()) */
         uint64_t wait_total;            /* jiffies audited processes waited since start */
         BacklogEpisode lost_ep, wait_ep;
 } Backlog;
@@ -43,6 +50,10 @@ enum {
  * after `quiet` usec without growth. The first read only sets the baseline: what the kernel lost
  * before the daemon started is not counted. Returns BACKLOG_* bits. */
 unsigned backlog_note(Backlog *b, const struct audit_status *s, uint64_t now, uint64_t wall, uint64_t quiet);
+/* The daemon reset the kernel's lost counter (--reset-lost) and the kernel answered with its value
+ * before the reset, `old`: what was lost since the last read is counted (total and episode), and
+ * 0 is the new base. Returns BACKLOG_* bits, as backlog_note(). */
+unsigned backlog_reset_lost(Backlog *b, uint32_t old, uint64_t now, uint64_t wall);
 
 /* The kernel's tick rate (HZ), which backlog_wait_time and its actual are counted in: the
  * resolution of CLOCK_MONOTONIC_COARSE is one tick. 0 when it cannot be told. */
@@ -57,3 +68,7 @@ char *backlog_lost_message(const Backlog *b, const struct audit_status *s);
 char *backlog_lost_end_message(const Backlog *b);
 char *backlog_wait_message(const Backlog *b, const struct audit_status *s, unsigned hz);
 char *backlog_wait_end_message(const Backlog *b, unsigned hz);
+/* The journal field of the message for `event` (one BACKLOG_*_BEGIN or _END bit): AUDITKEEP_LOST
+ * (records lost in the episode) for the lost ones, AUDITKEEP_WAITED_USEC for the wait ones;
+ * only the field the message is about. Written to buf; returns buf ("" for another bit). */
+const char *backlog_field(const Backlog *b, unsigned event, unsigned hz, char *buf, size_t size);

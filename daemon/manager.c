@@ -417,6 +417,8 @@ static void on_sync_sending(ak_sync_tx *tx, const ak_op *ops, size_t n, void *us
         (void) attribution_expect(&m->attr, ops, n, now_usec());
 }
 
+static void backlog_report(Manager *m, unsigned ev);
+
 static void after_sync(Manager *m) {
         ak_sync_report *rep = &m->report;
         char why[160];
@@ -430,6 +432,10 @@ static void after_sync(Manager *m) {
         m->last_sync_usec = realtime_usec();
         m->in_sync_seen = 0;
         took = now_usec() - m->trigger_usec;
+        /* --reset-lost was done: what was lost since the status read counts, from the kernel's
+         * answer (the count before the reset), and 0 is the new base */
+        if (rep->reset_lost)
+                backlog_report(m, backlog_reset_lost(&m->backlog, rep->lost_before, now_usec(), realtime_usec()));
 
         if (m->check.reason == VERIFY_START || m->check.reason == VERIFY_RELOAD || m->check.reason == VERIFY_REQUEST) {
                 log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL,
@@ -628,8 +634,12 @@ static void query_failed(Manager *m, int error) {
         finish(m);
 }
 
+static void confirm_sync(Manager *m);
+
 static void locked_found(Manager *m, const ak_plan *p) {
         m->locked_in_sync = p->in_sync;
+        if (p->in_sync)
+                confirm_sync(m);        /* locked as desired: in sync, and confirmed as such */
         m->lock_withheld = 0;
         if (m->state != STATE_LOCKED)
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "The kernel's audit configuration is locked (enabled=2)%s",
@@ -640,9 +650,11 @@ static void locked_found(Manager *m, const ak_plan *p) {
         set_state(m, STATE_LOCKED);
 }
 
-/* LastSyncUSec: when the kernel was last found as desired. While nothing changes, at most once
- * per poll interval: each new value is a PropertiesChanged signal and a metrics file write, and
- * records can ask for many checks. */
+/* LastSyncUSec: when the kernel was last found as desired (in sync, or locked as desired). While
+ * nothing changes, at most once per poll interval: each new value is a PropertiesChanged signal,
+ * and records can ask for many checks. The metrics file is rewritten after every check but a
+ * light poll (finish()), so its last-sync moves at every full check: every poll while locked,
+ * not in sync or without an event socket, else every POLL_BACKSTOP-th poll. */
 static void confirm_sync(Manager *m) {
         uint64_t now = realtime_usec();
 
@@ -686,35 +698,40 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
 
 /* The backlog, lost records and waits in the status just read (backlog.c): the metrics follow,
  * and an episode of losses or waits is told once when it starts and once when it is over. */
-static void backlog_check(Manager *m) {
-        unsigned ev = backlog_note(&m->backlog, &m->status, now_usec(), realtime_usec(),
-                                   BACKLOG_QUIET_POLLS * m->poll_usec);
-        char lost[32], waited[32];
-        const char *fields[] = { lost, waited, NULL };
+static void backlog_report(Manager *m, unsigned ev) {
+        char field[48];
+        const char *fields[] = { field, NULL };
 
         if (ev & BACKLOG_MOVED)
                 m->backlog_moved = 1;
-        snprintf(lost, sizeof(lost), "AUDITKEEP_LOST=%" PRIu64, m->backlog.lost_ep.amount);
-        snprintf(waited, sizeof(waited), "AUDITKEEP_WAITED_USEC=%" PRIu64,
-                 backlog_jiffies_usec(m->backlog.wait_ep.amount, m->hz));
+        /* each message carries only the field it is about (backlog_field()) */
         if (ev & BACKLOG_LOST_BEGIN) {
+                backlog_field(&m->backlog, BACKLOG_LOST_BEGIN, m->hz, field, sizeof(field));
                 _cleanup_free_ char *text = backlog_lost_message(&m->backlog, &m->status);
                 log_fields(LOG_WARNING, 0, AK_MID_RECORDS_LOST, fields, "%s", text ? text : "Audit records lost");
         }
         if (ev & BACKLOG_LOST_END) {
+                backlog_field(&m->backlog, BACKLOG_LOST_END, m->hz, field, sizeof(field));
                 _cleanup_free_ char *text = backlog_lost_end_message(&m->backlog);
                 log_fields(LOG_NOTICE, 0, AK_MID_RECORDS_LOST, fields, "%s", text ? text : "Audit records no longer lost");
         }
         if (ev & BACKLOG_WAIT_BEGIN) {
+                backlog_field(&m->backlog, BACKLOG_WAIT_BEGIN, m->hz, field, sizeof(field));
                 _cleanup_free_ char *text = backlog_wait_message(&m->backlog, &m->status, m->hz);
                 log_fields(LOG_WARNING, 0, AK_MID_BACKLOG_WAIT, fields, "%s",
                            text ? text : "Audited processes waited for the audit backlog");
         }
         if (ev & BACKLOG_WAIT_END) {
+                backlog_field(&m->backlog, BACKLOG_WAIT_END, m->hz, field, sizeof(field));
                 _cleanup_free_ char *text = backlog_wait_end_message(&m->backlog, m->hz);
                 log_fields(LOG_NOTICE, 0, AK_MID_BACKLOG_WAIT, fields, "%s",
                            text ? text : "Audited processes no longer wait for the audit backlog");
         }
+}
+
+static void backlog_check(Manager *m) {
+        backlog_report(m, backlog_note(&m->backlog, &m->status, now_usec(), realtime_usec(),
+                                       BACKLOG_QUIET_POLLS * m->poll_usec));
 }
 
 /* A light poll's GET answered (poll.c: a full check follows when the status says records may
@@ -734,7 +751,7 @@ static void on_status_done(ak_nl *nl, int error, void *userdata) {
                         m->verify_queued = 1;
                         m->queued_reason = VERIFY_POLL;
                 }
-        } else if (m->state == STATE_IN_SYNC)
+        } else if (m->state == STATE_IN_SYNC || (m->state == STATE_LOCKED && m->locked_in_sync))
                 confirm_sync(m);        /* confirmed: nothing changed */
         ak_kstate_done(&m->snapshot);
         finish(m);

@@ -919,6 +919,52 @@ END_TEST
 
 /* A rule the kernel refuses: the lock is withheld, loudly; retrying the rule is not drift. */
 static char *read_file_or_empty(const char *path);
+static void wait_metric(const char *line, int timeout_ms);
+
+/* The metrics file's auditkeep_last_sync_timestamp_seconds, in usec (0 when absent). */
+static uint64_t metrics_last_sync_usec(void) {
+        char path[800];
+        _cleanup_free_ char *text = NULL;
+        const char *at;
+        unsigned long long sec = 0, usec = 0;
+
+        snprintf(path, sizeof(path), "%s/auditkeep.prom", w.dir);
+        text = read_file_or_empty(path);
+        at = strstr(text, "\nauditkeep_last_sync_timestamp_seconds ");
+        if (!at || sscanf(at + 1, "auditkeep_last_sync_timestamp_seconds %llu.%6llu", &sec, &usec) != 2)
+                return 0;
+        return (uint64_t) sec * 1000000u + usec;
+}
+
+/* Locked (-e 2) as desired: in sync, and confirmed as such like any host in sync, so that
+ * LastSyncUSec (and the metrics file's last-sync) keeps moving while the daemon runs, and the
+ * stale alert stays quiet. */
+START_TEST(test_locked_confirms_sync) {
+        static char arg[860];
+        uint64_t first, last = 0, end;
+
+        world_init("locked-confirms", FAKE_SEQPACKET, MON_UNIX);
+        snprintf(arg, sizeof(arg), "--metrics=%s/auditkeep.prom", w.dir);
+        w.extra_arg = arg;
+        write_rules(LOCK_RULES);
+        start_and_settle("0.2", "locked");
+        wait_metric("auditkeep_locked 1", 3000);
+        wait_metric("auditkeep_in_sync 1", 3000);
+        first = metrics_last_sync_usec();
+        ck_assert_uint_gt(first, 0);
+        end = now_usec() + 5000000u;
+        do {
+                last = metrics_last_sync_usec();
+                if (last >= first + 600000u)
+                        break;
+                usleep(20000);
+        } while (now_usec() < end);
+        ck_assert_msg(last >= first + 600000u, "last sync stayed at %" PRIu64 " (first %" PRIu64 ") while locked in sync",
+                      last, first);
+        ck_assert_str_eq(last_status(), "locked, in sync");
+        world_done();
+}
+END_TEST
 
 /* Wait until the metrics file (--metrics, see start_pending_lock) holds `line`. */
 static void wait_metric(const char *line, int timeout_ms) {
@@ -2012,6 +2058,36 @@ START_TEST(test_backlog_lost_and_wait) {
 }
 END_TEST
 
+/* --reset-lost in the rules: the start sync resets the kernel's counter right after reading it.
+ * What was lost between that read and the reset is in the kernel's answer (the count before the
+ * reset) and counts; what is lost after the reset counts from 0. */
+START_TEST(test_backlog_reset_lost) {
+        static const char rules[] = RULES_HEAD "-a always,exclude -F msgtype=CWD\n" "--reset-lost\n" "-e 1\n";
+        static char arg[860];
+        char file[800];
+        size_t mark_log;
+
+        world_init("backlog-reset", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(rules);
+        w.fk->status.lost = 1295;                       /* lost before the daemon: not counted */
+        w.fk->lost_at_reset = 3705;                     /* lost after the start's read, before its reset */
+        snprintf(file, sizeof(file), "%s/auditkeep.prom", w.dir);
+        snprintf(arg, sizeof(arg), "--metrics=%s", file);
+        w.extra_arg = arg;
+        start_and_settle("0.2", "in sync");
+        wait_log("^Audit records lost: the kernel lost 3705 records since ", 0, 3000);
+        fake_pause();
+        ck_assert_uint_eq(w.fk->status.lost, 0);        /* the start sync reset it */
+        ck_assert_uint_eq(w.fk->lost_at_reset, 0);
+        w.fk->status.lost = 1295;                       /* lost since the reset: counted from 0 */
+        mark_log = log_size();
+        fake_resume();
+        wait_metric("auditkeep_kernel_lost_records_total 5000", 3000);
+        ck_assert_uint_eq(log_count("^Audit records lost", mark_log), 0);       /* the same episode */
+        world_done();
+}
+END_TEST
+
 /* The kernel refuses every status change: logged once per setting, retried at every poll, never
  * reported as drift. */
 START_TEST(test_refusal_reported_once) {
@@ -2790,6 +2866,7 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("lock");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_lock_last);
+        tcase_add_test(tc, test_locked_confirms_sync);
         tcase_add_test(tc, test_lock_withheld);
         tcase_add_test(tc, test_lock_after_pending_loads);
         tcase_add_test(tc, test_already_locked);
@@ -2827,6 +2904,7 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("backlog");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_backlog_lost_and_wait);
+        tcase_add_test(tc, test_backlog_reset_lost);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("silent");

@@ -376,9 +376,10 @@ static int do_set(fake_kernel *fk, const void *payload, size_t plen) {
                 fk->status.backlog_wait_time = s.backlog_wait_time;
         }
         if (s.mask == AUDIT_STATUS_LOST) {
-                uint32_t old = fk->status.lost;
+                uint32_t old = fk->status.lost += fk->lost_at_reset;
 
                 fk->status.lost = 0;
+                fk->lost_at_reset = 0;
                 return (int) old;       /* positive: the ACK carries the old count */
         }
         if (s.mask == AUDIT_STATUS_BACKLOG_WAIT_TIME_ACTUAL) {

@@ -49,6 +49,7 @@ typedef struct fake_kernel {
         int fail_nth_errno;
         uint16_t fail_type;     /* every request of this type fails with -fail_type_errno */
         int fail_type_errno;
+        uint32_t lost_at_reset; /* records lost just before a lost reset (after the GET before it), once */
         unsigned drop_nth;      /* the Nth request is processed but gets no answer at all */
         uint16_t drop_type;     /* requests of this type are processed but get no answer */
         int silent;             /* requests are counted, nothing else happens */

@@ -94,6 +94,104 @@ START_TEST(test_counter_reset) {
 }
 END_TEST
 
+/* The daemon's own --reset-lost: the kernel's answer (the count before the reset) is accounted,
+ * then 0 is the base. The probe that showed the bug: baseline 1295, then 5000 lost after the
+ * reset was counted as 3705, and 1295 lost as 0. */
+START_TEST(test_own_reset_lost) {
+        Backlog b = {};
+
+        note(&b, st(0, 1295, 0), 0);                    /* the start's read: baseline */
+        ck_assert_uint_eq(backlog_reset_lost(&b, 1295, SEC / 2, WALL0 + SEC / 2), 0);   /* nothing since */
+        ck_assert_uint_eq(b.lost_total, 0);
+        ck_assert_uint_eq(note(&b, st(0, 5000, 0), SEC), BACKLOG_MOVED | BACKLOG_LOST_BEGIN);
+        ck_assert_uint_eq(b.lost_total, 5000);
+        ck_assert_uint_eq(b.lost_ep.amount, 5000);
+        /* a repair reads 5000 + 10, then resets: the kernel says 5010 + 1285 were there */
+        note(&b, st(0, 5010, 0), 2 * SEC);
+        ck_assert_uint_eq(backlog_reset_lost(&b, 6295, 2 * SEC + 1, WALL0 + 2 * SEC + 1), BACKLOG_MOVED);
+        ck_assert_uint_eq(b.lost_total, 6295);
+        ck_assert_uint_eq(b.lost_ep.amount, 6295);
+        ck_assert_uint_eq(note(&b, st(0, 1295, 0), 3 * SEC), BACKLOG_MOVED);
+        ck_assert_uint_eq(b.lost_total, 7590);
+
+        /* a loss seen only in the reset's answer opens an episode (and is warned) */
+        {
+                Backlog c = {};
+
+                note(&c, st(0, 0, 0), 0);
+                ck_assert_uint_eq(backlog_reset_lost(&c, 1295, SEC, WALL0 + SEC), BACKLOG_MOVED | BACKLOG_LOST_BEGIN);
+                ck_assert_uint_eq(c.lost_total, 1295);
+                ck_assert(c.lost_ep.open);
+                ck_assert_uint_eq(note(&c, st(0, 0, 0), 2 * SEC), 0);
+                ck_assert_uint_eq(c.lost_total, 1295);
+        }
+}
+END_TEST
+
+/* Each journal message carries the field it is about, and only that one. */
+START_TEST(test_fields) {
+        Backlog b = {};
+        char buf[64];
+
+        note(&b, st(0, 0, 0), 0);
+        note(&b, st(0, 40, 0), SEC);                    /* a loss episode */
+        note(&b, st(0, 40, 0), 7 * SEC);                /* over, its amount kept */
+        ck_assert_uint_eq(note(&b, st(0, 40, 250), 8 * SEC), BACKLOG_MOVED | BACKLOG_WAIT_BEGIN);
+        ck_assert_str_eq(backlog_field(&b, BACKLOG_WAIT_BEGIN, 250, buf, sizeof(buf)), "AUDITKEEP_WAITED_USEC=1000000");
+        ck_assert_str_eq(backlog_field(&b, BACKLOG_WAIT_END, 250, buf, sizeof(buf)), "AUDITKEEP_WAITED_USEC=1000000");
+        ck_assert_str_eq(backlog_field(&b, BACKLOG_LOST_BEGIN, 250, buf, sizeof(buf)), "AUDITKEEP_LOST=40");
+        ck_assert_str_eq(backlog_field(&b, BACKLOG_LOST_END, 250, buf, sizeof(buf)), "AUDITKEEP_LOST=40");
+        ck_assert_str_eq(backlog_field(&b, BACKLOG_MOVED, 250, buf, sizeof(buf)), "");
+}
+END_TEST
+
+/* A loss every minute (a cron job): a warning, its end, then one "recurring" warning, and no more
+ * messages until an hour without a loss. */
+START_TEST(test_recurring) {
+        Backlog b = {};
+        _cleanup_free_ char *first = NULL, *again = NULL;
+        struct audit_status s;
+        unsigned n_begin = 0, n_end = 0, ev;
+        uint32_t lost = 0;
+        uint64_t t;
+
+        note(&b, st(0, 0, 0), 0);
+        s = st(0, ++lost, 0);
+        ck_assert_uint_eq(backlog_note(&b, &s, SEC, WALL0 + SEC, QUIET), BACKLOG_MOVED | BACKLOG_LOST_BEGIN);
+        first = backlog_lost_message(&b, &s);
+        ck_assert_ptr_null(strstr(first, "Recurring"));
+        n_begin++;
+        /* polls every second for three hours, a loss every minute */
+        for (t = 2 * SEC; t < 3 * 3600 * SEC; t += SEC) {
+                s = st(0, t % (60 * SEC) == SEC ? ++lost : lost, 0);
+                ev = backlog_note(&b, &s, t, WALL0 + t, QUIET);
+                if (ev & BACKLOG_LOST_BEGIN) {
+                        n_begin++;
+                        ck_assert(b.lost_ep.recurring);
+                        free(again);
+                        again = backlog_lost_message(&b, &s);
+                }
+                n_end += !!(ev & BACKLOG_LOST_END);
+        }
+        ck_assert_uint_eq(n_begin, 2);
+        ck_assert_uint_eq(n_end, 1);
+        ck_assert_ptr_nonnull(again);
+        ck_assert_ptr_nonnull(strstr(again, "Recurring: records were lost less than an hour before; this episode is "
+                                            "over only after an hour without a loss"));
+        /* the cron job stops: over after an hour, with everything since the recurring warning */
+        for (ev = 0; !(ev & BACKLOG_LOST_END) && t < 5 * 3600 * SEC; t += SEC)
+                ev = backlog_note(&b, &s, t, WALL0 + t, QUIET);
+        ck_assert(ev & BACKLOG_LOST_END);
+        ck_assert_uint_ge(t - b.lost_ep.last_usec, 3600 * SEC);
+        ck_assert_uint_eq(b.lost_ep.amount, lost - 1);
+        /* quiet for more than an hour after that end: a new loss is a fresh episode again */
+        s = st(0, ++lost, 0);
+        t += 3601 * SEC;
+        ck_assert(backlog_note(&b, &s, t, WALL0 + t, QUIET) & BACKLOG_LOST_BEGIN);
+        ck_assert(!b.lost_ep.recurring);
+}
+END_TEST
+
 START_TEST(test_wait_episode) {
         Backlog b = {};
         _cleanup_free_ char *text = NULL, *end = NULL;
@@ -148,6 +246,9 @@ static Suite *backlog_suite(void) {
         tcase_add_test(tc, test_peak);
         tcase_add_test(tc, test_lost_episode_once);
         tcase_add_test(tc, test_counter_reset);
+        tcase_add_test(tc, test_own_reset_lost);
+        tcase_add_test(tc, test_fields);
+        tcase_add_test(tc, test_recurring);
         tcase_add_test(tc, test_wait_episode);
         tcase_add_test(tc, test_unlimited_and_rate_limit);
         tcase_add_test(tc, test_hz);
