@@ -389,22 +389,28 @@ int ak_allowed_shadows(const ak_ruleset *want, const ak_kstate *have, ak_shadow 
         return 0;
 }
 
+/* The key for a message: from whoever added the rule, so escaped (util.c cescape); ',' between
+ * keys as auditctl shows them. */
+static char *key_text(const ak_rule *r) {
+        char k[AUDIT_MAX_KEY_LEN + 1];
+
+        ak_rule_key(r, k, sizeof(k));
+        for (char *p = k; *p; p++)
+                if (*p == AUDIT_KEY_SEPARATOR)
+                        *p = ',';
+        return cescape(k);
+}
+
 char *ak_shadow_format(const ak_shadow *s, unsigned flags) {
         _cleanup_free_ char *allowed = ak_rule_format_flags(s->allowed, flags);
         _cleanup_free_ char *declared = ak_rule_format_flags(s->declared, flags);
-        char ka[AUDIT_MAX_KEY_LEN + 1], kd[AUDIT_MAX_KEY_LEN + 1];
+        _cleanup_free_ char *ka = key_text(s->allowed), *kd = key_text(s->declared);
+        _cleanup_free_ char *file = cescape(s->declared->file ? s->declared->file : "?");
+        _cleanup_free_ char *origin = cescape(s->by && s->by->origin ? s->by->origin : "?");
         const char *effect;
 
-        if (!allowed || !declared)
+        if (!allowed || !declared || !ka || !kd || !file || !origin)
                 return NULL;
-        ak_rule_key(s->allowed, ka, sizeof(ka));
-        ak_rule_key(s->declared, kd, sizeof(kd));
-        for (char *p = ka; *p; p++)
-                if (*p == AUDIT_KEY_SEPARATOR)
-                        *p = ',';
-        for (char *p = kd; *p; p++)
-                if (*p == AUDIT_KEY_SEPARATOR)
-                        *p = ',';
         if (s->allowed->data->action == AUDIT_NEVER)
                 effect = "events both match are not recorded";
         else if (s->declared->data->action == AUDIT_NEVER)
@@ -414,10 +420,72 @@ char *ak_shadow_format(const ak_shadow *s, unsigned flags) {
         if (effect)
                 return strdup_printf("%s:%u: %s can be shadowed by the allowed foreign rule %s (allowed by %s), "
                                      "which stands before it: %s",
-                                     s->declared->file ? s->declared->file : "?", s->declared->line, declared, allowed,
-                                     s->by ? s->by->origin : "?", effect);
+                                     file, s->declared->line, declared, allowed, origin, effect);
         return strdup_printf("%s:%u: %s can be shadowed by the allowed foreign rule %s (allowed by %s), which stands "
                              "before it: events both match are recorded with key '%s', not '%s'",
-                             s->declared->file ? s->declared->file : "?", s->declared->line, declared, allowed,
-                             s->by ? s->by->origin : "?", ka, kd);
+                             file, s->declared->line, declared, allowed, origin, ka, kd);
+}
+
+size_t ak_shadows_declared(const ak_ruleset *want, const ak_shadow *v, size_t n) {
+        _cleanup_free_ uint8_t *seen = NULL;
+        size_t count = 0;
+
+        if (n == 0 || !want || want->n_rules == 0)
+                return 0;
+        seen = calloc(want->n_rules, 1);
+        if (!seen)
+                return n;       /* an upper bound */
+        for (size_t i = 0; i < n; i++) {
+                size_t k = (size_t) (v[i].declared - want->rules);
+
+                if (k < want->n_rules && !seen[k]) {
+                        seen[k] = 1;
+                        count++;
+                }
+        }
+        return count;
+}
+
+int ak_shadows_by_allowed(const ak_kstate *have, const ak_shadow *v, size_t n, ak_shadow_group **ret, size_t *ret_n) {
+        _cleanup_free_ size_t *slot = NULL;     /* kernel index -> group + 1 */
+        _cleanup_free_ ak_shadow_group *g = NULL;
+        size_t ng = 0;
+
+        if (!have || !ret || !ret_n)
+                return -EINVAL;
+        *ret = NULL;
+        *ret_n = 0;
+        if (n == 0)
+                return 0;
+        slot = calloc(have->n_rules + 1, sizeof(size_t));
+        g = calloc(n, sizeof(ak_shadow_group));
+        if (!slot || !g)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                size_t k = (size_t) (v[i].allowed - have->rules);
+
+                if (k >= have->n_rules)
+                        return -EINVAL;
+                if (!slot[k]) {
+                        g[ng] = (ak_shadow_group) { .allowed = v[i].allowed, .by = v[i].by, .first = v[i].declared };
+                        slot[k] = ++ng;
+                }
+                g[slot[k] - 1].n_declared++;
+        }
+        *ret = TAKE_PTR(g);
+        *ret_n = ng;
+        return 0;
+}
+
+char *ak_shadow_group_format(const ak_shadow_group *g, unsigned flags) {
+        ak_shadow first = { .allowed = g->allowed, .by = g->by, .declared = g->first };
+        _cleanup_free_ char *line = ak_shadow_format(&first, flags);
+        _cleanup_free_ char *allowed = ak_rule_format_flags(g->allowed, flags);
+
+        if (!line || !allowed)
+                return NULL;
+        if (g->n_declared == 1)
+                return TAKE_PTR(line);
+        return strdup_printf("the allowed foreign rule %s can shadow %zu declared rules, the first: %s", allowed,
+                             g->n_declared, line);
 }

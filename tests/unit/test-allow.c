@@ -13,6 +13,7 @@
 #include "auditkeep/ak-rules.h"
 #include "macro.h"
 #include "test-util.h"
+#include "util.h"
 
 static ak_ruleset *load(const char *text) {
         ak_ruleset *rs = NULL;
@@ -331,6 +332,85 @@ START_TEST(shadows) {
 }
 END_TEST
 
+/* A key comes from whoever added the rule, a file name from the command line: neither reaches
+ * a terminal raw (issue #27 review: "-k wazuh_fim -k <ESC>[8mhid<BEL>" hid text in check). */
+START_TEST(shadow_format_escapes) {
+        ak_ruleset *want = NULL;
+        const char *text = "# auditkeep: allow-foreign key=wazuh_fim\n"
+                           "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k op\x1b[2Jen\n";
+        ak_ruleset *kernel = load("-a always,exit -F arch=b64 -S openat -k wazuh_fim -k \x1b[8mhid\x07\n"
+                                  "-a always,exit -F arch=b64 -S openat -F auid>=1000 -k op\x1b[2Jen\n");
+        ak_kstate have = kstate_of(kernel);
+        ak_shadow *v = NULL;
+        size_t n = 0;
+        char *line;
+
+        ck_assert_int_eq(ak_ruleset_new(&want), 0);
+        ck_assert_int_ge(ak_ruleset_add_text(want, "ev\x1b[2Jil.rules", text, strlen(text)), 0);
+        ck_assert_uint_eq(want->n_rules, 1);
+        ck_assert_uint_eq(kernel->n_rules, 2);
+        ck_assert_int_eq(ak_allowed_shadows(want, &have, &v, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        line = ak_shadow_format(&v[0], 0);
+        ck_assert_ptr_nonnull(line);
+        for (const char *p = line; *p; p++)
+                ck_assert_msg((unsigned char) *p >= ' ' && *p != 0x7f, "control byte in %s", line);
+        ck_assert_msg(strstr(line, "ev\\x1b[2Jil.rules:2: "), "%s", line);
+        ck_assert_msg(strstr(line, "recorded with key 'wazuh_fim,\\x1b[8mhid\\x07', not 'op\\x1b[2Jen'"), "%s", line);
+        free(line);
+        free(v);
+        ak_ruleset_free(kernel);
+        ak_ruleset_free(want);
+}
+END_TEST
+
+/* Thousands of pairs (5000 declared rules under 40 allowed -S all rules: 200 000): the declared
+ * rules are counted once each, in one pass, and the journal gets one line per allowed rule. */
+START_TEST(shadows_many) {
+        enum { N_DECLARED = 2000, N_ALLOWED = 40 };
+        strbuf w = { 0 }, k = { 0 };
+        ak_ruleset *want, *kernel;
+        ak_kstate have;
+        ak_shadow *v = NULL;
+        ak_shadow_group *g = NULL;
+        size_t n = 0, ng = 0;
+
+        strbuf_puts(&w, "# auditkeep: allow-foreign key=wazuh_fim\n");
+        for (int i = 0; i < N_ALLOWED; i++)
+                strbuf_printf(&k, "-a always,exit -F arch=b64 -S all -F uid!=%d -k wazuh_fim\n", i);
+        for (int i = 0; i < N_DECLARED; i++) {
+                strbuf_printf(&w, "-a always,exit -F arch=b64 -S openat -F auid=%d -k d%d\n", 1000 + i, i);
+                strbuf_printf(&k, "-a always,exit -F arch=b64 -S openat -F auid=%d -k d%d\n", 1000 + i, i);
+        }
+        want = load(w.s);
+        kernel = load(k.s);
+        have = kstate_of(kernel);
+        ck_assert_int_eq(ak_allowed_shadows(want, &have, &v, &n), 0);
+        ck_assert_uint_eq(n, (size_t) N_DECLARED * N_ALLOWED);
+        ck_assert_uint_eq(ak_shadows_declared(want, v, n), N_DECLARED);
+        ck_assert_int_eq(ak_shadows_by_allowed(&have, v, n, &g, &ng), 0);
+        ck_assert_uint_eq(ng, N_ALLOWED);
+        for (size_t i = 0; i < ng; i++) {
+                ck_assert_ptr_eq(g[i].allowed, &kernel->rules[i]);
+                ck_assert_uint_eq(g[i].n_declared, N_DECLARED);
+                ck_assert_uint_eq(g[i].first->line, 2);
+        }
+        {
+                char *line = ak_shadow_group_format(&g[0], 0);
+
+                ck_assert_msg(strstr(line, "-F key=wazuh_fim can shadow 2000 declared rules, the first: test.rules:2: "),
+                              "%s", line);
+                free(line);
+        }
+        free(g);
+        free(v);
+        free(w.s);
+        free(k.s);
+        ak_ruleset_free(kernel);
+        ak_ruleset_free(want);
+}
+END_TEST
+
 static Suite *allow_suite(void) {
         Suite *s = suite_create("allow");
         TCase *tc = tcase_create("allow");
@@ -341,6 +421,8 @@ static Suite *allow_suite(void) {
         tcase_add_test(tc, which_rules);
         tcase_add_test(tc, planner_keeps_allowed);
         tcase_add_test(tc, shadows);
+        tcase_add_test(tc, shadow_format_escapes);
+        tcase_add_test(tc, shadows_many);
         suite_add_tcase(s, tc);
         return s;
 }
