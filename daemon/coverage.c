@@ -250,10 +250,10 @@ static void note_removed_despite_key(Manager *m, const ak_plan *p) {
                 allowance = ak_allow_format(a);
                 log_fields(LOG_WARNING, 0, AK_MID_FOREIGN_KEPT, NULL,
                            "Foreign rule %s carries the allowed key '%s' (allow-foreign %s, %s) but is %s: it is removed "
-                           "like any foreign rule, since such a rule hides events; allow it for that key explicitly "
-                           "(action=never, list=exclude) only if the agent needs it",
+                           "like any foreign rule, since such a rule hides events or floods the backlog; allow it for that "
+                           "key explicitly (action=never, list=exclude, list=task, broad=yes) only if the agent needs it",
                            text ? text : "?", a->key, allowance ? allowance : "?", a->origin,
-                           ak_rule_list(p->ops[i].rule) == AUDIT_FILTER_EXCLUDE ? "an exclude-list rule" : "a never rule");
+                           ak_allow_refusal(a, p->ops[i].rule));
         }
 }
 

@@ -51,7 +51,7 @@ void check_allowed_foreign_findings(const ak_ruleset *rs, check_foreign *ret) {
         *ret = (check_foreign) {};
         if (rs->n_allow == 0)
                 return;
-        if ((rs->status.mask & AUDIT_STATUS_ENABLED) && rs->status.enabled == 2) {
+        if (rs->lock) {
                 /* after the lock no rule can be added or removed, the agent's included */
                 fprintf(stderr, "warning: the rules lock the configuration (-e 2) and allow foreign rules (%s): after the "
                         "lock the agent can neither add nor remove its rules, and an allowed rule that shadows declared "
