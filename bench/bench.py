@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 
+NO_BUS_DIR = "/run/ak-bench"
 LOCK_PATH = "/tmp/auditkeep-kernel.lock"
 EXAMPLES = "/usr/share/doc/auditd/examples/rules"
 
@@ -227,8 +228,12 @@ class Bench:
             os.unlink(nsock_path)
         ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         ns.bind(nsock_path)
+        # No bus: the daemon waits for the socket to appear (sd-bus watches the path and each of
+        # its parents with inotify), so the path lies under quiet directories, not under /tmp,
+        # where every file another program creates would wake the idle daemon.
+        os.makedirs(NO_BUS_DIR, exist_ok=True)
         env = dict(os.environ, NOTIFY_SOCKET=nsock_path,
-                   DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(self.work, "no-bus"))
+                   DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(NO_BUS_DIR, "no-bus"))
         env.pop("JOURNAL_STREAM", None)
         env.pop("AUDITKEEP_DEBUG", None)
         dlog = open(os.path.join(self.work, "daemon.log"), "a")
@@ -621,38 +626,41 @@ class Bench:
             s1000, _ = self.gen(1000, "synthetic-1000.rules")
             s5000, nsys = self.gen(5000, "synthetic-5000.rules")
             s5000b, _ = self.gen(5000, "synthetic-5000-changed.rules", changed=nsys // 2)
-            ex_src, ex, dropped = self.example_file()
-            if dropped:
-                self.notes.append(f"Example file {ex_src}: dropped {len(dropped)} rule(s) the kernel refuses on this "
-                                  f"machine (auditctl -R stops at the first refused rule): {'; '.join(dropped)}")
+            if a.only == "idle":       # the idle row alone (a short check of the idle cost)
+                self.row_idle(s1000, 1000, 10 if q else 60, 10)
+            else:
+                ex_src, ex, dropped = self.example_file()
+                if dropped:
+                    self.notes.append(f"Example file {ex_src}: dropped {len(dropped)} rule(s) the kernel refuses on this "
+                                      f"machine (auditctl -R stops at the first refused rule): {'; '.join(dropped)}")
 
-            spawn = [self.timed("/bin/true")[0] for _ in range(21)]
-            self.add_row(0, "environment", "spawn + reap /bin/true (process start cost here)", spawn)
-            self.spawn_med = self.med(spawn)
-            s30, _ = self.gen(30, "synthetic-30.rules")
-            self.row_start(s30, s1000, 1000, 11 if q else 21, s5000)
+                spawn = [self.timed("/bin/true")[0] for _ in range(21)]
+                self.add_row(0, "environment", "spawn + reap /bin/true (process start cost here)", spawn)
+                self.spawn_med = self.med(spawn)
+                s30, _ = self.gen(30, "synthetic-30.rules")
+                self.row_start(s30, s1000, 1000, 11 if q else 21, s5000)
 
-            results["cold"] = {}
-            # Each cold trial starts from an empty kernel: with slow deletes, emptying 5000 rules
-            # costs a minute, so fewer trials then.
-            cold_trials = {400: 5, 1000: 3, 5000: 2} if slow_delete else {400: 9, 1000: 9, 5000: 5}
-            for n, path in ((400, s400), (1000, s1000), (5000, s5000)):
-                results["cold"][n] = self.row_cold(f"N={n}", path, n, 3 if q else cold_trials[n])
-            if ex:
-                self.h("clear")
-                self.timed(self.ctl, "apply", "-q", ex)
-                n_ex = self.n_rules()
-                self.row_cold(f"{os.path.basename(ex_src)} ({n_ex} rules)", ex, n_ex, 3 if q else 9)
+                results["cold"] = {}
+                # Each cold trial starts from an empty kernel: with slow deletes, emptying 5000 rules
+                # costs a minute, so fewer trials then.
+                cold_trials = {400: 5, 1000: 3, 5000: 2} if slow_delete else {400: 9, 1000: 9, 5000: 5}
+                for n, path in ((400, s400), (1000, s1000), (5000, s5000)):
+                    results["cold"][n] = self.row_cold(f"N={n}", path, n, 3 if q else cold_trials[n])
+                if ex:
+                    self.h("clear")
+                    self.timed(self.ctl, "apply", "-q", ex)
+                    n_ex = self.n_rules()
+                    self.row_cold(f"{os.path.basename(ex_src)} ({n_ex} rules)", ex, n_ex, 3 if q else 9)
 
-            results["noop"] = {}
-            results["noop"][1000] = self.row_noop(s1000, 1000, 5 if q else 11, 3 if q else (3 if slow_delete else 9))
-            results["noop"][5000] = self.row_noop(s5000, 5000, 5 if q else 9, 0 if q else big_reload)
+                results["noop"] = {}
+                results["noop"][1000] = self.row_noop(s1000, 1000, 5 if q else 11, 3 if q else (3 if slow_delete else 9))
+                results["noop"][5000] = self.row_noop(s5000, 5000, 5 if q else 9, 0 if q else big_reload)
 
-            self.row_change(s5000, s5000b, 5000, 5 if q else 9, 0 if q else big_reload, 1 if q else 3,
-                            0 if q else (1 if slow_delete else 2))
+                self.row_change(s5000, s5000b, 5000, 5 if q else 9, 0 if q else big_reload, 1 if q else 3,
+                                0 if q else (1 if slow_delete else 2))
 
-            self.row_latency(s400, 400, 20 if q else 100)
-            self.row_idle(s1000, 1000, 10 if q else 60, 10)
+                self.row_latency(s400, 400, 20 if q else 100)
+                self.row_idle(s1000, 1000, 10 if q else 60, 10)
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -686,7 +694,8 @@ class Bench:
             out.append(f"- {m}: {len(errs)} failed attempt(s), retried: " + "; ".join(errs[:3]))
         text = "\n".join(out) + "\n"
         print(text)
-        path = os.path.join(self.work, f"results-{'quick' if self.quick else 'full'}.md")
+        kind = f"only-{self.a.only}" if self.a.only else "quick" if self.quick else "full"
+        path = os.path.join(self.work, f"results-{kind}.md")
         with open(path, "w") as f:
             f.write(text)
         log(f"table written to {path}; command output in {self.logfile}")
@@ -695,6 +704,7 @@ class Bench:
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="fewer trials, no 5000-rule full reloads, 10 s idle")
+    p.add_argument("--only", choices=["idle"], help="run only this row (row 5, the idle daemon at 1000 rules)")
     p.add_argument("--helper", required=True)
     p.add_argument("--ctl", required=True)
     p.add_argument("--daemon", required=True)

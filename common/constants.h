@@ -23,13 +23,6 @@
 #define DEFAULT_RULES_FILE "/etc/audit/audit.rules"
 #define DEFAULT_AUDITD_CONF "/etc/audit/auditd.conf"
 
-/* Why the daemon keeps rules it does not declare although --foreign=remove (daemon/coverage.c):
- * the D-Bus property ForeignKept, the metric auditkeep_foreign_removal_withheld, and
- * auditkeepctl status spell them so. */
-#define FOREIGN_KEPT_ELSEWHERE "rules-loaded-elsewhere"
-#define FOREIGN_KEPT_ERRORS "rules-have-errors"
-#define FOREIGN_KEPT_EMPTY "no-rules-declared"
-
 /* The id the kernel uses for "none": a process without a login uid (auid, what `-F auid=unset`
  * and "-1" mean), without a session (ses), or a caller whose uid is not known. Audit records
  * print it as a number, hence the text form too. */

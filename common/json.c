@@ -21,9 +21,13 @@ void jw_put_string(FILE *f, const char *s) {
                         fwrite(s + i, 1, len, f);
                         break;
                 case TEXT_HIDDEN:
-                        /* controls and invisible characters: all in the Basic Multilingual Plane */
-                        assert(cp <= 0xffff);
-                        fprintf(f, "\\u%04" PRIx32, cp);
+                        /* controls and invisible characters; above the Basic Multilingual Plane
+                         * (the tag characters) as a surrogate pair, as JSON writes them */
+                        if (cp > 0xffff)
+                                fprintf(f, "\\u%04" PRIx32 "\\u%04" PRIx32, 0xd800 + ((cp - 0x10000) >> 10),
+                                        0xdc00 + ((cp - 0x10000) & 0x3ff));
+                        else
+                                fprintf(f, "\\u%04" PRIx32, cp);
                         break;
                 case TEXT_INVALID:
                         fprintf(f, "\\u%04" PRIx32, 0xdc00 + cp);

@@ -173,12 +173,14 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *ret) {
  * invisible characters that reorder or break the text around them on a terminal or in a viewer
  * (bidirectional marks, embeddings, overrides and isolates; line and paragraph separators) or
  * that cannot be seen at all (zero-width spaces and joiners, word joiner, byte order mark, soft
- * hyphen), with which a name could make a log line read differently from what it says
- * ("audit\u200bctl" is not auditctl). */
+ * hyphen, the Mongolian vowel separator, the Hangul fillers, the tag characters), with which a
+ * name could make a log line read differently from what it says ("audit\u200bctl" is not
+ * auditctl). */
 static int cp_shown(uint32_t cp) {
-        return !(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad || cp == 0x061c ||
-                 (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
-                 cp == 0xfeff);
+        return !(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad || cp == 0x061c || cp == 0x115f ||
+                 cp == 0x1160 || cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+                 (cp >= 0x2060 && cp <= 0x2069) || cp == 0x3164 || cp == 0xfeff || cp == 0xffa0 ||
+                 (cp >= 0xe0000 && cp <= 0xe007f));
 }
 
 text_kind text_char(const char *s, size_t n, size_t *ret_len, uint32_t *ret_cp) {
@@ -214,29 +216,32 @@ static size_t char_len(const unsigned char *s, size_t n) {
 }
 
 /* What a field value must not hold as it is, besides what cescape() escapes: the separator
- * between fields, the one between a name and its value, and quotes. */
-static int field_special(unsigned char c) {
-        return c == ' ' || c == '=' || c == '"' || c == '\'';
+ * between fields, the one between a name and its value, and quotes, and the characters a person
+ * reads as those (the other spaces of Unicode, fullwidth and small equals signs and quotes). */
+static int field_special(uint32_t cp) {
+        return cp == ' ' || cp == '=' || cp == '"' || cp == '\'' || cp == 0xa0 || cp == 0x1680 ||
+               (cp >= 0x2000 && cp <= 0x200a) || cp == 0x202f || cp == 0x205f || cp == 0x3000 || cp == 0x207c ||
+               cp == 0x208c || cp == 0xfe66 || cp == 0xff1d || cp == 0xff02 || cp == 0xff07;
+}
+
+static void put_bytes_escaped(strbuf *b, const unsigned char *u, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                strbuf_printf(b, "\\x%02x", u[i]);
 }
 
 static void put_escaped(strbuf *b, const char *s, size_t n, int field) {
         const unsigned char *u = (const unsigned char *) s;
 
-        for (size_t i = 0; i < n;) {
-                size_t len = shown_len(u + i, n - i);
+        for (size_t i = 0, len; i < n; i += len) {
+                uint32_t cp;
+                text_kind k = text_char(s + i, n - i, &len, &cp);
 
-                if (field && field_special(u[i])) {
-                        strbuf_printf(b, "\\x%02x", u[i]);
-                        i++;
-                } else if (u[i] == '\\') {
+                if (k != TEXT_SHOWN || (field && field_special(cp)))
+                        put_bytes_escaped(b, u + i, len);
+                else if (cp == '\\')
                         strbuf_puts(b, "\\\\");
-                        i++;
-                } else if (len > 0) {
+                else
                         strbuf_append(b, s + i, len);
-                        i += len;
-                } else
-                        for (size_t end = i + char_len(u + i, n - i); i < end; i++)
-                                strbuf_printf(b, "\\x%02x", u[i]);
         }
 }
 
@@ -316,13 +321,24 @@ int string_is_clean(const char *s) {
 }
 
 char *cescape_message(char *m) {
-        char *e;
+        const unsigned char *u = (const unsigned char *) m;
+        strbuf b = {};
+        size_t n;
 
-        if (!m || string_is_clean(m))
-                return m;
-        e = cescape(m);
+        if (!m)
+                return NULL;
+        n = strlen(m);
+        for (size_t i = 0, len; i < n; i += len) {
+                uint32_t cp;
+
+                if (text_char(m + i, n - i, &len, &cp) != TEXT_SHOWN)
+                        put_bytes_escaped(&b, u + i, len);
+                else
+                        strbuf_append(&b, m + i, len);
+        }
+        strbuf_puts(&b, "");
         free(m);
-        return e;
+        return strbuf_steal(&b);
 }
 
 int cmp_uint64(const void *a, const void *b) {

@@ -60,14 +60,23 @@ char *cescape(const char *s);   /* NULL on OOM */
  * and ends in "...". */
 char *cescape_max(const char *s, size_t max);
 /* A value in a line of NAME=VALUE fields separated by spaces ("pid=4242 comm=auditctl exe=...
- * auid=1000"), as cescape_max(), and also space, '=' and both quotes as \xNN: a value then holds
- * neither a field boundary nor a name=, so no name can fake a field after it, even for a reader
- * that looks for " auid=" anywhere in the line. */
+ * auid=1000"), as cescape_max(), and also space, '=' and both quotes as \xNN, and the characters
+ * a person reads as those (U+2000-200A and the other spaces, fullwidth and small '=', fullwidth
+ * quotes): a value then holds neither a field boundary nor a name=, so no name can fake a field
+ * after it, even for a reader (or a person) that looks for " auid=" anywhere in the line. */
 char *cescape_field_max(const char *s, size_t max);
 /* Nothing that cescape() would change but backslashes: safe as it is. */
 int string_is_clean(const char *s);
-/* A message that quotes text from outside (a log line, a diagnostic): m itself when it is clean
- * (its backslashes stay as they are), else cescape(m), freeing m. NULL on OOM or when m is NULL. */
+/* A message that quotes text from outside (a log line, a diagnostic), by one rule whatever the
+ * rest of the message holds: what text_char() does not show becomes \xNN per byte, and every other
+ * character, a backslash too, stays as it is ("a\ b", a rules file's escaped space, is written so
+ * in every message). A message is for a person and does not read back to its bytes: a token that
+ * held the four characters "\x01" and one that held the byte 0x01 read the same. It cannot be
+ * otherwise: a message is escaped whole after it is composed from parts some of which are already
+ * escaped (a formatted rule, a file name), and the daemon's log escapes every message again, so
+ * the rule must leave its own output as it is, and a rule that does cannot tell the two apart.
+ * Where a name must read back (a file name in a diagnostic or an origin, a D-Bus field, JSON),
+ * it is put in with cescape() or the JSON writer. Frees m; NULL on OOM or when m is NULL. */
 char *cescape_message(char *m);
 
 /* Free n strings and the array holding them. */

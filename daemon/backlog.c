@@ -40,14 +40,14 @@ static int episode_step(BacklogEpisode *e, uint64_t grew, uint64_t now, uint64_t
                 int began = !e->open;
 
                 if (began)
-                        *e = (BacklogEpisode) { .open = true, .since_usec = prev_wall };
+                        *e = (BacklogEpisode) { .open = 1, .since_usec = prev_wall };
                 e->amount += grew;
                 e->last_usec = now;
                 e->until_usec = wall;
                 return began;
         }
         if (e->open && now - e->last_usec >= quiet) {
-                e->open = false;
+                e->open = 0;
                 return 2;
         }
         return 0;
@@ -63,7 +63,7 @@ unsigned backlog_note(Backlog *b, const struct audit_status *s, uint64_t now, ui
                 ev |= BACKLOG_MOVED;
         }
         if (!b->have) {
-                b->have = true;
+                b->have = 1;
                 b->lost = s->lost;
                 b->wait = s->backlog_wait_time_actual;
                 b->last_wall_usec = wall;

@@ -5,7 +5,6 @@
  * (warned once each, in the journal). Pure: the manager feeds it statuses and logs its findings. */
 #pragma once
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/audit.h>
@@ -14,7 +13,7 @@
 #define BACKLOG_QUIET_POLLS 5u
 
 typedef struct BacklogEpisode {
-        bool open;
+        int open;                       /* 0 or 1 */
         uint64_t since_usec;            /* CLOCK_REALTIME of the read before the first growth */
         uint64_t last_usec;             /* CLOCK_MONOTONIC of the last growth */
         uint64_t until_usec;            /* CLOCK_REALTIME of the read that saw it */
@@ -22,7 +21,7 @@ typedef struct BacklogEpisode {
 } BacklogEpisode;
 
 typedef struct Backlog {
-        bool have;                      /* a status was read */
+        int have;                       /* a status was read (0 or 1) */
         uint32_t lost, wait;            /* the kernel's counters at the last read */
         uint64_t last_wall_usec;        /* CLOCK_REALTIME of the last read */
         uint32_t peak;                  /* the highest backlog a read saw, since start */

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "auditkeep/ak-facts.h"
 #include "constants.h"
 #include "coverage.h"
 #include "journal-ids.h"
@@ -82,9 +83,9 @@ ak_foreign_policy foreign_policy(Manager *m) {
 const char *foreign_hold_to_string(ForeignHold hold) {
         static const char *const names[_HOLD_MAX] = {
                 [HOLD_NONE] = "",
-                [HOLD_ELSEWHERE] = FOREIGN_KEPT_ELSEWHERE,
-                [HOLD_ERRORS] = FOREIGN_KEPT_ERRORS,
-                [HOLD_EMPTY] = FOREIGN_KEPT_EMPTY,
+                [HOLD_ELSEWHERE] = AK_FOREIGN_KEPT_ELSEWHERE,
+                [HOLD_ERRORS] = AK_FOREIGN_KEPT_ERRORS,
+                [HOLD_EMPTY] = AK_FOREIGN_KEPT_EMPTY,
         };
         return hold < _HOLD_MAX ? names[hold] : "";
 }

@@ -57,7 +57,7 @@ static char **sources(const Manager *m) {
         char **v = calloc(n + 1, sizeof(char *));
 
         for (size_t i = 0; v && i < n; i++)
-                v[i] = bus_copy(m->want->sources[i]);   /* NULL on OOM: the list ends there */
+                v[i] = cescape(m->want->sources[i]);    /* a file name: reads back to it; NULL on OOM ends the list */
         return v;
 }
 

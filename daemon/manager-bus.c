@@ -80,6 +80,13 @@ static const char *bus_text(const char *s, char **owned) {
         return *owned ? *owned : "?";
 }
 
+/* A file name (or FILE:LINE) for the bus: always escaped, so that it reads back to the name
+ * whatever else it holds (a clean name's backslash is doubled as an unclean one's is). */
+static const char *bus_file(const char *s, char **owned) {
+        *owned = cescape(s ? s : "");
+        return *owned ? *owned : "?";
+}
+
 /* The properties are the status facts (auditkeep/ak-facts.h), read by sd-bus's own getters at
  * their offsets in m->facts (as timesyncd's are): facts.c computes them, again before every
  * property read (on_bus_message), so that a reader sees the state as it is. The vtable is made
@@ -249,7 +256,7 @@ static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *
                 if (w->file && (!file || !streq(w->file, file))) {      /* escaped once per file */
                         file = w->file;
                         free(file_owned);
-                        file_text = bus_text(file, &file_owned);
+                        file_text = bus_file(file, &file_owned);
                 }
                 if (w->file)
                         snprintf(origin, sizeof(origin), "%s:%u", file_text, w->line);
@@ -265,7 +272,7 @@ static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *
 
                         if (!text)
                                 return -ENOMEM;
-                        r = sd_bus_message_append(reply, "(sss)", text, a ? bus_text(a->origin, &owned) : "",
+                        r = sd_bus_message_append(reply, "(sss)", text, a ? bus_file(a->origin, &owned) : "",
                                                   a ? "foreign-allowed" : "foreign");
                 }
         return send_array(reply, r);
@@ -372,7 +379,7 @@ static int reply_diags(sd_bus_message *msg, sd_bus_error *error, const ak_diag *
                 _cleanup_free_ char *owned_file = NULL, *owned_text = NULL;
                 if (!text)
                         return -ENOMEM;
-                r = sd_bus_message_append(reply, "(suus)", bus_text(d->file, &owned_file), d->line, d->column,
+                r = sd_bus_message_append(reply, "(suus)", bus_file(d->file, &owned_file), d->line, d->column,
                                           bus_text(text, &owned_text));
         }
         return send_array(reply, r);

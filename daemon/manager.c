@@ -116,7 +116,7 @@ int manager_load(Manager *m, ak_ruleset **ret, int log_errors) {
                 for (size_t i = 0; i < rs->n_diags; i++) {
                         const ak_diag *d = &rs->diags[i];
                         _cleanup_free_ char *text = ak_diag_format(d);
-                        _cleanup_free_ char *f1 = strdup_printf("AUDITKEEP_FILE=%s", d->file);
+                        _cleanup_free_ char *file = cescape(d->file), *f1 = strdup_printf("AUDITKEEP_FILE=%s", file ? file : "?");
                         _cleanup_free_ char *f2 = strdup_printf("AUDITKEEP_LINE=%u", d->line);
                         const char *fields[] = { f1, f2, NULL };
                         log_fields(d->warning ? LOG_WARNING : LOG_ERR, 0, AK_MID_RULES_ERROR,

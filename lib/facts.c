@@ -34,7 +34,8 @@ const ak_fact *ak_fact_by_bus_name(const char *name) {
 #define AT_CONST(f, d, type) ((type const *) ((const char *) (f) + (d)->offset))
 
 uint64_t ak_fact_number(const ak_facts *f, const ak_fact *d) {
-        assert(f && d);
+        assert(f);
+        assert(d);
         switch (d->kind) {
         case AK_FACT_U32:
                 return *AT_CONST(f, d, uint32_t);
@@ -50,18 +51,21 @@ uint64_t ak_fact_number(const ak_facts *f, const ak_fact *d) {
 const char *ak_fact_string(const ak_facts *f, const ak_fact *d) {
         const char *s;
 
-        assert(f && d);
+        assert(f);
+        assert(d);
         s = d->kind == AK_FACT_STR ? *AT_CONST(f, d, char *) : NULL;
         return s ? s : "";
 }
 
 char *const *ak_fact_strv(const ak_facts *f, const ak_fact *d) {
-        assert(f && d);
+        assert(f);
+        assert(d);
         return d->kind == AK_FACT_STRV ? *AT_CONST(f, d, char **) : NULL;
 }
 
 void ak_fact_set_number(ak_facts *f, const ak_fact *d, uint64_t v) {
-        assert(f && d);
+        assert(f);
+        assert(d);
         switch (d->kind) {
         case AK_FACT_U32:
                 *AT(f, d, uint32_t) = (uint32_t) v;
@@ -78,7 +82,8 @@ void ak_fact_set_number(ak_facts *f, const ak_fact *d, uint64_t v) {
 }
 
 void ak_fact_set_string(ak_facts *f, const ak_fact *d, char *owned) {
-        assert(f && d);
+        assert(f);
+        assert(d);
         if (d->kind != AK_FACT_STR) {
                 free(owned);
                 return;
@@ -94,7 +99,8 @@ static void strv_free(char **v) {
 }
 
 void ak_fact_set_strv(ak_facts *f, const ak_fact *d, char **owned) {
-        assert(f && d);
+        assert(f);
+        assert(d);
         if (d->kind != AK_FACT_STRV) {
                 strv_free(owned);
                 return;
@@ -106,7 +112,8 @@ void ak_fact_set_strv(ak_facts *f, const ak_fact *d, char **owned) {
 int ak_fact_is_set(const ak_facts *f, const ak_fact *d) {
         char *const *v;
 
-        assert(f && d);
+        assert(f);
+        assert(d);
         switch (d->kind) {
         case AK_FACT_STR:
                 return ak_fact_string(f, d)[0] != 0;
@@ -122,7 +129,9 @@ int ak_fact_equal(const ak_facts *a, const ak_facts *b, const ak_fact *d) {
         char *const *x, *const *y;
         size_t i;
 
-        assert(a && b && d);
+        assert(a);
+        assert(b);
+        assert(d);
         switch (d->kind) {
         case AK_FACT_STR:
                 return streq(ak_fact_string(a, d), ak_fact_string(b, d));
@@ -156,7 +165,9 @@ static char **strv_copy(char *const *v) {
 int ak_facts_copy(ak_facts *dst, const ak_facts *src) {
         int r = 0;
 
-        assert(dst && src && dst != src);
+        assert(dst);
+        assert(src);
+        assert(dst != src);
         ak_facts_done(dst);
         *dst = *src;
         /* the pointers are src's now: give dst copies of its own */

@@ -262,11 +262,17 @@ char *ak_rule_format_flags(const ak_rule *r, unsigned flags) {
 }
 
 char *ak_diag_format(const ak_diag *d) {
+        _cleanup_free_ char *file = NULL;
         const char *kind;
 
         assert(d);
+        /* the message is escaped already (cescape_message); the file name, a name from the file
+         * system, by the rule too, so that it reads back to the name */
+        file = cescape(d->file ? d->file : "");
+        if (!file)
+                return NULL;
         kind = d->warning == AK_DIAG_NOTE ? "note: " : d->warning ? "warning: " : "";
         if (d->line == 0)
-                return strdup_printf("%s: %s%s", d->file, kind, d->message);
-        return strdup_printf("%s:%u:%u: %s%s", d->file, d->line, d->column, kind, d->message);
+                return strdup_printf("%s: %s%s", file, kind, d->message);
+        return strdup_printf("%s:%u:%u: %s%s", file, d->line, d->column, kind, d->message);
 }

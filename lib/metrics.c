@@ -30,27 +30,36 @@ static int same_family(const ak_fact *a, const ak_fact *b) {
         return a->metric_kind == b->metric_kind && a->metric && b->metric && streq(a->metric, b->metric);
 }
 
-/* Whether table row i continues the family of row i - 1 (the samples of a LABEL family). */
-static int continues_family(size_t i) {
-        return i > 0 && same_family(&ak_facts_table[i - 1], &ak_facts_table[i]);
+static int is_sent(const int *sent, size_t i) {
+        return !sent || sent[i];
 }
 
-/* Whether an INFO row's sample was written with an earlier row of its name. */
-static int info_written(size_t i) {
-        for (size_t j = 0; j < i; j++)
-                if (same_family(&ak_facts_table[j], &ak_facts_table[i]))
+/* Whether table row i continues the family of a row before it that is written (the samples of
+ * a LABEL family). */
+static int continues_family(size_t i, const int *sent) {
+        for (size_t j = i; j > 0 && same_family(&ak_facts_table[j - 1], &ak_facts_table[i]); j--)
+                if (is_sent(sent, j - 1))
                         return 1;
         return 0;
 }
 
-/* The one sample of an INFO family: every INFO row of its name, from row i on, as labels. */
-static void info(strbuf *b, const ak_facts *f, size_t i) {
+/* Whether an INFO row's sample was written with an earlier row of its name. */
+static int info_written(size_t i, const int *sent) {
+        for (size_t j = 0; j < i; j++)
+                if (same_family(&ak_facts_table[j], &ak_facts_table[i]) && is_sent(sent, j))
+                        return 1;
+        return 0;
+}
+
+/* The one sample of an INFO family: every INFO row of its name that is known, from row i on, as
+ * labels. */
+static void info(strbuf *b, const ak_facts *f, size_t i, const int *sent) {
         const ak_fact *first = &ak_facts_table[i];
         const char *sep = "";
 
         strbuf_printf(b, "%s{", first->metric);
         for (size_t j = i; j < ak_facts_count; j++) {
-                if (!same_family(first, &ak_facts_table[j]))
+                if (!same_family(first, &ak_facts_table[j]) || !is_sent(sent, j))
                         continue;
                 strbuf_printf(b, "%s%s=\"", sep, ak_facts_table[j].label);
                 label(b, ak_fact_string(f, &ak_facts_table[j]));
@@ -60,10 +69,12 @@ static void info(strbuf *b, const ak_facts *f, size_t i) {
         strbuf_puts(b, "} 1\n");
 }
 
-static void metric(strbuf *b, const ak_facts *f, size_t i) {
+static void metric(strbuf *b, const ak_facts *f, size_t i, const int *sent) {
         const ak_fact *d = &ak_facts_table[i];
         uint64_t v = ak_fact_number(f, d);
 
+        if (!is_sent(sent, i))
+                return;         /* not known: left out, not written as 0 */
         switch (d->metric_kind) {
         case AK_METRIC_NONE:
                 break;
@@ -78,13 +89,13 @@ static void metric(strbuf *b, const ak_facts *f, size_t i) {
                 strbuf_printf(b, "%s %" PRIu64 ".%06" PRIu64 "\n", d->metric, v / 1000000u, v % 1000000u);
                 break;
         case AK_METRIC_INFO:
-                if (info_written(i))
+                if (info_written(i, sent))
                         break;          /* a label of the sample its first row wrote */
                 header(b, d, "gauge");
-                info(b, f, i);
+                info(b, f, i, sent);
                 break;
         case AK_METRIC_LABEL:
-                if (!continues_family(i))
+                if (!continues_family(i, sent))
                         header(b, d, "gauge");
                 strbuf_printf(b, "%s{%s} %" PRIu64 "\n", d->metric, d->label, v);
                 break;
@@ -97,11 +108,15 @@ static void metric(strbuf *b, const ak_facts *f, size_t i) {
         }
 }
 
-char *ak_metrics_format(const ak_facts *f) {
+char *ak_metrics_format_sent(const ak_facts *f, const int *sent) {
         strbuf b = {};
 
         assert(f);
         for (size_t i = 0; i < ak_facts_count; i++)
-                metric(&b, f, i);
+                metric(&b, f, i, sent);
         return strbuf_steal(&b);
+}
+
+char *ak_metrics_format(const ak_facts *f) {
+        return ak_metrics_format_sent(f, NULL);
 }

@@ -125,14 +125,15 @@ static int ruleset_flatten(ak_ruleset *rs) {
  * command line gave one. Read before any line of its source runs; a source whose lines already
  * ran at another level cannot be changed. v is "compat=..." at column col. */
 static int directive_compat(ak_ruleset *rs, const srcline *l, unsigned col, const char *v) {
-        _cleanup_free_ char *where = NULL;
+        _cleanup_free_ char *where = NULL, *file = NULL;
         int level;
 
         level = ak_compat_parse(v + 7);
         if (level < 0)
                 return ak_diag_add(rs, l->file, l->line, col, 0,
                                    cescape_message(strdup_printf("compat level '%s' must be 3, 4 or 4.1", v + 7)));
-        where = strdup_printf("%s:%u", l->file, l->line);
+        file = cescape(l->file);        /* shown in the compat line: a name from the file system, escaped */
+        where = file ? strdup_printf("%s:%u", file, l->line) : NULL;
         if (!where)
                 return -ENOMEM;
         if (rs->compat_origin == AK_COMPAT_ORIGIN_COMMAND_LINE) {
@@ -318,11 +319,16 @@ const char *ak_ruleset_compat_describe(const ak_ruleset *rs, char *buf, size_t s
 char *ak_ruleset_compat_explain(const ak_ruleset *rs, const ak_rule *r) {
         for (size_t i = 0; rs && r && i < rs->priv->n_alts; i++) {
                 const compat_alt *a = &rs->priv->alts[i];
+                _cleanup_free_ char *file = NULL;
 
-                if (ak_rule_equal(&a->other, r))
-                        return strdup_printf("%s:%u as %s encodes it (compat level %s), not as compat level %s (%s) does: %s",
-                                             a->file, a->line, ak_compat_reference(a->level), ak_compat_name(a->level), ak_compat_name(rs->compat),
-                                             ak_compat_reference(rs->compat), a->why);
+                if (!ak_rule_equal(&a->other, r))
+                        continue;
+                file = cescape(a->file ? a->file : "");
+                if (!file)
+                        return NULL;
+                return strdup_printf("%s:%u as %s encodes it (compat level %s), not as compat level %s (%s) does: %s",
+                                     file, a->line, ak_compat_reference(a->level), ak_compat_name(a->level),
+                                     ak_compat_name(rs->compat), ak_compat_reference(rs->compat), a->why);
         }
         return NULL;
 }

@@ -83,42 +83,44 @@ static const verb verbs[] = {
 #undef ANY
 
 /* The options a verb takes (all when options is ~0u), one a line with what they do. */
-static void print_options(unsigned options) {
+static void print_options(FILE *f, unsigned options) {
         for (size_t i = 0; i < ELEMENTSOF(option_docs); i++)
                 if (options & option_docs[i].bit)
-                        printf("  %-23s %s\n", option_docs[i].spelling, option_docs[i].help);
+                        fprintf(f, "  %-23s %s\n", option_docs[i].spelling, option_docs[i].help);
 }
 
-static void help(void) {
-        printf("Usage: auditkeepctl COMMAND [OPTIONS] [ARGS...]\n\n"
+/* The help: on stdout when asked for (--help), on stderr when it answers a usage error. */
+static void help(FILE *f) {
+        fprintf(f, "Usage: auditkeepctl COMMAND [OPTIONS] [ARGS...]\n\n"
                "Keep the kernel's audit configuration equal to audit.rules files.\n\n"
                "Commands, each with the options it takes (another option is an error):\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
-                printf("  %-8s %-10s %s\n", verbs[i].name, verbs[i].args, verbs[i].help);
+                fprintf(f, "  %-8s %-10s %s\n", verbs[i].name, verbs[i].args, verbs[i].help);
                 if (!verbs[i].options)
                         continue;
-                printf("  %-8s %-10s", "", "");
+                fprintf(f, "  %-8s %-10s", "", "");
                 for (size_t k = 0; k < ELEMENTSOF(option_docs); k++)
                         if (verbs[i].options & option_docs[k].bit)
-                                printf(" %s", option_docs[k].spelling + strspn(option_docs[k].spelling, " "));
-                printf("\n");
+                                fprintf(f, " %s", option_docs[k].spelling + strspn(option_docs[k].spelling, " "));
+                fprintf(f, "\n");
         }
-        printf("\nOptions:\n");
-        print_options(~0u);
-        printf("  %-23s %s\n  %-23s %s\n\n", "-h --help", "Show this help (after a command: that command's)",
+        fprintf(f, "\nOptions:\n");
+        print_options(f, ~0u);
+        fprintf(f, "  %-23s %s\n  %-23s %s\n\n", "-h --help", "Show this help (after a command: that command's)",
                "    --version", "Show the version");
-        printf("PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
+        fprintf(f, "PATH is a rules file or a directory of *.rules files (read as augenrules does).\n"
                "Without PATH: %s/, else %s.\n\n"
                "Exit status: 0 success or in sync, 1 errors in the rules (or auditd.conf), pending rules or a\n"
                "difference (diff), or the daemon degraded (status), 2 the kernel or the daemon cannot be\n"
-               "reached, or an option the command does not take, 3 the daemon not in sync (status: drifted,\n"
-               "repairing, flapping, locked with differences), 4 permission denied.\n",
+               "reached, or a usage error (an unknown command or option, an option the command does not take,\n"
+               "a missing or bad option value, the wrong number of arguments), 3 the daemon not in sync\n"
+               "(status: drifted, repairing, flapping, locked with differences), 4 permission denied.\n",
                DEFAULT_RULES_DIR, DEFAULT_RULES_FILE);
 }
 
 static void verb_help(const verb *v) {
         printf("Usage: auditkeepctl %s [OPTIONS]%s%s\n  %s\n\nOptions:\n", v->name, v->args[0] ? " " : "", v->args, v->help);
-        print_options(v->options);
+        print_options(stdout, v->options);
         printf("  %-23s %s\n", "-h --help", "Show this help");
 }
 
@@ -277,9 +279,13 @@ int main(int argc, char **argv) {
                 verb_help(v);
                 return EXIT_OK;
         }
-        if (want_help || !v) {
-                help();
-                return want_help ? EXIT_OK : EXIT_USAGE;
+        if (want_help) {
+                help(stdout);
+                return EXIT_OK;
+        }
+        if (!v) {
+                help(stderr);
+                return EXIT_USAGE;
         }
         return dispatch(v, argc - optind - 1, argv + optind + 1);
 }

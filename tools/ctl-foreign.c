@@ -14,6 +14,7 @@
 #include "constants.h"
 #include "ctl.h"
 #include "macro.h"
+#include "util.h"
 
 #define QUERY_TIMEOUT_USEC (30u * 1000000u)
 
@@ -53,9 +54,11 @@ void check_allowed_foreign_findings(const ak_ruleset *rs, check_foreign *ret) {
                 return;
         if (rs->lock) {
                 /* after the lock no rule can be added or removed, the agent's included */
+                _cleanup_free_ char *origin = cescape(rs->allow[0].origin);
+
                 fprintf(stderr, "warning: the rules lock the configuration (-e 2) and allow foreign rules (%s): after the "
                         "lock the agent can neither add nor remove its rules, and an allowed rule that shadows declared "
-                        "rules at lock time stays until reboot\n", rs->allow[0].origin);
+                        "rules at lock time stays until reboot\n", origin ? origin : "?");
                 ret->warnings++;
         }
         if (geteuid() != 0)
@@ -68,9 +71,9 @@ void check_allowed_foreign(const ak_ruleset *rs, const check_foreign *f) {
         if (rs->n_allow == 0)
                 return;
         for (size_t i = 0; i < rs->n_allow; i++) {
-                _cleanup_free_ char *text = ak_allow_format(&rs->allow[i]);
+                _cleanup_free_ char *text = ak_allow_format(&rs->allow[i]), *origin = cescape(rs->allow[i].origin);
 
-                printf("foreign rules allowed: %s (%s)\n", text ? text : "?", rs->allow[i].origin);
+                printf("foreign rules allowed: %s (%s)\n", text ? text : "?", origin ? origin : "?");
         }
         if (geteuid() != 0)
                 printf("which declared rules the allowed rules in the kernel can shadow: not checked (run as root "

@@ -104,6 +104,7 @@ static int load_rules(int argc, char **argv, ak_ruleset **ret) {
 /* check: auditd.conf's diagnostics in the rules' format, and a summary line. > 0 when it has errors. */
 static int check_auditd_conf(void) {
         const char *path = arg_auditd_conf;
+        _cleanup_free_ char *shown = NULL;      /* the path, escaped */
         ak_auditd_conf *c;
         struct stat st;
         size_t warnings;
@@ -128,14 +129,15 @@ static int check_auditd_conf(void) {
         }
         fflush(stdout);         /* the rules' summary first, then these diagnostics (stderr) */
         r = ak_auditd_conf_check_file(path, /* ops= */ NULL, &c);
+        shown = cescape(path);
         if (r < 0) {
-                fprintf(stderr, "auditkeepctl: %s: %s\n", path, strerror(-r));
+                fprintf(stderr, "auditkeepctl: %s: %s\n", shown ? shown : "?", strerror(-r));
                 return 1;
         }
         print_diags(c->diags, c->n_diags);
         fflush(stderr);
         warnings = c->n_diags - c->n_errors;
-        printf("%s: %zu settings, %zu errors", path, c->n_lines, c->n_errors);
+        printf("%s: %zu settings, %zu errors", shown ? shown : "?", c->n_lines, c->n_errors);
         if (warnings)
                 printf(", %zu warnings", warnings);
         printf("\n");
@@ -226,9 +228,10 @@ static void print_cmdline_notes(uint32_t backlog) {
         const char *path;
         ak_cmdline_audit c;
         char **notes = cmdline_notes(backlog, &path, &c);
+        _cleanup_free_ char *shown = cescape(path);
 
         for (char **l = notes; l && *l; l++)
-                fprintf(stderr, "%s: note: %s\n", path, *l);
+                fprintf(stderr, "%s: note: %s\n", shown ? shown : "?", *l);
         ak_strv_free(notes);
 }
 
@@ -301,8 +304,11 @@ static const char *kernel_error(int r) {
 }
 
 static void print_origin(FILE *f, const ak_rule *r) {
-        if (r->file)
-                fprintf(f, "  (%s:%u)", r->file, r->line);
+        if (r->file) {
+                _cleanup_free_ char *file = cescape(r->file);  /* a name from the file system */
+
+                fprintf(f, "  (%s:%u)", file ? file : "?", r->line);
+        }
 }
 
 /* One planned operation, its origin in the rules, the kernel's error (after prefix_err), and for a

@@ -6,6 +6,7 @@
  * are shown to root only. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,9 +24,13 @@
 
 /* A string fact, "" when the daemon did not send it. */
 #define TEXT(p, field) ((p)->f.field ? (p)->f.field : "")
+/* Whether the daemon sent a fact: an older one (not restarted since an upgrade) lacks the newer
+ * ones, which are then left out of the text, the JSON and the metrics, not shown as 0. */
+#define SENT(p, field) fact_sent((p), offsetof(ak_facts, field))
 
 typedef struct props {
         ak_facts f;             /* the properties (GetAll) */
+        int sent[AK_FACTS_COUNT];       /* per row of ak_facts_table: in GetAll's reply */
         /* root only */
         int root_details;       /* asked for (as root) and answered */
         char last_drift_by[512];
@@ -80,7 +85,28 @@ static int read_prop(sd_bus_message *reply, props *p) {
         }
         if (r >= 0)
                 r = sd_bus_message_exit_container(reply);
+        if (r >= 0)
+                p->sent[d - ak_facts_table] = 1;
         return r;
+}
+
+static int fact_sent(const props *p, size_t offset) {
+        for (size_t i = 0; i < ak_facts_count; i++)
+                if (ak_facts_table[i].offset == offset)
+                        return p->sent[i];
+        return 0;
+}
+
+/* One part of a line of text, after ", " unless it is the first (*sep is "" then). */
+_printf_(2, 3)
+static void part(const char **sep, const char *fmt, ...) {
+        va_list ap;
+
+        fputs(*sep, stdout);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        *sep = ", ";
 }
 
 static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
@@ -200,7 +226,7 @@ static void status_auditd_conf(sd_bus *bus, const props *p, json_writer *j) {
 
 /* the same text the daemon's --metrics file holds, from the same function and the same facts */
 static int status_prometheus(const props *p) {
-        _cleanup_free_ char *text = ak_metrics_format(&p->f);
+        _cleanup_free_ char *text = ak_metrics_format_sent(&p->f, p->sent);
 
         if (!text)
                 return EXIT_UNREACHABLE;
@@ -240,7 +266,7 @@ static void status_json(sd_bus *bus, const props *p) {
         for (size_t i = 0; i < ak_facts_count; i++) {
                 const ak_fact *d = &ak_facts_table[i];
 
-                if ((d->flags & AK_FACT_JSON_IF_SET) && !ak_fact_is_set(&p->f, d))
+                if (!p->sent[i] || ((d->flags & AK_FACT_JSON_IF_SET) && !ak_fact_is_set(&p->f, d)))
                         continue;
                 jw_key(&j, d->json);
                 json_fact(&j, p, d);
@@ -261,9 +287,9 @@ static void status_json(sd_bus *bus, const props *p) {
  * the file for rules loaded elsewhere), and what to do. */
 static void status_foreign_kept(const props *p) {
         const char *why = strstr(TEXT(p, status_text), "foreign rules kept: ");
-        const char *what = streq(TEXT(p, foreign_kept), FOREIGN_KEPT_ERRORS) ? "fix the errors (auditkeepctl check) and reload" :
-                           streq(TEXT(p, foreign_kept), FOREIGN_KEPT_EMPTY) ? "declare rules, or run auditkeepd with --allow-empty" :
-                           streq(TEXT(p, foreign_kept), FOREIGN_KEPT_ELSEWHERE) ? "point auditkeepd at that file with --rules (see its journal)" :
+        const char *what = streq(TEXT(p, foreign_kept), AK_FOREIGN_KEPT_ERRORS) ? "fix the errors (auditkeepctl check) and reload" :
+                           streq(TEXT(p, foreign_kept), AK_FOREIGN_KEPT_EMPTY) ? "declare rules, or run auditkeepd with --allow-empty" :
+                           streq(TEXT(p, foreign_kept), AK_FOREIGN_KEPT_ELSEWHERE) ? "point auditkeepd at that file with --rules (see its journal)" :
                            NULL;
 
         if (!TEXT(p, foreign_kept)[0])
@@ -317,6 +343,80 @@ static void status_boot(const props *p) {
         ak_strv_free(notes);
 }
 
+/* A part of a line that is one fact: "BEFORE N AFTER", shown when the daemon sent the fact. */
+typedef struct number_part {
+        size_t offset;          /* in ak_facts */
+        const char *before, *after;
+} number_part;
+#define NUMBER_PART(field, before, after) { offsetof(ak_facts, field), before, after }
+
+static void number_parts(const props *p, const number_part *v, size_t n, const char **sep) {
+        for (size_t k = 0; k < n; k++)
+                for (size_t i = 0; i < ak_facts_count; i++)
+                        if (ak_facts_table[i].offset == v[k].offset && p->sent[i])
+                                part(sep, "%s%" PRIu64 "%s", v[k].before, ak_fact_number(&p->f, &ak_facts_table[i]),
+                                     v[k].after);
+}
+
+/* The counts of rules, those the daemon sent. */
+static void status_rules(const props *p) {
+        static const number_part parts[] = {
+                NUMBER_PART(rules_desired, "", " desired"), NUMBER_PART(rules_loaded, "", " loaded"),
+                NUMBER_PART(rules_pending, "", " pending"), NUMBER_PART(rules_foreign, "", " foreign"),
+                NUMBER_PART(parse_errors, "", " parse errors"),
+        };
+        const char *sep = "";
+
+        printf("     rules: ");
+        number_parts(p, parts, ELEMENTSOF(parts), &sep);
+        printf("\n");
+}
+
+/* The kernel's status, as far as the daemon sent it. */
+static void status_kernel(const props *p) {
+        static const number_part first[] = { NUMBER_PART(enabled, "enabled ", "") };
+        static const number_part rest[] = {
+                NUMBER_PART(lost, "lost ", ""), NUMBER_PART(rate_limit, "rate limit ", ""),
+                NUMBER_PART(backlog_wait_time, "backlog wait ", ""),
+        };
+        const ak_facts *f = &p->f;
+        const char *sep = "";
+
+        printf("    kernel: ");
+        number_parts(p, first, ELEMENTSOF(first), &sep);
+        if (f->locked)
+                printf(" (locked until reboot)");
+        if (SENT(p, failure))
+                part(&sep, "failure %u", f->failure);
+        if (SENT(p, backlog))
+                part(&sep, "backlog %u%s", f->backlog, SENT(p, backlog_limit) ? "/" : "");
+        if (SENT(p, backlog) && SENT(p, backlog_limit))
+                printf("%u", f->backlog_limit);
+        number_parts(p, rest, ELEMENTSOF(rest), &sep);
+        printf("\n");
+}
+
+/* The backlog since the daemon started: the peak, the records lost, the waits; the facts an older
+ * daemon did not send are left out, the line too when it sent none. */
+static void status_backlog(const props *p) {
+        const ak_facts *f = &p->f;
+        const char *sep = "";
+
+        if (!SENT(p, backlog_peak) && !SENT(p, lost_records) && !SENT(p, backlog_wait_usec))
+                return;
+        printf("   backlog: ");
+        if (SENT(p, backlog_peak) && SENT(p, backlog_limit))
+                part(&sep, "peak %u of %u", f->backlog_peak, f->backlog_limit);
+        else if (SENT(p, backlog_peak))
+                part(&sep, "peak %u", f->backlog_peak);
+        if (SENT(p, lost_records))
+                part(&sep, "%" PRIu64 " records lost", f->lost_records);
+        if (SENT(p, backlog_wait_usec))
+                printf("%saudited processes waited %.3f s for the audit backlog", sep[0] ? "; " : "",
+                       (double) f->backlog_wait_usec / 1e6);
+        printf(" (since auditkeepd started)\n");
+}
+
 static void status_text(sd_bus *bus, const props *p) {
         const char *term = getenv("TERM");
         /* colour only on a terminal that has it, and not when NO_COLOR asks for none */
@@ -332,19 +432,14 @@ static void status_text(sd_bus *bus, const props *p) {
                         (streq(state, "degraded") || streq(state, "flapping") || streq(state, "locked")) ? "\033[31m" : "\033[33m";
         }
         printf("auditkeepd: %s%s%s, mode %s\n", color, state, reset, TEXT(p, mode));
-        printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
-               f->rules_desired, f->rules_loaded, f->rules_pending, f->rules_foreign, f->parse_errors);
+        status_rules(p);
         status_foreign_kept(p);
         status_allowed_foreign(bus, f->rules_foreign_allowed, f->foreign_allowed_shadows);
         status_errors(bus, p);
         if (f->compat_level)
                 printf("    compat: level %s\n", TEXT(p, compat));
-        printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",
-               f->enabled, f->locked ? " (locked until reboot)" : "", f->failure, f->backlog, f->backlog_limit, f->lost,
-               f->rate_limit, f->backlog_wait_time);
-        printf("   backlog: peak %u of %u, %" PRIu64 " records lost; audited processes waited %.3f s "
-               "for the audit backlog (since auditkeepd started)\n",
-               f->backlog_peak, f->backlog_limit, f->lost_records, (double) f->backlog_wait_usec / 1e6);
+        status_kernel(p);
+        status_backlog(p);
         printf("     drift: %" PRIu64 " events, %" PRIu64 " repairs; last %s%s%s\n", f->drift_events, f->repairs,
                format_when(f->last_drift_usec, w1, sizeof(w1)),
                p->last_drift_by[0] ? " by " : f->last_drift_usec && !p->root_details ? ", changer shown to root only" : "",
@@ -364,7 +459,7 @@ static void status_text(sd_bus *bus, const props *p) {
 /* What the state says, as an exit status for scripts and monitoring checks (as systemctl
  * is-active does): 0 in sync, 1 degraded, 3 not in sync. */
 static int status_exit(const props *p) {
-        if (p->f.in_sync)
+        if (SENT(p, in_sync) ? p->f.in_sync : streq(TEXT(p, state), "in-sync"))
                 return EXIT_OK;
         if (streq(TEXT(p, state), "degraded"))
                 return EXIT_PROBLEMS;

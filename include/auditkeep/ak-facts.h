@@ -30,6 +30,14 @@ extern "C" {
 #define AK_FACT_SIG_STR "s"
 #define AK_FACT_SIG_STRV "as"
 
+/* Why the daemon keeps rules it does not declare although --foreign=remove (daemon/coverage.c):
+ * the values of the D-Bus property ForeignKept, of the metric auditkeep_foreign_removal_withheld's
+ * label and of auditkeepctl status's foreign_kept. Here, not in common/constants.h: the list below
+ * uses them, and this header is public. */
+#define AK_FOREIGN_KEPT_ELSEWHERE "rules-loaded-elsewhere"
+#define AK_FOREIGN_KEPT_ERRORS "rules-have-errors"
+#define AK_FOREIGN_KEPT_EMPTY "no-rules-declared"
+
 /* Flags. */
 #define AK_FACT_CONST 1u                /* fixed while the daemon runs: no PropertiesChanged */
 #define AK_FACT_JSON_IF_SET 2u          /* JSON: left out when 0 or "" (a daemon without it) */
@@ -87,8 +95,8 @@ extern "C" {
         X(foreign_allowed_shadows, U32, "ForeignAllowedShadows", "foreign_allowed_shadows", 0, NONE, NULL, NULL, NULL, NULL) \
         X(foreign_kept, STR, "ForeignKept", "foreign_kept", 0, ONE_OF, "auditkeep_foreign_removal_withheld", "reason", \
           "1 for the reason why rules that are not declared are kept although --foreign=remove, because removing " \
-          "them could shrink coverage: " FOREIGN_KEPT_ELSEWHERE ", " FOREIGN_KEPT_ERRORS ", " FOREIGN_KEPT_EMPTY ".", \
-          ((const char *const[]) { FOREIGN_KEPT_ELSEWHERE, FOREIGN_KEPT_ERRORS, FOREIGN_KEPT_EMPTY, NULL })) \
+          "them could shrink coverage: " AK_FOREIGN_KEPT_ELSEWHERE ", " AK_FOREIGN_KEPT_ERRORS ", " AK_FOREIGN_KEPT_EMPTY ".", \
+          ((const char *const[]) { AK_FOREIGN_KEPT_ELSEWHERE, AK_FOREIGN_KEPT_ERRORS, AK_FOREIGN_KEPT_EMPTY, NULL })) \
         X(parse_errors, U32, "ParseErrors", "parse_errors", 0, GAUGE, "auditkeep_parse_errors", NULL, \
           "Errors in the rules files (lines skipped).", NULL) \
         X(drift_events, U64, "DriftEvents", "drift_events", 0, COUNTER, "auditkeep_drift_events_total", NULL, \
@@ -157,6 +165,7 @@ typedef struct ak_fact {
 extern const ak_fact ak_facts_table[];
 extern const size_t ak_facts_count;     /* AK_FACTS_COUNT */
 
+/* Every pointer argument must not be NULL (they assert it), except ak_facts_done()'s. */
 const ak_fact *ak_fact_by_bus_name(const char *name);   /* NULL: not a fact */
 uint64_t ak_fact_number(const ak_facts *f, const ak_fact *d);   /* U32, U64, BOOL (0/1) */
 const char *ak_fact_string(const ak_facts *f, const ak_fact *d);        /* STR; "" for NULL */
@@ -167,7 +176,7 @@ void ak_fact_set_strv(ak_facts *f, const ak_fact *d, char **owned);
 int ak_fact_is_set(const ak_facts *f, const ak_fact *d);        /* not 0, "" or empty */
 int ak_fact_equal(const ak_facts *a, const ak_facts *b, const ak_fact *d);
 int ak_facts_copy(ak_facts *dst, const ak_facts *src);  /* deep; dst freed first; -ENOMEM */
-void ak_facts_done(ak_facts *f);
+void ak_facts_done(ak_facts *f);        /* f may be NULL */
 
 #ifdef __cplusplus
 }

@@ -350,6 +350,13 @@ START_TEST(test_names_cannot_fake_fields) {
         ck_assert_str_eq(v[3], "unset");
         ck_assert_ptr_null(strstr(strstr(who, " exe=") + 1, " auid=1000"));
 
+        /* what a person reads as a space or an '=': an en space and a fullwidth equals sign
+         * (U+2002, U+FF1D) in an exe cannot look like a second auid field */
+        who = changer(143, "auditctl", "/tmp/x\xe2\x80\x82" "auid\xef\xbc\x9d" "0");
+        ck_assert_str_eq(who, "pid=4343 comm=auditctl exe=/tmp/x\\xe2\\x80\\x82auid\\xef\\xbc\\x9d0 "
+                              "auid=unset ses=unset");
+        assert_fields(who, v);
+
         /* quotes and backslashes: no value can open or close a quoted string */
         who = changer(141, "a\"b'c", "/tmp/\"quoted\" 'x'\\y");
         ck_assert_str_eq(who, "pid=4343 comm=a\\x22b\\x27c exe=/tmp/\\x22quoted\\x22\\x20\\x27x\\x27\\\\y "

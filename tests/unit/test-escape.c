@@ -41,6 +41,12 @@ static const struct {
         { "\xc0\xaf", "\\xc0\\xaf", "\"\\udcc0\\udcaf\"" },                             /* overlong */
         { "\xed\xa0\x80", "\\xed\\xa0\\x80", "\"\\udced\\udca0\\udc80\"" },             /* a surrogate */
         { "q\"b\\s", "q\"b\\\\s", "\"q\\\"b\\\\s\"" },                                  /* quote, backslash */
+        { "a\xf3\xa0\x80\x81" "b", "a\\xf3\\xa0\\x80\\x81" "b", "\"a\\udb40\\udc01b\"" },           /* tag (astral) */
+        { "x\xf3\xa0\x81\xbfy", "x\\xf3\\xa0\\x81\\xbfy", "\"x\\udb40\\udc7fy\"" },            /* cancel tag */
+        { "a\xe1\xa0\x8e" "b", "a\\xe1\\xa0\\x8e" "b", "\"a\\u180eb\"" },                          /* Mongolian vowel sep. */
+        { "\xe1\x85\x9f\xe1\x85\xa0", "\\xe1\\x85\\x9f\\xe1\\x85\\xa0", "\"\\u115f\\u1160\"" }, /* Hangul fillers */
+        { "\xe3\x85\xa4\xef\xbe\xa0", "\\xe3\\x85\\xa4\\xef\\xbe\\xa0", "\"\\u3164\\uffa0\"" },
+        { "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"" },                 /* astral, visible */
         { "", "", "\"\"" },
 };
 
@@ -75,16 +81,40 @@ START_TEST(test_text_char) {
 }
 END_TEST
 
-/* A message quoting a token: kept as it is (backslashes too) when clean, else the rule. */
+/* A message quoting a token: one rule whatever the rest holds. What the rule hides is escaped,
+ * a backslash stays ("a\ b" the same in a clean and an unclean message), and the rule leaves its
+ * own output as it is (the daemon's log escapes messages that are escaped already). */
 START_TEST(test_cescape_message) {
-        char *m = cescape_message(strdup("unknown syscall 'bogus\xc3\xa9' in 'a\\ b'"));
+        static const struct {
+                const char *in, *out;
+        } m_cases[] = {
+                { "unknown syscall 'bogus\xc3\xa9' in 'a\\ b'", "unknown syscall 'bogus\xc3\xa9' in 'a\\ b'" },
+                { "unknown key '\x1b[2J' in 'a\\ b'", "unknown key '\\x1b[2J' in 'a\\ b'" },
+                { "key '\\x01' \x01 'a\\\\b'", "key '\\x01' \\x01 'a\\\\b'" },
+                { "end\\", "end\\" },
+        };
 
-        ck_assert_str_eq(m, "unknown syscall 'bogus\xc3\xa9' in 'a\\ b'");
-        free(m);
-        m = cescape_message(strdup("unknown key '\x1b[2J' in 'a\\ b'"));
-        ck_assert_str_eq(m, "unknown key '\\x1b[2J' in 'a\\\\ b'");
-        free(m);
+        for (size_t i = 0; i < sizeof(m_cases) / sizeof(m_cases[0]); i++) {
+                _cleanup_free_ char *m = cescape_message(strdup(m_cases[i].in));
+
+                ck_assert_str_eq(m, m_cases[i].out);
+                m = cescape_message(TAKE_PTR(m));       /* its own output stays as it is */
+                ck_assert_str_eq(m, m_cases[i].out);
+        }
         ck_assert_ptr_null(cescape_message(NULL));
+}
+END_TEST
+
+/* A field value (the changer's "pid=... comm=..." line): nothing in it a person reads as a field
+ * boundary or a name=: the Unicode spaces and the fullwidth equals sign escaped too. */
+START_TEST(test_cescape_field) {
+        _cleanup_free_ char *a = cescape_field_max("x\xe2\x80\x82" "auid\xef\xbc\x9d" "0", 64),
+                            *b = cescape_field_max("a\xe2\x80\x8a" "b\xe3\x80\x80" "c d=e", 64),
+                            *c = cescape_field_max("caf\xc3\xa9", 64);
+
+        ck_assert_str_eq(a, "x\\xe2\\x80\\x82" "auid\\xef\\xbc\\x9d" "0");
+        ck_assert_str_eq(b, "a\\xe2\\x80\\x8a" "b\\xe3\\x80\\x80" "c\\x20d\\x3de");
+        ck_assert_str_eq(c, "caf\xc3\xa9");
 }
 END_TEST
 
@@ -149,6 +179,7 @@ static Suite *escape_suite(void) {
         tcase_add_test(tc, test_one_rule_two_writers);
         tcase_add_test(tc, test_text_char);
         tcase_add_test(tc, test_cescape_message);
+        tcase_add_test(tc, test_cescape_field);
         tcase_add_test(tc, test_writer_commas_and_nesting);
         suite_add_tcase(s, tc);
         return s;

@@ -137,6 +137,32 @@ START_TEST(metrics_label_escaped) {
 }
 END_TEST
 
+/* The facts an older daemon did not send are left out: a metric, a sample of a LABEL family (its
+ * header with the first sample written), a label of the INFO sample. */
+START_TEST(metrics_sent_only) {
+        int sent[AK_FACTS_COUNT];
+        ak_facts f;
+        char *text;
+
+        fill(&f);
+        for (size_t i = 0; i < ak_facts_count; i++) {
+                const char *b = ak_facts_table[i].bus;
+
+                sent[i] = strcmp(b, "LockWithheld") != 0 && strcmp(b, "LostRecords") != 0 && strcmp(b, "DesiredRules") != 0 &&
+                          strcmp(b, "Mode") != 0;
+        }
+        text = ak_metrics_format_sent(&f, sent);
+        ck_assert_ptr_null(strstr(text, "auditkeep_lock_withheld"));
+        ck_assert_ptr_null(strstr(text, "auditkeep_kernel_lost_records_total"));
+        ck_assert_ptr_null(strstr(text, "state=\"desired\""));
+        ck_assert_ptr_nonnull(strstr(text, "# TYPE auditkeep_rules gauge\nauditkeep_rules{state=\"loaded\"} 11\n"));
+        ck_assert_ptr_nonnull(strstr(text, "auditkeep_info{state=\"degraded\"} 1\n"));
+        ck_assert_ptr_nonnull(strstr(text, "auditkeep_locked 0\n"));
+        free(text);
+        ak_facts_done(&f);
+}
+END_TEST
+
 /* The list itself: one D-Bus name and one JSON key per fact, a help text where each metric
  * family starts, and the properties in the order of dbus/org.auditkeep1.xml. */
 START_TEST(table_consistent) {
@@ -192,6 +218,7 @@ static Suite *facts_suite(void) {
 
         tcase_add_test(tc, metrics_text);
         tcase_add_test(tc, metrics_label_escaped);
+        tcase_add_test(tc, metrics_sent_only);
         tcase_add_test(tc, table_consistent);
         tcase_add_test(tc, equal_and_copy);
         suite_add_tcase(s, tc);

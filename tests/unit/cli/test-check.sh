@@ -17,7 +17,8 @@ if [ -d "$examples" ]; then
                         if grep -q -- '^[^#]*-F uid=chrony' "$f" && ! getent passwd chrony >/dev/null; then
                                 # auditctl refuses it too: "Unknown user: chrony"
                                 printf '%s\n' "$out" | grep -q "unknown user 'chrony'"
-                                check "$(basename "$f") reports the missing user (compat $level)" $(( $? || st != 1 ))
+                                ok=$(( $? || st != 1 ))  # before the name: its $(basename) would reset $?
+                                check "$(basename "$f") reports the missing user (compat $level)" $ok
                         else
                                 check "$(basename "$f") passes (compat $level)" $(( st != 0 ))
                         fi
@@ -312,5 +313,20 @@ printf '%s\n' "$out" | grep -qF "warning: the rules lock the configuration (-e 2
 check "allow-foreign: -e 2 with it is a warning" $(( $? || st != 0 ))
 printf '%s\n' "$out" | awk '/-e 2\) and allow foreign/ { w = NR } /^1 rules, 1 status settings, 0 errors, 1 warnings$/ { s = NR } END { exit !(w && s && w < s) }'
 check "allow-foreign: the -e 2 warning before the summary, counted in it" $?
+
+# a rules file's name from the file system reaches the terminal by the same rule: in the
+# diagnostics, the compat line and the allow-foreign summary; no raw ESC or byte 0xff
+mkdir "$tmp/names"
+bad=$(printf 'x\033[31mRED\377.rules')
+printf '%s\n' '# auditkeep: compat=4' '# auditkeep: allow-foreign key=wazuh_fim' \
+        '-a always,exit -F arch=b64 -S bogus -k y' > "$tmp/names/$bad"
+"$ctl" check --auditd-conf=none "$tmp/names" > "$tmp/out" 2> "$tmp/err"; st=$?
+shown="$tmp/names/x\\x1b[31mRED\\xff.rules"
+! LC_ALL=C grep -q $'[\033\377]' "$tmp/out" "$tmp/err" &&
+        grep -qxF "$shown:3:31: unknown syscall 'bogus' for arch b64" "$tmp/err" &&
+        grep -qxF "compat level 4 (auditctl 4.0.2 meaning), from compat=4 in $shown:1" "$tmp/out" &&
+        grep -qxF "foreign rules allowed: key=wazuh_fim ($shown:2)" "$tmp/out"
+ok=$?
+check "a file name with ESC and 0xff: escaped in the diagnostic, the compat line and the summary, exit 1 (got $st: $(LC_ALL=C cat -v "$tmp/out" "$tmp/err"))" $(( ok || st != 1 ))
 
 finish

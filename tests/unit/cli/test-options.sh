@@ -58,7 +58,8 @@ printf '%s\n' '-w /etc/passwd -p wa -k identity' > "$tmp/r.rules"
 "$ctl" apply --json "$tmp/r.rules" > "$tmp/out" 2> "$tmp/err"; st=$?
 [ "$st" = 2 ] && [ ! -s "$tmp/out" ] &&
         [ "$(cat "$tmp/err")" = "auditkeepctl apply: --json is not an option of apply (see auditkeepctl apply --help)" ]
-check "apply --json: refused by name, exit 2, nothing done (got $st: $(cat "$tmp/err"))" $?
+ok=$?   # before the message: its $(cat ...) would set $? to cat's status
+check "apply --json: refused by name, exit 2, nothing done (got $st: $(cat "$tmp/err"))" $ok
 "$ctl" --json -q check "$tmp/r.rules" > "$tmp/out" 2> "$tmp/err"; st=$?
 cat > "$tmp/expected" <<'EXPECTED'
 auditkeepctl check: --json is not an option of check (see auditkeepctl check --help)
@@ -74,14 +75,22 @@ usage_case() {  # DESCRIPTION EXPECTED-MESSAGE ARGS...
         local what=$1 msg=$2; shift 2
         "$ctl" "$@" > "$tmp/out" 2> "$tmp/err"; st=$?
         [ "$st" = 2 ] && [ ! -s "$tmp/out" ] && [ "$(cat "$tmp/err")" = "$msg" ]
-        check "$what: exit 2 (got $st: $(cat "$tmp/err"))" $?
+        local ok=$?     # before the message: its $(cat ...) would set $? to cat's status
+        check "$what: exit 2 (got $st: $(cat "$tmp/err"))" $ok
 }
 usage_case "an unknown option" "auditkeepctl: unknown option '--bogus' (see --help)" check --bogus "$tmp/r.rules"
 usage_case "an unknown command" "auditkeepctl: unknown command 'bogus' (see --help)" bogus
 usage_case "a missing value" "auditkeepctl: option '--compat' needs a value (see --help)" check --compat
 usage_case "a bad --foreign value" "auditkeepctl: --foreign takes 'remove' or 'keep', not 'x'" diff --foreign=x
 usage_case "too many arguments" "auditkeepctl status: takes no arguments (see --help)" status extra
-usage_case "no command" "$("$ctl" --help)" 
+usage_case "no command" "$("$ctl" --help)"
+# --help asked for: the help on stdout, exit 0; its exit status names every usage error as the man page does
+"$ctl" --help > "$tmp/out" 2> "$tmp/err"; st=$?
+[ "$st" = 0 ] && [ ! -s "$tmp/err" ] && grep -q '^Usage: auditkeepctl COMMAND' "$tmp/out"
+ok=$?
+check "--help: on stdout, exit 0 (got $st)" $ok
+tr '\n' ' ' < "$tmp/out" | grep -q 'usage error (an unknown command or option, an option the command does not take, a missing or bad option value, the wrong number of arguments)'
+check "--help: exit 2 lists every usage error" $?
 # the options a command takes still work
 "$ctl" check --compat=4 --auditd-conf=none "$tmp/r.rules" > /dev/null 2>&1
 check "check --compat=4 --auditd-conf=none: runs, exit 0" $?
