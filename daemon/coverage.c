@@ -238,19 +238,6 @@ static uint64_t shadows_signature(const ak_shadow *v, size_t n) {
         return sig;
 }
 
-static size_t distinct_declared(const ak_shadow *v, size_t n) {
-        size_t count = 0;
-
-        for (size_t i = 0; i < n; i++) {
-                size_t j = 0;
-
-                while (j < i && v[j].declared != v[i].declared)
-                        j++;
-                count += j == i;
-        }
-        return count;
-}
-
 /* A foreign rule with an allowed key that the allowance does not cover (a never or exclude-list
  * rule): removed like any other, and the journal says why. */
 static void note_removed_despite_key(Manager *m, const ak_plan *p) {
@@ -264,16 +251,17 @@ static void note_removed_despite_key(Manager *m, const ak_plan *p) {
                 allowance = ak_allow_format(a);
                 log_fields(LOG_WARNING, 0, AK_MID_FOREIGN_KEPT, NULL,
                            "Foreign rule %s carries the allowed key '%s' (allow-foreign %s, %s) but is %s: it is removed "
-                           "like any foreign rule, since such a rule hides events; allow it for that key explicitly "
-                           "(action=never, list=exclude) only if the agent needs it",
+                           "like any foreign rule, since such a rule hides events or floods the backlog; allow it for that "
+                           "key explicitly (action=never, list=exclude, list=task, broad=yes) only if the agent needs it",
                            text ? text : "?", a->key, allowance ? allowance : "?", a->origin,
-                           ak_rule_list(p->ops[i].rule) == AUDIT_FILTER_EXCLUDE ? "an exclude-list rule" : "a never rule");
+                           ak_allow_refusal(a, p->ops[i].rule));
         }
 }
 
 void foreign_allowed_note(Manager *m, const ak_kstate *have, const ak_plan *p) {
         _cleanup_free_ ak_shadow *v = NULL;
-        size_t n = 0;
+        _cleanup_free_ ak_shadow_group *g = NULL;
+        size_t n = 0, ng = 0;
         uint64_t sig;
 
         if (!m->want || m->want->n_allow == 0) {
@@ -289,7 +277,7 @@ void foreign_allowed_note(Manager *m, const ak_kstate *have, const ak_plan *p) {
         if (p->n_foreign_allowed > 0 && ak_allowed_shadows(m->want, have, &v, &n) < 0)
                 return;         /* no memory: said at the next check */
         sig = shadows_signature(v, n);
-        m->foreign_shadows = distinct_declared(v, n);
+        m->foreign_shadows = ak_shadows_declared(m->want, v, n);
         if (sig == m->shadows_sig)
                 return;
         m->shadows_sig = sig;
@@ -297,10 +285,17 @@ void foreign_allowed_note(Manager *m, const ak_kstate *have, const ak_plan *p) {
                 log_info("No allowed foreign rule stands before a declared rule it can shadow any more");
                 return;
         }
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *line = ak_shadow_format(&v[i], AK_FORMAT_NO_STAT);
+        /* one line per allowed rule, not per pair: thousands of pairs would flood journald's rate
+         * limit and drop the messages after them */
+        if (ak_shadows_by_allowed(have, v, n, &g, &ng) < 0)
+                return;
+        for (size_t i = 0; i < ng && i < AK_SHADOWS_LOG_MAX; i++) {
+                _cleanup_free_ char *line = ak_shadow_group_format(&g[i], AK_FORMAT_NO_STAT);
 
                 log_fields(LOG_WARNING, 0, AK_MID_FOREIGN_KEPT, NULL, "%s (the allowed rule stays where its agent put "
                            "it: moving it would look like tampering to the agent)", line ? line : "?");
         }
+        if (ng > AK_SHADOWS_LOG_MAX)
+                log_fields(LOG_WARNING, 0, AK_MID_FOREIGN_KEPT, NULL, "%zu more allowed foreign rules can shadow declared "
+                           "rules (ListForeignShadows, auditkeepctl status as root)", ng - AK_SHADOWS_LOG_MAX);
 }

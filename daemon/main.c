@@ -28,7 +28,7 @@ static void help(void) {
                "                          are kept anyway while the rules have errors, declare no rule,\n"
                "                          or (default sources) this host loads its rules another way\n"
                "     --allow-empty        Rules that declare no rule remove the kernel's rules too\n"
-               "     --allow-foreign='key=NAME [list=L,...] [action=A,...]'\n"
+               "     --allow-foreign='key=NAME [list=L,...] [action=A,...] [broad=yes]'\n"
                "                          Keep the rules another agent adds with key NAME where it puts\n"
                "                          them (repeatable; as '# auditkeep: allow-foreign' in the rules);\n"
                "                          never and exclude-list rules only with action=never, list=exclude\n"

@@ -279,7 +279,8 @@ static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *
 }
 
 /* Declared rules that an allowed foreign rule can shadow in the last snapshot (coverage.c), one
- * line each: "FILE:LINE: RULE can be shadowed by the allowed foreign rule RULE ...". */
+ * line each: "FILE:LINE: RULE can be shadowed by the allowed foreign rule RULE ...", at most
+ * AK_SHADOWS_LIST_MAX, then "... and N more". */
 static int method_list_foreign_shadows(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -295,12 +296,19 @@ static int method_list_foreign_shadows(sd_bus_message *msg, void *userdata, sd_b
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "s");
-        for (size_t i = 0; r >= 0 && i < n; i++) {
+        for (size_t i = 0; r >= 0 && i < n && i < AK_SHADOWS_LIST_MAX; i++) {
                 _cleanup_free_ char *line = ak_shadow_format(&v[i], AK_FORMAT_NO_STAT), *owned = NULL;
 
                 if (!line)
                         return -ENOMEM;
                 r = sd_bus_message_append(reply, "s", bus_text(line, &owned));
+        }
+        if (r >= 0 && n > AK_SHADOWS_LIST_MAX) {
+                _cleanup_free_ char *line = strdup_printf("... and %zu more", n - AK_SHADOWS_LIST_MAX);
+
+                if (!line)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, "s", line);
         }
         return send_array(reply, r);
 }

@@ -32,11 +32,12 @@
 #endif
 
 #define LIST_BIT(l) (UINT32_C(1) << (l))
-/* every list a rule can be added to, but exclude */
-#define ALLOW_LISTS_DEFAULT (LIST_BIT(AUDIT_FILTER_USER) | LIST_BIT(AUDIT_FILTER_TASK) | LIST_BIT(AUDIT_FILTER_EXIT) | \
-                             LIST_BIT(AUDIT_FILTER_FS) | LIST_BIT(AUDIT_FILTER_URING_EXIT))
+/* every list a rule can be added to, but exclude and task (an always rule of the task list records
+ * every system call of every task it matches from its creation) */
+#define ALLOW_LISTS_DEFAULT (LIST_BIT(AUDIT_FILTER_USER) | LIST_BIT(AUDIT_FILTER_EXIT) | LIST_BIT(AUDIT_FILTER_FS) | \
+                             LIST_BIT(AUDIT_FILTER_URING_EXIT))
 
-static const char *const allow_words[] = { "key", "list", "action" };
+static const char *const allow_words[] = { "key", "list", "action", "broad" };
 static const char *const list_words[] = { "exit", "task", "user", "exclude", "filesystem", "io_uring" };
 static const uint32_t list_values[] = { AUDIT_FILTER_EXIT, AUDIT_FILTER_TASK, AUDIT_FILTER_USER, AUDIT_FILTER_EXCLUDE,
                                         AUDIT_FILTER_FS, AUDIT_FILTER_URING_EXIT };
@@ -110,6 +111,7 @@ static int allow_parse(const char *text, size_t len, ak_allow *ret, char **ret_m
         static const uint32_t action_bits[] = { AK_ALLOW_ALWAYS, AK_ALLOW_NEVER };
         _cleanup_free_ char *key = NULL;
         uint32_t lists = ALLOW_LISTS_DEFAULT, actions = AK_ALLOW_ALWAYS;
+        int broad = 0;
         size_t k = 0;
         int r;
 
@@ -139,7 +141,7 @@ static int allow_parse(const char *text, size_t len, ak_allow *ret, char **ret_m
                         if (close)
                                 snprintf(hint, sizeof(hint), ", did you mean '%s=...'?", close);
                         return allow_fail(ret_message, ret_col, col,
-                                          strdup_printf("'%s' in allow-foreign is not NAME=VALUE (key=, list=, action=)%s", word, hint));
+                                          strdup_printf("'%s' in allow-foreign is not NAME=VALUE (key=, list=, action=, broad=)%s", word, hint));
                 }
                 *eq = '\0';
                 if (streq(word, "key")) {
@@ -163,6 +165,11 @@ static int allow_parse(const char *text, size_t len, ak_allow *ret, char **ret_m
                                             &lists, ret_message, ret_col);
                         if (r < 0)
                                 return r;
+                } else if (streq(word, "broad")) {
+                        if (!streq(eq + 1, "yes") && !streq(eq + 1, "no"))
+                                return allow_fail(ret_message, ret_col, col + 6,
+                                                  strdup_printf("broad= is yes or no, not '%s'", eq + 1));
+                        broad = streq(eq + 1, "yes");
                 } else if (streq(word, "action")) {
                         r = allow_parse_set("action", eq + 1, col + 7, action_words, ELEMENTSOF(action_words),
                                             action_bits, &actions, ret_message, ret_col);
@@ -175,14 +182,14 @@ static int allow_parse(const char *text, size_t len, ak_allow *ret, char **ret_m
                         if (close)
                                 snprintf(hint, sizeof(hint), ", did you mean '%s'?", close);
                         return allow_fail(ret_message, ret_col, col,
-                                          strdup_printf("unknown word '%s' in allow-foreign (known: key=, list=, action=)%s",
+                                          strdup_printf("unknown word '%s' in allow-foreign (known: key=, list=, action=, broad=)%s",
                                                         word, hint));
                 }
         }
         if (!key)
                 return allow_fail(ret_message, ret_col, 1,
                                   strdup("allow-foreign needs key=NAME: the key of the rules the other agent adds"));
-        *ret = (ak_allow) { .key = TAKE_PTR(key), .lists = lists, .actions = actions };
+        *ret = (ak_allow) { .key = TAKE_PTR(key), .lists = lists, .actions = actions, .broad = broad };
         return 0;
 }
 
@@ -263,11 +270,51 @@ static int rule_has_key(const ak_rule *r, const char *key) {
         return 0;
 }
 
+int ak_rule_is_broad(const ak_rule *r) {
+        const struct audit_rule_data *d = r->data;
+        uint32_t list = ak_rule_list(r);
+
+        if (d->action == AUDIT_NEVER)
+                return 0;
+        if (list == AUDIT_FILTER_TASK)
+                return 1;
+        if (list != AUDIT_FILTER_EXIT && list != AUDIT_FILTER_URING_EXIT)
+                return 0;
+        for (size_t w = 0; w < AUDIT_BITMASK_SIZE; w++) {
+                /* the kernel keeps the class bits (the top 16) clear */
+                uint32_t full = w == AUDIT_BITMASK_SIZE - 1 ? UINT32_C(0x0000ffff) : UINT32_MAX;
+
+                if ((d->mask[w] & full) != full)
+                        return 0;
+        }
+        for (uint32_t i = 0; i < d->field_count; i++)
+                if (d->fields[i] != AUDIT_ARCH && d->fields[i] != AUDIT_FILTERKEY)
+                        return 0;
+        return 1;
+}
+
 static int allow_covers(const ak_allow *a, const ak_rule *r) {
         uint32_t list = ak_rule_list(r);
         unsigned action = r->data->action == AUDIT_NEVER ? AK_ALLOW_NEVER : AK_ALLOW_ALWAYS;
 
-        return list < 32 && (a->lists & LIST_BIT(list)) && (a->actions & action);
+        if (list >= 32 || !(a->lists & LIST_BIT(list)) || !(a->actions & action))
+                return 0;
+        /* a task-list rule needs list=task, which says it already */
+        return a->broad || list == AUDIT_FILTER_TASK || !ak_rule_is_broad(r);
+}
+
+const char *ak_allow_refusal(const ak_allow *a, const ak_rule *r) {
+        uint32_t list = ak_rule_list(r);
+
+        if (list == AUDIT_FILTER_EXCLUDE)
+                return "an exclude-list rule";
+        if (r->data->action == AUDIT_NEVER)
+                return "a never rule";
+        if (list == AUDIT_FILTER_TASK)
+                return "a task-list rule (every system call of each task it matches is recorded)";
+        if (ak_rule_is_broad(r))
+                return "a rule that records every system call with no field to narrow it";
+        return "a rule of a list the allowance does not name";
 }
 
 const ak_allow *ak_ruleset_allowed(const ak_ruleset *rs, const ak_rule *r) {
@@ -305,7 +352,8 @@ char *ak_allow_format(const ak_allow *a) {
                 set_names(lists, sizeof(lists), a->lists, list_words, list_bits, ELEMENTSOF(list_words));
         if (a->actions != AK_ALLOW_ALWAYS)
                 set_names(actions, sizeof(actions), a->actions, action_words, action_bits, ELEMENTSOF(action_words));
-        return strdup_printf("key=%s%s%s%s%s", a->key, lists[0] ? " list=" : "", lists, actions[0] ? " action=" : "", actions);
+        return strdup_printf("key=%s%s%s%s%s%s", a->key, lists[0] ? " list=" : "", lists, actions[0] ? " action=" : "", actions,
+                             a->broad ? " broad=yes" : "");
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -389,41 +437,103 @@ int ak_allowed_shadows(const ak_ruleset *want, const ak_kstate *have, ak_shadow 
         return 0;
 }
 
+/* The key for a message: from whoever added the rule, so escaped (util.c cescape); ',' between
+ * keys as auditctl shows them. */
+static char *key_text(const ak_rule *r) {
+        char k[AUDIT_MAX_KEY_LEN + 1];
+
+        ak_rule_key(r, k, sizeof(k));
+        for (char *p = k; *p; p++)
+                if (*p == AUDIT_KEY_SEPARATOR)
+                        *p = ',';
+        return cescape(k);
+}
+
 char *ak_shadow_format(const ak_shadow *s, unsigned flags) {
         _cleanup_free_ char *allowed = ak_rule_format_flags(s->allowed, flags);
         _cleanup_free_ char *declared = ak_rule_format_flags(s->declared, flags);
-        char ka[AUDIT_MAX_KEY_LEN + 1], kd[AUDIT_MAX_KEY_LEN + 1];
-        _cleanup_free_ char *file = NULL, *origin = NULL, *eka = NULL, *ekd = NULL;
+        _cleanup_free_ char *ka = key_text(s->allowed), *kd = key_text(s->declared);
+        _cleanup_free_ char *file = cescape(s->declared->file ? s->declared->file : "?");
+        _cleanup_free_ char *origin = cescape(s->by && s->by->origin ? s->by->origin : "?");
         const char *effect;
 
-        if (!allowed || !declared)
+        if (!allowed || !declared || !ka || !kd || !file || !origin)
                 return NULL;
-        ak_rule_key(s->allowed, ka, sizeof(ka));
-        ak_rule_key(s->declared, kd, sizeof(kd));
-        for (char *p = ka; *p; p++)
-                if (*p == AUDIT_KEY_SEPARATOR)
-                        *p = ',';
-        for (char *p = kd; *p; p++)
-                if (*p == AUDIT_KEY_SEPARATOR)
-                        *p = ',';
         if (s->allowed->data->action == AUDIT_NEVER)
                 effect = "events both match are not recorded";
         else if (s->declared->data->action == AUDIT_NEVER)
                 effect = "events both match are recorded although the declared rule says never";
         else
                 effect = NULL;
-        /* names from the file system and keys from the kernel, by the one escaping rule */
-        file = cescape(s->declared->file ? s->declared->file : "?");
-        origin = cescape(s->by ? s->by->origin : "?");
-        eka = cescape(ka);
-        ekd = cescape(kd);
-        if (!file || !origin || !eka || !ekd)
-                return NULL;
         if (effect)
                 return strdup_printf("%s:%u: %s can be shadowed by the allowed foreign rule %s (allowed by %s), "
                                      "which stands before it: %s",
                                      file, s->declared->line, declared, allowed, origin, effect);
         return strdup_printf("%s:%u: %s can be shadowed by the allowed foreign rule %s (allowed by %s), which stands "
                              "before it: events both match are recorded with key '%s', not '%s'",
-                             file, s->declared->line, declared, allowed, origin, eka, ekd);
+                             file, s->declared->line, declared, allowed, origin, ka, kd);
+}
+
+size_t ak_shadows_declared(const ak_ruleset *want, const ak_shadow *v, size_t n) {
+        _cleanup_free_ uint8_t *seen = NULL;
+        size_t count = 0;
+
+        if (n == 0 || !want || want->n_rules == 0)
+                return 0;
+        seen = calloc(want->n_rules, 1);
+        if (!seen)
+                return n;       /* an upper bound */
+        for (size_t i = 0; i < n; i++) {
+                size_t k = (size_t) (v[i].declared - want->rules);
+
+                if (k < want->n_rules && !seen[k]) {
+                        seen[k] = 1;
+                        count++;
+                }
+        }
+        return count;
+}
+
+int ak_shadows_by_allowed(const ak_kstate *have, const ak_shadow *v, size_t n, ak_shadow_group **ret, size_t *ret_n) {
+        _cleanup_free_ size_t *slot = NULL;     /* kernel index -> group + 1 */
+        _cleanup_free_ ak_shadow_group *g = NULL;
+        size_t ng = 0;
+
+        if (!have || !ret || !ret_n)
+                return -EINVAL;
+        *ret = NULL;
+        *ret_n = 0;
+        if (n == 0)
+                return 0;
+        slot = calloc(have->n_rules + 1, sizeof(size_t));
+        g = calloc(n, sizeof(ak_shadow_group));
+        if (!slot || !g)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                size_t k = (size_t) (v[i].allowed - have->rules);
+
+                if (k >= have->n_rules)
+                        return -EINVAL;
+                if (!slot[k]) {
+                        g[ng] = (ak_shadow_group) { .allowed = v[i].allowed, .by = v[i].by, .first = v[i].declared };
+                        slot[k] = ++ng;
+                }
+                g[slot[k] - 1].n_declared++;
+        }
+        *ret = TAKE_PTR(g);
+        *ret_n = ng;
+        return 0;
+}
+
+char *ak_shadow_group_format(const ak_shadow_group *g, unsigned flags) {
+        ak_shadow first = { .allowed = g->allowed, .by = g->by, .declared = g->first };
+        _cleanup_free_ char *line = ak_shadow_format(&first, flags);
+        _cleanup_free_ char *allowed = ak_rule_format_flags(g->allowed, flags);
+
+        if (!line || !allowed)
+                return NULL;
+        if (g->n_declared == 1)
+                return TAKE_PTR(line);
+        return strdup_printf("the allowed foreign rule %s can shadow %zu declared rules, the first: %s", allowed,
+                             g->n_declared, line);
 }

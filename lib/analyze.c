@@ -295,10 +295,11 @@ static void cost_from_infos(const rinfo *ri, size_t n, uint32_t native, ak_cost 
                 for (size_t a = 0; a < c->n_arch; a++) {
                         uint32_t *row = cnt + a * N_SYSCALL_BITS;
 
-                        if (!arch_may(&ri[i], c->arch[a].arch))
-                                continue;
+                        /* the kernel tests the mask whatever the arch, then evaluates the fields:
+                         * arch= is one of them, a cheap rejection but an evaluation all the same */
                         if (ri[i].all) {
                                 c->arch[a].every++;
+                                c->arch[a].every_other_arch += !arch_may(&ri[i], c->arch[a].arch);
                                 continue;
                         }
                         for (size_t w = 0; w < AUDIT_BITMASK_SIZE; w++)
@@ -375,8 +376,11 @@ char **ak_cost_describe(const ak_cost *c) {
 
                 if (x->most == 0)
                         continue;       /* no exit rule for this arch */
-                strbuf_printf(&b, "%s: %zu rule%s evaluated at every system call, %zu at the busiest",
-                              arch_label(x->arch, label, sizeof(label)), x->every, plural(x->every), x->most);
+                strbuf_printf(&b, "%s: %zu rule%s evaluated at every system call", arch_label(x->arch, label, sizeof(label)),
+                              x->every, plural(x->every));
+                if (x->every_other_arch)
+                        strbuf_printf(&b, " (%zu of them rejected at their arch= field)", x->every_other_arch);
+                strbuf_printf(&b, ", %zu at the busiest", x->most);
                 for (size_t t = 0; t < x->n_top; t++) {
                         const char *name = ak_syscall_to_name(x->arch, (int) x->top[t].nr);
 

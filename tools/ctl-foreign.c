@@ -18,12 +18,13 @@
 
 #define QUERY_TIMEOUT_USEC (30u * 1000000u)
 
-/* The shadows in the kernel's rules now, as warnings; -errno when the kernel cannot be read. */
-static int check_shadows(const ak_ruleset *rs, size_t *ret_allowed, size_t *ret_shadows) {
+/* The shadows in the kernel's rules now, as warnings on stderr (counted in *warnings); -errno
+ * when the kernel cannot be read. */
+static int check_shadows(const ak_ruleset *rs, check_foreign *ret) {
         ak_nl *nl = NULL;
         ak_kstate k = {};
         _cleanup_free_ ak_shadow *v = NULL;
-        size_t n = 0, allowed = 0;
+        size_t n = 0;
         int r;
 
         r = ak_nl_open(&nl);
@@ -33,23 +34,40 @@ static int check_shadows(const ak_ruleset *rs, size_t *ret_allowed, size_t *ret_
         if (r < 0)
                 return r;
         for (size_t i = 0; i < k.n_rules; i++)
-                allowed += ak_ruleset_allowed(rs, &k.rules[i]) != NULL;
+                ret->allowed += ak_ruleset_allowed(rs, &k.rules[i]) != NULL;
         r = ak_allowed_shadows(rs, &k, &v, &n);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_free_ char *line = ak_shadow_format(&v[i], 0);
 
                 fprintf(stderr, "warning: %s\n", line ? line : "?");
+                ret->warnings++;
         }
+        if (r >= 0)
+                ret->shadows = ak_shadows_declared(rs, v, n);      /* declared rules, as the daemon counts */
         ak_kstate_done(&k);
-        *ret_allowed = allowed;
-        *ret_shadows = n;
         return r;
 }
 
-void check_allowed_foreign(const ak_ruleset *rs) {
-        size_t allowed = 0, shadows = 0;
-        int r;
+void check_allowed_foreign_findings(const ak_ruleset *rs, check_foreign *ret) {
+        *ret = (check_foreign) {};
+        if (rs->n_allow == 0)
+                return;
+        if (rs->lock) {
+                /* after the lock no rule can be added or removed, the agent's included */
+                _cleanup_free_ char *origin = cescape(rs->allow[0].origin);
 
+                fprintf(stderr, "warning: the rules lock the configuration (-e 2) and allow foreign rules (%s): after the "
+                        "lock the agent can neither add nor remove its rules, and an allowed rule that shadows declared "
+                        "rules at lock time stays until reboot\n", origin ? origin : "?");
+                ret->warnings++;
+        }
+        if (geteuid() != 0)
+                return;
+        fflush(stdout);
+        ret->checked = check_shadows(rs, ret);
+}
+
+void check_allowed_foreign(const ak_ruleset *rs, const check_foreign *f) {
         if (rs->n_allow == 0)
                 return;
         for (size_t i = 0; i < rs->n_allow; i++) {
@@ -57,18 +75,15 @@ void check_allowed_foreign(const ak_ruleset *rs) {
 
                 printf("foreign rules allowed: %s (%s)\n", text ? text : "?", origin ? origin : "?");
         }
-        if (geteuid() != 0) {
+        if (geteuid() != 0)
                 printf("which declared rules the allowed rules in the kernel can shadow: not checked (run as root "
                        "to read the kernel's rules)\n");
-                return;
-        }
-        fflush(stdout);
-        r = check_shadows(rs, &allowed, &shadows);
-        if (r < 0)
-                printf("which declared rules the allowed rules in the kernel can shadow: not checked (%s)\n", strerror(-r));
+        else if (f->checked < 0)
+                printf("which declared rules the allowed rules in the kernel can shadow: not checked (%s)\n",
+                       strerror(-f->checked));
         else
                 printf("the kernel holds %zu allowed foreign rule%s; %zu declared rule%s can be shadowed by them\n",
-                       allowed, allowed == 1 ? "" : "s", shadows, shadows == 1 ? "" : "s");
+                       f->allowed, f->allowed == 1 ? "" : "s", f->shadows, f->shadows == 1 ? "" : "s");
 }
 
 void status_allowed_foreign(sd_bus *bus, uint32_t allowed, uint32_t shadows) {

@@ -238,6 +238,7 @@ static void print_cmdline_notes(uint32_t backlog) {
 int verb_check(int argc, char **argv, sd_bus *bus) {
         ak_ruleset *rs;
         ak_analysis an = { 0 };
+        check_foreign foreign;
         size_t warnings, notes;
         char level[400];
         int r;
@@ -258,8 +259,9 @@ int verb_check(int argc, char **argv, sd_bus *bus) {
                 return EXIT_PROBLEMS;
         }
         print_cmdline_notes(rs->status.mask & AUDIT_STATUS_BACKLOG_LIMIT ? rs->status.backlog_limit : 0);
+        check_allowed_foreign_findings(rs, &foreign);
         fflush(stderr);
-        warnings = rs->n_diags - rs->n_errors + rs->n_notes + an.n_warnings;
+        warnings = rs->n_diags - rs->n_errors + rs->n_notes + an.n_warnings + foreign.warnings;
         notes = an.n_diags - an.n_warnings;
         if (rs->compat_origin == AK_COMPAT_ORIGIN_HOST && ak_compat_version_newer(rs->compat_detail))
                 fprintf(stderr, "warning: compat level %s (%s), the most recent level, stands in for the installed %s: "
@@ -275,7 +277,7 @@ int verb_check(int argc, char **argv, sd_bus *bus) {
         if (notes)
                 printf(", %zu notes", notes);
         printf("\n");
-        check_allowed_foreign(rs);
+        check_allowed_foreign(rs, &foreign);
         print_cost(&an);
         ak_analysis_done(&an);
         r = rs->n_errors ? EXIT_PROBLEMS : EXIT_OK;

@@ -45,7 +45,15 @@ int verb_reload(int argc, char **argv, sd_bus *bus);
 
 /* ctl-foreign.c: check's lines on the foreign rules the rules allow (allow-foreign), with the
  * declared rules the allowed rules in the kernel can shadow (when run as root). */
-void check_allowed_foreign(const ak_ruleset *rs);
+typedef struct check_foreign {
+        size_t allowed;         /* allowed foreign rules in the kernel */
+        size_t shadows;         /* distinct declared rules they can shadow */
+        size_t warnings;        /* written to stderr */
+        int checked;            /* -errno when the kernel could not be read */
+} check_foreign;
+/* The warnings (stderr), before check's summary; then the lines (stdout) after it. */
+void check_allowed_foreign_findings(const ak_ruleset *rs, check_foreign *ret);
+void check_allowed_foreign(const ak_ruleset *rs, const check_foreign *f);
 /* status: the foreign rules kept as allow-foreign says, and (root: ListForeignShadows) which
  * declared rules they can shadow. */
 void status_allowed_foreign(sd_bus *bus, uint32_t allowed, uint32_t shadows);

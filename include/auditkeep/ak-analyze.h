@@ -21,7 +21,10 @@ extern "C" {
  * evaluated field by field (kernel/auditsc.c, __audit_filter_op). */
 typedef struct ak_cost_arch {
         uint32_t arch;          /* AUDIT_ARCH_* */
-        size_t every;           /* rules evaluated on every system call of this arch (no -S, -S all, dir=) */
+        size_t every;           /* rules evaluated on every system call of this arch (no -S, -S all, dir=),
+                                 * whatever their arch= says: the kernel tests the mask first, then the
+                                 * fields, arch= among them */
+        size_t every_other_arch;        /* ... of which arch= rejects this arch */
         size_t most;            /* rules evaluated on the call that carries the most (every included) */
         size_t n_top;
         struct { uint32_t nr; size_t rules; } top[AK_COST_TOP];  /* by rules, then number (every excluded) */

@@ -93,6 +93,22 @@ int ak_allowed_shadows(const ak_ruleset *want, const ak_kstate *have, ak_shadow 
  * stands before it: events both match are recorded with key 'a', not 'b'" (malloc'd; flags as
  * for ak_rule_format_flags()). */
 char *ak_shadow_format(const ak_shadow *s, unsigned flags);
+/* How many distinct declared rules the pairs name (linear: want's rules flagged by index). */
+size_t ak_shadows_declared(const ak_ruleset *want, const ak_shadow *v, size_t n);
+/* The pairs by allowed rule, in the order the allowed rules first appear in v. */
+typedef struct ak_shadow_group {
+        const ak_rule *allowed;         /* in have */
+        const ak_allow *by;
+        const ak_rule *first;           /* the first declared rule it can shadow */
+        size_t n_declared;
+} ak_shadow_group;
+int ak_shadows_by_allowed(const ak_kstate *have, const ak_shadow *v, size_t n, ak_shadow_group **ret, size_t *ret_n);
+/* ak_shadow_format() of the first pair, or "the allowed foreign rule RULE can shadow N declared
+ * rules, the first: ..." (malloc'd). */
+char *ak_shadow_group_format(const ak_shadow_group *g, unsigned flags);
+/* lines at most in ListForeignShadows and in the journal at one check */
+#define AK_SHADOWS_LIST_MAX 1000
+#define AK_SHADOWS_LOG_MAX 20
 
 #ifdef __cplusplus
 }

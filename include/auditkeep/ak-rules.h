@@ -67,14 +67,18 @@ typedef enum ak_compat_origin {
  * "# auditkeep: allow-foreign key=NAME [list=L,...] [action=A,...]" in the rules, or auditkeepd's
  * --allow-foreign. A rule in the kernel that no rules file declares is allowed when one of its
  * keys is `key`, it stands in one of `lists` and its action is one of `actions`. By default every
- * list but exclude and the action always: a `never` rule or an exclude-list rule (which blind the
- * host) stays only where the allowance names it (action=never, list=exclude). */
+ * list but exclude and task, and the action always: a `never` rule or an exclude-list rule (which
+ * blind the host) stays only where the allowance names it (action=never, list=exclude), a task-list
+ * rule only with list=task, and an `always` rule that matches every system call with no field to
+ * narrow it (no -S or -S all, nothing but arch= and the key), which floods the backlog and loses
+ * the declared rules' records, only with broad=yes. */
 #define AK_ALLOW_ALWAYS 0x1u
 #define AK_ALLOW_NEVER 0x2u
 typedef struct ak_allow {
         char *key;
         uint32_t lists;         /* 1u << AUDIT_FILTER_* */
         unsigned actions;       /* AK_ALLOW_ALWAYS, AK_ALLOW_NEVER */
+        int broad;              /* broad=yes: rules matching every system call, unnarrowed, too */
         char *origin;           /* "FILE:LINE" of the directive, or "--allow-foreign" */
 } ak_allow;
 
@@ -150,6 +154,11 @@ const ak_allow *ak_ruleset_allowed(const ak_ruleset *rs, const ak_rule *r);
 /* An allowance of one of r's keys that does not cover r (a `never` or exclude-list rule the
  * allowance does not name), for saying why such a rule is removed all the same; else NULL. */
 const ak_allow *ak_ruleset_allowed_key_only(const ak_ruleset *rs, const ak_rule *r);
+/* Why such a rule is not covered: "a never rule", "an exclude-list rule", ... (static). */
+const char *ak_allow_refusal(const ak_allow *a, const ak_rule *r);
+/* Does r record every system call with no field to narrow it (-a always,exit with no -S or -S all
+ * and nothing but arch= and keys; any always rule of the task list)? */
+int ak_rule_is_broad(const ak_rule *r);
 /* "key=wazuh_fim" or "key=x list=exit,exclude action=always,never": an allowance as written
  * (malloc'd, NULL on OOM). */
 char *ak_allow_format(const ak_allow *a);

@@ -133,6 +133,16 @@ class ForeignTest(KernelTestCase):
                       f"-F key=ak-foreign-access can be shadowed by the allowed foreign rule -a always,exit -F arch=b64 "
                       f"-S openat -F key=wazuh_fim (allowed by {self.rules}:1), which stands before it: events both "
                       f"match are recorded with key 'wazuh_fim', not 'ak-foreign-access'", p.stderr)
+        # findings, then the summary (which counts them), then the cost
+        p = subprocess.run([CTL, "check", self.rules], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        lines = p.stdout.splitlines()
+        shadow = next(i for i, l in enumerate(lines) if "can be shadowed by the allowed foreign rule" in l)
+        summary = next(i for i, l in enumerate(lines) if re.match(r"^\d+ rules, \d+ status settings", l))
+        cost = next(i for i, l in enumerate(lines) if l.startswith("cost: "))
+        self.assertLess(shadow, summary, p.stdout)
+        self.assertLess(summary, cost, p.stdout)
+        m = re.search(r", (\d+) warnings", lines[summary])
+        self.assertEqual(int(m.group(1)) if m else 0, sum(1 for l in lines if "warning: " in l), p.stdout)
         os.chmod(self.tmp, 0o755)
         p = subprocess.run([*NOBODY, CTL, "check", self.rules], capture_output=True, text=True)
         self.assertIn("which declared rules the allowed rules in the kernel can shadow: not checked (run as root",

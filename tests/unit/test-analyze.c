@@ -349,10 +349,38 @@ START_TEST(test_cost_counts) {
         ck_assert_uint_eq(b64->top[0].nr, (uint32_t) openat);
         ck_assert_uint_eq(b64->top[0].rules, 3);
         ck_assert_uint_eq(b64->most, 5);
-        /* b32: only the no -S rule at every call; the noarch rule's bit (x86_64's openat number)
-         * and c's open */
-        ck_assert_uint_eq(b32->every, 1);
-        ck_assert_uint_eq(b32->n_top, 2);
+        /* b32: the no -S rule and d's -S all at every call (the kernel tests the mask whatever
+         * the arch, then rejects d at its arch= field); the noarch rule's bit (x86_64's openat
+         * number, with a's and b's), a's open (b64's number 2) and c's open */
+        ck_assert_uint_eq(b32->every, 2);
+        ck_assert_uint_eq(b32->every_other_arch, 1);
+        ck_assert_uint_eq(b64->every_other_arch, 0);
+        ck_assert_uint_eq(b32->n_top, 3);
+        ck_assert_uint_eq(b32->most, 2 + 3);
+        done(rs, &a);
+}
+END_TEST
+
+/* A rule for another arch is still evaluated (up to its arch= field) wherever its mask has the
+ * call's number: kernel/auditsc.c __audit_filter_op tests audit_in_mask() before the fields. */
+START_TEST(test_cost_other_arch_rules) {
+        ak_analysis a;
+        ak_ruleset *rs = analyse("-a always,exit -F arch=b32 -S all -k a\n"
+                                 "-a always,exit -F arch=b32 -S 2 -k b\n"
+                                 "-a always,exit -F arch=b64 -S open -k c\n", NULL, &a);
+        const ak_cost_arch *b64 = &a.cost.arch[0];
+        char **lines = ak_cost_describe(&a.cost);
+
+        ck_assert_uint_eq(b64->arch, AUDIT_ARCH_X86_64);
+        ck_assert_uint_eq(b64->every, 1);
+        ck_assert_uint_eq(b64->every_other_arch, 1);
+        ck_assert_uint_eq(b64->top[0].nr, (uint32_t) ak_syscall_from_name(AUDIT_ARCH_X86_64, "open"));
+        ck_assert_uint_eq(b64->top[0].rules, 2);
+        ck_assert_uint_eq(b64->most, 3);
+        ck_assert_ptr_nonnull(lines);
+        ck_assert_msg(strstr(lines[1], "x86_64 (b64): 1 rule evaluated at every system call (1 of them rejected at their "
+                                       "arch= field), 3 at the busiest (open 3)"), "%s", lines[1]);
+        ak_strv_free(lines);
         done(rs, &a);
 }
 END_TEST
@@ -443,6 +471,7 @@ static Suite *analyze_suite(void) {
         suite_add_tcase(s, tc);
         tc = tcase_create("cost");
         tcase_add_test(tc, test_cost_counts);
+        tcase_add_test(tc, test_cost_other_arch_rules);
         tcase_add_test(tc, test_cost_describe_and_compute);
         suite_add_tcase(s, tc);
         tc = tcase_create("cmdline");

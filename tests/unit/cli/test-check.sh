@@ -301,6 +301,18 @@ grep -qxF "foreign rules allowed: key=wazuh_fim ($tmp/allow.rules:1)" "$tmp/out"
 check "allow-foreign: each allowance in the summary" $?
 grep -qF "$tmp/allow.rules:2:27: warning: allow-foreign key=x action=never: a foreign never rule with this key stays" "$tmp/err"
 check "allow-foreign: action=never is a warning" $?
+# with -e 2: after the lock the agent can neither add nor remove its rules; the warning comes
+# before the summary, which counts it
+cat > "$tmp/allow-lock.rules" <<'RULES'
+# auditkeep: allow-foreign key=wazuh_fim
+-a always,exit -F arch=b64 -S unlink -k ok
+-e 2
+RULES
+out=$("$ctl" check --compat=3 --auditd-conf=none "$tmp/allow-lock.rules" 2>&1); st=$?
+printf '%s\n' "$out" | grep -qF "warning: the rules lock the configuration (-e 2) and allow foreign rules ($tmp/allow-lock.rules:1): after the lock the agent can neither add nor remove its rules"
+check "allow-foreign: -e 2 with it is a warning" $(( $? || st != 0 ))
+printf '%s\n' "$out" | awk '/-e 2\) and allow foreign/ { w = NR } /^1 rules, 1 status settings, 0 errors, 1 warnings$/ { s = NR } END { exit !(w && s && w < s) }'
+check "allow-foreign: the -e 2 warning before the summary, counted in it" $?
 
 # a rules file's name from the file system reaches the terminal by the same rule: in the
 # diagnostics, the compat line and the allow-foreign summary; no raw ESC or byte 0xff
