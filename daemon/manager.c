@@ -138,9 +138,12 @@ const char *manager_status_line(const Manager *m, char *buf, size_t size) {
         else if (m->mode == MODE_MONITOR)
                 /* the State word first, as the State property says it (monitoring or drifted) */
                 snprintf(buf, size, "%s%s", manager_state_to_string(m->state), errors ? ", with errors in the rules" : "");
-        else if (m->n_pending || errors)
+        else if (m->n_pending || errors || m->n_failed_sigs) {
                 snprintf(buf, size, "degraded: %zu pending, %zu errors", m->n_pending, errors);
-        else if (m->state == STATE_IN_SYNC)
+                /* other changes the kernel refused (a setting, a delete, the lock), retried at the poll */
+                if (m->n_failed_sigs && strlen(buf) + 1 < size)
+                        snprintf(buf + strlen(buf), size - strlen(buf), ", %zu refused", m->n_failed_sigs);
+        } else if (m->state == STATE_IN_SYNC)
                 snprintf(buf, size, "in sync, %zu rules", m->want ? m->want->n_rules : 0);
         else
                 snprintf(buf, size, "%s", manager_state_to_string(m->state));
@@ -325,6 +328,8 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
 
                 if (!failed_has(m, sig))
                         log_warning_errno(op->error, "The kernel refused a change (%s): %m; retried at every poll",
+                                          op->type == AK_OP_SET && op->mask == AUDIT_STATUS_ENABLED && op->value == 2 ?
+                                                  "lock, -e 2" :
                                           op->type == AK_OP_SET ? ak_status_name(op->mask) :
                                           op->type == AK_OP_DEL_RULE ? "rule delete" : "setting");
                 sigs[n_sigs++] = sig;
@@ -336,15 +341,21 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
         m->n_failed_sigs = n_sigs;
 }
 
-/* Is every op a retry of something the kernel refused last time (a pending rule, a setting)? */
-static int only_retries(Manager *m, const ak_plan *p, size_t n_ops) {
-        for (size_t i = 0; i < n_ops; i++) {
-                const ak_op *op = &p->ops[i];
+/* Is every op a retry of something the kernel refused last time (a pending rule, a setting, the
+ * lock)? The main ops are ops[0, n_main); the lock after them counts only when the kernel refused
+ * the lock itself (withheld behind the main ops, it is neither a retry nor drift). */
+static int only_retries(Manager *m, const ak_plan *p, size_t n_main) {
+        size_t n = 0;
 
-                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op) : !failed_has(m, fight_op_signature(op)))
+        for (size_t i = 0; i < p->n_ops; i++) {
+                const ak_op *op = &p->ops[i];
+                int retry = op->type == AK_OP_ADD_RULE ? pending_has(m, op) : failed_has(m, fight_op_signature(op));
+
+                if (i < n_main && !retry)
                         return 0;
+                n += retry;
         }
-        return n_ops > 0;
+        return n > 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
