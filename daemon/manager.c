@@ -463,7 +463,6 @@ static void after_sync(Manager *m) {
         else if (!m->check.retrying || rep->added)
                 trail_sync(m, rep, m->check.reason == VERIFY_START ? "sync-start" : m->check.reason == VERIFY_RELOAD ? "sync-reload" :
                                    m->check.reason == VERIFY_REQUEST ? "sync-resync" : m->check.retrying ? "pending-loaded" : "drift-repaired");
-        m->check.retrying = 0;
         ak_sync_lock_withheld_reason(rep, m->want, why, sizeof(why));
         m->lock_withheld = rep->lock_withheld;
         if (rep->lock_withheld && !m->lock_withheld_logged) {
@@ -897,7 +896,9 @@ static void verify_start(Manager *m, VerifyReason reason) {
                 return;
         }
         m->phase = PHASE_QUERYING;
-        m->check.reason = reason;
+        /* a new check: nothing of the last one's but what follows the chain (exact, answers_call:
+         * below); a check that ended early (its changes not sent) leaves no retrying behind */
+        m->check = (Check) { .reason = reason, .exact = m->check.exact, .answers_call = m->check.answers_call };
         m->check_start_usec = now_usec();
         if (!is_drift_check(reason) && reason != VERIFY_POLL_LIGHT)
                 m->in_sync_seen = 0;        /* a start, reload or Resync says when, whatever it finds */

@@ -2137,6 +2137,41 @@ START_TEST(test_lock_refused) {
 }
 END_TEST
 
+/* A retry whose changes cannot be sent at all (the socket refuses the datagram) ends the check
+ * early; the next check that repairs real drift is a repair all the same: logged, counted, its
+ * incident "repaired". (A leftover "retrying" flag hid it.) The retry: deleting the biggest foreign
+ * rule, which the kernel refuses; then the daemon's socket is made too small for that delete. */
+START_TEST(test_repair_after_unsent_retry) {
+        size_t size, mark;
+        _cleanup_free_ struct audit_rule_data *big = fake_rule_biggest('x', &size);
+        int sndbuf = 64 * 1024;
+
+        ck_assert_ptr_nonnull(big);
+        world_init("repair-after-unsent", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        fake_preload(NULL);
+        ck_assert_int_eq(fake_kernel_add_rule(w.fk, big, size), 0);
+        w.fk->fail_type = AUDIT_DEL_RULE;
+        w.fk->fail_type_errno = EPERM;
+        spawn("0.2");
+        wait_notify("READY=1", 0, 10000);
+        wait_status("degraded: 0 pending, 0 errors, 1 refused", 3000);
+
+        /* the daemon's socket (our copy is the same socket): the delete no longer fits, the rest does */
+        mark = log_size();
+        ck_assert_int_eq(setsockopt(w.control, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+        wait_log("^Failed to send changes to the kernel: Message too long$", mark, 3000);
+
+        mark = log_size();
+        fake_pause();
+        fake_remove_rule("perm");
+        fake_resume();
+        wait_log("^Repaired in [0-9.]+ ms: 1 added, 0 removed, 0 status changes$", mark, 3000);
+        wait_log("^Drift detected \\([a-z]+\\): 1 rules removed.*; repaired in 1 pass", mark, 5000);
+        world_done();
+}
+END_TEST
+
 /* A pending rule that someone else loads is pending no more; one that a reload drops, too. */
 START_TEST(test_pending_forgotten) {
         size_t mark;
@@ -2954,6 +2989,7 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_monitor_status_with_errors);
         tcase_add_test(tc, test_refusal_reported_once);
         tcase_add_test(tc, test_lock_refused);
+        tcase_add_test(tc, test_repair_after_unsent_retry);
         tcase_add_test(tc, test_pending_forgotten);
         suite_add_tcase(s, tc);
 
