@@ -24,7 +24,8 @@
  * A difference found opens an incident or joins the one under way (incident.h); the incident is
  * reported once, by its timer, when the outside action is over (repairs never wait for it).
  * Records (attribution.c) only ever schedule a verification (1 ms coalescing); the poll timer and
- * event-socket overruns do too. A SIGHUP during a check parks the new rules (next_want) until finish. */
+ * event-socket overruns do too. A SIGHUP during a check parks the new rules (next_want) until finish
+ * (or until the next check fails to start). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -388,6 +389,17 @@ static void reply_call(Manager *m) {
         sd_bus_message_unref(call);
 }
 
+/* The check queued behind the one that ended, if any. */
+static void start_queued(Manager *m) {
+        if (!m->verify_queued)
+                return;
+        m->verify_queued = 0;
+        if (m->queued_reason == VERIFY_EVENT)
+                event_verify_after(m, event_verify_delay(m));   /* spaced in a flood */
+        else
+                verify_start(m, m->queued_reason);
+}
+
 static void finish(Manager *m) {
         VerifyReason done = m->check.reason;
 
@@ -411,13 +423,7 @@ static void finish(Manager *m) {
         if (done != VERIFY_POLL_LIGHT || m->metrics_stale || m->backlog_moved)
                 metrics_write(m);
         m->backlog_moved = 0;
-        if (m->verify_queued) {
-                m->verify_queued = 0;
-                if (m->queued_reason == VERIFY_EVENT)
-                        event_verify_after(m, event_verify_delay(m));   /* spaced in a flood */
-                else
-                        verify_start(m, m->queued_reason);
-        }
+        start_queued(m);
 }
 
 /* The sync transaction (lib/sync.c) is about to send ops: the main ones, or the lock alone. */
@@ -938,6 +944,12 @@ static void verify_start(Manager *m, VerifyReason reason) {
                         (void) sd_notify(0, "READY=1");
                 if (m->incident_due)    /* no check ends to report it: now */
                         incident_report(m, attribution_mark(&m->attr));
+                /* what waited for a check to end (finish()) waits no longer: parked new rules,
+                 * else a queued check (the settle check after a repair can fail to start) */
+                if (m->next_want)
+                        reload_swap(m, TAKE_PTR(m->next_want));
+                else
+                        start_queued(m);
                 return;
         }
         arm_nl_timer(m);

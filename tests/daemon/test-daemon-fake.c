@@ -2172,6 +2172,68 @@ START_TEST(test_repair_after_unsent_retry) {
 }
 END_TEST
 
+/* The answer to a repair's changes is held; meanwhile a SIGHUP parks new rules, and the daemon's
+ * socket stops sending: the settle check cannot start. The parked rules are taken all the same,
+ * not left until a check ends (none can now). */
+static pthread_mutex_t hold_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
+static uint16_t hold_type;              /* hold the answer to the first request of this type */
+static int hold_state;                  /* 1 holding, 2 released */
+
+static void on_request_hold(fake_kernel *fk, const struct nlmsghdr *h, const void *payload, size_t plen, int error,
+                            void *userdata) {
+        on_request(fk, h, payload, plen, error, userdata);
+        pthread_mutex_lock(&hold_lock);
+        if (h->nlmsg_type == hold_type && hold_state == 0) {
+                hold_state = 1;
+                pthread_cond_broadcast(&hold_cond);
+                while (hold_state != 2)
+                        pthread_cond_wait(&hold_cond, &hold_lock);
+        }
+        pthread_mutex_unlock(&hold_lock);
+}
+
+START_TEST(test_settle_cannot_start) {
+        size_t mark, at;
+        struct timespec end;
+        int r = 0;
+
+        world_init("settle-cannot-start", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        fake_preload(NULL);
+        start_and_settle("5", "in sync, 5 rules");
+
+        fake_pause();
+        w.fk->on_request = on_request_hold;
+        hold_type = AUDIT_ADD_RULE;
+        fake_remove_rule("perm");
+        fake_resume();
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
+        clock_gettime(CLOCK_REALTIME, &end);
+        end.tv_sec += 5;
+        pthread_mutex_lock(&hold_lock);
+        while (hold_state != 1 && r == 0)
+                r = pthread_cond_timedwait(&hold_cond, &hold_lock, &end);
+        pthread_mutex_unlock(&hold_lock);
+        ck_assert_msg(r == 0, "the repair did not come");
+
+        at = tl_len();
+        mark = log_size();
+        daemon_signal(SIGHUP);
+        wait_notify("RELOADING=1", at, 3000);           /* parked: the repair is in flight */
+        ck_assert_int_eq(shutdown(w.control, SHUT_WR), 0);
+        pthread_mutex_lock(&hold_lock);
+        hold_state = 2;
+        pthread_cond_broadcast(&hold_cond);
+        pthread_mutex_unlock(&hold_lock);
+
+        wait_log("^Repaired in", mark, 3000);
+        wait_log("^Failed to ask the kernel for its audit state: Broken pipe$", mark, 3000);
+        wait_log("^Reloaded: 5 rules", mark, 3000);
+        world_done();
+}
+END_TEST
+
 /* A pending rule that someone else loads is pending no more; one that a reload drops, too. */
 START_TEST(test_pending_forgotten) {
         size_t mark;
@@ -2990,6 +3052,7 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_refusal_reported_once);
         tcase_add_test(tc, test_lock_refused);
         tcase_add_test(tc, test_repair_after_unsent_retry);
+        tcase_add_test(tc, test_settle_cannot_start);
         tcase_add_test(tc, test_pending_forgotten);
         suite_add_tcase(s, tc);
 
