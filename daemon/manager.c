@@ -24,7 +24,8 @@
  * A difference found opens an incident or joins the one under way (incident.h); the incident is
  * reported once, by its timer, when the outside action is over (repairs never wait for it).
  * Records (attribution.c) only ever schedule a verification (1 ms coalescing); the poll timer and
- * event-socket overruns do too. A SIGHUP during a check parks the new rules (next_want) until finish. */
+ * event-socket overruns do too. A SIGHUP during a check parks the new rules (next_want) until finish
+ * (or until the next check fails to start). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -138,9 +139,12 @@ const char *manager_status_line(const Manager *m, char *buf, size_t size) {
         else if (m->mode == MODE_MONITOR)
                 /* the State word first, as the State property says it (monitoring or drifted) */
                 snprintf(buf, size, "%s%s", manager_state_to_string(m->state), errors ? ", with errors in the rules" : "");
-        else if (m->n_pending || errors)
+        else if (m->n_pending || errors || m->n_failed_sigs) {
                 snprintf(buf, size, "degraded: %zu pending, %zu errors", m->n_pending, errors);
-        else if (m->state == STATE_IN_SYNC)
+                /* other changes the kernel refused (a setting, a delete, the lock), retried at the poll */
+                if (m->n_failed_sigs && strlen(buf) + 1 < size)
+                        snprintf(buf + strlen(buf), size - strlen(buf), ", %zu refused", m->n_failed_sigs);
+        } else if (m->state == STATE_IN_SYNC)
                 snprintf(buf, size, "in sync, %zu rules", m->want ? m->want->n_rules : 0);
         else
                 snprintf(buf, size, "%s", manager_state_to_string(m->state));
@@ -325,6 +329,8 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
 
                 if (!failed_has(m, sig))
                         log_warning_errno(op->error, "The kernel refused a change (%s): %m; retried at every poll",
+                                          op->type == AK_OP_SET && op->mask == AUDIT_STATUS_ENABLED && op->value == 2 ?
+                                                  "lock, -e 2" :
                                           op->type == AK_OP_SET ? ak_status_name(op->mask) :
                                           op->type == AK_OP_DEL_RULE ? "rule delete" : "setting");
                 sigs[n_sigs++] = sig;
@@ -336,15 +342,21 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
         m->n_failed_sigs = n_sigs;
 }
 
-/* Is every op a retry of something the kernel refused last time (a pending rule, a setting)? */
-static int only_retries(Manager *m, const ak_plan *p, size_t n_ops) {
-        for (size_t i = 0; i < n_ops; i++) {
-                const ak_op *op = &p->ops[i];
+/* Is every op a retry of something the kernel refused last time (a pending rule, a setting, the
+ * lock)? The main ops are ops[0, n_main); the lock after them counts only when the kernel refused
+ * the lock itself (withheld behind the main ops, it is neither a retry nor drift). */
+static int only_retries(Manager *m, const ak_plan *p, size_t n_main) {
+        size_t n = 0;
 
-                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op) : !failed_has(m, fight_op_signature(op)))
+        for (size_t i = 0; i < p->n_ops; i++) {
+                const ak_op *op = &p->ops[i];
+                int retry = op->type == AK_OP_ADD_RULE ? pending_has(m, op) : failed_has(m, fight_op_signature(op));
+
+                if (i < n_main && !retry)
                         return 0;
+                n += retry;
         }
-        return n_ops > 0;
+        return n > 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -377,6 +389,17 @@ static void reply_call(Manager *m) {
         sd_bus_message_unref(call);
 }
 
+/* The check queued behind the one that ended, if any. */
+static void start_queued(Manager *m) {
+        if (!m->verify_queued)
+                return;
+        m->verify_queued = 0;
+        if (m->queued_reason == VERIFY_EVENT)
+                event_verify_after(m, event_verify_delay(m));   /* spaced in a flood */
+        else
+                verify_start(m, m->queued_reason);
+}
+
 static void finish(Manager *m) {
         VerifyReason done = m->check.reason;
 
@@ -400,13 +423,7 @@ static void finish(Manager *m) {
         if (done != VERIFY_POLL_LIGHT || m->metrics_stale || m->backlog_moved)
                 metrics_write(m);
         m->backlog_moved = 0;
-        if (m->verify_queued) {
-                m->verify_queued = 0;
-                if (m->queued_reason == VERIFY_EVENT)
-                        event_verify_after(m, event_verify_delay(m));   /* spaced in a flood */
-                else
-                        verify_start(m, m->queued_reason);
-        }
+        start_queued(m);
 }
 
 /* The sync transaction (lib/sync.c) is about to send ops: the main ones, or the lock alone. */
@@ -452,7 +469,6 @@ static void after_sync(Manager *m) {
         else if (!m->check.retrying || rep->added)
                 trail_sync(m, rep, m->check.reason == VERIFY_START ? "sync-start" : m->check.reason == VERIFY_RELOAD ? "sync-reload" :
                                    m->check.reason == VERIFY_REQUEST ? "sync-resync" : m->check.retrying ? "pending-loaded" : "drift-repaired");
-        m->check.retrying = 0;
         ak_sync_lock_withheld_reason(rep, m->want, why, sizeof(why));
         m->lock_withheld = rep->lock_withheld;
         if (rep->lock_withheld && !m->lock_withheld_logged) {
@@ -886,7 +902,9 @@ static void verify_start(Manager *m, VerifyReason reason) {
                 return;
         }
         m->phase = PHASE_QUERYING;
-        m->check.reason = reason;
+        /* a new check: nothing of the last one's but what follows the chain (exact, answers_call:
+         * below); a check that ended early (its changes not sent) leaves no retrying behind */
+        m->check = (Check) { .reason = reason, .exact = m->check.exact, .answers_call = m->check.answers_call };
         m->check_start_usec = now_usec();
         if (!is_drift_check(reason) && reason != VERIFY_POLL_LIGHT)
                 m->in_sync_seen = 0;        /* a start, reload or Resync says when, whatever it finds */
@@ -926,6 +944,12 @@ static void verify_start(Manager *m, VerifyReason reason) {
                         (void) sd_notify(0, "READY=1");
                 if (m->incident_due)    /* no check ends to report it: now */
                         incident_report(m, attribution_mark(&m->attr));
+                /* what waited for a check to end (finish()) waits no longer: parked new rules,
+                 * else a queued check (the settle check after a repair can fail to start) */
+                if (m->next_want)
+                        reload_swap(m, TAKE_PTR(m->next_want));
+                else
+                        start_queued(m);
                 return;
         }
         arm_nl_timer(m);

@@ -2090,21 +2090,146 @@ END_TEST
 
 /* The kernel refuses every status change: logged once per setting, retried at every poll, never
  * reported as drift. */
-START_TEST(test_refusal_reported_once) {
-        world_init("refused", FAKE_SEQPACKET, MON_UNIX);
-        write_rules(BASE_RULES);
+/* A daemon started on a fake that holds the rules and refuses every AUDIT_SET. */
+static void start_refusing_set(const char *name, const char *rules, const char *poll_interval) {
+        world_init(name, FAKE_SEQPACKET, MON_UNIX);
+        write_rules(rules);
         fake_preload(NULL);
         w.fk->fail_type = AUDIT_SET;
         w.fk->fail_type_errno = EINVAL;
-        spawn("0.1");
+        spawn(poll_interval);
         wait_notify("READY=1", 0, 10000);
+}
+
+/* n refusals logged, each once; no drift, no fight; the status says so. */
+static void assert_refused_quietly(size_t n, const char *status) {
+        ck_assert_uint_eq(log_count("^The kernel refused a change", 0), n);
+        ck_assert_uint_eq(log_count("^Drift detected", 0), 0);
+        ck_assert_uint_eq(log_count("^Flapping", 0), 0);
+        ck_assert_str_eq(last_status(), status);
+}
+
+START_TEST(test_refusal_reported_once) {
+        start_refusing_set("refused", BASE_RULES, "0.1");
         wait_log("^The kernel refused a change \\(backlog_limit\\): Invalid argument; retried at every poll$", 0, 3000);
         usleep(800 * 1000);
         wait_requests(AUDIT_SET, 12, 0, 3000);                  /* retried, 3 settings a time */
-        ck_assert_uint_eq(log_count("^The kernel refused a change", 0), 3);
-        ck_assert_uint_eq(log_count("^Drift detected", 0), 0);
-        ck_assert_uint_eq(log_count("^Flapping", 0), 0);
-        ck_assert_str_eq(last_status(), "degraded");
+        assert_refused_quietly(3, "degraded: 0 pending, 0 errors, 3 refused");
+        world_done();
+}
+END_TEST
+
+/* The kernel refuses the lock alone (the rules already in force): a refused change like the
+ * others, retried at the poll, not at once by the settle check (it looped: thousands of
+ * AUDIT_SET a second). */
+START_TEST(test_lock_refused) {
+        size_t mark;
+
+        start_refusing_set("lock-refused", "-D\n-a always,exclude -F msgtype=CWD\n-e 2\n", "1");
+        wait_log("^The kernel refused a change \\(lock, -e 2\\): Invalid argument; retried at every poll$", 0, 3000);
+        wait_status("degraded: 0 pending, 0 errors, 1 refused", 3000);
+        mark = tl_len();
+        wait_requests(AUDIT_SET, 1, mark, 5000);        /* retried at the poll */
+        usleep(1500 * 1000);                            /* no more than the polls: 1 s apart */
+        ck_assert_uint_le(count_req(AUDIT_SET, mark, tl_len()), 4);
+        assert_refused_quietly(1, "degraded: 0 pending, 0 errors, 1 refused");
+        world_done();
+}
+END_TEST
+
+/* A retry whose changes cannot be sent at all (the socket refuses the datagram) ends the check
+ * early; the next check that repairs real drift is a repair all the same: logged, counted, its
+ * incident "repaired". (A leftover "retrying" flag hid it.) The retry: deleting the biggest foreign
+ * rule, which the kernel refuses; then the daemon's socket is made too small for that delete. */
+START_TEST(test_repair_after_unsent_retry) {
+        size_t size, mark;
+        _cleanup_free_ struct audit_rule_data *big = fake_rule_biggest('x', &size);
+        int sndbuf = 64 * 1024;
+
+        ck_assert_ptr_nonnull(big);
+        world_init("repair-after-unsent", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        fake_preload(NULL);
+        ck_assert_int_eq(fake_kernel_add_rule(w.fk, big, size), 0);
+        w.fk->fail_type = AUDIT_DEL_RULE;
+        w.fk->fail_type_errno = EPERM;
+        spawn("0.2");
+        wait_notify("READY=1", 0, 10000);
+        wait_status("degraded: 0 pending, 0 errors, 1 refused", 3000);
+
+        /* the daemon's socket (our copy is the same socket): the delete no longer fits, the rest does */
+        mark = log_size();
+        ck_assert_int_eq(setsockopt(w.control, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+        wait_log("^Failed to send changes to the kernel: Message too long$", mark, 3000);
+
+        mark = log_size();
+        fake_pause();
+        fake_remove_rule("perm");
+        fake_resume();
+        wait_log("^Repaired in [0-9.]+ ms: 1 added, 0 removed, 0 status changes$", mark, 3000);
+        wait_log("^Drift detected \\([a-z]+\\): 1 rules removed.*; repaired in 1 pass", mark, 5000);
+        world_done();
+}
+END_TEST
+
+/* The answer to a repair's changes is held; meanwhile a SIGHUP parks new rules, and the daemon's
+ * socket stops sending: the settle check cannot start. The parked rules are taken all the same,
+ * not left until a check ends (none can now). */
+static pthread_mutex_t hold_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
+static uint16_t hold_type;              /* hold the answer to the first request of this type */
+static int hold_state;                  /* 1 holding, 2 released */
+
+static void on_request_hold(fake_kernel *fk, const struct nlmsghdr *h, const void *payload, size_t plen, int error,
+                            void *userdata) {
+        on_request(fk, h, payload, plen, error, userdata);
+        pthread_mutex_lock(&hold_lock);
+        if (h->nlmsg_type == hold_type && hold_state == 0) {
+                hold_state = 1;
+                pthread_cond_broadcast(&hold_cond);
+                while (hold_state != 2)
+                        pthread_cond_wait(&hold_cond, &hold_lock);
+        }
+        pthread_mutex_unlock(&hold_lock);
+}
+
+START_TEST(test_settle_cannot_start) {
+        size_t mark, at;
+        struct timespec end;
+        int r = 0;
+
+        world_init("settle-cannot-start", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        fake_preload(NULL);
+        start_and_settle("5", "in sync, 5 rules");
+
+        fake_pause();
+        w.fk->on_request = on_request_hold;
+        hold_type = AUDIT_ADD_RULE;
+        fake_remove_rule("perm");
+        fake_resume();
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
+        clock_gettime(CLOCK_REALTIME, &end);
+        end.tv_sec += 5;
+        pthread_mutex_lock(&hold_lock);
+        while (hold_state != 1 && r == 0)
+                r = pthread_cond_timedwait(&hold_cond, &hold_lock, &end);
+        pthread_mutex_unlock(&hold_lock);
+        ck_assert_msg(r == 0, "the repair did not come");
+
+        at = tl_len();
+        mark = log_size();
+        daemon_signal(SIGHUP);
+        wait_notify("RELOADING=1", at, 3000);           /* parked: the repair is in flight */
+        ck_assert_int_eq(shutdown(w.control, SHUT_WR), 0);
+        pthread_mutex_lock(&hold_lock);
+        hold_state = 2;
+        pthread_cond_broadcast(&hold_cond);
+        pthread_mutex_unlock(&hold_lock);
+
+        wait_log("^Repaired in", mark, 3000);
+        wait_log("^Failed to ask the kernel for its audit state: Broken pipe$", mark, 3000);
+        wait_log("^Reloaded: 5 rules", mark, 3000);
         world_done();
 }
 END_TEST
@@ -2925,6 +3050,9 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_monitor_never_writes);
         tcase_add_test(tc, test_monitor_status_with_errors);
         tcase_add_test(tc, test_refusal_reported_once);
+        tcase_add_test(tc, test_lock_refused);
+        tcase_add_test(tc, test_repair_after_unsent_retry);
+        tcase_add_test(tc, test_settle_cannot_start);
         tcase_add_test(tc, test_pending_forgotten);
         suite_add_tcase(s, tc);
 
