@@ -480,9 +480,13 @@ class Bench:
         return out_rows
 
     def row_idle(self, path, n, seconds, poll):
-        log(f"row 5: idle daemon, N={n}, {seconds} s")
+        log(f"row 5: idle daemon, N={n}, auditing enabled, {seconds} s")
         self.timed(self.ctl, "apply", "-q", path)
         self.expect_rules(n, "apply")
+        # Auditing on, as row 4 leaves it (--only idle skips row 4): with enabled=0 the kernel logs
+        # no rule change, so every poll is a full check (GET + LIST + plan; daemon/poll.c), not the
+        # lone GET this row is about.
+        self.h("set-enabled", "1")
         pid = self.start_daemon(path, poll)
         time.sleep(3)
         hz = os.sysconf("SC_CLK_TCK")

@@ -689,6 +689,7 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         if (!m->incident.open)
                 attribution_forget(&m->attr, m->check.mark);
         m->loaded_rules = m->want->n_rules;
+        (void) ak_sync_share_kept(&m->report, m->want);         /* the kept snapshot: no second copy of each rule */
         m->check_usec = now_usec() - m->check_start_usec;       /* what a check costs, for the spacing */
         confirm_sync(m);
         if (m->check.reason == VERIFY_EVENT)

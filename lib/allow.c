@@ -359,38 +359,18 @@ char *ak_allow_format(const ak_allow *a) {
 /* ------------------------------------------------------------------------------------------ */
 /* shadows */
 
-typedef struct hashed {
-        uint64_t hash;
-        size_t index;
-} hashed;
-
-static int cmp_hashed(const void *a, const void *b) {
-        const hashed *x = a, *y = b;
-
-        return x->hash < y->hash ? -1 : x->hash > y->hash;
-}
-
 /* The declared rule equal to kernel rule r, or NULL (a foreign rule). */
-static const ak_rule *declared_of(const ak_ruleset *want, const hashed *by_hash, const ak_rule *r) {
+static const ak_rule *declared_of(const ak_ruleset *want, const ak_hashed_rule *by_hash, const ak_rule *r) {
         uint64_t h = ak_rule_hash(r);
-        size_t lo = 0, hi = want->n_rules;
 
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (by_hash[mid].hash < h)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        for (; lo < want->n_rules && by_hash[lo].hash == h; lo++)
-                if (ak_rule_equal(&want->rules[by_hash[lo].index], r))
-                        return &want->rules[by_hash[lo].index];
+        for (size_t i = ak_rules_hash_first(by_hash, want->n_rules, h); i < want->n_rules && by_hash[i].hash == h; i++)
+                if (ak_rule_equal(&want->rules[by_hash[i].index], r))
+                        return &want->rules[by_hash[i].index];
         return NULL;
 }
 
 int ak_allowed_shadows(const ak_ruleset *want, const ak_kstate *have, ak_shadow **ret, size_t *ret_n) {
-        _cleanup_free_ hashed *by_hash = NULL;
+        _cleanup_free_ ak_hashed_rule *by_hash = NULL;
         _cleanup_free_ size_t *allowed = NULL;  /* kernel indexes of the allowed rules seen in this list */
         _cleanup_free_ ak_shadow *v = NULL;
         size_t n = 0, alloc = 0, n_allowed = 0;
@@ -401,13 +381,10 @@ int ak_allowed_shadows(const ak_ruleset *want, const ak_kstate *have, ak_shadow 
         *ret_n = 0;
         if (want->n_allow == 0 || have->n_rules == 0)
                 return 0;
-        by_hash = malloc((want->n_rules + 1) * sizeof(hashed));
+        by_hash = ak_rules_by_hash(want->rules, want->n_rules);
         allowed = malloc((have->n_rules + 1) * sizeof(size_t));
         if (!by_hash || !allowed)
                 return -ENOMEM;
-        for (size_t i = 0; i < want->n_rules; i++)
-                by_hash[i] = (hashed) { ak_rule_hash(&want->rules[i]), i };
-        qsort(by_hash, want->n_rules, sizeof(hashed), cmp_hashed);
 
         /* the kernel lists its rules list by list, each in the order it holds them */
         for (size_t h = 0; h < have->n_rules; h++) {

@@ -128,9 +128,13 @@ struct ak_nl {
 void ak_kstate_done(ak_kstate *s) {
         if (!s)
                 return;
-        for (size_t i = 0; i < s->n_rules; i++)
+        for (size_t i = 0; i < s->n_rules; i++) {
+                if (s->borrowed && s->borrowed[i])
+                        s->rules[i].data = NULL;        /* a desired rule's: not ours to free */
                 ak_rule_done(&s->rules[i]);
+        }
         free(s->rules);
+        free(s->borrowed);
         *s = (ak_kstate) {};
 }
 

@@ -24,3 +24,13 @@ size_t ak_rule_string_offset(const ak_rule *r, uint32_t index);
 /* The desired value of a settable status field (lib/status.c), and setting it (with its bit). */
 uint32_t ak_status_want_get(const ak_status_want *w, uint32_t bit);
 void ak_status_want_set(ak_status_want *w, uint32_t bit, uint32_t v);
+
+/* Rules by ak_rule_hash(): the index of each, sorted by hash, for a lookup of equal rules. */
+typedef struct ak_hashed_rule {
+        uint64_t hash;
+        size_t index;
+} ak_hashed_rule;
+/* The sorted index of rules[0..n) (malloc'd, n + 1 entries), or NULL on OOM. */
+ak_hashed_rule *ak_rules_by_hash(const ak_rule *rules, size_t n);
+/* The first entry of v (n entries) with this hash (n when none): equal rules are there on. */
+size_t ak_rules_hash_first(const ak_hashed_rule *v, size_t n, uint64_t hash);

@@ -168,6 +168,37 @@ uint64_t ak_rule_hash(const ak_rule *r) {
         return mix_bytes(h, d->buf, r->size - sizeof(*d));
 }
 
+static int cmp_hashed_rule(const void *a, const void *b) {
+        const ak_hashed_rule *x = a, *y = b;
+
+        return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+ak_hashed_rule *ak_rules_by_hash(const ak_rule *rules, size_t n) {
+        ak_hashed_rule *v = malloc((n + 1) * sizeof(ak_hashed_rule));
+
+        if (!v)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                v[i] = (ak_hashed_rule) { ak_rule_hash(&rules[i]), i };
+        qsort(v, n, sizeof(ak_hashed_rule), cmp_hashed_rule);
+        return v;
+}
+
+size_t ak_rules_hash_first(const ak_hashed_rule *v, size_t n, uint64_t hash) {
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (v[mid].hash < hash)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < n && v[lo].hash == hash ? lo : n;
+}
+
 const char *ak_list_name(uint32_t list) {
         switch (list) {
         case AUDIT_FILTER_USER: return "user";

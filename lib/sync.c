@@ -9,6 +9,7 @@
 
 #include "auditkeep/ak-sync.h"
 #include "macro.h"
+#include "rule-internal.h"
 #include "util.h"
 
 int ak_sync_plan(ak_sync_report *rep, const ak_ruleset *want, ak_kstate *have, const ak_plan_opts *opts) {
@@ -17,6 +18,49 @@ int ak_sync_plan(ak_sync_report *rep, const ak_ruleset *want, ak_kstate *have, c
         rep->before = *have;
         *have = (ak_kstate) {};
         return ak_plan_build(want, &rep->before, opts, &rep->plan);
+}
+
+int ak_sync_share_kept(ak_sync_report *rep, const ak_ruleset *want) {
+        ak_kstate *k;
+        _cleanup_free_ ak_hashed_rule *by_hash = NULL;
+        size_t n = 0;
+
+        assert(rep && want);
+        k = &rep->before;
+        if (!rep->plan || k->n_rules == 0 || want->n_rules == 0)
+                return 0;
+        if (!k->borrowed) {
+                k->borrowed = calloc(k->n_rules, 1);
+                if (!k->borrowed)
+                        return -ENOMEM;
+        }
+        by_hash = ak_rules_by_hash(want->rules, want->n_rules);
+        if (!by_hash)
+                return -ENOMEM;
+
+        for (size_t j = 0; j < k->n_rules; j++) {
+                ak_rule *r = &k->rules[j];
+                uint64_t h;
+
+                if (k->borrowed[j] || rep->plan->have_state[j] != AK_HELD_KEPT)
+                        continue;
+                h = ak_rule_hash(r);
+                for (size_t i = ak_rules_hash_first(by_hash, want->n_rules, h);
+                     i < want->n_rules && by_hash[i].hash == h; i++) {
+                        const ak_rule *w = &want->rules[by_hash[i].index];
+
+                        /* equal as the plan compares, and byte for byte (the prepend flag and
+                         * the mask bits equality ignores stay as the kernel listed them) */
+                        if (w->size != r->size || memcmp(w->data, r->data, r->size) != 0)
+                                continue;
+                        free(r->data);
+                        r->data = w->data;
+                        k->borrowed[j] = 1;
+                        n++;
+                        break;
+                }
+        }
+        return (int) n;
 }
 
 static int is_lock_op(const ak_op *op) {

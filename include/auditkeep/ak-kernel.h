@@ -21,6 +21,8 @@ typedef struct ak_kstate {
         int have_features;
         ak_rule *rules;                 /* listing order; file/line NULL */
         size_t n_rules;
+        unsigned char *borrowed;        /* NULL, or per rule: 1 when its data is a desired rule's
+                                         * (ak_sync_share_kept()), not freed with the snapshot */
 } ak_kstate;
 
 void ak_kstate_done(ak_kstate *s);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "auditkeep/ak-plan.h"
+#include "auditkeep/ak-sync.h"
 #include "macro.h"
 #include "test-util.h"
 
@@ -503,6 +504,42 @@ START_TEST(test_in_sync) {
         ck_assert_uint_eq(p->n_ops, 0);
         ck_assert_int_eq(p->in_sync, 1);
         ak_plan_free(p);
+}
+END_TEST
+
+/* The daemon keeps the last snapshot of an in-sync kernel: each kept kernel rule shares the
+ * equal desired rule's data (no second copy, issue #24 item 6); foreign rules keep their own, and
+ * freeing the snapshot leaves the desired rules intact. */
+START_TEST(test_share_kept) {
+        ak_rule r[] = { rsys(AUDIT_ALWAYS, 1, "a"), rsys(AUDIT_ALWAYS, 2, "foreign"), rsys(AUDIT_NEVER, 5, NULL) };
+        ak_rule want_rules[] = { r[0], r[2] };
+        ak_ruleset want = { .rules = want_rules, .n_rules = 2 };
+        ak_kstate have = { .status_len = sizeof(struct audit_status) };
+        ak_plan_opts o = { .foreign = AK_FOREIGN_REMOVE };
+        ak_sync_report rep;
+
+        have.status.enabled = 1;
+        have.rules = calloc(3, sizeof(ak_rule));
+        ck_assert_ptr_nonnull(have.rules);
+        for (size_t i = 0; i < 3; i++)
+                ck_assert_int_eq(ak_rule_from_bytes(&have.rules[i], r[i].data, r[i].size), 0);
+        have.n_rules = 3;
+        ck_assert_int_eq(ak_sync_plan(&rep, &want, &have, &o), 0);
+        ck_assert_int_eq(rep.plan->have_state[0], AK_HELD_KEPT);
+        ck_assert_int_eq(rep.plan->have_state[1], AK_HELD_FOREIGN);
+        ck_assert_int_eq(rep.plan->have_state[2], AK_HELD_KEPT);
+
+        ck_assert_int_eq(ak_sync_share_kept(&rep, &want), 2);
+        ck_assert_ptr_eq(rep.before.rules[0].data, want.rules[0].data);
+        ck_assert_ptr_ne(rep.before.rules[1].data, r[1].data);         /* the foreign rule's own copy */
+        ck_assert_int_eq(memcmp(rep.before.rules[1].data, r[1].data, r[1].size), 0);
+        ck_assert_ptr_eq(rep.before.rules[2].data, want.rules[1].data);
+        ck_assert_int_eq(ak_sync_share_kept(&rep, &want), 0);           /* shared already */
+        ck_assert(ak_rule_equal(&rep.before.rules[2], &r[2]));
+        ak_sync_report_done(&rep);
+        /* the desired rules were not freed with the snapshot (ASan/valgrind: no double free) */
+        ck_assert_uint_eq(want.rules[0].data->action, AUDIT_ALWAYS);
+        ck_assert_uint_eq(want.rules[1].data->action, AUDIT_NEVER);
 }
 END_TEST
 
@@ -1614,6 +1651,7 @@ static Suite *plan_suite(void) {
         tcase_add_test(tc, test_overlap);
         tcase_add_test(tc, test_op_format);
         tcase_add_test(tc, test_in_sync);
+        tcase_add_test(tc, test_share_kept);
         tcase_add_test(tc, test_status_ops);
         tcase_add_test(tc, test_lock);
         tcase_add_test(tc, test_locked_kernel);
