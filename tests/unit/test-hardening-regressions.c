@@ -7,6 +7,7 @@
 #include "test-util.h"
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -226,6 +227,41 @@ START_TEST(test_f5_exit_int_min) {
 }
 END_TEST
 
+/* ---- F6: a rules directory without a *.rules file sorts a NULL array ----
+ * lib/sources.c, read_dir(): the names of the *.rules files are collected into a growing array,
+ * NULL while there is none, and sorted with qsort(names, n, ...), which glibc declares nonnull
+ * even for n = 0 (undefined behaviour; UBSan: "null pointer passed as argument 1, which is
+ * declared to never be null"). Found by fuzz-sources on a directory holding only a hidden
+ * ".9.rules" (which augenrules skips too). Only a build with -fsanitize=undefined (build-asan,
+ * scripts/test) sees it fail; what is read is checked everywhere. */
+START_TEST(test_f6_dir_without_rules_files) {
+        char dir[] = "/tmp/ak-test-f6.XXXXXX", path[64];
+        ak_ruleset *rs = NULL;
+        FILE *f;
+
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/.9.rules", dir);
+        ck_assert_ptr_nonnull(f = fopen(path, "w"));
+        fputs("-w /etc/passwd -p wa\n", f);
+        fclose(f);
+        snprintf(path, sizeof(path), "%s/notes.txt", dir);
+        ck_assert_ptr_nonnull(f = fopen(path, "w"));
+        fclose(f);
+
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_ge(ak_ruleset_add_source(rs, dir), 0);
+        ck_assert_uint_eq(rs->n_rules, 0);
+        ck_assert_uint_eq(rs->n_files, 0);
+        ck_assert_uint_eq(rs->n_errors, 0);
+        ak_ruleset_free(rs);
+
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/.9.rules", dir);
+        unlink(path);
+        rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("hardening-regressions");
         TCase *tc;
@@ -246,6 +282,10 @@ static Suite *suite(void) {
 
         tc = tcase_create("f5-format-exit-int-min");
         tcase_add_test(tc, test_f5_exit_int_min);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("f6-sources-empty-dir");
+        tcase_add_test(tc, test_f6_dir_without_rules_files);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("f4-record-autoremove");
