@@ -117,38 +117,86 @@ static struct nlmsghdr *big_rule(int type, size_t *ret_len) {
         return nh;
 }
 
-static int change(int fd, int type) {
-        size_t len, size = 0;
-        struct nlmsghdr *nh = big_rule(type, &len);
+/* Send msg, then hand every message of the answers to handle() until it returns an exit code
+ * (>= 0); 2 on socket trouble. */
+static int talk(int fd, void *msg, size_t len, int (*handle)(const struct nlmsghdr *h, void *userdata),
+                void *userdata) {
+        size_t size = 0;
         char *buf = NULL;
-        ssize_t n;
+        int r = -1;
+
+        if (send_msg(fd, msg, len) < 0)
+                return 2;
+        while (r < 0) {
+                ssize_t n = recv_any(fd, &buf, &size);
+                int left = (int) n;
+
+                if (n < 0)
+                        r = 2;
+                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; r < 0 && NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+                        r = handle(h, userdata);
+        }
+        free(buf);
+        return r;
+}
+
+struct change {
+        int type;
+        size_t len;
+};
+
+static int on_change_answer(const struct nlmsghdr *h, void *userdata) {
+        const struct change *c = userdata;
+        const char *what = c->type == AUDIT_ADD_RULE ? "add" : "del";
+        const struct nlmsgerr *e = NLMSG_DATA(h);
+
+        if (h->nlmsg_type != NLMSG_ERROR)
+                return -1;
+        if (e->error == 0) {
+                printf("%s: the kernel took the rule (%zu bytes, %d fields of %d bytes)\n", what, c->len, N_FIELDS, VALUE_LEN);
+                return 0;
+        }
+        printf("%s: the kernel refused the rule (%zu bytes): %s\n", what, c->len, strerror(-e->error));
+        return 1;
+}
+
+static int change(int fd, int type) {
+        struct change c = { .type = type };
+        struct nlmsghdr *nh = big_rule(type, &c.len);
+        int r;
 
         if (!nh) {
                 fprintf(stderr, "out of memory\n");
                 return 2;
         }
-        if (send_msg(fd, nh, len) < 0)
-                return 2;
+        r = talk(fd, nh, c.len, on_change_answer, &c);
         free(nh);
-        for (;;) {
-                n = recv_any(fd, &buf, &size);
-                if (n < 0)
-                        return 2;
-                int left = (int) n;
-                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-                        if (h->nlmsg_type == NLMSG_ERROR) {
-                                const struct nlmsgerr *e = NLMSG_DATA(h);
+        return r;
+}
 
-                                if (e->error == 0) {
-                                        printf("%s: the kernel took the rule (%zu bytes, %d fields of %d bytes)\n",
-                                               type == AUDIT_ADD_RULE ? "add" : "del", len, N_FIELDS, VALUE_LEN);
-                                        return 0;
-                                }
-                                printf("%s: the kernel refused the rule (%zu bytes): %s\n",
-                                       type == AUDIT_ADD_RULE ? "add" : "del", len, strerror(-e->error));
-                                return 1;
-                        }
-                }
+struct count {
+        unsigned rules, big;
+};
+
+static int on_list_answer(const struct nlmsghdr *h, void *userdata) {
+        struct count *c = userdata;
+        const struct nlmsgerr *e = NLMSG_DATA(h);
+
+        switch (h->nlmsg_type) {
+        case AUDIT_LIST_RULES:
+                c->rules++;
+                c->big += h->nlmsg_len >= BIG_RULE;
+                return -1;
+        case NLMSG_DONE:
+                printf("rules %u big %u\n", c->rules, c->big);
+                return 0;
+        case NLMSG_ERROR:
+                if (e->error == 0)
+                        return -1;      /* the ACK */
+                fprintf(stderr, "AUDIT_LIST_RULES: %s\n", strerror(-e->error));
+                return 2;
+        default:
+                return -1;
         }
 }
 
@@ -159,34 +207,9 @@ static int count(int fd) {
                 .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
                 .nlmsg_seq = 2,
         };
-        unsigned rules = 0, big = 0;
-        size_t size = 0;
-        char *buf = NULL;
-        ssize_t n;
+        struct count c = {};
 
-        if (send_msg(fd, &req, req.nlmsg_len) < 0)
-                return 2;
-        for (;;) {
-                n = recv_any(fd, &buf, &size);
-                if (n < 0)
-                        return 2;
-                int left = (int) n;
-                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-                        if (h->nlmsg_type == AUDIT_LIST_RULES) {
-                                rules++;
-                                big += h->nlmsg_len >= BIG_RULE;
-                        } else if (h->nlmsg_type == NLMSG_DONE) {
-                                printf("rules %u big %u\n", rules, big);
-                                return 0;
-                        } else if (h->nlmsg_type == NLMSG_ERROR) {
-                                const struct nlmsgerr *e = NLMSG_DATA(h);
-                                if (e->error != 0) {
-                                        fprintf(stderr, "AUDIT_LIST_RULES: %s\n", strerror(-e->error));
-                                        return 2;
-                                }
-                        }
-                }
-        }
+        return talk(fd, &req, req.nlmsg_len, on_list_answer, &c);
 }
 
 int main(int argc, char **argv) {
