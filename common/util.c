@@ -174,14 +174,16 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *ret) {
  * text around them on a terminal or in a viewer (bidirectional marks, embeddings, overrides and
  * isolates; line and paragraph separators) or that cannot be seen at all (zero-width spaces and
  * joiners, word joiner, byte order mark, soft hyphen), with which a name could make a log line
- * read differently from what it says ("audit\u200bctl" is not auditctl). */
+ * read differently from what it says ("audit\u200bctl" is not auditctl). Nor the noncharacters
+ * (U+FDD0..U+FDEF, and U+xFFFE and U+xFFFF in every plane): sd-bus refuses a string holding one
+ * as invalid UTF-8, and one such key in a rule made the whole ListRules reply fail (fuzz-bus, F7). */
 static size_t shown_len(const unsigned char *s, size_t n) {
         uint32_t cp;
         size_t len = utf8_decode(s, n, &cp);
 
         if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad || cp == 0x061c ||
             (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
-            cp == 0xfeff)
+            cp == 0xfeff || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
                 return 0;
         return len;
 }
