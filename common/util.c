@@ -169,31 +169,50 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *ret) {
         return len;
 }
 
-/* Length of the character at s when it can be shown as it is, else 0. Not shown: bytes that are
- * not UTF-8, C0 and C1 controls, DEL, and the invisible characters that reorder or break the
- * text around them on a terminal or in a viewer (bidirectional marks, embeddings, overrides and
- * isolates; line and paragraph separators) or that cannot be seen at all (zero-width spaces and
- * joiners, word joiner, byte order mark, soft hyphen), with which a name could make a log line
- * read differently from what it says ("audit\u200bctl" is not auditctl). Nor the noncharacters
- * (U+FDD0..U+FDEF, and U+xFFFE and U+xFFFF in every plane): sd-bus refuses a string holding one
- * as invalid UTF-8, and one such key in a rule made the whole ListRules reply fail (fuzz-bus, F7). */
-static size_t shown_len(const unsigned char *s, size_t n) {
-        uint32_t cp;
-        size_t len = utf8_decode(s, n, &cp);
+/* Whether a valid character is shown as it is. Not shown: C0 and C1 controls, DEL, and the
+ * invisible characters that reorder or break the text around them on a terminal or in a viewer
+ * (bidirectional marks, embeddings, overrides and isolates; line and paragraph separators) or
+ * that cannot be seen at all (zero-width spaces and joiners, word joiner, byte order mark, soft
+ * hyphen), with which a name could make a log line read differently from what it says
+ * ("audit\u200bctl" is not auditctl). Nor the noncharacters (U+FDD0..U+FDEF, and U+xFFFE and
+ * U+xFFFF in every plane): sd-bus refuses a string holding one as invalid UTF-8, and one such key
+ * in a rule made the whole ListRules reply fail (fuzz-bus, F7). */
+static int cp_shown(uint32_t cp) {
+        return !(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad || cp == 0x061c ||
+                 (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+                 cp == 0xfeff || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe);
+}
 
-        if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad || cp == 0x061c ||
-            (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
-            cp == 0xfeff || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
-                return 0;
-        return len;
+text_kind text_char(const char *s, size_t n, size_t *ret_len, uint32_t *ret_cp) {
+        const unsigned char *u = (const unsigned char *) s;
+        uint32_t cp;
+        size_t len = utf8_decode(u, n, &cp);
+
+        if (len == 0) {
+                *ret_len = 1;
+                *ret_cp = u[0];
+                return TEXT_INVALID;
+        }
+        *ret_len = len;
+        *ret_cp = cp;
+        return cp_shown(cp) ? TEXT_SHOWN : TEXT_HIDDEN;
+}
+
+/* Length of the character at s when it can be shown as it is, else 0. */
+static size_t shown_len(const unsigned char *s, size_t n) {
+        size_t len;
+        uint32_t cp;
+
+        return text_char((const char *) s, n, &len, &cp) == TEXT_SHOWN ? len : 0;
 }
 
 /* One character: a valid UTF-8 sequence, or else a single byte. */
 static size_t char_len(const unsigned char *s, size_t n) {
+        size_t len;
         uint32_t cp;
-        size_t len = utf8_decode(s, n, &cp);
 
-        return len > 0 ? len : 1;
+        (void) text_char((const char *) s, n, &len, &cp);
+        return len;
 }
 
 /* What a field value must not hold as it is, besides what cescape() escapes: the separator
@@ -296,6 +315,16 @@ int string_is_clean(const char *s) {
                 i += len;
         }
         return 1;
+}
+
+char *cescape_message(char *m) {
+        char *e;
+
+        if (!m || string_is_clean(m))
+                return m;
+        e = cescape(m);
+        free(m);
+        return e;
 }
 
 int cmp_uint64(const void *a, const void *b) {

@@ -35,11 +35,25 @@ void strbuf_printf(strbuf *b, const char *fmt, ...) _printf_(2, 3);
 char *strbuf_steal(strbuf *b);   /* NULL on earlier OOM; resets b */
 void strbuf_done(strbuf *b);
 
-/* Text from outside (a process name, a path, a key) made safe for a log line, D-Bus or a
- * terminal: bytes that are not valid UTF-8, C0 and C1 controls, DEL, and the invisible
- * characters that reorder text or cannot be seen (bidirectional controls, line and paragraph
- * separators, zero-width characters, byte order mark, soft hyphen) become
- * \xNN per byte, a backslash becomes \\; other UTF-8 stays as it is. The result is always valid
+/* The one escaping rule for text from outside (a process name, a path, a key, a token of a
+ * rules file) on its way to a terminal, the journal, D-Bus or JSON: valid UTF-8 is shown as it
+ * is, except C0 and C1 controls, DEL, and the invisible characters that reorder text or cannot be
+ * seen (bidirectional controls, line and paragraph separators, zero-width characters, byte order
+ * mark, soft hyphen) and the noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF: D-Bus refuses
+ * them); those and bytes that are not valid UTF-8 are escaped. text_char() is the
+ * rule; the escapes are the writer's: \xNN per byte below (terminal, journal, D-Bus), \uXXXX in
+ * JSON (json.h). */
+typedef enum text_kind {
+        TEXT_SHOWN,     /* valid UTF-8, shown as it is */
+        TEXT_HIDDEN,    /* valid UTF-8, escaped: a control, an invisible character or a noncharacter */
+        TEXT_INVALID,   /* one byte that does not start a valid UTF-8 sequence */
+} text_kind;
+/* The character at s (n > 0 bytes left): its kind, its length (1 for an invalid byte) and its
+ * code point (the byte itself for an invalid one). */
+text_kind text_char(const char *s, size_t n, size_t *ret_len, uint32_t *ret_cp);
+
+/* The rule with \xNN escapes: what text_char() does not show becomes \xNN per byte, a
+ * backslash becomes \\ (so the text reads back to the bytes); the result is always valid
  * UTF-8. */
 void strbuf_put_cescaped(strbuf *b, const char *s, size_t n);
 char *cescape(const char *s);   /* NULL on OOM */
@@ -53,6 +67,9 @@ char *cescape_max(const char *s, size_t max);
 char *cescape_field_max(const char *s, size_t max);
 /* Nothing that cescape() would change but backslashes: safe as it is. */
 int string_is_clean(const char *s);
+/* A message that quotes text from outside (a log line, a diagnostic): m itself when it is clean
+ * (its backslashes stay as they are), else cescape(m), freeing m. NULL on OOM or when m is NULL. */
+char *cescape_message(char *m);
 
 /* Free n strings and the array holding them. */
 void strv_free_n(char **v, size_t n);

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
 #include "auditkeep/ak-auditd-conf.h"
@@ -166,11 +165,8 @@ void auditd_conf_watch_free(Manager *m) {
         m->auditd_conf = NULL;
 }
 
-int auditd_conf_property_path(sd_bus *bus, const char *path, const char *interface, const char *property,
-                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-
-        return sd_bus_message_append(reply, "s", m->auditd_conf ? m->auditd_conf->path : "");
+const char *auditd_conf_path(const Manager *m) {
+        return m->auditd_conf ? m->auditd_conf->path : "";
 }
 
 /* The problems of the last check, errors and warnings (none when the file is absent or was not

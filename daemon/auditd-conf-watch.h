@@ -4,7 +4,6 @@
 #pragma once
 
 #include <stddef.h>
-#include <systemd/sd-bus.h>
 
 #include "auditkeep/ak-rules.h"
 
@@ -17,8 +16,8 @@ int auditd_conf_watch_start(Manager *m);
 void auditd_conf_watch_check(Manager *m);
 void auditd_conf_watch_free(Manager *m);
 
-/* D-Bus: the property AuditdConf (s), and the last check's problems (errors and warnings): how
- * many for everyone, the array itself (*ret, may be NULL) for root only (manager-bus.c). */
-int auditd_conf_property_path(sd_bus *bus, const char *path, const char *interface, const char *property,
-                              sd_bus_message *reply, void *userdata, sd_bus_error *error);
+/* D-Bus: the file watched (the fact AuditdConf: "" when none is), and the last check's problems
+ * (errors and warnings): how many for everyone, the array itself (*ret, may be NULL) for root
+ * only (manager-bus.c). */
+const char *auditd_conf_path(const Manager *m);
 size_t auditd_conf_problems(const Manager *m, const ak_diag **ret);

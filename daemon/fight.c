@@ -7,7 +7,7 @@
 #include "macro.h"
 #include "util.h"
 
-uint64_t ak_op_signature(const ak_op *op) {
+uint64_t fight_op_signature(const ak_op *op) {
         uint64_t t = (uint64_t) op->type << 56;
 
         if (op->type == AK_OP_ADD_RULE || op->type == AK_OP_DEL_RULE)
@@ -60,7 +60,7 @@ void fight_repairing(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now) {
         if (moved)
                 qsort(moved, n_moved, sizeof(uint64_t), cmp_uint64);
         for (size_t i = 0; i < n_ops; i++) {
-                uint64_t sig = ak_op_signature(&ops[i]);
+                uint64_t sig = fight_op_signature(&ops[i]);
                 size_t at;
                 FightMark *mk;
 
@@ -79,22 +79,22 @@ void fight_repairing(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now) {
                 } else if (!mk->undone_since)
                         mk->undone = 0;         /* put back twice without being undone: a new chain */
                 mk->restored = now;
-                mk->undone_since = false;
+                mk->undone_since = 0;
         }
 }
 
-bool fight_drift(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now, bool *ret_started) {
+int fight_drift(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now, int *ret_started) {
         unsigned most = 0;
 
-        *ret_started = false;
+        *ret_started = 0;
         f->last_drift = now;
         for (size_t i = 0; i < n_ops; i++) {
-                FightMark *mk = mark_find(f, ak_op_signature(&ops[i]), NULL);
+                FightMark *mk = mark_find(f, fight_op_signature(&ops[i]), NULL);
 
                 if (!mk || mk->undone_since || now - mk->restored >= FIGHT_WINDOW_USEC)
                         continue;
                 mk->undone++;
-                mk->undone_since = true;
+                mk->undone_since = 1;
                 if (mk->undone > most)
                         most = mk->undone;
         }
@@ -103,17 +103,17 @@ bool fight_drift(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now, bool *r
                 if (f->backoff_usec > BACKOFF_MAX_USEC)
                         f->backoff_usec = BACKOFF_MAX_USEC;
                 *ret_started = !f->flapping;
-                f->flapping = true;
+                f->flapping = 1;
         }
         return f->flapping;
 }
 
-bool fight_quiet(Fight *f, uint64_t now) {
+int fight_quiet(Fight *f, uint64_t now) {
         if (!f->flapping || now - f->last_drift < FIGHT_QUIET_USEC)
-                return false;
-        f->flapping = false;
+                return 0;
+        f->flapping = 0;
         f->backoff_usec = 0;
         for (size_t i = 0; i < f->n_marks; i++)
                 f->marks[i].undone = 0;
-        return true;
+        return 1;
 }

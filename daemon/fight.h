@@ -9,7 +9,6 @@
  * stops. The fight is over after two seconds without drift. */
 #pragma once
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,10 +23,10 @@
 
 /* One rule or setting a repair put back. */
 typedef struct FightMark {
-        uint64_t sig;                   /* ak_op_signature() of the op that put it back */
+        uint64_t sig;                   /* fight_op_signature() of the op that put it back */
         uint64_t restored;              /* CLOCK_MONOTONIC of the last repair that did */
         unsigned undone;                /* times undone soon after being put back, in a row */
-        bool undone_since;              /* the last repair of it was undone already */
+        int undone_since;              /* the last repair of it was undone already */
 } FightMark;
 
 typedef struct Fight {
@@ -36,16 +35,16 @@ typedef struct Fight {
         FightMark marks[FIGHT_TRACKED]; /* sorted by sig */
         size_t n_marks;
         uint64_t backoff_usec;
-        bool flapping;
+        int flapping;
 } Fight;
 
 /* What an operation restores: the same signature means the same rule or field put back again. */
-uint64_t ak_op_signature(const ak_op *op);
+uint64_t fight_op_signature(const ak_op *op);
 
 /* A repair of these ops is about to be sent. */
 void fight_repairing(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now);
-/* Drift found that these ops would repair. Returns true when this makes (or continues) a fight and
+/* Drift found that these ops would repair. Returns 1 when this makes (or continues) a fight and
  * *ret_started says whether it just began. */
-bool fight_drift(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now, bool *ret_started);
-/* The kernel was found as desired. Returns true when that ends a fight (after a quiet spell). */
-bool fight_quiet(Fight *f, uint64_t now);
+int fight_drift(Fight *f, const ak_op *ops, size_t n_ops, uint64_t now, int *ret_started);
+/* The kernel was found as desired. Returns 1 when that ends a fight (after a quiet spell). */
+int fight_quiet(Fight *f, uint64_t now);

@@ -42,15 +42,11 @@ int log_fields(int priority, int err, const char *message_id, const char *const 
         va_end(ap);
         if (!msg)
                 goto out;
-        if (!string_is_clean(msg)) {
-                /* a name from outside (a file, a token, a process) with control bytes or bytes
-                 * that are not UTF-8: never raw onto a terminal or into the journal */
-                char *escaped = cescape(msg);
-                if (escaped) {
-                        free(msg);
-                        msg = escaped;
-                }
-        }
+        /* a name from outside (a file, a token, a process) with control bytes or bytes that are
+         * not UTF-8: never raw onto a terminal or into the journal */
+        msg = cescape_message(TAKE_PTR(msg));
+        if (!msg)
+                goto out;
 
         if (use_journal) {
                 struct iovec iov[32];

@@ -21,6 +21,7 @@
 #include "compat-bus.h"
 #include "constants.h"
 #include "coverage.h"
+#include "facts.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -78,206 +79,31 @@ static const char *bus_text(const char *s, char **owned) {
         return *owned ? *owned : "?";
 }
 
-/* Every property once: its name, its D-Bus type and where its value comes from (a field of
- * Manager, or a function). The vtable, the getter and the PropertiesChanged bookkeeping are all
- * made from this table; dbus/org.auditkeep1.xml is checked against the live object by the tests. */
-typedef struct BusProperty {
-        const char *name;
-        char type;              /* 'u', 't', 'b', 's'; 'S' for Sources (as); 0: see getter */
-        size_t offset, size;    /* a field of Manager (size 0: see the functions) */
-        uint64_t (*number)(const Manager *m);
-        const char *(*text)(const Manager *m);
-        int constant;           /* no PropertiesChanged */
-        /* type 0: a getter of another part, which announces its changes itself */
-        const char *signature;
-        sd_bus_property_get_t getter;
-} BusProperty;
+/* The properties are the status facts (auditkeep/ak-facts.h), read by sd-bus's own getters at
+ * their offsets in m->facts (as timesyncd's are): facts.c computes them, again before every
+ * property read (on_bus_message), so that a reader sees the state as it is. The vtable is made
+ * from the facts' list at compile time; dbus/org.auditkeep1.xml is checked against the live
+ * object by the tests. */
+#define FACT_PROPERTY(field, kind, bus_name, json_key, fl, ...) \
+        SD_BUS_PROPERTY(bus_name, AK_FACT_SIG_##kind, NULL, offsetof(Manager, facts.field), \
+                        ((fl) & AK_FACT_CONST) ? SD_BUS_VTABLE_PROPERTY_CONST : SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
-static uint64_t desired_rules(const Manager *m) { return m->want ? m->want->n_rules : 0; }
-static uint64_t in_sync(const Manager *m) { return manager_in_sync(m); }
-static uint64_t parse_errors(const Manager *m) { return m->want ? m->want->n_errors : 0; }
-static const char *state_text(const Manager *m) { return manager_state_to_string(m->state); }
-static const char *mode_text(const Manager *m) { return m->mode == MODE_MONITOR ? "monitor" : "enforce"; }
-static const char *foreign_kept(const Manager *m) { return foreign_hold_to_string(m->hold); }
-static uint64_t auditd_conf_count(const Manager *m) { return auditd_conf_problems(m, NULL); }
-
-/* Cut `who` (the changer) out of a status line: whole, or what is left of it where the line was
- * cut short; with the parentheses around it. */
-static void cut_changer(char *line, const char *who) {
-        size_t n = strlen(who);
-
-        if (n < 8)
-                return;         /* "unknown", or too short to tell from ordinary words */
-        for (char *p = line; *p; p++) {
-                size_t rest = strlen(p), len = rest < n ? rest : n;
-                char *end = p + len;
-
-                if ((rest < n && rest < 8) || strncmp(p, who, len) != 0)
-                        continue;
-                if (p - line >= 2 && strncmp(p - 2, " (", 2) == 0) {
-                        p -= 2;
-                        if (*end == ')')
-                                end++;
-                }
-                memmove(p, end, strlen(end) + 1);
-                return;
-        }
-}
-
-/* The STATUS= line (one caller at a time: the property code copies it at once), without the
- * changer that it names while flapping: that is root's (GetLastDrift). */
-static const char *status_text(const Manager *m) {
-        static char buf[sizeof(m->last_status)];
-
-        manager_status_line(m, buf, sizeof(buf));
-        cut_changer(buf, m->last_drift_by);
-        return buf;
-}
-
-#define FIELD(n, t, f) { .name = n, .type = t, .offset = offsetof(Manager, f), .size = sizeof(((Manager *) 0)->f) }
-#define NUMBER(n, t, fn) { .name = n, .type = t, .number = fn }
-#define TEXT(n, fn) { .name = n, .type = 's', .text = fn }
-
-static const BusProperty properties[] = {
-        TEXT("State", state_text),
-        TEXT("StatusText", status_text),
-        FIELD("Enabled", 'u', status.enabled),
-        FIELD("Failure", 'u', status.failure),
-        FIELD("BacklogLimit", 'u', status.backlog_limit),
-        FIELD("Backlog", 'u', status.backlog),
-        FIELD("Lost", 'u', status.lost),
-        FIELD("RateLimit", 'u', status.rate_limit),
-        FIELD("BacklogWaitTime", 'u', status.backlog_wait_time),
-        FIELD("AuditPid", 'u', status.pid),
-        FIELD("Locked", 'b', locked),
-        NUMBER("InSync", 'b', in_sync),
-        NUMBER("DesiredRules", 'u', desired_rules),
-        FIELD("LoadedRules", 'u', loaded_rules),
-        FIELD("PendingRules", 'u', pending_rules),
-        FIELD("ForeignRules", 'u', foreign_rules),
-        TEXT("ForeignKept", foreign_kept),      /* why they are kept despite --foreign=remove (coverage.c) */
-        NUMBER("ParseErrors", 'u', parse_errors),
-        FIELD("DriftEvents", 't', drift_events),
-        FIELD("Repairs", 't', repairs),
-        FIELD("LastDriftUSec", 't', last_drift_usec),  /* who and what: GetLastDrift, root only */
-        FIELD("LastSyncUSec", 't', last_sync_usec),
-        { .name = "Mode", .type = 's', .text = mode_text, .constant = 1 },
-        NUMBER("CompatLevel", 'u', manager_compat_level),       /* compat-bus.c */
-        TEXT("Compat", manager_compat_text),
-        { .name = "Sources", .type = 'S' },
-        /* auditd-conf-watch.c */
-        { .name = "AuditdConf", .signature = "s", .getter = auditd_conf_property_path, .constant = 1 },
-        NUMBER("AuditdConfProblems", 'u', auditd_conf_count),        /* which: ListAuditdConfProblems */
-};
-
-#define N_PROPERTIES ELEMENTSOF(properties)
-
-static const BusProperty *property_find(const char *name) {
-        for (size_t i = 0; i < N_PROPERTIES; i++)
-                if (streq(properties[i].name, name))
-                        return &properties[i];
-        return NULL;
-}
-
-static uint64_t property_number(const Manager *m, const BusProperty *p) {
-        const uint8_t *f = (const uint8_t *) m + p->offset;
-
-        if (p->number)
-                return p->number(m);
-        switch (p->size) {
-        case sizeof(uint32_t): { uint32_t v; memcpy(&v, f, sizeof(v)); return v; }
-        case sizeof(uint64_t): { uint64_t v; memcpy(&v, f, sizeof(v)); return v; }
-        default: return 0;
-        }
-}
-
-static const char *property_string(const Manager *m, const BusProperty *p) {
-        return p->text ? p->text(m) : (const char *) m + p->offset;
-}
-
-static int property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
-                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const Manager *m = userdata;
-        const BusProperty *p = property_find(property);
-        _cleanup_free_ char *owned = NULL;
-        int r;
-
-        if (!p)
-                return -ENOENT;
-        switch (p->type) {
-        case 'u':
-                return sd_bus_message_append(reply, "u", (uint32_t) property_number(m, p));
-        case 't':
-                return sd_bus_message_append(reply, "t", property_number(m, p));
-        case 'b':
-                return sd_bus_message_append(reply, "b", (int) !!property_number(m, p));
-        case 's':
-                return sd_bus_message_append(reply, "s", bus_text(property_string(m, p), &owned));
-        default:
-                r = sd_bus_message_open_container(reply, 'a', "s");
-                for (size_t i = 0; r >= 0 && m->want && i < m->want->n_sources; i++) {
-                        _cleanup_free_ char *o = NULL;
-                        r = sd_bus_message_append(reply, "s", bus_text(m->want->sources[i], &o));
-                }
-                return r < 0 ? r : sd_bus_message_close_container(reply);
-        }
-}
-
-/* A property's value as text, to notice changes. NULL on OOM. */
-static char *property_text(const Manager *m, const BusProperty *p) {
-        strbuf b = {};
-
-        switch (p->type) {
-        case 's':
-                return strdup(property_string(m, p));
-        case 'S':
-                for (size_t i = 0; m->want && i < m->want->n_sources; i++) {
-                        strbuf_puts(&b, m->want->sources[i]);
-                        strbuf_puts(&b, "\n");
-                }
-                strbuf_puts(&b, "");
-                return strbuf_steal(&b);
-        default:
-                return strdup_printf("%" PRIu64, property_number(m, p));
-        }
-}
-
-static void published_forget(Manager *m) {
-        for (size_t i = 0; i < ELEMENTSOF(m->bus_published); i++) {
-                free(m->bus_published[i]);
-                m->bus_published[i] = NULL;
-        }
-}
-
-/* Remember what the properties are now; return the names that changed (NULL-terminated, not
- * owned), or *ret_n = 0. */
-static void properties_update(Manager *m, const char **changed, size_t *ret_n) {
+/* What changed since the last announcement: the names of the announced facts whose values
+ * differ (NULL-terminated, not owned); the announced values become these. */
+static size_t properties_update(Manager *m, const char **changed) {
         size_t n = 0;
 
-        assert_cc(N_PROPERTIES <= ELEMENTSOF(m->bus_published));
-        for (size_t i = 0; i < N_PROPERTIES; i++) {
-                char *text;
+        manager_facts_refresh(m);
+        for (size_t i = 0; i < ak_facts_count; i++) {
+                const ak_fact *d = &ak_facts_table[i];
 
-                if (properties[i].constant || properties[i].getter)
-                        continue;
-                text = property_text(m, &properties[i]);
-                if (!text) {
-                        /* out of memory: announce it, compare again next time */
-                        free(m->bus_published[i]);
-                        m->bus_published[i] = NULL;
-                        changed[n++] = properties[i].name;
-                        continue;
-                }
-                if (m->bus_published[i] && streq(m->bus_published[i], text)) {
-                        free(text);
-                        continue;
-                }
-                free(m->bus_published[i]);
-                m->bus_published[i] = text;
-                changed[n++] = properties[i].name;
+                if (!(d->flags & AK_FACT_CONST) && !ak_fact_equal(&m->facts, &m->published, d))
+                        changed[n++] = d->bus;
         }
         changed[n] = NULL;
-        *ret_n = n;
+        if (ak_facts_copy(&m->published, &m->facts) < 0)
+                ak_facts_done(&m->published);   /* out of memory: every fact is news next time */
+        return n;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -526,9 +352,10 @@ static int method_get_last_drift(sd_bus_message *msg, void *userdata, sd_bus_err
                                           bus_text(m->last_drift_by, &o2));
 }
 
-/* The methods and signals; the properties are put in front of them from the table above. */
-static const sd_bus_vtable methods_vtable[] = {
+/* The properties, from the facts' list, then the methods and the signals. */
+static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
+        AK_FACTS(FACT_PROPERTY)
         SD_BUS_METHOD_WITH_ARGS("Resync", SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("u", added, "u", removed, "u", changed),
                                 method_resync, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -553,27 +380,6 @@ static const sd_bus_vtable methods_vtable[] = {
         SD_BUS_SIGNAL_WITH_ARGS("Synced", SD_BUS_ARGS("u", added, "u", removed, "u", changed), 0),
         SD_BUS_VTABLE_END
 };
-
-static const sd_bus_vtable *manager_vtable(void) {
-        static sd_bus_vtable vtable[1 + N_PROPERTIES + ELEMENTSOF(methods_vtable) - 1];
-        static const char *const signatures[] = { ['u'] = "u", ['t'] = "t", ['b'] = "b", ['s'] = "s", ['S'] = "as" };
-        size_t n = 0;
-
-        if (vtable[0].type != 0)
-                return vtable;
-        vtable[n++] = methods_vtable[0];
-        for (size_t i = 0; i < N_PROPERTIES; i++) {
-                const BusProperty *p = &properties[i];
-                vtable[n++] = (sd_bus_vtable) SD_BUS_PROPERTY(p->name,
-                                                              p->getter ? p->signature : signatures[(unsigned char) p->type],
-                                                              p->getter ? p->getter : property_get, 0,
-                                                              p->constant ? SD_BUS_VTABLE_PROPERTY_CONST :
-                                                              SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
-        }
-        for (size_t i = 1; i < ELEMENTSOF(methods_vtable); i++)
-                vtable[n++] = methods_vtable[i];
-        return vtable;
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* connection */
@@ -607,11 +413,17 @@ static int on_bus_reconnect(sd_event_source *s, void *userdata) {
         return 0;
 }
 
-/* The broker went away (restart, upgrade): connect again, which waits for its socket. Not from
- * inside the bus's own dispatch: a deferred event does it. */
+/* Every message before it is dispatched. A property read (Get, GetAll) gets the facts as they
+ * are now: they are computed again first. The broker went away (restart, upgrade): connect
+ * again, which waits for its socket; not from inside the bus's own dispatch: a deferred event
+ * does it. */
 static int on_bus_message(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Manager *m = userdata;
 
+        if (sd_bus_message_is_method_call(msg, "org.freedesktop.DBus.Properties", NULL)) {
+                manager_facts_refresh(m);
+                return 0;
+        }
         if (sd_bus_message_is_signal(msg, "org.freedesktop.DBus.Local", "Connected")) {
                 log_info("Connected to the system bus");
                 return 0;
@@ -653,8 +465,7 @@ static int bus_open_watch_bind(Manager *m, sd_bus **ret) {
 }
 
 int manager_connect_bus(Manager *m) {
-        const char *changed[N_PROPERTIES + 1];
-        size_t n;
+        const char *changed[AK_FACTS_COUNT + 1];
         int r;
 
         if (m->bus)
@@ -662,7 +473,7 @@ int manager_connect_bus(Manager *m) {
         r = bus_open_watch_bind(m, &m->bus);
         /* objects first, then the name, then attach: the name never exists without its objects */
         if (r >= 0)
-                r = sd_bus_add_object_vtable(m->bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable(), m);
+                r = sd_bus_add_object_vtable(m->bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable, m);
         if (r >= 0)
                 r = sd_bus_request_name_async(m->bus, NULL, BUS_NAME, 0, on_name_reply, m);
         if (r >= 0)
@@ -677,8 +488,8 @@ int manager_connect_bus(Manager *m) {
         }
         m->bus_warned = 0;
         /* a fresh connection: what it reads now is the baseline for PropertiesChanged */
-        published_forget(m);
-        properties_update(m, changed, &n);
+        ak_facts_done(&m->published);
+        (void) properties_update(m, changed);
         return 0;
 }
 
@@ -690,19 +501,18 @@ int manager_bus_ready(const Manager *m) {
 }
 
 void manager_bus_done(Manager *m) {
-        published_forget(m);
+        ak_facts_done(&m->published);
+        ak_facts_done(&m->facts);
         m->bus = sd_bus_flush_close_unref(m->bus);
 }
 
 /* Announce the properties whose values changed since the last announcement. */
 void manager_bus_changed(Manager *m) {
-        const char *changed[N_PROPERTIES + 1];
-        size_t n;
+        const char *changed[AK_FACTS_COUNT + 1];
 
         if (!manager_bus_ready(m))
                 return;
-        properties_update(m, changed, &n);
-        if (n > 0)
+        if (properties_update(m, changed) > 0)
                 (void) sd_bus_emit_properties_changed_strv(m->bus, BUS_PATH, BUS_IFACE, (char **) changed);
 }
 

@@ -269,7 +269,7 @@ static void pending_prune(Manager *m, const ak_plan *p) {
         k = 0;
         for (size_t i = 0; i < m->n_failed_sigs; i++)
                 for (size_t j = 0; j < p->n_ops; j++)
-                        if (ak_op_signature(&p->ops[j]) == m->failed_sigs[i]) {
+                        if (fight_op_signature(&p->ops[j]) == m->failed_sigs[i]) {
                                 m->failed_sigs[k++] = m->failed_sigs[i];
                                 break;
                         }
@@ -315,7 +315,7 @@ static void pending_update(Manager *m, const ak_sync_report *rep) {
         }
         for (size_t i = 0; i < rep->n_failed && n_sigs < ELEMENTSOF(sigs); i++) {
                 const ak_op *op = rep->failed[i];
-                uint64_t sig = ak_op_signature(op);
+                uint64_t sig = fight_op_signature(op);
 
                 if (!failed_has(m, sig))
                         log_warning_errno(op->error, "The kernel refused a change (%s): %m; retried at every poll",
@@ -335,7 +335,7 @@ static int only_retries(Manager *m, const ak_plan *p, size_t n_ops) {
         for (size_t i = 0; i < n_ops; i++) {
                 const ak_op *op = &p->ops[i];
 
-                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op->rule) : !failed_has(m, ak_op_signature(op)))
+                if (op->type == AK_OP_ADD_RULE ? !pending_has(m, op->rule) : !failed_has(m, fight_op_signature(op)))
                         return 0;
         }
         return n_ops > 0;
@@ -392,8 +392,9 @@ static void finish(Manager *m) {
                 reload_swap(m, TAKE_PTR(m->next_want));
                 return;
         }
-        if (done != VERIFY_POLL_LIGHT || m->metrics_stale)
+        if (done != VERIFY_POLL_LIGHT || m->metrics_stale || m->backlog_moved)
                 metrics_write(m);
+        m->backlog_moved = 0;
         if (m->verify_queued) {
                 m->verify_queued = 0;
                 if (m->queued_reason == VERIFY_EVENT)
@@ -453,6 +454,7 @@ static void after_sync(Manager *m) {
                                    m->reason == VERIFY_REQUEST ? "sync-resync" : m->retrying ? "pending-loaded" : "drift-repaired");
         m->retrying = 0;
         ak_sync_lock_withheld_reason(rep, m->want, why, sizeof(why));
+        m->lock_withheld = rep->lock_withheld;
         if (rep->lock_withheld && !m->lock_withheld_logged) {
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s", why);
                 m->lock_withheld_logged = 1;
@@ -508,7 +510,7 @@ static uint64_t drift_signature(const ak_op *ops, size_t n_ops, const struct aud
         uint64_t sig = n_ops;
 
         for (size_t i = 0; i < n_ops; i++) {
-                uint64_t s = ak_op_signature(&ops[i]);
+                uint64_t s = fight_op_signature(&ops[i]);
                 if (ops[i].type == AK_OP_SET)
                         s ^= (uint64_t) ak_status_get(have, ops[i].mask) << 24;
                 sig += s * UINT64_C(0x9e3779b97f4a7c15);
@@ -617,7 +619,7 @@ static void drift_found(Manager *m, const ak_op *ops, size_t n_main, uint64_t si
 /* Drift in enforce mode: part of a fight? Returns 1 when the repair must wait for the backoff
  * timer (fight.h). */
 static int fight_backoff(Manager *m, const ak_plan *p, size_t n_main) {
-        bool started;
+        int started;
 
         if (!fight_drift(&m->fight, p->ops, n_main, now_usec(), &started))
                 return 0;
@@ -656,6 +658,7 @@ static void query_failed(Manager *m, int error) {
 
 static void locked_found(Manager *m, const ak_plan *p) {
         m->locked_in_sync = p->in_sync;
+        m->lock_withheld = 0;
         if (m->state != STATE_LOCKED)
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "The kernel's audit configuration is locked (enabled=2)%s",
                            p->in_sync ? "; it matches the rules" : "; it differs from the rules and cannot change until reboot");
@@ -694,6 +697,7 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         if (m->reason == VERIFY_START || m->reason == VERIFY_RELOAD)
                 log_fields(LOG_INFO, 0, AK_MID_SYNCED, NULL, "In sync (%s): %zu rules, nothing to change",
                            reason_name(m->reason), m->want->n_rules);
+        m->lock_withheld = p->lock_withheld;
         if (p->lock_withheld && !m->lock_withheld_logged) {
                 log_fields(LOG_WARNING, 0, AK_MID_LOCKED, NULL, "Lock (-e 2) withheld: %s",
                            ak_sync_lock_withheld_reason(&m->report, m->want, why, sizeof(why)));
@@ -710,6 +714,39 @@ static void in_sync_found(Manager *m, const ak_plan *p) {
         finish(m);
 }
 
+/* The backlog, lost records and waits in the status just read (backlog.c): the metrics follow,
+ * and an episode of losses or waits is told once when it starts and once when it is over. */
+static void backlog_check(Manager *m) {
+        unsigned ev = backlog_note(&m->backlog, &m->status, now_usec(), realtime_usec(),
+                                   BACKLOG_QUIET_POLLS * m->poll_usec);
+        char lost[32], waited[32];
+        const char *fields[] = { lost, waited, NULL };
+
+        if (ev & BACKLOG_MOVED)
+                m->backlog_moved = 1;
+        snprintf(lost, sizeof(lost), "AUDITKEEP_LOST=%" PRIu64, m->backlog.lost_ep.amount);
+        snprintf(waited, sizeof(waited), "AUDITKEEP_WAITED_USEC=%" PRIu64,
+                 backlog_jiffies_usec(m->backlog.wait_ep.amount, m->hz));
+        if (ev & BACKLOG_LOST_BEGIN) {
+                _cleanup_free_ char *text = backlog_lost_message(&m->backlog, &m->status);
+                log_fields(LOG_WARNING, 0, AK_MID_RECORDS_LOST, fields, "%s", text ? text : "Audit records lost");
+        }
+        if (ev & BACKLOG_LOST_END) {
+                _cleanup_free_ char *text = backlog_lost_end_message(&m->backlog);
+                log_fields(LOG_NOTICE, 0, AK_MID_RECORDS_LOST, fields, "%s", text ? text : "Audit records no longer lost");
+        }
+        if (ev & BACKLOG_WAIT_BEGIN) {
+                _cleanup_free_ char *text = backlog_wait_message(&m->backlog, &m->status, m->hz);
+                log_fields(LOG_WARNING, 0, AK_MID_BACKLOG_WAIT, fields, "%s",
+                           text ? text : "Audited processes waited for the audit backlog");
+        }
+        if (ev & BACKLOG_WAIT_END) {
+                _cleanup_free_ char *text = backlog_wait_end_message(&m->backlog, m->hz);
+                log_fields(LOG_NOTICE, 0, AK_MID_BACKLOG_WAIT, fields, "%s",
+                           text ? text : "Audited processes no longer wait for the audit backlog");
+        }
+}
+
 static void on_query_done(ak_nl *nl, int error, void *userdata) {
         Manager *m = userdata;
         ak_plan_opts opts = { .exact_order = m->exact_active };
@@ -724,6 +761,7 @@ static void on_query_done(ak_nl *nl, int error, void *userdata) {
                 return;
         }
         m->status = m->snapshot.status;
+        backlog_check(m);
         if (m->reason == VERIFY_POLL_LIGHT) {
                 /* poll.c: a full check follows when the status says records may have missed something */
                 if (poll_light_done(m, &m->snapshot.status)) {
@@ -1072,6 +1110,7 @@ int manager_new(Manager **ret) {
         m->mode = MODE_ENFORCE;
         m->foreign = AK_FOREIGN_REMOVE;
         m->poll_usec = 10u * 1000000u;
+        m->hz = backlog_hz();
         m->control_fd = m->monitor_fd = -1;
         m->audit_trail = 1;
         m->trail_fd = -1;

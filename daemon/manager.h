@@ -8,10 +8,12 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "auditkeep/ak-facts.h"
 #include "auditkeep/ak-kernel.h"
 #include "auditkeep/ak-sync.h"
 #include "auditkeep/ak-rules.h"
 #include "attribution.h"
+#include "backlog.h"
 #include "constants.h"      /* the bus names and errors, shared with auditkeepctl */
 #include "fight.h"
 #include "incident.h"
@@ -108,6 +110,7 @@ typedef struct Manager {
         bool incident_due;              /* the incident's report waits for the check in flight */
         int locked_in_sync;
         int lock_withheld_logged;       /* said once per desired state */
+        int lock_withheld;              /* -e 2 is desired and the last full check withheld it */
         int exit_status;                /* for main(): EXIT_NOPERMISSION, or 0 */
 
         /* what we know */
@@ -141,10 +144,14 @@ typedef struct Manager {
 
         Fight fight;
         PollState poll;                 /* what the next poll asks (poll.c) */
+        Backlog backlog;                /* peak, lost and waited, from every GET (backlog.c) */
+        unsigned hz;                    /* the kernel's tick rate, for backlog_wait_time (0: unknown) */
+        int backlog_moved;              /* the last GET moved them: the metrics file is due */
 
         /* results of the last sync for D-Bus Resync/Reload callers */
         size_t last_added, last_removed, last_changed;
-        char *bus_published[32];        /* property values last announced (manager-bus.c) */
+        ak_facts facts;                 /* the status facts as they are (facts.c) ... */
+        ak_facts published;             /* ... and as PropertiesChanged last announced them */
         int bus_warned;                 /* "cannot use the system bus" was logged */
         sd_bus_message *pending_call;   /* a Resync/Reload waiting for its sync to end */
         VerifyReason pending_reason;    /* the check that answers it: REQUEST or RELOAD */

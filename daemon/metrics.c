@@ -9,36 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "coverage.h"
+#include "facts.h"
 #include "log.h"
 #include "manager.h"
 #include "metrics.h"
 #include "util.h"
-
-void manager_metrics(const Manager *m, ak_metrics *ret) {
-        *ret = (ak_metrics) {
-                .in_sync = manager_in_sync(m),
-                .locked = m->locked,
-                .rules_desired = m->want ? m->want->n_rules : 0,
-                .rules_loaded = m->loaded_rules,
-                .rules_pending = m->pending_rules,
-                .rules_foreign = m->foreign_rules,
-                .parse_errors = m->want ? m->want->n_errors : 0,
-                .drift_events = m->drift_events,
-                .repairs = m->repairs,
-                .last_sync_usec = m->last_sync_usec,
-                .last_drift_usec = m->last_drift_usec,
-                .enabled = m->status.enabled,
-                .failure = m->status.failure,
-                .backlog_limit = m->status.backlog_limit,
-                .backlog = m->status.backlog,
-                .lost = m->status.lost,
-                .backlog_wait_time = m->status.backlog_wait_time,
-                .state = manager_state_to_string(m->state),
-                .mode = m->mode == MODE_MONITOR ? "monitor" : "enforce",
-                .foreign_kept = foreign_hold_to_string(m->hold),
-        };
-}
 
 /* Why the file cannot be written, once per reason (m->metrics_warned holds the last errno):
  * which directory, why, and what fixes it. */
@@ -66,13 +41,12 @@ static void warn_unwritable(Manager *m, int r) {
 
 void metrics_write(Manager *m) {
         _cleanup_free_ char *text = NULL;
-        ak_metrics v;
         int r;
 
         if (!m->metrics_path)
                 return;
-        manager_metrics(m, &v);
-        text = ak_metrics_format(&v);
+        manager_facts_refresh(m);
+        text = ak_metrics_format(&m->facts);
         if (!text) {
                 m->metrics_stale = 1;
                 return;

@@ -9,5 +9,4 @@
 
 typedef struct Manager Manager;
 
-void manager_metrics(const Manager *m, ak_metrics *ret);
 void metrics_write(Manager *m);

@@ -9,6 +9,7 @@
  * - defaults when a key is absent: space_left_action, admin_space_left_action and
  *   disk_full_action 'ignore', disk_error_action 'syslog', space_left and admin_space_left 0,
  *   num_logs 0, max_log_file_action 'ignore', flush 'none', freq 0, log_group root. */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -159,22 +160,6 @@ static int op_lookup_group(ctx *x, const char *name, unsigned *gid) {
         return 1;
 }
 
-/* The user's words in messages: control and non-ASCII bytes as \xNN. */
-static char *quote(const char *s) {
-        strbuf b = {};
-
-        for (; *s; s++) {
-                unsigned char ch = (unsigned char) *s;
-                if (ch < 0x20 || ch >= 0x7f || ch == '\\')
-                        strbuf_printf(&b, "\\x%02x", ch);
-                else
-                        strbuf_append(&b, s, 1);
-        }
-        if (!b.s && !b.oom)
-                return strdup("");
-        return strbuf_steal(&b);
-}
-
 static void diag(ctx *x, unsigned line, unsigned column, int warning, const char *fmt, ...) _printf_(5, 6);
 static void diag(ctx *x, unsigned line, unsigned column, int warning, const char *fmt, ...) {
         ak_auditd_conf *c = x->c;
@@ -263,7 +248,7 @@ static void check_exec(ctx *x, int k, const char *path, unsigned line, unsigned 
                 diag(x, line, column, 0, "'%s = exec' needs the script's path: '%s = exec /path/to/script'", key, key);
                 return;
         }
-        q = quote(path);
+        q = cescape(path);
         if (!q) {
                 x->oom = 1;
                 return;
@@ -297,7 +282,7 @@ static void check_exec(ctx *x, int k, const char *path, unsigned line, unsigned 
         while (dir) {
                 r = op_stat(x, dir, &st);
                 if (r >= 0 && (st.st_uid != 0 || ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)))) {
-                        _cleanup_free_ char *qd = quote(dir);
+                        _cleanup_free_ char *qd = cescape(dir);
                         diag(x, line, column, 1,
                              "exec script '%s' can be replaced by a user other than root: its directory '%s' is %s; "
                              "move the script to a directory only root can write",
@@ -457,7 +442,7 @@ static int check_action(ctx *x, const value *v) {
                         x->oom = 1;
         } else if (v->extra) {
                 /* auditd accepts and ignores the word after a non-exec action */
-                _cleanup_free_ char *q = quote(v->extra);
+                _cleanup_free_ char *q = cescape(v->extra);
                 diag(x, v->line, v->extra_column, 1, "auditd ignores '%s': only exec takes a script path", q ? q : "?");
         }
         if (idx == A_EMAIL) {
@@ -635,7 +620,7 @@ static int check_form(ctx *x, const words *t, unsigned line) {
         if (t->n == 1 || !streq(t->w[1], "=")) {
                 const char *key = t->w[0], *eq = strchr(key, '=');
                 _cleanup_free_ char *q = eq ? strndup(key, (size_t) (eq - key)) : NULL, *qq = NULL;
-                qq = quote(q ? q : key);
+                qq = cescape(q ? q : key);
                 free(q);
                 q = TAKE_PTR(qq);
                 if (eq || (t->n > 1 && t->w[1][0] == '='))
@@ -665,7 +650,7 @@ static int find_keyword(ctx *x, const char *word, unsigned line, unsigned column
                 if (strcasecmp(keywords[k].name, word) == 0)
                         return k;
 
-        q = quote(word);
+        q = cescape(word);
         for (i = 0; i < _K_MAX; i++)
                 names[i] = keywords[i].name;
         for (i = 0; word[i] && i < sizeof(lower) - 1; i++)
@@ -680,13 +665,13 @@ static int find_keyword(ctx *x, const char *word, unsigned line, unsigned column
 /* Words past the value: one only after an action (the exec script), and that takes no more. */
 static int check_extra_words(ctx *x, int k, const words *t, unsigned line) {
         if (t->n >= 4 && keywords[k].type != T_ACTION) {
-                _cleanup_free_ char *q = quote(t->w[3]);
+                _cleanup_free_ char *q = cescape(t->w[3]);
                 diag(x, line, t->col[3], 0, "'%s' takes one value, '%s' is one word too many; auditd refuses this line",
                      keywords[k].name, q ? q : "?");
                 return -1;
         }
         if (t->n >= 5) {
-                _cleanup_free_ char *q = quote(t->w[4]);
+                _cleanup_free_ char *q = cescape(t->w[4]);
                 diag(x, line, t->col[4], 1, "auditd ignores '%s' and what follows: an exec script takes no arguments",
                      q ? q : "?");
         }
@@ -713,7 +698,7 @@ static void check_line(ctx *x, char *buf, unsigned line) {
         if (check_extra_words(x, k, &t, line) < 0)
                 return;
 
-        qv = quote(t.w[2]);
+        qv = cescape(t.w[2]);
         if (!qv) {
                 x->oom = 1;
                 return;
@@ -802,7 +787,7 @@ static void check_all(ctx *x) {
 
         /* the log's file system: resolve percentages as auditd does at start, and compare with the
          * free space there now */
-        qdir = quote(dir);
+        qdir = cescape(dir);
         r = op_statvfs(x, dir, &sv);
         if (r >= 0) {
                 frsize = sv.f_frsize ? sv.f_frsize : sv.f_bsize;
@@ -911,6 +896,10 @@ int ak_auditd_conf_check_text(const char *name, const char *text, size_t len, co
         ak_auditd_conf *c;
         int r;
 
+        assert(name);
+        assert(text || len == 0);
+        assert(ret);
+
         r = conf_new(&c);
         if (r < 0)
                 return r;
@@ -932,6 +921,9 @@ int ak_auditd_conf_check_file(const char *path, const ak_auditd_conf_ops *ops, a
         _cleanup_close_ int fd = -1;
         FILE *f;
         int r, ok = 0;
+
+        assert(path);
+        assert(ret);
 
         r = conf_new(&c);
         if (r < 0)

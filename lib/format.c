@@ -3,6 +3,7 @@
  * into the same bytes: fields keep their binary order (-S follows -F arch when there is one),
  * names are used where a name exists, and spaces and backslashes are escaped as `auditctl -R`
  * reads them. */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,7 @@ static void put_syscalls(strbuf *b, const struct audit_rule_data *d, uint32_t li
 }
 
 char *ak_rule_format(const ak_rule *r) {
+        assert(r);
         return ak_rule_format_flags(r, 0);
 }
 
@@ -208,14 +210,19 @@ static void put_value(strbuf *b, uint32_t f, const char *op, uint32_t v, uint32_
 }
 
 char *ak_rule_format_flags(const ak_rule *r, unsigned flags) {
-        const struct audit_rule_data *d = r->data;
-        uint32_t list = d->flags & ~AUDIT_FILTER_PREPEND, arch = 0;
-        size_t off = 0, blen = r->size - sizeof(*d);
-        int watch = is_watch(d) && watch_reads_back(d, blen, flags);
-        const char *ln = ak_list_name(list);
+        const struct audit_rule_data *d;
+        uint32_t list, arch = 0, last_arch = UINT32_MAX;
+        size_t off = 0, blen;
+        int watch;
+        const char *ln;
         strbuf b = {};
 
-        uint32_t last_arch = UINT32_MAX;
+        assert(r);
+        d = r->data;
+        list = d->flags & ~AUDIT_FILTER_PREPEND;
+        blen = r->size - sizeof(*d);
+        watch = is_watch(d) && watch_reads_back(d, blen, flags);
+        ln = ak_list_name(list);
 
         /* -S goes after the last arch field: syscall names resolve against it. */
         for (uint32_t i = 0; i < d->field_count && i < AUDIT_MAX_FIELDS; i++)
@@ -255,6 +262,7 @@ char *ak_rule_format_flags(const ak_rule *r, unsigned flags) {
 }
 
 char *ak_diag_format(const ak_diag *d) {
+        assert(d);
         if (d->line == 0)
                 return strdup_printf("%s: %s%s", d->file, d->warning ? "warning: " : "", d->message);
         return strdup_printf("%s:%u:%u: %s%s", d->file, d->line, d->column, d->warning ? "warning: " : "", d->message);

@@ -1,21 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The state in the Prometheus text exposition format (see ak-metrics.h). Names follow the
- * Prometheus conventions: a auditkeep_ prefix, _total for counters, _seconds for times, base
- * units; the kernel's own values under auditkeep_kernel_. */
+/* The facts in the Prometheus text exposition format (see ak-metrics.h), each as its row of
+ * AK_FACTS says. Names follow the Prometheus conventions: a auditkeep_ prefix, _total for
+ * counters, _seconds for times, base units; the kernel's own values under auditkeep_kernel_. */
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "auditkeep/ak-metrics.h"
-#include "constants.h"
 #include "macro.h"
 #include "util.h"
 
-static void metric(strbuf *b, const char *name, const char *type, const char *help) {
-        strbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-static void value(strbuf *b, const char *name, uint64_t v) {
-        strbuf_printf(b, "%s %" PRIu64 "\n", name, v);
+static void header(strbuf *b, const ak_fact *d, const char *type) {
+        strbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", d->metric, d->help, d->metric, type);
 }
 
 /* A label value: \, " and newline escaped, as the format asks. */
@@ -30,67 +26,82 @@ static void label(strbuf *b, const char *s) {
         }
 }
 
-static void seconds(strbuf *b, const char *name, uint64_t usec) {
-        strbuf_printf(b, "%s %" PRIu64 ".%06" PRIu64 "\n", name, usec / 1000000u, usec % 1000000u);
+static int same_family(const ak_fact *a, const ak_fact *b) {
+        return a->metric_kind == b->metric_kind && a->metric && b->metric && streq(a->metric, b->metric);
 }
 
-char *ak_metrics_format(const ak_metrics *m) {
-        static const struct { const char *state; size_t offset; } rules[] = {
-                { "desired", offsetof(ak_metrics, rules_desired) },
-                { "loaded", offsetof(ak_metrics, rules_loaded) },
-                { "pending", offsetof(ak_metrics, rules_pending) },
-                { "foreign", offsetof(ak_metrics, rules_foreign) },
-        };
-        static const struct { const char *name, *help; size_t offset; } kernel[] = {
-                { "auditkeep_kernel_enabled", "The kernel's audit enabled flag (0 off, 1 on, 2 locked).",
-                  offsetof(ak_metrics, enabled) },
-                { "auditkeep_kernel_failure", "The kernel's failure mode (0 silent, 1 printk, 2 panic).",
-                  offsetof(ak_metrics, failure) },
-                { "auditkeep_kernel_backlog_limit", "The kernel's audit backlog limit.",
-                  offsetof(ak_metrics, backlog_limit) },
-                { "auditkeep_kernel_backlog", "Audit records waiting in the kernel's backlog.",
-                  offsetof(ak_metrics, backlog) },
-                { "auditkeep_kernel_lost", "Audit records the kernel lost (its own counter; it may be reset).",
-                  offsetof(ak_metrics, lost) },
-                { "auditkeep_kernel_backlog_wait_time", "The kernel's backlog wait time, in jiffies.",
-                  offsetof(ak_metrics, backlog_wait_time) },
-        };
-        static const char *const withheld[] = { FOREIGN_KEPT_ELSEWHERE, FOREIGN_KEPT_ERRORS, FOREIGN_KEPT_EMPTY };
+/* Whether table row i continues the family of row i - 1 (the samples of a LABEL family). */
+static int continues_family(size_t i) {
+        return i > 0 && same_family(&ak_facts_table[i - 1], &ak_facts_table[i]);
+}
+
+/* Whether an INFO row's sample was written with an earlier row of its name. */
+static int info_written(size_t i) {
+        for (size_t j = 0; j < i; j++)
+                if (same_family(&ak_facts_table[j], &ak_facts_table[i]))
+                        return 1;
+        return 0;
+}
+
+/* The one sample of an INFO family: every INFO row of its name, from row i on, as labels. */
+static void info(strbuf *b, const ak_facts *f, size_t i) {
+        const ak_fact *first = &ak_facts_table[i];
+        const char *sep = "";
+
+        strbuf_printf(b, "%s{", first->metric);
+        for (size_t j = i; j < ak_facts_count; j++) {
+                if (!same_family(first, &ak_facts_table[j]))
+                        continue;
+                strbuf_printf(b, "%s%s=\"", sep, ak_facts_table[j].label);
+                label(b, ak_fact_string(f, &ak_facts_table[j]));
+                strbuf_puts(b, "\"");
+                sep = ",";
+        }
+        strbuf_puts(b, "} 1\n");
+}
+
+static void metric(strbuf *b, const ak_facts *f, size_t i) {
+        const ak_fact *d = &ak_facts_table[i];
+        uint64_t v = ak_fact_number(f, d);
+
+        switch (d->metric_kind) {
+        case AK_METRIC_NONE:
+                break;
+        case AK_METRIC_GAUGE:
+        case AK_METRIC_COUNTER:
+                header(b, d, d->metric_kind == AK_METRIC_COUNTER ? "counter" : "gauge");
+                strbuf_printf(b, "%s %" PRIu64 "\n", d->metric, v);
+                break;
+        case AK_METRIC_SECONDS:
+        case AK_METRIC_SECONDS_TOTAL:
+                header(b, d, d->metric_kind == AK_METRIC_SECONDS_TOTAL ? "counter" : "gauge");
+                strbuf_printf(b, "%s %" PRIu64 ".%06" PRIu64 "\n", d->metric, v / 1000000u, v % 1000000u);
+                break;
+        case AK_METRIC_INFO:
+                if (info_written(i))
+                        break;          /* a label of the sample its first row wrote */
+                header(b, d, "gauge");
+                info(b, f, i);
+                break;
+        case AK_METRIC_LABEL:
+                if (!continues_family(i))
+                        header(b, d, "gauge");
+                strbuf_printf(b, "%s{%s} %" PRIu64 "\n", d->metric, d->label, v);
+                break;
+        case AK_METRIC_ONE_OF:
+                header(b, d, "gauge");
+                for (size_t j = 0; d->values && d->values[j]; j++)
+                        strbuf_printf(b, "%s{%s=\"%s\"} %d\n", d->metric, d->label, d->values[j],
+                                      streq(ak_fact_string(f, d), d->values[j]));
+                break;
+        }
+}
+
+char *ak_metrics_format(const ak_facts *f) {
         strbuf b = {};
 
-        metric(&b, "auditkeep_in_sync", "gauge", "1 if the kernel's audit configuration equals the rules, else 0.");
-        value(&b, "auditkeep_in_sync", !!m->in_sync);
-        metric(&b, "auditkeep_info", "gauge", "The daemon's state and mode, as labels.");
-        strbuf_puts(&b, "auditkeep_info{state=\"");
-        label(&b, m->state);
-        strbuf_puts(&b, "\",mode=\"");
-        label(&b, m->mode);
-        strbuf_puts(&b, "\"} 1\n");
-        metric(&b, "auditkeep_rules", "gauge", "Audit rules by state: desired (declared), loaded, pending (refused by the kernel), foreign (kept, not declared).");
-        for (size_t i = 0; i < ELEMENTSOF(rules); i++)
-                strbuf_printf(&b, "auditkeep_rules{state=\"%s\"} %" PRIu64 "\n", rules[i].state,
-                              *(const uint64_t *) ((const char *) m + rules[i].offset));
-        metric(&b, "auditkeep_foreign_removal_withheld", "gauge",
-               "1 for the reason why rules that are not declared are kept although --foreign=remove, because removing "
-               "them could shrink coverage: " FOREIGN_KEPT_ELSEWHERE ", " FOREIGN_KEPT_ERRORS ", " FOREIGN_KEPT_EMPTY ".");
-        for (size_t i = 0; i < ELEMENTSOF(withheld); i++)
-                strbuf_printf(&b, "auditkeep_foreign_removal_withheld{reason=\"%s\"} %d\n", withheld[i],
-                              m->foreign_kept && streq(m->foreign_kept, withheld[i]));
-        metric(&b, "auditkeep_parse_errors", "gauge", "Errors in the rules files (lines skipped).");
-        value(&b, "auditkeep_parse_errors", m->parse_errors);
-        metric(&b, "auditkeep_locked", "gauge", "1 if the kernel's audit configuration is locked until reboot (enabled=2).");
-        value(&b, "auditkeep_locked", !!m->locked);
-        metric(&b, "auditkeep_drift_events_total", "counter", "Differences from the rules found since the daemon started.");
-        value(&b, "auditkeep_drift_events_total", m->drift_events);
-        metric(&b, "auditkeep_repairs_total", "counter", "Repairs of drift since the daemon started.");
-        value(&b, "auditkeep_repairs_total", m->repairs);
-        metric(&b, "auditkeep_last_sync_timestamp_seconds", "gauge", "When the kernel was last found or made equal to the rules (0: never).");
-        seconds(&b, "auditkeep_last_sync_timestamp_seconds", m->last_sync_usec);
-        metric(&b, "auditkeep_last_drift_timestamp_seconds", "gauge", "When drift was last found (0: never).");
-        seconds(&b, "auditkeep_last_drift_timestamp_seconds", m->last_drift_usec);
-        for (size_t i = 0; i < ELEMENTSOF(kernel); i++) {
-                metric(&b, kernel[i].name, "gauge", kernel[i].help);
-                value(&b, kernel[i].name, *(const uint32_t *) ((const char *) m + kernel[i].offset));
-        }
+        assert(f);
+        for (size_t i = 0; i < ak_facts_count; i++)
+                metric(&b, f, i);
         return strbuf_steal(&b);
 }

@@ -344,24 +344,8 @@ static void req_put(const ak_nl *nl, size_t i, void *where) {
                 if (op->type == AK_OP_RESET_LOST)
                         s.mask = AUDIT_STATUS_LOST;
                 else {
-                        s.mask = op->mask;
-                        switch (op->mask) {
-                        case AUDIT_STATUS_ENABLED:
-                                s.enabled = op->value;
-                                break;
-                        case AUDIT_STATUS_FAILURE:
-                                s.failure = op->value;
-                                break;
-                        case AUDIT_STATUS_RATE_LIMIT:
-                                s.rate_limit = op->value;
-                                break;
-                        case AUDIT_STATUS_BACKLOG_LIMIT:
-                                s.backlog_limit = op->value;
-                                break;
-                        case AUDIT_STATUS_BACKLOG_WAIT_TIME:
-                                s.backlog_wait_time = op->value;
-                                break;
-                        }
+                        s.mask = op->mask;      /* also a bit status.c does not know: the kernel says no */
+                        ak_status_set(&s, op->mask, op->value);
                 }
                 memcpy(p, &s, sizeof(s));
                 break;

@@ -2,6 +2,7 @@
 /* A planned operation as one line of a difference. `auditkeepctl diff PATH` prints these, and so
  * does the daemon's Diff method (which `auditkeepctl diff` shows): one function, so that the two
  * views of the same difference cannot come to read differently. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,9 @@
 
 char *ak_op_format(const ak_op *op, const struct audit_status *have, unsigned flags) {
         _cleanup_free_ char *text = NULL;
+
+        assert(op);
+        assert(have);
 
         switch (op->type) {
         case AK_OP_ADD_RULE:

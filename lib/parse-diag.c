@@ -43,23 +43,6 @@ int ak_diag_add(ak_ruleset *rs, const char *file, unsigned line, unsigned col, i
         return 0;
 }
 
-/* Messages quote the user's words: show control and non-ASCII bytes as \\xNN, so a rules file cannot
- * drive the terminal of whoever reads the errors, and the text is valid UTF-8 (D-Bus needs it). */
-char *ak_printable(char *m) {
-        strbuf b = {};
-
-        if (!m)
-                return NULL;
-        for (const unsigned char *p = (const unsigned char *) m; *p; p++) {
-                if (*p >= 0x20 && *p < 0x7f)
-                        strbuf_append(&b, (const char *) p, 1);
-                else
-                        strbuf_printf(&b, "\\x%02x", *p);
-        }
-        free(m);
-        return strbuf_steal(&b);
-}
-
 _printf_(4, 5)
 void line_report(linectx *c, unsigned col, int warning, const char *fmt, ...) {
         va_list ap;
@@ -68,7 +51,7 @@ void line_report(linectx *c, unsigned col, int warning, const char *fmt, ...) {
         va_start(ap, fmt);
         m = strdup_vprintf(fmt, ap);
         va_end(ap);
-        m = ak_printable(m);
+        m = cescape_message(m);
         if (!warning)
                 c->failed = 1;
         if (!c->rs) {
@@ -183,7 +166,7 @@ void note_add(linectx *c, char *msg) {
         ak_ruleset *rs = c->rs;
         ak_diag *d;
 
-        msg = ak_printable(msg);
+        msg = cescape_message(msg);
         if (!msg || GROW(rs->notes, rs->priv->notes_allocated, rs->n_notes + 1) < 0) {
                 free(msg);
                 return;

@@ -115,8 +115,9 @@ int parse_run_line(linectx *c, sim *sm, char *line, size_t len);
 
 /* parse-diag.c: what is said about a line. */
 
-/* Messages quote the user's words: control and non-ASCII bytes become \\xNN. Takes m. */
-char *ak_printable(char *m);
+/* Messages quote the user's words: they go through cescape_message() (common/util.h), the one
+ * escaping rule, so a rules file cannot drive the terminal of whoever reads the errors and the
+ * text is valid UTF-8 (D-Bus needs it). */
 /* An error (the line fails) or a warning at a column of the line. */
 _printf_(4, 5)
 void line_report(linectx *c, unsigned col, int warning, const char *fmt, ...);

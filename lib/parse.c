@@ -5,6 +5,7 @@
  * differ, see compat.h and line_sensitive()), and run the commands against a simulated, empty
  * kernel to obtain the desired state (the ruleset around it: ruleset.c). Every problem becomes a
  * FILE:LINE:COLUMN diagnostic. */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -895,10 +896,14 @@ out:
 }
 
 int ak_rule_from_text(const char *text, ak_rule *ret, char **ret_message, unsigned *ret_column) {
+        assert(text);
+        assert(ret);
         return rule_from_text_at(text, AK_COMPAT_LATEST, ret, ret_message, ret_column, NULL, NULL, 0);
 }
 
 int ak_rule_from_text_compat(const char *text, int level, ak_rule *ret, char **ret_message, unsigned *ret_column) {
+        assert(text);
+        assert(ret);
         if (level != AK_COMPAT_3 && level != AK_COMPAT_4 && level != AK_COMPAT_41)
                 return -EINVAL;
         return rule_from_text_at(text, level, ret, ret_message, ret_column, NULL, NULL, 0);

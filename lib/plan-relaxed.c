@@ -11,6 +11,7 @@
  * Here too: when two rules overlap (ak_rules_overlap, public for the tests), the inversion walk
  * and the greedy vertex cover the search is built on. All of it runs within p->budget.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -113,8 +114,14 @@ static int masks_intersect(const struct audit_rule_data *x, const struct audit_r
 }
 
 int ak_rules_overlap(const ak_rule *a, const ak_rule *b) {
-        const struct audit_rule_data *x = a->data, *y = b->data;
-        uint32_t list = ak_rule_list(a);
+        const struct audit_rule_data *x, *y;
+        uint32_t list;
+
+        assert(a);
+        assert(b);
+        x = a->data;
+        y = b->data;
+        list = ak_rule_list(a);
 
         if (list != ak_rule_list(b))
                 return 0;

@@ -503,14 +503,12 @@ ak_plan *ak_plan_free(ak_plan *p) {
         return NULL;
 }
 
-static void plan_freep(ak_plan **p) {
-        ak_plan_free(*p);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(ak_plan *, ak_plan_free)
 
 int ak_plan_build(const ak_ruleset *want, const ak_kstate *have, const ak_plan_opts *opts, ak_plan **ret) {
         static const ak_plan_opts defaults = {};
         _cleanup_(planner_done) planner p = {};
-        _cleanup_(plan_freep) ak_plan *plan = NULL;
+        _cleanup_(ak_plan_freep) ak_plan *plan = NULL;
         size_t impossible;
         int locked, r;
 

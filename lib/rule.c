@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The binary rule: struct audit_rule_data plus its strings, compared the way the kernel does. */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@ int ak_rule_from_bytes(ak_rule *ret, const void *buf, size_t len) {
         const struct audit_rule_data *d = buf;
         size_t need = sizeof(struct audit_rule_data), off = 0;
 
+        assert(ret);
+        assert(buf || len == 0);
         if (len < need)
                 return -EBADMSG;
         if (d->field_count > AUDIT_MAX_FIELDS)
@@ -59,8 +62,11 @@ int ak_rule_take(ak_rule *ret, struct audit_rule_data *data, size_t size, const 
 }
 
 int ak_rule_copy(ak_rule *dst, const ak_rule *src) {
-        struct audit_rule_data *data = malloc(src->size);
+        struct audit_rule_data *data;
 
+        assert(dst);
+        assert(src);
+        data = malloc(src->size);
         if (!data)
                 return -ENOMEM;
         memcpy(data, src->data, src->size);
@@ -74,8 +80,10 @@ int ak_field_is_string(uint32_t field) {
 }
 
 void ak_rule_normalize(ak_rule *r) {
-        struct audit_rule_data *d = r->data;
+        struct audit_rule_data *d;
 
+        assert(r);
+        d = r->data;
         d->flags &= ~AUDIT_FILTER_PREPEND;
         /* The top 16 bits of the mask are syscall classes: the kernel expands and clears them.
          * auditctl sets them only as part of "all", whose expansion is already set. */
@@ -84,14 +92,19 @@ void ak_rule_normalize(ak_rule *r) {
 }
 
 uint32_t ak_rule_list(const ak_rule *r) {
+        assert(r);
         return r->data->flags & ~AUDIT_FILTER_PREPEND;
 }
 
 /* Compare in the kernel's sense: flags (without PREPEND), action, fields in order with their
  * operators and values, strings, and the normalised mask. */
 int ak_rule_equal(const ak_rule *a, const ak_rule *b) {
-        const struct audit_rule_data *x = a->data, *y = b->data;
+        const struct audit_rule_data *x, *y;
 
+        assert(a);
+        assert(b);
+        x = a->data;
+        y = b->data;
         if ((x->flags & ~AUDIT_FILTER_PREPEND) != (y->flags & ~AUDIT_FILTER_PREPEND))
                 return 0;
         if (x->action != y->action || x->field_count != y->field_count)
@@ -131,11 +144,17 @@ static uint64_t mix_bytes(uint64_t h, const void *p, size_t n) {
 }
 
 uint64_t ak_rule_hash(const ak_rule *r) {
-        const struct audit_rule_data *d = r->data;
-        uint32_t head[4] = { d->flags & ~AUDIT_FILTER_PREPEND, d->action, d->field_count,
-                             d->mask[AUDIT_BITMASK_SIZE - 1] & 0xffffu };
-        uint32_t n = d->field_count <= AUDIT_MAX_FIELDS ? d->field_count : AUDIT_MAX_FIELDS;
+        const struct audit_rule_data *d;
+        uint32_t head[4], n;
         uint64_t h = 0xcbf29ce484222325ull;
+
+        assert(r);
+        d = r->data;
+        head[0] = d->flags & ~AUDIT_FILTER_PREPEND;
+        head[1] = d->action;
+        head[2] = d->field_count;
+        head[3] = d->mask[AUDIT_BITMASK_SIZE - 1] & 0xffffu;
+        n = d->field_count <= AUDIT_MAX_FIELDS ? d->field_count : AUDIT_MAX_FIELDS;
 
         h = mix_words(h, head, 4);
         h = mix_words(h, d->mask, AUDIT_BITMASK_SIZE - 1);
@@ -185,8 +204,11 @@ size_t ak_rule_string_offset(const ak_rule *r, uint32_t index) {
 }
 
 const char *ak_rule_key(const ak_rule *r, char *buf, size_t size) {
-        const struct audit_rule_data *d = r->data;
+        const struct audit_rule_data *d;
 
+        assert(r);
+        assert(buf || size == 0);
+        d = r->data;
         if (size == 0)
                 return buf;
         buf[0] = '\0';

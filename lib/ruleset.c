@@ -2,6 +2,7 @@
 /* A ruleset: the sources read in order, their "# auditkeep:" directives, the simulated kernel the
  * lines run against (parse.c) and what it holds in the end; and the ruleset's compatibility
  * level. */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,10 @@
 /* the ruleset */
 
 int ak_ruleset_new(ak_ruleset **ret) {
-        ak_ruleset *rs = calloc(1, sizeof(*rs));
+        ak_ruleset *rs;
 
+        assert(ret);
+        rs = calloc(1, sizeof(*rs));
         if (!rs)
                 return -ENOMEM;
         rs->priv = calloc(1, sizeof(*rs->priv));
@@ -132,13 +135,13 @@ static int compat_directives(ak_ruleset *rs, lineset *ls) {
                 v[strcspn(v, " \t")] = '\0';
                 if (strncmp(v, "compat=", 7) != 0) {
                         (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 1,
-                                           ak_printable(strdup_printf("unknown auditkeep directive '%s' (known: compat=3, compat=4, compat=4.1)", v)));
+                                           cescape_message(strdup_printf("unknown auditkeep directive '%s' (known: compat=3, compat=4, compat=4.1)", v)));
                         continue;
                 }
                 level = ak_compat_parse(v + 7);
                 if (level < 0) {
                         (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
-                                           ak_printable(strdup_printf("compat level '%s' must be 3, 4 or 4.1", v + 7)));
+                                           cescape_message(strdup_printf("compat level '%s' must be 3, 4 or 4.1", v + 7)));
                         continue;
                 }
                 where = strdup_printf("%s:%u", l->file, l->line);
@@ -153,7 +156,7 @@ static int compat_directives(ak_ruleset *rs, lineset *ls) {
                 if (rs->compat_origin == AK_COMPAT_ORIGIN_RULES) {
                         if (level != rs->compat)
                                 (void) ak_diag_add(rs, l->file, l->line, (unsigned) start + 1, 0,
-                                                   ak_printable(strdup_printf("compat=%s contradicts compat=%s of %s; the first is kept",
+                                                   cescape_message(strdup_printf("compat=%s contradicts compat=%s of %s; the first is kept",
                                                                            ak_compat_name(level), ak_compat_name(rs->compat), rs->compat_detail)));
                         continue;
                 }
@@ -193,6 +196,8 @@ int ak_ruleset_add_source(ak_ruleset *rs, const char *path) {
         char *p;
         int r;
 
+        assert(rs);
+        assert(path);
         if (GROW(rs->sources, rs->priv->sources_allocated, rs->n_sources + 1) < 0 || !(p = strdup(path)))
                 return -ENOMEM;
         rs->sources[rs->n_sources++] = p;
@@ -224,6 +229,9 @@ int ak_ruleset_add_text(ak_ruleset *rs, const char *name, const char *text, size
         char *copy;
         int r;
 
+        assert(rs);
+        assert(name);
+        assert(text || len == 0);
         file = ak_ruleset_remember_file(rs, name);
         if (!file)
                 return -ENOMEM;
@@ -252,8 +260,11 @@ void ak_ruleset_set_compat(ak_ruleset *rs, int level, ak_compat_origin origin, c
 }
 
 const char *ak_ruleset_compat_describe(const ak_ruleset *rs, char *buf, size_t size) {
-        const char *d = rs->compat_detail && *rs->compat_detail ? rs->compat_detail : NULL;
+        const char *d;
 
+        assert(rs);
+        assert(buf);
+        d = rs->compat_detail && *rs->compat_detail ? rs->compat_detail : NULL;
         switch (rs->compat_origin) {
         case AK_COMPAT_ORIGIN_HOST:
                 snprintf(buf, size, "%s (%s meaning), from the installed %s", ak_compat_name(rs->compat), ak_compat_reference(rs->compat),

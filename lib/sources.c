@@ -2,6 +2,7 @@
 /* Reading the sources: a file, or a directory's *.rules files in the order augenrules uses
  * (natural sort; the last -D, -b and -f moved to the top, the last -e to the end), as lines for
  * the parser. Problems with a file are diagnostics, never fatal. */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -435,5 +436,6 @@ int ak_read_source(ak_ruleset *rs, const char *path, lineset *ls) {
 int ak_ruleset_add_default_sources(ak_ruleset *rs) {
         struct stat st;
 
+        assert(rs);
         return ak_ruleset_add_source(rs, stat(DEFAULT_RULES_DIR, &st) == 0 ? DEFAULT_RULES_DIR : DEFAULT_RULES_FILE);
 }

@@ -24,7 +24,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,7 +143,7 @@ uint32_t ak_arch_native(void) {
 /* audit_determine_machine() for "b32"/"b64": the native machine, moved to its 32-bit half for
  * b32; 64 bits on a 32-bit-only machine is an error. ppc64le has no 32-bit half in libaudit and
  * stays ppc64le for b32. */
-static uint32_t arch_from_bits(bool want64) {
+static uint32_t arch_from_bits(int want64) {
         uint32_t native = ak_arch_native();
 
         if (!want64)
@@ -202,9 +201,9 @@ uint32_t ak_arch_from_name(const char *name) {
 
         /* Otherwise audit_determine_machine(). */
         if (strcasecmp(name, "b64") == 0)
-                return arch_from_bits(true);
+                return arch_from_bits(1);
         if (strcasecmp(name, "b32") == 0)
-                return arch_from_bits(false);
+                return arch_from_bits(0);
 
         a = machine_from_name(name);
         if (a != 0)
@@ -239,82 +238,82 @@ static const struct {
         uint32_t arch;
         int nr;
         const char *name;
-        bool render;
+        int render;
 } syscall_aliases[] = {
-        { AUDIT_ARCH_X86_64, 17, "pread", true }, /* pread64 */
-        { AUDIT_ARCH_X86_64, 18, "pwrite", true }, /* pwrite64 */
-        { AUDIT_ARCH_I386, 283, "sys_kexec_load", true }, /* kexec_load */
-        { AUDIT_ARCH_I386, 423, "sched_rr_get_interval64", true }, /* sched_rr_get_interval_time64 */
-        { AUDIT_ARCH_I386, 219, "madvise1", false }, /* also "madvise" */
-        { AUDIT_ARCH_AARCH64, 61, "getdents", true }, /* getdents64 */
-        { AUDIT_ARCH_AARCH64, 67, "pread", true }, /* pread64 */
-        { AUDIT_ARCH_AARCH64, 68, "pwrite", true }, /* pwrite64 */
-        { AUDIT_ARCH_AARCH64, 80, "newfstat", true }, /* fstat */
-        { AUDIT_ARCH_ARM, 13, "time", true },
-        { AUDIT_ARCH_ARM, 22, "umount", true },
-        { AUDIT_ARCH_ARM, 25, "stime", true },
-        { AUDIT_ARCH_ARM, 27, "alarm", true },
-        { AUDIT_ARCH_ARM, 30, "utime", true },
-        { AUDIT_ARCH_ARM, 76, "getrlimit", true },
-        { AUDIT_ARCH_ARM, 82, "select", true },
-        { AUDIT_ARCH_ARM, 89, "readdir", true },
-        { AUDIT_ARCH_ARM, 90, "mmap", true },
-        { AUDIT_ARCH_ARM, 102, "socketcall", true },
-        { AUDIT_ARCH_ARM, 113, "syscall", true },
-        { AUDIT_ARCH_ARM, 117, "ipc", true },
-        { AUDIT_ARCH_ARM, 140, "llseek", true }, /* _llseek */
-        { AUDIT_ARCH_ARM, 142, "newselect", true }, /* _newselect */
-        { AUDIT_ARCH_ARM, 149, "sysctl", true }, /* _sysctl */
-        { AUDIT_ARCH_ARM, 270, "fadvise64_64", true }, /* arm_fadvise64_64 */
-        { AUDIT_ARCH_ARM, 341, "sync_file_range", true }, /* arm_sync_file_range */
-        { AUDIT_ARCH_ARM, 423, "sched_rr_get_interval64", true }, /* sched_rr_get_interval_time64 */
-        { AUDIT_ARCH_PPC, 179, "pread", true }, /* pread64 */
-        { AUDIT_ARCH_PPC, 180, "pwrite", true }, /* pwrite64 */
-        { AUDIT_ARCH_PPC, 306, "timerfd", true }, /* timerfd_create */
-        { AUDIT_ARCH_PPC, 319, "perf_counter_open", true }, /* perf_event_open */
-        { AUDIT_ARCH_PPC, 392, "semtimedop", true },
-        { AUDIT_ARCH_PPC64, 179, "pread", true }, /* pread64 */
-        { AUDIT_ARCH_PPC64, 180, "pwrite", true }, /* pwrite64 */
-        { AUDIT_ARCH_PPC64, 192, "mmap2", true },
-        { AUDIT_ARCH_PPC64, 193, "truncate64", true },
-        { AUDIT_ARCH_PPC64, 194, "ftruncate64", true },
-        { AUDIT_ARCH_PPC64, 195, "stat64", true },
-        { AUDIT_ARCH_PPC64, 196, "lstat64", true },
-        { AUDIT_ARCH_PPC64, 197, "fstat64", true },
-        { AUDIT_ARCH_PPC64, 204, "fcntl64", true },
-        { AUDIT_ARCH_PPC64, 226, "sendfile64", true },
-        { AUDIT_ARCH_PPC64, 254, "fadvise64_64", true },
-        { AUDIT_ARCH_PPC64, 291, "fstatat64", true }, /* newfstatat */
-        { AUDIT_ARCH_PPC64, 306, "timerfd", true }, /* timerfd_create */
-        { AUDIT_ARCH_PPC64, 319, "perf_counter_open", true }, /* perf_event_open */
-        { AUDIT_ARCH_PPC64, 403, "clock_gettime64", true },
-        { AUDIT_ARCH_PPC64, 404, "clock_settime64", true },
-        { AUDIT_ARCH_PPC64, 405, "clock_adjtime64", true },
-        { AUDIT_ARCH_PPC64, 406, "clock_getres_time64", true },
-        { AUDIT_ARCH_PPC64, 407, "clock_nanosleep_time64", true },
-        { AUDIT_ARCH_PPC64, 408, "timer_gettime64", true },
-        { AUDIT_ARCH_PPC64, 409, "timer_settime64", true },
-        { AUDIT_ARCH_PPC64, 410, "timerfd_gettime64", true },
-        { AUDIT_ARCH_PPC64, 411, "timerfd_settime64", true },
-        { AUDIT_ARCH_PPC64, 412, "utimensat_time64", true },
-        { AUDIT_ARCH_PPC64, 413, "pselect6_time64", true },
-        { AUDIT_ARCH_PPC64, 414, "ppoll_time64", true },
-        { AUDIT_ARCH_PPC64, 416, "io_pgetevents_time64", true },
-        { AUDIT_ARCH_PPC64, 417, "recvmmsg_time64", true },
-        { AUDIT_ARCH_PPC64, 418, "mq_timedsend_time64", true },
-        { AUDIT_ARCH_PPC64, 419, "mq_timedreceive_time64", true },
-        { AUDIT_ARCH_PPC64, 420, "semtimedop_time64", true },
-        { AUDIT_ARCH_PPC64, 421, "rt_sigtimedwait_time64", true },
-        { AUDIT_ARCH_PPC64, 422, "futex_time64", true },
-        { AUDIT_ARCH_PPC64, 423, "sched_rr_get_interval_time64", true },
-        { AUDIT_ARCH_S390, 180, "pread", true }, /* pread64 */
-        { AUDIT_ARCH_S390, 181, "pwrite", true }, /* pwrite64 */
-        { AUDIT_ARCH_S390X, 180, "pread", true }, /* pread64 */
-        { AUDIT_ARCH_S390X, 181, "pwrite", true }, /* pwrite64 */
+        { AUDIT_ARCH_X86_64, 17, "pread", 1 }, /* pread64 */
+        { AUDIT_ARCH_X86_64, 18, "pwrite", 1 }, /* pwrite64 */
+        { AUDIT_ARCH_I386, 283, "sys_kexec_load", 1 }, /* kexec_load */
+        { AUDIT_ARCH_I386, 423, "sched_rr_get_interval64", 1 }, /* sched_rr_get_interval_time64 */
+        { AUDIT_ARCH_I386, 219, "madvise1", 0 }, /* also "madvise" */
+        { AUDIT_ARCH_AARCH64, 61, "getdents", 1 }, /* getdents64 */
+        { AUDIT_ARCH_AARCH64, 67, "pread", 1 }, /* pread64 */
+        { AUDIT_ARCH_AARCH64, 68, "pwrite", 1 }, /* pwrite64 */
+        { AUDIT_ARCH_AARCH64, 80, "newfstat", 1 }, /* fstat */
+        { AUDIT_ARCH_ARM, 13, "time", 1 },
+        { AUDIT_ARCH_ARM, 22, "umount", 1 },
+        { AUDIT_ARCH_ARM, 25, "stime", 1 },
+        { AUDIT_ARCH_ARM, 27, "alarm", 1 },
+        { AUDIT_ARCH_ARM, 30, "utime", 1 },
+        { AUDIT_ARCH_ARM, 76, "getrlimit", 1 },
+        { AUDIT_ARCH_ARM, 82, "select", 1 },
+        { AUDIT_ARCH_ARM, 89, "readdir", 1 },
+        { AUDIT_ARCH_ARM, 90, "mmap", 1 },
+        { AUDIT_ARCH_ARM, 102, "socketcall", 1 },
+        { AUDIT_ARCH_ARM, 113, "syscall", 1 },
+        { AUDIT_ARCH_ARM, 117, "ipc", 1 },
+        { AUDIT_ARCH_ARM, 140, "llseek", 1 }, /* _llseek */
+        { AUDIT_ARCH_ARM, 142, "newselect", 1 }, /* _newselect */
+        { AUDIT_ARCH_ARM, 149, "sysctl", 1 }, /* _sysctl */
+        { AUDIT_ARCH_ARM, 270, "fadvise64_64", 1 }, /* arm_fadvise64_64 */
+        { AUDIT_ARCH_ARM, 341, "sync_file_range", 1 }, /* arm_sync_file_range */
+        { AUDIT_ARCH_ARM, 423, "sched_rr_get_interval64", 1 }, /* sched_rr_get_interval_time64 */
+        { AUDIT_ARCH_PPC, 179, "pread", 1 }, /* pread64 */
+        { AUDIT_ARCH_PPC, 180, "pwrite", 1 }, /* pwrite64 */
+        { AUDIT_ARCH_PPC, 306, "timerfd", 1 }, /* timerfd_create */
+        { AUDIT_ARCH_PPC, 319, "perf_counter_open", 1 }, /* perf_event_open */
+        { AUDIT_ARCH_PPC, 392, "semtimedop", 1 },
+        { AUDIT_ARCH_PPC64, 179, "pread", 1 }, /* pread64 */
+        { AUDIT_ARCH_PPC64, 180, "pwrite", 1 }, /* pwrite64 */
+        { AUDIT_ARCH_PPC64, 192, "mmap2", 1 },
+        { AUDIT_ARCH_PPC64, 193, "truncate64", 1 },
+        { AUDIT_ARCH_PPC64, 194, "ftruncate64", 1 },
+        { AUDIT_ARCH_PPC64, 195, "stat64", 1 },
+        { AUDIT_ARCH_PPC64, 196, "lstat64", 1 },
+        { AUDIT_ARCH_PPC64, 197, "fstat64", 1 },
+        { AUDIT_ARCH_PPC64, 204, "fcntl64", 1 },
+        { AUDIT_ARCH_PPC64, 226, "sendfile64", 1 },
+        { AUDIT_ARCH_PPC64, 254, "fadvise64_64", 1 },
+        { AUDIT_ARCH_PPC64, 291, "fstatat64", 1 }, /* newfstatat */
+        { AUDIT_ARCH_PPC64, 306, "timerfd", 1 }, /* timerfd_create */
+        { AUDIT_ARCH_PPC64, 319, "perf_counter_open", 1 }, /* perf_event_open */
+        { AUDIT_ARCH_PPC64, 403, "clock_gettime64", 1 },
+        { AUDIT_ARCH_PPC64, 404, "clock_settime64", 1 },
+        { AUDIT_ARCH_PPC64, 405, "clock_adjtime64", 1 },
+        { AUDIT_ARCH_PPC64, 406, "clock_getres_time64", 1 },
+        { AUDIT_ARCH_PPC64, 407, "clock_nanosleep_time64", 1 },
+        { AUDIT_ARCH_PPC64, 408, "timer_gettime64", 1 },
+        { AUDIT_ARCH_PPC64, 409, "timer_settime64", 1 },
+        { AUDIT_ARCH_PPC64, 410, "timerfd_gettime64", 1 },
+        { AUDIT_ARCH_PPC64, 411, "timerfd_settime64", 1 },
+        { AUDIT_ARCH_PPC64, 412, "utimensat_time64", 1 },
+        { AUDIT_ARCH_PPC64, 413, "pselect6_time64", 1 },
+        { AUDIT_ARCH_PPC64, 414, "ppoll_time64", 1 },
+        { AUDIT_ARCH_PPC64, 416, "io_pgetevents_time64", 1 },
+        { AUDIT_ARCH_PPC64, 417, "recvmmsg_time64", 1 },
+        { AUDIT_ARCH_PPC64, 418, "mq_timedsend_time64", 1 },
+        { AUDIT_ARCH_PPC64, 419, "mq_timedreceive_time64", 1 },
+        { AUDIT_ARCH_PPC64, 420, "semtimedop_time64", 1 },
+        { AUDIT_ARCH_PPC64, 421, "rt_sigtimedwait_time64", 1 },
+        { AUDIT_ARCH_PPC64, 422, "futex_time64", 1 },
+        { AUDIT_ARCH_PPC64, 423, "sched_rr_get_interval_time64", 1 },
+        { AUDIT_ARCH_S390, 180, "pread", 1 }, /* pread64 */
+        { AUDIT_ARCH_S390, 181, "pwrite", 1 }, /* pwrite64 */
+        { AUDIT_ARCH_S390X, 180, "pread", 1 }, /* pread64 */
+        { AUDIT_ARCH_S390X, 181, "pwrite", 1 }, /* pwrite64 */
 };
 
 /* libaudit has one table for ppc64 and ppc64le. */
-static bool alias_applies(uint32_t alias_arch, uint32_t arch) {
+static int alias_applies(uint32_t alias_arch, uint32_t arch) {
         return alias_arch == arch || (alias_arch == AUDIT_ARCH_PPC64 && arch == AUDIT_ARCH_PPC64LE);
 }
 
@@ -440,7 +439,7 @@ static const struct syscall_table *syscall_table_get(uint32_t arch) {
                 t = syscall_table_build(arch, syscall_arches[i].base);
                 if (!t)
                         return NULL;
-                if (!__atomic_compare_exchange_n(&syscall_tables[i], &expected, t, false,
+                if (!__atomic_compare_exchange_n(&syscall_tables[i], &expected, t, 0,
                                                  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
                         /* Another thread was first: use its table. */
                         syscall_table_free(t);

@@ -11,7 +11,6 @@
  * same way (ak_name_hash_ci). */
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -89,7 +88,7 @@ static const struct name_index *name_index_get(const struct name_num *t, size_t 
                 x = name_index_build(t, n);
                 if (!x)
                         return NULL;
-                if (__atomic_compare_exchange_n(&name_indexes[i], &expected, x, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                if (__atomic_compare_exchange_n(&name_indexes[i], &expected, x, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
                         return x;
                 free(x);
                 if (expected->table == t)

@@ -2,6 +2,7 @@
 /* User audit records (AUDIT_USYS_CONFIG): what auditkeepd finds and does, in the audit trail
  * itself. Sent on a socket of their own, without waiting for an answer: the kernel answers only a
  * refusal, which is read and dropped before the next record. */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ int ak_trail_open(int *ret_fd) {
         struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
         int fd;
 
+        assert(ret_fd);
         fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
         if (fd < 0)
                 return -errno;
@@ -58,6 +60,7 @@ char *ak_trail_value(const char *v) {
         int plain = 1;
         strbuf b = {};
 
+        assert(v);
         for (size_t i = 0; u[i]; i++)
                 if (u[i] <= 0x20 || u[i] >= 0x7f || u[i] == '"' || u[i] == '\'')
                         plain = 0;

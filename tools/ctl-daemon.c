@@ -8,6 +8,7 @@
 
 #include "constants.h"
 #include "ctl.h"
+#include "json.h"
 #include "macro.h"
 
 /* Nobody owns the daemon's name: it is not running (or runs without the bus). */
@@ -44,10 +45,11 @@ int bus_open(const char *what, sd_bus **ret) {
 }
 
 int verb_rules(int argc, char **argv, sd_bus *bus) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *text, *origin, *state;
-        int r, first = 1;
+        json_writer j;
+        int r;
 
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListRules", &err, &reply, "");
         if (r < 0) {
@@ -56,25 +58,25 @@ int verb_rules(int argc, char **argv, sd_bus *bus) {
                 return r;
         }
         r = sd_bus_message_enter_container(reply, 'a', "(sss)");
+        jw_init(&j, stdout);
         if (arg_json)
-                printf("[");
+                jw_array_begin(&j);
         else
                 printf("%-8s %-40s %s\n", "STATE", "DECLARED", "RULE");
         while (r >= 0 && (r = sd_bus_message_read(reply, "(sss)", &text, &origin, &state)) > 0) {
                 if (arg_json) {
-                        printf("%s{\"rule\":", first ? "" : ",");
-                        json_str(text);
-                        printf(",\"declared\":");
-                        json_str(origin);
-                        printf(",\"state\":");
-                        json_str(state);
-                        printf("}");
+                        jw_object_begin(&j);
+                        jw_kv_string(&j, "rule", text);
+                        jw_kv_string(&j, "declared", origin);
+                        jw_kv_string(&j, "state", state);
+                        jw_object_end(&j);
                 } else
                         printf("%-8s %-40s %s\n", state, origin[0] ? origin : "-", text);
-                first = 0;
         }
-        if (arg_json)
-                printf("]\n");
+        if (arg_json) {
+                jw_array_end(&j);
+                jw_end(&j);
+        }
         if (r < 0) {
                 fprintf(stderr, "auditkeepctl rules: cannot read the daemon's answer: %s\n", strerror(-r));
                 return EXIT_UNREACHABLE;
@@ -83,7 +85,7 @@ int verb_rules(int argc, char **argv, sd_bus *bus) {
 }
 
 static int resync_or_reload(sd_bus *bus, const char *method, const char *what) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         uint32_t added, removed, changed;
         int r;
@@ -105,9 +107,17 @@ static int resync_or_reload(sd_bus *bus, const char *method, const char *what) {
                 fprintf(stderr, "auditkeepctl %s: cannot read the daemon's answer: %s\n", what, strerror(-r));
                 return EXIT_UNREACHABLE;
         }
-        if (arg_json)
-                printf("{\"added\":%u,\"removed\":%u,\"changed\":%u}\n", added, removed, changed);
-        else
+        if (arg_json) {
+                json_writer j;
+
+                jw_init(&j, stdout);
+                jw_object_begin(&j);
+                jw_kv_uint(&j, "added", added);
+                jw_kv_uint(&j, "removed", removed);
+                jw_kv_uint(&j, "changed", changed);
+                jw_object_end(&j);
+                jw_end(&j);
+        } else
                 printf("%s: %u added, %u removed, %u status changes\n", what, added, removed, changed);
         return EXIT_OK;
 }
@@ -123,10 +133,11 @@ int verb_reload(int argc, char **argv, sd_bus *bus) {
 /* diff without PATH asks the daemon; when it is not running (or with PATH, or --exact-order, which
  * the daemon's view does not apply), ctl-rules.c computes it locally. */
 int daemon_diff(int *ret) {
-        _cleanup_(bus_freep) sd_bus *bus = NULL;
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *line;
+        json_writer j;
         int r, n = 0;
 
         if (arg_exact_order)
@@ -142,18 +153,20 @@ int daemon_diff(int *ret) {
                 return !absent;
         }
         r = sd_bus_message_enter_container(reply, 'a', "s");
+        jw_init(&j, stdout);
         if (arg_json)
-                printf("[");
+                jw_array_begin(&j);
         while (r >= 0 && (r = sd_bus_message_read(reply, "s", &line)) > 0) {
-                if (arg_json) {
-                        printf("%s", n ? "," : "");
-                        json_str(line);
-                } else
+                if (arg_json)
+                        jw_string(&j, line);
+                else
                         printf("%s\n", line);
                 n++;
         }
-        if (arg_json)
-                printf("]\n");
+        if (arg_json) {
+                jw_array_end(&j);
+                jw_end(&j);
+        }
         if (r < 0) {
                 fprintf(stderr, "auditkeepctl diff: cannot read the daemon's answer: %s\n", strerror(-r));
                 *ret = EXIT_UNREACHABLE;

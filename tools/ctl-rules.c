@@ -19,13 +19,14 @@
 #include "compat-host.h"
 #include "constants.h"
 #include "ctl.h"
+#include "json.h"
 #include "macro.h"
 #include "util.h"
 
 #define KERNEL_TIMEOUT_USEC (120u * 1000000u)  /* generous: a delete takes 0.05-0.4 ms here, far more on a loaded kernel */
 
-static void ak_ruleset_freep(ak_ruleset **p) { ak_ruleset_free(*p); }
-static void ak_nl_freep(ak_nl **p) { ak_nl_free(*p); }
+DEFINE_TRIVIAL_CLEANUP_FUNC(ak_ruleset *, ak_ruleset_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(ak_nl *, ak_nl_free)
 
 static void print_diags(const ak_diag *diags, size_t n) {
         for (size_t i = 0; i < n; i++) {
@@ -259,13 +260,16 @@ static int diff_exit(const ak_plan *p) {
 static int diff_json(const ak_sync_report *rep) {
         const ak_plan *p = rep->plan;
 
-        printf("[");
+        json_writer j;
+
+        jw_init(&j, stdout);
+        jw_array_begin(&j);
         for (size_t i = 0; i < p->n_ops; i++) {
                 _cleanup_free_ char *text = ak_op_format(&p->ops[i], &rep->before.status, 0);
-                printf("%s", i ? "," : "");
-                json_str(text ? text : "?");
+                jw_string(&j, text ? text : "?");
         }
-        printf("]\n");
+        jw_array_end(&j);
+        jw_end(&j);
         return diff_exit(p);
 }
 

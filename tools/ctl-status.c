@@ -14,29 +14,77 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auditkeep/ak-facts.h"
 #include "auditkeep/ak-metrics.h"
 #include "constants.h"
 #include "ctl.h"
+#include "json.h"
 #include "macro.h"
 
+/* A string fact, "" when the daemon did not send it. */
+#define TEXT(p, field) ((p)->f.field ? (p)->f.field : "")
+
 typedef struct props {
-        char state[64], mode[32], compat[400], auditd_conf[4096];
-        char status_text[256], foreign_kept[64];        /* "": a daemon without these properties */
-        uint32_t compat_level;  /* 0: a daemon without the property */
-        uint32_t enabled, failure, backlog_limit, backlog, lost, rate_limit, backlog_wait_time, audit_pid;
-        uint32_t desired, loaded, pending, foreign, errors;
-        uint32_t auditd_conf_problems;  /* how many; which: ListAuditdConfProblems, root only */
-        int locked, in_sync;
-        uint64_t drift_events, repairs, last_drift, last_sync;
-        char **sources;
-        size_t n_sources;
+        ak_facts f;             /* the properties (GetAll) */
         /* root only */
         int root_details;       /* asked for (as root) and answered */
         char last_drift_by[512];
 } props;
 
+/* One property of GetAll's reply, into its fact; skipped when it is none (a newer daemon's) or
+ * has another type. */
+static int read_prop(sd_bus_message *reply, props *p) {
+        const ak_fact *d;
+        const char *name, *sig, *v;
+        char type, **strv = NULL;
+        uint64_t t = 0;
+        uint32_t u = 0;
+        int r, b = 0;
+
+        r = sd_bus_message_read(reply, "s", &name);
+        if (r >= 0)
+                r = sd_bus_message_peek_type(reply, &type, &sig);
+        if (r < 0)
+                return r;
+        d = ak_fact_by_bus_name(name);
+        if (!d || !streq(sig, d->signature))
+                return sd_bus_message_skip(reply, "v");
+        r = sd_bus_message_enter_container(reply, 'v', sig);
+        if (r < 0)
+                return r;
+        switch (d->kind) {
+        case AK_FACT_U32:
+                r = sd_bus_message_read(reply, "u", &u);
+                ak_fact_set_number(&p->f, d, u);
+                break;
+        case AK_FACT_U64:
+                r = sd_bus_message_read(reply, "t", &t);
+                ak_fact_set_number(&p->f, d, t);
+                break;
+        case AK_FACT_BOOL:
+                r = sd_bus_message_read(reply, "b", &b);
+                ak_fact_set_number(&p->f, d, b);
+                break;
+        case AK_FACT_STR:
+                r = sd_bus_message_read(reply, "s", &v);
+                if (r >= 0) {
+                        char *c = strdup(v);
+                        r = c ? 0 : -ENOMEM;
+                        ak_fact_set_string(&p->f, d, c);
+                }
+                break;
+        case AK_FACT_STRV:
+                r = sd_bus_message_read_strv(reply, &strv);
+                ak_fact_set_strv(&p->f, d, strv);
+                break;
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(reply);
+        return r;
+}
+
 static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll", err, &reply, "s", BUS_IFACE);
@@ -44,79 +92,7 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
                 return r;
         r = sd_bus_message_enter_container(reply, 'a', "{sv}");
         while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                const char *name, *sig;
-                char type;
-
-                r = sd_bus_message_read(reply, "s", &name);
-                if (r < 0)
-                        break;
-                r = sd_bus_message_peek_type(reply, &type, &sig);
-                if (r < 0)
-                        break;
-                r = sd_bus_message_enter_container(reply, 'v', sig);
-                if (r < 0)
-                        break;
-                if (streq(sig, "s")) {
-                        const char *v;
-                        r = sd_bus_message_read(reply, "s", &v);
-                        if (r >= 0) {
-                                if (streq(name, "State")) snprintf(p->state, sizeof(p->state), "%s", v);
-                                else if (streq(name, "Mode")) snprintf(p->mode, sizeof(p->mode), "%s", v);
-                                else if (streq(name, "Compat")) snprintf(p->compat, sizeof(p->compat), "%s", v);
-                                else if (streq(name, "StatusText")) snprintf(p->status_text, sizeof(p->status_text), "%s", v);
-                                else if (streq(name, "AuditdConf")) snprintf(p->auditd_conf, sizeof(p->auditd_conf), "%s", v);
-                                else if (streq(name, "ForeignKept")) snprintf(p->foreign_kept, sizeof(p->foreign_kept), "%s", v);
-                        }
-                } else if (streq(sig, "u")) {
-                        uint32_t v;
-                        static const struct { const char *n; size_t off; } map[] = {
-                                { "Enabled", offsetof(props, enabled) }, { "Failure", offsetof(props, failure) },
-                                { "BacklogLimit", offsetof(props, backlog_limit) }, { "Backlog", offsetof(props, backlog) },
-                                { "Lost", offsetof(props, lost) }, { "RateLimit", offsetof(props, rate_limit) },
-                                { "BacklogWaitTime", offsetof(props, backlog_wait_time) }, { "AuditPid", offsetof(props, audit_pid) },
-                                { "DesiredRules", offsetof(props, desired) }, { "LoadedRules", offsetof(props, loaded) },
-                                { "PendingRules", offsetof(props, pending) }, { "ForeignRules", offsetof(props, foreign) },
-                                { "ParseErrors", offsetof(props, errors) },
-                                { "CompatLevel", offsetof(props, compat_level) },
-                                { "AuditdConfProblems", offsetof(props, auditd_conf_problems) },
-                        };
-                        r = sd_bus_message_read(reply, "u", &v);
-                        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(map); i++)
-                                if (streq(name, map[i].n))
-                                        *(uint32_t *) ((char *) p + map[i].off) = v;
-                } else if (streq(sig, "t")) {
-                        uint64_t v;
-                        r = sd_bus_message_read(reply, "t", &v);
-                        if (r >= 0) {
-                                if (streq(name, "DriftEvents")) p->drift_events = v;
-                                else if (streq(name, "Repairs")) p->repairs = v;
-                                else if (streq(name, "LastDriftUSec")) p->last_drift = v;
-                                else if (streq(name, "LastSyncUSec")) p->last_sync = v;
-                        }
-                } else if (streq(sig, "b")) {
-                        int v;
-                        r = sd_bus_message_read(reply, "b", &v);
-                        if (r >= 0 && streq(name, "Locked"))
-                                p->locked = v;
-                        else if (r >= 0 && streq(name, "InSync"))
-                                p->in_sync = v;
-                } else if (streq(sig, "as")) {
-                        char **v = NULL;
-                        r = sd_bus_message_read_strv(reply, &v);
-                        if (r >= 0 && streq(name, "Sources")) {
-                                p->sources = v;
-                                for (p->n_sources = 0; v && v[p->n_sources]; p->n_sources++)
-                                        ;
-                        } else if (v) {
-                                for (size_t i = 0; v[i]; i++)
-                                        free(v[i]);
-                                free(v);
-                        }
-                } else
-                        r = sd_bus_message_skip(reply, sig);
-                if (r < 0)
-                        break;
-                r = sd_bus_message_exit_container(reply);
+                r = read_prop(reply, p);
                 if (r >= 0)
                         r = sd_bus_message_exit_container(reply);
         }
@@ -124,9 +100,7 @@ static int read_props(sd_bus *bus, props *p, sd_bus_error *err) {
 }
 
 static void props_done(props *p) {
-        for (size_t i = 0; i < p->n_sources; i++)
-                free(p->sources[i]);
-        free(p->sources);
+        ak_facts_done(&p->f);
 }
 
 static const char *format_when(uint64_t usec, char *buf, size_t size) {
@@ -154,7 +128,7 @@ static int may_ask_details(void) {
 /* GetLastDrift: who made the last drift. 1 when the daemon answered, 0 when it did not (an older
  * daemon, or a refusal), with p->last_drift_by empty. */
 static int read_last_drift(sd_bus *bus, props *p) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *what, *by;
         uint64_t usec;
@@ -172,16 +146,16 @@ static int read_last_drift(sd_bus *bus, props *p) {
 
 /* status: the daemon's last check of auditd.conf: the file (AuditdConf) and, for root, its
  * problems (ListAuditdConfProblems); for anyone else how many there are (AuditdConfProblems). */
-static void status_auditd_conf(sd_bus *bus, const props *p) {
-        _cleanup_(msg_freep) sd_bus_message *reply = NULL;
+static void status_auditd_conf(sd_bus *bus, const props *p, json_writer *j) {
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
-        const char *conf = p->auditd_conf, *file, *text;
+        const char *file, *text;
         uint32_t line, column;
         size_t n = 0;
         int r = -EACCES, listed;
 
-        if (!conf[0])
-                return;         /* a daemon without it */
+        if (!TEXT(p, auditd_conf)[0])
+                return;         /* not checked, or a daemon without it */
         if (p->root_details) {
                 r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListAuditdConfProblems", &err, &reply, "");
                 sd_bus_error_free(&err);
@@ -189,19 +163,21 @@ static void status_auditd_conf(sd_bus *bus, const props *p) {
                         r = sd_bus_message_enter_container(reply, 'a', "(suus)");
         }
         listed = r >= 0;
-        if (arg_json) {
-                printf(",\"auditd_conf\":");
-                json_str(conf);
-                printf(",\"auditd_conf_problem_count\":%" PRIu32 ",\"auditd_conf_problems\":", p->auditd_conf_problems);
-                printf(listed ? "[" : "null");
+        if (j) {
+                jw_key(j, "auditd_conf_problems");
+                if (listed)
+                        jw_array_begin(j);
+                else
+                        jw_null(j);
         }
         while (r >= 0 && (r = sd_bus_message_read(reply, "(suus)", &file, &line, &column, &text)) > 0) {
-                if (arg_json) {
-                        printf("%s{\"file\":", n ? "," : "");
-                        json_str(file);
-                        printf(",\"line\":%" PRIu32 ",\"column\":%" PRIu32 ",\"message\":", line, column);
-                        json_str(text);
-                        printf("}");
+                if (j) {
+                        jw_object_begin(j);
+                        jw_kv_string(j, "file", file);
+                        jw_kv_uint(j, "line", line);
+                        jw_kv_uint(j, "column", column);
+                        jw_kv_string(j, "message", text);
+                        jw_object_end(j);
                 } else {
                         if (n == 0)
                                 printf("auditd.conf: problems found (auditkeepd never edits the file):\n");
@@ -212,31 +188,19 @@ static void status_auditd_conf(sd_bus *bus, const props *p) {
                 }
                 n++;
         }
-        if (arg_json) {
+        if (j) {
                 if (listed)
-                        printf("]");
-        } else if (!conf[0])
-                printf("auditd.conf: not checked\n");
-        else if (n == 0 && (listed || p->auditd_conf_problems == 0))
+                        jw_array_end(j);
+        } else if (n == 0 && (listed || p->f.auditd_conf_problems == 0))
                 printf("auditd.conf: no problems\n");
         else if (n == 0)
                 printf("auditd.conf: %" PRIu32 " problems found, shown to root only (auditkeepd never edits the file)\n",
-                       p->auditd_conf_problems);
+                       p->f.auditd_conf_problems);
 }
 
-/* the same text the daemon's --metrics file holds, from the same function */
+/* the same text the daemon's --metrics file holds, from the same function and the same facts */
 static int status_prometheus(const props *p) {
-        ak_metrics v = {
-                .in_sync = p->in_sync, .locked = p->locked,
-                .rules_desired = p->desired, .rules_loaded = p->loaded, .rules_pending = p->pending,
-                .rules_foreign = p->foreign, .parse_errors = p->errors,
-                .drift_events = p->drift_events, .repairs = p->repairs,
-                .last_sync_usec = p->last_sync, .last_drift_usec = p->last_drift,
-                .enabled = p->enabled, .failure = p->failure, .backlog_limit = p->backlog_limit,
-                .backlog = p->backlog, .lost = p->lost, .backlog_wait_time = p->backlog_wait_time,
-                .state = p->state, .mode = p->mode, .foreign_kept = p->foreign_kept,
-        };
-        _cleanup_free_ char *text = ak_metrics_format(&v);
+        _cleanup_free_ char *text = ak_metrics_format(&p->f);
 
         if (!text)
                 return EXIT_UNREACHABLE;
@@ -244,55 +208,68 @@ static int status_prometheus(const props *p) {
         return EXIT_OK;
 }
 
+/* One fact as JSON, by its row of the facts' list. */
+static void json_fact(json_writer *j, const props *p, const ak_fact *d) {
+        char *const *v;
+
+        switch (d->kind) {
+        case AK_FACT_BOOL:
+                jw_bool(j, !!ak_fact_number(&p->f, d));
+                break;
+        case AK_FACT_STR:
+                jw_string(j, ak_fact_string(&p->f, d));
+                break;
+        case AK_FACT_STRV:
+                v = ak_fact_strv(&p->f, d);
+                jw_array_begin(j);
+                for (size_t i = 0; v && v[i]; i++)
+                        jw_string(j, v[i]);
+                jw_array_end(j);
+                break;
+        default:
+                jw_uint(j, ak_fact_number(&p->f, d));
+                break;
+        }
+}
+
 static void status_json(sd_bus *bus, const props *p) {
+        json_writer j;
+
+        jw_init(&j, stdout);
+        jw_object_begin(&j);
+        for (size_t i = 0; i < ak_facts_count; i++) {
+                const ak_fact *d = &ak_facts_table[i];
+
+                if ((d->flags & AK_FACT_JSON_IF_SET) && !ak_fact_is_set(&p->f, d))
+                        continue;
+                jw_key(&j, d->json);
+                json_fact(&j, p, d);
+        }
         /* null: shown to root only */
-        printf("{\"state\":"); json_str(p->state);
-        printf(",\"mode\":"); json_str(p->mode);
-        printf(",\"in_sync\":%s", p->in_sync ? "true" : "false");
-        printf(",\"enabled\":%u,\"failure\":%u,\"backlog_limit\":%u,\"backlog\":%u,\"lost\":%u,"
-               "\"rate_limit\":%u,\"backlog_wait_time\":%u,\"audit_pid\":%u,\"locked\":%s,"
-               "\"desired_rules\":%u,\"loaded_rules\":%u,\"pending_rules\":%u,\"foreign_rules\":%u,"
-               "\"parse_errors\":%u,\"drift_events\":%" PRIu64 ",\"repairs\":%" PRIu64 ","
-               "\"last_drift_usec\":%" PRIu64 ",\"last_sync_usec\":%" PRIu64 ",\"root_details\":%s,\"last_drift_by\":",
-               p->enabled, p->failure, p->backlog_limit, p->backlog, p->lost, p->rate_limit, p->backlog_wait_time,
-               p->audit_pid, p->locked ? "true" : "false", p->desired, p->loaded, p->pending, p->foreign, p->errors,
-               p->drift_events, p->repairs, p->last_drift, p->last_sync, p->root_details ? "true" : "false");
+        jw_kv_bool(&j, "root_details", p->root_details);
+        jw_key(&j, "last_drift_by");
         if (p->root_details)
-                json_str(p->last_drift_by);
+                jw_string(&j, p->last_drift_by);
         else
-                printf("null");
-        printf(",\"status_text\":");
-        json_str(p->status_text);
-        printf(",\"foreign_kept\":");
-        json_str(p->foreign_kept);
-        if (p->compat_level) {
-                printf(",\"compat_level\":%u,\"compat\":", p->compat_level);
-                json_str(p->compat);
-        }
-        printf(",\"sources\":[");
-        for (size_t i = 0; i < p->n_sources; i++) {
-                if (i)
-                        putchar(',');
-                json_str(p->sources[i]);
-        }
-        printf("]");
-        status_auditd_conf(bus, p);
-        printf("}\n");
+                jw_null(&j);
+        status_auditd_conf(bus, p, &j);
+        jw_object_end(&j);
+        jw_end(&j);
 }
 
 /* Rules the daemon keeps although --foreign=remove: why (the status line says it in words, with
  * the file for rules loaded elsewhere), and what to do. */
 static void status_foreign_kept(const props *p) {
-        const char *why = strstr(p->status_text, "foreign rules kept: ");
-        const char *what = streq(p->foreign_kept, FOREIGN_KEPT_ERRORS) ? "fix the errors (auditkeepctl check) and reload" :
-                           streq(p->foreign_kept, FOREIGN_KEPT_EMPTY) ? "declare rules, or run auditkeepd with --allow-empty" :
-                           streq(p->foreign_kept, FOREIGN_KEPT_ELSEWHERE) ? "point auditkeepd at that file with --rules (see its journal)" :
+        const char *why = strstr(TEXT(p, status_text), "foreign rules kept: ");
+        const char *what = streq(TEXT(p, foreign_kept), FOREIGN_KEPT_ERRORS) ? "fix the errors (auditkeepctl check) and reload" :
+                           streq(TEXT(p, foreign_kept), FOREIGN_KEPT_EMPTY) ? "declare rules, or run auditkeepd with --allow-empty" :
+                           streq(TEXT(p, foreign_kept), FOREIGN_KEPT_ELSEWHERE) ? "point auditkeepd at that file with --rules (see its journal)" :
                            NULL;
 
-        if (!p->foreign_kept[0])
+        if (!TEXT(p, foreign_kept)[0])
                 return;
-        printf("   foreign: %u kept, none removed because %s%s%s\n", p->foreign,
-               why ? why + strlen("foreign rules kept: ") : p->foreign_kept, what ? "; " : "", what ? what : "");
+        printf("   foreign: %" PRIu32 " kept, none removed because %s%s%s\n", p->f.rules_foreign,
+               why ? why + strlen("foreign rules kept: ") : TEXT(p, foreign_kept), what ? "; " : "", what ? what : "");
 }
 
 /* The errors of the rules in force (ListErrors, root only): an untrusted file is one of them, and
@@ -304,7 +281,7 @@ static void status_errors(sd_bus *bus, const props *p) {
         uint32_t line, column;
         int r;
 
-        if (p->errors == 0)
+        if (p->f.parse_errors == 0)
                 return;
         r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListErrors", &err, &reply, "");
         if (r < 0) {
@@ -330,41 +307,46 @@ static void status_text(sd_bus *bus, const props *p) {
         /* colour only on a terminal that has it, and not when NO_COLOR asks for none */
         int tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && streq(term, "dumb"));
         const char *color = "", *reset = "";
+        const char *state = TEXT(p, state);
+        const ak_facts *f = &p->f;
         char w1[96], w2[96];
 
         if (tty) {
                 reset = "\033[0m";
-                color = streq(p->state, "in-sync") ? "\033[32m" :
-                        (streq(p->state, "degraded") || streq(p->state, "flapping") || streq(p->state, "locked")) ? "\033[31m" : "\033[33m";
+                color = streq(state, "in-sync") ? "\033[32m" :
+                        (streq(state, "degraded") || streq(state, "flapping") || streq(state, "locked")) ? "\033[31m" : "\033[33m";
         }
-        printf("auditkeepd: %s%s%s, mode %s\n", color, p->state, reset, p->mode);
+        printf("auditkeepd: %s%s%s, mode %s\n", color, state, reset, TEXT(p, mode));
         printf("     rules: %u desired, %u loaded, %u pending, %u foreign, %u parse errors\n",
-               p->desired, p->loaded, p->pending, p->foreign, p->errors);
+               f->rules_desired, f->rules_loaded, f->rules_pending, f->rules_foreign, f->parse_errors);
         status_foreign_kept(p);
         status_errors(bus, p);
-        if (p->compat_level)
-                printf("    compat: level %s\n", p->compat);
+        if (f->compat_level)
+                printf("    compat: level %s\n", TEXT(p, compat));
         printf("    kernel: enabled %u%s, failure %u, backlog %u/%u, lost %u, rate limit %u, backlog wait %u\n",
-               p->enabled, p->locked ? " (locked until reboot)" : "", p->failure, p->backlog, p->backlog_limit, p->lost,
-               p->rate_limit, p->backlog_wait_time);
-        printf("     drift: %" PRIu64 " events, %" PRIu64 " repairs; last %s%s%s\n", p->drift_events, p->repairs,
-               format_when(p->last_drift, w1, sizeof(w1)),
-               p->last_drift_by[0] ? " by " : p->last_drift && !p->root_details ? ", changer shown to root only" : "",
+               f->enabled, f->locked ? " (locked until reboot)" : "", f->failure, f->backlog, f->backlog_limit, f->lost,
+               f->rate_limit, f->backlog_wait_time);
+        printf("   backlog: peak %u of %u, %" PRIu64 " records lost; audited processes waited %.3f s "
+               "for the audit backlog (since auditkeepd started)\n",
+               f->backlog_peak, f->backlog_limit, f->lost_records, (double) f->backlog_wait_usec / 1e6);
+        printf("     drift: %" PRIu64 " events, %" PRIu64 " repairs; last %s%s%s\n", f->drift_events, f->repairs,
+               format_when(f->last_drift_usec, w1, sizeof(w1)),
+               p->last_drift_by[0] ? " by " : f->last_drift_usec && !p->root_details ? ", changer shown to root only" : "",
                p->last_drift_by);
-        printf(" last sync: %s\n", format_when(p->last_sync, w2, sizeof(w2)));
+        printf(" last sync: %s\n", format_when(f->last_sync_usec, w2, sizeof(w2)));
         printf("   sources:");
-        for (size_t i = 0; i < p->n_sources; i++)
-                printf(" %s", p->sources[i]);
+        for (size_t i = 0; f->sources && f->sources[i]; i++)
+                printf(" %s", f->sources[i]);
         printf("\n");
-        status_auditd_conf(bus, p);
+        status_auditd_conf(bus, p, NULL);
 }
 
 /* What the state says, as an exit status for scripts and monitoring checks (as systemctl
  * is-active does): 0 in sync, 1 degraded, 3 not in sync. */
 static int status_exit(const props *p) {
-        if (p->in_sync)
+        if (p->f.in_sync)
                 return EXIT_OK;
-        if (streq(p->state, "degraded"))
+        if (streq(TEXT(p, state), "degraded"))
                 return EXIT_PROBLEMS;
         return EXIT_NOT_IN_SYNC;
 }

@@ -9,13 +9,19 @@
 
 #include "auditkeep/ak-plan.h"
 #include "ctl-sdbus.h"
+#include "macro.h"
 
 /* Exit statuses (auditkeepctl(8), EXIT STATUS). status: 0 in sync, 1 degraded (pending rules,
  * errors, refused changes), 3 not in sync (drifted, repairing, flapping, locked with
  * differences); every verb: 2 the kernel or the daemon cannot be reached, 4 permission denied. */
 enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_UNREACHABLE = 2, EXIT_NOT_IN_SYNC = 3, EXIT_DENIED = 4 };
+/* A usage error (an unknown command or option, an option the command does not take, a missing
+ * or bad option value, too many or too few arguments): 2, as the LSB's "invalid or excess
+ * argument(s)". */
+enum { EXIT_USAGE = 2 };
 
-/* The options, set once by main() before a verb runs. */
+/* The options, set once by main() before a verb runs; a verb sees only those its table entry in
+ * auditkeepctl.c says it takes (any other is refused there). */
 extern int arg_exact_order;
 extern ak_foreign_policy arg_foreign;
 extern int arg_quiet;
@@ -36,8 +42,8 @@ int verb_resync(int argc, char **argv, sd_bus *bus);
 int verb_reload(int argc, char **argv, sd_bus *bus);
 
 /* ctl-daemon.c: talking to auditkeepd. */
-static inline void bus_freep(sd_bus **b) { sd_bus_flush_close_unref(*b); }
-static inline void msg_freep(sd_bus_message **m) { sd_bus_message_unref(*m); }
+DEFINE_TRIVIAL_CLEANUP_FUNC(sd_bus *, ctl_sdbus_flush_close_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(sd_bus_message *, ctl_sdbus_message_unref)
 /* Say why a call to the daemon failed (e NULL: the bus itself), in words a person can act on.
  * Returns the exit status. */
 int bus_failed(const char *what, const sd_bus_error *e, int r);
@@ -46,6 +52,3 @@ int bus_open(const char *what, sd_bus **ret);
 /* diff without PATH: the daemon's view. 1 when the daemon answered (or refused), with the exit
  * status in *ret; 0 when it is not there to ask, and the diff is computed here. */
 int daemon_diff(int *ret);
-
-/* auditkeepctl.c: a JSON string on stdout. */
-void json_str(const char *s);

@@ -918,10 +918,33 @@ START_TEST(test_lock_last) {
 END_TEST
 
 /* A rule the kernel refuses: the lock is withheld, loudly; retrying the rule is not drift. */
+static char *read_file_or_empty(const char *path);
+
+/* Wait until the metrics file (--metrics, see start_pending_lock) holds `line`. */
+static void wait_metric(const char *line, int timeout_ms) {
+        char path[800], want[256];
+        uint64_t end = now_usec() + (uint64_t) timeout_ms * 1000u;
+        _cleanup_free_ char *text = NULL;
+
+        snprintf(path, sizeof(path), "%s/auditkeep.prom", w.dir);
+        snprintf(want, sizeof(want), "\n%s\n", line);
+        do {
+                free(text);
+                text = read_file_or_empty(path);
+                if (strstr(text, want))
+                        return;
+                usleep(10000);
+        } while (now_usec() < end);
+        ck_abort_msg("the metrics file has no line '%s' within %d ms:\n%s", line, timeout_ms, text);
+}
+
 static void start_pending_lock(const char *name) {
+        static char arg[860];
         size_t ready;
 
         world_init(name, FAKE_SEQPACKET, MON_UNIX);
+        snprintf(arg, sizeof(arg), "--metrics=%s/auditkeep.prom", w.dir);
+        w.extra_arg = arg;
         write_rules(PENDING_LOCK_RULES);
         ck_assert_uint_eq(w.want->n_rules, 6);
         fake_preload("pending");
@@ -961,6 +984,7 @@ START_TEST(test_lock_withheld) {
         ck_assert_msg(!log_find("Drift detected", 0), "the retry of the pending rule was reported as drift");
         ck_assert_msg(!log_find("Flapping", 0), "the retry of the pending rule was taken for a fight");
         ck_assert_str_eq(last_status(), "degraded: 1 pending, 0 errors");
+        wait_metric("auditkeep_lock_withheld 1", 2000);         /* the alert AuditkeepLockWithheld */
         world_done();
 }
 END_TEST
@@ -996,6 +1020,8 @@ START_TEST(test_lock_after_pending_loads) {
         assert_fake_holds_want(1);
         fake_resume();
         ck_assert_str_eq(last_status(), "locked, in sync");
+        wait_metric("auditkeep_lock_withheld 0", 2000);
+        wait_metric("auditkeep_locked 1", 2000);
         world_done();
 }
 END_TEST
@@ -1909,6 +1935,83 @@ START_TEST(test_metrics_directory_later) {
 }
 END_TEST
 
+/* ---------------------------------------------------------------------------------------------
+ * The kernel's backlog at run time (daemon/backlog.c): the fake's status says records were lost,
+ * then that processes waited for the backlog. Each is warned once, at the first GET that shows
+ * it, however many polls it lasts, and its end is told after five quiet poll intervals; the
+ * metrics file carries the peak and both counters. */
+
+START_TEST(test_backlog_lost_and_wait) {
+        static char arg[860];
+        char file[800];
+        _cleanup_free_ char *text = NULL;
+        size_t mark, mark_log;
+        uint64_t end;
+
+        world_init("backlog", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        w.fk->status.lost = 1295;                       /* lost before the daemon: not counted */
+        w.fk->status.backlog_wait_time_actual = 155;
+        snprintf(file, sizeof(file), "%s/auditkeep.prom", w.dir);
+        snprintf(arg, sizeof(arg), "--metrics=%s", file);
+        w.extra_arg = arg;
+        start_and_settle("0.2", "in sync, 5 rules");
+        usleep(300 * 1000);
+        ck_assert_uint_eq(log_count("^Audit records lost|^Audited processes waited", 0), 0);
+
+        fake_pause();
+        w.fk->status.lost += 18483;
+        w.fk->status.backlog = 37;
+        mark = tl_len();
+        mark_log = log_size();
+        fake_resume();
+        /* within one poll (the GET that shows it), with what to do */
+        wait_log("^Audit records lost: the kernel lost 18483 records since [0-9-]+ [0-9:]+ \\(backlog limit 8192, "
+                 "highest backlog seen 37, backlog_wait_time 60000, rate limit 100\\)\\. What to do: raise the "
+                 "backlog limit \\(-b 16384 in the rules\\); the rate limit drops records above 100 a second \\(-r 0 "
+                 "removes it\\); quiet the noisiest rules: .*'aureport --start recent --key --summary'",
+                 mark_log, 2000);
+        ck_assert_uint_le(count_req(AUDIT_GET, mark, tl_len()), 2);
+        /* more losses in the same episode: counted, not warned again */
+        fake_pause();
+        w.fk->status.lost += 17;
+        w.fk->status.backlog = 0;
+        mark = tl_len();
+        fake_resume();
+        wait_requests(AUDIT_GET, 3, mark, 3000);
+        ck_assert_uint_eq(log_count("^Audit records lost", mark_log), 1);
+        /* five quiet poll intervals (1 s): over, with the sum */
+        wait_log("^Audit records no longer lost: 18500 records lost between [0-9-]+ [0-9:]+ and [0-9-]+ [0-9:]+; "
+                 "18500 since auditkeepd started$", mark_log, 4000);
+
+        fake_pause();
+        w.fk->status.backlog_wait_time_actual += 109722;
+        mark_log = log_size();
+        fake_resume();
+        wait_log("^Audited processes waited [0-9]+\\.[0-9]{3} s for the audit backlog since [0-9-]+ [0-9:]+ \\(backlog "
+                 "limit 8192, highest backlog seen 37, .*no record was lost for it", mark_log, 2000);
+        ck_assert_uint_eq(log_count("^Audit records lost", mark_log), 0);
+
+        /* the metrics file follows (light polls too): counters since start, the peak */
+        end = now_usec() + 3000000u;
+        do {
+                free(text);
+                text = read_file_or_empty(file);
+                if (strstr(text, "\nauditkeep_kernel_backlog_wait_seconds_total 0.000000\n") == NULL &&
+                    strstr(text, "\nauditkeep_kernel_backlog_wait_seconds_total "))
+                        break;
+                usleep(20000);
+        } while (now_usec() < end);
+        ck_assert_ptr_nonnull(strstr(text, "\nauditkeep_kernel_backlog_peak 37\n"));
+        ck_assert_ptr_nonnull(strstr(text, "\nauditkeep_kernel_lost_records_total 18500\n"));
+        ck_assert_ptr_nonnull(strstr(text, "# TYPE auditkeep_kernel_lost_records_total counter\n"));
+        ck_assert_ptr_nonnull(strstr(text, "# TYPE auditkeep_kernel_backlog_wait_seconds_total counter\n"));
+        ck_assert_msg(strstr(text, "\nauditkeep_kernel_backlog_wait_seconds_total 0.000000\n") == NULL,
+                      "the wait did not reach the metrics file:\n%s", text);
+        world_done();
+}
+END_TEST
+
 /* The kernel refuses every status change: logged once per setting, retried at every poll, never
  * reported as drift. */
 START_TEST(test_refusal_reported_once) {
@@ -2584,6 +2687,11 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_keeping_marker_locked);
         tcase_add_test(tc, test_keeping_marker_monitor);
         tcase_add_test(tc, test_metrics_directory_later);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("backlog");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, test_backlog_lost_and_wait);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("silent");

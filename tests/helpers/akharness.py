@@ -48,7 +48,8 @@ BUS_PROPERTIES = {
     "LoadedRules": "u", "PendingRules": "u", "ForeignRules": "u", "ParseErrors": "u", "DriftEvents": "t",
     "Repairs": "t", "LastDriftUSec": "t", "LastSyncUSec": "t", "Mode": "s", "Sources": "as",
     "AuditdConf": "s", "AuditdConfProblems": "u", "CompatLevel": "u", "Compat": "s",
-    "StatusText": "s", "ForeignKept": "s",
+    "StatusText": "s", "ForeignKept": "s", "BacklogPeak": "u", "LostRecords": "t", "BacklogWaitUSec": "t",
+    "LockWithheld": "b",
 }
 BUS_METHODS = {  # name -> out args (name, type)
     "Resync": [("added", "u"), ("removed", "u"), ("changed", "u")],

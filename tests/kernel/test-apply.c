@@ -172,8 +172,8 @@ static void auditctl(const char *args) {
 /* ---------------------------------------------------------------------------------------------
  * Rules */
 
-static void ak_ruleset_freep(ak_ruleset **p) { ak_ruleset_free(*p); }
-static void ak_nl_freep(ak_nl **p) { ak_nl_free(*p); }
+DEFINE_TRIVIAL_CLEANUP_FUNC(ak_ruleset *, ak_ruleset_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(ak_nl *, ak_nl_free)
 
 static ak_ruleset *rules_from(const char *name, const char *text) {
         ak_ruleset *rs = NULL;

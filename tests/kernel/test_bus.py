@@ -446,6 +446,14 @@ class BusTest(KernelTestCase, BusCalls):
         for name in ("auditkeep_in_sync", "auditkeep_repairs_total", "auditkeep_kernel_lost"):
             self.assertIn(f"# TYPE {name} ", r.stdout)
             self.assertIn(f"# HELP {name} ", r.stdout)
+        # the backlog since the daemon started (BacklogPeak, LostRecords, BacklogWaitUSec), read after
+        # the command: each only grows
+        self.assertLessEqual(int(values["auditkeep_kernel_backlog_peak"]), self.prop("BacklogPeak"))
+        self.assertLessEqual(int(values["auditkeep_kernel_lost_records_total"]), self.prop("LostRecords"))
+        self.assertLessEqual(float(values["auditkeep_kernel_backlog_wait_seconds_total"]),
+                             self.prop("BacklogWaitUSec") / 1e6)
+        self.assertEqual(values["auditkeep_lock_withheld"], "1" if self.prop("LockWithheld") else "0")
+        self.assertIn("# TYPE auditkeep_kernel_lost_records_total counter", r.stdout)
 
     def test_18_resync_in_the_audit_trail(self):
         """A Resync leaves a USYS_CONFIG record naming the caller's uid."""
@@ -589,13 +597,14 @@ class BusTest(KernelTestCase, BusCalls):
                  "repairs": "Repairs", "last_drift_usec": "LastDriftUSec", "last_sync_usec": "LastSyncUSec",
                  "sources": "Sources", "auditd_conf": "AuditdConf", "auditd_conf_problem_count": "AuditdConfProblems",
                  "compat_level": "CompatLevel", "compat": "Compat", "status_text": "StatusText",
-                 "foreign_kept": "ForeignKept", "in_sync": "InSync"}
+                 "foreign_kept": "ForeignKept", "in_sync": "InSync", "backlog_peak": "BacklogPeak",
+                 "lost_records": "LostRecords", "backlog_wait_usec": "BacklogWaitUSec", "lock_withheld": "LockWithheld"}
         self.assertEqual(set(j), set(names) | {"auditd_conf_problems", "last_drift_by", "root_details"})
         self.assertEqual((j["root_details"], j["last_drift_by"]), (True, self.call("GetLastDrift")[2]))
         file, line, column, message = self.auditd_conf_warning()
         self.assertEqual(j["auditd_conf_problems"], [{"file": file, "line": line, "column": column, "message": message}])
         for k, prop in names.items():
-            if prop in ("Backlog", "Lost", "LastSyncUSec"):
+            if prop in ("Backlog", "Lost", "LastSyncUSec", "BacklogPeak", "LostRecords", "BacklogWaitUSec"):
                 continue  # move between the two reads
             self.assertEqual(j[k], p[prop], k)
         self.assertLessEqual(j["last_sync_usec"], p["LastSyncUSec"])
@@ -606,8 +615,10 @@ class BusTest(KernelTestCase, BusCalls):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("\033", r.stdout)  # no colour when not on a terminal
         lines = r.stdout.splitlines()
-        self.assertEqual(len(lines), 9, r.stdout)
+        self.assertEqual(len(lines), 10, r.stdout)
         self.assertEqual(lines.pop(2).strip(), f"compat: level {p['Compat']}")
+        self.assertRegex(lines.pop(3).strip(), rf"^backlog: peak [0-9]+ of {p['BacklogLimit']}, [0-9]+ records lost; "
+                         r"audited processes waited [0-9]+\.[0-9]{3} s for the audit backlog \(since auditkeepd started\)$")
         self.assertEqual(lines[0], f"auditkeepd: {p['State']}, mode {p['Mode']}")
         self.assertEqual(lines[1].strip(), f"rules: {p['DesiredRules']} desired, {p['LoadedRules']} loaded, "
                          f"{p['PendingRules']} pending, {p['ForeignRules']} foreign, {p['ParseErrors']} parse errors")

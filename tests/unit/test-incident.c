@@ -126,7 +126,7 @@ END_TEST
 START_TEST(test_fight_whatever_the_split) {
         Fight f = {};
         ak_op ops[N_RULES];
-        bool started = false;
+        int started = 0;
         unsigned starts = 0;
         uint64_t now = 1000000;
         int round;
@@ -160,7 +160,7 @@ END_TEST
 START_TEST(test_no_fight) {
         Fight f = {};
         ak_op ops[N_RULES];
-        bool started;
+        int started;
         uint64_t now = 1000000;
 
         for (int i = 0; i < N_RULES; i++) {
@@ -186,7 +186,7 @@ END_TEST
 START_TEST(test_moves_are_no_fight) {
         Fight f = {};
         ak_op ops[2] = { { .type = AK_OP_DEL_RULE, .rule = &rules[2] }, { .type = AK_OP_ADD_RULE, .rule = &rules[2] } };
-        bool started;
+        int started;
         uint64_t now = 1000000;
 
         for (int i = 0; i < 2 * FIGHT_THRESHOLD; i++) {

@@ -3,17 +3,8 @@
 # `auditkeepctl check`: every example rules file of the auditd package passes (unless it names a
 # user this machine lacks), and a deliberately broken file gets every bad line reported with its
 # line and column, the good lines kept, a summary, and exit status 1.
-set -uo pipefail
-ctl=${AK_BUILDDIR:?}/tools/auditkeepctl
+. "$(dirname "$0")/check-lib.sh"
 examples=/usr/share/doc/auditd/examples/rules
-fail=0 n=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-check() { # name, condition
-        n=$((n + 1))
-        if [ "$2" = 0 ]; then echo "ok $1"; else echo "FAIL $1"; fail=$((fail + 1)); fi
-}
 
 if [ -d "$examples" ]; then
         for f in "$examples"/*.rules; do
@@ -183,7 +174,7 @@ grep -q "moved.rules:1:1: warning: means something else at compat level 4 (audit
 check "compat 3: the perm line is a warning naming level 4" $?
 "$ctl" check --compat=5 "$tmp/moved.rules" > "$tmp/out" 2>&1; st=$?
 grep -qx "auditkeepctl: --compat takes 3 (auditctl 3.0.9), 4 (auditctl 4.0.2) or 4.1 (auditctl 4.1.2), not '5'" "$tmp/out"
-check "--compat=5 is refused" $(( $? || st != 1 ))
+check "--compat=5 is refused as a usage error (exit 2)" $(( $? || st != 2 ))
 { echo '# auditkeep: compat=3'; cat "$tmp/moved.rules"; } > "$tmp/pinned.rules"
 out=$(AUDITKEEP_AUDITCTL=/nonexistent "$ctl" check --auditd-conf=none "$tmp/pinned.rules" 2>/dev/null)
 grep -qx "compat level 3 (auditctl 3.0.9 meaning), from compat=3 in $tmp/pinned.rules:1" <<<"$out"
@@ -210,5 +201,19 @@ if [ "$(id -u)" = 0 ]; then
         check "the installed auditctl 4.2.1 (newer than any level) sets level 4.1 with a warning, exit 0" $(( $? || st != 0 ))
 fi
 
-echo "$((n - fail)) passed, $fail failed"
-[ "$fail" = 0 ]
+# the one escaping rule (common/util.h): the user's words are shown as they are when they are
+# valid UTF-8 (bogusé, not bogus\xc3\xa9), and escaped when they are controls or not UTF-8
+printf -- '-a always,exit -F arch=b64 -S bogus\xc3\xa9 -k x\n-a always,exit -F arch=b64 -S ev\x1b[2Jil -k x\n-a always,exit -F arch=b64 -S in\xffvalid -k x\n' > "$tmp/words.rules"
+printf 'num_logs = 5\xc3\xa9\n' > "$tmp/words.conf"
+cat > "$tmp/expected" <<EXPECTED
+$tmp/words.rules:1:31: unknown syscall 'bogusé' for arch b64
+$tmp/words.rules:2:31: unknown syscall 'ev\\x1b[2Jil' for arch b64
+$tmp/words.rules:3:31: unknown syscall 'in\\xffvalid' for arch b64
+EXPECTED
+"$ctl" check --compat=4 --auditd-conf="$tmp/words.conf" "$tmp/words.rules" > /dev/null 2> "$tmp/out"; st=$?
+grep "words.rules" "$tmp/out" | diff -u "$tmp/expected" -
+check "check: valid UTF-8 in a message as it is, controls and invalid bytes escaped, exit 1" $(( $? || st != 1 ))
+grep -q "words.conf:1:12: num_logs takes a number, not '5é'" "$tmp/out"
+check "check: auditd.conf's messages follow the same rule" $?
+
+finish
