@@ -21,8 +21,9 @@ void jw_put_string(FILE *f, const char *s) {
                         fwrite(s + i, 1, len, f);
                         break;
                 case TEXT_HIDDEN:
-                        /* controls and invisible characters; above the Basic Multilingual Plane
-                         * (the tag characters) as a surrogate pair, as JSON writes them */
+                        /* controls, invisible characters and noncharacters; those beyond the
+                         * Basic Multilingual Plane (the tag characters, U+1FFFE ... U+10FFFF) as a
+                         * surrogate pair, as JSON writes them */
                         if (cp > 0xffff)
                                 fprintf(f, "\\u%04" PRIx32 "\\u%04" PRIx32, 0xd800 + ((cp - 0x10000) >> 10),
                                         0xdc00 + ((cp - 0x10000) & 0x3ff));

@@ -175,12 +175,14 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *ret) {
  * that cannot be seen at all (zero-width spaces and joiners, word joiner, byte order mark, soft
  * hyphen, the Mongolian vowel separator, the Hangul fillers, the tag characters), with which a
  * name could make a log line read differently from what it says ("audit\u200bctl" is not
- * auditctl). */
+ * auditctl). Nor the noncharacters (U+FDD0..U+FDEF, and U+xFFFE and U+xFFFF in every plane):
+ * sd-bus refuses a string holding one as invalid UTF-8, and one such key in a rule made the whole
+ * ListRules reply fail (fuzz-bus, F7). */
 static int cp_shown(uint32_t cp) {
         return !(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad || cp == 0x061c || cp == 0x115f ||
                  cp == 0x1160 || cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
                  (cp >= 0x2060 && cp <= 0x2069) || cp == 0x3164 || cp == 0xfeff || cp == 0xffa0 ||
-                 (cp >= 0xe0000 && cp <= 0xe007f));
+                 (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe || (cp >= 0xe0000 && cp <= 0xe007f));
 }
 
 text_kind text_char(const char *s, size_t n, size_t *ret_len, uint32_t *ret_cp) {

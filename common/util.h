@@ -39,12 +39,13 @@ void strbuf_done(strbuf *b);
  * rules file) on its way to a terminal, the journal, D-Bus or JSON: valid UTF-8 is shown as it
  * is, except C0 and C1 controls, DEL, and the invisible characters that reorder text or cannot be
  * seen (bidirectional controls, line and paragraph separators, zero-width characters, byte order
- * mark, soft hyphen); those and bytes that are not valid UTF-8 are escaped. text_char() is the
+ * mark, soft hyphen) and the noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF: D-Bus refuses
+ * them); those and bytes that are not valid UTF-8 are escaped. text_char() is the
  * rule; the escapes are the writer's: \xNN per byte below (terminal, journal, D-Bus), \uXXXX in
  * JSON (json.h). */
 typedef enum text_kind {
         TEXT_SHOWN,     /* valid UTF-8, shown as it is */
-        TEXT_HIDDEN,    /* valid UTF-8, escaped: a control or an invisible character */
+        TEXT_HIDDEN,    /* valid UTF-8, escaped: a control, an invisible character or a noncharacter */
         TEXT_INVALID,   /* one byte that does not start a valid UTF-8 sequence */
 } text_kind;
 /* The character at s (n > 0 bytes left): its kind, its length (1 for an invalid byte) and its

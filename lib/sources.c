@@ -373,7 +373,9 @@ static int read_dir(ak_ruleset *rs, const char *path, lineset *ls) {
                 }
                 n++;
         }
-        qsort(names, n, sizeof(char *), natural_cmp);
+        /* none: names is NULL, which qsort must not be given even for 0 elements */
+        if (n > 1)
+                qsort(names, n, sizeof(char *), natural_cmp);
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *p = strdup_printf("%s%s%s", path,
                                                         path[strlen(path) - 1] == '/' ? "" : "/", names[i]);

@@ -246,6 +246,24 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             self.write_rules(self.base_rules())
         self.assertEqual(self.call("Reload"), [0, 0, 0])
 
+    def test_13_noncharacter_key_listed(self):
+        """F7 (fuzz/RESULTS.md): a rule whose key holds a Unicode noncharacter (U+FFFF is valid UTF-8,
+        but sd-bus refuses it) is listed with the key escaped; before, ListRules failed as a whole."""
+        self.wait_in_sync()
+        before = self.rules_of()
+        try:
+            self.write_rules(self.base_rules() + f"-w {self.watched}/f7 -p wa -k ak-bus-\uffff\n")
+            self.assertEqual(self.call("Reload"), [1, 0, 0])
+            self.assertIn((f"-w {self.watched}/f7 -p wa -k ak-bus-\\xef\\xbf\\xbf", f"{self.rules}:10", "loaded"),
+                          [tuple(x) for x in self.call("ListRules")[0]])
+            r = self.ctl("rules")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("-k ak-bus-\\xef\\xbf\\xbf", r.stdout)
+        finally:
+            self.write_rules(self.base_rules())
+        self.assertEqual(self.call("Reload"), [0, 1, 0])
+        self.assertEqual(self.rules_of(), before)
+
     def test_12_reload_to_no_rule_removes_nothing(self):
         """A reload to rules that declare no rule removes nothing: ForeignKept, StatusText,
         ForeignRules, auditkeepctl status (text, JSON, metrics) say what is kept and why."""

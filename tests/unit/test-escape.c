@@ -40,6 +40,9 @@ static const struct {
         { "\xc3(", "\\xc3(", "\"\\udcc3(\"" },                                          /* cut sequence */
         { "\xc0\xaf", "\\xc0\\xaf", "\"\\udcc0\\udcaf\"" },                             /* overlong */
         { "\xed\xa0\x80", "\\xed\\xa0\\x80", "\"\\udced\\udca0\\udc80\"" },             /* a surrogate */
+        { "k\xef\xbf\xbf", "k\\xef\\xbf\\xbf", "\"k\\uffff\"" },                         /* noncharacter (F7) */
+        { "\xef\xb7\x90", "\\xef\\xb7\\x90", "\"\\ufdd0\"" },                             /* noncharacter */
+        { "\xf4\x8f\xbf\xbf", "\\xf4\\x8f\\xbf\\xbf", "\"\\udbff\\udfff\"" },             /* U+10FFFF: a pair */
         { "q\"b\\s", "q\"b\\\\s", "\"q\\\"b\\\\s\"" },                                  /* quote, backslash */
         { "a\xf3\xa0\x80\x81" "b", "a\\xf3\\xa0\\x80\\x81" "b", "\"a\\udb40\\udc01b\"" },           /* tag (astral) */
         { "x\xf3\xa0\x81\xbfy", "x\\xf3\\xa0\\x81\\xbfy", "\"x\\udb40\\udc7fy\"" },            /* cancel tag */

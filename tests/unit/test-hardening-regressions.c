@@ -7,6 +7,7 @@
 #include "test-util.h"
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,6 +16,9 @@
 
 #include "auditkeep/ak-kernel.h"
 #include "auditkeep/ak-rules.h"
+#include "util.h"
+
+#include <systemd/sd-bus.h>
 
 /* ---- F1: a rule that renders into text that does not parse back ----
  * lib/format.c promises that ak_rule_format() "parses back into the same bytes". A watch combined
@@ -226,6 +230,96 @@ START_TEST(test_f5_exit_int_min) {
 }
 END_TEST
 
+/* ---- F6: a rules directory without a *.rules file sorts a NULL array ----
+ * lib/sources.c, read_dir(): the names of the *.rules files are collected into a growing array,
+ * NULL while there is none, and sorted with qsort(names, n, ...), which glibc declares nonnull
+ * even for n = 0 (undefined behaviour; UBSan: "null pointer passed as argument 1, which is
+ * declared to never be null"). Found by fuzz-sources on a directory holding only a hidden
+ * ".9.rules" (which augenrules skips too). Only a build with -fsanitize=undefined (build-asan,
+ * scripts/test) sees it fail; what is read is checked everywhere. */
+START_TEST(test_f6_dir_without_rules_files) {
+        char dir[] = "/tmp/ak-test-f6.XXXXXX", path[64];
+        ak_ruleset *rs = NULL;
+        FILE *f;
+
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/.9.rules", dir);
+        ck_assert_ptr_nonnull(f = fopen(path, "w"));
+        fputs("-w /etc/passwd -p wa\n", f);
+        fclose(f);
+        snprintf(path, sizeof(path), "%s/notes.txt", dir);
+        ck_assert_ptr_nonnull(f = fopen(path, "w"));
+        fclose(f);
+
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_ge(ak_ruleset_add_source(rs, dir), 0);
+        ck_assert_uint_eq(rs->n_rules, 0);
+        ck_assert_uint_eq(rs->n_files, 0);
+        ck_assert_uint_eq(rs->n_errors, 0);
+        ak_ruleset_free(rs);
+
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/.9.rules", dir);
+        unlink(path);
+        rmdir(dir);
+}
+END_TEST
+
+/* ---- F7: a noncharacter in a rule's key or path fails ListRules ----
+ * ListRules sends each rule's text (ak_rule_format_flags) as it is, and Diff lines and origins
+ * go through string_is_clean()/cescape(). Both let the Unicode noncharacters through (U+FFFF,
+ * U+FFFE, U+FDD0..U+FDEF: valid UTF-8, but sd-bus refuses them: "Invalid argument"), so one rule
+ * with such a key made the whole ListRules reply fail, for every caller. Found by fuzz-bus with a
+ * key of "\xef\xbf\xbf" (U+FFFF). Expected: the text escapes them as it escapes invalid UTF-8,
+ * and sd-bus takes it. */
+static void assert_bus_takes(const char *s) {
+        static sd_bus *bus;
+        sd_bus_message *m = NULL;
+        int fds[2];
+
+        if (!bus) {
+                ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+                ck_assert_int_ge(sd_bus_new(&bus), 0);
+                ck_assert_int_ge(sd_bus_set_fd(bus, fds[0], fds[0]), 0);
+                ck_assert_int_ge(sd_bus_start(bus), 0);
+        }
+        ck_assert_int_ge(sd_bus_message_new_signal(bus, &m, "/org/auditkeep1", "org.auditkeep1.Manager", "X"), 0);
+        ck_assert_msg(sd_bus_message_append(m, "s", s) >= 0, "sd-bus refuses '%s'", s);
+        sd_bus_message_unref(m);
+}
+
+static const struct {
+        const char *line, *text;
+} f7_cases[] = {
+        { "-w /etc/x -p wa -k \xef\xbf\xbf", "-w /etc/x -p wa -k \\xef\\xbf\\xbf" },             /* U+FFFF */
+        { "-w /etc/x -p wa -k a\xef\xbf\xbe" "b", "-w /etc/x -p wa -k a\\xef\\xbf\\xbeb" },          /* U+FFFE */
+        { "-w /etc/\xef\xb7\x90 -p wa", "-w /etc/\\xef\\xb7\\x90 -p wa" },                    /* U+FDD0 */
+        { "-w /etc/x -p wa -k \xf4\x8f\xbf\xbf", "-w /etc/x -p wa -k \\xf4\\x8f\\xbf\\xbf" },  /* U+10FFFF */
+};
+
+START_TEST(test_f7_noncharacter_on_the_bus) {
+        ak_rule r = {};
+        char *text, *msg = NULL, *esc;
+
+        ck_assert_msg(ak_rule_from_text(f7_cases[_i].line, &r, &msg, NULL) == 0, "%s: %s", f7_cases[_i].line, msg);
+        text = ak_rule_format_flags(&r, AK_FORMAT_NO_STAT);
+        ck_assert_ptr_nonnull(text);
+        ck_assert_str_eq(text, f7_cases[_i].text);
+        assert_bus_takes(text);
+        free(text);
+        ak_rule_done(&r);
+
+        /* daemon/manager-bus.c's bus_text(): a clean string as it is, else its escape */
+        ck_assert_int_eq(string_is_clean(f7_cases[_i].line), 0);
+        esc = cescape(f7_cases[_i].line);
+        ck_assert_ptr_nonnull(esc);
+        assert_bus_takes(esc);
+        free(esc);
+        /* what is still shown as it is */
+        ck_assert_int_eq(string_is_clean("\xef\xbf\xbd \xef\xb7\x8f \xef\xb7\xb0 \xf0\x9f\x98\x80"), 1); /* U+FFFD U+FDCF U+FDF0 U+1F600 */
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("hardening-regressions");
         TCase *tc;
@@ -246,6 +340,14 @@ static Suite *suite(void) {
 
         tc = tcase_create("f5-format-exit-int-min");
         tcase_add_test(tc, test_f5_exit_int_min);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("f6-sources-empty-dir");
+        tcase_add_test(tc, test_f6_dir_without_rules_files);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("f7-noncharacter-on-the-bus");
+        tcase_add_loop_test(tc, test_f7_noncharacter_on_the_bus, 0, (int) (sizeof(f7_cases) / sizeof(f7_cases[0])));
         suite_add_tcase(s, tc);
 
         tc = tcase_create("f4-record-autoremove");
