@@ -305,16 +305,23 @@ static int allow_covers(const ak_allow *a, const ak_rule *r) {
 
 const char *ak_allow_refusal(const ak_allow *a, const ak_rule *r) {
         uint32_t list = ak_rule_list(r);
+        unsigned action = r->data->action == AUDIT_NEVER ? AK_ALLOW_NEVER : AK_ALLOW_ALWAYS;
 
-        if (list == AUDIT_FILTER_EXCLUDE)
-                return "an exclude-list rule";
-        if (r->data->action == AUDIT_NEVER)
-                return "a never rule";
-        if (list == AUDIT_FILTER_TASK)
-                return "a task-list rule (every system call of each task it matches is recorded)";
-        if (ak_rule_is_broad(r))
+        /* what allow_covers() found missing, in its order: the list, the action, broad=yes (an
+         * allowance that names list=exclude and action=never does not refuse a never rule of the
+         * exit list for being a never rule) */
+        if (list >= 32 || !(a->lists & LIST_BIT(list))) {
+                if (list == AUDIT_FILTER_EXCLUDE)
+                        return "an exclude-list rule";
+                if (list == AUDIT_FILTER_TASK)
+                        return "a task-list rule (every system call of each task it matches is recorded)";
+                return "a rule of a list the allowance does not name";
+        }
+        if (!(a->actions & action))
+                return action == AK_ALLOW_NEVER ? "a never rule" : "an always rule (the allowance names action=never only)";
+        if (!a->broad && list != AUDIT_FILTER_TASK && ak_rule_is_broad(r))
                 return "a rule that records every system call with no field to narrow it";
-        return "a rule of a list the allowance does not name";
+        return "a rule the allowance does not cover";
 }
 
 const ak_allow *ak_ruleset_allowed(const ak_ruleset *rs, const ak_rule *r) {

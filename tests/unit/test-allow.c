@@ -258,6 +258,38 @@ START_TEST(broad_rules) {
 }
 END_TEST
 
+/* The reason a rule with an allowed key is removed is the part of the allowance it misses: an
+ * allowance that names action=never but only the exclude list refuses a never rule of the exit
+ * list for its list, not for being a never rule (review3). */
+START_TEST(refusal_names_what_is_missing) {
+        ak_ruleset *rs = load("# auditkeep: allow-foreign key=x list=exclude action=never\n"
+                              "# auditkeep: allow-foreign key=y action=never\n"
+                              "# auditkeep: allow-foreign key=z\n");
+        ak_rule never_exit = rule("-a never,exit -F arch=b64 -S openat -k x");
+        ak_rule always_y = rule("-a always,exit -F arch=b64 -S openat -k y");
+        ak_rule never_z = rule("-a never,exit -F arch=b64 -S openat -k z");
+        ak_rule task_z = rule("-a always,exit -F arch=b64 -S all -k z");
+        ak_rule broad_z = rule("-a always,exit -F arch=b64 -S all -k z");
+
+        task_z.data->flags = AUDIT_FILTER_TASK;
+        ck_assert_ptr_eq(ak_ruleset_allowed_key_only(rs, &never_exit), &rs->allow[0]);
+        ck_assert_str_eq(ak_allow_refusal(&rs->allow[0], &never_exit), "a rule of a list the allowance does not name");
+        ck_assert_ptr_eq(ak_ruleset_allowed_key_only(rs, &always_y), &rs->allow[1]);
+        ck_assert(strstr(ak_allow_refusal(&rs->allow[1], &always_y), "an always rule"));
+        /* the default allowance: as before */
+        ck_assert_str_eq(ak_allow_refusal(&rs->allow[2], &never_z), "a never rule");
+        ck_assert(strstr(ak_allow_refusal(&rs->allow[2], &task_z), "task-list rule"));
+        ck_assert_str_eq(ak_allow_refusal(&rs->allow[2], &broad_z),
+                         "a rule that records every system call with no field to narrow it");
+        ak_rule_done(&never_exit);
+        ak_rule_done(&always_y);
+        ak_rule_done(&never_z);
+        ak_rule_done(&task_z);
+        ak_rule_done(&broad_z);
+        ak_ruleset_free(rs);
+}
+END_TEST
+
 /* A kernel state holding the rules of `kernel` (its ruleset stays the owner). */
 static ak_kstate kstate_of(const ak_ruleset *kernel) {
         return (ak_kstate) { .status = { .enabled = 1 }, .rules = kernel->rules, .n_rules = kernel->n_rules };
@@ -470,6 +502,7 @@ static Suite *allow_suite(void) {
         tcase_add_test(tc, which_rules);
         tcase_add_test(tc, broad_rules);
         tcase_add_test(tc, planner_keeps_allowed);
+        tcase_add_test(tc, refusal_names_what_is_missing);
         tcase_add_test(tc, shadows);
         tcase_add_test(tc, shadow_format_escapes);
         tcase_add_test(tc, shadows_many);
