@@ -41,9 +41,9 @@ int ak_sync_plan(ak_sync_report *rep, const ak_ruleset *want, ak_kstate *have, c
 /* Memory: each kernel rule the plan keeps (AK_HELD_KEPT) in rep->before gives its copy of the
  * rule data up and points at the equal desired rule's data instead, so that a kept snapshot of
  * an in-sync kernel costs the rule array, not a second copy of every rule (1 KiB each). `want`
- * must be the ruleset the plan was made from and outlive the report (ak_sync_report_done() or
- * the next ak_sync_plan() first). Returns how many rules now share; -ENOMEM leaves all as they
- * were. */
+ * must be the ruleset the plan was made from and outlive the report (ak_sync_report_done()
+ * first). Returns how many rules were newly shared by this call (0 on a second call); -ENOMEM
+ * leaves all as they were. */
 int ak_sync_share_kept(ak_sync_report *rep, const ak_ruleset *want);
 /* The ops to send first (everything but a final lock), and whether the lock may follow. */
 size_t ak_sync_main_ops(const ak_sync_report *rep);
