@@ -60,27 +60,6 @@ typedef struct rinfo {
         size_t file_idx;
 } rinfo;
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-        const unsigned char *s = p;
-
-        for (size_t i = 0; i < n; i++) {
-                h ^= s[i];
-                h *= 0x100000001b3ull;
-        }
-        return h;
-}
-
-/* The same idea a 32-bit word at a time, for masks and conditions (whole words). */
-static uint64_t mix_words(uint64_t h, const uint32_t *w, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                h ^= w[i];
-                h *= 0x9e3779b97f4a7c15ull;
-                h ^= h >> 29;
-        }
-        return h;
-}
-#define FNV0 0xcbf29ce484222325ull
-
 static int cond_cmp(const void *a, const void *b) {
         const cond *x = a, *y = b;
 
@@ -153,11 +132,11 @@ static void rinfo_fill(rinfo *ri, const ak_rule *r, cond *store) {
                 cond c = { .field = f, .op = d->fieldflags[i], .value = d->values[i] };
 
                 if (ak_field_is_string(f)) {
-                        c.str = fnv(FNV0, d->buf + off, d->values[i]);
+                        c.str = ak_hash_bytes(AK_HASH_SEED, d->buf + off, d->values[i]);
                         off += d->values[i];
                 }
                 if (f == AUDIT_FILTERKEY) {
-                        ri->key_h = fnv(c.str, "k", 1);
+                        ri->key_h = ak_hash_bytes(c.str, "k", 1);
                         continue;
                 }
                 if (f == AUDIT_WATCH || f == AUDIT_INODE)
@@ -176,7 +155,7 @@ static void rinfo_fill(rinfo *ri, const ak_rule *r, cond *store) {
         for (uint32_t i = 0; i < n; i++)       /* -F uid=0 -F uid=0 means -F uid=0 */
                 if (ri->nc == 0 || !cond_eq(&store[ri->nc - 1], &store[i]))
                         store[ri->nc++] = store[i];
-        ri->mask_h = FNV0;
+        ri->mask_h = AK_HASH_SEED;
         for (uint32_t w = 0; w < AUDIT_BITMASK_SIZE; w++) {
                 /* the kernel keeps the class bits (the top AUDIT_SYSCALL_CLASSES) clear */
                 uint32_t full = w == AUDIT_BITMASK_SIZE - 1 ? 0xffffffffu >> AUDIT_SYSCALL_CLASSES : 0xffffffffu;
@@ -188,18 +167,18 @@ static void rinfo_fill(rinfo *ri, const ak_rule *r, cond *store) {
                 if (ri->lowbit < 0)
                         ri->lowbit = (int) (w * 32 + (unsigned) __builtin_ctz(d->mask[w]));
                 if (d->mask[w] != 0xffffffffu)  /* full words only counted: equal masks are verified */
-                        ri->mask_h = mix_words(ri->mask_h, (const uint32_t[]) { w, d->mask[w] }, 2);
+                        ri->mask_h = ak_hash_words(ri->mask_h, (const uint32_t[]) { w, d->mask[w] }, 2);
                 else
                         full_words++;
         }
-        ri->mask_h = mix_words(ri->mask_h, &full_words, 1);
+        ri->mask_h = ak_hash_words(ri->mask_h, &full_words, 1);
         ri->all = (int) bits_all;
         ri->any_bit = ri->lowbit >= 0;
-        ri->cond_h = mix_words(FNV0, (const uint32_t[]) { ri->list, ri->action }, 2);
+        ri->cond_h = ak_hash_words(AK_HASH_SEED, (const uint32_t[]) { ri->list, ri->action }, 2);
         for (uint32_t i = 0; i < ri->nc; i++)
-                ri->cond_h = mix_words(ri->cond_h, (const uint32_t[]) { ri->c[i].field, ri->c[i].op, ri->c[i].value,
+                ri->cond_h = ak_hash_words(ri->cond_h, (const uint32_t[]) { ri->c[i].field, ri->c[i].op, ri->c[i].value,
                                        (uint32_t) ri->c[i].str, (uint32_t) (ri->c[i].str >> 32) }, 5);
-        ri->cond_h = mix_words(ri->cond_h, (const uint32_t[]) { (uint32_t) ri->key_h, (uint32_t) (ri->key_h >> 32) }, 2);
+        ri->cond_h = ak_hash_words(ri->cond_h, (const uint32_t[]) { (uint32_t) ri->key_h, (uint32_t) (ri->key_h >> 32) }, 2);
 }
 
 static int mask_superset(const ak_rule *big, const ak_rule *small) {

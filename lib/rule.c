@@ -127,8 +127,7 @@ int ak_rule_equal(const ak_rule *a, const ak_rule *b) {
         return memcmp(x->buf, y->buf, a->size - sizeof(*x)) == 0;
 }
 
-/* Mix 32-bit words (the rule is mostly u32 arrays): a quarter of the steps of a bytewise hash. */
-static uint64_t mix_words(uint64_t h, const uint32_t *w, size_t n) {
+uint64_t ak_hash_words(uint64_t h, const uint32_t *w, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 h ^= w[i];
                 h *= 0x9e3779b97f4a7c15ull;
@@ -137,7 +136,7 @@ static uint64_t mix_words(uint64_t h, const uint32_t *w, size_t n) {
         return h;
 }
 
-static uint64_t mix_bytes(uint64_t h, const void *p, size_t n) {
+uint64_t ak_hash_bytes(uint64_t h, const void *p, size_t n) {
         const unsigned char *s = p;
 
         for (size_t i = 0; i < n; i++) {
@@ -150,7 +149,7 @@ static uint64_t mix_bytes(uint64_t h, const void *p, size_t n) {
 uint64_t ak_rule_hash(const ak_rule *r) {
         const struct audit_rule_data *d;
         uint32_t head[4], n;
-        uint64_t h = 0xcbf29ce484222325ull;
+        uint64_t h = AK_HASH_SEED;
 
         assert(r);
         d = r->data;
@@ -160,12 +159,12 @@ uint64_t ak_rule_hash(const ak_rule *r) {
         head[3] = d->mask[AUDIT_BITMASK_SIZE - 1] & 0xffffu;
         n = d->field_count <= AUDIT_MAX_FIELDS ? d->field_count : AUDIT_MAX_FIELDS;
 
-        h = mix_words(h, head, 4);
-        h = mix_words(h, d->mask, AUDIT_BITMASK_SIZE - 1);
-        h = mix_words(h, d->fields, n);
-        h = mix_words(h, d->fieldflags, n);
-        h = mix_words(h, d->values, n);
-        return mix_bytes(h, d->buf, r->size - sizeof(*d));
+        h = ak_hash_words(h, head, 4);
+        h = ak_hash_words(h, d->mask, AUDIT_BITMASK_SIZE - 1);
+        h = ak_hash_words(h, d->fields, n);
+        h = ak_hash_words(h, d->fieldflags, n);
+        h = ak_hash_words(h, d->values, n);
+        return ak_hash_bytes(h, d->buf, r->size - sizeof(*d));
 }
 
 static int cmp_hashed_rule(const void *a, const void *b) {
