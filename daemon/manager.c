@@ -580,10 +580,12 @@ static void drift_found(Manager *m, const ak_op *ops, size_t n_main, uint64_t si
         int r;
 
         if (m->drift_reported && m->drift_sig == sig) {
+                log_debug("drift: the difference already found");
                 if (m->check.reason == VERIFY_EVENT)
                         m->quiet_events++;      /* nothing new (monitor mode): spaced like in-sync checks */
                 return;
         }
+        log_debug("drift: a new difference");  /* tests wait for checks, then assert none was new */
         m->quiet_events = 0;
         m->in_sync_seen = 0;
         m->drift_reported = 1;

@@ -264,6 +264,10 @@ class KernelTestCase(unittest.TestCase):
             time.sleep(self.log_step)
         self.fail(f"no log line matching {pattern!r} in:\n{self.log_text()[after:]}")
 
+    def wait_checks(self, after, count=1, reasons=None, timeout=30.0):
+        """wait_checks() below on self.log (a daemon with AUDITKEEP_DEBUG=1)."""
+        return wait_checks(self.log_text, after, count, reasons, timeout)
+
     def wait_rules(self, want, timeout=5.0, exact=False):
         """Wait until auditctl -l shows the rules of `want`; return the seconds it took. A rule put
         back is appended where the order cannot change what is recorded, so the order is
@@ -387,6 +391,10 @@ class Daemon:
         raise AssertionError(f"no log line matching {pattern!r} (daemon {'exited ' + str(self.proc.returncode) if self.proc.poll() is not None else 'running'}):\n"
                              + self.text()[after:][-4000:])
 
+    def wait_checks(self, after, count=1, reasons=None, timeout=30.0):
+        """wait_checks() below on this daemon's log (debug=True)."""
+        return wait_checks(self.text, after, count, reasons, timeout)
+
     def reload(self, timeout=30.0):
         start = len(self.notify.snapshot())
         self.proc.send_signal(signal.SIGHUP)
@@ -509,9 +517,9 @@ class Monitor:
         self.started = threading.Event()
         threading.Thread(target=self._reader, daemon=True).start()
         threading.Thread(target=self._stderr, daemon=True).start()
+        # busctl says so once the broker has made it a monitor (BecomeMonitor answered)
         if not self.started.wait(10):
             raise AssertionError("busctl monitor did not start")
-        time.sleep(0.2)
 
     def _stderr(self):
         for line in self.proc.stderr:
@@ -534,6 +542,11 @@ class Monitor:
     def signals(self, member, since=0):
         with self.lock:
             return [m for m in self.messages[since:] if m.get("type") == "signal" and m.get("member") == member]
+
+    def calls(self, member, since=0):
+        """The method calls of `member` to or from the name since `since`."""
+        with self.lock:
+            return [m for m in self.messages[since:] if m.get("type") == "method_call" and m.get("member") == member]
 
     def changed(self, since=0):
         """The PropertiesChanged signals of our interface since `since`, as a list of dicts."""
@@ -725,6 +738,46 @@ def wait_until(pred, timeout=10.0, step=0.01):
             return v
         time.sleep(step)
     return pred()
+
+
+# ---- waiting for the daemon to have looked (its debug log) ----
+
+_CHECK_START = re.compile(r"verify (\S+)")
+_CHECK_DONE = re.compile(r"verify (\S+) done: (.*)")
+
+
+def checks_done(text):
+    """The verifications that both started and ended in `text` (a stretch of the daemon's log with
+    AUDITKEEP_DEBUG=1), as (reason it ended as, state) pairs: "verify REASON" starts one (a queued
+    one logs "verify REASON (queued)" and starts later), "verify REASON done: STATE" ends it. A
+    check that changed the kernel ends as the settle check that follows it ("verify start", then
+    "verify settle", then "verify settle done: in-sync"). Checks run one at a time."""
+    done, started = [], False
+    for line in text.splitlines():
+        m = _CHECK_DONE.fullmatch(line)
+        if m:
+            if started:
+                done.append((m.group(1), m.group(2)))
+            started = False
+        elif _CHECK_START.fullmatch(line):
+            started = True
+    return done
+
+
+def wait_checks(text, after=0, count=1, reasons=None, timeout=30.0):
+    """Wait until `count` verifications that started after offset `after` of the daemon's log
+    (text() returns it; the daemon runs with AUDITKEEP_DEBUG=1) have ended; with `reasons`, only
+    those that ended as one of them count (("poll", "poll-light"): polls). The state that proves
+    the daemon looked at the kernel after something happened, whatever the machine's speed: wait
+    for it before asserting that nothing happened. Returns the checks seen."""
+    def enough():
+        found = [c for c in checks_done(text()[after:]) if reasons is None or c[0] in reasons]
+        return found if len(found) >= count else None
+    found = wait_until(enough, timeout=timeout, step=0.02)
+    if not found:
+        raise AssertionError(f"fewer than {count} checks{' ' + '/'.join(reasons) if reasons else ''} ended within "
+                             f"{timeout} s after the mark:\n" + text()[after:][-4000:])
+    return found
 
 
 def proc_status(pid, field):

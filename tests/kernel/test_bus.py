@@ -301,9 +301,12 @@ class BusTest(KernelTestCase, BusCalls):
         self.proc.send_signal(signal.SIGSTOP)
         try:
             sh("auditctl", "-d", *victim.split()[1:])
+            mark = self.monitor.mark()
             call = subprocess.Popen(["busctl", "--address=" + self.bus.address, "--json=short", "call", NAME, PATH,
                                      IFACE, "Resync"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            time.sleep(0.3)
+            # the broker passed the call on to the (stopped) daemon
+            self.assertTrue(self.monitor.wait(lambda: self.monitor.calls("Resync", mark), timeout=30),
+                            "the Resync call never reached the bus")
         finally:
             self.proc.send_signal(signal.SIGCONT)
         out, err = call.communicate(timeout=30)
@@ -331,10 +334,14 @@ class BusTest(KernelTestCase, BusCalls):
         try:
             sh("auditctl", "-d", *access.split()[1:])
             sh("auditctl", "-a", *access.split()[1:])
+            mark = self.daemon.mark()
         finally:
             self.proc.send_signal(signal.SIGCONT)
         moved = [r for r in self.desired if r != access] + [access]
-        time.sleep(2.5)  # an event verification and two polls
+        # it looked, and left the order alone: a full check (the one the records ask for, or a
+        # poll's), and two polls
+        self.daemon.wait_checks(mark, reasons=("event", "poll", "settle"))
+        self.daemon.wait_checks(mark, count=2, reasons=("poll", "poll-light"))
         self.assertEqual(kernel_rules(), moved)
         self.assertEqual(self.call("Diff"), [[]])
         self.assertEqual(self.call("ResyncExactOrder"), [1, 1, 0])
@@ -732,8 +739,10 @@ class BusTest(KernelTestCase, BusCalls):
                                 stdout=self.log, stderr=subprocess.STDOUT, env=env)
         bus = None
         try:
-            self.notify.wait_for("READY=1", start=start)
-            time.sleep(1.0)
+            ready = self.notify.wait_for("READY=1", start=start)
+            # its loop runs on without a bus: a reload (SIGHUP) is done
+            proc.send_signal(signal.SIGHUP)
+            self.notify.wait_for("READY=1", start=self.notify.wait_for("RELOADING=1", start=ready + 1))
             self.assertIsNone(proc.poll())
             self.assertNotRegex(self.log_text()[mark:], "Owning the name")
             self.assertEqual(sorted(kernel_rules()), sorted(self.desired))

@@ -20,8 +20,9 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from akharness import CTL, NOBODY, Daemon, KernelTestCase, kernel_rules, sh, skip_unless_usable, wait_until  # noqa: E402
 
-# the agent's loop lasts this long without a report before the test says "none came"
-QUIET_SECONDS = 6
+# the agent's loop goes on for this many polls (a full one among them) without a report before the
+# test says "none came"
+QUIET_POLLS = 7
 
 
 class ForeignTest(KernelTestCase):
@@ -88,11 +89,13 @@ class ForeignTest(KernelTestCase):
         self.assertTrue(wait_until(lambda: self.agent_rule in kernel_rules(), timeout=10), kernel_rules())
         self.assertTrue(wait_until(lambda: self.daemon.notify.status() == "in sync, 2 rules; 1 foreign rule allowed",
                                    timeout=10), self.daemon.notify.status())
-        # the agent keeps at it; nothing is reported, nothing removed
-        time.sleep(QUIET_SECONDS)
-        print(f"agent re-added its rule for {QUIET_SECONDS} s: "
+        # the agent keeps at it; nothing is reported, nothing removed, through QUIET_POLLS polls
+        # (and the checks its records ask for)
+        self.daemon.wait_checks(self.daemon.mark(), count=QUIET_POLLS, reasons=("poll", "poll-light"))
+        print(f"agent re-added its rule for {QUIET_POLLS} polls: "
               f"{len(re.findall('verify event', self.daemon.text()[mark:]))} checks on its records, no report",
               file=sys.stderr)
+        self.assertNotIn("drift: a new difference", self.daemon.text()[mark:])
         text = self.daemon.text()[mark:]
         self.assertNotRegex(text, r"Drift detected|Flapping|Foreign rule .* removed")
         self.assertIn(self.agent_rule, kernel_rules())
@@ -102,7 +105,9 @@ class ForeignTest(KernelTestCase):
         # taken out by hand and put back by the agent: still no drift (nothing declared moved)
         sh("auditctl", "-W", self.agent_dir, "-p", "wa", "-k", "wazuh_fim")
         self.assertTrue(wait_until(lambda: self.agent_rule in kernel_rules(), timeout=10), kernel_rules())
-        time.sleep(2)
+        back = self.daemon.mark()
+        self.daemon.wait_checks(back, count=2, reasons=("poll", "poll-light"))
+        self.assertNotIn("drift: a new difference", self.daemon.text()[mark:])
         self.assertNotRegex(self.daemon.text()[mark:], r"Drift detected|Flapping")
 
         # a never rule with the agent's key is not the agent's to keep: removed, and said why
@@ -157,8 +162,8 @@ class ForeignTest(KernelTestCase):
                              after=mark, timeout=30)
         print(f"fight reported {time.monotonic() - t0:.1f} s after the agent started", file=sys.stderr)
         self.stop_agent()
-        self.wait_rules(self.desired, timeout=5)
-        self.daemon.wait_log(r"The fight over the audit rules stopped", after=mark, timeout=10)
+        self.wait_rules(self.desired, timeout=30)
+        self.daemon.wait_log(r"The fight over the audit rules stopped", after=mark, timeout=30)
         self.assertNotIn(self.agent_rule, kernel_rules())
 
 

@@ -72,6 +72,7 @@ import socket, sys, json, base64, errno, time
 seconds = float(sys.argv[1]); items = [(p, base64.b64decode(d)) for p, d in json.loads(sys.stdin.read())]
 s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9); s.bind((0, 0))
 res = {}
+said = False
 end = time.monotonic() + seconds
 while True:
     for port, data in items:
@@ -80,6 +81,9 @@ while True:
         except OSError as e:
             k = errno.errorcode.get(e.errno, str(e.errno))
         res[k] = res.get(k, 0) + 1
+    if not said:
+        print("sending", flush=True)
+        said = True
     if time.monotonic() >= end:
         break
     time.sleep(0.01)
@@ -96,8 +100,15 @@ def start_sender(prefix, items, seconds=0.0):
     return proc
 
 
+def wait_sending(proc):
+    """Until the sender has sent its first round (it says so)."""
+    line = proc.stdout.readline()
+    if line != "sending\n":
+        raise AssertionError(f"sender did not start: {line!r} {proc.stderr.read()}")
+
+
 def sender_result(proc):
-    out = proc.stdout.read()
+    out = proc.stdout.read().splitlines()[-1]
     err = proc.stderr.read()
     proc.stdout.close()
     proc.stderr.close()
@@ -177,7 +188,9 @@ class SpoofTest(ak.KernelTestCase):
 
     def assert_unharmed(self, since):
         self.assertIsNone(self.d.proc.poll(), "the daemon exited")
-        time.sleep(1.5)     # one poll interval: a forged reply, had it been taken, would show by now
+        # the forgeries are all sent: a full check (GET + LIST) that starts now reads its answers
+        # behind them, and a forged reply, had it been taken, shows by its end
+        self.d.wait_checks(self.d.mark(), reasons=("poll", "event", "settle"))
         self.assertEqual(sorted(ak.kernel_rules()), self.desired)
         self.assertEqual(ak.kernel_status()["backlog_limit"], 1234)
         self.assertEqual(ak.kernel_status()["enabled"], 1)
@@ -224,7 +237,7 @@ class SpoofTest(ak.KernelTestCase):
         mark = self.d.mark()
         sender = start_sender([], self.items(), seconds=4.0)
         try:
-            time.sleep(1.0)
+            wait_sending(sender)
             ak.sh("auditctl", "-D")
             m = self.d.wait_log(r"Drift detected \([a-z]+\): [0-9]+ rules removed, by (.*)", after=mark)
             self.d.wait_log(r"Repaired in", after=mark)
