@@ -936,10 +936,14 @@ static void verify_start(Manager *m, VerifyReason reason) {
         if (r < 0) {
                 log_warning_errno(r, "Failed to ask the kernel for its audit state: %m");
                 m->phase = PHASE_IDLE;
-                if (m->call.msg) {
-                        /* a Resync/Reload waiting on this check gets its answer now, not never */
-                        m->check.answers_call = 1;
-                        call_fail(m, BUS_ERROR_KERNEL, "Cannot ask the kernel for its audit state: %s", strerror(-r));
+                /* A Resync/Reload whose chain this is gets its answer now, not never: an error when
+                 * its own check could not start; what its sync did when only the settle check after
+                 * it could not (the sync took; a later check confirms it). A call that waits for
+                 * a check queued or parked behind this one is answered by that check, started
+                 * below. */
+                if (m->call.msg && m->check.answers_call) {
+                        if (reason != VERIFY_SETTLE)
+                                call_fail(m, BUS_ERROR_KERNEL, "Cannot ask the kernel for its audit state: %s", strerror(-r));
                         reply_call(m);
                 }
                 m->check.answers_call = 0;

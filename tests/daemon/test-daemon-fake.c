@@ -2542,6 +2542,55 @@ START_TEST(test_sighup_during_resync) {
 }
 END_TEST
 
+/* A Reload over D-Bus whose own sync takes, and whose settle check then cannot start (the
+ * daemon's socket stops sending once the kernel has the new rule): the reload did what it says,
+ * so the call is answered with what it did, not with an error. */
+START_TEST(test_reload_settle_cannot_start) {
+        char reply[700];
+        uint32_t counts[3] = {};
+        struct timespec end;
+        size_t mark;
+        int r = 0;
+
+        world_init("reload-settle", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        bus_start();
+        fake_preload(NULL);
+        start_and_settle("60", "in sync, 5 rules");
+        wait_bus_name();
+
+        write_rules(PENDING_RULES);     /* one rule more; the fake takes it */
+        fake_pause();
+        w.fk->on_request = on_request_hold;
+        hold_type = AUDIT_ADD_RULE;
+        fake_resume();
+        mark = log_size();
+        snprintf(reply, sizeof(reply), "%s/reply", w.dir);
+        bus_call_start("Reload", reply);
+        clock_gettime(CLOCK_REALTIME, &end);
+        end.tv_sec += 10;
+        pthread_mutex_lock(&hold_lock);
+        while (hold_state != 1 && r == 0)
+                r = pthread_cond_timedwait(&hold_cond, &hold_lock, &end);
+        pthread_mutex_unlock(&hold_lock);
+        ck_assert_msg(r == 0, "the reload's add did not come");
+
+        /* the kernel takes the rule and says so; after that the daemon cannot send */
+        ck_assert_int_eq(shutdown(w.control, SHUT_WR), 0);
+        pthread_mutex_lock(&hold_lock);
+        hold_state = 2;
+        pthread_cond_broadcast(&hold_cond);
+        pthread_mutex_unlock(&hold_lock);
+
+        wait_log("^Synced \\(reload\\): 1 added, 0 removed", mark, 5000);
+        wait_log("^Failed to ask the kernel for its audit state: Broken pipe$", mark, 5000);
+        bus_call_wait(reply, counts);
+        ck_assert_msg(counts[0] == 1 && counts[1] == 0 && counts[2] == 0, "Reload answered %u/%u/%u", counts[0], counts[1],
+                      counts[2]);
+        world_done();
+}
+END_TEST
+
 START_TEST(test_resync_error_kernel_silent) {
         _cleanup_free_ char *out = NULL;
         uint64_t t0;
@@ -3005,7 +3054,7 @@ static void dump_failed_logs(void) {
         static const char *const names[] = { "start", "lock-last", "lock-withheld", "lock-after-pending", "already-locked", "enobufs",
                                              "silent-signals", "silent-timeout", "notify", "notify-reload", "reload-rejected",
                                              "drift-record", "spoof-control", "spoof-monitor", "monitor", "refused",
-                                             "pending-forgotten", "resync-errors", "resync-silent", "resync-parked", "resync-sighup",
+                                             "pending-forgotten", "resync-errors", "resync-silent", "resync-parked", "resync-sighup", "reload-settle",
                                              "empty-keeps", "empty-allowed", "start-errors", "reload-empty", "elsewhere" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
@@ -3116,6 +3165,7 @@ static Suite *daemon_fake_suite(void) {
         tcase_add_test(tc, test_resync_errors_locked_and_refused);
         tcase_add_test(tc, test_resync_exact_behind_parked_reload);
         tcase_add_test(tc, test_sighup_during_resync);
+        tcase_add_test(tc, test_reload_settle_cannot_start);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("coverage");
