@@ -210,7 +210,8 @@ class KernelTestCase(unittest.TestCase):
     tmp_prefix = "ak-kernel-"
     tmp_mode = None
     check_restore = True
-    # the waits of the DaemonAsserts methods below
+    # the waits of the DaemonAsserts methods below: they return as soon as the state is there, so
+    # their default deadlines are long (a slower machine, CI under load)
     rules_step, log_step = 0.002, 0.01
 
     @classmethod
@@ -255,7 +256,7 @@ class KernelTestCase(unittest.TestCase):
         with open(self.log.name) as f:
             return f.read()
 
-    def wait_log(self, pattern, timeout=5.0, after=0):
+    def wait_log(self, pattern, timeout=30.0, after=0):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             m = re.search(pattern, self.log_text()[after:])
@@ -268,7 +269,7 @@ class KernelTestCase(unittest.TestCase):
         """wait_checks() below on self.log (a daemon with AUDITKEEP_DEBUG=1)."""
         return wait_checks(self.log_text, after, count, reasons, timeout)
 
-    def wait_rules(self, want, timeout=5.0, exact=False):
+    def wait_rules(self, want, timeout=30.0, exact=False):
         """Wait until auditctl -l shows the rules of `want`; return the seconds it took. A rule put
         back is appended where the order cannot change what is recorded, so the order is
         compared only with exact=True."""
@@ -379,7 +380,7 @@ class Daemon:
     def mark(self):
         return len(self.text())
 
-    def wait_log(self, pattern, timeout=10.0, after=0):
+    def wait_log(self, pattern, timeout=30.0, after=0):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             m = re.search(pattern, self.text()[after:])
@@ -558,7 +559,7 @@ class Monitor:
                 out.append({k: v["data"] for k, v in values.items()})
         return out
 
-    def wait(self, what, timeout=10.0):
+    def wait(self, what, timeout=30.0):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             r = what()
@@ -664,7 +665,7 @@ class BusCalls:
     def ctl(self, *args, user=None):
         return run(*(user or []), self.ctl_bin, *args, check=False, env=self.env, timeout=150)
 
-    def wait_prop(self, name, pred, timeout=5.0):
+    def wait_prop(self, name, pred, timeout=30.0):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             v = self.prop(name)
