@@ -2351,7 +2351,7 @@ static void bus_start(void) {
                 execlp("dbus-daemon", "dbus-daemon", arg, "--nofork", "--nopidfile", (char *) NULL);
                 _exit(127);
         }
-        for (int i = 0; i < 500 && access(sock, F_OK) < 0; i++)
+        for (uint64_t end = wait_deadline(0); access(sock, F_OK) < 0 && now_usec() < end;)
                 usleep(10 * 1000);
         ck_assert_msg(access(sock, F_OK) == 0, "dbus-daemon did not start (is it installed?)");
 }
@@ -2407,7 +2407,7 @@ static void wait_bus_name(void) {
         char cmd[1200];
 
         snprintf(cmd, sizeof(cmd), "busctl --address='%s' status org.auditkeep1 >/dev/null 2>&1", w.bus_address);
-        for (int i = 0; i < 500; i++) {
+        for (uint64_t end = wait_deadline(0); now_usec() < end;) {
                 if (system(cmd) == 0)
                         return;
                 usleep(10 * 1000);
@@ -2466,7 +2466,7 @@ static void bus_call_start(const char *method, const char *reply) {
 static void bus_call_wait(const char *reply, uint32_t ret[3]) {
         _cleanup_free_ char *out = NULL;
 
-        for (int i = 0; i < 1000; i++) {
+        for (uint64_t end = wait_deadline(60000); now_usec() < end;) {
                 free(out);
                 out = read_file_or_empty(reply);
                 if (strstr(out, "Error") || (strstr(out, "method return") && strstr(out, "uint32") &&
