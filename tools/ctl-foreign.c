@@ -18,13 +18,16 @@
 
 #define QUERY_TIMEOUT_USEC (30u * 1000000u)
 
-/* The shadows in the kernel's rules now, as warnings on stderr (counted in *warnings); -errno
- * when the kernel cannot be read. */
+/* The shadows in the kernel's rules now, as warnings on stderr (counted in *warnings): one line
+ * per allowed rule with how many declared rules it can shadow and the first, at most
+ * AK_SHADOWS_LOG_MAX of them, as the daemon's journal says them; -errno when the kernel cannot be
+ * read. */
 static int check_shadows(const ak_ruleset *rs, check_foreign *ret) {
         ak_nl *nl = NULL;
         ak_kstate k = {};
         _cleanup_free_ ak_shadow *v = NULL;
-        size_t n = 0;
+        _cleanup_free_ ak_shadow_group *g = NULL;
+        size_t n = 0, ng = 0;
         int r;
 
         r = ak_nl_open(&nl);
@@ -36,10 +39,16 @@ static int check_shadows(const ak_ruleset *rs, check_foreign *ret) {
         for (size_t i = 0; i < k.n_rules; i++)
                 ret->allowed += ak_ruleset_allowed(rs, &k.rules[i]) != NULL;
         r = ak_allowed_shadows(rs, &k, &v, &n);
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                _cleanup_free_ char *line = ak_shadow_format(&v[i], 0);
+        if (r >= 0)
+                r = ak_shadows_by_allowed(&k, v, n, &g, &ng);
+        for (size_t i = 0; r >= 0 && i < ng && i < AK_SHADOWS_LOG_MAX; i++) {
+                _cleanup_free_ char *line = ak_shadow_group_format(&g[i], 0);
 
                 fprintf(stderr, "warning: %s\n", line ? line : "?");
+                ret->warnings++;
+        }
+        if (r >= 0 && ng > AK_SHADOWS_LOG_MAX) {
+                fprintf(stderr, "warning: %zu more allowed foreign rules can shadow declared rules\n", ng - AK_SHADOWS_LOG_MAX);
                 ret->warnings++;
         }
         if (r >= 0)
