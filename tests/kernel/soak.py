@@ -179,8 +179,7 @@ class Soak:
             f.write(rules_text(self.tmp))
         os.chmod(rules, 0o600)
         ak.sh("auditctl", "-D")
-        self.daemon = dm = ak.Daemon(self.tmp, ["--rules", rules, "--poll-interval", str(POLL)], debug=False,
-                                     timestamps=True)
+        self.daemon = dm = ak.Daemon(self.tmp, ["--rules", rules, "--poll-interval", str(POLL)], timestamps=True)
         dm.notify.wait_for("READY=1", timeout=60)
         self.desired = sorted(ak.kernel_rules())
         self.desired_order = ak.kernel_rules()
@@ -194,7 +193,9 @@ class Soak:
             time.sleep(self.rnd.uniform(0.1, 1.0))
         self.recreate_due(force=True)
         ak.wait_until(self.in_sync, timeout=15, step=0.1)
-        time.sleep(1.5)
+        # idle before measuring: two polls after it (the settle check and the trim after a full
+        # check are over)
+        dm.wait_checks(dm.mark(), count=2, reasons=("poll", "poll-light"))
         rss0, fds0 = ak.proc_status(dm.pid, "VmRSS"), ak.count_fds(dm.pid)
         self.changes.clear()
         self.failed = 0
@@ -212,7 +213,8 @@ class Soak:
 
         converged = ak.wait_until(self.in_sync, timeout=20, step=0.1)
         t_conv = time.monotonic()
-        time.sleep(2.0)
+        if converged:   # (not: the checks below say what is wrong)
+            dm.wait_checks(dm.mark(), count=2, reasons=("poll", "poll-light"))
         rss1, fds1 = ak.proc_status(dm.pid, "VmRSS"), ak.count_fds(dm.pid)
         final_rules = ak.kernel_rules()
         final_status = self.status()
