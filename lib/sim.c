@@ -13,9 +13,8 @@ static void hashcount_done(hashcount *h);
 void sim_done(sim *s) {
         for (size_t l = 0; l < AUDIT_NR_FILTERS; l++) {
                 hashcount_done(&s->index[l]);
-                for (size_t i = 0; i < s->n[l]; i++)
-                        ak_rule_done(&s->lists[l][i]);
                 free(s->lists[l]);
+                free(s->hashes[l]);
         }
         *s = (sim) {};
 }
@@ -76,27 +75,33 @@ static int hashcount_add(hashcount *h, uint64_t key, int delta) {
         return 0;
 }
 
-const ak_rule *sim_find(const sim *s, const ak_rule *r) {
+const ak_rule *sim_find(const sim *s, const ak_rule *r, uint64_t hash) {
         uint32_t l = ak_rule_list(r);
 
-        if (hashcount_get(&s->index[l], ak_rule_hash(r)) == 0)
+        if (hashcount_get(&s->index[l], hash) == 0)
                 return NULL;
         for (size_t i = 0; i < s->n[l]; i++)
-                if (ak_rule_equal(&s->lists[l][i], r))
+                if (s->hashes[l][i] == hash && ak_rule_equal(&s->lists[l][i], r))
                         return &s->lists[l][i];
         return NULL;
 }
 
-int sim_add(sim *s, ak_rule *r, int prepend) {
+int sim_add(sim *s, const ak_rule *r, uint64_t hash, int prepend) {
         uint32_t l = ak_rule_list(r);
 
-        if (GROW(s->lists[l], s->allocated[l], s->n[l] + 1) < 0 || hashcount_add(&s->index[l], ak_rule_hash(r), +1) < 0)
+        if (GROW(s->lists[l], s->allocated[l], s->n[l] + 1) < 0 ||
+            GROW(s->hashes[l], s->hashes_allocated[l], s->n[l] + 1) < 0 ||
+            hashcount_add(&s->index[l], hash, +1) < 0)
                 return -ENOMEM;
         if (prepend) {
                 memmove(s->lists[l] + 1, s->lists[l], s->n[l] * sizeof(ak_rule));
+                memmove(s->hashes[l] + 1, s->hashes[l], s->n[l] * sizeof(uint64_t));
                 s->lists[l][0] = *r;
-        } else
+                s->hashes[l][0] = hash;
+        } else {
                 s->lists[l][s->n[l]] = *r;
+                s->hashes[l][s->n[l]] = hash;
+        }
         s->n[l]++;
         return 0;
 }
@@ -105,9 +110,9 @@ void sim_delete(sim *s, const ak_rule *r) {
         uint32_t l = ak_rule_list(r);
         size_t at = (size_t) (r - s->lists[l]);
 
-        (void) hashcount_add(&s->index[l], ak_rule_hash(r), -1);
-        ak_rule_done(&s->lists[l][at]);
+        (void) hashcount_add(&s->index[l], s->hashes[l][at], -1);
         memmove(s->lists[l] + at, s->lists[l] + at + 1, (s->n[l] - at - 1) * sizeof(ak_rule));
+        memmove(s->hashes[l] + at, s->hashes[l] + at + 1, (s->n[l] - at - 1) * sizeof(uint64_t));
         s->n[l]--;
 }
 
@@ -119,11 +124,12 @@ void sim_delete_all(sim *s, const char *key) {
                         char kbuf[AUDIT_MAX_KEY_LEN + 1];
                         ak_rule *x = &s->lists[l][k];
 
-                        if (!key || strstr(ak_rule_key(x, kbuf, sizeof(kbuf)), key)) {
-                                (void) hashcount_add(&s->index[l], ak_rule_hash(x), -1);
-                                ak_rule_done(x);
-                        } else
+                        if (!key || strstr(ak_rule_key(x, kbuf, sizeof(kbuf)), key))
+                                (void) hashcount_add(&s->index[l], s->hashes[l][k], -1);
+                        else {
+                                s->hashes[l][w] = s->hashes[l][k];
                                 s->lists[l][w++] = *x;
+                        }
                 }
                 s->n[l] = w;
         }
