@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The bump allocator (arena.h). Under AddressSanitizer, bytes not handed out are poisoned, so an
- * overrun of an object is reported as it would be for a malloc'd one. */
+/* The bump allocator (arena.h). Chunks double from 64 KiB; from 2 MiB on they are huge-page
+ * aligned and advised (MADV_HUGEPAGE): a 5000-rule ruleset (5.5 MiB of rules) then takes a few
+ * page faults instead of ~1400, and a small one (the daemon's 1000 rules fit in the first 2 MiB)
+ * is not rounded up to huge pages. Under AddressSanitizer, bytes not handed out are poisoned, so
+ * an overrun of an object is reported as it would be for a malloc'd one. */
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "arena.h"
 
@@ -24,7 +28,7 @@
 #endif
 
 #define CHUNK_MIN (64u << 10)
-#define CHUNK_MAX (1u << 20)
+#define CHUNK_HUGE (2u << 20)           /* a huge page of x86_64 and aarch64 (4 KiB pages) */
 #define ALIGN alignof(max_align_t)
 
 struct ak_arena_chunk {
@@ -44,14 +48,25 @@ void *ak_arena_reserve(ak_arena *a, size_t n) {
                 POISON(c->data + c->used, a->reserved);
         a->reserved = 0;
         if (!c || c->size - c->used < n) {
-                /* chunks double up to CHUNK_MAX: a small ruleset stays small */
-                size_t size = c ? (c->size < CHUNK_MAX ? c->size * 2 : c->size) : CHUNK_MIN;
+                /* chunks double up to CHUNK_HUGE: a small ruleset stays small */
+                size_t size = c ? (c->size * 2 < CHUNK_HUGE ? c->size * 2 : CHUNK_HUGE) : CHUNK_MIN;
 
                 if (size < n)
                         size = align_up(n);
-                c = malloc(sizeof(*c) + size);
-                if (!c)
-                        return NULL;
+                if (size >= CHUNK_HUGE) {
+                        /* whole huge pages, the header included: n bytes of room at least */
+                        size_t total = (sizeof(*c) + n + CHUNK_HUGE - 1) & ~(size_t) (CHUNK_HUGE - 1);
+
+                        c = aligned_alloc(CHUNK_HUGE, total);
+                        if (!c)
+                                return NULL;
+                        (void) madvise(c, total, MADV_HUGEPAGE);        /* a hint: fine if refused */
+                        size = total - sizeof(*c);
+                } else {
+                        c = malloc(sizeof(*c) + size);
+                        if (!c)
+                                return NULL;
+                }
                 c->next = a->head;
                 c->size = size;
                 c->used = 0;

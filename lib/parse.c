@@ -486,6 +486,18 @@ typedef struct command {
 static const char with_arg[] = "CefrbaAdSFmRwWkpq";
 static const char no_arg[] = "hicslDvt";
 
+/* The same as a table, for the getopt loop: OPT_WITH_ARG, OPT_NO_ARG, or 0 for no option. */
+enum { OPT_WITH_ARG = 1, OPT_NO_ARG = 2 };
+static const uint8_t option_kind[256] = {
+        ['C'] = OPT_WITH_ARG, ['e'] = OPT_WITH_ARG, ['f'] = OPT_WITH_ARG, ['r'] = OPT_WITH_ARG,
+        ['b'] = OPT_WITH_ARG, ['a'] = OPT_WITH_ARG, ['A'] = OPT_WITH_ARG, ['d'] = OPT_WITH_ARG,
+        ['S'] = OPT_WITH_ARG, ['F'] = OPT_WITH_ARG, ['m'] = OPT_WITH_ARG, ['R'] = OPT_WITH_ARG,
+        ['w'] = OPT_WITH_ARG, ['W'] = OPT_WITH_ARG, ['k'] = OPT_WITH_ARG, ['p'] = OPT_WITH_ARG,
+        ['q'] = OPT_WITH_ARG,
+        ['h'] = OPT_NO_ARG, ['i'] = OPT_NO_ARG, ['c'] = OPT_NO_ARG, ['s'] = OPT_NO_ARG,
+        ['l'] = OPT_NO_ARG, ['D'] = OPT_NO_ARG, ['v'] = OPT_NO_ARG, ['t'] = OPT_NO_ARG,
+};
+
 /* auditctl splits on spaces only: a tab would end up inside a word */
 static int check_tabs(linectx *c, const token *t, size_t n) {
         for (size_t i = 0; i < n; i++) {
@@ -682,12 +694,12 @@ static int parse_short_options(linectx *c, builder *b, token *t, size_t n, size_
                 token arg = {};
                 char o = *p;
 
-                if (strchr(no_arg, o)) {
+                if (option_kind[(unsigned char) o] == OPT_NO_ARG) {
                         if (no_arg_option(c, opt, o) < 0)
                                 return -1;
                         continue;
                 }
-                if (!strchr(with_arg, o))
+                if (option_kind[(unsigned char) o] != OPT_WITH_ARG)
                         return unknown_option(c, opt, p);
                 if (p[1])
                         arg = (token) { .s = (char *) p + 1, .col = opt->col + (unsigned) (p + 1 - s) };
@@ -741,9 +753,10 @@ static int finish_rule(linectx *c, builder *b, const token *t, command *cmd) {
 }
 
 /* Parse one line's tokens (auditctl's getopt loop). Status settings take effect here; a rule is
- * left in b for the caller. Returns 0, or -1 when the line has an error (already reported). */
-static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd) {
-        if (check_tabs(c, t, n) < 0)
+ * left in b for the caller. Returns 0, or -1 when the line has an error (already reported).
+ * has_tab: the line holds a tab somewhere (only then are its tokens searched for one). */
+static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd, int has_tab) {
+        if (has_tab && check_tabs(c, t, n) < 0)
                 return -1;
         if (streq(t[0].s, "-D"))
                 return parse_delete_all(c, t, n, cmd);
@@ -871,7 +884,7 @@ int parse_run_line(linectx *c, sim *sm, char *line, size_t len) {
         /* the strings of a rule are bytes of its line: len bytes of room is enough */
         if (builder_init(&b, &p->arena, len) < 0)
                 return -ENOMEM;
-        if (parse_tokens(c, toks, n, &b, &cmd) < 0 || c->failed) {
+        if (parse_tokens(c, toks, n, &b, &cmd, memchr(line, '\t', len) != NULL) < 0 || c->failed) {
                 perm_why_finish(c, &b);
                 if (c->sensitive)
                         compat_compare(c, line, len, NULL);
@@ -896,7 +909,7 @@ int parse_run_line(linectx *c, sim *sm, char *line, size_t len) {
                 r = builder_view(&b, c, &rule);
                 if (r < 0)
                         goto out;
-                hash = ak_rule_hash(&rule);
+                hash = sim_rule_hash(&rule);
                 if (c->sensitive)
                         compat_compare(c, line, len, &rule);
                 if (ak_rule_list(&rule) == AUDIT_FILTER_URING_EXIT && c->compat < AK_COMPAT_4)
@@ -966,7 +979,7 @@ static int rule_from_text_at(const char *text, int level, ak_rule *ret, char **r
                 return -ENOMEM;
         if (n == 0)
                 line_report(&c, 1, 0, "empty rule");
-        else if (parse_tokens(&c, toks, n, &b, &cmd) == 0 && !c.failed) {
+        else if (parse_tokens(&c, toks, n, &b, &cmd, memchr(copy, '\t', len) != NULL) == 0 && !c.failed) {
                 if (!cmd.rule)
                         line_report(&c, 1, 0, "not a rule (-a, -A, -d, -w or -W)");
                 else
