@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the parser says about a line (errors, warnings, compatibility notes) and the rule it
  * builds from the line's options. */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -94,15 +95,26 @@ const char *suggest_word(const char *s, const char *const *words, size_t n, char
 /* ------------------------------------------------------------------------------------------ */
 /* the rule builder */
 
-int builder_init(builder *b) {
+int builder_init(builder *b, ak_arena *arena, size_t buf_max) {
         *b = (builder) { .list = LIST_UNSET, .action = -1 };
+        if (arena) {
+                b->d = ak_arena_reserve(arena, sizeof(struct audit_rule_data) + buf_max);
+                if (!b->d)
+                        return -ENOMEM;
+                memset(b->d, 0, sizeof(struct audit_rule_data));
+                b->arena = arena;
+                b->buf_cap = buf_max;
+                return 0;
+        }
         b->d = calloc(1, sizeof(struct audit_rule_data));
         return b->d ? 0 : -ENOMEM;
 }
 
 void builder_done(builder *b) {
-        free(b->d);
+        if (!b->arena)
+                free(b->d);     /* an arena's reservation is simply not committed */
         b->d = NULL;
+        b->arena = NULL;
 }
 
 int builder_append_string(builder *b, const char *s, size_t len) {
@@ -112,9 +124,20 @@ int builder_append_string(builder *b, const char *s, size_t len) {
                 return -E2BIG;
         if (need > b->buf_cap) {
                 size_t cap = need * 2;
-                struct audit_rule_data *n = realloc(b->d, sizeof(*n) + cap);
-                if (!n)
-                        return -ENOMEM;
+                struct audit_rule_data *n;
+
+                if (b->arena) {
+                        /* out of the arena's room: on to the heap, back at builder_view() */
+                        n = malloc(sizeof(*n) + cap);
+                        if (!n)
+                                return -ENOMEM;
+                        memcpy(n, b->d, sizeof(*n) + b->d->buflen);
+                        b->arena = NULL;
+                } else {
+                        n = realloc(b->d, sizeof(*n) + cap);
+                        if (!n)
+                                return -ENOMEM;
+                }
                 b->d = n;
                 b->buf_cap = cap;
         }
@@ -154,13 +177,41 @@ int builder_add_key(linectx *c, builder *b, const char *k, unsigned col) {
 
 int builder_take_rule(builder *b, linectx *c, ak_rule *ret) {
         size_t size = sizeof(struct audit_rule_data) + b->d->buflen;
-        int r = ak_rule_take(ret, TAKE_PTR(b->d), size, c->file, c->line);
+        int r;
 
+        assert(!b->arena);
+        r = ak_rule_take(ret, TAKE_PTR(b->d), size, c->file, c->line);
         if (r >= 0) {
                 ak_rule_normalize(ret); /* the desired state is held in the kernel's stored form */
                 ret->column = b->rule_col;
         }
         return r;
+}
+
+int builder_view(builder *b, linectx *c, ak_rule *ret) {
+        size_t size = sizeof(struct audit_rule_data) + b->d->buflen;
+
+        if (!b->arena) {
+                /* it outgrew its room (see builder_append_string): back into the arena */
+                struct audit_rule_data *d = ak_arena_reserve(&c->rs->priv->arena, size);
+
+                if (!d)
+                        return -ENOMEM;
+                memcpy(d, b->d, size);
+                free(b->d);
+                b->d = d;
+                b->arena = &c->rs->priv->arena;
+        }
+        *ret = (ak_rule) { .data = b->d, .size = size, .file = (char *) c->file, .line = c->line, .column = b->rule_col };
+        ak_rule_normalize(ret); /* the desired state is held in the kernel's stored form */
+        return 0;
+}
+
+void builder_keep(builder *b) {
+        assert(b->arena);
+        ak_arena_commit(b->arena, sizeof(struct audit_rule_data) + b->d->buflen);
+        b->d = NULL;
+        b->arena = NULL;
 }
 
 /* A note for `check`: FILE:LINE:1 and the text. */

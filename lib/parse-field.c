@@ -80,11 +80,12 @@ static int split_pair(char *pair, char **ret_value, uint32_t *ret_op) {
                 { "<", AUDIT_LESS_THAN }, { "&", AUDIT_BIT_MASK },
         };
 
-        for (char *p = pair; *p; p++)
+        /* every operator starts with one of these: skip the bytes that start none */
+        for (char *p = strpbrk(pair, "!<>&="); p; p = strpbrk(p + 1, "!<>&="))
                 for (size_t i = 0; i < ELEMENTSOF(ops); i++)
-                        if (strncmp(p, ops[i].s, strlen(ops[i].s)) == 0) {
+                        if (p[0] == ops[i].s[0] && (ops[i].s[1] == '\0' || p[1] == ops[i].s[1])) {
                                 *p = '\0';
-                                *ret_value = p + strlen(ops[i].s);
+                                *ret_value = p + 1 + (ops[i].s[1] != '\0');
                                 *ret_op = ops[i].op;
                                 return 0;
                         }
@@ -746,7 +747,7 @@ static int field_check_rule(const fieldarg *f) {
 /* -F name OP value */
 int opt_field(linectx *c, builder *b, const token *opt, const token *arg) {
         struct audit_rule_data *d;
-        _cleanup_free_ char *pair = NULL;
+        char *pair = arg->s;    /* split in place: the token is the parser's own copy */
         fieldarg f = {};
         int exclude_inert = 0;
 
@@ -757,9 +758,6 @@ int opt_field(linectx *c, builder *b, const token *opt, const token *arg) {
         if (strncmp(arg->s, "key=", 4) == 0)
                 return builder_add_key(c, b, arg->s + 4, arg->col + 4);
 
-        pair = strdup(arg->s);
-        if (!pair)
-                return -1;
         if (field_split(c, b, arg, pair, &f) < 0)
                 return -1;
         if (f.spec->kind == AK_VALUE_KEY)
@@ -784,7 +782,7 @@ int opt_field(linectx *c, builder *b, const token *opt, const token *arg) {
 /* -C field OP field */
 int opt_compare(linectx *c, builder *b, const token *opt, const token *arg) {
         struct audit_rule_data *d = b->d;
-        _cleanup_free_ char *pair = strdup(arg->s);
+        _cleanup_free_ char *pair = strdup(arg->s);     /* messages quote the whole word */
         char *v, *p, sbuf[80];
         uint32_t op;
         int f1, f2, code;

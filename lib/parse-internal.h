@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "auditkeep/ak-rules.h"
+#include "arena.h"
 #include "macro.h"
 #include "sim.h"
 
@@ -34,6 +35,9 @@ struct ak_ruleset_private {
         uid_t trust_uid;        /* who rules files and their directories must belong to */
         int trust_warn;         /* untrusted files: a warning, and read anyway (a draft) */
         sim sim;                /* the simulated kernel the lines run against */
+        ak_arena arena;         /* the data of every rule compiled (rs->rules and sim point into it) */
+        char *tok_store;        /* the tokens of the line being parsed: room for the longest line */
+        struct token *toks;
         char **texts;           /* ak_ruleset_rule_text(): per rule, made at the first call */
 };
 
@@ -84,10 +88,14 @@ typedef struct token {
         unsigned col;
 } token;
 
-/* The rule under construction, and auditctl's per-line state. */
+/* The rule under construction, and auditctl's per-line state. The rule is built where it will
+ * stay: at the top of the ruleset's arena, in room for the longest rule the line can make (its
+ * strings come from the line's bytes), or for ak_rule_from_text() in a malloc'd buffer that grows.
+ * A rule that outgrows its arena room moves to such a buffer (never seen: the room suffices). */
 typedef struct builder {
         struct audit_rule_data *d;
-        size_t buf_cap;
+        size_t buf_cap;         /* room for d->buf */
+        ak_arena *arena;        /* d is reserved in this arena; NULL: d is malloc'd */
         int cmd;                /* CMD_ADD, CMD_PREPEND, CMD_DEL */
         int list;
         int action;
@@ -140,14 +148,23 @@ const char *suggest_word(const char *s, const char *const *words, size_t n, char
 void note_add(linectx *c, char *msg);
 
 /* parse-diag.c: the rule builder. */
-int builder_init(builder *b);
+/* A rule in a malloc'd buffer (arena NULL), or reserved in the arena with room for buf_max bytes
+ * of strings. */
+int builder_init(builder *b, ak_arena *arena, size_t buf_max);
 void builder_done(builder *b);
 /* Append a string field's bytes to the rule's buffer: -E2BIG past RULE_BUF_MAX, -ENOMEM. */
 int builder_append_string(builder *b, const char *s, size_t len);
 /* -k KEY and -F key=KEY: joined with AUDIT_KEY_SEPARATOR, added last when the line is read. */
 int builder_add_key(linectx *c, builder *b, const char *k, unsigned col);
-/* The built rule, normalised, with the line's file and number. */
+/* The built rule, normalised, with the line's file and number: ret owns a malloc'd copy of the
+ * file name and the data (a malloc'd builder's, which is emptied). */
 int builder_take_rule(builder *b, linectx *c, ak_rule *ret);
+/* The rule as it stands in the arena, normalised, without taking it: data and file (c->file, one
+ * of the ruleset's file names) are borrowed. Keep it with builder_keep(), or let builder_done()
+ * drop it. -ENOMEM when a rule that moved out of its room cannot come back into the arena. */
+int builder_view(builder *b, linectx *c, ak_rule *ret);
+/* The viewed rule stays in the arena (builder_done() then leaves it). */
+void builder_keep(builder *b);
 /* Every syscall bit of the mask. */
 void rule_mask_all(struct audit_rule_data *d);
 

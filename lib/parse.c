@@ -49,6 +49,8 @@ static int lookup_list(linectx *c, const char *s) {
                 return l;
         for (size_t i = 0; i <= n; i++)
                 lower[i] = (char) tolower((unsigned char) s[i]);
+        if (memcmp(lower, s, n) == 0)
+                return LIST_UNSET;      /* no upper case: the same word again */
         l = lookup_list_exact(lower);
         if (l == LIST_UNSET)
                 return l;
@@ -66,9 +68,8 @@ static int lookup_action(const char *s) {
 /* -a/-A/-d LIST,ACTION or ACTION,LIST */
 static int opt_rule(linectx *c, builder *b, int cmd, const token *opt, const token *arg) {
         char sbuf[64];
-        const char *comma;
-        _cleanup_free_ char *first = NULL;
-        const char *second;
+        char *comma;
+        const char *first, *second;
         int l1, a1, l2, a2;
 
         if (b->cmd != CMD_NONE) {
@@ -84,9 +85,9 @@ static int opt_rule(linectx *c, builder *b, int cmd, const token *opt, const tok
                 ERR(c, arg->col, "'%s' must be ACTION,LIST (or LIST,ACTION), for example 'always,exit'", arg->s);
                 return -1;
         }
-        first = strndup(arg->s, comma - arg->s);
-        if (!first)
-                return -1;
+        /* split in place: the token is the parser's own copy, and is not read again as a whole */
+        *comma = '\0';
+        first = arg->s;
         second = comma + 1;
 
         l1 = lookup_list(c, first), a1 = lookup_action(first);
@@ -168,7 +169,7 @@ static int check_path(linectx *c, const token *t, const char *path) {
 
 /* -w/-W PATH */
 static int opt_watch(linectx *c, builder *b, int cmd, const token *opt, const token *arg) {
-        _cleanup_free_ char *path = NULL;
+        char *path = arg->s;    /* trimmed in place: the token is the parser's own copy */
         struct stat st;
         size_t len;
         int type = AUDIT_WATCH;
@@ -181,9 +182,6 @@ static int opt_watch(linectx *c, builder *b, int cmd, const token *opt, const to
                 ERR(c, opt->col, "-%c must come before any -F or -C on the line", cmd == CMD_DEL ? 'W' : 'w');
                 return -1;
         }
-        path = strdup(arg->s);
-        if (!path)
-                return -1;
         if (check_path(c, arg, path) < 0)
                 return -1;
         len = strlen(path);
@@ -352,6 +350,28 @@ static size_t tokenize(const char *line, size_t len, char *store, token *toks, s
         size_t n = 0, i = 0;
         char *w = store;
 
+        if (!memchr(line, '\\', len)) {
+                /* no escapes (nearly every line): the line itself, cut at its spaces */
+                memcpy(store, line, len);
+                store[len] = '\0';
+                while (i < len && n < max) {
+                        const char *sp;
+
+                        while (i < len && line[i] == ' ')
+                                i++;
+                        if (i >= len)
+                                break;
+                        toks[n].s = store + i;
+                        toks[n].col = (unsigned) i + 1;
+                        n++;
+                        sp = memchr(line + i, ' ', len - i);
+                        if (!sp)
+                                break;
+                        i = (size_t) (sp - line);
+                        store[i] = '\0';
+                }
+                return n;
+        }
         while (i < len && n < max) {
                 while (i < len && line[i] == ' ')
                         i++;
@@ -465,6 +485,18 @@ typedef struct command {
 
 static const char with_arg[] = "CefrbaAdSFmRwWkpq";
 static const char no_arg[] = "hicslDvt";
+
+/* The same as a table, for the getopt loop: OPT_WITH_ARG, OPT_NO_ARG, or 0 for no option. */
+enum { OPT_WITH_ARG = 1, OPT_NO_ARG = 2 };
+static const uint8_t option_kind[256] = {
+        ['C'] = OPT_WITH_ARG, ['e'] = OPT_WITH_ARG, ['f'] = OPT_WITH_ARG, ['r'] = OPT_WITH_ARG,
+        ['b'] = OPT_WITH_ARG, ['a'] = OPT_WITH_ARG, ['A'] = OPT_WITH_ARG, ['d'] = OPT_WITH_ARG,
+        ['S'] = OPT_WITH_ARG, ['F'] = OPT_WITH_ARG, ['m'] = OPT_WITH_ARG, ['R'] = OPT_WITH_ARG,
+        ['w'] = OPT_WITH_ARG, ['W'] = OPT_WITH_ARG, ['k'] = OPT_WITH_ARG, ['p'] = OPT_WITH_ARG,
+        ['q'] = OPT_WITH_ARG,
+        ['h'] = OPT_NO_ARG, ['i'] = OPT_NO_ARG, ['c'] = OPT_NO_ARG, ['s'] = OPT_NO_ARG,
+        ['l'] = OPT_NO_ARG, ['D'] = OPT_NO_ARG, ['v'] = OPT_NO_ARG, ['t'] = OPT_NO_ARG,
+};
 
 /* auditctl splits on spaces only: a tab would end up inside a word */
 static int check_tabs(linectx *c, const token *t, size_t n) {
@@ -662,12 +694,12 @@ static int parse_short_options(linectx *c, builder *b, token *t, size_t n, size_
                 token arg = {};
                 char o = *p;
 
-                if (strchr(no_arg, o)) {
+                if (option_kind[(unsigned char) o] == OPT_NO_ARG) {
                         if (no_arg_option(c, opt, o) < 0)
                                 return -1;
                         continue;
                 }
-                if (!strchr(with_arg, o))
+                if (option_kind[(unsigned char) o] != OPT_WITH_ARG)
                         return unknown_option(c, opt, p);
                 if (p[1])
                         arg = (token) { .s = (char *) p + 1, .col = opt->col + (unsigned) (p + 1 - s) };
@@ -721,9 +753,10 @@ static int finish_rule(linectx *c, builder *b, const token *t, command *cmd) {
 }
 
 /* Parse one line's tokens (auditctl's getopt loop). Status settings take effect here; a rule is
- * left in b for the caller. Returns 0, or -1 when the line has an error (already reported). */
-static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd) {
-        if (check_tabs(c, t, n) < 0)
+ * left in b for the caller. Returns 0, or -1 when the line has an error (already reported).
+ * has_tab: the line holds a tab somewhere (only then are its tokens searched for one). */
+static int parse_tokens(linectx *c, token *t, size_t n, builder *b, command *cmd, int has_tab) {
+        if (has_tab && check_tabs(c, t, n) < 0)
                 return -1;
         if (streq(t[0].s, "-D"))
                 return parse_delete_all(c, t, n, cmd);
@@ -802,10 +835,26 @@ static void compat_compare(linectx *c, const char *line, size_t len, const ak_ru
                         compat_compare_one(c, text, here, levels[i]);
 }
 
-/* Parse one line and run it against the simulated kernel. */
+/* The line's tokens go to the ruleset's scratch room, sized once for the longest line. */
+static int tokenize_scratch(struct ak_ruleset_private *p, const char *line, size_t len, token **ret_toks, size_t *ret_n) {
+        enum { MAX_TOKENS = LINE_MAX_BYTES / 2 + 2 };
+
+        if (!p->tok_store) {
+                p->tok_store = malloc(LINE_MAX_BYTES + MAX_TOKENS + 1);
+                p->toks = calloc(MAX_TOKENS, sizeof(token));
+                if (!p->tok_store || !p->toks)
+                        return -ENOMEM;
+        }
+        *ret_toks = p->toks;
+        *ret_n = tokenize(line, len, p->tok_store, p->toks, len / 2 + 2);
+        return 0;
+}
+
+/* Parse one line and run it against the simulated kernel. The rule is built in place in the
+ * ruleset's arena and stays there only when the simulated kernel keeps it. */
 int parse_run_line(linectx *c, sim *sm, char *line, size_t len) {
-        _cleanup_free_ char *store = NULL;
-        _cleanup_free_ token *toks = NULL;
+        struct ak_ruleset_private *p = c->rs->priv;
+        token *toks;
         size_t n, i = 0;
         builder b;
         command cmd = {};
@@ -817,8 +866,7 @@ int parse_run_line(linectx *c, sim *sm, char *line, size_t len) {
                 return 0;
         if (line[i] == '#')
                 return 0;
-        if (c->rs)
-                c->rs->priv->lines_run = 1;
+        p->lines_run = 1;
         if (memchr(line, '\0', len)) {
                 ERR(c, (unsigned) ((char *) memchr(line, '\0', len) - line) + 1, "NUL byte in line");
                 return 0;
@@ -828,65 +876,65 @@ int parse_run_line(linectx *c, sim *sm, char *line, size_t len) {
                 return 0;
         }
 
-        if (tokenize_alloc(line, len, &store, &toks, &n) < 0)
+        if (tokenize_scratch(p, line, len, &toks, &n) < 0)
                 return -ENOMEM;
         if (n == 0)
                 return 0;
 
-        if (builder_init(&b) < 0)
+        /* the strings of a rule are bytes of its line: len bytes of room is enough */
+        if (builder_init(&b, &p->arena, len) < 0)
                 return -ENOMEM;
-        if (parse_tokens(c, toks, n, &b, &cmd) < 0 || c->failed) {
+        if (parse_tokens(c, toks, n, &b, &cmd, memchr(line, '\t', len) != NULL) < 0 || c->failed) {
                 perm_why_finish(c, &b);
-                if (c->sensitive && c->rs)
+                if (c->sensitive)
                         compat_compare(c, line, len, NULL);
                 goto out;
         }
 
-        if (sm && cmd.delete_all) {
+        if (cmd.delete_all) {
                 c->rs->n_rule_lines++;
                 sim_delete_all(sm, cmd.delete_key);
         }
-        if (sm && cmd.rule) {
+        if (cmd.rule) {
                 const ak_rule *o;
                 ak_rule rule;
+                uint64_t hash;
 
                 c->rs->n_rule_lines++;
-                if (c->rs->lock && !c->rs->priv->lock_warned) {
+                if (c->rs->lock && !p->lock_warned) {
                         WARN(c, b.rule_col, "rule after -e 2: auditkeep locks only after every rule is in force (auditctl -R would refuse this rule)");
-                        c->rs->priv->lock_warned = 1;
+                        p->lock_warned = 1;
                 }
                 perm_why_finish(c, &b);
-                r = builder_take_rule(&b, c, &rule);
+                r = builder_view(&b, c, &rule);
                 if (r < 0)
                         goto out;
+                hash = sim_rule_hash(&rule);
                 if (c->sensitive)
                         compat_compare(c, line, len, &rule);
                 if (ak_rule_list(&rule) == AUDIT_FILTER_URING_EXIT && c->compat < AK_COMPAT_4)
                         note_add(c, strdup("auditctl 3.0.9 has no io_uring list and refuses this line; auditkeep compiles it "
                                            "as auditctl 4.0.2 does at every compat level"));
-                o = sim_find(sm, &rule);
+                o = sim_find(sm, &rule, hash);
                 switch (b.cmd) {
                 case CMD_ADD:
                         if (o) {
                                 WARN(c, b.rule_col, "duplicate rule, already declared at %s:%u; the kernel keeps one copy",
                                      o->file ? o->file : "?", o->line);
-                                ak_rule_done(&rule);
                                 break;
                         }
                         /* fallthrough */
                 case CMD_PREPEND:
-                        r = sim_add(sm, &rule, b.cmd == CMD_PREPEND);
-                        if (r < 0) {
-                                ak_rule_done(&rule);
+                        r = sim_add(sm, &rule, hash, b.cmd == CMD_PREPEND);
+                        if (r < 0)
                                 goto out;
-                        }
+                        builder_keep(&b);
                         break;
                 case CMD_DEL:
                         if (!o)
                                 ERR(c, b.rule_col, "no such rule to delete (no earlier line adds exactly this rule)");
                         else
                                 sim_delete(sm, o);
-                        ak_rule_done(&rule);
                         break;
                 }
         }
@@ -927,11 +975,11 @@ static int rule_from_text_at(const char *text, int level, ak_rule *ret, char **r
                 copy[--len] = '\0';
         if (tokenize_alloc(copy, len, &store, &toks, &n) < 0)
                 return -ENOMEM;
-        if (builder_init(&b) < 0)
+        if (builder_init(&b, NULL, 0) < 0)
                 return -ENOMEM;
         if (n == 0)
                 line_report(&c, 1, 0, "empty rule");
-        else if (parse_tokens(&c, toks, n, &b, &cmd) == 0 && !c.failed) {
+        else if (parse_tokens(&c, toks, n, &b, &cmd, memchr(copy, '\t', len) != NULL) == 0 && !c.failed) {
                 if (!cmd.rule)
                         line_report(&c, 1, 0, "not a rule (-a, -A, -d, -w or -W)");
                 else

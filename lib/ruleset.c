@@ -43,9 +43,7 @@ int ak_ruleset_new(ak_ruleset **ret) {
 ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
         if (!rs)
                 return NULL;
-        for (size_t i = 0; i < rs->n_rules; i++)
-                ak_rule_done(&rs->rules[i]);
-        free(rs->rules);
+        free(rs->rules);        /* their data is in the arena, their file names are rs->files */
         for (size_t i = 0; i < rs->n_diags; i++) {
                 free(rs->diags[i].file);
                 free(rs->diags[i].message);
@@ -63,6 +61,9 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
         if (rs->priv) {
                 if (!rs->priv->sealed)
                         sim_done(&rs->priv->sim);
+                ak_arena_done(&rs->priv->arena);
+                free(rs->priv->tok_store);
+                free(rs->priv->toks);
                 for (size_t i = 0; i < rs->priv->n_alts; i++) {
                         compat_alt *a = &rs->priv->alts[i];
                         ak_rule_done(&a->here);
@@ -92,7 +93,8 @@ const char *ak_ruleset_rule_text(ak_ruleset *rs, size_t i) {
         return rs->priv->texts[i];
 }
 
-/* Rebuild rs->rules (listing order) from the simulated kernel. */
+/* Rebuild rs->rules (listing order) from the simulated kernel: the same rules, whose data stays
+ * in the arena. */
 static int ruleset_flatten(ak_ruleset *rs) {
         sim *sm = &rs->priv->sim;
         size_t total = 0, k = 0;
@@ -100,21 +102,14 @@ static int ruleset_flatten(ak_ruleset *rs) {
 
         for (size_t l = 0; l < AUDIT_NR_FILTERS; l++)
                 total += sm->n[l];
-        v = calloc(total ? total : 1, sizeof(ak_rule));
+        v = malloc((total ? total : 1) * sizeof(ak_rule));
         if (!v)
                 return -ENOMEM;
-        for (size_t l = 0; l < AUDIT_NR_FILTERS; l++)
-                for (size_t i = 0; i < sm->n[l]; i++) {
-                        if (ak_rule_copy(&v[k], &sm->lists[l][i]) < 0) {
-                                while (k > 0)
-                                        ak_rule_done(&v[--k]);
-                                free(v);
-                                return -ENOMEM;
-                        }
-                        k++;
-                }
-        for (size_t i = 0; i < rs->n_rules; i++)
-                ak_rule_done(&rs->rules[i]);
+        for (size_t l = 0; l < AUDIT_NR_FILTERS; l++) {
+                if (sm->n[l])
+                        memcpy(v + k, sm->lists[l], sm->n[l] * sizeof(ak_rule));
+                k += sm->n[l];
+        }
         free(rs->rules);
         rs->rules = v;
         rs->n_rules = total;
@@ -250,6 +245,10 @@ void ak_ruleset_seal(ak_ruleset *rs) {
         if (!rs || rs->priv->sealed)
                 return;
         sim_done(&rs->priv->sim);
+        free(rs->priv->tok_store);
+        free(rs->priv->toks);
+        rs->priv->tok_store = NULL;
+        rs->priv->toks = NULL;
         rs->priv->sealed = 1;
 }
 

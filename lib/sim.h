@@ -18,17 +18,24 @@ typedef struct hashcount {
         size_t size, used;      /* size is 0 or a power of two */
 } hashcount;
 
+/* The lists hold the rules by value but own nothing: their data and file belong to whoever built
+ * them (the ruleset's arena and file names). Each rule's sim_rule_hash() is kept beside it. */
 typedef struct sim {
         ak_rule *lists[AUDIT_NR_FILTERS];
-        size_t n[AUDIT_NR_FILTERS], allocated[AUDIT_NR_FILTERS];
+        uint64_t *hashes[AUDIT_NR_FILTERS];
+        size_t n[AUDIT_NR_FILTERS], allocated[AUDIT_NR_FILTERS], hashes_allocated[AUDIT_NR_FILTERS];
         hashcount index[AUDIT_NR_FILTERS];
 } sim;
 
 void sim_done(sim *s);
-/* The rule equal to r in its list (the kernel's sense), or NULL. */
-const ak_rule *sim_find(const sim *s, const ak_rule *r);
-/* Take r (ownership passes on success) at the end of its list, or at the front. */
-int sim_add(sim *s, ak_rule *r, int prepend);
+/* The simulated kernel's own hash of a rule: equal rules (ak_rule_equal()) hash alike. Unlike
+ * ak_rule_hash() (whose values the planner and the daemon share), it mixes four chains at once:
+ * a fifth of the time, and computed once per rule. */
+uint64_t sim_rule_hash(const ak_rule *r);
+/* The rule equal to r in its list (the kernel's sense), or NULL; hash is sim_rule_hash(r). */
+const ak_rule *sim_find(const sim *s, const ak_rule *r, uint64_t hash);
+/* Put r (by value; hash is sim_rule_hash(r)) at the end of its list, or at the front. */
+int sim_add(sim *s, const ak_rule *r, uint64_t hash, int prepend);
 /* Remove a rule that sim_find() returned. */
 void sim_delete(sim *s, const ak_rule *r);
 /* -D: every rule, or (key non-NULL) those whose key contains it, as auditctl does. */

@@ -26,20 +26,6 @@ struct name_num {
         const char *name;
 };
 
-/* FNV-1a over the name folded to lower case. */
-uint32_t ak_name_hash_ci(const char *s) {
-        uint32_t h = 2166136261u;
-
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-
-                if (c >= 'A' && c <= 'Z')
-                        c = (unsigned char) (c - 'A' + 'a');
-                h = (h ^ c) * 16777619u;
-        }
-        return h;
-}
-
 /* A name table's hash index, built on first use and then never changed nor freed: slots hold
  * entry index + 1 (0: empty), open addressing, the first entry of equal names only. */
 struct name_index {

@@ -74,5 +74,17 @@ unsigned ak_edit_distance(const char *a, const char *b, unsigned max);
 const char *ak_closest_word(const char *s, const char *const *words, size_t n);
 
 /* Case-insensitive FNV-1a hash of a name (ASCII folding, as strcasecmp in the C locale), for the
- * hash indexes of tables.c and syscalls.c. */
-uint32_t ak_name_hash_ci(const char *s);
+ * hash indexes of tables.c and syscalls.c (whose index is made at build time by
+ * lib/gen/syscall-table.c, hence inline). */
+static inline uint32_t ak_name_hash_ci(const char *s) {
+        uint32_t h = 2166136261u;       /* FNV-1a over the name folded to lower case */
+
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+
+                if (c >= 'A' && c <= 'Z')
+                        c = (unsigned char) (c - 'A' + 'a');
+                h = (h ^ c) * 16777619u;
+        }
+        return h;
+}

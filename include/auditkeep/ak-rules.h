@@ -12,8 +12,10 @@ extern "C" {
 #endif
 
 /* One rule in the kernel's binary form: struct audit_rule_data followed by its strings.
- * `data` is owned by whoever owns the ak_rule. `file`/`line` name the declaration, or are NULL/0
- * for a rule that came from the kernel. */
+ * `data` and `file` are owned by whoever owns the ak_rule: a ruleset's rules (rs->rules) belong to
+ * the ruleset (their data lives in its arena, their file is one of rs->files) and go with
+ * ak_ruleset_free(), never with ak_rule_done(); ak_rule_copy() makes a rule of one's own.
+ * `file`/`line` name the declaration, or are NULL/0 for a rule that came from the kernel. */
 typedef struct ak_rule {
         struct audit_rule_data *data;
         size_t size;            /* sizeof(struct audit_rule_data) + data->buflen */
@@ -179,8 +181,8 @@ int ak_compat_version_newer(const char *text);
 /* "auditctl 3.0.9", "auditctl 4.0.2" or "auditctl 4.1.2": the reference of a level. */
 const char *ak_compat_reference(int level);
 
-/* No more sources: free the parser's working copy of the rules (about half the ruleset's memory).
- * Adding a source afterwards returns -EINVAL. */
+/* No more sources: free the parser's working state (the simulated kernel's lists, the line
+ * buffer); the rules stay. Adding a source afterwards returns -EINVAL. */
 void ak_ruleset_seal(ak_ruleset *rs);
 
 /* Compile one rule line ("-a always,exit -S open -k x", "-w /etc/passwd -p wa") into a rule.

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # auditkeepctl starts without libsystemd: it is not linked (no DT_NEEDED), the offline commands
 # never load it, and the bus commands load it on demand (dlopen) and still report an unreachable
-# bus the way they did when it was linked.
+# bus the way they did when it was linked. Nor is libseccomp linked (built-in syscall tables).
 set -uo pipefail
 ctl=${AK_BUILDDIR:?}/tools/auditkeepctl
 fail=0
@@ -20,6 +20,9 @@ printf '%s\n' '-w /etc/passwd -p wa -k identity' '-a always,exit -F arch=b64 -S 
 
 readelf -d "$ctl" | grep -q 'NEEDED.*libsystemd'
 check "auditkeepctl has no DT_NEEDED on libsystemd" $(( $? == 0 ))
+# The syscall name tables are made at build time (lib/gen/syscall-table.c): nothing to load.
+readelf -d "$ctl" | grep -q 'NEEDED.*libseccomp'
+check "auditkeepctl has no DT_NEEDED on libseccomp" $(( $? == 0 ))
 for args in "--version" "--help" "check $tmp/r.rules"; do
         # shellcheck disable=SC2086
         loads_systemd "$ctl" $args
