@@ -189,15 +189,10 @@ static void on_sent(ak_nl *nl, int error, void *userdata) {
         tx_lock_or_collect(tx);
 }
 
-static void on_queried(ak_nl *nl, int error, void *userdata) {
-        ak_sync_tx *tx = userdata;
+/* The snapshot is in tx->have: plan, let the hook decide, send. */
+static void tx_plan(ak_sync_tx *tx) {
         int r;
 
-        if (error < 0) {
-                ak_kstate_done(&tx->have);
-                tx_end(tx, error);
-                return;
-        }
         if (tx->hooks->queried)
                 tx->hooks->queried(tx, &tx->have, &tx->opts, tx->userdata);
         tx->stage = AK_SYNC_PLAN;
@@ -218,6 +213,17 @@ static void on_queried(ak_nl *nl, int error, void *userdata) {
                 return;
         }
         tx_send(tx, AK_SYNC_EXECUTE, 0, ak_sync_main_ops(tx->rep));
+}
+
+static void on_queried(ak_nl *nl, int error, void *userdata) {
+        ak_sync_tx *tx = userdata;
+
+        if (error < 0) {
+                ak_kstate_done(&tx->have);
+                tx_end(tx, error);
+                return;
+        }
+        tx_plan(tx);
 }
 
 int ak_sync_start(ak_sync_tx *tx, ak_nl *nl, const ak_ruleset *want, const ak_plan_opts *opts, uint64_t timeout_usec,
@@ -266,22 +272,43 @@ static void sync_done(ak_sync_tx *tx, int error, void *userdata) {
         w->error = error;
 }
 
-int ak_sync(ak_nl *nl, const ak_ruleset *want, const ak_plan_opts *opts, int dry_run, uint64_t timeout_usec,
-            ak_sync_report *ret) {
+int ak_sync_from(ak_nl *nl, const ak_ruleset *want, ak_kstate *have, const ak_plan_opts *opts, int dry_run,
+                 uint64_t timeout_usec, ak_sync_report *ret) {
+        static const ak_plan_opts defaults = {};
         static const ak_sync_hooks hooks = { .planned = sync_planned, .done = sync_done };
         ak_sync_tx tx = {};
         sync_wait w = { .dry_run = dry_run };
         int r;
 
         *ret = (ak_sync_report) {};
-        if (!nl || !want)
+        if (!nl || !want) {
+                ak_kstate_done(have);
                 return -EINVAL;
-        r = ak_sync_start(&tx, nl, want, opts, timeout_usec, ret, &hooks, &w);
-        if (r < 0)
-                return r;
+        }
+        /* A snapshot without the features the rules set is of no use: query again. */
+        if (have && want->loginuid_immutable && !have->have_features)
+                ak_kstate_done(have);
+        if (have && have->status_len > 0) {
+                tx = (ak_sync_tx) {
+                        .nl = nl, .want = want, .rep = ret, .opts = opts ? *opts : defaults,
+                        .timeout_usec = timeout_usec, .hooks = &hooks, .userdata = &w, .have = *have,
+                };
+                *have = (ak_kstate) {};
+                tx_plan(&tx);
+        } else {
+                ak_kstate_done(have);
+                r = ak_sync_start(&tx, nl, want, opts, timeout_usec, ret, &hooks, &w);
+                if (r < 0)
+                        return r;
+        }
         while (!w.done)
                 (void) ak_nl_wait(nl);
         return w.error;
+}
+
+int ak_sync(ak_nl *nl, const ak_ruleset *want, const ak_plan_opts *opts, int dry_run, uint64_t timeout_usec,
+            ak_sync_report *ret) {
+        return ak_sync_from(nl, want, NULL, opts, dry_run, timeout_usec, ret);
 }
 
 void ak_sync_report_done(ak_sync_report *rep) {

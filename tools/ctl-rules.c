@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <glob.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,10 +313,11 @@ static void print_origin(FILE *f, const ak_rule *r) {
 }
 
 /* One planned operation, its origin in the rules, the kernel's error (after prefix_err), and for a
- * rule the other level's auditctl loaded, the line of the rules it encodes and why it differs. */
+ * rule the other level's auditctl loaded, the line of the rules it encodes and why it differs.
+ * format: ak_rule_format_flags()'s flags. */
 static void print_op(FILE *f, const ak_ruleset *rs, const ak_op *op, const struct audit_status *have,
-                     const char *prefix_err) {
-        _cleanup_free_ char *text = ak_op_format(op, have, 0), *why = NULL;
+                     unsigned format, const char *prefix_err) {
+        _cleanup_free_ char *text = ak_op_format(op, have, format), *why = NULL;
 
         fputs(text ? text : "?", f);
         if (op->type == AK_OP_ADD_RULE || op->type == AK_OP_DEL_RULE)
@@ -338,25 +340,58 @@ static void print_keys_only(const ak_plan *p) {
                 printf("%zu rules out of file order, keys only (use --exact-order to restore)\n", p->n_keys_only);
 }
 
+/* The kernel's snapshot (GET + LIST), asked for on a thread of its own while the rules are
+ * parsed: the kernel starts a thread for each of the two answers before the request returns (a
+ * few ms on a loaded machine, as much as the parse of a thousand rules), then lists every rule.
+ * Nothing is said or changed here: the caller reports the errors, after the parse's. */
+typedef struct snapshot {
+        ak_nl *nl;
+        ak_kstate have;
+        int open_error;         /* of ak_nl_open() */
+        int error;              /* of ak_nl_query() */
+} snapshot;
+
+static void *snapshot_take(void *userdata) {
+        snapshot *s = userdata;
+
+        s->open_error = ak_nl_open(&s->nl);
+        if (s->open_error >= 0)
+                s->error = ak_nl_query(s->nl, &s->have, KERNEL_TIMEOUT_USEC);
+        return NULL;
+}
+
 /* Read the rules and make one sync (dry_run: plan only). EXIT_OK with *ret_rs and *rep filled;
  * otherwise the exit status, having said why. */
 static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak_sync_report *rep) {
         _cleanup_(ak_ruleset_freep) ak_ruleset *rs = NULL;
         _cleanup_(ak_nl_freep) ak_nl *nl = NULL;
         ak_plan_opts opts = { .foreign = arg_foreign, .exact_order = arg_exact_order };
-        int r;
+        snapshot snap = {};
+        pthread_t thread;
+        int r, threaded;
 
+        *rep = (ak_sync_report) {};
+        threaded = pthread_create(&thread, NULL, snapshot_take, &snap) == 0;
         r = load_rules(argc, argv, &rs);
+        if (threaded)
+                (void) pthread_join(thread, NULL);
+        else if (r >= 0)
+                (void) snapshot_take(&snap);
+        nl = snap.nl;
         if (r < 0) {
+                ak_kstate_done(&snap.have);
                 fprintf(stderr, "auditkeepctl: %s\n", strerror(-r));
                 return EXIT_PROBLEMS;
         }
-        r = ak_nl_open(&nl);
-        if (r < 0) {
-                fprintf(stderr, "auditkeepctl: cannot talk to the kernel's audit subsystem: %s\n", kernel_error(r));
+        if (snap.open_error < 0) {
+                fprintf(stderr, "auditkeepctl: cannot talk to the kernel's audit subsystem: %s\n",
+                        kernel_error(snap.open_error));
                 return EXIT_UNREACHABLE;
         }
-        r = ak_sync(nl, rs, &opts, dry_run, KERNEL_TIMEOUT_USEC, rep);
+        r = snap.error;
+        if (r >= 0)
+                r = ak_sync_from(nl, rs, &snap.have, &opts, dry_run, KERNEL_TIMEOUT_USEC, rep);
+        ak_kstate_done(&snap.have);
         if (r < 0) {
                 fprintf(stderr, "auditkeepctl: %s\n", kernel_error(r));
                 ak_sync_report_done(rep);
@@ -392,7 +427,7 @@ static int diff_text(const ak_ruleset *rs, const ak_sync_report *rep) {
         const ak_plan *p = rep->plan;
 
         for (size_t i = 0; i < p->n_ops; i++)
-                print_op(stdout, rs, &p->ops[i], &rep->before.status, NULL);
+                print_op(stdout, rs, &p->ops[i], &rep->before.status, 0, NULL);
         if (p->locked)
                 printf("kernel is locked (enabled=2): nothing can change until reboot\n");
         print_keys_only(p);
@@ -407,10 +442,13 @@ static int apply_report(const ak_ruleset *rs, const ak_sync_report *rep) {
         const ak_plan *p = rep->plan;
         int ret;
 
+        /* What took, as auditctl -l writes it: a watch is `-w PATH` whether the kernel holds it as
+         * path= or dir= (no stat of every watched path to tell which reads back; diff and the
+         * refused changes below still tell) */
         if (!arg_quiet)
                 for (size_t i = 0; i < p->n_ops; i++)
                         if (p->ops[i].error == 0)
-                                print_op(stdout, rs, &p->ops[i], &rep->before.status, NULL);
+                                print_op(stdout, rs, &p->ops[i], &rep->before.status, AK_FORMAT_NO_STAT, NULL);
         for (size_t i = 0; i < rep->n_pending; i++) {
                 _cleanup_free_ char *text = ak_rule_format(rep->pending[i].rule);
                 fprintf(stderr, "pending: %s", text ? text : "?");
@@ -418,7 +456,7 @@ static int apply_report(const ak_ruleset *rs, const ak_sync_report *rep) {
                 fprintf(stderr, ": %s\n", strerror(-rep->pending[i].error));
         }
         for (size_t i = 0; i < rep->n_failed; i++)
-                print_op(stderr, rs, rep->failed[i], &rep->before.status, "failed: ");
+                print_op(stderr, rs, rep->failed[i], &rep->before.status, 0, "failed: ");
         if (p->locked)
                 fprintf(stderr, "kernel is locked (enabled=2): %s; a reboot is needed to change it\n",
                         p->in_sync ? "it matches the rules" : "it differs from the rules");

@@ -106,6 +106,12 @@ int ak_sync_start(ak_sync_tx *tx, ak_nl *nl, const ak_ruleset *want, const ak_pl
 /* All of it, synchronously: the transaction above, driven until it ends. dry_run: plan only. */
 int ak_sync(ak_nl *nl, const ak_ruleset *want, const ak_plan_opts *opts, int dry_run, uint64_t timeout_usec,
             ak_sync_report *ret);
+/* The same from a snapshot the caller made before (ak_nl_query() on nl, e.g. while the rules were
+ * being parsed), taken over (*have is emptied): planned at once, without a query of its own. A
+ * snapshot that lacks the features the rules set (see ak_nl_set_query_features()), or none (NULL,
+ * or one the query did not fill), is replaced by a query. */
+int ak_sync_from(ak_nl *nl, const ak_ruleset *want, ak_kstate *have, const ak_plan_opts *opts, int dry_run,
+                 uint64_t timeout_usec, ak_sync_report *ret);
 void ak_sync_report_done(ak_sync_report *rep);
 /* Why -e 2 was withheld, naming each cause with its count ("the rules have 2 errors; 1 rule
  * pending"), into buf; "" when it was not withheld. Only parse errors (not warnings), pending rules

@@ -576,6 +576,64 @@ START_TEST(test_sync_query_features) {
 }
 END_TEST
 
+/* ak_sync_from plans from a snapshot made before (auditkeepctl takes it while it parses): no
+ * second GET or LIST; the rules the snapshot lacks are added, the foreign rule it lists removed.
+ * A snapshot without the features the rules set is replaced by a query that has them. */
+START_TEST(test_sync_from_snapshot) {
+        static const char plain[] = "-a always,exit -S 2 -k mine\n";
+        static const char immutable[] = "--loginuid-immutable\n-a always,exit -S 2 -k mine\n";
+        ak_rule foreign = mkrule(AUDIT_FILTER_EXIT, 9, NULL, "theirs");
+        ak_ruleset *rs = NULL;
+        ak_sync_report rep;
+        ak_kstate have = {};
+
+        ak_nl_set_query_features(nl, 0);
+        fk_add(&foreign);
+        free(foreign.data);
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_eq(ak_ruleset_add_text(rs, "plain.rules", plain, strlen(plain)), 0);
+        ck_assert_uint_eq(rs->n_errors, 0);
+
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_nl_query(nl, &have, TIMEOUT), 0);
+        ck_assert_uint_eq(have.n_rules, 1);
+        ck_assert_int_eq(ak_sync_from(nl, rs, &have, NULL, 0, TIMEOUT, &rep), 0);
+        fake_kernel_stop(fk);
+        ck_assert_uint_eq(have.n_rules, 0);     /* taken over */
+        ck_assert_ptr_null(have.rules);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_GET], 1);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_LIST_RULES], 1);
+        ck_assert_uint_eq(rep.before.n_rules, 1);
+        ck_assert_uint_eq(rep.added, 1);
+        ck_assert_uint_eq(rep.removed, 1);
+        ck_assert_uint_eq(fake_kernel_rule_count(fk), 1);
+        ck_assert_uint_eq(fk_rule(0)->data->buflen, 4);
+        ck_assert_int_eq(memcmp(fk_rule(0)->data->buf, "mine", 4), 0);
+        ak_sync_report_done(&rep);
+        ak_ruleset_free(rs);
+
+        /* --loginuid-immutable, a snapshot without features: queried again, with GET_FEATURE */
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_eq(ak_ruleset_add_text(rs, "immutable.rules", immutable, strlen(immutable)), 0);
+        ck_assert_uint_eq(rs->n_errors, 0);
+        fk->features = 2;
+        fk->features_lock = 2;
+        ck_assert_int_eq(fake_kernel_start(fk), 0);
+        ck_assert_int_eq(ak_nl_query(nl, &have, TIMEOUT), 0);
+        ck_assert_int_eq(have.have_features, 0);
+        ak_nl_set_query_features(nl, rs->loginuid_immutable);
+        ck_assert_int_eq(ak_sync_from(nl, rs, &have, NULL, 0, TIMEOUT, &rep), 0);
+        fake_kernel_stop(fk);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_GET_FEATURE], 1);
+        ck_assert_uint_eq(fk->n_by_type[AUDIT_LIST_RULES], 3);
+        ck_assert_int_eq(rep.before.have_features, 1);
+        ck_assert_int_eq(rep.plan->in_sync, 1);
+        ck_assert_uint_eq(rep.plan->n_ops, 0);
+        ak_sync_report_done(&rep);
+        ak_ruleset_free(rs);
+}
+END_TEST
+
 /* The GET_FEATURE reply carries the seq of the buffer's first message; the client sends it first
  * so that both agree. A reply with a seq that fits neither is not taken. */
 START_TEST(test_query_feature_seq) {
@@ -1342,6 +1400,7 @@ static Suite *netlink_suite(void) {
         tcase_add_test(tc, test_query_features);
         tcase_add_test(tc, test_sync_query_features);
         tcase_add_test(tc, test_sync_transaction);
+        tcase_add_test(tc, test_sync_from_snapshot);
         tcase_add_test(tc, test_query_feature_seq);
         suite_add_tcase(s, tc);
 
