@@ -513,6 +513,8 @@ class Bench:
             floods = [subprocess.Popen([self.a.bus_flood, bus.address, "3600"], stdout=subprocess.PIPE, text=True)
                       for _ in range(clients)]
             time.sleep(1.0)
+            # what the kernel's query costs any normal process under the same load
+            fq = [int(line.split()[0]) / 1e6 for line in self.h("floor-query", 20 if not self.quick else 10).splitlines()]
             t0, c0 = time.monotonic(), self.cpu_ns(pid)
             out = self.h("latency", "--rules", path, "--pid", pid, "--trials", 2 * trials, "--gap-ms", 1100, "--busy")
             t1, c1 = time.monotonic(), self.cpu_ns(pid)
@@ -538,6 +540,8 @@ class Bench:
         self.rows.append(f"| 4f | the flood meanwhile | {clients} × bus-flood (GetAll back to back) | 1 | "
                          f"{calls / span:.0f} GetAll/s answered over {span:.0f} s ({failed} failed) | | | the daemon's "
                          f"CPU meanwhile: {(c1 - c0) / 1e9 / span * 100:.0f}% of a core |")
+        self.rows.append(f"| 4f | one GET + LIST at N={n} under the same flood, warm client at normal priority (what each "
+                         f"verification costs there) | ak-bench query | {len(fq)} | {self.cell(fq)[0]} | | | |")
         return oks
 
     def row_watches(self, path, n, trials, wipe_trials):
