@@ -764,6 +764,8 @@ class Bench:
             s5000b, _ = self.gen(5000, "synthetic-5000-changed.rules", changed=nsys // 2)
             if a.only == "idle":       # the idle row alone (a short check of the idle cost)
                 self.row_idle(s1000, 1000, 10 if q else 60, 10)
+            elif a.only == "flood":    # row 4f alone (A/B runs of two daemon builds)
+                self.row_latency_flood(s400, 400, 20 if q else 100)
             elif a.only == "repair":   # the repair rows alone: 4, 4f, 4w
                 self.row_latency(s400, 400, 20 if q else 100)
                 self.row_latency_flood(s400, 400, 20 if q else 100)
@@ -846,8 +848,9 @@ class Bench:
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="fewer trials, no 5000-rule full reloads, 10 s idle")
-    p.add_argument("--only", choices=["idle", "repair"],
-                   help="run only these rows: idle (row 5, the idle daemon at 1000 rules), repair (rows 4, 4f, 4w)")
+    p.add_argument("--only", choices=["idle", "repair", "flood"],
+                   help="run only these rows: idle (row 5, the idle daemon at 1000 rules), repair (rows 4, 4f, 4w), "
+                        "flood (row 4f)")
     p.add_argument("--helper", required=True)
     p.add_argument("--ctl", required=True)
     p.add_argument("--daemon", required=True)
