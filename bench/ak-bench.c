@@ -25,15 +25,24 @@
  *   ak-bench hole FROM TO [--log FILE] -- CMD...
  *                                        run CMD while a thread LISTs the kernel without pause;
  *                                        report how many rules of FROM∩TO were ever missing
- *   ak-bench latency --rules FILE --pid PID --trials N [--gap-ms MS] [--timeout-ms MS]
- *                                        the daemon's repair latency, delete and foreign trials
- *                                        interleaved, one line per trial
+ *   ak-bench latency --rules FILE --pid PID --trials N [--gap-ms MS] [--timeout-ms MS] [--busy]
+ *                    [--watches]         the daemon's repair latency, delete and foreign trials
+ *                                        interleaved, one line per trial; --busy: do not wait for
+ *                                        the daemon to be idle before a trial (a D-Bus flood keeps
+ *                                        it busy), the gap only; --watches: delete watches only,
+ *                                        no foreign trials
+ *   ak-bench wipe --rules FILE --pid PID [--gap-ms MS]
+ *                                        one `auditctl -D` while the daemon keeps FILE: how long
+ *                                        until the kernel holds FILE again (one line)
+ *   (latency and wipe run as SCHED_FIFO, children reset to normal: the observer's own wakeups
+ *   are not what is measured, also under load)
  *   ak-bench records SECONDS             count audit records on the multicast group */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -43,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -797,6 +807,24 @@ static void wait_idle(pid_t pid, uint64_t not_before, uint64_t quiet_us) {
         }
 }
 
+static void sleep_until(uint64_t t) {
+        uint64_t n = now_us();
+
+        if (n < t)
+                sleep_us(t - n);
+}
+
+/* The observer runs ahead of every normal task, so that what it times is the daemon and the
+ * kernel, not its own wait for a CPU on a loaded machine; what it starts (auditctl) runs as a
+ * normal task again. */
+static void observer_realtime(void) {
+        struct sched_param sp = { .sched_priority = 1 };
+
+        if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+                fprintf(stderr, "ak-bench: cannot run as SCHED_FIFO (%s): the times include the observer's wakeups\n",
+                        strerror(errno));
+}
+
 static void split_line(const char *line, char **argv, size_t max, char *storage, size_t storage_size) {
         size_t n = 0;
         char *save = NULL, *tok;
@@ -830,10 +858,14 @@ static int verb_latency(int argc, char **argv) {
         uint64_t last_repair = 0;
         FILE *f;
         char buf[4096];
-        int r;
+        int r, busy = 0, watches = 0;
 
         for (int i = 0; i < argc; i++) {
-                if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
+                if (strcmp(argv[i], "--busy") == 0)
+                        busy = 1;
+                else if (strcmp(argv[i], "--watches") == 0)
+                        watches = 1;
+                else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
                         rules_path = argv[++i];
                 else if (strcmp(argv[i], "--pid") == 0 && i + 1 < argc)
                         dpid = (pid_t) atoi(argv[++i]);
@@ -857,7 +889,7 @@ static int verb_latency(int argc, char **argv) {
         if (!f)
                 die("cannot read %s", rules_path);
         while (fgets(buf, sizeof(buf), f)) {
-                if (strncmp(buf, "-a ", 3) != 0 && strncmp(buf, "-w ", 3) != 0)
+                if ((watches || strncmp(buf, "-a ", 3) != 0) && strncmp(buf, "-w ", 3) != 0)
                         continue;
                 if (n_lines == alloc) {
                         alloc = alloc ? alloc * 2 : 256;
@@ -873,13 +905,14 @@ static int verb_latency(int argc, char **argv) {
         if (n_lines == 0)
                 die("no -a/-w lines in %s", rules_path);
 
+        observer_realtime();
         nl = open_nl();
         r = ak_mon_open(&mon);
         if (r < 0)
                 die("cannot join the audit multicast group: %s", strerror(-r));
 
         for (int t = 0; t < trials; t++) {
-                trial tr = { .kind = t % 2 };
+                trial tr = { .kind = watches ? 0 : t % 2 };
                 char storage[4096], *cargv[64], cmd[512], key[300] = "";
                 const char *want_op = tr.kind == 0 ? "add_rule" : "remove_rule";
                 const char *ext_op = tr.kind == 0 ? "remove_rule" : "add_rule";
@@ -888,7 +921,10 @@ static int verb_latency(int argc, char **argv) {
                 int settled = 0;
 
                 /* The daemon is idle and the kernel in the desired state. */
-                wait_idle(dpid, last_repair + gap_us, 30000);
+                if (busy)
+                        sleep_until(last_repair + gap_us);
+                else
+                        wait_idle(dpid, last_repair + gap_us, 30000);
                 for (uint64_t end = now_us() + timeout_us;; sleep_us(2000)) {
                         query(nl, &s);
                         settled = kernel_equals(&want, &s);
@@ -903,7 +939,7 @@ static int verb_latency(int argc, char **argv) {
                                 break;
 
                 if (tr.kind == 0) {
-                        const char *line = lines[((size_t) (t / 2) * 7919u) % n_lines];
+                        const char *line = lines[((size_t) (watches ? t : t / 2) * 7919u) % n_lines];
                         const char *k = strstr(line, "-k ");
                         if (!k)
                                 k = strstr(line, "key=");
@@ -1016,6 +1052,130 @@ static int verb_latency(int argc, char **argv) {
         return 0;
 }
 
+/* One `auditctl -D` while the daemon keeps FILE (its pid: PID): the outside deletes and the
+ * daemon's repairs fight over the kernel's audit mutex until auditctl is done; the trial ends
+ * with the daemon's add_rule record after which the kernel holds FILE again (as many rules added
+ * as removed, auditctl gone, and one LIST that says so). Prints: auditctl's own time (spawn to
+ * reap), spawn -> that last add record, first remove record -> it, removes seen, adds seen, and
+ * 1 when no record confirmed it (a LIST every 2 ms did), all times in us. */
+static int verb_wipe(int argc, char **argv) {
+        const char *rules_path = NULL;
+        pid_t dpid = 0, child;
+        uint64_t gap_us = 1100000, t_start, t_ret = 0, t_first_rm = 0, t_last_add = 0, t_done = 0;
+        size_t removes = 0, adds = 0;
+        char *cargv[] = { (char *) "auditctl", (char *) "-D", NULL };
+        ruleset_index want;
+        ak_ruleset *rs;
+        ak_nl *nl;
+        ak_mon *mon = NULL;
+        ak_kstate s;
+        int r, pidfd, settled = 0, how = 0;
+
+        for (int i = 0; i < argc; i++) {
+                if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
+                        rules_path = argv[++i];
+                else if (strcmp(argv[i], "--pid") == 0 && i + 1 < argc)
+                        dpid = (pid_t) atoi(argv[++i]);
+                else if (strcmp(argv[i], "--gap-ms") == 0 && i + 1 < argc)
+                        gap_us = (uint64_t) atoi(argv[++i]) * 1000ull;
+                else
+                        die("wipe: unknown argument %s", argv[i]);
+        }
+        if (!rules_path || dpid <= 0)
+                die("wipe --rules FILE --pid PID [--gap-ms MS]");
+        rs = load(rules_path);
+        index_init(&want, rs->n_rules);
+        for (size_t i = 0; i < rs->n_rules; i++)
+                index_add(&want, &rs->rules[i]);
+        observer_realtime();
+        nl = open_nl();
+        r = ak_mon_open(&mon);
+        if (r < 0)
+                die("cannot join the audit multicast group: %s", strerror(-r));
+
+        wait_idle(dpid, now_us() + gap_us, 30000);
+        for (uint64_t end = now_us() + 5000000;; sleep_us(2000)) {
+                query(nl, &s);
+                settled = kernel_equals(&want, &s);
+                ak_kstate_done(&s);
+                if (settled || now_us() > end)
+                        break;
+        }
+        if (!settled)
+                die("wipe: the kernel is not in the desired state before the trial");
+        for (ak_record rec; (r = ak_mon_read(mon, &rec)) != 0;)
+                if (r < 0 && r != -ENOBUFS)
+                        break;
+
+        t_start = now_us();
+        child = spawn(cargv, NULL);
+        pidfd = (int) syscall(SYS_pidfd_open, child, 0);
+        if (pidfd < 0)
+                die("pidfd_open: %s", strerror(errno));
+        for (uint64_t end = t_start + 30000000; !t_done;) {
+                struct pollfd p[2] = { { .fd = ak_mon_fd(mon), .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+                int n, check = 0;
+
+                if (now_us() > end)
+                        die("wipe: the kernel did not hold the rules again within 30 s");
+                n = poll(p, t_ret ? 1 : 2, how ? 2 : 20);
+                if (n < 0 && errno != EINTR)
+                        die("poll: %s", strerror(errno));
+                if (!t_ret && n > 0 && (p[1].revents & POLLIN)) {
+                        int rc = reap(child);
+                        t_ret = now_us();
+                        if (rc != 0)
+                                die("wipe: auditctl -D failed (exit %d)", rc);
+                        check = 1;
+                }
+                for (;;) {
+                        ak_record rec;
+                        char op[64] = "", res[16] = "";
+
+                        r = ak_mon_read(mon, &rec);
+                        if (r == 0 || (r < 0 && r != -ENOBUFS))
+                                break;
+                        if (r < 0) {
+                                how = 1;        /* records lost: the counts cannot say it */
+                                continue;
+                        }
+                        if (rec.type != AUDIT_CONFIG_CHANGE)
+                                continue;
+                        (void) ak_record_field(&rec, "op", op, sizeof(op));
+                        (void) ak_record_field(&rec, "res", res, sizeof(res));
+                        if (strcmp(res, "1") != 0)
+                                continue;
+                        if (strcmp(op, "remove_rule") == 0) {
+                                if (!t_first_rm)
+                                        t_first_rm = now_us();
+                                removes++;
+                        } else if (strcmp(op, "add_rule") == 0) {
+                                t_last_add = now_us();
+                                adds++;
+                                check = 1;
+                        }
+                }
+                if (!t_ret)
+                        continue;
+                if (n == 0 && !how && adds < removes)
+                        how = 1;        /* quiet for 20 ms and the counts do not add up: LIST */
+                if ((check && adds == removes) || how) {
+                        query(nl, &s);
+                        if (kernel_equals(&want, &s))
+                                t_done = how ? now_us() : t_last_add;
+                        ak_kstate_done(&s);
+                }
+        }
+        close(pidfd);
+        printf("%" PRIu64 " %" PRIu64 " %" PRIu64 " %zu %zu %d\n", t_ret - t_start, t_done - t_start,
+               t_first_rm ? t_done - t_first_rm : 0, removes, adds, how);
+        index_done(&want);
+        ak_mon_free(mon);
+        ak_nl_free(nl);
+        ak_ruleset_free(rs);
+        return 0;
+}
+
 static int verb_records(double seconds) {
         ak_mon *mon = NULL;
         uint64_t end, n = 0, lost = 0;
@@ -1077,9 +1237,11 @@ int main(int argc, char **argv) {
                 return verb_hole(argc - 2, argv + 2);
         if (strcmp(verb, "latency") == 0)
                 return verb_latency(argc - 2, argv + 2);
+        if (strcmp(verb, "wipe") == 0)
+                return verb_wipe(argc - 2, argv + 2);
         if (strcmp(verb, "records") == 0 && argc == 3)
                 return verb_records(atof(argv[2]));
         fprintf(stderr, "usage: ak-bench state|save|restore|clear|set-enabled|run|floor-add|floor-query|"
-                        "query-once|parse|analyze|floor-change|floor-del|hole|latency|records ... (see the head of bench/ak-bench.c)\n");
+                        "query-once|parse|analyze|floor-change|floor-del|hole|latency|wipe|records ... (see the head of bench/ak-bench.c)\n");
         return 2;
 }

@@ -9,6 +9,7 @@ import fcntl
 import math
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -223,7 +224,7 @@ class Bench:
 
     # ---------------------------------------------------------------- daemon
 
-    def start_daemon(self, rules, poll=10):
+    def start_daemon(self, rules, poll=10, bus=None):
         nsock_path = os.path.join(self.work, "notify")
         if os.path.exists(nsock_path):
             os.unlink(nsock_path)
@@ -234,7 +235,7 @@ class Bench:
         # where every file another program creates would wake the idle daemon.
         os.makedirs(NO_BUS_DIR, exist_ok=True)
         env = dict(os.environ, NOTIFY_SOCKET=nsock_path,
-                   DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(NO_BUS_DIR, "no-bus"))
+                   DBUS_SYSTEM_BUS_ADDRESS=bus or "unix:path=" + os.path.join(NO_BUS_DIR, "no-bus"))
         env.pop("JOURNAL_STREAM", None)
         env.pop("AUDITKEEP_DEBUG", None)
         dlog = open(os.path.join(self.work, "daemon.log"), "a")
@@ -459,6 +460,37 @@ class Bench:
                      hole_txt("floor: 1 add + 1 del + GET + LIST"))
         return cur
 
+    def latency_rows(self, row, n, out, trials, targets, case_suffix=""):
+        """Rows of `ak-bench latency` output: per kind, p50/p99/max and the target's verdict
+        (targets: kind -> (text, ok(p50, p99)))."""
+        res = {"delete": [], "foreign": []}
+        other = {"delete": [], "foreign": []}
+        nopid = fallback = 0
+        for line in out.splitlines():
+            kind, lat, drift, cmd, pid_seen, how = line.split()
+            res[kind].append(max(0, int(lat)) / 1e6)
+            other[kind].append(int(drift) / 1e6)
+            nopid += pid_seen == "0"
+            fallback += how == "1"
+        oks = {}
+        for kind in ("delete", "foreign"):
+            if not res[kind]:
+                continue
+            xs = [x * 1e3 for x in res[kind]]
+            p50, p99, mx = self.pct(xs, 50), self.pct(xs, 99), max(xs)
+            d50 = self.pct([x * 1e3 for x in other[kind]], 50)
+            text, okf = targets[kind]
+            ok = okf(p50, p99)
+            oks[kind] = ok
+            what = {"delete": "external auditctl -d of one rule", "foreign": "external auditctl -A of a foreign never rule",
+                    "watch": "external auditctl -W of one watch"}["watch" if "watch" in targets else kind]
+            self.rows.append(f"| {row} | repair N={n}{case_suffix}: {what} | auditkeepd | {len(xs)} | p50 {self.ms(p50)} / p99 "
+                             f"{self.ms(p99)} / max {self.ms(mx)} | | {text} → {self.verdict(ok)} | from the drift's own "
+                             f"record: p50 {self.ms(d50)} |")
+        self.notes.append(f"Repair latency{case_suffix} (row {row}): {nopid} of {trials} repair records had no SYSCALL "
+                          f"record naming the daemon (matched on op and key only); {fallback} trials fell back to LIST polling.")
+        return oks
+
     def row_latency(self, path, n, trials):
         log(f"row 4: repair latency, N={n}, auditing enabled: {trials} trials per kind")
         self.timed(self.ctl, "apply", "-q", path)
@@ -470,40 +502,140 @@ class Bench:
         time.sleep(1.5)
         out = self.h("latency", "--rules", path, "--pid", pid, "--trials", 2 * trials, "--gap-ms", 1100)
         self.stop_daemon()
-        res = {"delete": [], "foreign": []}
-        other = {"delete": [], "foreign": []}
-        nopid = fallback = 0
-        for line in out.splitlines():
-            kind, lat, drift, cmd, pid_seen, how = line.split()
-            res[kind].append(max(0, int(lat)) / 1e6)
-            other[kind].append(int(drift) / 1e6)
-            nopid += pid_seen == "0"
-            fallback += how == "1"
-        kdel = self.med(dels)
-        out_rows = {}
-        for kind in ("delete", "foreign"):
-            xs = [x * 1e3 for x in res[kind]]
-            p50, p99, mx = self.pct(xs, 50), self.pct(xs, 99), max(xs)
-            d50 = self.pct([x * 1e3 for x in other[kind]], 50)
-            if kind == "delete":
-                ok = p50 < 3 and p99 < 10
-                tgt = f"p50 < 3 ms, p99 < 10 ms → {self.verdict(ok)}"
-            else:
-                lim = 1.3 * kdel * 1e3 + 3
-                ok = p50 <= lim
-                tgt = f"p50 ≤ 1.3 × kernel delete + 3 ms = {lim:.2f} ms → {self.verdict(ok)}"
-            out_rows[kind] = ok
-            what = "external auditctl -d of one rule" if kind == "delete" else "external auditctl -A of a foreign never rule"
-            self.rows.append(f"| 4 | repair N={n}: {what} | auditkeepd | {len(xs)} | p50 {self.ms(p50)} / p99 "
-                             f"{self.ms(p99)} / max {self.ms(mx)} | | {tgt} | from the drift's own record: p50 "
-                             f"{self.ms(d50)} |")
+        lim = 1.3 * self.med(dels) * 1e3 + 3
+        oks = self.latency_rows(4, n, out, 2 * trials, {
+            "delete": ("p50 < 3 ms, p99 < 10 ms", lambda p50, p99: p50 < 3 and p99 < 10),
+            "foreign": (f"p50 ≤ 1.3 × kernel delete + 3 ms = {lim:.2f} ms", lambda p50, p99: p50 <= lim)})
         self.rows.append(f"| 4 | one kernel delete (floor for the foreign case) | ak-bench DEL | {len(dels)} | "
                          f"{self.cell(dels)[0]} | | | |")
         self.rows.append(f"| 4 | one GET + LIST at N={n}, warm client (what each verification costs) | ak-bench query | "
                          f"{len(queries)} | {self.cell(queries)[0]} | | | |")
-        self.notes.append(f"Repair latency: {nopid} of {2 * trials} repair records had no SYSCALL record naming the "
-                          f"daemon (matched on op and key only); {fallback} trials fell back to LIST polling.")
-        return out_rows
+        return oks
+
+    def cpu_ns(self, pid):
+        tot = 0
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                tot += int(f.read().split()[0])
+        return tot
+
+    def row_latency_flood(self, path, n, trials, clients=4):
+        """Row 4f (issue #24 item 5): the repair latency while `clients` processes call GetAll on
+        the daemon back to back, on a private system bus with the project's policy."""
+        log(f"row 4f: repair latency, N={n}, {clients} clients flooding GetAll: {trials} trials per kind")
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "helpers"))
+        from akharness import Bus
+        self.timed(self.ctl, "apply", "-q", path)
+        self.expect_rules(n, "apply")
+        self.h("set-enabled", "1")
+        busdir = os.path.join(self.work, "bus")
+        os.makedirs(busdir, exist_ok=True)
+        bus = Bus(busdir, os.path.join(busdir, "socket"))
+        floods = []
+        try:
+            pid = self.start_daemon(path, bus=bus.address)
+            bus.wait_name()
+            time.sleep(1.5)
+            floods = [subprocess.Popen([self.a.bus_flood, bus.address, "3600"], stdout=subprocess.PIPE, text=True)
+                      for _ in range(clients)]
+            time.sleep(1.0)
+            # what the kernel's query costs any normal process under the same load
+            fq = [int(line.split()[0]) / 1e6 for line in self.h("floor-query", 20 if not self.quick else 10).splitlines()]
+            t0, c0 = time.monotonic(), self.cpu_ns(pid)
+            out = self.h("latency", "--rules", path, "--pid", pid, "--trials", 2 * trials, "--gap-ms", 1100, "--busy")
+            t1, c1 = time.monotonic(), self.cpu_ns(pid)
+            for p in floods:
+                p.send_signal(signal.SIGTERM)
+            calls = failed = 0
+            for p in floods:
+                o = p.communicate(timeout=30)[0].split()
+                calls += int(o[0])
+                failed += int(o[1])
+            floods = []
+        finally:
+            for p in floods:
+                p.kill()
+                p.wait()
+            self.stop_daemon()
+            bus.stop()
+        oks = self.latency_rows("4f", n, out, 2 * trials, {
+            "delete": ("p50 < 2 ms, p99 < 5 ms", lambda p50, p99: p50 < 2 and p99 < 5),
+            "foreign": ("p50 < 2 ms, p99 < 5 ms", lambda p50, p99: p50 < 2 and p99 < 5)},
+            f", {clients} clients flooding GetAll")
+        span = t1 - t0
+        self.rows.append(f"| 4f | the flood meanwhile | {clients} × bus-flood (GetAll back to back) | 1 | "
+                         f"{calls / span:.0f} GetAll/s answered over {span:.0f} s ({failed} failed) | | | the daemon's "
+                         f"CPU meanwhile: {(c1 - c0) / 1e9 / span * 100:.0f}% of a core |")
+        self.rows.append(f"| 4f | one GET + LIST at N={n} under the same flood, warm client at normal priority (what each "
+                         f"verification costs there) | ak-bench query | {len(fq)} | {self.cell(fq)[0]} | | | |")
+        return oks
+
+    def row_watches(self, path, n, trials, wipe_trials):
+        """Row 4w: repairing watches. (a) one watch deleted from outside; (b) an outside
+        `auditctl -D` of all N rules while the daemon keeps them, against the kernel's own time
+        for the same DELs and ADDs."""
+        log(f"row 4w: watches, N={n}: {trials} watch deletes, {wipe_trials} × auditctl -D")
+        wpath = os.path.join(self.work, f"watches-{n}.rules")
+        with open(path) as f, open(wpath, "w") as o:
+            o.writelines(l for l in f if l.startswith("-w "))
+        n_w = sum(1 for l in open(wpath))
+        self.h("set-enabled", "1")
+        # the kernel's floors, no daemon running: the same rules deleted and added by a raw client
+        # (full batches), and auditctl -D alone (one DEL per message, as it sends them)
+        fl = {"del": [], "add": [], "wdel": [], "wadd": [], "auditctl": []}
+        for _ in range(3 if self.quick else 5):
+            self.h("clear")
+            fl["add"].append(self.floor_add(path)[0])
+            fl["del"].append(int(self.h("clear").split()[0]) / 1e6)
+            fl["wadd"].append(self.floor_add(wpath)[0])
+            fl["wdel"].append(int(self.h("clear").split()[0]) / 1e6)
+            self.timed(self.ctl, "apply", "-q", path)
+            self.expect_rules(n, "apply")
+            fl["auditctl"].append(self.trial("auditctl -D", lambda: self.timed(self.auditctl, "-D")))
+        self.timed(self.ctl, "apply", "-q", path)
+        self.expect_rules(n, "apply")
+        pid = self.start_daemon(path)
+        time.sleep(1.5)
+        out = self.h("latency", "--rules", path, "--pid", pid, "--trials", trials, "--gap-ms", 1100, "--watches")
+        self.latency_rows("4w", n, out, trials, {
+            "delete": ("p50 < 3 ms, p99 < 10 ms (row 4's)", lambda p50, p99: p50 < 3 and p99 < 10),
+            "watch": True})
+        dlog = os.path.join(self.work, "daemon.log")
+        wipes = []
+        for _ in range(wipe_trials):
+            size = os.path.getsize(dlog)
+            o = self.h("wipe", "--rules", path, "--pid", pid, "--gap-ms", 1500).split()
+            time.sleep(0.2)
+            with open(dlog) as f:
+                f.seek(size)
+                text = f.read()
+            passes = re.findall(r"Repaired in ([0-9.]+) ms: (\d+) added", text)
+            wipes.append((int(o[0]) / 1e6, int(o[1]) / 1e6, int(o[2]) / 1e6, int(o[3]), int(o[4]), int(o[5]),
+                          [(float(a), int(b)) for a, b in passes], "Flapping" in text))
+        self.stop_daemon()
+        ac = [w[0] for w in wipes]
+        tot = [w[1] for w in wipes]
+        tail = [w[1] - w[0] for w in wipes]
+        npass = [len(w[6]) for w in wipes]
+        per_pass = [t / 1e3 for w in wipes for t, _ in w[6]]
+        added = [a for w in wipes for _, a in w[6]]
+        flaps = sum(w[7] for w in wipes)
+        fb = sum(w[5] for w in wipes)
+        case = f"auditctl -D of N={n} ({n_w} watches) while auditkeepd keeps them"
+        self.add_row("4w", case, "until the kernel holds the rules again (from auditctl's start)", tot, "", "",
+                     f"passes per -D: median {self.med(npass)} [{min(npass)}–{max(npass)}]; {flaps} runs flapping; "
+                     f"{fb} confirmed by LIST polling")
+        self.add_row("4w", case, "auditctl -D itself (spawn to reap), fighting the daemon", ac,
+                     f"÷ alone {self.med(ac) / self.med(fl['auditctl']):.2f}×")
+        self.add_row("4w", case, "after auditctl's exit: the daemon's last pass", tail)
+        if per_pass:
+            self.add_row("4w", case, "one repair pass (the daemon's 'Repaired in': first record of its burst → ADDs answered)",
+                         per_pass, "", "", f"rules added per pass: median {self.med(added)} [{min(added)}–{max(added)}]")
+        self.add_row("4w", f"kernel floors, N={n}, no daemon", "auditctl -D alone (one DEL per message)", fl["auditctl"])
+        self.add_row("4w", f"kernel floors, N={n}, no daemon", f"raw DEL of all {n} (full batches)", fl["del"])
+        self.add_row("4w", f"kernel floors, N={n}, no daemon", f"raw ADD of all {n} (full batches)", fl["add"])
+        self.add_row("4w", f"kernel floors, N={n}, no daemon", f"raw DEL of the {n_w} watches alone", fl["wdel"])
+        self.add_row("4w", f"kernel floors, N={n}, no daemon", f"raw ADD of the {n_w} watches alone", fl["wadd"])
 
     def row_idle(self, path, n, seconds, poll):
         log(f"row 5: idle daemon, N={n}, auditing enabled, {seconds} s")
@@ -658,6 +790,12 @@ class Bench:
             s5000b, _ = self.gen(5000, "synthetic-5000-changed.rules", changed=nsys // 2)
             if a.only == "idle":       # the idle row alone (a short check of the idle cost)
                 self.row_idle(s1000, 1000, 10 if q else 60, 10)
+            elif a.only == "flood":    # row 4f alone (A/B runs of two daemon builds)
+                self.row_latency_flood(s400, 400, 20 if q else 100)
+            elif a.only == "repair":   # the repair rows alone: 4, 4f, 4w
+                self.row_latency(s400, 400, 20 if q else 100)
+                self.row_latency_flood(s400, 400, 20 if q else 100)
+                self.row_watches(s400, 400, 10 if q else 50, 3 if q else 9)
             else:
                 ex_src, ex, dropped = self.example_file()
                 if dropped:
@@ -690,6 +828,8 @@ class Bench:
                                 0 if q else (1 if slow_delete else 2))
 
                 self.row_latency(s400, 400, 20 if q else 100)
+                self.row_latency_flood(s400, 400, 20 if q else 100)
+                self.row_watches(s400, 400, 10 if q else 50, 3 if q else 9)
                 self.row_idle(s1000, 1000, 10 if q else 60, 10)
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -734,10 +874,13 @@ class Bench:
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="fewer trials, no 5000-rule full reloads, 10 s idle")
-    p.add_argument("--only", choices=["idle"], help="run only this row (row 5, the idle daemon at 1000 rules)")
+    p.add_argument("--only", choices=["idle", "repair", "flood"],
+                   help="run only these rows: idle (row 5, the idle daemon at 1000 rules), repair (rows 4, 4f, 4w), "
+                        "flood (row 4f)")
     p.add_argument("--helper", required=True)
     p.add_argument("--ctl", required=True)
     p.add_argument("--daemon", required=True)
+    p.add_argument("--bus-flood", required=True)
     p.add_argument("--workdir", default="/tmp/ak-bench")
     args = p.parse_args()
 

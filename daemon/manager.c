@@ -206,8 +206,40 @@ static void set_state(Manager *m, ManagerState state) {
         if (m->state == state)
                 return;
         m->state = state;
+        if (m->announce_held && m->n_announce < ELEMENTSOF(m->announce_queue)) {
+                m->announce_queue[m->n_announce].state = state;
+                m->announce_queue[m->n_announce++].flapping = m->fight.flapping;
+                return;
+        }
         notify_status(m);
         manager_bus_changed(m);
+}
+
+/* From here until announce_flush(), state changes are queued, not told: the repair's changes go
+ * to the kernel first. Nothing but the state may change meanwhile (the check's planning hook,
+ * up to the send), so that each queued state is told as it would have been at once. */
+static void announce_hold(Manager *m) {
+        m->announce_held = 1;
+}
+
+/* Tell the queued state changes, in order, each with the rest as it is (as it was then: the
+ * state and the flapping flag are what changes between the hold and the send). */
+static void announce_flush(Manager *m) {
+        ManagerState now = m->state;
+        int flapping = m->fight.flapping;
+
+        if (!m->announce_held)
+                return;
+        m->announce_held = 0;
+        for (size_t i = 0; i < m->n_announce; i++) {
+                m->state = m->announce_queue[i].state;
+                m->fight.flapping = m->announce_queue[i].flapping;
+                notify_status(m);
+                manager_bus_changed(m);
+        }
+        m->n_announce = 0;
+        m->state = now;
+        m->fight.flapping = flapping;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -838,12 +870,16 @@ static int on_sync_planned(ak_sync_tx *tx, void *userdata) {
                 return 1;
         }
 
+        /* the changes go out when this returns: what the states on the way are told after them
+         * (on_sync_done) */
         if (m->check.reason == VERIFY_EVENT || m->check.reason == VERIFY_POLL || m->check.reason == VERIFY_SETTLE) {
                 drift_found(m, p->ops, n_main, sig);
+                announce_hold(m);
                 set_state(m, STATE_DRIFTED);
                 if (fight_backoff(m, p, n_main))
                         return 0;
         }
+        announce_hold(m);
 
         if (is_drift_check(m->check.reason))
                 fight_repairing(&m->fight, p->ops, n_main, now_usec());
@@ -856,6 +892,7 @@ static int on_sync_planned(ak_sync_tx *tx, void *userdata) {
 static void on_sync_done(ak_sync_tx *tx, int error, void *userdata) {
         Manager *m = userdata;
 
+        announce_flush(m);      /* before anything else changes */
         arm_nl_timer(m);
         switch (tx->ended) {
         case AK_SYNC_QUERY:
@@ -1111,6 +1148,7 @@ int manager_reload(Manager *m) {
         ak_ruleset *rs = NULL;
         int r;
 
+        announce_flush(m);      /* a SIGHUP between a repair's send and its answer: its states first */
         (void) sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading", now_usec());
         snprintf(m->last_status, sizeof(m->last_status), "reloading");
         if (!m->bus)
@@ -1290,6 +1328,15 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up timers: %m");
         (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_OFF);
+        /* What a repair waits for goes before the bus: a record, the check it starts and the
+         * kernel's answers never wait behind a queue of D-Bus calls (every GetAll is answered
+         * when the loop has nothing of these to do; a record burst is drained 1024 at a time,
+         * and our own answers are finite). */
+        (void) sd_event_source_set_priority(m->nl_source, SD_EVENT_PRIORITY_IMPORTANT);
+        (void) sd_event_source_set_priority(m->nl_timer, SD_EVENT_PRIORITY_IMPORTANT);
+        (void) sd_event_source_set_priority(m->verify_timer, SD_EVENT_PRIORITY_IMPORTANT);
+        if (m->mon_source)
+                (void) sd_event_source_set_priority(m->mon_source, SD_EVENT_PRIORITY_IMPORTANT);
         (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_OFF);
         (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_OFF);
         (void) sd_event_source_set_enabled(m->poll_timer, SD_EVENT_ON);

@@ -140,6 +140,15 @@ typedef struct Manager {
         /* what we know */
         char last_status[256];          /* the last STATUS= sent */
         ManagerState state;
+        /* The states a repair passes through before its changes are sent (drifted, flapping,
+         * repairing) are told (STATUS=, PropertiesChanged) after the send, in order, each as it
+         * was (manager.c, announce_hold/announce_flush): the repair does not wait for them. */
+        int announce_held;
+        struct {
+                ManagerState state;
+                int flapping;           /* the status line says it first */
+        } announce_queue[4];
+        size_t n_announce;
         struct audit_status status;
         int locked;
         size_t loaded_rules, foreign_rules;

@@ -2278,6 +2278,58 @@ START_TEST(test_settle_cannot_start) {
 }
 END_TEST
 
+/* A repair goes to the kernel before the states on its way are told: while the kernel has not
+ * answered the ADD, STATUS= says neither drifted nor repairing; after, both are told, in order,
+ * then the state after the repair. */
+START_TEST(test_repair_before_status) {
+        size_t mark;
+        ssize_t drifted, repairing, in_sync;
+        struct timespec end;
+        int r = 0;
+
+        world_init("repair-before-status", FAKE_SEQPACKET, MON_UNIX);
+        write_rules(BASE_RULES);
+        fake_preload(NULL);
+        start_and_settle("60", "in sync, 5 rules");
+
+        fake_pause();
+        w.fk->on_request = on_request_hold;
+        hold_type = AUDIT_ADD_RULE;
+        fake_remove_rule("perm");
+        mark = tl_len();
+        fake_resume();
+        ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
+        clock_gettime(CLOCK_REALTIME, &end);
+        end.tv_sec += 5;
+        pthread_mutex_lock(&hold_lock);
+        while (hold_state != 1 && r == 0)
+                r = pthread_cond_timedwait(&hold_cond, &hold_lock, &end);
+        pthread_mutex_unlock(&hold_lock);
+        ck_assert_msg(r == 0, "the repair did not come");
+
+        usleep(200 * 1000);     /* what did not happen: nothing told while the ADD is unanswered */
+        drifted = find_notify("STATUS=drifted", mark, 0);
+        repairing = find_notify("STATUS=repairing", mark, 0);
+        if (drifted >= 0 || repairing >= 0)
+                tl_dump(mark);
+        ck_assert_msg(drifted < 0 && repairing < 0, "told before the kernel answered the repair: drifted %zd, repairing %zd",
+                      drifted, repairing);
+        pthread_mutex_lock(&hold_lock);
+        hold_state = 2;
+        pthread_cond_broadcast(&hold_cond);
+        pthread_mutex_unlock(&hold_lock);
+
+        in_sync = (ssize_t) wait_notify("STATUS=in sync, 5 rules", mark, 3000);
+        drifted = find_notify("STATUS=drifted", mark, 0);
+        repairing = find_notify("STATUS=repairing", mark, 0);
+        if (!(drifted >= 0 && drifted < repairing && repairing < in_sync))
+                tl_dump(mark);
+        ck_assert_msg(drifted >= 0 && drifted < repairing && repairing < in_sync,
+                      "told in order: drifted %zd, repairing %zd, in sync %zd", drifted, repairing, in_sync);
+        world_done();
+}
+END_TEST
+
 /* A pending rule that someone else loads is pending no more; one that a reload drops, too. */
 START_TEST(test_pending_forgotten) {
         size_t mark;
@@ -3129,6 +3181,7 @@ static Suite *daemon_fake_suite(void) {
         tc = tcase_create("events");
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_drift_record);
+        tcase_add_test(tc, test_repair_before_status);
         tcase_add_test(tc, test_enobufs_storm);
         tcase_add_test(tc, test_config_change_flood);
         suite_add_tcase(s, tc);
