@@ -2237,10 +2237,36 @@ static void on_request_hold(fake_kernel *fk, const struct nlmsghdr *h, const voi
         pthread_mutex_unlock(&hold_lock);
 }
 
-START_TEST(test_settle_cannot_start) {
-        size_t mark, at;
+/* Hold the answer to the next request of this type (set while the fake is paused). */
+static void hold_arm(uint16_t type) {
+        w.fk->on_request = on_request_hold;
+        hold_type = type;
+}
+
+/* Wait until the held request has come: fails the test naming what did not come. */
+static void hold_wait(int seconds, const char *what) {
         struct timespec end;
         int r = 0;
+
+        clock_gettime(CLOCK_REALTIME, &end);
+        end.tv_sec += seconds;
+        pthread_mutex_lock(&hold_lock);
+        while (hold_state != 1 && r == 0)
+                r = pthread_cond_timedwait(&hold_cond, &hold_lock, &end);
+        pthread_mutex_unlock(&hold_lock);
+        ck_assert_msg(r == 0, "%s did not come", what);
+}
+
+/* Let the held request be answered. */
+static void hold_release(void) {
+        pthread_mutex_lock(&hold_lock);
+        hold_state = 2;
+        pthread_cond_broadcast(&hold_cond);
+        pthread_mutex_unlock(&hold_lock);
+}
+
+START_TEST(test_settle_cannot_start) {
+        size_t mark, at;
 
         world_init("settle-cannot-start", FAKE_SEQPACKET, MON_UNIX);
         write_rules(BASE_RULES);
@@ -2248,28 +2274,18 @@ START_TEST(test_settle_cannot_start) {
         start_and_settle("5", "in sync, 5 rules");
 
         fake_pause();
-        w.fk->on_request = on_request_hold;
-        hold_type = AUDIT_ADD_RULE;
+        hold_arm(AUDIT_ADD_RULE);
         fake_remove_rule("perm");
         fake_resume();
         ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
-        clock_gettime(CLOCK_REALTIME, &end);
-        end.tv_sec += 5;
-        pthread_mutex_lock(&hold_lock);
-        while (hold_state != 1 && r == 0)
-                r = pthread_cond_timedwait(&hold_cond, &hold_lock, &end);
-        pthread_mutex_unlock(&hold_lock);
-        ck_assert_msg(r == 0, "the repair did not come");
+        hold_wait(5, "the repair");
 
         at = tl_len();
         mark = log_size();
         daemon_signal(SIGHUP);
         wait_notify("RELOADING=1", at, 3000);           /* parked: the repair is in flight */
         ck_assert_int_eq(shutdown(w.control, SHUT_WR), 0);
-        pthread_mutex_lock(&hold_lock);
-        hold_state = 2;
-        pthread_cond_broadcast(&hold_cond);
-        pthread_mutex_unlock(&hold_lock);
+        hold_release();
 
         wait_log("^Repaired in", mark, 3000);
         wait_log("^Failed to ask the kernel for its audit state: Broken pipe$", mark, 3000);
@@ -2284,8 +2300,6 @@ END_TEST
 START_TEST(test_repair_before_status) {
         size_t mark;
         ssize_t drifted, repairing, in_sync;
-        struct timespec end;
-        int r = 0;
 
         world_init("repair-before-status", FAKE_SEQPACKET, MON_UNIX);
         write_rules(BASE_RULES);
@@ -2293,19 +2307,12 @@ START_TEST(test_repair_before_status) {
         start_and_settle("60", "in sync, 5 rules");
 
         fake_pause();
-        w.fk->on_request = on_request_hold;
-        hold_type = AUDIT_ADD_RULE;
+        hold_arm(AUDIT_ADD_RULE);
         fake_remove_rule("perm");
         mark = tl_len();
         fake_resume();
         ck_assert_int_eq(fake_emit_record(w.mon_peer, AUDIT_CONFIG_CHANGE, CONFIG_CHANGE_REC, 1), 0);
-        clock_gettime(CLOCK_REALTIME, &end);
-        end.tv_sec += 5;
-        pthread_mutex_lock(&hold_lock);
-        while (hold_state != 1 && r == 0)
-                r = pthread_cond_timedwait(&hold_cond, &hold_lock, &end);
-        pthread_mutex_unlock(&hold_lock);
-        ck_assert_msg(r == 0, "the repair did not come");
+        hold_wait(5, "the repair");
 
         usleep(200 * 1000);     /* what did not happen: nothing told while the ADD is unanswered */
         drifted = find_notify("STATUS=drifted", mark, 0);
@@ -2314,10 +2321,7 @@ START_TEST(test_repair_before_status) {
                 tl_dump(mark);
         ck_assert_msg(drifted < 0 && repairing < 0, "told before the kernel answered the repair: drifted %zd, repairing %zd",
                       drifted, repairing);
-        pthread_mutex_lock(&hold_lock);
-        hold_state = 2;
-        pthread_cond_broadcast(&hold_cond);
-        pthread_mutex_unlock(&hold_lock);
+        hold_release();
 
         in_sync = (ssize_t) wait_notify("STATUS=in sync, 5 rules", mark, 3000);
         drifted = find_notify("STATUS=drifted", mark, 0);
@@ -2611,9 +2615,7 @@ END_TEST
 START_TEST(test_reload_settle_cannot_start) {
         char reply[700];
         uint32_t counts[3] = {};
-        struct timespec end;
         size_t mark;
-        int r = 0;
 
         world_init("reload-settle", FAKE_SEQPACKET, MON_UNIX);
         write_rules(BASE_RULES);
@@ -2624,26 +2626,16 @@ START_TEST(test_reload_settle_cannot_start) {
 
         write_rules(PENDING_RULES);     /* one rule more; the fake takes it */
         fake_pause();
-        w.fk->on_request = on_request_hold;
-        hold_type = AUDIT_ADD_RULE;
+        hold_arm(AUDIT_ADD_RULE);
         fake_resume();
         mark = log_size();
         snprintf(reply, sizeof(reply), "%s/reply", w.dir);
         bus_call_start("Reload", reply);
-        clock_gettime(CLOCK_REALTIME, &end);
-        end.tv_sec += 10;
-        pthread_mutex_lock(&hold_lock);
-        while (hold_state != 1 && r == 0)
-                r = pthread_cond_timedwait(&hold_cond, &hold_lock, &end);
-        pthread_mutex_unlock(&hold_lock);
-        ck_assert_msg(r == 0, "the reload's add did not come");
+        hold_wait(10, "the reload's add");
 
         /* the kernel takes the rule and says so; after that the daemon cannot send */
         ck_assert_int_eq(shutdown(w.control, SHUT_WR), 0);
-        pthread_mutex_lock(&hold_lock);
-        hold_state = 2;
-        pthread_cond_broadcast(&hold_cond);
-        pthread_mutex_unlock(&hold_lock);
+        hold_release();
 
         wait_log("^Synced \\(reload\\): 1 added, 0 removed", mark, 5000);
         wait_log("^Failed to ask the kernel for its audit state: Broken pipe$", mark, 5000);
