@@ -34,11 +34,32 @@
 struct ak_arena_chunk {
         ak_arena_chunk *next;
         size_t size, used;      /* of data[] */
+        size_t mapped;          /* a huge chunk: the bytes mapped for it (munmap); 0: malloc'd */
         alignas(max_align_t) unsigned char data[];
 };
 
 static size_t align_up(size_t n) {
         return (n + ALIGN - 1) & ~(size_t) (ALIGN - 1);
+}
+
+/* total bytes (a multiple of CHUNK_HUGE) mapped at a CHUNK_HUGE boundary, advised as huge pages.
+ * Mapped, not malloc'd: glibc serves a 2 MiB request from its heap once a freed mapping has raised
+ * its mmap threshold, and a heap range stays advised and resident after free (until malloc_trim). */
+static ak_arena_chunk *huge_map(size_t total) {
+        size_t span = total + CHUNK_HUGE, head;
+        unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        ak_arena_chunk *c;
+
+        if (p == MAP_FAILED)
+                return NULL;
+        head = (CHUNK_HUGE - (uintptr_t) p % CHUNK_HUGE) % CHUNK_HUGE;
+        if (head > 0)
+                (void) munmap(p, head);
+        (void) munmap(p + head + total, span - head - total);
+        c = (ak_arena_chunk *) (void *) (p + head);
+        (void) madvise(c, total, MADV_HUGEPAGE);        /* a hint: fine if refused */
+        c->mapped = total;
+        return c;
 }
 
 void *ak_arena_reserve(ak_arena *a, size_t n) {
@@ -57,15 +78,15 @@ void *ak_arena_reserve(ak_arena *a, size_t n) {
                         /* whole huge pages, the header included: n bytes of room at least */
                         size_t total = (sizeof(*c) + n + CHUNK_HUGE - 1) & ~(size_t) (CHUNK_HUGE - 1);
 
-                        c = aligned_alloc(CHUNK_HUGE, total);
+                        c = huge_map(total);
                         if (!c)
                                 return NULL;
-                        (void) madvise(c, total, MADV_HUGEPAGE);        /* a hint: fine if refused */
                         size = total - sizeof(*c);
                 } else {
                         c = malloc(sizeof(*c) + size);
                         if (!c)
                                 return NULL;
+                        c->mapped = 0;
                 }
                 c->next = a->head;
                 c->size = size;
@@ -97,7 +118,10 @@ void ak_arena_done(ak_arena *a) {
                 ak_arena_chunk *next = a->head->next;
 
                 UNPOISON(a->head->data, a->head->size);
-                free(a->head);
+                if (a->head->mapped)
+                        (void) munmap(a->head, a->head->mapped);
+                else
+                        free(a->head);
                 a->head = next;
         }
         a->reserved = 0;

@@ -839,9 +839,12 @@ static void compat_compare(linectx *c, const char *line, size_t len, const ak_ru
 static int tokenize_scratch(struct ak_ruleset_private *p, const char *line, size_t len, token **ret_toks, size_t *ret_n) {
         enum { MAX_TOKENS = LINE_MAX_BYTES / 2 + 2 };
 
-        if (!p->tok_store) {
-                p->tok_store = malloc(LINE_MAX_BYTES + MAX_TOKENS + 1);
-                p->toks = calloc(MAX_TOKENS, sizeof(token));
+        if (!p->tok_store || !p->toks) {
+                /* both or neither: a call after an ENOMEM here must not find one of them NULL */
+                if (!p->tok_store)
+                        p->tok_store = malloc(LINE_MAX_BYTES + MAX_TOKENS + 1);
+                if (!p->toks)
+                        p->toks = calloc(MAX_TOKENS, sizeof(token));
                 if (!p->tok_store || !p->toks)
                         return -ENOMEM;
         }

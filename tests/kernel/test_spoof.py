@@ -108,13 +108,13 @@ def wait_sending(proc):
 
 
 def sender_result(proc):
-    out = proc.stdout.read().splitlines()[-1]
+    out = proc.stdout.read().splitlines()
     err = proc.stderr.read()
     proc.stdout.close()
     proc.stderr.close()
-    if proc.wait(timeout=300) != 0:
+    if proc.wait(timeout=300) != 0 or not out:
         raise AssertionError(f"sender failed: {err}")
-    return json.loads(out)
+    return json.loads(out[-1])
 
 
 def send_as(prefix, items, seconds=0.0):
