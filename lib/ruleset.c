@@ -110,6 +110,8 @@ static int ruleset_flatten(ak_ruleset *rs) {
                         memcpy(v + k, sm->lists[l], sm->n[l] * sizeof(ak_rule));
                 k += sm->n[l];
         }
+        strv_free_n(rs->priv->texts, rs->priv->texts ? rs->n_rules : 0);  /* made for the old list */
+        rs->priv->texts = NULL;
         free(rs->rules);
         rs->rules = v;
         rs->n_rules = total;

@@ -891,6 +891,29 @@ START_TEST(test_state_several_texts)
 }
 END_TEST
 
+/* A rule's text asked for before another source changes the list is not kept for the new list:
+ * each text is the rule's at that index now (it was the old list's, or past its end). */
+START_TEST(test_rule_text_after_more_sources)
+{
+        ak_ruleset *rs = NULL;
+        const char *a = "-w /etc/passwd -p wa -k a\n",
+                   *b = "-a always,exit -F arch=b64 -S ptrace -k b\n-w /etc/shadow -p wa -k c\n-w /etc/group -p wa -k d\n";
+
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_ge(ak_ruleset_add_text(rs, "a.rules", a, strlen(a)), 0);
+        ck_assert_str_eq(ak_ruleset_rule_text(rs, 0), "-w /etc/passwd -p wa -k a");
+        ck_assert_int_ge(ak_ruleset_add_text(rs, "b.rules", b, strlen(b)), 0);
+        ck_assert_uint_eq(rs->n_rules, 4);
+        for (size_t i = 0; i < rs->n_rules; i++) {
+                char *t = ak_rule_format_flags(&rs->rules[i], AK_FORMAT_NO_STAT);
+
+                ck_assert_str_eq(ak_ruleset_rule_text(rs, i), t);
+                free(t);
+        }
+        ak_ruleset_free(rs);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------------------------ */
 /* files and directories */
 
@@ -1735,6 +1758,7 @@ static Suite *parse_suite(void) {
         tcase_add_test(tc, test_state_counts_and_order);
         tcase_add_test(tc, test_state_lines);
         tcase_add_test(tc, test_state_several_texts);
+        tcase_add_test(tc, test_rule_text_after_more_sources);
         tcase_add_test(tc, test_source_dir);
         tcase_add_test(tc, test_source_file);
         tcase_add_test(tc, test_source_trust);
