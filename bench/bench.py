@@ -797,6 +797,7 @@ class Bench:
                 self.row_latency_flood(s400, 400, 20 if q else 100)
                 self.row_watches(s400, 400, 10 if q else 50, 3 if q else 9)
             else:
+                sizes = (400, 1000) if a.only == "small" else (400, 1000, 5000)
                 ex_src, ex, dropped = self.example_file()
                 if dropped:
                     self.notes.append(f"Example file {ex_src}: dropped {len(dropped)} rule(s) the kernel refuses on this "
@@ -812,7 +813,7 @@ class Bench:
                 # Each cold trial starts from an empty kernel: with slow deletes, emptying 5000 rules
                 # costs a minute, so fewer trials then.
                 cold_trials = {400: 5, 1000: 3, 5000: 2} if slow_delete else {400: 9, 1000: 9, 5000: 5}
-                for n, path in ((400, s400), (1000, s1000), (5000, s5000)):
+                for n, path in ((n, {400: s400, 1000: s1000, 5000: s5000}[n]) for n in sizes):
                     results["cold"][n] = self.row_cold(f"N={n}", path, n, 3 if q else cold_trials[n])
                 if ex:
                     self.h("clear")
@@ -822,15 +823,16 @@ class Bench:
 
                 results["noop"] = {}
                 results["noop"][1000] = self.row_noop(s1000, 1000, 5 if q else 11, 3 if q else (3 if slow_delete else 9))
-                results["noop"][5000] = self.row_noop(s5000, 5000, 5 if q else 9, 0 if q else big_reload)
+                if a.only != "small":
+                    results["noop"][5000] = self.row_noop(s5000, 5000, 5 if q else 9, 0 if q else big_reload)
 
-                self.row_change(s5000, s5000b, 5000, 5 if q else 9, 0 if q else big_reload, 1 if q else 3,
-                                0 if q else (1 if slow_delete else 2))
+                    self.row_change(s5000, s5000b, 5000, 5 if q else 9, 0 if q else big_reload, 1 if q else 3,
+                                    0 if q else (1 if slow_delete else 2))
 
-                self.row_latency(s400, 400, 20 if q else 100)
-                self.row_latency_flood(s400, 400, 20 if q else 100)
-                self.row_watches(s400, 400, 10 if q else 50, 3 if q else 9)
-                self.row_idle(s1000, 1000, 10 if q else 60, 10)
+                    self.row_latency(s400, 400, 20 if q else 100)
+                    self.row_latency_flood(s400, 400, 20 if q else 100)
+                    self.row_watches(s400, 400, 10 if q else 50, 3 if q else 9)
+                    self.row_idle(s1000, 1000, 10 if q else 60, 10)
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -874,9 +876,10 @@ class Bench:
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="fewer trials, no 5000-rule full reloads, 10 s idle")
-    p.add_argument("--only", choices=["idle", "repair", "flood"],
+    p.add_argument("--only", choices=["idle", "repair", "flood", "small"],
                    help="run only these rows: idle (row 5, the idle daemon at 1000 rules), repair (rows 4, 4f, 4w), "
-                        "flood (row 4f)")
+                        "flood (row 4f), small (rows 0-2 without loading 5000 rules: for a kernel whose rule "
+                        "deletes are slow)")
     p.add_argument("--helper", required=True)
     p.add_argument("--ctl", required=True)
     p.add_argument("--daemon", required=True)
