@@ -1328,15 +1328,14 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up timers: %m");
         (void) sd_event_source_set_enabled(m->verify_timer, SD_EVENT_OFF);
-        /* What a repair waits for goes before the bus: a record, the check it starts and the
-         * kernel's answers never wait behind a queue of D-Bus calls (every GetAll is answered
-         * when the loop has nothing of these to do; a record burst is drained 1024 at a time,
-         * and our own answers are finite). */
+        /* What a repair waits for goes before the bus: the check a record starts and the
+         * kernel's answers never wait behind a queue of D-Bus calls (our own answers are
+         * finite). The event socket itself stays at the bus's priority and takes turns with it
+         * and with the signals: records are not ours to bound, and a stream of them must not
+         * hold off SIGTERM, SIGHUP or a call (a record waits for one bus message at most). */
         (void) sd_event_source_set_priority(m->nl_source, SD_EVENT_PRIORITY_IMPORTANT);
         (void) sd_event_source_set_priority(m->nl_timer, SD_EVENT_PRIORITY_IMPORTANT);
         (void) sd_event_source_set_priority(m->verify_timer, SD_EVENT_PRIORITY_IMPORTANT);
-        if (m->mon_source)
-                (void) sd_event_source_set_priority(m->mon_source, SD_EVENT_PRIORITY_IMPORTANT);
         (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_OFF);
         (void) sd_event_source_set_enabled(m->incident_timer, SD_EVENT_OFF);
         (void) sd_event_source_set_enabled(m->poll_timer, SD_EVENT_ON);
