@@ -206,9 +206,13 @@ static void set_state(Manager *m, ManagerState state) {
         if (m->state == state)
                 return;
         m->state = state;
-        if (m->announce_held && m->n_announce < ELEMENTSOF(m->announce_queue)) {
-                m->announce_queue[m->n_announce].state = state;
-                m->announce_queue[m->n_announce++].flapping = m->fight.flapping;
+        if (m->announce_held) {
+                /* queued in order; were the queue ever full, the newest replaces the last, so
+                 * no state is told before one that came earlier */
+                size_t i = m->n_announce < ELEMENTSOF(m->announce_queue) ? m->n_announce++ : m->n_announce - 1;
+
+                m->announce_queue[i].state = state;
+                m->announce_queue[i].flapping = m->fight.flapping;
                 return;
         }
         notify_status(m);
