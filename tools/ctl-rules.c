@@ -42,7 +42,10 @@ static void print_diags(const ak_diag *diags, size_t n) {
  * bytes per byte of rules text). Where a page fault is expensive (a guest with shadow paging:
  * faults were a third of a 5000-rule check, bench/RESULTS.md), grow the heap once by what the
  * rules will need and ask for transparent huge pages on it: one fault per 2 MiB instead of per
- * 4 KiB. Only for files from about 150 rules up; THP in 'never' mode makes it a no-op. */
+ * 4 KiB. Only for files from about 150 rules up; THP in 'never' mode makes it a no-op. The
+ * kernel's listing is read on a thread of its own (sync_once), whose allocations come from
+ * another glibc arena, not from this heap; rule sets past 2 MiB of rules get the ruleset
+ * arena's own huge chunks (lib/arena.c). */
 static void heap_reserve(int argc, char **argv) {
         const size_t huge = 2u << 20;
         size_t text = 0, bytes;
