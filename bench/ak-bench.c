@@ -19,6 +19,9 @@
  *   ak-bench analyze FILE TRIALS [--fs]  time: ak_analyze of FILE parsed once (check's cost and
  *                                        findings); --fs with check's file-system callbacks (an
  *                                        lstat per watch, glob for patterns); "usec rules" per line
+ *   ak-bench plan FILE TRIALS            time: ak_plan_build of FILE against a kernel snapshot that
+ *                                        holds FILE's rules in order (copies, as a listing is):
+ *                                        the plan of a no-op apply; "usec rules" per line
  *   (every floor first does one untimed GET + LIST on its socket: it times a warm client)
  *   ak-bench floor-change FROM TO        time: GET + LIST, then the adds and deletes FROM->TO
  *   ak-bench floor-del TRIALS            time: one DEL of a never rule at the top of the exit list
@@ -537,6 +540,32 @@ static int verb_parse(const char *path, int trials) {
                         printf("%" PRIu64 " %zu\n", t1 - t0, rs->n_rules);
                 ak_ruleset_free(rs);
         }
+        return 0;
+}
+
+static int verb_plan(const char *path, int trials) {
+        ak_ruleset *rs = load(path);
+        ak_kstate have = { .rules = xcalloc(rs->n_rules + 1, sizeof(ak_rule)), .n_rules = rs->n_rules };
+
+        for (size_t i = 0; i < rs->n_rules; i++)
+                if (ak_rule_copy(&have.rules[i], &rs->rules[i]) < 0)
+                        die("out of memory");
+        for (int i = 0; i <= trials; i++) {
+                ak_plan *plan;
+                uint64_t t0, t1;
+
+                t0 = now_us();
+                if (ak_plan_build(rs, &have, NULL, &plan) < 0)
+                        die("out of memory");
+                t1 = now_us();
+                if (!plan->in_sync)
+                        die("%s: the plan of an in-sync kernel has %zu operations", path, plan->n_ops);
+                if (i > 0)      /* the first faults the planner's memory in */
+                        printf("%" PRIu64 " %zu\n", t1 - t0, rs->n_rules);
+                ak_plan_free(plan);
+        }
+        ak_kstate_done(&have);
+        ak_ruleset_free(rs);
         return 0;
 }
 
@@ -1227,6 +1256,8 @@ int main(int argc, char **argv) {
                 return verb_query_once();
         if (strcmp(verb, "parse") == 0 && argc == 4)
                 return verb_parse(argv[2], atoi(argv[3]));
+        if (strcmp(verb, "plan") == 0 && argc == 4)
+                return verb_plan(argv[2], atoi(argv[3]));
         if (strcmp(verb, "analyze") == 0 && (argc == 4 || (argc == 5 && strcmp(argv[4], "--fs") == 0)))
                 return verb_analyze(argv[2], atoi(argv[3]), argc == 5);
         if (strcmp(verb, "floor-change") == 0 && argc == 4)

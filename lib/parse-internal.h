@@ -39,6 +39,7 @@ struct ak_ruleset_private {
         char *tok_store;        /* the tokens of the line being parsed: room for the longest line */
         struct token *toks;
         char **texts;           /* ak_ruleset_rule_text(): per rule, made at the first call */
+        uint64_t *hashes;       /* ak_rule_hash() of each of rs->rules (ruleset_flatten()) */
 };
 
 /* Record a diagnostic (takes msg; NULL means out of memory). Returns 0 or -ENOMEM. */

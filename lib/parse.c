@@ -912,7 +912,7 @@ int parse_run_line(linectx *c, sim *sm, char *line, size_t len) {
                 r = builder_view(&b, c, &rule);
                 if (r < 0)
                         goto out;
-                hash = sim_rule_hash(&rule);
+                hash = ak_rule_hash(&rule);
                 if (c->sensitive)
                         compat_compare(c, line, len, &rule);
                 if (ak_rule_list(&rule) == AUDIT_FILTER_URING_EXIT && c->compat < AK_COMPAT_4)

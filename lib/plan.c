@@ -63,9 +63,11 @@ static int planner_classify(planner *p) {
         if (!slot || !rep || !rhash || !p->wcls || !p->hcls)
                 return -ENOMEM;
 
+        const uint64_t *whash = ak_ruleset_hashes(p->want);
+
         for (size_t t = 0; t < total; t++) {
                 const ak_rule *r = t < p->nw ? wrule(p, t) : hrule(p, t - p->nw);
-                uint64_t h = ak_rule_hash(r);
+                uint64_t h = t < p->nw && whash ? whash[t] : ak_rule_hash(r);
                 size_t i = (size_t) h & (cap - 1), c;
 
                 for (;;) {

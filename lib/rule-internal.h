@@ -25,12 +25,15 @@ size_t ak_rule_string_offset(const ak_rule *r, uint32_t index);
 uint32_t ak_status_want_get(const ak_status_want *w, uint32_t bit);
 void ak_status_want_set(ak_status_want *w, uint32_t bit, uint32_t v);
 
-/* The hash behind ak_rule_hash(), for other hashes of rule parts: start from AK_HASH_SEED; mix
- * 32-bit words (the rule is mostly u32 arrays: a quarter of the steps of a bytewise hash) or
- * bytes (FNV-1a). */
+/* Hashes of rule parts (not of whole rules: ak_rule_hash()): start from AK_HASH_SEED; mix 32-bit
+ * words or bytes (FNV-1a). */
 #define AK_HASH_SEED 0xcbf29ce484222325ull
 uint64_t ak_hash_words(uint64_t h, const uint32_t *w, size_t n);
 uint64_t ak_hash_bytes(uint64_t h, const void *p, size_t n);
+
+/* ak_rule_hash() of each of rs->rules as the parser computed it, or NULL (a ruleset built by
+ * hand). The rules' data must not have changed since. */
+const uint64_t *ak_ruleset_hashes(const ak_ruleset *rs);
 
 /* Rules by ak_rule_hash(): the index of each, sorted by hash, for a lookup of equal rules. */
 typedef struct ak_hashed_rule {

@@ -73,6 +73,7 @@ ak_ruleset *ak_ruleset_free(ak_ruleset *rs) {
                 }
                 free(rs->priv->alts);
                 strv_free_n(rs->priv->texts, rs->priv->texts ? rs->n_rules : 0);
+                free(rs->priv->hashes);
                 free(rs->priv);
         }
         free(rs);
@@ -93,27 +94,40 @@ const char *ak_ruleset_rule_text(ak_ruleset *rs, size_t i) {
         return rs->priv->texts[i];
 }
 
+const uint64_t *ak_ruleset_hashes(const ak_ruleset *rs) {
+        return rs->priv ? rs->priv->hashes : NULL;
+}
+
 /* Rebuild rs->rules (listing order) from the simulated kernel: the same rules, whose data stays
- * in the arena. */
+ * in the arena, and their hashes. */
 static int ruleset_flatten(ak_ruleset *rs) {
         sim *sm = &rs->priv->sim;
         size_t total = 0, k = 0;
         ak_rule *v;
+        uint64_t *h;
 
         for (size_t l = 0; l < AUDIT_NR_FILTERS; l++)
                 total += sm->n[l];
         v = malloc((total ? total : 1) * sizeof(ak_rule));
-        if (!v)
+        h = malloc((total ? total : 1) * sizeof(uint64_t));
+        if (!v || !h) {
+                free(v);
+                free(h);
                 return -ENOMEM;
+        }
         for (size_t l = 0; l < AUDIT_NR_FILTERS; l++) {
-                if (sm->n[l])
+                if (sm->n[l]) {
                         memcpy(v + k, sm->lists[l], sm->n[l] * sizeof(ak_rule));
+                        memcpy(h + k, sm->hashes[l], sm->n[l] * sizeof(uint64_t));
+                }
                 k += sm->n[l];
         }
         strv_free_n(rs->priv->texts, rs->priv->texts ? rs->n_rules : 0);  /* made for the old list */
         rs->priv->texts = NULL;
         free(rs->rules);
+        free(rs->priv->hashes);
         rs->rules = v;
+        rs->priv->hashes = h;
         rs->n_rules = total;
         return 0;
 }

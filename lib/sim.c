@@ -10,47 +10,6 @@
 
 static void hashcount_done(hashcount *h);
 
-static inline uint64_t mix(uint64_t h, uint64_t w) {
-        h ^= w;
-        h *= 0x9e3779b97f4a7c15ull;
-        return h ^ (h >> 29);
-}
-
-uint64_t sim_rule_hash(const ak_rule *r) {
-        const struct audit_rule_data *d = r->data;
-        uint32_t n = d->field_count <= AUDIT_MAX_FIELDS ? d->field_count : AUDIT_MAX_FIELDS;
-        size_t len = r->size - sizeof(*d), k;
-        uint64_t l0 = 1, l1 = 2, l2 = 3, l3 = 4, w;
-
-        /* the mask two words at a time, in four independent chains (the multiplications overlap) */
-        for (size_t i = 0; i < AUDIT_BITMASK_SIZE - 8; i += 8) {
-                l0 = mix(l0, d->mask[i] | (uint64_t) d->mask[i + 1] << 32);
-                l1 = mix(l1, d->mask[i + 2] | (uint64_t) d->mask[i + 3] << 32);
-                l2 = mix(l2, d->mask[i + 4] | (uint64_t) d->mask[i + 5] << 32);
-                l3 = mix(l3, d->mask[i + 6] | (uint64_t) d->mask[i + 7] << 32);
-        }
-        l0 = mix(l0, d->mask[AUDIT_BITMASK_SIZE - 8] | (uint64_t) d->mask[AUDIT_BITMASK_SIZE - 7] << 32);
-        l1 = mix(l1, d->mask[AUDIT_BITMASK_SIZE - 6] | (uint64_t) d->mask[AUDIT_BITMASK_SIZE - 5] << 32);
-        l2 = mix(l2, d->mask[AUDIT_BITMASK_SIZE - 4] | (uint64_t) d->mask[AUDIT_BITMASK_SIZE - 3] << 32);
-        /* the class bits are not compared (ak_rule_equal()) */
-        l3 = mix(l3, d->mask[AUDIT_BITMASK_SIZE - 2] | (uint64_t) (d->mask[AUDIT_BITMASK_SIZE - 1] & 0xffffu) << 32);
-        for (uint32_t i = 0; i < n; i++) {
-                l0 = mix(l0, d->fields[i]);
-                l1 = mix(l1, d->fieldflags[i]);
-                l2 = mix(l2, d->values[i]);
-        }
-        l3 = mix(l3, (d->flags & ~AUDIT_FILTER_PREPEND) | (uint64_t) d->action << 32);
-        l3 = mix(l3, n | (uint64_t) len << 32);
-        for (k = 0; k + 8 <= len; k += 8) {
-                memcpy(&w, d->buf + k, 8);
-                l0 = mix(l0, w);
-        }
-        w = 0;
-        memcpy(&w, d->buf + k, len - k);
-        l1 = mix(l1, w);
-        return mix(mix(mix(l0, l1), l2), l3);
-}
-
 void sim_done(sim *s) {
         for (size_t l = 0; l < AUDIT_NR_FILTERS; l++) {
                 hashcount_done(&s->index[l]);

@@ -19,7 +19,7 @@ typedef struct hashcount {
 } hashcount;
 
 /* The lists hold the rules by value but own nothing: their data and file belong to whoever built
- * them (the ruleset's arena and file names). Each rule's sim_rule_hash() is kept beside it. */
+ * them (the ruleset's arena and file names). Each rule's ak_rule_hash() is kept beside it. */
 typedef struct sim {
         ak_rule *lists[AUDIT_NR_FILTERS];
         uint64_t *hashes[AUDIT_NR_FILTERS];
@@ -28,13 +28,9 @@ typedef struct sim {
 } sim;
 
 void sim_done(sim *s);
-/* The simulated kernel's own hash of a rule: equal rules (ak_rule_equal()) hash alike. Unlike
- * ak_rule_hash() (whose values the planner and the daemon share), it mixes four chains at once:
- * a fifth of the time, and computed once per rule. */
-uint64_t sim_rule_hash(const ak_rule *r);
-/* The rule equal to r in its list (the kernel's sense), or NULL; hash is sim_rule_hash(r). */
+/* The rule equal to r in its list (the kernel's sense), or NULL; hash is ak_rule_hash(r). */
 const ak_rule *sim_find(const sim *s, const ak_rule *r, uint64_t hash);
-/* Put r (by value; hash is sim_rule_hash(r)) at the end of its list, or at the front. */
+/* Put r (by value; hash is ak_rule_hash(r)) at the end of its list, or at the front. */
 int sim_add(sim *s, const ak_rule *r, uint64_t hash, int prepend);
 /* Remove a rule that sim_find() returned. */
 void sim_delete(sim *s, const ak_rule *r);

@@ -23,6 +23,7 @@
 #include <linux/audit.h>
 
 #include "auditkeep/ak-rules.h"
+#include "rule-internal.h"
 
 #define N(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -914,6 +915,32 @@ START_TEST(test_rule_text_after_more_sources)
 }
 END_TEST
 
+/* The planner takes each desired rule's hash from the parser: after prepends, deletes, -D and a
+ * second source, the hash kept for each index is that rule's own. */
+START_TEST(test_rule_hashes_follow_the_list)
+{
+        ak_ruleset *rs = NULL;
+        const char *a = "-w /etc/passwd -p wa -k a\n-a always,exit -F arch=b64 -S ptrace -k b\n-D -k a\n"
+                        "-w /etc/hosts -p wa\n-A always,exit -F arch=b64 -S kill -k c\n",
+                   *b = "-A exclude,always -F msgtype=CWD\n-w /etc/group -p wa -k d\n"
+                        "-d always,exit -F arch=b64 -S ptrace -k b\n-A always,exit -F arch=b64 -S tkill\n";
+        const uint64_t *h;
+
+        ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+        ck_assert_int_ge(ak_ruleset_add_text(rs, "a.rules", a, strlen(a)), 0);
+        ck_assert_int_ge(ak_ruleset_add_text(rs, "b.rules", b, strlen(b)), 0);
+        ck_assert_uint_eq(rs->n_errors, 0);
+        ck_assert_uint_eq(rs->n_rules, 5);
+        h = ak_ruleset_hashes(rs);
+        ck_assert_ptr_nonnull(h);
+        for (size_t i = 0; i < rs->n_rules; i++)
+                ck_assert_uint_eq(h[i], ak_rule_hash(&rs->rules[i]));
+        for (size_t i = 1; i < rs->n_rules; i++)
+                ck_assert_uint_ne(h[i], h[i - 1]);
+        ak_ruleset_free(rs);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------------------------ */
 /* files and directories */
 
@@ -1759,6 +1786,7 @@ static Suite *parse_suite(void) {
         tcase_add_test(tc, test_state_lines);
         tcase_add_test(tc, test_state_several_texts);
         tcase_add_test(tc, test_rule_text_after_more_sources);
+        tcase_add_test(tc, test_rule_hashes_follow_the_list);
         tcase_add_test(tc, test_source_dir);
         tcase_add_test(tc, test_source_file);
         tcase_add_test(tc, test_source_trust);
