@@ -38,19 +38,18 @@ static void print_diags(const ak_diag *diags, size_t n) {
         }
 }
 
-/* Parsing, planning and the kernel's listing touch about 2.5 KiB of fresh heap per rule (some 25
- * bytes per byte of rules text). Where a page fault is expensive (a guest with shadow paging:
- * faults were a third of a 5000-rule check, bench/RESULTS.md), grow the heap once by what the
- * rules will need and ask for transparent huge pages on it: one fault per 2 MiB instead of per
- * 4 KiB. Only for files from about 150 rules up; THP in 'never' mode makes it a no-op. The
- * kernel's listing is read on a thread of its own (sync_once), whose allocations come from
- * another glibc arena, not from this heap; rule sets past 2 MiB of rules get the ruleset
- * arena's own huge chunks (lib/arena.c). */
-static void heap_reserve(int argc, char **argv) {
-        const size_t huge = 2u << 20;
-        size_t text = 0, bytes;
-        uintptr_t start, end;
-        void *p;
+/* Parsing and planning touch about 2.5 KiB of fresh heap per rule (some 25 bytes per byte of
+ * rules text), the kernel's listing about 1.2 KiB per rule it holds. Where a page fault is
+ * expensive (a guest with shadow paging: faults were a third of a 5000-rule check,
+ * bench/RESULTS.md), grow the heap once by what the rules will need and ask for transparent huge
+ * pages on it: one fault per 2 MiB instead of per 4 KiB, and for a thread's arena (the listing is
+ * read on a thread of its own, sync_once) one mprotect instead of one per malloc that passes the
+ * arena's top. Only for files from about 150 rules up; THP in 'never' mode leaves the faults
+ * small. Rule sets past 2 MiB of rules get the ruleset arena's own huge chunks (lib/arena.c). */
+#define HEAP_HUGE ((size_t) 2 << 20)
+
+static size_t rules_text_bytes(int argc, char **argv) {
+        size_t text = 0;
 
         for (int i = 0; i < argc; i++) {
                 struct stat st;
@@ -59,20 +58,32 @@ static void heap_reserve(int argc, char **argv) {
                         text += (size_t) st.st_size;
         }
         if (text < (size_t) 16 * 1024)
+                return 0;
+        /* before any thread mallocs: bytes come from the heap, and stay there when freed */
+        (void) mallopt(M_MMAP_THRESHOLD, 32 << 20);     /* glibc's maximum */
+        (void) mallopt(M_TRIM_THRESHOLD, 64 << 20);
+        return text;
+}
+
+/* Grow the calling thread's heap by bytes (plus room to align to huge pages), then give it back
+ * to the heap's top, where the next mallocs find it. */
+static void heap_reserve(size_t bytes) {
+        uintptr_t start, end;
+        void *p;
+
+        if (bytes == 0)
                 return;
-        bytes = text * 25 + 2 * huge;   /* room to align to huge pages */
+        bytes += 2 * HEAP_HUGE;
         if (bytes >= (size_t) 30 << 20)
                 bytes = (size_t) 30 << 20;
-        (void) mallopt(M_MMAP_THRESHOLD, 32 << 20);     /* glibc's maximum: bytes comes from the heap */
-        (void) mallopt(M_TRIM_THRESHOLD, 64 << 20);
         p = malloc(bytes);
         if (!p)
                 return;
-        start = ((uintptr_t) p + huge - 1) & ~(uintptr_t) (huge - 1);
-        end = ((uintptr_t) p + bytes) & ~(uintptr_t) (huge - 1);
+        start = ((uintptr_t) p + HEAP_HUGE - 1) & ~(uintptr_t) (HEAP_HUGE - 1);
+        end = ((uintptr_t) p + bytes) & ~(uintptr_t) (HEAP_HUGE - 1);
         if (end > start)
                 (void) madvise((void *) start, end - start, MADV_HUGEPAGE);
-        free(p);        /* back to the heap's top, kept (trim threshold): the rules land there */
+        free(p);        /* back to the heap's top, kept (trim threshold) */
 }
 
 /* Read the sources (or the defaults) into a ruleset and print every diagnostic. */
@@ -80,7 +91,7 @@ static int load_rules(int argc, char **argv, ak_ruleset **ret) {
         ak_ruleset *rs;
         int r;
 
-        heap_reserve(argc, argv);
+        heap_reserve(rules_text_bytes(argc, argv) * 25);
 
         r = ak_ruleset_new(&rs);
         if (r < 0)
@@ -348,6 +359,7 @@ static void print_keys_only(const ak_plan *p) {
  * few ms on a loaded machine, as much as the parse of a thousand rules), then lists every rule.
  * Nothing is said or changed here: the caller reports the errors, after the parse's. */
 typedef struct snapshot {
+        size_t reserve;         /* heap_reserve() on the thread */
         ak_nl *nl;
         ak_kstate have;
         int open_error;         /* of ak_nl_open() */
@@ -357,6 +369,7 @@ typedef struct snapshot {
 static void *snapshot_take(void *userdata) {
         snapshot *s = userdata;
 
+        heap_reserve(s->reserve);
         s->open_error = ak_nl_open(&s->nl);
         if (s->open_error >= 0)
                 s->error = ak_nl_query(s->nl, &s->have, KERNEL_TIMEOUT_USEC);
@@ -369,7 +382,7 @@ static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak
         _cleanup_(ak_ruleset_freep) ak_ruleset *rs = NULL;
         _cleanup_(ak_nl_freep) ak_nl *nl = NULL;
         ak_plan_opts opts = { .foreign = arg_foreign, .exact_order = arg_exact_order };
-        snapshot snap = {};
+        snapshot snap = { .reserve = rules_text_bytes(argc, argv) * 12 };
         pthread_t thread;
         int r, threaded;
 
