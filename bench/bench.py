@@ -387,6 +387,13 @@ class Bench:
             self.rows.append(f"| 0 | parse N={n} (in-process, tables built) | ak_ruleset_add_source | {len(per)} | "
                              f"{self.med(per):.2f} µs per rule [{min(per):.2f}–{max(per):.2f}] | | ≤1.5 µs per rule: "
                              f"{self.verdict(self.med(per) <= 1.5)} | |")
+        # Issue #24 item 3: the plan of a no-op apply (the kernel holds the file, in order), in-process
+        for n, path in ((n_big, big), (5000, s5000)):
+            if not path:
+                continue
+            per = [int(line.split()[0]) / n for line in self.h("plan", path, trials).splitlines()]
+            self.rows.append(f"| 0 | plan N={n}, kernel in sync (in-process) | ak_plan_build | {len(per)} | "
+                             f"{self.med(per):.2f} µs per rule [{min(per):.2f}–{max(per):.2f}] | | (info) | |")
         # Issue #23: check's analyses (cost, dead and shadowed rules) at most ~1 µs per rule on top
         # of the parse at 5000 rules; pure, and with check's file-system questions (an lstat per watch)
         for n, path in ((n_big, big), (5000, s5000)):
@@ -814,7 +821,7 @@ class Bench:
                 self.row_latency_flood(s400, 400, 20 if q else 100)
                 self.row_watches(s400, 400, 10 if q else 50, 3 if q else 9)
             else:
-                sizes = (400, 1000) if a.only == "small" else (400, 1000, 5000)
+                sizes = (400, 1000) if a.only == "small" else () if a.only == "noop" else (400, 1000, 5000)
                 ex_src, ex, dropped = self.example_file()
                 if dropped:
                     self.notes.append(f"Example file {ex_src}: dropped {len(dropped)} rule(s) the kernel refuses on this "
@@ -832,7 +839,7 @@ class Bench:
                 cold_trials = {400: 5, 1000: 3, 5000: 2} if slow_delete else {400: 9, 1000: 9, 5000: 5}
                 for n, path in ((n, {400: s400, 1000: s1000, 5000: s5000}[n]) for n in sizes):
                     results["cold"][n] = self.row_cold(f"N={n}", path, n, 3 if q else cold_trials[n])
-                if ex:
+                if ex and a.only != "noop":
                     self.h("clear")
                     self.timed(self.ctl, "apply", "-q", ex)
                     n_ex = self.n_rules()
@@ -842,7 +849,7 @@ class Bench:
                 results["noop"][1000] = self.row_noop(s1000, 1000, 5 if q else 11, 3 if q else (3 if slow_delete else 9))
                 if a.only != "small":
                     results["noop"][5000] = self.row_noop(s5000, 5000, 5 if q else 9, 0 if q else big_reload)
-
+                if a.only is None:
                     self.row_change(s5000, s5000b, 5000, 5 if q else 9, 0 if q else big_reload, 1 if q else 3,
                                     0 if q else (1 if slow_delete else 2))
 
@@ -893,10 +900,10 @@ class Bench:
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="fewer trials, no 5000-rule full reloads, 10 s idle")
-    p.add_argument("--only", choices=["idle", "repair", "flood", "small"],
+    p.add_argument("--only", choices=["idle", "repair", "flood", "small", "noop"],
                    help="run only these rows: idle (row 5, the idle daemon at 1000 rules), repair (rows 4, 4f, 4w), "
                         "flood (row 4f), small (rows 0-2 without loading 5000 rules: for a kernel whose rule "
-                        "deletes are slow)")
+                        "deletes are slow), noop (rows 0 and 2: no-op apply at 1000 and 5000 rules, no cold trials)")
     p.add_argument("--helper", required=True)
     p.add_argument("--ctl", required=True)
     p.add_argument("--daemon", required=True)
