@@ -38,18 +38,18 @@ static void print_diags(const ak_diag *diags, size_t n) {
         }
 }
 
-/* Parsing and planning touch about 2.5 KiB of fresh heap per rule (some 25 bytes per byte of
- * rules text), the kernel's listing about 1.2 KiB per rule it holds. Where a page fault is
+/* Parsing, planning and the kernel's listing (read on this thread, sync_once) touch about 3.7
+ * KiB of fresh heap per rule (some 37 bytes per byte of rules text). Where a page fault is
  * expensive (a guest with shadow paging: faults were a third of a 5000-rule check,
  * bench/RESULTS.md), grow the heap once by what the rules will need and ask for transparent huge
- * pages on it: one fault per 2 MiB instead of per 4 KiB, and for a thread's arena (the listing is
- * read on a thread of its own, sync_once) one mprotect instead of one per malloc that passes the
- * arena's top. Only for files from about 150 rules up; THP in 'never' mode leaves the faults
- * small. Rule sets past 2 MiB of rules get the ruleset arena's own huge chunks (lib/arena.c). */
-#define HEAP_HUGE ((size_t) 2 << 20)
-
-static size_t rules_text_bytes(int argc, char **argv) {
-        size_t text = 0;
+ * pages on it: one fault per 2 MiB instead of per 4 KiB. Only for files from about 150 rules up;
+ * THP in 'never' mode makes it a no-op. Rule sets past 2 MiB of rules get the ruleset arena's own
+ * huge chunks (lib/arena.c). */
+static void heap_reserve(int argc, char **argv) {
+        const size_t huge = 2u << 20;
+        size_t text = 0, bytes;
+        uintptr_t start, end;
+        void *p;
 
         for (int i = 0; i < argc; i++) {
                 struct stat st;
@@ -58,32 +58,20 @@ static size_t rules_text_bytes(int argc, char **argv) {
                         text += (size_t) st.st_size;
         }
         if (text < (size_t) 16 * 1024)
-                return 0;
-        /* before any thread mallocs: bytes come from the heap, and stay there when freed */
-        (void) mallopt(M_MMAP_THRESHOLD, 32 << 20);     /* glibc's maximum */
-        (void) mallopt(M_TRIM_THRESHOLD, 64 << 20);
-        return text;
-}
-
-/* Grow the calling thread's heap by bytes (plus room to align to huge pages), then give it back
- * to the heap's top, where the next mallocs find it. */
-static void heap_reserve(size_t bytes) {
-        uintptr_t start, end;
-        void *p;
-
-        if (bytes == 0)
                 return;
-        bytes += 2 * HEAP_HUGE;
+        bytes = text * 37 + 2 * huge;   /* room to align to huge pages */
         if (bytes >= (size_t) 30 << 20)
                 bytes = (size_t) 30 << 20;
+        (void) mallopt(M_MMAP_THRESHOLD, 32 << 20);     /* glibc's maximum: bytes comes from the heap */
+        (void) mallopt(M_TRIM_THRESHOLD, 64 << 20);
         p = malloc(bytes);
         if (!p)
                 return;
-        start = ((uintptr_t) p + HEAP_HUGE - 1) & ~(uintptr_t) (HEAP_HUGE - 1);
-        end = ((uintptr_t) p + bytes) & ~(uintptr_t) (HEAP_HUGE - 1);
+        start = ((uintptr_t) p + huge - 1) & ~(uintptr_t) (huge - 1);
+        end = ((uintptr_t) p + bytes) & ~(uintptr_t) (huge - 1);
         if (end > start)
                 (void) madvise((void *) start, end - start, MADV_HUGEPAGE);
-        free(p);        /* back to the heap's top, kept (trim threshold) */
+        free(p);        /* back to the heap's top, kept (trim threshold): the rules land there */
 }
 
 /* Read the sources (or the defaults) into a ruleset and print every diagnostic. */
@@ -91,7 +79,7 @@ static int load_rules(int argc, char **argv, ak_ruleset **ret) {
         ak_ruleset *rs;
         int r;
 
-        heap_reserve(rules_text_bytes(argc, argv) * 25);
+        heap_reserve(argc, argv);
 
         r = ak_ruleset_new(&rs);
         if (r < 0)
@@ -355,25 +343,44 @@ static void print_keys_only(const ak_plan *p) {
 }
 
 /* The kernel's snapshot (GET + LIST), asked for on a thread of its own while the rules are
- * parsed: the kernel starts a thread for each of the two answers before the request returns (a
- * few ms on a loaded machine, as much as the parse of a thousand rules), then lists every rule.
- * Nothing is said or changed here: the caller reports the errors, after the parse's. */
+ * parsed: the kernel builds every answer and starts a thread for each of the two before the
+ * request returns (a few ms on a loaded machine, as much as the parse of a thousand rules). The
+ * answers wait in the socket (its buffer holds some 3000 rules; past that the kernel's thread waits
+ * for room) and are read after the parse, in full batches: read during the parse, they came one
+ * or two at a time, a wakeup each. Nothing is said or changed here: the caller reports the
+ * errors, after the parse's. */
 typedef struct snapshot {
-        size_t reserve;         /* heap_reserve() on the thread */
         ak_nl *nl;
         ak_kstate have;
         int open_error;         /* of ak_nl_open() */
-        int error;              /* of ak_nl_query() */
+        int done;
+        int error;              /* of the query */
 } snapshot;
 
-static void *snapshot_take(void *userdata) {
+static void snapshot_done(ak_nl *nl, int error, void *userdata) {
         snapshot *s = userdata;
 
-        heap_reserve(s->reserve);
+        s->done = 1;
+        s->error = error;
+}
+
+static void *snapshot_ask(void *userdata) {
+        snapshot *s = userdata;
+        int r;
+
         s->open_error = ak_nl_open(&s->nl);
-        if (s->open_error >= 0)
-                s->error = ak_nl_query(s->nl, &s->have, KERNEL_TIMEOUT_USEC);
+        if (s->open_error < 0)
+                return NULL;
+        r = ak_nl_query_async(s->nl, &s->have, KERNEL_TIMEOUT_USEC, snapshot_done, s);
+        if (r < 0)
+                snapshot_done(s->nl, r, s);
         return NULL;
+}
+
+static int snapshot_read(snapshot *s) {
+        while (!s->done)
+                (void) ak_nl_wait(s->nl);
+        return s->error;
 }
 
 /* Read the rules and make one sync (dry_run: plan only). EXIT_OK with *ret_rs and *rep filled;
@@ -382,17 +389,17 @@ static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak
         _cleanup_(ak_ruleset_freep) ak_ruleset *rs = NULL;
         _cleanup_(ak_nl_freep) ak_nl *nl = NULL;
         ak_plan_opts opts = { .foreign = arg_foreign, .exact_order = arg_exact_order };
-        snapshot snap = { .reserve = rules_text_bytes(argc, argv) * 12 };
+        snapshot snap = {};
         pthread_t thread;
         int r, threaded;
 
         *rep = (ak_sync_report) {};
-        threaded = pthread_create(&thread, NULL, snapshot_take, &snap) == 0;
+        threaded = pthread_create(&thread, NULL, snapshot_ask, &snap) == 0;
         r = load_rules(argc, argv, &rs);
         if (threaded)
                 (void) pthread_join(thread, NULL);
         else if (r >= 0)
-                (void) snapshot_take(&snap);
+                (void) snapshot_ask(&snap);
         nl = snap.nl;
         if (r < 0) {
                 ak_kstate_done(&snap.have);
@@ -404,7 +411,7 @@ static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak
                         kernel_error(snap.open_error));
                 return EXIT_UNREACHABLE;
         }
-        r = snap.error;
+        r = snapshot_read(&snap);
         if (r >= 0)
                 r = ak_sync_from(nl, rs, &snap.have, &opts, dry_run, KERNEL_TIMEOUT_USEC, rep);
         ak_kstate_done(&snap.have);
