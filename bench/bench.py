@@ -846,9 +846,9 @@ class Bench:
                     self.row_cold(f"{os.path.basename(ex_src)} ({n_ex} rules)", ex, n_ex, 3 if q else 9)
 
                 results["noop"] = {}
-                results["noop"][1000] = self.row_noop(s1000, 1000, 5 if q else 11, 3 if q else (3 if slow_delete else 9))
+                results["noop"][1000] = self.row_noop(s1000, 1000, 9 if q else 11, 3 if q else (3 if slow_delete else 9))
                 if a.only != "small":
-                    results["noop"][5000] = self.row_noop(s5000, 5000, 5 if q else 9, 0 if q else big_reload)
+                    results["noop"][5000] = self.row_noop(s5000, 5000, 9, 0 if q else big_reload)
                 if a.only is None:
                     self.row_change(s5000, s5000b, 5000, 5 if q else 9, 0 if q else big_reload, 1 if q else 3,
                                     0 if q else (1 if slow_delete else 2))
