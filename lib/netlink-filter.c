@@ -24,10 +24,10 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/netlink.h>
-#include <seccomp.h>
 
 #include "macro.h"
 #include "netlink-internal.h"
+#include "tables.h"
 
 #define REC 16u                         /* sizeof(struct nlmsghdr): the text starts here */
 #define SERIAL (REC + 21u)              /* after "audit(" + 10 digits + "." + 3 digits + ":" */
@@ -43,20 +43,17 @@ static const char *const sends[] = { "write", "pwrite64", "writev", "pwritev", "
 #define SENDS_MAX 16
 #define ACC_MAX 96
 
-/* The numbers of `sends` on one arch (libseccomp's SCMP_ARCH_*). */
+/* The numbers of `sends` on one arch (AUDIT_ARCH_*), from the syscall tables made at build time
+ * (i386's direct socket calls of Linux 4.3 and later included: sendmmsg 345, sendto 369,
+ * sendmsg 370). */
 static size_t sends_of(uint32_t arch, unsigned *nrs) {
         size_t n = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(sends) && n < SENDS_MAX; i++) {
-                int nr = seccomp_syscall_resolve_name_arch(arch, sends[i]);
+                int nr = ak_syscall_from_name(arch, sends[i]);
                 if (nr >= 0)
                         nrs[n++] = (unsigned) nr;
         }
-        /* i386 has had direct socket calls since Linux 4.3 (sendmmsg 345, sendto 369, sendmsg
-         * 370), but libseccomp 2.5 names only the socketcall multiplexer for them */
-        if (arch == SCMP_ARCH_X86)
-                for (size_t i = 0; i < 3 && n < SENDS_MAX; i++)
-                        nrs[n++] = (const unsigned[]) { 345, 369, 370 }[i];
         return n;
 }
 
@@ -116,7 +113,7 @@ size_t ak_mon_filter_build(struct sock_filter *insn, size_t max) {
         size_t acc[ACC_MAX], n_acc = 0, found[SERIAL_MAX], common, syscall_at, other, x64, list64, list32, last;
         size_t arch32_at;
         unsigned nrs64[SENDS_MAX], nrs32[SENDS_MAX];
-        size_t n64 = sends_of(SCMP_ARCH_X86_64, nrs64), n32 = sends_of(SCMP_ARCH_X86, nrs32);
+        size_t n64 = sends_of(AUDIT_ARCH_X86_64, nrs64), n32 = sends_of(AUDIT_ARCH_I386, nrs32);
 
         /* the record type */
         emit(&p, BPF_LD | BPF_H | BPF_ABS, 0, 0, offsetof(struct nlmsghdr, nlmsg_type));

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # auditkeepctl starts without libsystemd: it is not linked (no DT_NEEDED), the offline commands
 # never load it, and the bus commands load it on demand (dlopen) and still report an unreachable
-# bus the way they did when it was linked. Nor is libseccomp linked (built-in syscall tables).
+# bus the way they did when it was linked. Nor is libseccomp linked, to auditkeepctl or to
+# auditkeepd (built-in syscall tables).
 set -uo pipefail
 ctl=${AK_BUILDDIR:?}/tools/auditkeepctl
+daemon=$AK_BUILDDIR/daemon/auditkeepd
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -23,6 +25,8 @@ check "auditkeepctl has no DT_NEEDED on libsystemd" $(( $? == 0 ))
 # The syscall name tables are made at build time (lib/gen/syscall-table.c): nothing to load.
 readelf -d "$ctl" | grep -q 'NEEDED.*libseccomp'
 check "auditkeepctl has no DT_NEEDED on libseccomp" $(( $? == 0 ))
+readelf -d "$daemon" | grep -q 'NEEDED.*libseccomp'
+check "auditkeepd has no DT_NEEDED on libseccomp" $(( $? == 0 ))
 for args in "--version" "--help" "check $tmp/r.rules"; do
         # shellcheck disable=SC2086
         loads_systemd "$ctl" $args
