@@ -1097,6 +1097,13 @@ int ak_nl_process(ak_nl *nl) {
         return 0;
 }
 
+void ak_nl_set_timeout(ak_nl *nl, uint64_t timeout_usec) {
+        uint64_t now = now_usec();
+
+        if (ak_nl_busy(nl))
+                nl->deadline = timeout_usec > UINT64_MAX - now ? UINT64_MAX : now + timeout_usec;
+}
+
 int ak_nl_timeout(ak_nl *nl) {
         if (!ak_nl_busy(nl))
                 return 0;

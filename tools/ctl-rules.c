@@ -378,6 +378,7 @@ static void *snapshot_ask(void *userdata) {
 }
 
 static int snapshot_read(snapshot *s) {
+        ak_nl_set_timeout(s->nl, KERNEL_TIMEOUT_USEC);  /* counted from now: the parse may have been slow */
         while (!s->done)
                 (void) ak_nl_wait(s->nl);
         return s->error;

@@ -101,6 +101,9 @@ int ak_nl_process(ak_nl *nl);
 int ak_nl_busy(const ak_nl *nl);
 uint64_t ak_nl_deadline(const ak_nl *nl);       /* 0 when idle */
 int ak_nl_timeout(ak_nl *nl);                   /* completes the transaction with -ETIMEDOUT if past */
+/* The transaction in flight times out timeout_usec from now (for a caller that sent and then
+ * did other work before it reads the answers). */
+void ak_nl_set_timeout(ak_nl *nl, uint64_t timeout_usec);
 
 /* Wait (poll, up to the deadline) for the transaction in flight, and process what came or time
  * it out: one step of driving it without an event loop. 0 when idle. */

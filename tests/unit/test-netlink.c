@@ -1088,6 +1088,28 @@ START_TEST(test_async_busy_and_step) {
 }
 END_TEST
 
+/* A caller that sent a query and then did other work past its deadline (auditkeepctl parses
+ * the rules meanwhile) counts the timeout again from when it reads: the answers that waited in
+ * the socket are read, not timed out. */
+START_TEST(test_set_timeout_reads_waiting_answers) {
+        ak_kstate ks;
+        done_rec d = {};
+
+        load_sample_rules();
+        ck_assert_int_eq(ak_nl_query_async(nl, &ks, 1, on_done, &d), 0);
+        ck_assert_int_eq(fake_kernel_step(fk, 1000), 1);
+        while (now_usec() <= ak_nl_deadline(nl))
+                ;
+        ak_nl_set_timeout(nl, TIMEOUT);
+        while (!d.called)
+                (void) ak_nl_wait(nl);
+        ck_assert_int_eq(d.error, 0);
+        ck_assert_uint_eq(ks.n_rules, 4);
+        assert_rules_match(&ks);
+        ak_kstate_done(&ks);
+}
+END_TEST
+
 START_TEST(test_peer_closed) {
         ak_kstate ks;
         done_rec d = {};
@@ -1422,6 +1444,7 @@ static Suite *netlink_suite(void) {
         tcase_add_test(tc, test_malformed_replies);
         tcase_add_test(tc, test_junk_is_dropped);
         tcase_add_test(tc, test_async_busy_and_step);
+        tcase_add_test(tc, test_set_timeout_reads_waiting_answers);
         tcase_add_test(tc, test_peer_closed);
         tcase_add_test(tc, test_spoofed_unicast);
         tcase_add_test(tc, test_spoofed_during_query);
