@@ -588,10 +588,14 @@ static void check_complete(ak_nl *nl) {
                 tx_finish(nl, 0);
 }
 
-static int tx_begin(ak_nl *nl, ak_tx_kind kind, size_t n_reqs, uint64_t timeout_usec,
-                    ak_nl_done_fn cb, void *userdata) {
+static uint64_t deadline_after(uint64_t timeout_usec) {
         uint64_t now = now_usec();
 
+        return timeout_usec > UINT64_MAX - now ? UINT64_MAX : now + timeout_usec;
+}
+
+static int tx_begin(ak_nl *nl, ak_tx_kind kind, size_t n_reqs, uint64_t timeout_usec,
+                    ak_nl_done_fn cb, void *userdata) {
         nl->reqs = calloc(n_reqs, sizeof(ak_req));
         if (!nl->reqs)
                 return -ENOMEM;
@@ -601,7 +605,7 @@ static int tx_begin(ak_nl *nl, ak_tx_kind kind, size_t n_reqs, uint64_t timeout_
                 nl->next_seq = 1;
         nl->base_seq = nl->next_seq;
         nl->next_seq += (uint32_t) n_reqs;
-        nl->deadline = timeout_usec > UINT64_MAX - now ? UINT64_MAX : now + timeout_usec;
+        nl->deadline = deadline_after(timeout_usec);
         nl->cb = cb;
         nl->userdata = userdata;
         return 0;
@@ -1098,10 +1102,8 @@ int ak_nl_process(ak_nl *nl) {
 }
 
 void ak_nl_set_timeout(ak_nl *nl, uint64_t timeout_usec) {
-        uint64_t now = now_usec();
-
         if (ak_nl_busy(nl))
-                nl->deadline = timeout_usec > UINT64_MAX - now ? UINT64_MAX : now + timeout_usec;
+                nl->deadline = deadline_after(timeout_usec);
 }
 
 int ak_nl_timeout(ak_nl *nl) {
