@@ -73,10 +73,12 @@ ak_foreign_policy foreign_policy(Manager *m) {
                 return m->foreign;
         if (m->elsewhere.what[0])
                 m->hold = HOLD_ELSEWHERE;
-        else if (m->want->n_errors > 0)
-                m->hold = HOLD_ERRORS;
-        else if (m->want->n_rules == 0 && !m->allow_empty)
-                m->hold = HOLD_EMPTY;
+        else
+                switch (ak_foreign_hold_of(m->want, m->allow_empty)) {
+                case AK_HOLD_ERRORS: m->hold = HOLD_ERRORS; break;
+                case AK_HOLD_EMPTY: m->hold = HOLD_EMPTY; break;
+                case AK_HOLD_NONE: break;
+                }
         return m->hold != HOLD_NONE ? AK_FOREIGN_KEEP : m->foreign;
 }
 

@@ -23,6 +23,7 @@
  * re-added (an equal rule must be gone before its append, and a delete after a prepend would take
  * the new copy); then the other adds; then the remaining deletes, `never` rules first.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -531,6 +532,15 @@ static int planner_status(planner *p, int locked, size_t *ret_impossible) {
 
 /* ---------------------------------------------------------------------------------------------
  * The plan */
+
+ak_foreign_hold ak_foreign_hold_of(const ak_ruleset *want, int allow_empty) {
+        assert(want);
+        if (want->n_errors > 0)
+                return AK_HOLD_ERRORS;
+        if (want->n_rules == 0 && !allow_empty)
+                return AK_HOLD_EMPTY;
+        return AK_HOLD_NONE;
+}
 
 ak_plan *ak_plan_free(ak_plan *p) {
         if (!p)

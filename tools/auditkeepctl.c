@@ -15,6 +15,7 @@
 
 int arg_exact_order = 0;
 ak_foreign_policy arg_foreign = AK_FOREIGN_REMOVE;
+int arg_allow_empty = 0;
 int arg_quiet = 0;
 int arg_json = 0;
 int arg_prometheus = 0;
@@ -31,6 +32,7 @@ enum {
         OPT_PROMETHEUS = 1u << 4,
         OPT_AUDITD_CONF = 1u << 5,
         OPT_COMPAT = 1u << 6,
+        OPT_ALLOW_EMPTY = 1u << 7,
 };
 
 typedef struct option_doc {
@@ -42,7 +44,9 @@ typedef struct option_doc {
 static const option_doc option_docs[] = {
         { OPT_EXACT_ORDER, "    --exact-order", "Also restore order that only decides which key labels a record\n"
                                                 "                          (may delete and re-add rules)" },
-        { OPT_FOREIGN, "    --foreign=POLICY", "'remove' (default) or 'keep' rules not declared" },
+        { OPT_FOREIGN, "    --foreign=POLICY", "'remove' (default) or 'keep' rules not declared (kept\n"
+                                               "                          anyway while the rules have errors or declare no rule)" },
+        { OPT_ALLOW_EMPTY, "    --allow-empty", "Rules that declare no rule remove the kernel's rules too" },
         { OPT_QUIET, "-q --quiet", "Print only problems" },
         { OPT_JSON, "    --json", "Print JSON" },
         { OPT_PROMETHEUS, "    --prometheus", "Print the Prometheus metrics (as auditkeepd --metrics writes them)" },
@@ -66,10 +70,11 @@ typedef struct verb {
 static const verb verbs[] = {
         { "check",  verb_check,  0, 0, ANY, OPT_AUDITD_CONF | OPT_COMPAT, "[PATH...]",
           "Parse rules and auditd.conf offline: errors, dead rules, rule cost, summary" },
-        { "apply",  verb_apply,  0, 0, ANY, OPT_EXACT_ORDER | OPT_FOREIGN | OPT_QUIET | OPT_COMPAT, "[PATH...]",
+        { "apply",  verb_apply,  0, 0, ANY, OPT_EXACT_ORDER | OPT_FOREIGN | OPT_ALLOW_EMPTY | OPT_QUIET | OPT_COMPAT, "[PATH...]",
           "Make the kernel equal the rules once, with the fewest changes" },
         /* diff asks the daemon itself, only without PATH and only when it is there */
-        { "diff",   verb_diff,   0, 0, ANY, OPT_EXACT_ORDER | OPT_FOREIGN | OPT_QUIET | OPT_JSON | OPT_COMPAT, "[PATH...]",
+        { "diff",   verb_diff,   0, 0, ANY, OPT_EXACT_ORDER | OPT_FOREIGN | OPT_ALLOW_EMPTY | OPT_QUIET | OPT_JSON | OPT_COMPAT,
+          "[PATH...]",
           "Show what differs from the rules (the daemon's, or PATH's)" },
         { "status", verb_status, 1, 0, 0,   OPT_JSON | OPT_PROMETHEUS, "",
           "Show the daemon's state, the kernel's settings and the last drift" },
@@ -177,12 +182,14 @@ static int check_options(const verb *v, const given *g, size_t n) {
  * before or after the command and its paths, and "--foreign keep" reads as "--foreign=keep".
  * Which options the command takes is checked after, from its table entry. */
 int main(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON, ARG_AUDITD_CONF, ARG_PROMETHEUS, ARG_COMPAT };
+        enum { ARG_VERSION = 0x100, ARG_EXACT_ORDER, ARG_FOREIGN, ARG_JSON, ARG_AUDITD_CONF, ARG_PROMETHEUS, ARG_COMPAT,
+               ARG_ALLOW_EMPTY };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "exact-order", no_argument, NULL, ARG_EXACT_ORDER },
                 { "foreign", required_argument, NULL, ARG_FOREIGN },
+                { "allow-empty", no_argument, NULL, ARG_ALLOW_EMPTY },
                 { "quiet", no_argument, NULL, 'q' },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "prometheus", no_argument, NULL, ARG_PROMETHEUS },
@@ -220,6 +227,10 @@ int main(int argc, char **argv) {
                                 return EXIT_USAGE;
                         }
                         bit = OPT_FOREIGN;
+                        break;
+                case ARG_ALLOW_EMPTY:
+                        arg_allow_empty = 1;
+                        bit = OPT_ALLOW_EMPTY;
                         break;
                 case 'q':
                         arg_quiet = 1;

@@ -46,11 +46,16 @@ static void print_diags(const ak_diag *diags, size_t n) {
  * THP in 'never' mode makes it a no-op. Rule sets past 2 MiB of rules get the ruleset arena's own
  * huge chunks (lib/arena.c). */
 static void heap_reserve(int argc, char **argv) {
+        static int done;
         const size_t huge = 2u << 20;
         size_t text = 0, bytes;
         uintptr_t start, end;
         void *p;
 
+        /* once, and before sync_once() starts its thread: mallopt() is not thread-safe */
+        if (done)
+                return;
+        done = 1;
         for (int i = 0; i < argc; i++) {
                 struct stat st;
 
@@ -384,6 +389,19 @@ static int snapshot_read(snapshot *s) {
         return s->error;
 }
 
+/* Why sync_once() kept the rules the kernel holds and the rules do not declare, whatever
+ * --foreign says (ak_foreign_hold_of()). */
+static ak_foreign_hold foreign_hold;
+
+/* What apply and diff say about it, on stderr: how many were kept, why, and what to do. */
+static void print_foreign_held(const ak_plan *p) {
+        if (foreign_hold == AK_HOLD_NONE || p->n_foreign == 0 || arg_foreign == AK_FOREIGN_KEEP)
+                return;
+        fprintf(stderr, "foreign: %zu kept, none removed because %s\n", p->n_foreign,
+                foreign_hold == AK_HOLD_ERRORS ? "the rules have errors: fix them (auditkeepctl check) and run again" :
+                "the rules declare no rule: declare rules, or run again with --allow-empty");
+}
+
 /* Read the rules and make one sync (dry_run: plan only). EXIT_OK with *ret_rs and *rep filled;
  * otherwise the exit status, having said why. */
 static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak_sync_report *rep) {
@@ -395,6 +413,7 @@ static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak
         int r, threaded;
 
         *rep = (ak_sync_report) {};
+        heap_reserve(argc, argv);
         threaded = pthread_create(&thread, NULL, snapshot_ask, &snap) == 0;
         r = load_rules(argc, argv, &rs);
         if (threaded)
@@ -412,6 +431,9 @@ static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak
                         kernel_error(snap.open_error));
                 return EXIT_UNREACHABLE;
         }
+        foreign_hold = ak_foreign_hold_of(rs, arg_allow_empty);
+        if (foreign_hold != AK_HOLD_NONE)
+                opts.foreign = AK_FOREIGN_KEEP;
         r = snapshot_read(&snap);
         if (r >= 0)
                 r = ak_sync_from(nl, rs, &snap.have, &opts, dry_run, KERNEL_TIMEOUT_USEC, rep);
@@ -425,13 +447,13 @@ static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak
         return EXIT_OK;
 }
 
-/* diff's exit status, whatever the output: 0 only when the kernel holds the rules and nothing
- * (not even the lock) is withheld. */
-static int diff_exit(const ak_plan *p) {
-        return p->in_sync && !p->lock_withheld ? EXIT_OK : EXIT_PROBLEMS;
+/* diff's exit status, whatever the output: 0 only when the rules have no error, the kernel holds
+ * them and nothing (not even the lock) is withheld. */
+static int diff_exit(const ak_ruleset *rs, const ak_plan *p) {
+        return rs->n_errors == 0 && p->in_sync && !p->lock_withheld ? EXIT_OK : EXIT_PROBLEMS;
 }
 
-static int diff_json(const ak_sync_report *rep) {
+static int diff_json(const ak_ruleset *rs, const ak_sync_report *rep) {
         const ak_plan *p = rep->plan;
 
         json_writer j;
@@ -444,7 +466,8 @@ static int diff_json(const ak_sync_report *rep) {
         }
         jw_array_end(&j);
         jw_end(&j);
-        return diff_exit(p);
+        print_foreign_held(p);
+        return diff_exit(rs, p);
 }
 
 static int diff_text(const ak_ruleset *rs, const ak_sync_report *rep) {
@@ -457,9 +480,10 @@ static int diff_text(const ak_ruleset *rs, const ak_sync_report *rep) {
         print_keys_only(p);
         if (p->lock_withheld)
                 print_lock_withheld(stdout, rep, rs);
+        print_foreign_held(p);
         if (p->in_sync && !arg_quiet)
-                printf("in sync: %zu rules\n", rs->n_rules);
-        return diff_exit(p);
+                printf("%s: %zu rules\n", rs->n_errors ? "in sync with the rules that parse" : "in sync", rs->n_rules);
+        return diff_exit(rs, p);
 }
 
 static int apply_report(const ak_ruleset *rs, const ak_sync_report *rep) {
@@ -489,6 +513,7 @@ static int apply_report(const ak_ruleset *rs, const ak_sync_report *rep) {
         if (rep->reset_lost)
                 printf("lost: %u\n", rep->lost_before);
         print_keys_only(p);
+        print_foreign_held(p);
 
         ret = (rs->n_errors || rep->n_pending || rep->n_failed || rep->lock_withheld || (p->locked && !p->in_sync))
                 ? EXIT_PROBLEMS : EXIT_OK;
@@ -522,7 +547,7 @@ int verb_diff(int argc, char **argv, sd_bus *bus) {
         r = sync_once(argc, argv, /* dry_run= */ 1, &rs, &rep);
         if (r != EXIT_OK)
                 return r;
-        r = arg_json ? diff_json(&rep) : diff_text(rs, &rep);
+        r = arg_json ? diff_json(rs, &rep) : diff_text(rs, &rep);
         ak_sync_report_done(&rep);
         return r;
 }

@@ -26,6 +26,7 @@ enum { EXIT_USAGE = 2 };
  * auditkeepctl.c says it takes (any other is refused there). */
 extern int arg_exact_order;
 extern ak_foreign_policy arg_foreign;
+extern int arg_allow_empty;             /* apply, diff: rules that declare no rule remove foreign ones too */
 extern int arg_quiet;
 extern int arg_json;
 extern int arg_prometheus;

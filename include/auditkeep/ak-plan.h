@@ -17,6 +17,19 @@ typedef enum ak_foreign_policy {
         AK_FOREIGN_KEEP = 1,
 } ak_foreign_policy;
 
+/* Why the rules the kernel holds and want does not declare must stay, whatever the foreign
+ * policy says: a line that did not parse may have meant one of them (AK_HOLD_ERRORS); rules that
+ * declare no rule at all are far more often a fresh package's settings than a wish for no audit
+ * rule (AK_HOLD_EMPTY, unless allow_empty). Removing them would leave the host with less
+ * coverage than it had. The daemon and `auditkeepctl apply` both go by it. */
+typedef enum ak_foreign_hold {
+        AK_HOLD_NONE = 0,
+        AK_HOLD_ERRORS,
+        AK_HOLD_EMPTY,
+} ak_foreign_hold;
+
+ak_foreign_hold ak_foreign_hold_of(const ak_ruleset *want, int allow_empty);
+
 typedef struct ak_plan_opts {
         ak_foreign_policy foreign;
         int exact_order;        /* also restore order that only decides which key is recorded */

@@ -723,6 +723,62 @@ START_TEST(test_cli) {
 }
 END_TEST
 
+/* Fail safe: rules with an error, or rules that declare no rule, never take out a rule the kernel
+ * holds and they do not declare (--foreign=remove notwithstanding); they say so, and diff exits
+ * 1 on an error. --allow-empty lets rules that declare nothing remove them. */
+START_TEST(test_cli_fail_safe) {
+        _cleanup_free_ char *bad = NULL, *empty = NULL, *out = NULL;
+        ak_kstate saved = {}, now;
+        char *dir;
+        int st;
+
+        begin(&saved);
+        dir = make_dir();
+        bad = strdup_printf("%s/bad.rules", dir);
+        empty = strdup_printf("%s/empty.rules", dir);
+        write_file(bad, "-a always,exit -F arch=b64 -S no_such_call -k typo\n"
+                        "-a always,exit -F arch=b64 -S openat -F uid=2101 -k declared\n");
+        write_file(empty, "-D\n-b 8192\n");
+        auditctl("-a always,exit -F arch=b64 -S unlinkat -F uid=2102 -k held");
+
+        st = capture(&out, "%s apply --foreign=remove %s 2>&1", ctl(), bad);
+        ck_assert_int_eq(st, 1);
+        ck_assert_uint_eq(count_lines(out, "+ ", "key=declared"), 1);
+        ck_assert_uint_eq(count_lines(out, "- ", NULL), 0);
+        ck_assert_uint_eq(count_lines(out, "foreign: 1 kept, none removed because the rules have errors", NULL), 1);
+        free(out);
+        now = snapshot();
+        ck_assert_uint_eq(now.n_rules, 2);
+        ak_kstate_done(&now);
+
+        st = capture(&out, "%s diff %s 2>&1", ctl(), bad);
+        ck_assert_int_eq(st, 1);
+        ck_assert_uint_eq(count_lines(out, "- ", NULL), 0);
+        free(out);
+
+        st = capture(&out, "%s apply %s 2>&1", ctl(), empty);
+        ck_assert_int_eq(st, 0);
+        ck_assert_uint_eq(count_lines(out, "- ", NULL), 0);
+        ck_assert_uint_eq(count_lines(out, "foreign: 2 kept, none removed because the rules declare no rule", NULL), 1);
+        free(out);
+        now = snapshot();
+        ck_assert_uint_eq(now.n_rules, 2);
+        ck_assert_uint_eq(now.status.backlog_limit, 8192);
+        ak_kstate_done(&now);
+
+        st = capture(&out, "%s apply --allow-empty %s 2>&1", ctl(), empty);
+        ck_assert_int_eq(st, 0);
+        ck_assert_uint_eq(count_lines(out, "- ", NULL), 2);
+        ck_assert_uint_eq(count_lines(out, "foreign:", NULL), 0);
+        now = snapshot();
+        ck_assert_uint_eq(now.n_rules, 0);
+        ak_kstate_done(&now);
+
+        end(&saved);
+        remove_dir(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------------
  * Reload: one rule of 400 changes */
 
@@ -991,6 +1047,7 @@ int main(void) {
         tcase_add_unchecked_fixture(tc, take_lock, NULL);
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_cli);
+        tcase_add_test(tc, test_cli_fail_safe);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("reload");

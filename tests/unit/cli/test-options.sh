@@ -10,14 +10,14 @@ man=${AK_SRCDIR:?}/man/auditkeepctl.8
 
 declare -A expected=(
         [check]="--auditd-conf --compat"
-        [apply]="--compat --exact-order --foreign --quiet"
-        [diff]="--compat --exact-order --foreign --json --quiet"
+        [apply]="--allow-empty --compat --exact-order --foreign --quiet"
+        [diff]="--allow-empty --compat --exact-order --foreign --json --quiet"
         [status]="--json --prometheus"
         [rules]="--json"
         [resync]="--exact-order --json"
         [reload]="--json"
 )
-all_options="--exact-order --foreign=keep --quiet --json --prometheus --auditd-conf=none --compat=4"
+all_options="--exact-order --foreign=keep --allow-empty --quiet --json --prometheus --auditd-conf=none --compat=4"
 
 sorted() { tr ' ' '\n' | grep . | sort -u | tr '\n' ' ' | sed 's/ $//'; }
 
