@@ -1074,7 +1074,8 @@ static void schedule_event_verify(Manager *m) {
         /* Idle, and no repair in the last FIGHT_WINDOW_USEC: verify on the next loop iteration,
          * after on_mon_io() has drained what the socket holds, with no wait (repair latency).
          * Busy, or soon after a repair (a series of changes, perhaps a fight): let the burst
-         * gather for COALESCE_USEC, so that the fight accounting sees it whole. */
+         * gather for COALESCE_USEC, so that it costs one pass, not one per record (kauditd
+         * hands a burst's records over spread out). */
         event_verify_after(m, event_verify_delay(m));
 }
 

@@ -388,7 +388,7 @@ int ak_allowed_shadows(const ak_ruleset *want, const ak_kstate *have, ak_shadow 
         *ret_n = 0;
         if (want->n_allow == 0 || have->n_rules == 0)
                 return 0;
-        by_hash = ak_rules_by_hash(want->rules, want->n_rules);
+        by_hash = ak_ruleset_by_hash(want);
         allowed = malloc((have->n_rules + 1) * sizeof(size_t));
         if (!by_hash || !allowed)
                 return -ENOMEM;

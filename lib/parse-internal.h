@@ -39,7 +39,9 @@ struct ak_ruleset_private {
         char *tok_store;        /* the tokens of the line being parsed: room for the longest line */
         struct token *toks;
         char **texts;           /* ak_ruleset_rule_text(): per rule, made at the first call */
-        uint64_t *hashes;       /* ak_rule_hash() of each of rs->rules (ruleset_flatten()) */
+        uint64_t *hashes;       /* ak_rule_hash() of each of rs->rules (ruleset_flatten()) ... */
+        const ak_rule *hashed;  /* ... as rs->rules was then, */
+        size_t n_hashed;        /* ... and rs->n_rules */
 };
 
 /* Record a diagnostic (takes msg; NULL means out of memory). Returns 0 or -ENOMEM. */

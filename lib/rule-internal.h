@@ -32,7 +32,7 @@ uint64_t ak_hash_words(uint64_t h, const uint32_t *w, size_t n);
 uint64_t ak_hash_bytes(uint64_t h, const void *p, size_t n);
 
 /* ak_rule_hash() of each of rs->rules as the parser computed it, or NULL (a ruleset built by
- * hand). The rules' data must not have changed since. */
+ * hand, or whose rules or n_rules were replaced since). The rules' data must not have changed. */
 const uint64_t *ak_ruleset_hashes(const ak_ruleset *rs);
 
 /* Rules by ak_rule_hash(): the index of each, sorted by hash, for a lookup of equal rules. */
@@ -40,7 +40,8 @@ typedef struct ak_hashed_rule {
         uint64_t hash;
         size_t index;
 } ak_hashed_rule;
-/* The sorted index of rules[0..n) (malloc'd, n + 1 entries), or NULL on OOM. */
-ak_hashed_rule *ak_rules_by_hash(const ak_rule *rules, size_t n);
+/* The sorted index of rs->rules (malloc'd, n_rules + 1 entries; the parser's hashes where it
+ * has them), or NULL on OOM. */
+ak_hashed_rule *ak_ruleset_by_hash(const ak_ruleset *rs);
 /* The first entry of v (n entries) with this hash (n when none): equal rules are there on. */
 size_t ak_rules_hash_first(const ak_hashed_rule *v, size_t n, uint64_t hash);

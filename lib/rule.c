@@ -198,13 +198,15 @@ static int cmp_hashed_rule(const void *a, const void *b) {
         return x->hash < y->hash ? -1 : x->hash > y->hash;
 }
 
-ak_hashed_rule *ak_rules_by_hash(const ak_rule *rules, size_t n) {
+ak_hashed_rule *ak_ruleset_by_hash(const ak_ruleset *rs) {
+        const uint64_t *h = ak_ruleset_hashes(rs);
+        size_t n = rs->n_rules;
         ak_hashed_rule *v = malloc((n + 1) * sizeof(ak_hashed_rule));
 
         if (!v)
                 return NULL;
         for (size_t i = 0; i < n; i++)
-                v[i] = (ak_hashed_rule) { ak_rule_hash(&rules[i]), i };
+                v[i] = (ak_hashed_rule) { h ? h[i] : ak_rule_hash(&rs->rules[i]), i };
         qsort(v, n, sizeof(ak_hashed_rule), cmp_hashed_rule);
         return v;
 }

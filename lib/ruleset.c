@@ -95,7 +95,10 @@ const char *ak_ruleset_rule_text(ak_ruleset *rs, size_t i) {
 }
 
 const uint64_t *ak_ruleset_hashes(const ak_ruleset *rs) {
-        return rs->priv ? rs->priv->hashes : NULL;
+        /* none for a list somebody replaced since (rules and n_rules are public fields) */
+        if (!rs->priv || rs->priv->hashed != rs->rules || rs->priv->n_hashed != rs->n_rules)
+                return NULL;
+        return rs->priv->hashes;
 }
 
 /* Rebuild rs->rules (listing order) from the simulated kernel: the same rules, whose data stays
@@ -129,6 +132,8 @@ static int ruleset_flatten(ak_ruleset *rs) {
         rs->rules = v;
         rs->priv->hashes = h;
         rs->n_rules = total;
+        rs->priv->hashed = v;
+        rs->priv->n_hashed = total;
         return 0;
 }
 

@@ -34,7 +34,7 @@ int ak_sync_share_kept(ak_sync_report *rep, const ak_ruleset *want) {
                 if (!k->borrowed)
                         return -ENOMEM;
         }
-        by_hash = ak_rules_by_hash(want->rules, want->n_rules);
+        by_hash = ak_ruleset_by_hash(want);
         if (!by_hash)
                 return -ENOMEM;
 
