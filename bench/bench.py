@@ -20,7 +20,7 @@ import time
 
 NO_BUS_DIR = "/run/ak-bench"
 LOCK_PATH = "/tmp/auditkeep-kernel.lock"
-# Rows 4 and 4f time isolated drifts: each trial starts more than the daemon's fight window
+# Rows 4, 4f and 4w time isolated drifts: each trial starts more than the daemon's fight window
 # (FIGHT_WINDOW_USEC in daemon/fight.h, 2 s) after the last repair. Inside that window the daemon
 # gathers a burst of records for 1 ms (COALESCE_USEC, daemon/manager.c) before it looks, so that
 # its fight accounting sees the burst whole; row 4 shows that case too, as an info row.
@@ -579,10 +579,13 @@ class Bench:
                 p.wait()
             self.stop_daemon()
             bus.stop()
+        # The issue's target for both kinds; the foreign case's repair is a kernel delete, which
+        # alone may cost more (its row 4 form is given beside the verdict)
         lim = 1.3 * self.med(dels) * 1e3 + 3
         oks = self.latency_rows("4f", n, out, 2 * trials, {
             "delete": ("p50 < 2 ms, p99 < 5 ms", lambda p50, p99: p50 < 2 and p99 < 5),
-            "foreign": (f"p50 ≤ 1.3 × kernel delete + 3 ms = {lim:.2f} ms (it deletes a rule)", lambda p50, p99: p50 <= lim)},
+            "foreign": (f"p50 < 2 ms, p99 < 5 ms (its repair is one kernel delete, {self.ms(self.med(dels) * 1e3)} ms here; "
+                        f"row 4's form: p50 ≤ {lim:.2f} ms)", lambda p50, p99: p50 < 2 and p99 < 5)},
             f", {clients} clients flooding GetAll, {ISOLATED_GAP_MS / 1000:.1f} s apart")
         span = t1 - t0
         self.rows.append(f"| 4f | the flood meanwhile | {clients} × bus-flood (GetAll back to back) | 1 | "
@@ -628,7 +631,7 @@ class Bench:
         wipes = []
         for _ in range(wipe_trials):
             size = os.path.getsize(dlog)
-            o = self.h("wipe", "--rules", path, "--pid", pid, "--gap-ms", 1500).split()
+            o = self.h("wipe", "--rules", path, "--pid", pid, "--gap-ms", ISOLATED_GAP_MS).split()
             time.sleep(0.2)
             with open(dlog) as f:
                 f.seek(size)
