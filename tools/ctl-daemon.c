@@ -2,6 +2,7 @@
 /* auditkeepctl's verbs that ask auditkeepd over the system bus: rules, resync, reload, and the
  * daemon's view for diff without PATH (status has ctl-status.c). */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -130,14 +131,30 @@ int verb_reload(int argc, char **argv, sd_bus *bus) {
         return resync_or_reload(bus, "Reload", "reload");
 }
 
+/* The daemon's ParseErrors (0 when it cannot be read: the Diff call already said what failed). */
+static uint32_t daemon_parse_errors(sd_bus *bus) {
+        _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        uint32_t n = 0;
+
+        if (sd_bus_call_method(bus, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "Get", &err, &reply, "ss",
+                               BUS_IFACE, "ParseErrors") < 0 ||
+            sd_bus_message_enter_container(reply, 'v', "u") < 0 || sd_bus_message_read(reply, "u", &n) < 0)
+                n = 0;
+        sd_bus_error_free(&err);
+        return n;
+}
+
 /* diff without PATH asks the daemon; when it is not running (or with PATH, or --exact-order, which
- * the daemon's view does not apply), ctl-rules.c computes it locally. */
+ * the daemon's view does not apply), ctl-rules.c computes it locally. Exit 1 on a difference or
+ * while the daemon's rules have errors, as diff PATH does. */
 int daemon_diff(int *ret) {
         _cleanup_(ctl_sdbus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(ctl_sdbus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *line;
         json_writer j;
+        uint32_t errors;
         int r, n = 0;
 
         if (arg_exact_order)
@@ -172,8 +189,13 @@ int daemon_diff(int *ret) {
                 *ret = EXIT_UNREACHABLE;
                 return 1;
         }
+        errors = daemon_parse_errors(bus);
         if (n == 0 && !arg_json && !arg_quiet)
-                printf("in sync (as auditkeepd sees it)\n");
-        *ret = n ? EXIT_PROBLEMS : EXIT_OK;
+                printf(errors ? "in sync with the rules that parse (as auditkeepd sees it)\n" :
+                       "in sync (as auditkeepd sees it)\n");
+        if (errors)
+                fprintf(stderr, "auditkeepd's rules have %" PRIu32 " error%s (auditkeepctl status)\n", errors,
+                        errors == 1 ? "" : "s");
+        *ret = n || errors ? EXIT_PROBLEMS : EXIT_OK;
         return 1;
 }

@@ -530,6 +530,30 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             self.assertEqual(d.stop(timeout=10), 0, d.tail())
             d.log.close()
 
+    def test_92b_diff_with_errors(self):
+        """The daemon's rules have an error and the kernel holds the rules that parse: diff (the
+        daemon's view) exits 1 and says so, as diff PATH does."""
+        if self.daemon.proc.poll() is None:
+            self.daemon.stop(timeout=10)
+        edir = os.path.join(self.tmp, "errors-diff")
+        os.mkdir(edir)
+        rules = os.path.join(edir, "bad.rules")
+        with open(rules, "w") as f:
+            f.write(self.base_rules() + "-a always,exit -F auidd>=1000 -S open\n")
+        d = Daemon(edir, ["--rules", rules, "--poll-interval", "1"], env=self.env, bus=self.bus.address, fake_kernel=True)
+        try:
+            d.notify.wait_for("READY=1", timeout=30)
+            self.bus.wait_name(BUS_NAME)
+            self.wait_prop("State", lambda v: v == "degraded")
+            self.assertEqual(self.call("Diff"), [[]])
+            r = self.ctl("diff")
+            self.assertEqual((r.returncode, r.stdout), (1, "in sync with the rules that parse (as auditkeepd sees it)\n"),
+                             r.stderr)
+            self.assertEqual(r.stderr, "auditkeepd's rules have 1 error (auditkeepctl status)\n")
+        finally:
+            self.assertEqual(d.stop(timeout=10), 0, d.tail())
+            d.log.close()
+
     def test_93_drift_changer_for_root_only(self):
         """Drift with a changer named by its records (fake-kernel-serve removes a rule as pid 4242,
         auditctl, would): DriftDetected carries what changed and the counts, and neither it nor
