@@ -1642,6 +1642,36 @@ START_TEST(test_op_format) {
 }
 END_TEST
 
+/* Why undeclared kernel rules must stay: errors first, then rules that declare no rule (a file of
+ * settings only, or whose rules its own -d/-D lines take back) unless the caller allows it. */
+START_TEST(test_foreign_hold) {
+        static const struct {
+                const char *text;
+                int allow_empty;
+                ak_foreign_hold want;
+        } cases[] = {
+                { "-w /etc/passwd -p wa -k p\n", 0, AK_HOLD_NONE },
+                { "-w /etc/passwd -p wa -k p\n-a always,exit -S no_such_call\n", 0, AK_HOLD_ERRORS },
+                { "-a always,exit -S no_such_call\n", 1, AK_HOLD_ERRORS },
+                { "-D\n-b 8192\n-f 1\n", 0, AK_HOLD_EMPTY },
+                { "-D\n-b 8192\n-f 1\n", 1, AK_HOLD_NONE },
+                { "-w /etc/passwd -p wa -k p\n-W /etc/passwd -p wa -k p\n", 0, AK_HOLD_EMPTY },
+                { "-w /etc/passwd -p wa -k p\n-D\n", 0, AK_HOLD_EMPTY },
+                { "", 0, AK_HOLD_EMPTY },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                ak_ruleset *rs = NULL;
+
+                ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+                ck_assert_int_ge(ak_ruleset_add_text(rs, "t.rules", cases[i].text, strlen(cases[i].text)), 0);
+                ck_assert_msg(ak_foreign_hold_of(rs, cases[i].allow_empty) == cases[i].want, "case %zu: %d, not %d", i,
+                              ak_foreign_hold_of(rs, cases[i].allow_empty), cases[i].want);
+                ak_ruleset_free(rs);
+        }
+}
+END_TEST
+
 static Suite *plan_suite(void) {
         Suite *s = suite_create("plan");
         TCase *tc = tcase_create("core");
@@ -1660,6 +1690,7 @@ static Suite *plan_suite(void) {
         tcase_add_test(tc, test_from_empty);
         tcase_add_test(tc, test_middle_deleted);
         tcase_add_test(tc, test_foreign);
+        tcase_add_test(tc, test_foreign_hold);
         tcase_add_test(tc, test_swaps);
         tcase_add_test(tc, test_changed_rule);
         tcase_add_test(tc, test_kernel_duplicates);
