@@ -645,6 +645,27 @@ START_TEST(test_lock) {
         ck_assert_int_eq(p->lock_pending, 0);
         ck_assert_int_eq(p->lock_withheld, 1);
         ak_plan_free(p);
+
+        /* rules that declare no rule (-e 2 alone): withheld, and the reason says so */
+        {
+                ak_ruleset *rs = NULL;
+                ak_sync_report rep = {};
+                ak_kstate have = { .status = { .enabled = 1 } };
+                char why[128];
+
+                ck_assert_int_eq(ak_ruleset_new(&rs), 0);
+                ck_assert_int_ge(ak_ruleset_add_text(rs, "lock.rules", "-D\n-e 2\n", 8), 0);
+                ck_assert_uint_eq(rs->n_rules, 0);
+                ck_assert_int_eq(rs->lock, 1);
+                ck_assert_int_eq(ak_plan_build(rs, &have, NULL, &rep.plan), 0);
+                ck_assert_int_eq(rep.plan->lock_pending, 0);
+                ck_assert_int_eq(rep.plan->lock_withheld, 1);
+                for (size_t i = 0; i < rep.plan->n_ops; i++)
+                        ck_assert(!(rep.plan->ops[i].type == AK_OP_SET && rep.plan->ops[i].value == 2));
+                ck_assert_str_eq(ak_sync_lock_withheld_reason(&rep, rs, why, sizeof(why)), "the rules declare no rule");
+                ak_plan_free(rep.plan);
+                ak_ruleset_free(rs);
+        }
 }
 END_TEST
 
