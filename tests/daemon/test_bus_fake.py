@@ -493,21 +493,32 @@ class FakeBusTest(unittest.TestCase, BusCalls):
             self.assertEqual(d.stop(timeout=10), 0, d.tail())
             d.log.close()
 
-    def test_92_start_with_errors(self):
-        """Rules with a bad line at start: the valid rules go in, State is degraded, and
-        ParseErrors, ForeignKept, StatusText and auditkeepctl status say why nothing is removed."""
+    def start_bad_rules(self, name, extra):
+        """A daemon of its own (the shared one stopped) on the base rules plus `extra`, a bad
+        line among them: returns it, degraded, and its rules file."""
         if self.daemon.proc.poll() is None:
             self.daemon.stop(timeout=10)
-        edir = os.path.join(self.tmp, "errors")
+        edir = os.path.join(self.tmp, name)
         os.mkdir(edir)
         rules = os.path.join(edir, "bad.rules")
         with open(rules, "w") as f:
-            f.write(self.base_rules() + "-a always,exit -F auidd>=1000 -S open\n-e 2\n")
+            f.write(self.base_rules() + extra)
         d = Daemon(edir, ["--rules", rules, "--poll-interval", "1"], env=self.env, bus=self.bus.address, fake_kernel=True)
         try:
             d.notify.wait_for("READY=1", timeout=30)
             self.bus.wait_name(BUS_NAME)
             self.wait_prop("State", lambda v: v == "degraded")
+        except BaseException:
+            d.stop(timeout=10)
+            d.log.close()
+            raise
+        return d, rules
+
+    def test_92_start_with_errors(self):
+        """Rules with a bad line at start: the valid rules go in, State is degraded, and
+        ParseErrors, ForeignKept, StatusText and auditkeepctl status say why nothing is removed."""
+        d, rules = self.start_bad_rules("errors", "-a always,exit -F auidd>=1000 -S open\n-e 2\n")
+        try:
             p = self.props()
             self.assertEqual((p["ParseErrors"], p["DesiredRules"], p["LoadedRules"]), (1, 3, 3))
             self.assertEqual((p["ForeignKept"], p["StatusText"]),
@@ -533,18 +544,8 @@ class FakeBusTest(unittest.TestCase, BusCalls):
     def test_92b_diff_with_errors(self):
         """The daemon's rules have an error and the kernel holds the rules that parse: diff (the
         daemon's view) exits 1 and says so, as diff PATH does."""
-        if self.daemon.proc.poll() is None:
-            self.daemon.stop(timeout=10)
-        edir = os.path.join(self.tmp, "errors-diff")
-        os.mkdir(edir)
-        rules = os.path.join(edir, "bad.rules")
-        with open(rules, "w") as f:
-            f.write(self.base_rules() + "-a always,exit -F auidd>=1000 -S open\n")
-        d = Daemon(edir, ["--rules", rules, "--poll-interval", "1"], env=self.env, bus=self.bus.address, fake_kernel=True)
+        d, _ = self.start_bad_rules("errors-diff", "-a always,exit -F auidd>=1000 -S open\n")
         try:
-            d.notify.wait_for("READY=1", timeout=30)
-            self.bus.wait_name(BUS_NAME)
-            self.wait_prop("State", lambda v: v == "degraded")
             self.assertEqual(self.call("Diff"), [[]])
             r = self.ctl("diff")
             self.assertEqual((r.returncode, r.stdout), (1, "in sync with the rules that parse (as auditkeepd sees it)\n"),
