@@ -350,7 +350,7 @@ static void print_keys_only(const ak_plan *p) {
 /* The kernel's snapshot (GET + LIST), asked for on a thread of its own while the rules are
  * parsed: the kernel builds every answer and starts a thread for each of the two before the
  * request returns (a few ms on a loaded machine, as much as the parse of a thousand rules). The
- * answers wait in the socket (its buffer holds some 3000 rules; past that the kernel's thread waits
+ * answers wait in the socket (its buffer holds some 2000 rules; past that the kernel's thread waits
  * for room) and are read after the parse, in full batches: read during the parse, they came one
  * or two at a time, a wakeup each. Nothing is said or changed here: the caller reports the
  * errors, after the parse's. */
