@@ -46,16 +46,11 @@ static void print_diags(const ak_diag *diags, size_t n) {
  * THP in 'never' mode makes it a no-op. Rule sets past 2 MiB of rules get the ruleset arena's own
  * huge chunks (lib/arena.c). */
 static void heap_reserve(int argc, char **argv) {
-        static int done;
         const size_t huge = 2u << 20;
         size_t text = 0, bytes;
         uintptr_t start, end;
         void *p;
 
-        /* once, and before sync_once() starts its thread: mallopt() is not thread-safe */
-        if (done)
-                return;
-        done = 1;
         for (int i = 0; i < argc; i++) {
                 struct stat st;
 
@@ -83,8 +78,6 @@ static void heap_reserve(int argc, char **argv) {
 static int load_rules(int argc, char **argv, ak_ruleset **ret) {
         ak_ruleset *rs;
         int r;
-
-        heap_reserve(argc, argv);
 
         r = ak_ruleset_new(&rs);
         if (r < 0)
@@ -253,6 +246,7 @@ int verb_check(int argc, char **argv, sd_bus *bus) {
 
         /* thousands of diagnostics: one write per buffer, not per line (flushed before stdout's lines) */
         (void) setvbuf(stderr, NULL, _IOFBF, 1u << 16);
+        heap_reserve(argc, argv);
         r = load_rules(argc, argv, &rs);
         if (r < 0) {
                 fprintf(stderr, "auditkeepctl: %s\n", strerror(-r));
@@ -413,7 +407,7 @@ static int sync_once(int argc, char **argv, int dry_run, ak_ruleset **ret_rs, ak
         int r, threaded;
 
         *rep = (ak_sync_report) {};
-        heap_reserve(argc, argv);
+        heap_reserve(argc, argv);       /* before the thread: mallopt() is not thread-safe */
         threaded = pthread_create(&thread, NULL, snapshot_ask, &snap) == 0;
         r = load_rules(argc, argv, &rs);
         if (threaded)
