@@ -597,10 +597,10 @@ int ak_plan_build(const ak_ruleset *want, const ak_kstate *have, const ak_plan_o
         if (r < 0)
                 return r;
         if (want->lock && !locked) {
-                /* warnings (a duplicate rule, an empty key) do not stand in the lock's way; errors
-                 * do, and so do rules that declare no rule: until reboot the lock would freeze
-                 * rules nobody declared (kept by the foreign hold), or none at all */
-                if (want->n_errors > 0 || want->n_rules == 0)
+                /* warnings (a duplicate rule, an empty key) do not stand in the lock's way; what
+                 * holds foreign rules does, --allow-empty or not: until reboot the lock would
+                 * freeze rules nobody declared, or none at all */
+                if (ak_foreign_hold_of(want, /* allow_empty= */ 0) != AK_HOLD_NONE)
                         plan->lock_withheld = 1;
                 else {
                         r = push_op(&p, (ak_op) { .type = AK_OP_SET, .mask = AUDIT_STATUS_ENABLED,

@@ -330,7 +330,7 @@ const char *ak_sync_lock_withheld_reason(const ak_sync_report *rep, const ak_rul
                 return buf;
         if (errors)
                 n += (size_t) snprintf(buf + n, size - n, "the rules have %zu error%s", errors, errors == 1 ? "" : "s");
-        else if (want && want->n_rules == 0)
+        else if (want && ak_foreign_hold_of(want, /* allow_empty= */ 0) == AK_HOLD_EMPTY)
                 n += (size_t) snprintf(buf + n, size - n, "the rules declare no rule");
         if (rep->n_pending && n < size)
                 n += (size_t) snprintf(buf + n, size - n, "%s%zu rule%s pending", n ? "; " : "", rep->n_pending,
